@@ -1,0 +1,1322 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* compile.c: policy -> table inet sanso (see compile.h for decisions and ct marks).
+ * Pure: no syscalls, no logging.
+ *
+ * Layout:
+ *   prerouting (prio -300, before conntrack): anti-spoof. On a zone interface a MAC-bound
+ *     host must send with its MAC from its address; a bound address from another MAC, or a
+ *     bound MAC with another address, is dropped; any other source must lie in the networks
+ *     of the ingress interface's zone (or segment).
+ *   forward (policy drop): invalid dropped; established/related pass only while ct mark is
+ *     in @live; new traffic is dispatched by iifname . oifname to one chain per zone pair,
+ *     where exceptions, flows and breakout services are map lookups that set ct mark.
+ *   input/output (policy drop): loopback, ICMPv6 ND, and management flows.
+ *   Every drop path ends in a rate-limited log naming the reason or zone pair, and a counter. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "compile.h"
+
+#define PRIO_PREROUTING	(-300)
+#define PRIO_FILTER	0
+
+/* Map kinds of a zone pair: with MAC (m), with ports (p) or protocol only (n). */
+enum mapkind {
+	MK_MP = 0,
+	MK_MN,
+	MK_P,
+	MK_N,
+	MK_MAX
+};
+
+static const char *const mk_name[MK_MAX] = { "mp", "mn", "p", "n" };
+
+struct addrs {
+	struct prefix *v;
+	int n, cap;
+};
+
+struct pending {
+	int set;
+	struct ir_elem e;
+};
+
+struct ctx {
+	const struct policy *p;
+	struct ir_ruleset *rs;
+	struct diag *diag;
+	int64_t now;
+	int err;			/* first -errno (ENOMEM, E2BIG) */
+	int *pair_chain;		/* [from * n_zones + to] */
+	int ch_pre, ch_fwd, ch_in, ch_out;
+	int ch_cut, ch_spoof_bind, ch_spoof_src, ch_nopair, ch_invalid;
+	struct comp_decision *dec;
+	int n_dec, cap_dec;
+	uint32_t *ids;			/* open addressing: used decision ids */
+	size_t ids_cap;
+	struct pending *pend;
+	int n_pend, cap_pend;
+};
+
+const char *comp_kind_name(enum comp_kind k)
+{
+	static const char *const n[COMP_KIND_MAX] = { "flow", "management", "service",
+						      "exception" };
+
+	return k < COMP_KIND_MAX ? n[k] : "?";
+}
+
+static void fail(struct ctx *c, int err)
+{
+	if (err < 0 && !c->err)
+		c->err = err;
+}
+
+static int push(void **base, int *n, int *cap, size_t sz)
+{
+	void *v;
+	int nc;
+
+	if (*n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	v = realloc(*base, (size_t)nc * sz);
+	if (!v)
+		return -ENOMEM;
+	*base = v;
+	*cap = nc;
+	return 0;
+}
+
+/* ---- addresses ---- */
+
+static void addrs_add(struct ctx *c, struct addrs *a, const struct prefix *pf)
+{
+	if (push((void **)&a->v, &a->n, &a->cap, sizeof(*a->v))) {
+		fail(c, -ENOMEM);
+		return;
+	}
+	a->v[a->n++] = *pf;
+}
+
+static void addr_host(struct ctx *c, struct addrs *a, const struct host *h, int family)
+{
+	struct prefix pf = { 0 };
+
+	pf.family = (uint8_t)family;
+	if (family == AF_INET && h->has4) {
+		pf.len = 32;
+		memcpy(pf.addr, h->ip4, 4);
+		addrs_add(c, a, &pf);
+	} else if (family == AF_INET6 && h->has6) {
+		pf.len = 128;
+		memcpy(pf.addr, h->ip6, 16);
+		addrs_add(c, a, &pf);
+	}
+}
+
+static void addr_zone(struct ctx *c, struct addrs *a, int z, int family)
+{
+	const struct policy *p = c->p;
+	struct prefix any = { .family = (uint8_t)family };
+	int i, j;
+
+	if (p->zones[z].any) {
+		addrs_add(c, a, &any);
+		return;
+	}
+	for (i = 0; i < p->zones[z].n_nets; i++) {
+		if (p->zones[z].nets[i].family == family)
+			addrs_add(c, a, &p->zones[z].nets[i]);
+	}
+	for (i = 0; i < p->n_segments; i++) {
+		if (p->segments[i].zone != z)
+			continue;
+		for (j = 0; j < p->segments[i].n_nets; j++) {
+			if (p->segments[i].nets[j].family == family)
+				addrs_add(c, a, &p->segments[i].nets[j]);
+		}
+	}
+}
+
+/* Addresses of an endpoint in one family. */
+static void addr_ep(struct ctx *c, struct addrs *a, const struct endpoint *ep, int family)
+{
+	const struct policy *p = c->p;
+	const struct group *g;
+	int i;
+
+	a->n = 0;
+	switch (ep->kind) {
+	case EP_HOST:
+		addr_host(c, a, &p->hosts[ep->idx], family);
+		break;
+	case EP_GROUP:
+		g = &p->groups[ep->idx];
+		for (i = 0; i < g->n_members; i++) {
+			if (g->members[i].kind == MEMBER_HOST)
+				addr_host(c, a, &p->hosts[g->members[i].host], family);
+			else if (g->members[i].pfx.family == family)
+				addrs_add(c, a, &g->members[i].pfx);
+		}
+		break;
+	case EP_ZONE:
+		addr_zone(c, a, ep->idx, family);
+		break;
+	default:
+		break;
+	}
+}
+
+static void pfx_end(const struct prefix *pf, uint8_t *end)
+{
+	int alen = pf->family == AF_INET ? 4 : 16, i, bits;
+
+	memcpy(end, pf->addr, (size_t)alen);
+	for (i = 0; i < alen; i++) {
+		bits = (int)pf->len - i * 8;
+		if (bits >= 8)
+			continue;
+		end[i] |= (uint8_t)(bits <= 0 ? 0xff : 0xff >> bits);
+	}
+}
+
+/* ---- decisions ---- */
+
+static uint32_t fnv(uint32_t h, const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 16777619U;
+	}
+	return h;
+}
+
+static bool id_used(struct ctx *c, uint32_t id)
+{
+	size_t i;
+
+	if (!c->ids_cap)
+		return false;
+	i = (id * 2654435761U) & (c->ids_cap - 1);
+	while (c->ids[i]) {
+		if (c->ids[i] == id)
+			return true;
+		i = (i + 1) & (c->ids_cap - 1);
+	}
+	return false;
+}
+
+static int id_claim(struct ctx *c, uint32_t id)
+{
+	size_t i, ncap;
+	uint32_t *old = c->ids, *nids;
+
+	if ((size_t)(c->n_dec + 1) * 2 > c->ids_cap) {
+		ncap = c->ids_cap ? c->ids_cap * 2 : 1024;
+		nids = calloc(ncap, sizeof(*nids));
+		if (!nids)
+			return -ENOMEM;
+		c->ids = nids;
+		i = c->ids_cap;
+		c->ids_cap = ncap;
+		while (i--) {
+			if (old[i])
+				(void)id_claim(c, old[i]);
+		}
+		free(old);
+	}
+	i = (id * 2654435761U) & (c->ids_cap - 1);
+	while (c->ids[i])
+		i = (i + 1) & (c->ids_cap - 1);
+	c->ids[i] = id;
+	return 0;
+}
+
+static void pend_add(struct ctx *c, int set, const struct ir_elem *e)
+{
+	if (set < 0)
+		return;
+	if (push((void **)&c->pend, &c->n_pend, &c->cap_pend, sizeof(*c->pend))) {
+		fail(c, -ENOMEM);
+		return;
+	}
+	c->pend[c->n_pend].set = set;
+	c->pend[c->n_pend].e = *e;
+	c->n_pend++;
+}
+
+/* Turn the pending elements of one object into a decision: hash name + elements, claim a
+ * free id (linear probing keeps earlier objects' ids), and add the elements with it. */
+static uint32_t decide(struct ctx *c, enum comp_kind kind, int idx, const char *name,
+		       uint64_t timeout_ms)
+{
+	uint32_t h = 2166136261U, id;
+	size_t klen;
+	int i;
+
+	h = fnv(h, comp_kind_name(kind), strlen(comp_kind_name(kind)) + 1);
+	h = fnv(h, name, strlen(name) + 1);
+	for (i = 0; i < c->n_pend; i++) {
+		const struct ir_set *s = &c->rs->sets[c->pend[i].set];
+
+		klen = ir_key_len(s->key, s->n_key);
+		h = fnv(h, s->name, strlen(s->name) + 1);
+		h = fnv(h, c->pend[i].e.key, klen);
+		h = fnv(h, c->pend[i].e.key_end, klen);
+	}
+	id = h & COMP_MARK_MASK;
+	while (id == 0 || id_used(c, id))
+		id = (id + 1) & COMP_MARK_MASK;
+	if (id_claim(c, id) ||
+	    push((void **)&c->dec, &c->n_dec, &c->cap_dec, sizeof(*c->dec))) {
+		fail(c, -ENOMEM);
+		return 0;
+	}
+	c->dec[c->n_dec++] = (struct comp_decision){ id, kind, idx, timeout_ms };
+	for (i = 0; i < c->n_pend; i++) {
+		c->pend[i].e.data = id;
+		c->pend[i].e.timeout_ms = timeout_ms;
+		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
+	}
+	c->n_pend = 0;
+	return id;
+}
+
+/* ---- sets ---- */
+
+static int set_get(struct ctx *c, const char *name, const enum ir_field *key, int n_key,
+		   enum ir_data data, uint32_t flags, const char *comment)
+{
+	int s = ir_set_find(c->rs, name);
+
+	if (s >= 0)
+		return s;
+	s = ir_set_add(c->rs, name, key, n_key, data, flags, comment);
+	fail(c, s);
+	return s;
+}
+
+/* The map of a zone pair (or of the management plane when pfx is "in"/"out"). */
+static int flow_map(struct ctx *c, const char *pfx, enum mapkind mk, int family, bool exc)
+{
+	enum ir_field key[IR_KEY_FIELDS_MAX];
+	char name[IR_NAME_MAX];
+	int n = 0;
+	bool mgmt = !strcmp(pfx, "in") || !strcmp(pfx, "out");
+
+	if (mk == MK_MP || mk == MK_MN)
+		key[n++] = F_ETHER_SADDR;
+	if (!mgmt || !strcmp(pfx, "in"))
+		key[n++] = family == AF_INET ? F_IP_SADDR : F_IP6_SADDR;
+	if (!mgmt || !strcmp(pfx, "out"))
+		key[n++] = family == AF_INET ? F_IP_DADDR : F_IP6_DADDR;
+	key[n++] = F_L4PROTO;
+	if (mk == MK_MP || mk == MK_P)
+		key[n++] = F_TH_DPORT;
+	snprintf(name, sizeof(name), "%s%.72s_%s%c", exc ? "x_" : "", pfx, mk_name[mk],
+		 family == AF_INET ? '4' : '6');
+	return set_get(c, name, key, n, IR_DATA_MARK, exc ? IR_SET_TIMEOUT : 0, NULL);
+}
+
+static void put_range(uint8_t *k, uint8_t *ke, size_t *off, enum ir_field f,
+		      const struct prefix *pf)
+{
+	uint8_t end[16];
+
+	pfx_end(pf, end);
+	ir_put(k, *off, f, pf->addr);
+	*off = ir_put(ke, *off, f, end);
+}
+
+/* Elements of one flow-like object for one family into map s. */
+static void flow_elems(struct ctx *c, int s, const uint8_t *mac, const struct addrs *src,
+		       const struct addrs *dst, uint8_t proto, const struct port_range *ports,
+		       int n_ports, int family, int line, const char *origin)
+{
+	const struct ir_set *set = &c->rs->sets[s];
+	struct ir_elem e;
+	size_t off;
+	int i, j, k, np = n_ports ? n_ports : 1;
+	uint8_t l4 = proto == 1 && family == AF_INET6 ? 58 : proto;
+
+	memset(&e, 0, sizeof(e));
+	e.line = line;
+	e.origin = origin;
+	for (i = 0; i < (src ? src->n : 1); i++) {
+		for (j = 0; j < (dst ? dst->n : 1); j++) {
+			for (k = 0; k < np; k++) {
+				int f = 0;
+
+				off = 0;
+				if (mac) {
+					ir_put(e.key, off, set->key[f], mac);
+					off = ir_put(e.key_end, off, set->key[f++], mac);
+				}
+				if (src)
+					put_range(e.key, e.key_end, &off, set->key[f++], &src->v[i]);
+				if (dst)
+					put_range(e.key, e.key_end, &off, set->key[f++], &dst->v[j]);
+				ir_put_u32(e.key, off, F_L4PROTO, l4);
+				off = ir_put_u32(e.key_end, off, F_L4PROTO, l4);
+				f++;
+				if (n_ports) {
+					ir_put_u32(e.key, off, F_TH_DPORT, ports[k].lo);
+					ir_put_u32(e.key_end, off, F_TH_DPORT, ports[k].hi);
+				}
+				pend_add(c, s, &e);
+			}
+		}
+	}
+}
+
+static bool has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 132 || proto == 33 || proto == 136;
+}
+
+/* A flow or exception between two zones (or to/from the gateway when mgmt_dir is set). */
+struct flowlike {
+	const char *name;
+	enum comp_kind kind;
+	int idx;
+	const struct endpoint *from, *to;
+	uint8_t proto;
+	const struct port_range *ports;
+	int n_ports;
+	int line;
+	uint64_t timeout_ms;
+};
+
+static const uint8_t *src_mac(struct ctx *c, const struct endpoint *ep)
+{
+	const struct host *h;
+
+	if (ep->kind != EP_HOST)
+		return NULL;
+	h = &c->p->hosts[ep->idx];
+	return h->has_mac ? h->mac : NULL;
+}
+
+static void compile_flowlike(struct ctx *c, const struct flowlike *fl)
+{
+	const struct policy *p = c->p;
+	struct addrs src = { 0 }, dst = { 0 };
+	char pfx[IR_NAME_MAX];
+	const uint8_t *mac = NULL;
+	bool ports = fl->n_ports > 0 && has_ports(fl->proto);
+	bool exc = fl->kind == COMP_EXCEPTION;
+	int fam, s, families[2] = { AF_INET, AF_INET6 };
+	enum mapkind mk;
+	bool in = fl->to->kind == EP_GATEWAY, out = fl->from->kind == EP_GATEWAY;
+
+	if (in || out)
+		snprintf(pfx, sizeof(pfx), "%s", in ? "in" : "out");
+	else
+		snprintf(pfx, sizeof(pfx), "%.32s_%.32s", p->zones[fl->from->zone].id,
+			 p->zones[fl->to->zone].id);
+	if (!in && !out)
+		mac = src_mac(c, fl->from);
+	mk = mac ? (ports ? MK_MP : MK_MN) : (ports ? MK_P : MK_N);
+	for (fam = 0; fam < 2; fam++) {
+		if (!out)
+			addr_ep(c, &src, fl->from, families[fam]);
+		if (!in)
+			addr_ep(c, &dst, fl->to, families[fam]);
+		if ((!out && !src.n) || (!in && !dst.n))
+			continue;
+		s = flow_map(c, pfx, mk, families[fam], exc);
+		flow_elems(c, s, mac, out ? NULL : &src, in ? NULL : &dst, fl->proto,
+			   fl->ports, ports ? fl->n_ports : 0, families[fam], fl->line, fl->name);
+	}
+	free(src.v);
+	free(dst.v);
+	if (!c->n_pend) {
+		diag_add(c->diag, DIAG_WARNING, p->file, fl->line,
+			 "%s '%s': its two ends share no address family: it compiles to nothing, ignoring",
+			 comp_kind_name(fl->kind), fl->name);
+		diag_ja(c->diag, "%s '%s': 両端に共通のアドレスファミリがないため、無視します",
+			comp_kind_name(fl->kind), fl->name);
+		return;
+	}
+	decide(c, fl->kind, fl->idx, fl->name, fl->timeout_ms);
+}
+
+static void compile_flows(struct ctx *c)
+{
+	const struct policy *p = c->p;
+	struct flowlike fl;
+	int i;
+
+	for (i = 0; i < p->n_exceptions; i++) {
+		const struct exception *x = &p->exceptions[i];
+
+		if (x->expired)
+			continue;
+		fl = (struct flowlike){ x->id, COMP_EXCEPTION, i, &x->from, &x->to, x->proto,
+					x->ports, x->n_ports, x->loc.line,
+					(uint64_t)(x->expires - c->now) * 1000 };
+		compile_flowlike(c, &fl);
+	}
+	for (i = 0; i < p->n_flows; i++) {
+		const struct flow *f = &p->flows[i];
+
+		fl = (struct flowlike){ f->name,
+					f->cls == FLOW_MANAGEMENT ? COMP_MGMT : COMP_FLOW, i,
+					&f->from, &f->to, f->proto, f->ports, f->n_ports,
+					f->loc.line, 0 };
+		compile_flowlike(c, &fl);
+	}
+}
+
+/* ---- breakout services (kernel-decided: match "ip") ---- */
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct ir_elem *x = a, *y = b;
+
+	return memcmp(x->key, y->key, 16);
+}
+
+/* Prefixes of one family, merged into disjoint inclusive ranges in set s. */
+static void service_prefixes(struct ctx *c, const struct service *sv, int s, int family)
+{
+	struct ir_elem *r = NULL;
+	int n = 0, i, w = 0, alen = family == AF_INET ? 4 : 16;
+
+	r = calloc((size_t)sv->n_prefixes + 1, sizeof(*r));
+	if (!r) {
+		fail(c, -ENOMEM);
+		return;
+	}
+	for (i = 0; i < sv->n_prefixes; i++) {
+		if (sv->prefixes[i].family != family)
+			continue;
+		memcpy(r[n].key, sv->prefixes[i].addr, (size_t)alen);
+		pfx_end(&sv->prefixes[i], r[n].key_end);
+		r[n].line = sv->loc.line;
+		r[n].origin = sv->name;
+		n++;
+	}
+	qsort(r, (size_t)n, sizeof(*r), range_cmp);
+	for (i = 0; i < n; i++) {
+		if (w > 0 && memcmp(r[i].key, r[w - 1].key_end, (size_t)alen) <= 0) {
+			if (memcmp(r[i].key_end, r[w - 1].key_end, (size_t)alen) > 0)
+				memcpy(r[w - 1].key_end, r[i].key_end, (size_t)alen);
+			continue;
+		}
+		r[w++] = r[i];
+	}
+	for (i = 0; i < w; i++)
+		pend_add(c, s, &r[i]);
+	free(r);
+}
+
+static void compile_service(struct ctx *c, int i)
+{
+	const struct service *sv = &c->p->breakout.services[i];
+	static const enum ir_field k4 = F_IP_DADDR, k6 = F_IP6_DADDR;
+	static const enum ir_field kp[2] = { F_L4PROTO, F_TH_DPORT };
+	char name[IR_NAME_MAX];
+	struct ir_elem e;
+	int s4, s6, sp, k;
+
+	snprintf(name, sizeof(name), "bo%d_4", i);
+	s4 = set_get(c, name, &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL, sv->name);
+	snprintf(name, sizeof(name), "bo%d_6", i);
+	s6 = set_get(c, name, &k6, 1, IR_DATA_NONE, IR_SET_INTERVAL, sv->name);
+	snprintf(name, sizeof(name), "bo%d_ports", i);
+	sp = set_get(c, name, kp, 2, IR_DATA_NONE, 0, sv->name);
+	if (s4 < 0 || s6 < 0 || sp < 0)
+		return;
+	service_prefixes(c, sv, s4, AF_INET);
+	service_prefixes(c, sv, s6, AF_INET6);
+	memset(&e, 0, sizeof(e));
+	e.line = sv->loc.line;
+	e.origin = sv->name;
+	for (k = 0; k < sv->n_ports; k++) {
+		size_t off = ir_put_u32(e.key, 0, F_L4PROTO, 6);
+
+		ir_put_u32(e.key_end, 0, F_L4PROTO, 6);
+		ir_put_u32(e.key, off, F_TH_DPORT, sv->ports[k].lo);
+		ir_put_u32(e.key_end, off, F_TH_DPORT, sv->ports[k].hi);
+		if (sv->ports[k].lo != sv->ports[k].hi)
+			c->rs->sets[sp].flags |= IR_SET_INTERVAL;
+		pend_add(c, sp, &e);
+	}
+	decide(c, COMP_SERVICE, i, sv->name, 0);
+}
+
+static void compile_services(struct ctx *c)
+{
+	const struct breakout *b = &c->p->breakout;
+	int i;
+
+	for (i = 0; i < b->n_services; i++) {
+		if (b->services[i].disabled)
+			continue;
+		if (b->services[i].match != MATCH_IP) {
+			diag_add(c->diag, DIAG_WARNING, c->p->file, b->services[i].loc.line,
+				 "service '%s': match '%s' needs the verdict engine, which this build does not run yet: its traffic is refused",
+				 b->services[i].name, policy_match_name(b->services[i].match));
+			diag_ja(c->diag, "サービス '%s': match '%s' には判定エンジンが必要です（未搭載）。通信は拒否されます",
+				b->services[i].name, policy_match_name(b->services[i].match));
+			continue;
+		}
+		compile_service(c, i);
+	}
+}
+
+/* ---- anti-spoof ---- */
+
+/* Interfaces of zone z: its own, then those of its segments (seg_of[i] = segment or -1). */
+static int zone_ifaces(const struct policy *p, int z, const char **names, int *seg_of, int max)
+{
+	int n = 0, i;
+
+	for (i = 0; i < p->zones[z].n_ifaces && n < max; i++) {
+		seg_of[n] = -1;
+		names[n++] = p->zones[z].ifaces[i];
+	}
+	for (i = 0; i < p->n_segments && n < max; i++) {
+		if (p->segments[i].zone == z && p->segments[i].iface[0]) {
+			seg_of[n] = i;
+			names[n++] = p->segments[i].iface;
+		}
+	}
+	return n;
+}
+
+#define ZONE_IF_ALL (POLICY_ZONE_IFACES_MAX * 4)
+
+static void bind_host(struct ctx *c, const struct host *h, const char *ifname, int s4, int s6)
+{
+	struct ir_elem e;
+	size_t off;
+
+	memset(&e, 0, sizeof(e));
+	e.line = h->loc.line;
+	e.origin = h->name;
+	off = ir_put_str(e.key, 0, F_IIFNAME, ifname);
+	off = ir_put(e.key, off, F_ETHER_SADDR, h->mac);
+	if (h->has4) {
+		ir_put(e.key, off, F_IP_SADDR, h->ip4);
+		memcpy(e.key_end, e.key, sizeof(e.key));
+		fail(c, ir_elem_add(c->rs, s4, &e));
+	}
+	if (h->has6) {
+		ir_put(e.key, off, F_IP6_SADDR, h->ip6);
+		memcpy(e.key_end, e.key, sizeof(e.key));
+		fail(c, ir_elem_add(c->rs, s6, &e));
+	}
+}
+
+static void single(struct ctx *c, int s, enum ir_field f, const void *v, int line,
+		   const char *origin)
+{
+	struct ir_elem e;
+
+	memset(&e, 0, sizeof(e));
+	e.line = line;
+	e.origin = origin;
+	if (f == F_IIFNAME || f == F_OIFNAME)
+		ir_put_str(e.key, 0, f, v);
+	else
+		ir_put(e.key, 0, f, v);
+	memcpy(e.key_end, e.key, sizeof(e.key));
+	fail(c, ir_elem_add(c->rs, s, &e));
+}
+
+static void compile_bindings(struct ctx *c)
+{
+	static const enum ir_field kb4[3] = { F_IIFNAME, F_ETHER_SADDR, F_IP_SADDR };
+	static const enum ir_field kb6[3] = { F_IIFNAME, F_ETHER_SADDR, F_IP6_SADDR };
+	static const enum ir_field ka4 = F_IP_SADDR, ka6 = F_IP6_SADDR, km = F_ETHER_SADDR;
+	const struct policy *p = c->p;
+	int s4, s6, sa4, sa6, sm, i, j;
+
+	s4 = set_get(c, "bind4", kb4, 3, IR_DATA_NONE, 0, "MAC+IPv4 bindings (R4, R32)");
+	s6 = set_get(c, "bind6", kb6, 3, IR_DATA_NONE, 0, "MAC+IPv6 bindings (R4, R32)");
+	sa4 = set_get(c, "bound4", &ka4, 1, IR_DATA_NONE, 0, "IPv4 addresses bound to a MAC");
+	sa6 = set_get(c, "bound6", &ka6, 1, IR_DATA_NONE, 0, "IPv6 addresses bound to a MAC");
+	sm = set_get(c, "boundmac", &km, 1, IR_DATA_NONE, 0, "MACs bound to addresses");
+	if (s4 < 0 || s6 < 0 || sa4 < 0 || sa6 < 0 || sm < 0)
+		return;
+	for (i = 0; i < p->n_hosts; i++) {
+		const struct host *h = &p->hosts[i];
+		const struct zone *z;
+
+		if (!h->has_mac || h->zone < 0)
+			continue;
+		z = &p->zones[h->zone];
+		for (j = 0; j < z->n_ifaces; j++)
+			bind_host(c, h, z->ifaces[j], s4, s6);
+		if (h->has4)
+			single(c, sa4, F_IP_SADDR, h->ip4, h->loc.line, h->name);
+		if (h->has6)
+			single(c, sa6, F_IP6_SADDR, h->ip6, h->loc.line, h->name);
+		single(c, sm, F_ETHER_SADDR, h->mac, h->loc.line, h->name);
+	}
+}
+
+/* 128-bit big-endian helpers for complements. */
+static void be_inc(uint8_t *a, int len)
+{
+	while (len-- > 0 && ++a[len] == 0)
+		;
+}
+
+static void be_dec(uint8_t *a, int len)
+{
+	while (len-- > 0 && a[len]-- == 0)
+		;
+}
+
+/* Explicit networks of every zone but 'skip', merged, sorted: the "any" zone gets the gaps. */
+static int other_nets(struct ctx *c, int skip, int family, struct ir_elem **ret)
+{
+	const struct policy *p = c->p;
+	struct addrs a = { 0 };
+	struct ir_elem *r;
+	int z, i, n = 0, w = 0, alen = family == AF_INET ? 4 : 16;
+
+	for (z = 0; z < p->n_zones; z++) {
+		if (z != skip && !p->zones[z].any)
+			addr_zone(c, &a, z, family);
+	}
+	r = calloc((size_t)a.n + 1, sizeof(*r));
+	if (!r) {
+		free(a.v);
+		fail(c, -ENOMEM);
+		return 0;
+	}
+	for (i = 0; i < a.n; i++) {
+		memcpy(r[n].key, a.v[i].addr, (size_t)alen);
+		pfx_end(&a.v[i], r[n++].key_end);
+	}
+	free(a.v);
+	qsort(r, (size_t)n, sizeof(*r), range_cmp);
+	for (i = 0; i < n; i++) {
+		if (w > 0 && memcmp(r[i].key, r[w - 1].key_end, (size_t)alen) <= 0) {
+			if (memcmp(r[i].key_end, r[w - 1].key_end, (size_t)alen) > 0)
+				memcpy(r[w - 1].key_end, r[i].key_end, (size_t)alen);
+			continue;
+		}
+		r[w++] = r[i];
+	}
+	*ret = r;
+	return w;
+}
+
+static void src_range(struct ctx *c, int s, const char *ifname, enum ir_field f,
+		      const uint8_t *lo, const uint8_t *hi, int line, const char *origin)
+{
+	struct ir_elem e;
+	size_t off;
+
+	memset(&e, 0, sizeof(e));
+	e.line = line;
+	e.origin = origin;
+	ir_put_str(e.key, 0, F_IIFNAME, ifname);
+	off = ir_put_str(e.key_end, 0, F_IIFNAME, ifname);
+	ir_put(e.key, off, f, lo);
+	ir_put(e.key_end, off, f, hi);
+	fail(c, ir_elem_add(c->rs, s, &e));
+}
+
+static bool is_max(const uint8_t *a, int alen)
+{
+	int i;
+
+	for (i = 0; i < alen; i++) {
+		if (a[i] != 0xff)
+			return false;
+	}
+	return true;
+}
+
+/* Sources of an "any" zone: every address outside the other zones' networks. */
+static void src_any(struct ctx *c, int s, const char *ifname, int z, int family)
+{
+	enum ir_field f = family == AF_INET ? F_IP_SADDR : F_IP6_SADDR;
+	const struct zone *zn = &c->p->zones[z];
+	uint8_t lo[16] = { 0 }, hi[16];
+	struct ir_elem *r = NULL;
+	int n, i, alen = family == AF_INET ? 4 : 16;
+
+	n = other_nets(c, z, family, &r);
+	for (i = 0; i < n; i++) {
+		if (memcmp(r[i].key, lo, (size_t)alen) > 0) {
+			memcpy(hi, r[i].key, (size_t)alen);
+			be_dec(hi, alen);
+			src_range(c, s, ifname, f, lo, hi, zn->loc.line, zn->id);
+		}
+		if (is_max(r[i].key_end, alen))
+			break;
+		memcpy(lo, r[i].key_end, (size_t)alen);
+		be_inc(lo, alen);
+	}
+	if (i == n) {
+		memset(hi, 0xff, (size_t)alen);
+		src_range(c, s, ifname, f, lo, hi, zn->loc.line, zn->id);
+	}
+	free(r);
+}
+
+static void src_nets(struct ctx *c, int s4, int s6, const char *ifname, const struct prefix *nets,
+		     int n, int line, const char *origin)
+{
+	uint8_t end[16];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		pfx_end(&nets[i], end);
+		if (nets[i].family == AF_INET)
+			src_range(c, s4, ifname, F_IP_SADDR, nets[i].addr, end, line, origin);
+		else
+			src_range(c, s6, ifname, F_IP6_SADDR, nets[i].addr, end, line, origin);
+	}
+}
+
+static void compile_sources(struct ctx *c)
+{
+	static const enum ir_field k4[2] = { F_IIFNAME, F_IP_SADDR };
+	static const enum ir_field k6[2] = { F_IIFNAME, F_IP6_SADDR };
+	static const enum ir_field ki = F_IIFNAME;
+	const struct policy *p = c->p;
+	const char *ifs[ZONE_IF_ALL];
+	int seg[ZONE_IF_ALL], s4, s6, si, z, i, n;
+
+	si = set_get(c, "zone_ifs", &ki, 1, IR_DATA_NONE, 0, "interfaces of every zone");
+	s4 = set_get(c, "src4", k4, 2, IR_DATA_NONE, IR_SET_INTERVAL, "IPv4 sources per interface");
+	s6 = set_get(c, "src6", k6, 2, IR_DATA_NONE, IR_SET_INTERVAL, "IPv6 sources per interface");
+	if (si < 0 || s4 < 0 || s6 < 0)
+		return;
+	for (z = 0; z < p->n_zones; z++) {
+		const struct zone *zn = &p->zones[z];
+
+		n = zone_ifaces(p, z, ifs, seg, ZONE_IF_ALL);
+		for (i = 0; i < n; i++) {
+			single(c, si, F_IIFNAME, ifs[i], zn->loc.line, zn->id);
+			if (seg[i] >= 0) {
+				const struct segment *sg = &p->segments[seg[i]];
+
+				src_nets(c, s4, s6, ifs[i], sg->nets, sg->n_nets, sg->loc.line,
+					 sg->name);
+			} else if (zn->any) {
+				src_any(c, s4, ifs[i], z, AF_INET);
+				src_any(c, s6, ifs[i], z, AF_INET6);
+			} else {
+				src_nets(c, s4, s6, ifs[i], zn->nets, zn->n_nets, zn->loc.line,
+					 zn->id);
+			}
+		}
+	}
+}
+
+/* ---- rules ---- */
+
+static struct ir_stmt *st(struct ctx *c, struct ir_rule *r, enum ir_op op)
+{
+	struct ir_stmt *s = ir_stmt(r, op);
+
+	if (!s) {		/* cannot happen with the rules below; fail the build */
+		fail(c, -E2BIG);
+		s = &r->s[IR_RULE_STMTS_MAX - 1];
+	}
+	return s;
+}
+
+static void fields(struct ir_stmt *s, const enum ir_field *f, int n)
+{
+	memcpy(s->f, f, (size_t)n * sizeof(*f));
+	s->n_f = n;
+}
+
+static void emit(struct ctx *c, int ch, struct ir_rule *r)
+{
+	fail(c, ir_rule_add(c->rs, ch, r));
+}
+
+static void verdict(struct ctx *c, struct ir_rule *r, enum ir_op op, int chain)
+{
+	st(c, r, op)->aux = (uint32_t)chain;
+}
+
+static void lookup(struct ctx *c, struct ir_rule *r, int set, bool neg)
+{
+	const struct ir_set *s = &c->rs->sets[set];
+	struct ir_stmt *x = st(c, r, OP_LOOKUP);
+
+	fields(x, s->key, s->n_key);
+	x->set = set;
+	x->neg = neg;
+}
+
+static void log_drop(struct ctx *c, int ch, const char *prefix, int line)
+{
+	struct ir_rule r;
+	struct ir_stmt *x;
+
+	ir_rule_init(&r, NULL, line);
+	x = st(c, &r, OP_LIMIT);
+	x->value = COMP_LOG_RATE;
+	x->aux = COMP_LOG_BURST;
+	st(c, &r, OP_LOG)->str = ir_str(c->rs, prefix);
+	emit(c, ch, &r);
+	ir_rule_init(&r, NULL, line);
+	st(c, &r, OP_COUNTER);
+	st(c, &r, OP_DROP);
+	emit(c, ch, &r);
+}
+
+static int drop_chain(struct ctx *c, const char *name, const char *prefix)
+{
+	int ch = ir_chain_add(c->rs, name, IR_HOOK_NONE, 0, false);
+
+	fail(c, ch);
+	if (ch >= 0)
+		log_drop(c, ch, prefix, 0);
+	return ch;
+}
+
+static void simple(struct ctx *c, int ch, int set, bool neg, enum ir_op v, int target)
+{
+	struct ir_rule r;
+
+	if (set < 0 || (!neg && c->rs->sets[set].n_elems == 0))
+		return;
+	ir_rule_init(&r, NULL, 0);
+	lookup(c, &r, set, neg);
+	verdict(c, &r, v, target);
+	emit(c, ch, &r);
+}
+
+static void rule_prefix_accept(struct ctx *c, int ch, const char *pfx)
+{
+	struct ir_rule r;
+	struct ir_stmt *x;
+	struct prefix pf;
+
+	if (policy_prefix_parse(pfx, &pf) < 0)
+		return;
+	ir_rule_init(&r, NULL, 0);
+	x = st(c, &r, OP_PREFIX);
+	x->f[0] = F_IP6_SADDR;
+	x->n_f = 1;
+	memcpy(x->val, pf.addr, 16);
+	x->value = pf.len;
+	st(c, &r, OP_ACCEPT);
+	emit(c, ch, &r);
+}
+
+static void rules_prerouting(struct ctx *c)
+{
+	int ch = c->ch_pre, zi = ir_set_find(c->rs, "zone_ifs");
+
+	simple(c, ch, zi, true, OP_ACCEPT, 0);
+	simple(c, ch, ir_set_find(c->rs, "bind4"), false, OP_ACCEPT, 0);
+	simple(c, ch, ir_set_find(c->rs, "bind6"), false, OP_ACCEPT, 0);
+	simple(c, ch, ir_set_find(c->rs, "bound4"), false, OP_JUMP, c->ch_spoof_bind);
+	simple(c, ch, ir_set_find(c->rs, "bound6"), false, OP_JUMP, c->ch_spoof_bind);
+	rule_prefix_accept(c, ch, "fe80::/10");		/* link-local: never forwarded */
+	rule_prefix_accept(c, ch, "::/128");		/* duplicate address detection */
+	simple(c, ch, ir_set_find(c->rs, "boundmac"), false, OP_JUMP, c->ch_spoof_bind);
+	simple(c, ch, ir_set_find(c->rs, "src4"), false, OP_ACCEPT, 0);
+	simple(c, ch, ir_set_find(c->rs, "src6"), false, OP_ACCEPT, 0);
+	{
+		struct ir_rule r;
+
+		ir_rule_init(&r, NULL, 0);
+		verdict(c, &r, OP_JUMP, c->ch_spoof_src);
+		emit(c, ch, &r);
+	}
+}
+
+/* ct state established,related: pass while the decision is live, else cut. */
+static void rules_established(struct ctx *c, int ch, bool invalid)
+{
+	int live = ir_set_find(c->rs, "live");
+	struct ir_rule r;
+
+	if (invalid) {
+		ir_rule_init(&r, NULL, 0);
+		st(c, &r, OP_CT_STATE)->value = IR_CT_INVALID;
+		verdict(c, &r, OP_JUMP, c->ch_invalid);
+		emit(c, ch, &r);
+	}
+	ir_rule_init(&r, NULL, 0);
+	st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED | IR_CT_RELATED;
+	lookup(c, &r, live, false);
+	st(c, &r, OP_ACCEPT);
+	emit(c, ch, &r);
+	ir_rule_init(&r, NULL, 0);
+	st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED | IR_CT_RELATED;
+	verdict(c, &r, OP_JUMP, c->ch_cut);
+	emit(c, ch, &r);
+}
+
+static void rules_forward(struct ctx *c)
+{
+	static const enum ir_field k[2] = { F_IIFNAME, F_OIFNAME };
+	struct ir_rule r;
+	struct ir_stmt *x;
+
+	rules_established(c, c->ch_fwd, true);
+	ir_rule_init(&r, NULL, 0);
+	x = st(c, &r, OP_VMAP);
+	fields(x, k, 2);
+	x->set = ir_set_find(c->rs, "dispatch");
+	emit(c, c->ch_fwd, &r);
+	ir_rule_init(&r, NULL, 0);
+	verdict(c, &r, OP_JUMP, c->ch_nopair);
+	emit(c, c->ch_fwd, &r);
+}
+
+/* ct mark set 0, then one map lookup per non-empty map of this prefix (exceptions first,
+ * so a flow that also matches wins and its connections outlive the exception). */
+static void rules_maps(struct ctx *c, int ch, const char *pfx)
+{
+	static const char fam[2] = { '4', '6' };
+	char name[IR_NAME_MAX];
+	struct ir_rule r;
+	struct ir_stmt *x;
+	int exc, f, mk, s;
+
+	ir_rule_init(&r, NULL, 0);
+	st(c, &r, OP_CTMARK_SET)->value = 0;
+	emit(c, ch, &r);
+	for (exc = 1; exc >= 0; exc--) {
+		for (f = 0; f < 2; f++) {
+			for (mk = 0; mk < MK_MAX; mk++) {
+				snprintf(name, sizeof(name), "%s%s_%s%c", exc ? "x_" : "", pfx,
+					 mk_name[mk], fam[f]);
+				s = ir_set_find(c->rs, name);
+				if (s < 0 || !c->rs->sets[s].n_elems)
+					continue;
+				ir_rule_init(&r, NULL, 0);
+				x = st(c, &r, OP_CTMARK_MAP);
+				fields(x, c->rs->sets[s].key, c->rs->sets[s].n_key);
+				x->set = s;
+				emit(c, ch, &r);
+			}
+		}
+	}
+}
+
+static void rules_accept_marked(struct ctx *c, int ch, const char *what, const char *prefix)
+{
+	struct ir_rule r;
+
+	ir_rule_init(&r, what, 0);
+	st(c, &r, OP_CTMARK_NONZERO);
+	st(c, &r, OP_COUNTER);
+	st(c, &r, OP_ACCEPT);
+	emit(c, ch, &r);
+	log_drop(c, ch, prefix, 0);
+}
+
+static void rule_service(struct ctx *c, int ch, int i, uint32_t id)
+{
+	const struct service *sv = &c->p->breakout.services[i];
+	char name[IR_NAME_MAX];
+	struct ir_rule r;
+	int f, s, sp;
+
+	snprintf(name, sizeof(name), "bo%d_ports", i);
+	sp = ir_set_find(c->rs, name);
+	for (f = 4; f <= 6; f += 2) {
+		snprintf(name, sizeof(name), "bo%d_%d", i, f);
+		s = ir_set_find(c->rs, name);
+		if (s < 0 || sp < 0 || !c->rs->sets[s].n_elems || !c->rs->sets[sp].n_elems)
+			continue;
+		ir_rule_init(&r, ir_str(c->rs, sv->name), sv->loc.line);
+		lookup(c, &r, s, false);
+		lookup(c, &r, sp, false);
+		st(c, &r, OP_COUNTER);
+		st(c, &r, OP_CTMARK_SET)->value = id;
+		st(c, &r, OP_ACCEPT);
+		emit(c, ch, &r);
+	}
+}
+
+static uint32_t decision_of(const struct ctx *c, enum comp_kind k, int idx)
+{
+	int i;
+
+	for (i = 0; i < c->n_dec; i++) {
+		if (c->dec[i].kind == k && c->dec[i].idx == idx)
+			return c->dec[i].id;
+	}
+	return 0;
+}
+
+static bool breakout_from(const struct policy *p, int z)
+{
+	int i;
+
+	for (i = 0; i < p->breakout.n_from; i++) {
+		if (p->breakout.from[i] == z)
+			return true;
+	}
+	return false;
+}
+
+static void rules_pairs(struct ctx *c)
+{
+	const struct policy *p = c->p;
+	char pfx[IR_NAME_MAX], log[IR_STR_MAX];
+	int a, b, i, ch;
+
+	for (a = 0; a < p->n_zones; a++) {
+		for (b = 0; b < p->n_zones; b++) {
+			ch = c->pair_chain[a * p->n_zones + b];
+			snprintf(pfx, sizeof(pfx), "%.32s_%.32s", p->zones[a].id, p->zones[b].id);
+			rules_maps(c, ch, pfx);
+			if (p->zones[b].role == ZONE_INTERNET && breakout_from(p, a)) {
+				for (i = 0; i < p->breakout.n_services; i++) {
+					uint32_t id = decision_of(c, COMP_SERVICE, i);
+
+					if (id)
+						rule_service(c, ch, i, id);
+				}
+			}
+			snprintf(log, sizeof(log), "sanso drop %.32s>%.32s ", p->zones[a].id,
+				 p->zones[b].id);
+			rules_accept_marked(c, ch, NULL, log);
+		}
+	}
+}
+
+static void rules_local(struct ctx *c)
+{
+	struct ir_rule r;
+	int nd = ir_set_find(c->rs, "nd"), io;
+
+	for (io = 0; io < 2; io++) {
+		int ch = io ? c->ch_out : c->ch_in;
+		struct ir_stmt *x;
+
+		ir_rule_init(&r, NULL, 0);
+		x = st(c, &r, OP_MATCH);
+		x->f[0] = io ? F_OIFNAME : F_IIFNAME;
+		x->n_f = 1;
+		ir_put_str(x->val, 0, x->f[0], "lo");
+		st(c, &r, OP_ACCEPT);
+		emit(c, ch, &r);
+		simple(c, ch, nd, false, OP_ACCEPT, 0);
+		rules_established(c, ch, !io);
+		rules_maps(c, ch, io ? "out" : "in");
+		rules_accept_marked(c, ch, NULL, io ? "sanso drop gateway> " : "sanso drop >gateway ");
+	}
+}
+
+/* ---- sets of the whole table ---- */
+
+static void compile_live(struct ctx *c)
+{
+	static const enum ir_field k = F_CT_MARK;
+	struct ir_elem e;
+	int s, i;
+
+	s = set_get(c, "live", &k, 1, IR_DATA_NONE, IR_SET_TIMEOUT,
+		    "decisions of this generation: established traffic passes only with one");
+	if (s < 0)
+		return;
+	for (i = 0; i < c->n_dec; i++) {
+		memset(&e, 0, sizeof(e));
+		ir_put_u32(e.key, 0, F_CT_MARK, c->dec[i].id);
+		memcpy(e.key_end, e.key, sizeof(e.key));
+		e.timeout_ms = c->dec[i].timeout_ms;
+		fail(c, ir_elem_add(c->rs, s, &e));
+	}
+}
+
+static void compile_dispatch(struct ctx *c)
+{
+	static const enum ir_field k[2] = { F_IIFNAME, F_OIFNAME };
+	const struct policy *p = c->p;
+	const char *ia[ZONE_IF_ALL], *ib[ZONE_IF_ALL];
+	int sa[ZONE_IF_ALL], sb[ZONE_IF_ALL], s, a, b, i, j, na, nb;
+	struct ir_elem e;
+	size_t off;
+
+	s = set_get(c, "dispatch", k, 2, IR_DATA_VERDICT, 0, "zone pair of each interface pair");
+	if (s < 0)
+		return;
+	for (a = 0; a < p->n_zones; a++) {
+		na = zone_ifaces(p, a, ia, sa, ZONE_IF_ALL);
+		for (b = 0; b < p->n_zones; b++) {
+			nb = zone_ifaces(p, b, ib, sb, ZONE_IF_ALL);
+			for (i = 0; i < na; i++) {
+				for (j = 0; j < nb; j++) {
+					if (!strcmp(ia[i], ib[j]))
+						continue;
+					memset(&e, 0, sizeof(e));
+					off = ir_put_str(e.key, 0, F_IIFNAME, ia[i]);
+					ir_put_str(e.key, off, F_OIFNAME, ib[j]);
+					memcpy(e.key_end, e.key, sizeof(e.key));
+					e.data = (uint32_t)c->pair_chain[a * p->n_zones + b];
+					e.line = p->zones[a].loc.line;
+					e.origin = p->zones[a].id;
+					fail(c, ir_elem_add(c->rs, s, &e));
+				}
+			}
+		}
+	}
+}
+
+static void compile_nd(struct ctx *c)
+{
+	static const enum ir_field k = F_ICMPV6_TYPE;
+	static const uint8_t types[] = { 130, 131, 132, 133, 134, 135, 136, 137, 143 };
+	size_t i;
+	int s;
+
+	s = set_get(c, "nd", &k, 1, IR_DATA_NONE, IR_SET_CONSTANT,
+		    "ICMPv6 neighbour discovery and MLD");
+	if (s < 0)
+		return;
+	for (i = 0; i < sizeof(types); i++)
+		single(c, s, F_ICMPV6_TYPE, &types[i], 0, "nd");
+}
+
+static int compile_chains(struct ctx *c)
+{
+	const struct policy *p = c->p;
+	char name[IR_NAME_MAX];
+	int a, b, ch;
+
+	c->ch_pre = ir_chain_add(c->rs, "prerouting", IR_HOOK_PREROUTING, PRIO_PREROUTING, false);
+	c->ch_fwd = ir_chain_add(c->rs, "forward", IR_HOOK_FORWARD, PRIO_FILTER, true);
+	c->ch_in = ir_chain_add(c->rs, "input", IR_HOOK_INPUT, PRIO_FILTER, true);
+	c->ch_out = ir_chain_add(c->rs, "output", IR_HOOK_OUTPUT, PRIO_FILTER, true);
+	c->pair_chain = calloc((size_t)(p->n_zones * p->n_zones) + 1, sizeof(int));
+	if (!c->pair_chain)
+		return -ENOMEM;
+	for (a = 0; a < p->n_zones; a++) {
+		for (b = 0; b < p->n_zones; b++) {
+			snprintf(name, sizeof(name), "fwd_%.32s_%.32s", p->zones[a].id, p->zones[b].id);
+			ch = ir_chain_add(c->rs, name, IR_HOOK_NONE, 0, false);
+			fail(c, ch);
+			c->pair_chain[a * p->n_zones + b] = ch;
+		}
+	}
+	c->ch_cut = drop_chain(c, "cut", "sanso cut ");
+	c->ch_invalid = drop_chain(c, "invalid", "sanso invalid ");
+	c->ch_spoof_bind = drop_chain(c, "spoof_bind", "sanso spoof mac/ip ");
+	c->ch_spoof_src = drop_chain(c, "spoof_src", "sanso spoof src ");
+	c->ch_nopair = drop_chain(c, "nopair", "sanso drop no-zone ");
+	fail(c, c->ch_pre);
+	fail(c, c->ch_fwd);
+	fail(c, c->ch_in);
+	fail(c, c->ch_out);
+	return c->err;
+}
+
+/* ---- finishing: interval flags, duplicates, overlaps ---- */
+
+static bool elem_is_range(const struct ir_set *s, const struct ir_elem *e)
+{
+	return memcmp(e->key, e->key_end, ir_key_len(s->key, s->n_key)) != 0;
+}
+
+static int elem_same(const struct ir_set *s, const struct ir_elem *a, const struct ir_elem *b)
+{
+	size_t k = ir_key_len(s->key, s->n_key);
+
+	return !memcmp(a->key, b->key, k) && !memcmp(a->key_end, b->key_end, k) &&
+	       a->data == b->data;
+}
+
+#define CLASH_REPORT_MAX 20
+
+static void finish_set(struct ctx *c, struct ir_set *s)
+{
+	int i, a, b, reported = 0;
+
+	for (i = 0; i < s->n_elems && !(s->flags & IR_SET_INTERVAL); i++) {
+		if (elem_is_range(s, &s->elems[i]))
+			s->flags |= IR_SET_INTERVAL;
+	}
+	while (ir_set_check(s, &a, &b) == -EEXIST) {
+		const struct ir_elem *x = &s->elems[a], *y = &s->elems[b];
+
+		if (!elem_same(s, x, y) && reported++ < CLASH_REPORT_MAX) {
+			diag_add(c->diag, DIAG_ERROR, c->p->file, y->line,
+				 "'%s' and '%s' (line %d) name overlapping traffic with different decisions (set %s): the kernel cannot hold both; make them disjoint or merge them",
+				 y->origin ? y->origin : "?", x->origin ? x->origin : "?", x->line,
+				 s->name);
+			diag_ja(c->diag, "'%s' と '%s' (%d行目) が重なる通信を別々の判断で指定しています。重ならないように分けるか、統合してください",
+				y->origin ? y->origin : "?", x->origin ? x->origin : "?", x->line);
+		}
+		memmove(&s->elems[b], &s->elems[b + 1],
+			(size_t)(s->n_elems - b - 1) * sizeof(*s->elems));
+		s->n_elems--;
+	}
+}
+
+void comp_result_free(struct comp_result *cr)
+{
+	if (!cr)
+		return;
+	ir_free(cr->rs);
+	free(cr->decisions);
+	free(cr);
+}
+
+int comp_build(const struct policy *p, int64_t now, struct comp_result **ret, struct diag *diag)
+{
+	struct ctx c = { .p = p, .diag = diag, .now = now };
+	struct comp_result *cr = NULL;
+	int i, errors = diag->errors, r = -ENOMEM;
+
+	if (!p->validated)
+		return -EINVAL;
+	c.rs = ir_new();
+	cr = calloc(1, sizeof(*cr));
+	if (!c.rs || !cr)
+		goto out;
+	c.rs->table_flags = 0;
+	r = compile_chains(&c);
+	if (r < 0)
+		goto out;
+	compile_bindings(&c);
+	compile_sources(&c);
+	compile_flows(&c);
+	compile_services(&c);
+	compile_live(&c);
+	compile_dispatch(&c);
+	compile_nd(&c);
+	rules_prerouting(&c);
+	rules_forward(&c);
+	rules_local(&c);
+	rules_pairs(&c);
+	for (i = 0; i < c.rs->n_sets; i++)
+		finish_set(&c, &c.rs->sets[i]);
+	r = c.err;
+	if (r >= 0 && diag->errors > errors)
+		r = -EINVAL;
+	if (r < 0)
+		goto out;
+	cr->rs = c.rs;
+	cr->decisions = c.dec;
+	cr->n_decisions = c.n_dec;
+	c.rs = NULL;
+	c.dec = NULL;
+	*ret = cr;
+	cr = NULL;
+out:
+	comp_result_free(cr);
+	ir_free(c.rs);
+	free(c.dec);
+	free(c.ids);
+	free(c.pend);
+	free(c.pair_chain);
+	return r;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* compile.h: a validated policy -> the ruleset of table inet sanso (ir.h).
+ * Pure: no syscalls, no logging; errors (elements the kernel could not hold together) go to a
+ * diag with the policy's file:line.
+ *
+ * Decisions. Every flow, management flow, breakout service and exception gets a decision id,
+ * the value its connections carry in ct mark. The id is a hash of the object's name and of
+ * every kernel element it compiles to, so it is stable across reloads while the object is
+ * unchanged, and changes (cutting its connections) when the object changes. Forwarded and
+ * management traffic in state established/related passes only while its ct mark is in the
+ * set @live, which every generation rebuilds; exceptions carry their kernel timeout there too,
+ * so an expired exception is cut by the kernel alone. */
+#ifndef SANSO_COMPILE_H
+#define SANSO_COMPILE_H
+
+#include <stdint.h>
+
+#include "diag.h"
+#include "ir.h"
+#include "policy.h"
+
+#define COMP_MARK_MASK		0x3fffffffU	/* decision ids; the top bits are reserved */
+#define COMP_LOG_RATE		10		/* drop log lines per second per rule */
+#define COMP_LOG_BURST		20
+
+enum comp_kind {
+	COMP_FLOW = 0,
+	COMP_MGMT,
+	COMP_SERVICE,
+	COMP_EXCEPTION,
+	COMP_KIND_MAX
+};
+
+struct comp_decision {
+	uint32_t id;
+	enum comp_kind kind;
+	int idx;			/* index in the policy's array of that kind */
+	uint64_t timeout_ms;		/* exceptions: time left; 0 otherwise */
+};
+
+struct comp_result {
+	struct ir_ruleset *rs;
+	struct comp_decision *decisions;
+	int n_decisions;
+};
+
+/* Compile p (validated) at time now (unix seconds). On success *ret is owned by the caller
+ * (comp_result_free). Returns 0, -EINVAL with diag entries, or -ENOMEM. */
+int comp_build(const struct policy *p, int64_t now, struct comp_result **ret, struct diag *diag);
+void comp_result_free(struct comp_result *cr);
+
+const char *comp_kind_name(enum comp_kind k);
+
+#endif

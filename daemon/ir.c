@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* ir.c: the compiled ruleset as plain data; see ir.h. Pure: no syscalls, no logging. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+#define IR_CHAINS_MAX	4096
+#define IR_SETS_MAX	4096
+#define IR_RULES_MAX	65536
+#define IR_ELEMS_MAX	(16 * 1024 * 1024)
+
+/* nft datatype ids (nftables include/datatype.h): they only matter for `nft list`. */
+static const struct ir_field_info fields[F_FIELD_MAX] = {
+	[F_IIFNAME]	= { "iifname",		"ifname",	41, 16, true },
+	[F_OIFNAME]	= { "oifname",		"ifname",	41, 16, true },
+	[F_ETHER_SADDR]	= { "ether saddr",	"ether_addr",	9, 6, false },
+	[F_IP_SADDR]	= { "ip saddr",		"ipv4_addr",	7, 4, false },
+	[F_IP_DADDR]	= { "ip daddr",		"ipv4_addr",	7, 4, false },
+	[F_IP6_SADDR]	= { "ip6 saddr",	"ipv6_addr",	8, 16, false },
+	[F_IP6_DADDR]	= { "ip6 daddr",	"ipv6_addr",	8, 16, false },
+	[F_L4PROTO]	= { "meta l4proto",	"inet_proto",	12, 1, false },
+	[F_TH_DPORT]	= { "th dport",		"inet_service",	13, 2, false },
+	[F_ICMPV6_TYPE]	= { "icmpv6 type",	"icmpv6_type",	29, 1, false },
+	[F_CT_MARK]	= { "ct mark",		"mark",		19, 4, true },
+};
+
+const struct ir_field_info *ir_field(enum ir_field f)
+{
+	return &fields[f];
+}
+
+static size_t pad4(size_t n)
+{
+	return (n + 3) & ~(size_t)3;
+}
+
+size_t ir_key_len(const enum ir_field *f, int n)
+{
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		len += pad4(fields[f[i]].len);
+	return len;
+}
+
+struct ir_ruleset *ir_new(void)
+{
+	return calloc(1, sizeof(struct ir_ruleset));
+}
+
+void ir_free(struct ir_ruleset *rs)
+{
+	int i;
+
+	if (!rs)
+		return;
+	for (i = 0; i < rs->n_chains; i++)
+		free(rs->chains[i].rules);
+	for (i = 0; i < rs->n_sets; i++)
+		free(rs->sets[i].elems);
+	for (i = 0; i < rs->n_strs; i++)
+		free(rs->strs[i]);
+	free(rs->chains);
+	free(rs->sets);
+	free(rs->strs);
+	free(rs);
+}
+
+/* Grow *base (n used, *cap allocated) to hold one more element of size sz. */
+static int grow(void **base, int n, int *cap, size_t sz, int max)
+{
+	void *v;
+	int c;
+
+	if (n < *cap)
+		return 0;
+	if (n >= max)
+		return -E2BIG;
+	c = *cap ? *cap * 2 : 16;
+	if (c > max)
+		c = max;
+	v = realloc(*base, (size_t)c * sz);
+	if (!v)
+		return -ENOMEM;
+	*base = v;
+	*cap = c;
+	return 0;
+}
+
+static int name_copy(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n == 0 || n >= IR_NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+int ir_chain_add(struct ir_ruleset *rs, const char *name, enum ir_hook hook, int prio,
+		 bool policy_drop)
+{
+	struct ir_chain *c;
+	int r;
+
+	r = grow((void **)&rs->chains, rs->n_chains, &rs->cap_chains, sizeof(*c), IR_CHAINS_MAX);
+	if (r < 0)
+		return r;
+	c = &rs->chains[rs->n_chains];
+	memset(c, 0, sizeof(*c));
+	r = name_copy(c->name, name);
+	if (r < 0)
+		return r;
+	c->hook = hook;
+	c->prio = prio;
+	c->policy_drop = policy_drop;
+	return rs->n_chains++;
+}
+
+int ir_set_add(struct ir_ruleset *rs, const char *name, const enum ir_field *key, int n_key,
+	       enum ir_data data, uint32_t flags, const char *comment)
+{
+	struct ir_set *s;
+	int r;
+
+	if (n_key < 1 || n_key > IR_KEY_FIELDS_MAX || ir_key_len(key, n_key) > IR_KEY_MAX)
+		return -EINVAL;
+	r = grow((void **)&rs->sets, rs->n_sets, &rs->cap_sets, sizeof(*s), IR_SETS_MAX);
+	if (r < 0)
+		return r;
+	s = &rs->sets[rs->n_sets];
+	memset(s, 0, sizeof(*s));
+	r = name_copy(s->name, name);
+	if (r < 0)
+		return r;
+	memcpy(s->key, key, (size_t)n_key * sizeof(*key));
+	s->n_key = n_key;
+	s->data = data;
+	s->flags = flags;
+	if (comment)
+		snprintf(s->comment, sizeof(s->comment), "%s", comment);
+	s->id = rs->n_sets + 1;
+	return rs->n_sets++;
+}
+
+int ir_elem_add(struct ir_ruleset *rs, int set, const struct ir_elem *e)
+{
+	struct ir_set *s = &rs->sets[set];
+	int r;
+
+	r = grow((void **)&s->elems, s->n_elems, &s->cap_elems, sizeof(*e), IR_ELEMS_MAX);
+	if (r < 0)
+		return r;
+	s->elems[s->n_elems] = *e;
+	return s->n_elems++;
+}
+
+int ir_rule_add(struct ir_ruleset *rs, int chain, const struct ir_rule *r)
+{
+	struct ir_chain *c = &rs->chains[chain];
+	int e;
+
+	e = grow((void **)&c->rules, c->n_rules, &c->cap_rules, sizeof(*r), IR_RULES_MAX);
+	if (e < 0)
+		return e;
+	c->rules[c->n_rules] = *r;
+	return c->n_rules++;
+}
+
+const char *ir_str(struct ir_ruleset *rs, const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	if (grow((void **)&rs->strs, rs->n_strs, &rs->cap_strs, sizeof(char *), IR_RULES_MAX * 4))
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		return NULL;
+	rs->strs[rs->n_strs++] = d;
+	return d;
+}
+
+int ir_chain_find(const struct ir_ruleset *rs, const char *name)
+{
+	int i;
+
+	for (i = 0; i < rs->n_chains; i++) {
+		if (!strcmp(rs->chains[i].name, name))
+			return i;
+	}
+	return -1;
+}
+
+int ir_set_find(const struct ir_ruleset *rs, const char *name)
+{
+	int i;
+
+	for (i = 0; i < rs->n_sets; i++) {
+		if (!strcmp(rs->sets[i].name, name))
+			return i;
+	}
+	return -1;
+}
+
+void ir_rule_init(struct ir_rule *r, const char *comment, int line)
+{
+	memset(r, 0, sizeof(*r));
+	r->comment = comment;
+	r->line = line;
+}
+
+struct ir_stmt *ir_stmt(struct ir_rule *r, enum ir_op op)
+{
+	struct ir_stmt *s;
+
+	if (r->n >= IR_RULE_STMTS_MAX)
+		return NULL;
+	s = &r->s[r->n++];
+	memset(s, 0, sizeof(*s));
+	s->op = op;
+	s->set = -1;
+	return s;
+}
+
+size_t ir_put(uint8_t *key, size_t off, enum ir_field f, const void *val)
+{
+	size_t len = fields[f].len;
+
+	memset(key + off, 0, pad4(len));
+	memcpy(key + off, val, len);
+	return off + pad4(len);
+}
+
+size_t ir_put_str(uint8_t *key, size_t off, enum ir_field f, const char *ifname)
+{
+	size_t len = fields[f].len, n = strnlen(ifname, len);
+
+	memset(key + off, 0, pad4(len));
+	memcpy(key + off, ifname, n);
+	return off + pad4(len);
+}
+
+size_t ir_put_u32(uint8_t *key, size_t off, enum ir_field f, uint32_t v)
+{
+	uint8_t b[4];
+
+	if (fields[f].host_order) {
+		memcpy(b, &v, 4);
+	} else if (fields[f].len == 1) {
+		b[0] = (uint8_t)v;
+	} else {
+		b[0] = (uint8_t)(v >> 8);	/* 2-byte big-endian (ports) */
+		b[1] = (uint8_t)v;
+	}
+	return ir_put(key, off, f, b);
+}
+
+static int elem_cmp(const void *a, const void *b, void *arg)
+{
+	const struct ir_elem *x = a, *y = b;
+
+	return memcmp(x->key, y->key, *(const size_t *)arg);
+}
+
+static bool range_meet(const struct ir_set *s, const struct ir_elem *a, const struct ir_elem *b)
+{
+	size_t off = 0, len;
+	int i;
+
+	for (i = 0; i < s->n_key; i++) {
+		len = pad4(fields[s->key[i]].len);
+		if (memcmp(a->key + off, b->key_end + off, len) > 0 ||
+		    memcmp(b->key + off, a->key_end + off, len) > 0)
+			return false;
+		off += len;
+	}
+	return true;
+}
+
+int ir_set_check(struct ir_set *s, int *ret_a, int *ret_b)
+{
+	size_t klen = ir_key_len(s->key, s->n_key), l0 = pad4(fields[s->key[0]].len);
+	int i, j;
+
+	qsort_r(s->elems, (size_t)s->n_elems, sizeof(*s->elems), elem_cmp, &klen);
+	for (i = 0; i < s->n_elems; i++) {
+		const struct ir_elem *a = &s->elems[i];
+
+		for (j = i + 1; j < s->n_elems; j++) {
+			const struct ir_elem *b = &s->elems[j];
+
+			if (!(s->flags & IR_SET_INTERVAL)) {
+				if (memcmp(a->key, b->key, klen))
+					break;
+			} else if (memcmp(b->key, a->key_end, l0) > 0) {
+				break;	/* sorted by first field: no later element meets a */
+			} else if (!range_meet(s, a, b)) {
+				continue;
+			}
+			*ret_a = i;
+			*ret_b = j;
+			return -EEXIST;
+		}
+	}
+	return 0;
+}

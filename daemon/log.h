@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* log.h: daemon logging (OpenBGPD-shaped). stderr only: under systemd every line carries a
+ * "<N>" priority prefix (journald reads it), in the foreground plain text. Preserves errno.
+ * Pure modules never log; the hot path never logs. */
+#ifndef SANSO_LOG_H
+#define SANSO_LOG_H
+
+#include <stdbool.h>
+
+void log_init(bool journal, int verbosity);
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* + strerror */
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

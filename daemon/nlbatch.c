@@ -1,0 +1,840 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* nlbatch.c: ruleset -> one nfnetlink batch; see nlbatch.h. No syscalls. */
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "nlbatch.h"
+
+#define NLB_MSG_MAX	(60 * 1024)	/* element nests are u16-sized: stay well below */
+#define NLB_ELEM_MAX	512		/* bytes one wire element may take */
+#define BYTEORDER_HOST	1
+#define BYTEORDER_BIG	2
+
+static const uint32_t hook_num[IR_HOOK_MAX] = { 0, NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN,
+						NF_INET_FORWARD, NF_INET_LOCAL_OUT };
+
+uint32_t nlb_hooknum(enum ir_hook h)
+{
+	return h < IR_HOOK_MAX ? hook_num[h] : 0;
+}
+
+/* ---- buffer ---- */
+
+static int reserve(struct nlbatch *b, size_t more)
+{
+	uint8_t *n;
+	size_t cap;
+
+	if (b->len + more <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 1 << 16;
+	while (cap < b->len + more)
+		cap *= 2;
+	n = realloc(b->buf, cap);
+	if (!n)
+		return -ENOMEM;
+	memset(n + b->cap, 0, cap - b->cap);
+	b->buf = n;
+	b->cap = cap;
+	return 0;
+}
+
+/* Start a message at the end of the buffer with room for 'room' bytes. */
+static struct nlmsghdr *msg_start(struct nlbatch *b, size_t room)
+{
+	if (reserve(b, room + MNL_NLMSG_HDRLEN + 64) < 0)
+		return NULL;
+	memset(b->buf + b->len, 0, room + MNL_NLMSG_HDRLEN + 64);
+	return (struct nlmsghdr *)(b->buf + b->len);
+}
+
+static int msg_done(struct nlbatch *b, struct nlmsghdr *nlh, int line, const char *what)
+{
+	struct nlb_origin *o;
+
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	b->n_msgs++;
+	b->seq_end = nlh->nlmsg_seq;
+	if (b->n_orig == b->cap_orig) {
+		int cap = b->cap_orig ? b->cap_orig * 2 : 64;
+
+		o = realloc(b->orig, (size_t)cap * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		b->orig = o;
+		b->cap_orig = cap;
+	}
+	o = &b->orig[b->n_orig++];
+	o->seq = nlh->nlmsg_seq;
+	o->line = line;
+	snprintf(o->what, sizeof(o->what), "%s", what ? what : "");
+	return 0;
+}
+
+static struct nlmsghdr *nft_hdr(struct nlbatch *b, size_t room, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = msg_start(b, room);
+
+	if (!nlh)
+		return NULL;
+	return nftnl_nlmsg_build_hdr((char *)nlh, type, NFPROTO_INET, flags | NLM_F_ACK,
+				     b->seq_end + 1);
+}
+
+static int batch_marker(struct nlbatch *b, uint16_t type, bool genid)
+{
+	struct nlmsghdr *nlh = msg_start(b, 64);
+	struct nfgenmsg *g;
+
+	if (!nlh)
+		return -ENOMEM;
+	nlh = mnl_nlmsg_put_header(nlh);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = b->seq_end + 1;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = AF_UNSPEC;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(NFNL_SUBSYS_NFTABLES);
+	if (genid) {
+		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, 0);
+		b->genid_off = b->len + nlh->nlmsg_len - sizeof(uint32_t);
+	}
+	return msg_done(b, nlh, 0, type == NFNL_MSG_BATCH_BEGIN ? "batch" : "batch end");
+}
+
+void nlb_set_genid(struct nlbatch *b, uint32_t genid)
+{
+	uint32_t v = htonl(genid);
+
+	if (b->genid_off)
+		memcpy(b->buf + b->genid_off, &v, sizeof(v));
+}
+
+const struct nlb_origin *nlb_origin(const struct nlbatch *b, uint32_t seq)
+{
+	int lo = 0, hi = b->n_orig - 1;
+
+	while (lo <= hi) {		/* seqs are increasing */
+		int mid = (lo + hi) / 2;
+
+		if (b->orig[mid].seq == seq)
+			return &b->orig[mid];
+		if (b->orig[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+void nlb_fini(struct nlbatch *b)
+{
+	if (!b)
+		return;
+	free(b->buf);
+	free(b->orig);
+	memset(b, 0, sizeof(*b));
+}
+
+/* ---- table and chains ---- */
+
+static int table_msg(struct nlbatch *b, uint16_t type, bool with_flags, uint32_t flags)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, IR_TABLE);
+	if (with_flags)
+		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, flags);
+	nlh = nft_hdr(b, 256, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
+	if (!nlh) {
+		nftnl_table_free(t);
+		return -ENOMEM;
+	}
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	return msg_done(b, nlh, 0, "table inet " IR_TABLE);
+}
+
+static int chain_msg(struct nlbatch *b, const struct ir_chain *ch)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+	char what[IR_NAME_MAX + 8];
+
+	if (!c)
+		return -ENOMEM;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, IR_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ch->name);
+	if (ch->hook != IR_HOOK_NONE) {
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook_num[ch->hook]);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, ch->prio);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, ch->policy_drop ? NF_DROP : NF_ACCEPT);
+	}
+	nlh = nft_hdr(b, 512, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	if (!nlh) {
+		nftnl_chain_free(c);
+		return -ENOMEM;
+	}
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	snprintf(what, sizeof(what), "chain %s", ch->name);
+	return msg_done(b, nlh, 0, what);
+}
+
+/* ---- sets ---- */
+
+uint32_t nlb_set_flags(const struct ir_set *s)
+{
+	uint32_t f = 0;
+
+	if (s->flags & IR_SET_CONSTANT)
+		f |= NFT_SET_CONSTANT;
+	if (s->flags & IR_SET_INTERVAL)
+		f |= NFT_SET_INTERVAL;
+	if (s->flags & IR_SET_TIMEOUT)
+		f |= NFT_SET_TIMEOUT;
+	if (s->data != IR_DATA_NONE)
+		f |= NFT_SET_MAP;
+	if ((s->flags & IR_SET_INTERVAL) && s->n_key > 1)
+		f |= NFT_SET_CONCAT;
+	return f;
+}
+
+uint32_t nlb_key_type(const struct ir_set *s)
+{
+	uint32_t t = 0;
+	int i;
+
+	for (i = 0; i < s->n_key; i++)
+		t = (t << 6) | ir_field(s->key[i])->dtype;
+	return t;
+}
+
+static void set_udata(struct nftnl_set *ns, const struct ir_set *s)
+{
+	struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(256 + IR_STR_MAX);
+
+	if (!u)
+		return;
+	if (s->n_key == 1)
+		nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER,
+				    ir_field(s->key[0])->host_order ? BYTEORDER_HOST : BYTEORDER_BIG);
+	if (s->data == IR_DATA_MARK)
+		nftnl_udata_put_u32(u, NFTNL_UDATA_SET_DATABYTEORDER, BYTEORDER_HOST);
+	if (s->comment[0])
+		nftnl_udata_put_strz(u, NFTNL_UDATA_SET_COMMENT, s->comment);
+	if (nftnl_udata_buf_len(u))
+		nftnl_set_set_data(ns, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u),
+				   nftnl_udata_buf_len(u));
+	nftnl_udata_buf_free(u);
+}
+
+struct nftnl_set *nlb_set(const struct ir_set *s)
+{
+	struct nftnl_set *ns = nftnl_set_alloc();
+	uint8_t flen[IR_KEY_FIELDS_MAX + 1] = { 0 };
+	int i;
+
+	if (!ns)
+		return NULL;
+	nftnl_set_set_str(ns, NFTNL_SET_TABLE, IR_TABLE);
+	nftnl_set_set_str(ns, NFTNL_SET_NAME, s->name);
+	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(ns, NFTNL_SET_ID, (uint32_t)s->id);
+	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, nlb_set_flags(s));
+	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, nlb_key_type(s));
+	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, (uint32_t)ir_key_len(s->key, s->n_key));
+	if (s->data == IR_DATA_MARK) {
+		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, ir_field(F_CT_MARK)->dtype);
+		nftnl_set_set_u32(ns, NFTNL_SET_DATA_LEN, 4);
+	} else if (s->data == IR_DATA_VERDICT) {
+		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+	}
+	if (nlb_set_flags(s) & NFT_SET_CONCAT) {
+		for (i = 0; i < s->n_key; i++)
+			flen[i] = ir_field(s->key[i])->len;
+		nftnl_set_set_data(ns, NFTNL_SET_DESC_CONCAT, flen, (uint32_t)s->n_key);
+	}
+	if (!(s->flags & (IR_SET_INTERVAL | IR_SET_TIMEOUT)) && s->n_elems > 0)
+		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, (uint32_t)s->n_elems);
+	set_udata(ns, s);
+	return ns;
+}
+
+static int set_msg(struct nlbatch *b, const struct ir_set *s)
+{
+	struct nftnl_set *ns = nlb_set(s);
+	struct nlmsghdr *nlh;
+	char what[IR_NAME_MAX + 8];
+
+	if (!ns)
+		return -ENOMEM;
+	nlh = nft_hdr(b, 1024, NFT_MSG_NEWSET, NLM_F_CREATE);
+	if (!nlh) {
+		nftnl_set_free(ns);
+		return -ENOMEM;
+	}
+	nftnl_set_nlmsg_build_payload(nlh, ns);
+	nftnl_set_free(ns);
+	snprintf(what, sizeof(what), "set %s", s->name);
+	return msg_done(b, nlh, 0, what);
+}
+
+/* ---- elements ---- */
+
+/* key + 1 within the single field's own bytes; false when it wraps (top of the space). */
+static bool key_next(const struct ir_set *s, const uint8_t *in, uint8_t *out)
+{
+	int len = ir_field(s->key[0])->len, i;
+
+	memcpy(out, in, IR_KEY_MAX);
+	for (i = len - 1; i >= 0; i--) {
+		if (++out[i] != 0)
+			return true;
+	}
+	return false;
+}
+
+int nlb_wire(const struct ir_ruleset *rs, const struct ir_set *s, const struct ir_elem *e,
+	     struct nlb_wire out[2])
+{
+	struct nlb_wire *w = &out[0];
+	bool rbtree = (s->flags & IR_SET_INTERVAL) && s->n_key == 1;
+
+	memset(out, 0, 2 * sizeof(*out));
+	memcpy(w->key, e->key, IR_KEY_MAX);
+	if ((s->flags & IR_SET_INTERVAL) && s->n_key > 1) {
+		memcpy(w->key_end, e->key_end, IR_KEY_MAX);
+		w->has_key_end = true;
+	}
+	if (s->data == IR_DATA_MARK) {
+		w->has_data = true;
+		w->data = e->data;
+	} else if (s->data == IR_DATA_VERDICT) {
+		w->chain = rs->chains[e->data].name;
+	}
+	w->timeout_ms = e->timeout_ms;
+	if (!rbtree)
+		return 1;
+	if (!key_next(s, e->key_end, out[1].key))
+		return 1;
+	out[1].flags = NFT_SET_ELEM_INTERVAL_END;
+	return 2;
+}
+
+static void put_data(struct nlmsghdr *nlh, uint16_t type, const void *v, size_t len)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, len, v);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static void put_wire(struct nlmsghdr *nlh, const struct nlb_wire *w, size_t klen)
+{
+	struct nlattr *el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM), *d, *v;
+
+	put_data(nlh, NFTA_SET_ELEM_KEY, w->key, klen);
+	if (w->has_key_end)
+		put_data(nlh, NFTA_SET_ELEM_KEY_END, w->key_end, klen);
+	if (w->flags)
+		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS, htonl(w->flags));
+	if (w->timeout_ms)
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT, htobe64(w->timeout_ms));
+	if (w->has_data) {
+		put_data(nlh, NFTA_SET_ELEM_DATA, &w->data, sizeof(w->data));
+	} else if (w->chain) {
+		d = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
+		v = mnl_attr_nest_start(nlh, NFTA_DATA_VERDICT);
+		mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE, htonl((uint32_t)NFT_JUMP));
+		mnl_attr_put_strz(nlh, NFTA_VERDICT_CHAIN, w->chain);
+		mnl_attr_nest_end(nlh, v);
+		mnl_attr_nest_end(nlh, d);
+	}
+	mnl_attr_nest_end(nlh, el);
+}
+
+static struct nlmsghdr *elem_msg_start(struct nlbatch *b, const struct ir_set *s,
+				       struct nlattr **list)
+{
+	struct nlmsghdr *nlh = nft_hdr(b, NLB_MSG_MAX + NLB_ELEM_MAX, NFT_MSG_NEWSETELEM,
+				       NLM_F_CREATE);
+
+	if (!nlh)
+		return NULL;
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, IR_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, s->name);
+	mnl_attr_put_u32(nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl((uint32_t)s->id));
+	*list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	return nlh;
+}
+
+static int elem_msg_done(struct nlbatch *b, const struct ir_set *s, struct nlmsghdr *nlh,
+			 struct nlattr *list, const struct ir_elem *first)
+{
+	char what[IR_NAME_MAX + 64];
+
+	mnl_attr_nest_end(nlh, list);
+	snprintf(what, sizeof(what), "set %s, elements from '%s'", s->name,
+		 first->origin ? first->origin : "?");
+	return msg_done(b, nlh, first->line, what);
+}
+
+static int elems_msgs(struct nlbatch *b, const struct ir_ruleset *rs, const struct ir_set *s)
+{
+	size_t klen = ir_key_len(s->key, s->n_key);
+	struct nlmsghdr *nlh = NULL;
+	struct nlattr *list = NULL;
+	const struct ir_elem *first = NULL;
+	struct nlb_wire w[2];
+	int i, j, n, r;
+
+	for (i = 0; i < s->n_elems; i++) {
+		if (nlh && nlh->nlmsg_len > NLB_MSG_MAX) {
+			r = elem_msg_done(b, s, nlh, list, first);
+			if (r < 0)
+				return r;
+			nlh = NULL;
+		}
+		if (!nlh) {
+			nlh = elem_msg_start(b, s, &list);
+			if (!nlh)
+				return -ENOMEM;
+			first = &s->elems[i];
+		}
+		n = nlb_wire(rs, s, &s->elems[i], w);
+		for (j = 0; j < n; j++)
+			put_wire(nlh, &w[j], klen);
+	}
+	return nlh ? elem_msg_done(b, s, nlh, list, first) : 0;
+}
+
+/* ---- rules ---- */
+
+/* The register a field at byte offset 'off' of a concatenation lives in, as the kernel
+ * reports it back (16-byte registers where aligned, else 4-byte ones). */
+static uint32_t reg_at(size_t off)
+{
+	uint32_t word = 4 + (uint32_t)(off / 4);
+
+	return word % 4 == 0 ? word / 4 : NFT_REG32_00 + word - 4;
+}
+
+static struct nftnl_expr *ex(struct nftnl_rule *r, const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (e)
+		nftnl_rule_add_expr(r, e);
+	return e;
+}
+
+static void ex_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = ex(r, "meta");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+}
+
+static void ex_cmp(struct nftnl_rule *r, uint32_t sreg, uint32_t op, const void *v, size_t len)
+{
+	struct nftnl_expr *e = ex(r, "cmp");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, sreg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, (uint32_t)len);
+}
+
+static void ex_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len,
+		       uint32_t dreg)
+{
+	struct nftnl_expr *e = ex(r, "payload");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+}
+
+static void ex_ct(struct nftnl_rule *r, uint32_t key, uint32_t reg, bool set)
+{
+	struct nftnl_expr *e = ex(r, "ct");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, set ? NFTNL_EXPR_CT_SREG : NFTNL_EXPR_CT_DREG, reg);
+}
+
+#define DEP_IP4		(1U << 0)
+#define DEP_IP6		(1U << 1)
+#define DEP_ETHER	(1U << 2)
+#define DEP_ICMP6	(1U << 3)
+
+static uint32_t field_deps(enum ir_field f)
+{
+	switch (f) {
+	case F_ETHER_SADDR:
+		return DEP_ETHER;
+	case F_IP_SADDR:
+	case F_IP_DADDR:
+		return DEP_IP4;
+	case F_IP6_SADDR:
+	case F_IP6_DADDR:
+		return DEP_IP6;
+	case F_ICMPV6_TYPE:
+		return DEP_IP6 | DEP_ICMP6;
+	default:
+		return 0;
+	}
+}
+
+static void emit_deps(struct nftnl_rule *r, uint32_t deps)
+{
+	uint16_t ether = 1;	/* ARPHRD_ETHER */
+	uint8_t v;
+
+	if (deps & DEP_ETHER) {
+		ex_meta(r, NFT_META_IIFTYPE, NFT_REG_1);
+		ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, &ether, sizeof(ether));
+	}
+	if (deps & (DEP_IP4 | DEP_IP6)) {
+		v = deps & DEP_IP4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+		ex_meta(r, NFT_META_NFPROTO, NFT_REG_1);
+		ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, &v, 1);
+	}
+	if (deps & DEP_ICMP6) {
+		v = 58;
+		ex_meta(r, NFT_META_L4PROTO, NFT_REG_1);
+		ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, &v, 1);
+	}
+}
+
+static void load_field(struct nftnl_rule *r, enum ir_field f, uint32_t reg)
+{
+	switch (f) {
+	case F_IIFNAME:
+		ex_meta(r, NFT_META_IIFNAME, reg);
+		break;
+	case F_OIFNAME:
+		ex_meta(r, NFT_META_OIFNAME, reg);
+		break;
+	case F_ETHER_SADDR:
+		ex_payload(r, NFT_PAYLOAD_LL_HEADER, 6, 6, reg);
+		break;
+	case F_IP_SADDR:
+		ex_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, reg);
+		break;
+	case F_IP_DADDR:
+		ex_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, reg);
+		break;
+	case F_IP6_SADDR:
+		ex_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, reg);
+		break;
+	case F_IP6_DADDR:
+		ex_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, reg);
+		break;
+	case F_L4PROTO:
+		ex_meta(r, NFT_META_L4PROTO, reg);
+		break;
+	case F_TH_DPORT:
+		ex_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg);
+		break;
+	case F_ICMPV6_TYPE:
+		ex_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, reg);
+		break;
+	case F_CT_MARK:
+		ex_ct(r, NFT_CT_MARK, reg, false);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Dependencies, then every field into consecutive registers; returns the first register. */
+static uint32_t load_fields(struct nftnl_rule *r, const enum ir_field *f, int n)
+{
+	uint32_t deps = 0;
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		deps |= field_deps(f[i]);
+	emit_deps(r, deps);
+	for (i = 0; i < n; i++) {
+		load_field(r, f[i], reg_at(off));
+		off += ((size_t)ir_field(f[i])->len + 3) & ~(size_t)3;
+	}
+	return reg_at(0);
+}
+
+static void ex_lookup(struct nftnl_rule *r, const struct ir_set *s, uint32_t sreg, int dreg,
+		      bool neg)
+{
+	struct nftnl_expr *e = ex(r, "lookup");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, s->name);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, (uint32_t)s->id);
+	if (dreg >= 0)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, (uint32_t)dreg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, neg ? NFT_LOOKUP_F_INV : 0);
+}
+
+static void ex_verdict(struct nftnl_rule *r, int code, const char *chain)
+{
+	struct nftnl_expr *e = ex(r, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
+	if (chain)
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+}
+
+static void ex_bitwise(struct nftnl_rule *r, uint32_t reg, const uint8_t *mask, uint32_t len)
+{
+	struct nftnl_expr *e = ex(r, "bitwise");
+	uint8_t zero[16] = { 0 };
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, reg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, reg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+}
+
+static void stmt_prefix(struct nftnl_rule *r, const struct ir_stmt *x)
+{
+	uint32_t len = ir_field(x->f[0])->len, i;
+	uint8_t mask[16] = { 0 }, v[16];
+
+	emit_deps(r, field_deps(x->f[0]));
+	load_field(r, x->f[0], NFT_REG_1);
+	for (i = 0; i < len * 8; i++) {
+		if (i < x->value)
+			mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	}
+	for (i = 0; i < len; i++)
+		v[i] = x->val[i] & mask[i];
+	if (x->value < len * 8)
+		ex_bitwise(r, NFT_REG_1, mask, len);
+	ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, v, len);
+}
+
+static void stmt_ctstate(struct nftnl_rule *r, uint32_t mask)
+{
+	uint32_t zero = 0;
+
+	ex_ct(r, NFT_CT_STATE, NFT_REG_1, false);
+	ex_bitwise(r, NFT_REG_1, (const uint8_t *)&mask, 4);
+	ex_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+}
+
+static void stmt_limit_log(struct nftnl_rule *r, const struct ir_stmt *x)
+{
+	struct nftnl_expr *e;
+
+	if (x->op == OP_LIMIT) {
+		e = ex(r, "limit");
+		if (!e)
+			return;
+		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, x->value);
+		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, x->aux);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
+		return;
+	}
+	e = ex(r, "log");
+	if (!e)
+		return;
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, x->str ? x->str : "");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_LEVEL, 4);	/* warning, as the kernel reports it */
+}
+
+static void stmt_ctmark_set(struct nftnl_rule *r, uint32_t value)
+{
+	struct nftnl_expr *e = ex(r, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &value, sizeof(value));
+	ex_ct(r, NFT_CT_MARK, NFT_REG_1, true);
+}
+
+static void stmt(struct nftnl_rule *r, const struct ir_ruleset *rs, const struct ir_stmt *x)
+{
+	uint32_t reg, zero = 0;
+
+	switch (x->op) {
+	case OP_MATCH:
+		reg = load_fields(r, x->f, 1);
+		ex_cmp(r, reg, x->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, x->val, ir_field(x->f[0])->len);
+		break;
+	case OP_PREFIX:
+		stmt_prefix(r, x);
+		break;
+	case OP_LOOKUP:
+		reg = load_fields(r, x->f, x->n_f);
+		ex_lookup(r, &rs->sets[x->set], reg, -1, x->neg);
+		break;
+	case OP_CT_STATE:
+		stmt_ctstate(r, x->value);
+		break;
+	case OP_CTMARK_SET:
+		stmt_ctmark_set(r, x->value);
+		break;
+	case OP_CTMARK_MAP:
+		reg = load_fields(r, x->f, x->n_f);
+		ex_lookup(r, &rs->sets[x->set], reg, NFT_REG_1, false);
+		ex_ct(r, NFT_CT_MARK, NFT_REG_1, true);
+		break;
+	case OP_CTMARK_NONZERO:
+		ex_ct(r, NFT_CT_MARK, NFT_REG_1, false);
+		ex_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+		break;
+	case OP_VMAP:
+		reg = load_fields(r, x->f, x->n_f);
+		ex_lookup(r, &rs->sets[x->set], reg, NFT_REG_VERDICT, false);
+		break;
+	case OP_COUNTER:
+		ex(r, "counter");
+		break;
+	case OP_LIMIT:
+	case OP_LOG:
+		stmt_limit_log(r, x);
+		break;
+	case OP_ACCEPT:
+		ex_verdict(r, NF_ACCEPT, NULL);
+		break;
+	case OP_DROP:
+		ex_verdict(r, NF_DROP, NULL);
+		break;
+	case OP_JUMP:
+		ex_verdict(r, NFT_JUMP, rs->chains[x->aux].name);
+		break;
+	default:
+		break;
+	}
+}
+
+struct nftnl_rule *nlb_rule(const struct ir_ruleset *rs, const struct ir_chain *ch,
+			    const struct ir_rule *ir)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_udata_buf *u;
+	int i;
+
+	if (!r)
+		return NULL;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, IR_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, ch->name);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	for (i = 0; i < ir->n; i++)
+		stmt(r, rs, &ir->s[i]);
+	if (ir->comment) {
+		u = nftnl_udata_buf_alloc(IR_STR_MAX + 16);
+		if (u) {
+			nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, ir->comment);
+			nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u),
+					    nftnl_udata_buf_len(u));
+			nftnl_udata_buf_free(u);
+		}
+	}
+	return r;
+}
+
+static int rule_msg(struct nlbatch *b, const struct ir_ruleset *rs, const struct ir_chain *ch,
+		    const struct ir_rule *ir)
+{
+	struct nftnl_rule *r = nlb_rule(rs, ch, ir);
+	struct nlmsghdr *nlh;
+	char what[IR_NAME_MAX + IR_STR_MAX + 16];
+
+	if (!r)
+		return -ENOMEM;
+	nlh = nft_hdr(b, 4096, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+	if (!nlh) {
+		nftnl_rule_free(r);
+		return -ENOMEM;
+	}
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	snprintf(what, sizeof(what), "rule in chain %s%s%s", ch->name, ir->comment ? " for " : "",
+		 ir->comment ? ir->comment : "");
+	return msg_done(b, nlh, ir->line, what);
+}
+
+static int objects(struct nlbatch *b, const struct ir_ruleset *rs)
+{
+	int i, j, r = 0;
+
+	for (i = 0; i < rs->n_chains && r >= 0; i++)
+		r = chain_msg(b, &rs->chains[i]);
+	for (i = 0; i < rs->n_sets && r >= 0; i++)
+		r = set_msg(b, &rs->sets[i]);
+	for (i = 0; i < rs->n_sets && r >= 0; i++)
+		r = elems_msgs(b, rs, &rs->sets[i]);
+	for (i = 0; i < rs->n_chains && r >= 0; i++) {
+		for (j = 0; j < rs->chains[i].n_rules && r >= 0; j++)
+			r = rule_msg(b, rs, &rs->chains[i], &rs->chains[i].rules[j]);
+	}
+	return r;
+}
+
+int nlb_build(struct nlbatch *b, const struct ir_ruleset *rs, uint32_t seq, uint32_t table_flags,
+	      bool with_genid, bool end)
+{
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	b->seq_end = seq - 1;
+	b->seq_begin = seq;
+	r = batch_marker(b, NFNL_MSG_BATCH_BEGIN, with_genid);
+	if (r >= 0)
+		r = table_msg(b, NFT_MSG_NEWTABLE, false, 0);
+	if (r >= 0)
+		r = table_msg(b, NFT_MSG_DELTABLE, false, 0);
+	if (r >= 0)
+		r = table_msg(b, NFT_MSG_NEWTABLE, true, table_flags);
+	if (r >= 0)
+		r = objects(b, rs);
+	if (r >= 0 && end)
+		r = batch_marker(b, NFNL_MSG_BATCH_END, false);
+	if (r < 0)
+		nlb_fini(b);
+	return r;
+}

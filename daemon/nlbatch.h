@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* nlbatch.h: the ruleset (ir.h) as one nfnetlink batch that replaces table inet sanso:
+ * BEGIN(genid) · NEWTABLE · DELTABLE · NEWTABLE(flags) · chains · sets · elements · rules · END.
+ * Elements are written straight from the ruleset into the buffer (no per-element objects).
+ * Every message has its own seq and an origin (policy line and object) so that a kernel error
+ * maps back to the policy. No socket here: apply.c sends the buffer. */
+#ifndef SANSO_NLBATCH_H
+#define SANSO_NLBATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir.h"
+
+struct nftnl_rule;
+struct nftnl_set;
+
+struct nlb_origin {
+	uint32_t seq;
+	int line;
+	char what[IR_NAME_MAX + 32];
+};
+
+struct nlbatch {
+	uint8_t *buf;
+	size_t len, cap;
+	uint32_t seq_begin, seq_end;	/* BEGIN's seq and the last message's seq */
+	size_t genid_off;		/* offset of the BATCH_GENID value, 0 if none */
+	struct nlb_origin *orig;
+	int n_orig, cap_orig;
+	int n_msgs;
+};
+
+/* Build the batch. with_genid reserves the NFNL_BATCH_GENID attribute (set it with
+ * nlb_set_genid before sending); end = false omits BATCH_END: the kernel then validates and
+ * aborts (a dry run). Returns 0 or -ENOMEM/-E2BIG/-EINVAL. */
+int nlb_build(struct nlbatch *b, const struct ir_ruleset *rs, uint32_t seq, uint32_t table_flags,
+	      bool with_genid, bool end);
+void nlb_set_genid(struct nlbatch *b, uint32_t genid);
+const struct nlb_origin *nlb_origin(const struct nlbatch *b, uint32_t seq);
+void nlb_fini(struct nlbatch *b);	/* NULL-safe */
+
+/* The libnftnl form of one rule / set, shared with the read-back comparison. */
+struct nftnl_rule *nlb_rule(const struct ir_ruleset *rs, const struct ir_chain *ch,
+			    const struct ir_rule *r);
+struct nftnl_set *nlb_set(const struct ir_set *s);
+
+/* One element as the kernel stores it. An element of a single-field interval set (rbtree) is
+ * two wire elements: its start, and an interval end at key_end + 1 (none at the top of the
+ * address space). Returns the number of wire elements (0..2). */
+struct nlb_wire {
+	uint8_t key[IR_KEY_MAX];
+	uint8_t key_end[IR_KEY_MAX];
+	bool has_key_end;
+	uint32_t flags;			/* NFT_SET_ELEM_INTERVAL_END */
+	bool has_data;
+	uint32_t data;			/* mark (host order) */
+	const char *chain;		/* verdict maps: jump target */
+	uint64_t timeout_ms;
+};
+int nlb_wire(const struct ir_ruleset *rs, const struct ir_set *s, const struct ir_elem *e,
+	     struct nlb_wire out[2]);
+
+/* Kernel hook number of a base chain. */
+uint32_t nlb_hooknum(enum ir_hook h);
+
+/* Kernel set flags (NFT_SET_*) and key type of an ir set. */
+uint32_t nlb_set_flags(const struct ir_set *s);
+uint32_t nlb_key_type(const struct ir_set *s);
+
+#endif

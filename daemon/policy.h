@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* policy.h: the zone policy as plain data, and its validation (invariants I1-I6).
+ * conf.c fills a struct policy from libconfig; policy_validate() resolves names and proves the
+ * invariants; compile.c turns a validated policy into a ruleset. Pure: no syscalls, no logging.
+ * A policy owns all its memory through one arena: policy_free() releases everything. */
+#ifndef SANSO_POLICY_H
+#define SANSO_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+#define POLICY_NAME_MAX		64	/* names, ids, approval ids (bytes, incl. NUL) */
+#define POLICY_IFNAME_MAX	16	/* IFNAMSIZ */
+#define POLICY_ZONE_IFACES_MAX	16
+#define POLICY_ZONES_MAX	16
+#define POLICY_PORTS_MAX	64
+#define POLICY_OBJECTS_MAX	1000000	/* hosts, groups, flows, exceptions, prefixes each */
+
+/* The three zones the seeds define have fixed roles; anything else is ZONE_OTHER (e.g. dmz). */
+enum zone_role {
+	ZONE_OTHER = 0,
+	ZONE_MYNUMBER,
+	ZONE_LGWAN,
+	ZONE_INTERNET,
+	ZONE_ROLE_MAX
+};
+
+enum policy_model {
+	MODEL_THREE_TIER = 0,		/* "three-tier": mynumber + lgwan + internet */
+	MODEL_LGWAN_INTERNET,		/* "lgwan-internet": seed 003 */
+	MODEL_MYNUMBER_INTERNET,	/* "mynumber-internet": seed 002 */
+	MODEL_MAX
+};
+
+enum flow_class {
+	FLOW_PEER = 0,			/* "peer": cross-zone peer (e.g. My Number external peer) */
+	FLOW_PUBLIC_VIA_LGWAN,		/* "public-system-via-lgwan": R6 */
+	FLOW_SANITISED_RELAY,		/* "sanitised-relay": R19-R22, needs a method */
+	FLOW_SCREEN_INTO_MYNUMBER,	/* "screen-transfer-into-mynumber": R13 */
+	FLOW_INTERNAL,			/* "internal": both ends in one zone */
+	FLOW_MANAGEMENT,		/* "management": to or from the gateway itself */
+	FLOW_CLASS_MAX
+};
+
+enum relay_method {
+	METHOD_NONE = 0,
+	METHOD_MAIL_TEXT,		/* "mail-text" */
+	METHOD_SCREEN_TRANSFER,		/* "screen-transfer" */
+	METHOD_FILE_SANITISE,		/* "file-sanitise" */
+	METHOD_MAX
+};
+
+enum link_type {
+	LINK_DEDICATED = 0,		/* "dedicated": 専用回線 */
+	LINK_LGWAN,			/* "lgwan": over the LGWAN */
+	LINK_VPN,			/* "vpn" */
+	LINK_INTERNET,			/* "internet" */
+	LINK_MAX
+};
+
+enum svc_match {
+	MATCH_DNS_SNI = 0,		/* "dns+sni" (default): address learned/listed AND name */
+	MATCH_SNI,			/* "sni" */
+	MATCH_IP,			/* "ip": listed prefixes only, decided in the kernel */
+	MATCH_MAX
+};
+
+enum svc_type {
+	SVC_CLOUD = 0,			/* "cloud": needs an ISMAP registration (R25) */
+	SVC_SECURITY_UPDATE,		/* "security-update": R26, non-ISMAP with conditions */
+	SVC_TYPE_MAX
+};
+
+/* A prefix: family AF_INET or AF_INET6 (from <sys/socket.h>: 2 and 10), address in network
+ * byte order, host bits zero. */
+struct prefix {
+	uint8_t family;
+	uint8_t len;
+	uint8_t addr[16];
+};
+
+/* Inclusive port range; a single port has lo == hi. */
+struct port_range {
+	uint16_t lo, hi;
+};
+
+struct src_loc {
+	int line;			/* 0 when unknown; the file is policy->file */
+};
+
+struct zone {
+	char id[POLICY_NAME_MAX];	/* canonical: "mynumber", "lgwan", "internet" or own id */
+	char *label;			/* as written in the config (may be Japanese) */
+	enum zone_role role;
+	char ifaces[POLICY_ZONE_IFACES_MAX][POLICY_IFNAME_MAX];
+	int n_ifaces;
+	struct prefix *nets;
+	int n_nets;
+	bool any;			/* networks = ["any"]: every address not in another zone */
+	struct src_loc loc;
+};
+
+/* A remote segment (R7, R9): Government Cloud or LGWAN-side cloud reached over a line. Its
+ * prefixes belong to its zone; its interface is an interface of that zone. */
+struct segment {
+	char name[POLICY_NAME_MAX];
+	char *zone_name;		/* as written; resolved into zone */
+	int zone;			/* index into policy->zones, -1 until resolved */
+	enum link_type link;
+	char iface[POLICY_IFNAME_MAX];
+	struct prefix *nets;
+	int n_nets;
+	struct src_loc loc;
+};
+
+struct host {
+	char name[POLICY_NAME_MAX];
+	char *zone_name;
+	int zone;			/* resolved index */
+	bool has_mac, has4, has6;
+	uint8_t mac[6];
+	uint8_t ip4[4];
+	uint8_t ip6[16];
+	int internet_connected;		/* -1 unknown, 0 attested false (R5), 1 true */
+	struct src_loc loc;
+};
+
+enum member_kind {
+	MEMBER_HOST = 0,
+	MEMBER_PREFIX,
+	MEMBER_MAX
+};
+
+struct member {
+	enum member_kind kind;
+	char *name;			/* host name as written (MEMBER_HOST) */
+	int host;			/* resolved index (MEMBER_HOST) */
+	struct prefix pfx;		/* MEMBER_PREFIX */
+};
+
+struct group {
+	char name[POLICY_NAME_MAX];
+	struct member *members;
+	int n_members;
+	int zone;			/* resolved: the one zone all members belong to */
+	struct src_loc loc;
+};
+
+enum ep_kind {
+	EP_UNRESOLVED = 0,
+	EP_HOST,
+	EP_GROUP,
+	EP_ZONE,			/* a whole zone: a wildcard, refused where it matters */
+	EP_GATEWAY,			/* "gateway": the box itself (management) */
+	EP_KIND_MAX
+};
+
+/* A flow endpoint: written as a name, resolved by policy_validate(). */
+struct endpoint {
+	char *name;
+	enum ep_kind kind;
+	int idx;			/* host, group or zone index */
+	int zone;			/* the endpoint's zone, -1 for the gateway */
+};
+
+/* proto: an IP protocol number; 1 (icmp) means ICMP for IPv4 and ICMPv6 for IPv6. */
+struct flow {
+	char name[POLICY_NAME_MAX];
+	enum flow_class cls;
+	enum relay_method method;
+	struct endpoint from, to;
+	uint8_t proto;
+	struct port_range *ports;
+	int n_ports;
+	char approval[POLICY_NAME_MAX];
+	char *purpose;
+	char *authority;		/* public-system-via-lgwan: the agency or system */
+	char *comment;
+	struct src_loc loc;
+};
+
+struct exception {
+	char id[POLICY_NAME_MAX];
+	struct endpoint from, to;
+	uint8_t proto;
+	struct port_range *ports;
+	int n_ports;
+	char *reason;
+	char requested_by[POLICY_NAME_MAX];
+	char approved_by[POLICY_NAME_MAX];
+	int64_t expires;		/* unix seconds */
+	char *expires_text;		/* as written, for printing */
+	bool expired;			/* set by policy_validate() against its 'now' */
+	struct src_loc loc;
+};
+
+struct service {
+	char name[POLICY_NAME_MAX];
+	enum svc_type type;
+	char ismap[POLICY_NAME_MAX];	/* ISMAP registration number, "" if none */
+	int64_t ismap_valid_until;	/* unix seconds (end of that day, JST); 0 if none */
+	char *ismap_valid_text;
+	bool disabled;			/* registration expired: refused with a warning */
+	char **fqdns;
+	int n_fqdns;
+	struct prefix *prefixes;
+	int n_prefixes;
+	struct port_range *ports;
+	int n_ports;
+	enum svc_match match;
+	char approval[POLICY_NAME_MAX];
+	int handles_admin_docs;		/* security-update: must be attested 0 (R26) */
+	bool tls_required;		/* security-update: tls = "required" */
+	struct src_loc loc;
+};
+
+struct breakout {
+	int *from;			/* zone indexes (resolved from from_names) */
+	char **from_names;
+	int n_from;
+	struct prefix *resolvers;
+	int n_resolvers;
+	struct service *services;
+	int n_services;
+	struct src_loc loc;
+};
+
+/* reachability matrix: for each ordered zone pair, a bitmask of (1U << enum flow_class) plus
+ * the extra bits below. */
+#define REACH_EXCEPTION		(1U << 16)
+#define REACH_BREAKOUT		(1U << 17)
+
+struct policy {
+	char *file;			/* path used in diagnostics */
+	char *organisation;
+	char *document;
+	enum policy_model model;
+
+	struct zone *zones;		int n_zones;
+	struct segment *segments;	int n_segments;
+	struct host *hosts;		int n_hosts;
+	struct group *groups;		int n_groups;
+	struct flow *flows;		int n_flows;
+	struct exception *exceptions;	int n_exceptions;
+	struct breakout breakout;	/* n_services == 0 when absent */
+
+	uint32_t reach[POLICY_ZONES_MAX][POLICY_ZONES_MAX];
+	bool validated;
+
+	struct arena *arena;		/* owns every pointer above */
+	struct policy_index *index;	/* name lookup, in the arena: built by policy_validate() */
+};
+
+/* Arena: every allocation of a policy comes from here; freed at once by policy_free(). */
+struct policy *policy_new(const char *file);
+void policy_free(struct policy *p);
+void *policy_alloc(struct policy *p, size_t size);		/* zeroed; NULL on ENOMEM */
+char *policy_strdup(struct policy *p, const char *s);		/* NULL on ENOMEM */
+/* Grow an arena array of n elements of size sz to hold n + 1; returns the new base. */
+void *policy_grow(struct policy *p, void *base, int n, size_t sz);
+
+/* Names. Every zone reference goes through policy_zone_canon(): Japanese names and aliases
+ * (REQUIREMENTS.md §T) map to "mynumber", "lgwan", "internet"; anything else is returned as is. */
+const char *policy_zone_canon(const char *name);
+enum zone_role policy_zone_role(const char *canon_id);
+const char *policy_zone_label_ja(enum zone_role role);
+const char *policy_class_name(enum flow_class c);
+const char *policy_method_name(enum relay_method m);
+const char *policy_model_name(enum policy_model m);
+const char *policy_link_name(enum link_type l);
+const char *policy_match_name(enum svc_match m);
+const char *policy_svctype_name(enum svc_type t);
+const char *policy_proto_name(uint8_t proto);			/* NULL if unnamed */
+int policy_class_parse(const char *s, enum flow_class *ret);
+int policy_method_parse(const char *s, enum relay_method *ret);
+int policy_model_parse(const char *s, enum policy_model *ret);
+int policy_link_parse(const char *s, enum link_type *ret);
+int policy_match_parse(const char *s, enum svc_match *ret);
+int policy_svctype_parse(const char *s, enum svc_type *ret);
+int policy_proto_parse(const char *s, uint8_t *ret);
+
+/* Value parsers shared by conf and tests: 0 or -EINVAL. */
+int policy_prefix_parse(const char *s, struct prefix *ret);	/* "10.0.0.0/8", "fd10::5" */
+int policy_mac_parse(const char *s, uint8_t ret[6]);
+int policy_time_parse(const char *s, int64_t *ret);		/* RFC 3339 with offset */
+int policy_date_parse(const char *s, int64_t *ret);		/* YYYY-MM-DD: end of day JST */
+bool policy_prefix_contains(const struct prefix *outer, const struct prefix *inner);
+bool policy_prefix_overlap(const struct prefix *a, const struct prefix *b);
+int policy_prefix_format(const struct prefix *p, char *buf, size_t len);
+
+/* Resolve names and prove I1-I6 at time 'now' (unix seconds). Every violation is added to
+ * diag as "file:line: object: In: why"; returns 0, or -EINVAL if any error was added.
+ * Warnings (expired exceptions or ISMAP registrations, ignored) do not fail validation. */
+int policy_validate(struct policy *p, int64_t now, struct diag *diag);
+
+/* Index lookups after validation; -1 if absent. */
+int policy_zone_find(const struct policy *p, const char *name);
+int policy_host_find(const struct policy *p, const char *name);
+int policy_group_find(const struct policy *p, const char *name);
+
+/* Print the normalized policy in input syntax (it parses again), then, as comments, the zone
+ * reachability matrix. Returns 0 or -errno from stdio. */
+int policy_print(const struct policy *p, FILE *out);
+int policy_print_matrix(const struct policy *p, FILE *out);
+
+#endif

@@ -1,0 +1,450 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# tests/netns/lib.sh: shared helpers of the netns tests (sourced, never run).
+# Each test builds its own lab (tools/lab, LAB=t<pid>), runs real clients against real
+# servers through the real kernel, and prints "PASS name" / "FAIL name" per assertion and a
+# closing "N passed, M failed". Negative assertions are only meaningful if the same traffic
+# passes without sanso, so tests first prove reachability on the bare lab (baseline).
+#
+# Helpers: n NODE CMD (run in ${LAB}-NODE), serve, tcp_ok, udp_ok, ping_ok, stream_*,
+# check/refute (assertions), sansod_once, nft_table, finish. Node names: see tools/lab.
+
+set -eEuo pipefail
+trap '' PIPE	# a write to a cut connection must fail, not kill the test
+
+SANSO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SANSOD=${SANSOD:-$SANSO_ROOT/build/sansod}
+LABTOOL=$SANSO_ROOT/tools/lab
+CONF=$SANSO_ROOT/conf/three-tier.conf
+LAB=${LAB:-t$$}
+export LAB
+TEST_NAME=$(basename "$0" .sh)
+TMO=${NETNS_TIMEOUT:-1}		# seconds a refused attempt is given before it counts as refused
+
+PASSED=0
+FAILED=0
+FINISHED=0
+LAB_BUILT=0
+ERR_AT=""
+PIDS=()
+declare -A STREAM_FD=()
+declare -A STREAM_SRV=()
+TMP=$(mktemp -d "/tmp/sanso-$TEST_NAME.XXXXXX")
+
+pass()
+{
+	echo "PASS $*"
+	PASSED=$((PASSED + 1))
+}
+
+fail()
+{
+	echo "FAIL $*"
+	FAILED=$((FAILED + 1))
+}
+
+# check NAME CMD...: PASS if CMD succeeds.   refute NAME CMD...: PASS if CMD fails.
+check()
+{
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+refute()
+{
+	local name=$1
+	shift
+	if "$@"; then fail "$name"; else pass "$name"; fi
+}
+
+# check_eq NAME EXPECTED ACTUAL
+check_eq()
+{
+	if [[ $2 == "$3" ]]; then
+		pass "$1"
+	else
+		fail "$1 (expected '$2', got '$3')"
+	fi
+}
+
+finish()
+{
+	FINISHED=1
+	echo "$PASSED passed, $FAILED failed"
+	((FAILED == 0))
+}
+
+on_err()
+{
+	[[ -n $ERR_AT ]] || ERR_AT="line $1: $2"
+}
+
+cleanup()
+{
+	local rc=$? fd pid
+	set +e
+	for fd in "${STREAM_FD[@]}"; do
+		exec {fd}>&-
+	done
+	for pid in "${PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	((LAB_BUILT)) && "$LABTOOL" down
+	local ns
+	for ns in "${EXTRA_NS[@]}"; do
+		[[ -e /run/netns/$ns ]] && ip netns del "$ns"
+	done
+	if ((!FINISHED)); then
+		fail "$TEST_NAME: aborted${ERR_AT:+ at $ERR_AT}"
+		echo "$PASSED passed, $FAILED failed"
+		rc=1
+	fi
+	[[ -n ${KEEP_TMP:-} ]] || rm -rf "$TMP"
+	exit "$rc"
+}
+EXTRA_NS=()
+trap cleanup EXIT
+trap 'on_err $LINENO "$BASH_COMMAND"' ERR
+
+# cannot_run REASON: outside CI a test that cannot run is skipped (exit 77); under CI=true it
+# fails loudly, because a green run that tested nothing is worse than a red one.
+cannot_run()
+{
+	if [[ ${CI:-} == true ]]; then
+		fail "$TEST_NAME: cannot run: $1"
+		finish || exit 1
+	fi
+	echo "SKIP $TEST_NAME: $1"
+	FINISHED=1
+	exit 77
+}
+
+require()
+{
+	local tool
+	[[ $(id -u) -eq 0 ]] || cannot_run "needs root"
+	for tool in ip nft ncat ping ss; do
+		command -v "$tool" >/dev/null || cannot_run "$tool not installed"
+	done
+	ip netns add "$LAB-probe" 2>/dev/null || cannot_run "no network namespace support"
+	ip netns del "$LAB-probe"
+	[[ $1 == nosansod ]] && return 0
+	[[ -x $SANSOD ]] || cannot_run "$SANSOD missing (make -C $SANSO_ROOT)"
+}
+
+n()
+{
+	local node=$1
+	shift
+	ip netns exec "$LAB-$node" "$@"
+}
+
+lab_up()
+{
+	LAB_BUILT=1
+	"$LABTOOL" up
+}
+
+# ---- servers -------------------------------------------------------------------------
+
+srvlog()
+{
+	echo "$TMP/srv-$1-${2//:/_}-$3.log"
+}
+
+# wait_listen NODE tcp|udp ADDR PORT: poll ss until the socket is bound (at most 5 s).
+wait_listen()
+{
+	local node=$1 proto=$2 addr=$3 port=$4 i opt=-Hltn
+	[[ $proto == udp ]] && opt=-Hlun
+	[[ $addr == *:* ]] && addr="[$addr]"
+	for ((i = 0; i < 100; i++)); do
+		n "$node" ss "$opt" | awk '{print $4}' | grep -qxF "$addr:$port" && return 0
+		sleep 0.05
+	done
+	echo "listener $proto $addr:$port in $LAB-$node did not come up" >&2
+	return 1
+}
+
+# Background processes are started with a plain `ip netns exec ... &` (not through n(), which
+# would fork a subshell), so that $! is the PID of the process itself.
+
+# serve NODE tcp|udp ADDR PORT: a listener bound to exactly ADDR:PORT; everything it receives
+# is appended to $(srvlog PROTO ADDR PORT), which is how tests prove receipt.
+serve()
+{
+	local node=$1 proto=$2 addr=$3 port=$4 log
+	log=$(srvlog "$proto" "$addr" "$port")
+	: >"$log"
+	if [[ $proto == tcp ]]; then
+		ip netns exec "$LAB-$node" ncat -lk --recv-only "$addr" "$port" >>"$log" 2>/dev/null &
+	else
+		# ncat keeps a UDP listener open only with --sh-exec: one child per peer.
+		ip netns exec "$LAB-$node" ncat -luk --sh-exec "exec cat >>$log" "$addr" "$port" \
+			>/dev/null 2>&1 &
+	fi
+	PIDS+=("$!")
+	wait_listen "$node" "$proto" "$addr" "$port"
+}
+
+# ---- clients (each returns 0 when the traffic got through) ---------------------------
+
+# tcp_ok NODE SRC DST PORT: a full TCP handshake from SRC to DST:PORT.
+tcp_ok()
+{
+	n "$1" ncat -z -w "$TMO" -s "$2" "$3" "$4" >/dev/null 2>&1
+}
+
+TOKEN_SEQ=0
+token()
+{
+	TOKEN_SEQ=$((TOKEN_SEQ + 1))
+	echo "tok-$$-$TOKEN_SEQ-$RANDOM"
+}
+
+# in_log LOG TOKEN TENTHS: poll LOG for TOKEN for at most TENTHS tenths of a second.
+in_log()
+{
+	local i
+	for ((i = 0; i < $3; i++)); do
+		grep -qF "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	grep -qF "$2" "$1" 2>/dev/null
+}
+
+# udp_ok NODE SRC DST PORT: a datagram from SRC reaches the listener on DST:PORT (proved by
+# the server's log, UDP has no handshake to look at).
+udp_ok()
+{
+	local tok
+	tok=$(token)
+	echo "$tok" | n "$1" ncat -u --send-only -w "$TMO" -s "$2" "$3" "$4" >/dev/null 2>&1 || true
+	in_log "$(srvlog udp "$3" "$4")" "$tok" $((TMO * 10))
+}
+
+# tcp_data_ok NODE SRC DST PORT: a TCP connection that carries a line to the server.
+tcp_data_ok()
+{
+	local tok
+	tok=$(token)
+	echo "$tok" | n "$1" ncat --send-only -w "$TMO" -s "$2" "$3" "$4" >/dev/null 2>&1 || return 1
+	in_log "$(srvlog tcp "$3" "$4")" "$tok" $((TMO * 10))
+}
+
+# ping_ok NODE SRC DST
+ping_ok()
+{
+	n "$1" ping -c1 -W"$TMO" -I "$2" "$3" >/dev/null 2>&1
+}
+
+# attempt NAME NODE tcp|udp|icmp SRC DST PORT: 0 when the traffic got through.
+attempt()
+{
+	local node=$2 proto=$3 src=$4 dst=$5 port=$6
+	case $proto in
+	tcp) tcp_ok "$node" "$src" "$dst" "$port" ;;
+	udp) udp_ok "$node" "$src" "$dst" "$port" ;;
+	icmp) ping_ok "$node" "$src" "$dst" ;;
+	*) return 2 ;;
+	esac
+}
+
+# expect_all pass|fail LABEL SPEC...: make every attempt (SPEC is "name|node|proto|src|dst|port")
+# in parallel, so refusals cost one timeout in all, then assert each in order.
+expect_all()
+{
+	local want=$1 label=$2 spec i=0 got
+	local -a pids=() f
+	shift 2
+	for spec in "$@"; do
+		IFS='|' read -r -a f <<<"$spec"
+		(if attempt "${f[@]}"; then echo pass; else echo fail; fi >"$TMP/attempt.$i") &
+		pids+=("$!")
+		i=$((i + 1))
+	done
+	wait "${pids[@]}" || true
+	i=0
+	for spec in "$@"; do
+		got=$(cat "$TMP/attempt.$i" 2>/dev/null || echo error)
+		if [[ $got == "$want" ]]; then
+			pass "$label: ${spec%%|*}"
+		else
+			case $got in
+			pass) got="got through" ;;
+			fail) got="was refused" ;;
+			esac
+			fail "$label: ${spec%%|*} (traffic $got)"
+		fi
+		i=$((i + 1))
+	done
+}
+
+# ---- long-lived connections ----------------------------------------------------------
+
+# stream_open NAME NODE SRC DST PORT: a TCP connection that stays open, fed through a fifo;
+# the server side must already listen (serve NODE tcp DST PORT).
+stream_open()
+{
+	local name=$1 node=$2 src=$3 dst=$4 port=$5 fd
+	mkfifo "$TMP/$name.fifo"
+	ip netns exec "$LAB-$node" ncat -s "$src" "$dst" "$port" <"$TMP/$name.fifo" >/dev/null \
+		2>"$TMP/$name.err" &
+	PIDS+=("$!")
+	exec {fd}>"$TMP/$name.fifo"
+	STREAM_FD[$name]=$fd
+	STREAM_SRV[$name]=$(srvlog tcp "$dst" "$port")
+}
+
+# stream_passes NAME: a fresh line written on the open connection reaches the server (2 s).
+stream_passes()
+{
+	local tok fd=${STREAM_FD[$1]}
+	tok=$(token)
+	echo "$tok" >&"$fd" || return 1
+	in_log "${STREAM_SRV[$1]}" "$tok" 20
+}
+
+# stream_cut NAME: a line written on the open connection does NOT reach the server (2 s).
+stream_cut()
+{
+	! stream_passes "$1"
+}
+
+# ---- sansod and the kernel table ------------------------------------------------------
+
+sansod_once()
+{
+	n gw "$SANSOD" --once "$@"
+}
+
+has_table()
+{
+	n "$1" nft list table inet sanso >/dev/null 2>&1
+}
+
+# nft_table NODE: the sanso table, stripped of what changes by itself (counters, element
+# timeouts still running, rule handles), so two listings can be compared byte for byte.
+nft_table()
+{
+	n "$1" nft list table inet sanso | normalize_nft
+}
+
+normalize_nft()
+{
+	sed -E -e 's/counter packets [0-9]+ bytes [0-9]+/counter/g' \
+		-e 's/ expires [0-9dhms.]+//g' -e 's/ # handle [0-9]+//g'
+}
+
+# drop_count NODE PATTERN: packets counted by the drop rules of the chains whose rules
+# mention PATTERN (e.g. a log prefix "sanso drop mynumber>internet").
+drop_count()
+{
+	{ n "$1" nft list table inet sanso 2>/dev/null || true; } | awk -v pat="$2" '
+		/^[[:space:]]*chain / { chain = $2 }
+		index($0, pat) { want[chain] = 1 }
+		/counter packets [0-9]+/ && / drop/ {
+			for (i = 1; i < NF; i++)
+				if ($i == "packets") c[chain] += $(i + 1)
+		}
+		END { s = 0; for (ch in want) s += c[ch]; print s + 0 }'
+}
+
+# chain_drops NODE CHAIN: packets counted by the drop rules of one chain.
+chain_drops()
+{
+	{ n "$1" nft list chain inet sanso "$2" 2>/dev/null || true; } | awk '
+		/counter packets [0-9]+/ && / drop/ {
+			for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1)
+		}
+		END { print s + 0 }'
+}
+
+# conf_with_expiry SECONDS_FROM_NOW [IN] [OUT]: the policy with every exception expiring then.
+conf_with_expiry()
+{
+	local when in=${2:-$CONF} out=${3:-/dev/stdout}
+	when=$(date -d "@$(($(date +%s) + $1))" +%Y-%m-%dT%H:%M:%S%:z)
+	sed -E "s/expires = \"[^\"]*\"/expires = \"$when\"/" "$in" >"$out"
+}
+
+# conf_without_flow NAME [IN]: the policy minus the flow NAME (its whole { ... } entry).
+conf_without_flow()
+{
+	awk -v name="$1" '
+		skip && /\}[,]?[[:space:]]*$/ { skip = 0; next }
+		skip { next }
+		index($0, "{ name = \"" name "\";") { if ($0 !~ /\}[,]?[[:space:]]*$/) skip = 1; next }
+		{ print }' "${2:-$CONF}"
+}
+
+# ---- sansod as a daemon ---------------------------------------------------------------
+
+DPID=""
+DLOG=$TMP/sansod.log
+
+# daemon_start FILE: `sansod -f FILE` in the gateway, in the background; waits (10 s at most)
+# for its first "applied generation". DPID is the daemon's own PID.
+daemon_start()
+{
+	: >"$DLOG"
+	ip netns exec "$LAB-gw" "$SANSOD" -f "$1" >>"$DLOG" 2>&1 &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_log "applied generation" 1
+}
+
+daemon_alive()
+{
+	[[ -n $DPID ]] && kill -0 "$DPID" 2>/dev/null
+}
+
+# log_count TEXT: lines of the daemon's log containing TEXT.
+log_count()
+{
+	grep -cF "$1" "$DLOG" 2>/dev/null || true
+}
+
+# wait_log TEXT N: poll (10 s at most) until TEXT has appeared N times in the daemon's log.
+wait_log()
+{
+	local i
+	for ((i = 0; i < 200; i++)); do
+		(($(log_count "$1") >= $2)) && return 0
+		daemon_alive || break
+		sleep 0.05
+	done
+	(($(log_count "$1") >= $2))
+}
+
+# daemon_hup TEXT: SIGHUP, then wait for one more TEXT ("applied generation" or
+# "reload refused") than there was before.
+daemon_hup()
+{
+	local before
+	before=$(log_count "$1")
+	kill -HUP "$DPID" || return 1
+	wait_log "$1" $((before + 1))
+}
+
+# shellcheck disable=SC2034 # DSTATUS is read by the tests
+# daemon_stop: SIGTERM, then wait (5 s at most) for the daemon to exit; its exit status is
+# left in DSTATUS.
+daemon_stop()
+{
+	local i
+	DSTATUS=""
+	kill -TERM "$DPID" 2>/dev/null || return 1
+	for ((i = 0; i < 100; i++)); do
+		daemon_alive || break
+		sleep 0.05
+	done
+	daemon_alive && return 1
+	DSTATUS=0
+	wait "$DPID" || DSTATUS=$?
+	DPID=""
+}

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # sanso: one non-recursive GNU Makefile.  `make help` lists the targets.
 
+SHELL      := /bin/bash
 PKG_CONFIG ?= pkg-config
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
@@ -53,7 +54,7 @@ UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
 ENGINE_PURE   := $(patsubst daemon/%.c,%,$(wildcard daemon/pkt.c daemon/tls.c daemon/http.c daemon/dns.c))
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(ENGINE_PURE)) \
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS)
@@ -85,12 +86,99 @@ $(O)/tests/unit/run: $(UNIT_OBJS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
 unit: $(O)/tests/unit/run
-	$(Q)$(O)/tests/unit/run
+	$(Q)cd $(CURDIR) && $(O)/tests/unit/run
+
+# ---- the whole test suite --------------------------------------------------------------
+# Every part must pass; privileged parts fail (never skip) under CI=true when they cannot run.
+check:
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory clang-build
+	$(Q)$(MAKE) --no-print-directory O=build-san SAN=address,undefined unit
+	$(Q)$(MAKE) --no-print-directory valgrind
+	$(Q)$(MAKE) --no-print-directory golden
+	$(Q)$(MAKE) --no-print-directory check-hotpath
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
+	$(Q)$(MAKE) --no-print-directory O=build-san SAN=address,undefined all
+	$(Q)SANSOD=$(CURDIR)/build-san/sansod $(MAKE) --no-print-directory check-netns
+	@echo "make check: all parts passed"
+
+clang-build:
+	$(Q)$(MAKE) --no-print-directory O=build-clang CC=$(CLANG) all build-clang/tests/unit/run
+
+valgrind: $(O)/tests/unit/run
+	$(Q)CK_FORK=no valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=1 $(O)/tests/unit/run
+
+GOLDEN_CONFS := $(wildcard conf/*.conf)
+GOLDEN_NOW   := 1790000000
+golden: $(O)/sansod
+	$(Q)SANSOD=$(O)/sansod NOW=$(GOLDEN_NOW) tests/golden/run.sh
+
+update-golden: $(O)/sansod
+	$(Q)SANSOD=$(O)/sansod NOW=$(GOLDEN_NOW) tests/golden/run.sh --update
+
+# Hot-path objects of the engine may not allocate or log (STYLE §7).
+HOT := $(ENGINE_PURE)
+check-hotpath: $(HOT:%=$(O)/daemon/%.o)
+	$(Q)if [ -n "$^" ] && nm -u $^ | grep -E ' (malloc|calloc|realloc|free|syslog|puts|fwrite|.*printf.*)$$'; then \
+		echo "check-hotpath: a hot-path object allocates or logs"; exit 1; fi; \
+	echo "check-hotpath: $(words $^) objects clean"
+
+check-netns: $(O)/sansod
+	$(Q)SANSOD=$${SANSOD:-$(CURDIR)/$(O)/sansod} tests/netns/run.sh
+
+# ---- fuzzing ------------------------------------------------------------------------------
+FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -g -O1 -Idaemon -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all $(shell $(PKG_CONFIG) --cflags libconfig 2>/dev/null)
+FUZZ_DEPS_conf := daemon/conf.c daemon/policy.c daemon/policy_check.c daemon/diag.c
+FUZZ_LIBS_conf := $(shell $(PKG_CONFIG) --libs libconfig 2>/dev/null)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c
+	@mkdir -p build-fuzz
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(or $(FUZZ_DEPS_$*),daemon/$*.c) $(FUZZ_LIBS_$*)
+
+fuzz: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
+	$(Q)set -e; for f in $(FUZZ_NAMES); do mkdir -p tests/fuzz/corpus/$$f build-fuzz/corpus-$$f; \
+		echo "fuzz $$f: $(FUZZ_SECONDS)s"; \
+		build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/$$f- build-fuzz/corpus-$$f tests/fuzz/corpus/$$f \
+			2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' ; \
+		test $${PIPESTATUS[0]} -eq 0; done
+
+fuzz-smoke:
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-8}
+
+# ---- benchmark and demo -------------------------------------------------------------------
+bench: $(O)/sansod
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/bench/run.sh
+
+demo: $(O)/sansod
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tools/demo
+
+# ---- install ------------------------------------------------------------------------------
+install: $(O)/sansod
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/sanso $(DESTDIR)$(PREFIX)/share/sanso
+	install -m 0755 $(O)/sansod $(DESTDIR)$(SBINDIR)/sansod
+	install -m 0640 conf/three-tier.conf $(DESTDIR)$(SYSCONFDIR)/sanso/sanso.conf.example
+	install -m 0644 conf/*.conf conf/REFERENCE*.md $(DESTDIR)$(PREFIX)/share/sanso/
+
+DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config libmnl-dev libnftnl-dev \
+                libconfig-dev check libnetfilter-queue-dev nftables iproute2 ncat iputils-ping \
+                valgrind conntrack procps bsdextrautils
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES)
+
+clean:
+	rm -rf build build-san build-clang build-fuzz
 
 help:
 	@echo "make            build build/sansod"
 	@echo "make demo       build, start the netns lab, apply conf/three-tier.conf, show traffic"
-	@echo "make check      every test: unit (gcc, clang, ASan/UBSan, valgrind), golden, netns"
+	@echo "make check      every test: gcc+clang, unit (ASan/UBSan, valgrind), golden, fuzz, netns"
 	@echo "make bench      compile+commit vs nft -f, reload; ratios in one run"
 	@echo "make fuzz       libFuzzer harnesses (FUZZ_SECONDS=60 each)"
 	@echo "make deps       install the Debian packages (root)"

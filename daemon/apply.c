@@ -521,7 +521,10 @@ static int expected_side(const struct ir_ruleset *rs, struct side *sd)
 		canon_set(sd, ns);
 		nftnl_set_free(ns);
 		for (j = 0; j < s->n_elems; j++) {
-			n = nlb_wire(rs, s, &s->elems[j], w);
+			struct ir_elem e;
+
+			ir_elem_get(s, j, &e);
+			n = nlb_wire(rs, s, &e, w);
 			for (k = 0; k < n; k++)
 				hash_add(sd, i, wire_hash(&w[k], klen));
 		}

@@ -265,7 +265,7 @@ static uint32_t decide(struct ctx *c, enum comp_kind kind, int idx, const char *
 	for (i = 0; i < c->n_pend; i++) {
 		const struct ir_set *s = &c->rs->sets[c->pend[i].set];
 
-		klen = ir_key_len(s->key, s->n_key);
+		klen = s->klen;
 		h = fnv(h, s->name, strlen(s->name) + 1);
 		h = fnv(h, c->pend[i].e.key, klen);
 		h = fnv(h, c->pend[i].e.key_end, klen);
@@ -1223,14 +1223,12 @@ static int compile_chains(struct ctx *c)
 
 static bool elem_is_range(const struct ir_set *s, const struct ir_elem *e)
 {
-	return memcmp(e->key, e->key_end, ir_key_len(s->key, s->n_key)) != 0;
+	return memcmp(e->key, e->key_end, s->klen) != 0;
 }
 
 static int elem_same(const struct ir_set *s, const struct ir_elem *a, const struct ir_elem *b)
 {
-	size_t k = ir_key_len(s->key, s->n_key);
-
-	return !memcmp(a->key, b->key, k) && !memcmp(a->key_end, b->key_end, k) &&
+	return !memcmp(a->key, b->key, s->klen) && !memcmp(a->key_end, b->key_end, s->klen) &&
 	       a->data == b->data;
 }
 
@@ -1238,15 +1236,18 @@ static int elem_same(const struct ir_set *s, const struct ir_elem *a, const stru
 
 static void finish_set(struct ctx *c, struct ir_set *s)
 {
+	struct ir_elem e, f;
+	const struct ir_elem *x = &e, *y = &f;
 	int i, a, b, reported = 0;
 
 	for (i = 0; i < s->n_elems && !(s->flags & IR_SET_INTERVAL); i++) {
-		if (elem_is_range(s, &s->elems[i]))
+		ir_elem_get(s, i, &e);
+		if (elem_is_range(s, &e))
 			s->flags |= IR_SET_INTERVAL;
 	}
 	while (ir_set_check(s, &a, &b) == -EEXIST) {
-		const struct ir_elem *x = &s->elems[a], *y = &s->elems[b];
-
+		ir_elem_get(s, a, &e);
+		ir_elem_get(s, b, &f);
 		if (!elem_same(s, x, y) && reported++ < CLASH_REPORT_MAX) {
 			diag_add(c->diag, DIAG_ERROR, c->p->file, y->line,
 				 "'%s' and '%s' (line %d) name overlapping traffic with different decisions (set %s): the kernel cannot hold both; make them disjoint or merge them",
@@ -1255,9 +1256,7 @@ static void finish_set(struct ctx *c, struct ir_set *s)
 			diag_ja(c->diag, "'%s' と '%s' (%d行目) が重なる通信を別々の判断で指定しています。重ならないように分けるか、統合してください",
 				y->origin ? y->origin : "?", x->origin ? x->origin : "?", x->line);
 		}
-		memmove(&s->elems[b], &s->elems[b + 1],
-			(size_t)(s->n_elems - b - 1) * sizeof(*s->elems));
-		s->n_elems--;
+		ir_elem_del(s, b);
 	}
 }
 

@@ -16,9 +16,10 @@
 #include "conf.h"
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define OFF(t, f)		offsetof(struct t, f)
 #define AT(obj, off, type)	((type *)(void *)((char *)(obj) + (off)))
 
-#define CONF_TEXT_MAX		4096	/* purpose, reason, comment, labels (bytes) */
+#define CONF_TEXT_MAX		4096	/* purpose, reason, comment (bytes) */
 #define CONF_ZONE_ID_MAX	32
 #define CONF_LABEL_MAX		255	/* zone labels (bytes) */
 #define CONF_FQDN_MAX		253
@@ -108,7 +109,7 @@ static const char *conf_q(const char *s, char *buf, size_t len)
 	for (i = 0; s[i] && i < max; i++)
 		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	if (s[i]) {
-		while (i > 0 && ((unsigned char)buf[i] & 0xc0) == 0x80)
+		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
 			i--;
 		memcpy(buf + i, "...", 4);
 	} else {
@@ -404,8 +405,7 @@ static int fname(struct conf *c, const config_setting_t *s, void *obj,			\
 }
 
 ENUM_KEY(k_class, enum flow_class, policy_class_parse,
-	 "peer, public-system-via-lgwan, sanitised-relay, screen-transfer-into-mynumber, "
-	 "internal, management")
+	 "peer, public-system-via-lgwan, sanitised-relay, screen-transfer-into-mynumber, internal, management")
 ENUM_KEY(k_method, enum relay_method, policy_method_parse,
 	 "mail-text, screen-transfer, file-sanitise")
 ENUM_KEY(k_model, enum policy_model, policy_model_parse,
@@ -418,11 +418,12 @@ static int k_proto(struct conf *c, const config_setting_t *s, void *obj, const s
 {
 	const char *allowed = "tcp, udp, sctp, icmp, icmpv6, esp, ah, gre, dccp, udplite, 1-255";
 	uint8_t *ret = AT(obj, k->off, uint8_t);
+	int t = config_setting_type(s);
 	char num[24];
 	const char *v;
 	long long n;
 
-	if (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64) {
+	if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
 		n = config_setting_get_int64(s);
 		snprintf(num, sizeof(num), "%lld", n);
 		if (n < 1 || n > 255 || policy_proto_parse(num, ret) < 0)
@@ -446,10 +447,9 @@ static int k_time(struct conf *c, const config_setting_t *s, void *obj, const st
 	if (!v)
 		return -EINVAL;
 	if (policy_time_parse(v, &t) < 0) {
-		CONF_ERR(c, s, "%s: '%s' is not an RFC 3339 time with a UTC offset, e.g. "
-			 "\"2026-12-31T23:59:59+09:00\"",
-			 "%s: '%s' は時差付きの RFC 3339 日時ではありません (例: "
-			 "\"2026-12-31T23:59:59+09:00\")", config_setting_name(s), Q(v, q));
+		CONF_ERR(c, s, "%s: '%s' is not an RFC 3339 time with a UTC offset, e.g. \"2026-12-31T23:59:59+09:00\"",
+			 "%s: '%s' は時差付きの RFC 3339 日時ではありません (例: \"2026-12-31T23:59:59+09:00\")",
+			 config_setting_name(s), Q(v, q));
 		return -EINVAL;
 	}
 	*AT(obj, k->off, int64_t) = t;
@@ -495,7 +495,8 @@ static int conf_seq(struct conf *c, const config_setting_t *s, int min, int max)
 		if (min == 1)
 			CONF_ERR(c, s, "%s: must not be empty", "%s: 空にはできません", WHAT(s));
 		else
-			CONF_ERR(c, s, "%s: needs at least %d entries", "%s: %d 個以上必要です", WHAT(s), min);
+			CONF_ERR(c, s, "%s: needs at least %d entries", "%s: %d 個以上必要です",
+				 WHAT(s), min);
 		return -EINVAL;
 	}
 	if (n > max) {
@@ -692,7 +693,8 @@ static int distance(const char *a, const char *b)
 		d[0] = i;
 		for (j = 1; j <= (int)lb; j++) {
 			tmp = d[j];
-			d[j] = prev + (lower((unsigned char)a[i - 1]) != lower((unsigned char)b[j - 1]));
+			d[j] = prev + (lower((unsigned char)a[i - 1]) !=
+				       lower((unsigned char)b[j - 1]));
 			if (d[j - 1] + 1 < d[j])
 				d[j] = d[j - 1] + 1;
 			if (tmp + 1 < d[j])
@@ -830,6 +832,8 @@ static int dup_cmp(const void *a, const void *b)
 static int conf_dups(struct conf *c, const struct conf_kind *kd, const config_setting_t *list,
 		     void *base, int n)
 {
+	const config_setting_t *el;
+	const char *written;
 	struct dup_ent *v;
 	int i, m = 0;
 
@@ -854,8 +858,12 @@ static int conf_dups(struct conf *c, const struct conf_kind *kd, const config_se
 			continue;
 		while (first > 0 && !strcmp(v[first - 1].name, v[i].name))
 			first--;
-		conf_obj(c, kd->kind, kd->kind_ja, v[i].name, v[i].idx);
-		conf_err(c, config_setting_get_elem(list, (unsigned int)v[i].idx),
+		el = config_setting_get_elem(list, (unsigned int)v[i].idx);
+		written = group_name(el, kd->id_key);
+		if (!written)
+			written = config_setting_name(el);	/* zones: { key: { } } */
+		conf_obj(c, kd->kind, kd->kind_ja, written ? written : v[i].name, v[i].idx);
+		conf_err(c, el,
 			 "duplicate %s '%s' (first defined at line %d%s)", kd->kind, v[i].name,
 			 v[first].line, kd->dup_hint ? kd->dup_hint : "");
 		conf_ja(c, "%s '%s' が重複しています (最初の定義は %d 行目%s)", kd->kind_ja,
@@ -970,7 +978,7 @@ static int k_ifaces(struct conf *c, const config_setting_t *s, void *obj, const 
 static int k_znets(struct conf *c, const config_setting_t *s, void *obj, const struct conf_key *k)
 {
 	struct zone *z = obj;
-	const config_setting_t *el;
+	const config_setting_t *el = NULL;
 	int i, n;
 
 	n = conf_seq(c, s, 0, POLICY_OBJECTS_MAX);
@@ -1016,11 +1024,8 @@ static int zone_id(struct conf *c, const config_setting_t *s, struct zone *z, co
 	if (policy_zone_role(id) == ZONE_OTHER &&
 	    (n == 0 || n > CONF_ZONE_ID_MAX || id[0] < 'a' || id[0] > 'z' ||
 	     strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)) {
-		CONF_ERR(c, s, "zone id '%s' is neither a known zone name (mynumber, lgwan, internet or "
-			 "an alias such as マイナンバー利用事務系) nor a custom id of "
-			 "[a-z][a-z0-9-]* (at most 32 characters)",
-			 "ゾーン ID '%s' は既知のゾーン名 (mynumber, lgwan, internet またはマイナンバー"
-			 "利用事務系などの別名) でも、[a-z][a-z0-9-]* (32 文字以内) の独自 ID でもありません",
+		CONF_ERR(c, s, "zone id '%s' is neither a known zone name (mynumber, lgwan, internet or an alias such as マイナンバー利用事務系) nor a custom id of [a-z][a-z0-9-]* (at most 32 characters)",
+			 "ゾーン ID '%s' は既知のゾーン名 (mynumber, lgwan, internet またはマイナンバー利用事務系などの別名) でも、[a-z][a-z0-9-]* (32 文字以内) の独自 ID でもありません",
 			 Q(written, q));
 		return -EINVAL;
 	}
@@ -1043,20 +1048,20 @@ static int k_zone_id(struct conf *c, const config_setting_t *s, void *obj,
 static const struct conf_key zone_group_keys[] = {
 	{ "name",	k_label,	0, 0, 0 },
 	{ "interfaces",	k_ifaces,	0, 0, K_REQ },
-	{ "networks",	k_znets,	offsetof(struct zone, nets), offsetof(struct zone, n_nets), 0 },
+	{ "networks",	k_znets,	OFF(zone, nets), OFF(zone, n_nets), 0 },
 };
 
 static const struct conf_key zone_list_keys[] = {
 	{ "id",		k_zone_id,	0, 0, K_REQ },
 	{ "name",	k_label,	0, 0, 0 },
 	{ "interfaces",	k_ifaces,	0, 0, K_REQ },
-	{ "networks",	k_znets,	offsetof(struct zone, nets), offsetof(struct zone, n_nets), 0 },
+	{ "networks",	k_znets,	OFF(zone, nets), OFF(zone, n_nets), 0 },
 };
 
 static const struct conf_kind zone_kind = {
 	.section = "zones", .kind = "zone", .kind_ja = "ゾーン", .id_key = "id",
-	.size = sizeof(struct zone), .name_off = offsetof(struct zone, id),
-	.loc_off = offsetof(struct zone, loc), .max = POLICY_ZONES_MAX,
+	.size = sizeof(struct zone), .name_off = OFF(zone, id),
+	.loc_off = OFF(zone, loc), .max = POLICY_ZONES_MAX,
 	.dup_hint = "; aliases name the same zone", .dup_hint_ja = "。別名も同じゾーンを指します",
 };
 
@@ -1067,7 +1072,8 @@ static int conf_zones(struct conf *c, const config_setting_t *sec)
 	int n, i, r;
 
 	if (!list && !config_setting_is_group(sec)) {
-		conf_type_err(c, sec, "a group { mynumber: { ... }; ... } or a list ( { id = ...; }, ... )",
+		conf_type_err(c, sec,
+			      "a group { mynumber: { ... }; ... } or a list ( { id = ...; }, ... )",
 			      "グループ { mynumber: { ... }; ... } またはリスト ( { id = ...; }, ... )");
 		return 0;
 	}
@@ -1105,12 +1111,12 @@ static int conf_zones(struct conf *c, const config_setting_t *sec)
 /* Segments, hosts, groups */
 
 static const struct conf_key segment_keys[] = {
-	{ "name",	k_name,		offsetof(struct segment, name), 0, K_REQ },
-	{ "zone",	k_ref,		offsetof(struct segment, zone_name), 0, K_REQ },
-	{ "link",	k_link,		offsetof(struct segment, link), 0, K_REQ },
-	{ "interface",	k_ifname,	offsetof(struct segment, iface), 0, K_REQ },
-	{ "networks",	k_prefixes,	offsetof(struct segment, nets),
-					offsetof(struct segment, n_nets), K_REQ },
+	{ "name",	k_name,		OFF(segment, name), 0, K_REQ },
+	{ "zone",	k_ref,		OFF(segment, zone_name), 0, K_REQ },
+	{ "link",	k_link,		OFF(segment, link), 0, K_REQ },
+	{ "interface",	k_ifname,	OFF(segment, iface), 0, K_REQ },
+	{ "networks",	k_prefixes,	OFF(segment, nets),
+					OFF(segment, n_nets), K_REQ },
 };
 
 static void segment_init(void *obj)
@@ -1180,12 +1186,12 @@ static int k_ipv6(struct conf *c, const config_setting_t *s, void *obj, const st
 }
 
 static const struct conf_key host_keys[] = {
-	{ "name",		k_name,		offsetof(struct host, name), 0, K_REQ },
-	{ "zone",		k_ref,		offsetof(struct host, zone_name), 0, K_REQ },
+	{ "name",		k_name,		OFF(host, name), 0, K_REQ },
+	{ "zone",		k_ref,		OFF(host, zone_name), 0, K_REQ },
 	{ "mac",		k_mac,		0, 0, 0 },
 	{ "ipv4",		k_ipv4,		0, 0, 0 },
 	{ "ipv6",		k_ipv6,		0, 0, 0 },
-	{ "internet_connected",	k_tristate,	offsetof(struct host, internet_connected), 0, 0 },
+	{ "internet_connected",	k_tristate,	OFF(host, internet_connected), 0, 0 },
 	{ "asset",		k_ignore,	0, 0, 0 },
 	{ "owner",		k_ignore,	0, 0, 0 },
 };
@@ -1254,7 +1260,7 @@ static int k_members(struct conf *c, const config_setting_t *s, void *obj,
 }
 
 static const struct conf_key group_keys[] = {
-	{ "name",	k_name,		offsetof(struct group, name), 0, K_REQ },
+	{ "name",	k_name,		OFF(group, name), 0, K_REQ },
 	{ "members",	k_members,	0, 0, K_REQ },
 };
 
@@ -1267,17 +1273,17 @@ static void group_init(void *obj)
 /* Flows, exceptions */
 
 static const struct conf_key flow_keys[] = {
-	{ "name",	k_name,		offsetof(struct flow, name), 0, K_REQ },
-	{ "class",	k_class,	offsetof(struct flow, cls), 0, K_REQ },
-	{ "method",	k_method,	offsetof(struct flow, method), 0, 0 },
-	{ "from",	k_endpoint,	offsetof(struct flow, from), 0, K_REQ },
-	{ "to",		k_endpoint,	offsetof(struct flow, to), 0, K_REQ },
-	{ "proto",	k_proto,	offsetof(struct flow, proto), 0, K_REQ },
-	{ "ports",	k_ports,	offsetof(struct flow, ports), offsetof(struct flow, n_ports), 0 },
-	{ "approval",	k_name,		offsetof(struct flow, approval), 0, 0 },
-	{ "purpose",	k_text,		offsetof(struct flow, purpose), 0, 0 },
-	{ "authority",	k_text,		offsetof(struct flow, authority), 0, 0 },
-	{ "comment",	k_text,		offsetof(struct flow, comment), 0, 0 },
+	{ "name",	k_name,		OFF(flow, name), 0, K_REQ },
+	{ "class",	k_class,	OFF(flow, cls), 0, K_REQ },
+	{ "method",	k_method,	OFF(flow, method), 0, 0 },
+	{ "from",	k_endpoint,	OFF(flow, from), 0, K_REQ },
+	{ "to",		k_endpoint,	OFF(flow, to), 0, K_REQ },
+	{ "proto",	k_proto,	OFF(flow, proto), 0, K_REQ },
+	{ "ports",	k_ports,	OFF(flow, ports), OFF(flow, n_ports), 0 },
+	{ "approval",	k_name,		OFF(flow, approval), 0, 0 },
+	{ "purpose",	k_text,		OFF(flow, purpose), 0, 0 },
+	{ "authority",	k_text,		OFF(flow, authority), 0, 0 },
+	{ "comment",	k_text,		OFF(flow, comment), 0, 0 },
 };
 
 static void flow_init(void *obj)
@@ -1296,32 +1302,32 @@ static int flow_check(struct conf *c, const config_setting_t *g, void *obj)
 	check_ports(c, g, f->proto, f->n_ports);
 	if (f->cls == FLOW_SANITISED_RELAY && f->method == METHOD_NONE &&
 	    !config_setting_get_member(g, "method"))
-		CONF_ERR(c, g, "class 'sanitised-relay' needs a method: mail-text, screen-transfer or "
-			 "file-sanitise", "class 'sanitised-relay' には method (mail-text, "
-			 "screen-transfer, file-sanitise) が必要です");
+		CONF_ERR(c, g,
+			 "class 'sanitised-relay' needs a method: mail-text, screen-transfer or file-sanitise",
+			 "class 'sanitised-relay' には method (mail-text, screen-transfer, file-sanitise) が必要です");
 	if (f->cls != FLOW_SANITISED_RELAY && f->cls != FLOW_CLASS_MAX &&
 	    config_setting_get_member(g, "method"))
 		CONF_ERR(c, config_setting_get_member(g, "method"),
 			 "method: only flows of class 'sanitised-relay' have a method (class is '%s')",
-			 "method: method を指定できるのは class 'sanitised-relay' のフローだけです "
-			 "(class は '%s')", policy_class_name(f->cls));
+			 "method: method を指定できるのは class 'sanitised-relay' のフローだけです (class は '%s')",
+			 policy_class_name(f->cls));
 	if (f->cls == FLOW_CLASS_MAX)
 		f->cls = FLOW_PEER;
 	return 0;
 }
 
 static const struct conf_key exception_keys[] = {
-	{ "id",			k_name,		offsetof(struct exception, id), 0, K_REQ },
-	{ "from",		k_endpoint,	offsetof(struct exception, from), 0, K_REQ },
-	{ "to",			k_endpoint,	offsetof(struct exception, to), 0, K_REQ },
-	{ "proto",		k_proto,	offsetof(struct exception, proto), 0, K_REQ },
-	{ "ports",		k_ports,	offsetof(struct exception, ports),
-						offsetof(struct exception, n_ports), 0 },
-	{ "reason",		k_text,		offsetof(struct exception, reason), 0, K_REQ },
-	{ "requested_by",	k_name,		offsetof(struct exception, requested_by), 0, K_REQ },
-	{ "approved_by",	k_name,		offsetof(struct exception, approved_by), 0, K_REQ },
-	{ "expires",		k_time,		offsetof(struct exception, expires),
-						offsetof(struct exception, expires_text), K_REQ },
+	{ "id",			k_name,		OFF(exception, id), 0, K_REQ },
+	{ "from",		k_endpoint,	OFF(exception, from), 0, K_REQ },
+	{ "to",			k_endpoint,	OFF(exception, to), 0, K_REQ },
+	{ "proto",		k_proto,	OFF(exception, proto), 0, K_REQ },
+	{ "ports",		k_ports,	OFF(exception, ports),
+						OFF(exception, n_ports), 0 },
+	{ "reason",		k_text,		OFF(exception, reason), 0, K_REQ },
+	{ "requested_by",	k_name,		OFF(exception, requested_by), 0, K_REQ },
+	{ "approved_by",	k_name,		OFF(exception, approved_by), 0, K_REQ },
+	{ "expires",		k_time,		OFF(exception, expires),
+						OFF(exception, expires_text), K_REQ },
 };
 
 static void exception_init(void *obj)
@@ -1395,10 +1401,9 @@ static int k_fqdns(struct conf *c, const config_setting_t *s, void *obj, const s
 		if (!d)
 			return -ENOMEM;
 		if (!fqdn_valid(d)) {
-			CONF_ERR(c, el, "%s: '%s' is not a DNS name (labels of a-z 0-9 -, optionally "
-				 "\"*.\" before at least two labels)",
-				 "%s: '%s' は DNS 名ではありません (a-z 0-9 - のラベル。先頭の \"*.\" "
-				 "の後には 2 つ以上のラベルが必要)", conf_what(el, w, sizeof(w)), Q(v, q));
+			CONF_ERR(c, el, "%s: '%s' is not a DNS name (labels of a-z 0-9 -, optionally \"*.\" before at least two labels)",
+				 "%s: '%s' は DNS 名ではありません (a-z 0-9 - のラベル。先頭の \"*.\" の後には 2 つ以上のラベルが必要)",
+				 conf_what(el, w, sizeof(w)), Q(v, q));
 			continue;
 		}
 		svc->fqdns[svc->n_fqdns++] = d;
@@ -1407,20 +1412,20 @@ static int k_fqdns(struct conf *c, const config_setting_t *s, void *obj, const s
 }
 
 static const struct conf_key service_keys[] = {
-	{ "name",		k_name,		offsetof(struct service, name), 0, K_REQ },
-	{ "type",		k_svctype,	offsetof(struct service, type), 0, 0 },
-	{ "ismap",		k_name,		offsetof(struct service, ismap), 0, 0 },
-	{ "ismap_valid_until",	k_date,		offsetof(struct service, ismap_valid_until),
-						offsetof(struct service, ismap_valid_text), 0 },
+	{ "name",		k_name,		OFF(service, name), 0, K_REQ },
+	{ "type",		k_svctype,	OFF(service, type), 0, 0 },
+	{ "ismap",		k_name,		OFF(service, ismap), 0, 0 },
+	{ "ismap_valid_until",	k_date,		OFF(service, ismap_valid_until),
+						OFF(service, ismap_valid_text), 0 },
 	{ "fqdns",		k_fqdns,	0, 0, 0 },
-	{ "prefixes",		k_prefixes,	offsetof(struct service, prefixes),
-						offsetof(struct service, n_prefixes), 0 },
-	{ "ports",		k_ports,	offsetof(struct service, ports),
-						offsetof(struct service, n_ports), 0 },
-	{ "match",		k_match,	offsetof(struct service, match), 0, 0 },
-	{ "approval",		k_name,		offsetof(struct service, approval), 0, 0 },
-	{ "handles_admin_docs",	k_tristate,	offsetof(struct service, handles_admin_docs), 0, 0 },
-	{ "tls",		k_tls,		offsetof(struct service, tls_required), 0, 0 },
+	{ "prefixes",		k_prefixes,	OFF(service, prefixes),
+						OFF(service, n_prefixes), 0 },
+	{ "ports",		k_ports,	OFF(service, ports),
+						OFF(service, n_ports), 0 },
+	{ "match",		k_match,	OFF(service, match), 0, 0 },
+	{ "approval",		k_name,		OFF(service, approval), 0, 0 },
+	{ "handles_admin_docs",	k_tristate,	OFF(service, handles_admin_docs), 0, 0 },
+	{ "tls",		k_tls,		OFF(service, tls_required), 0, 0 },
 };
 
 static void service_init(void *obj)
@@ -1453,8 +1458,8 @@ static int service_check(struct conf *c, const config_setting_t *g, void *obj)
 
 static const struct conf_kind service_kind = {
 	.section = "services", .kind = "service", .kind_ja = "サービス", .id_key = "name",
-	.size = sizeof(struct service), .name_off = offsetof(struct service, name),
-	.loc_off = offsetof(struct service, loc), .keys = service_keys,
+	.size = sizeof(struct service), .name_off = OFF(service, name),
+	.loc_off = OFF(service, loc), .keys = service_keys,
 	.n_keys = ARRAY_SIZE(service_keys), .max = POLICY_OBJECTS_MAX,
 	.init = service_init, .check = service_check,
 };
@@ -1503,8 +1508,8 @@ static int k_services(struct conf *c, const config_setting_t *s, void *obj,
 
 static const struct conf_key breakout_keys[] = {
 	{ "from",	k_bfrom,	0, 0, K_REQ },
-	{ "resolvers",	k_addrs,	offsetof(struct breakout, resolvers),
-					offsetof(struct breakout, n_resolvers), 0 },
+	{ "resolvers",	k_addrs,	OFF(breakout, resolvers),
+					OFF(breakout, n_resolvers), 0 },
 	{ "services",	k_services,	0, 0, K_REQ },
 };
 
@@ -1512,9 +1517,9 @@ static const struct conf_key breakout_keys[] = {
 /* Sections */
 
 static const struct conf_key policy_keys[] = {
-	{ "organisation",	k_text,		offsetof(struct policy, organisation), 0, K_REQ },
-	{ "document",		k_text,		offsetof(struct policy, document), 0, 0 },
-	{ "model",		k_model,	offsetof(struct policy, model), 0, K_REQ },
+	{ "organisation",	k_text,		OFF(policy, organisation), 0, K_REQ },
+	{ "document",		k_text,		OFF(policy, document), 0, 0 },
+	{ "model",		k_model,	OFF(policy, model), 0, K_REQ },
 };
 
 static int sec_policy(struct conf *c, const config_setting_t *s)
@@ -1534,8 +1539,8 @@ static int sec_breakout(struct conf *c, const config_setting_t *s)
 
 #define LIST_KIND(sec, k, kja, idk, type, kkeys, kinit, kcheck)			\
 	{ .section = sec, .kind = k, .kind_ja = kja, .id_key = #idk,			\
-	  .size = sizeof(struct type), .name_off = offsetof(struct type, idk),		\
-	  .loc_off = offsetof(struct type, loc), .keys = kkeys,				\
+	  .size = sizeof(struct type), .name_off = OFF(type, idk),		\
+	  .loc_off = OFF(type, loc), .keys = kkeys,				\
 	  .n_keys = ARRAY_SIZE(kkeys), .max = POLICY_OBJECTS_MAX, .init = kinit,	\
 	  .check = kcheck }
 
@@ -1659,11 +1664,10 @@ static void syntax_err(const config_t *cfg, const char *name, struct diag *diag)
 	bool mixed = strstr(text, "mismatched element type") != NULL;
 
 	diag_add(diag, DIAG_ERROR, file, config_error_line(cfg), "syntax error%s%s%s",
-		 plain ? "" : ": ", plain ? "" : text, mixed ? " (an array [ ] holds one type: "
-		 "write mixed values as a list, e.g. ports = (443, \"8000-8080\"))" : "");
+		 plain ? "" : ": ", plain ? "" : text, mixed ?
+		 " (an array [ ] holds one type: write mixed values as a list, e.g. ports = (443, \"8000-8080\"))" : "");
 	diag_ja(diag, "構文エラー%s%s%s", plain ? "" : ": ", plain ? "" : text, mixed ?
-		" (配列 [ ] の要素は同じ型だけです。混在させるときはリストで書きます。例: "
-		"ports = (443, \"8000-8080\"))" : "");
+		" (配列 [ ] の要素は同じ型だけです。混在させるときはリストで書きます。例: ports = (443, \"8000-8080\"))" : "");
 }
 
 int conf_load_string(const char *name, const char *text, struct policy **ret,

@@ -191,20 +191,23 @@ static int target_authority(const uint8_t *t, size_t n, bool connect, size_t *re
 	return 1;
 }
 
-/* Host header and target authority must agree; HTTP/1.1 requires a Host header. */
+/* Host header and target authority must agree; HTTP/1.1 requires a Host header (RFC 9112
+ * 3.2), even with an absolute-form target. */
 static int pick_host(const uint8_t *p, const struct http_req *rq, char *out)
 {
 	char th[HTTP_HOST_MAX + 1];
 	size_t aoff, alen;
 	int r = -ENOENT, t;
 
+	if (!rq->n_host && rq->minor >= 1)
+		return -EPROTO;
 	if (rq->host_len)
 		r = host_norm(p + rq->host, rq->host_len, out);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	t = target_authority(p + rq->target, rq->target_len, rq->connect, &aoff, &alen);
 	if (t <= 0)
-		return t < 0 ? t : (!rq->n_host && rq->minor >= 1 ? -EPROTO : r);
+		return t < 0 ? t : r;
 	t = host_norm(p + rq->target + aoff, alen, th);
 	if (t < 0)
 		return t;

@@ -61,7 +61,7 @@ void ir_free(struct ir_ruleset *rs)
 	for (i = 0; i < rs->n_chains; i++)
 		free(rs->chains[i].rules);
 	for (i = 0; i < rs->n_sets; i++)
-		free(rs->sets[i].elems);
+		free(rs->sets[i].recs);
 	for (i = 0; i < rs->n_strs; i++)
 		free(rs->strs[i]);
 	free(rs->chains);
@@ -144,19 +144,55 @@ int ir_set_add(struct ir_ruleset *rs, const char *name, const enum ir_field *key
 	if (comment)
 		snprintf(s->comment, sizeof(s->comment), "%s", comment);
 	s->id = rs->n_sets + 1;
+	s->klen = ir_key_len(key, n_key);
+	s->rec_size = (2 * s->klen + sizeof(struct ir_meta) + 7) & ~(size_t)7;
 	return rs->n_sets++;
+}
+
+static struct ir_meta *rec_meta(const struct ir_set *s, uint8_t *rec)
+{
+	return (struct ir_meta *)(rec + 2 * s->klen);
 }
 
 int ir_elem_add(struct ir_ruleset *rs, int set, const struct ir_elem *e)
 {
 	struct ir_set *s = &rs->sets[set];
+	struct ir_meta m = { e->data, e->line, e->timeout_ms, e->origin };
+	uint8_t *rec;
 	int r;
 
-	r = grow((void **)&s->elems, s->n_elems, &s->cap_elems, sizeof(*e), IR_ELEMS_MAX);
+	r = grow((void **)&s->recs, s->n_elems, &s->cap_elems, s->rec_size, IR_ELEMS_MAX);
 	if (r < 0)
 		return r;
-	s->elems[s->n_elems] = *e;
+	rec = s->recs + (size_t)s->n_elems * s->rec_size;
+	memcpy(rec, e->key, s->klen);
+	memcpy(rec + s->klen, e->key_end, s->klen);
+	memcpy(rec_meta(s, rec), &m, sizeof(m));
 	return s->n_elems++;
+}
+
+void ir_elem_get(const struct ir_set *s, int i, struct ir_elem *ret)
+{
+	uint8_t *rec = s->recs + (size_t)i * s->rec_size;
+	struct ir_meta m;
+
+	memset(ret->key + s->klen, 0, IR_KEY_MAX - s->klen);
+	memset(ret->key_end + s->klen, 0, IR_KEY_MAX - s->klen);
+	memcpy(ret->key, rec, s->klen);
+	memcpy(ret->key_end, rec + s->klen, s->klen);
+	memcpy(&m, rec_meta(s, rec), sizeof(m));
+	ret->data = m.data;
+	ret->line = m.line;
+	ret->timeout_ms = m.timeout_ms;
+	ret->origin = m.origin;
+}
+
+void ir_elem_del(struct ir_set *s, int i)
+{
+	uint8_t *rec = s->recs + (size_t)i * s->rec_size;
+
+	memmove(rec, rec + s->rec_size, (size_t)(s->n_elems - i - 1) * s->rec_size);
+	s->n_elems--;
 }
 
 int ir_rule_add(struct ir_ruleset *rs, int chain, const struct ir_rule *r)
@@ -261,22 +297,21 @@ size_t ir_put_u32(uint8_t *key, size_t off, enum ir_field f, uint32_t v)
 	return ir_put(key, off, f, b);
 }
 
-static int elem_cmp(const void *a, const void *b, void *arg)
+static int rec_cmp(const void *a, const void *b, void *arg)
 {
-	const struct ir_elem *x = a, *y = b;
-
-	return memcmp(x->key, y->key, *(const size_t *)arg);
+	return memcmp(a, b, *(const size_t *)arg);
 }
 
-static bool range_meet(const struct ir_set *s, const struct ir_elem *a, const struct ir_elem *b)
+/* a and b are packed records: key at 0, key_end at klen. */
+static bool range_meet(const struct ir_set *s, const uint8_t *a, const uint8_t *b)
 {
 	size_t off = 0, len;
 	int i;
 
 	for (i = 0; i < s->n_key; i++) {
 		len = pad4(fields[s->key[i]].len);
-		if (memcmp(a->key + off, b->key_end + off, len) > 0 ||
-		    memcmp(b->key + off, a->key_end + off, len) > 0)
+		if (memcmp(a + off, b + s->klen + off, len) > 0 ||
+		    memcmp(b + off, a + s->klen + off, len) > 0)
 			return false;
 		off += len;
 	}
@@ -285,20 +320,20 @@ static bool range_meet(const struct ir_set *s, const struct ir_elem *a, const st
 
 int ir_set_check(struct ir_set *s, int *ret_a, int *ret_b)
 {
-	size_t klen = ir_key_len(s->key, s->n_key), l0 = pad4(fields[s->key[0]].len);
+	size_t klen = s->klen, l0 = pad4(fields[s->key[0]].len);
 	int i, j;
 
-	qsort_r(s->elems, (size_t)s->n_elems, sizeof(*s->elems), elem_cmp, &klen);
+	qsort_r(s->recs, (size_t)s->n_elems, s->rec_size, rec_cmp, &klen);
 	for (i = 0; i < s->n_elems; i++) {
-		const struct ir_elem *a = &s->elems[i];
+		const uint8_t *a = s->recs + (size_t)i * s->rec_size;
 
 		for (j = i + 1; j < s->n_elems; j++) {
-			const struct ir_elem *b = &s->elems[j];
+			const uint8_t *b = s->recs + (size_t)j * s->rec_size;
 
 			if (!(s->flags & IR_SET_INTERVAL)) {
-				if (memcmp(a->key, b->key, klen))
+				if (memcmp(a, b, klen))
 					break;
-			} else if (memcmp(b->key, a->key_end, l0) > 0) {
+			} else if (memcmp(b, a + klen, l0) > 0) {
 				break;	/* sorted by first field: no later element meets a */
 			} else if (!range_meet(s, a, b)) {
 				continue;

@@ -13,7 +13,7 @@
 #define IR_TABLE		"sanso"
 #define IR_NAME_MAX		96
 #define IR_KEY_FIELDS_MAX	6
-#define IR_KEY_MAX		64	/* bytes: 16 registers of 4 */
+#define IR_KEY_MAX		48	/* bytes: ether . ip6 . ip6 . proto . port */
 #define IR_RULE_STMTS_MAX	8
 #define IR_STR_MAX		128	/* log prefixes, comments */
 
@@ -56,6 +56,8 @@ enum ir_data {
 #define IR_SET_TIMEOUT		(1U << 1)
 #define IR_SET_CONSTANT		(1U << 2)
 
+/* An element as builders and back ends see it. Sets store elements packed (see ir_set):
+ * ir_elem_add() packs one, ir_elem_get() unpacks one. */
 struct ir_elem {
 	uint8_t key[IR_KEY_MAX];
 	uint8_t key_end[IR_KEY_MAX];	/* inclusive; equal to key for single values */
@@ -65,13 +67,22 @@ struct ir_elem {
 	const char *origin;		/* policy object name (borrowed from the policy) */
 };
 
+struct ir_meta {			/* the packed part of an element besides its keys */
+	uint32_t data;
+	int line;
+	uint64_t timeout_ms;
+	const char *origin;
+};
+
 struct ir_set {
 	char name[IR_NAME_MAX];
 	enum ir_field key[IR_KEY_FIELDS_MAX];
 	int n_key;
 	enum ir_data data;
 	uint32_t flags;
-	struct ir_elem *elems;
+	/* Packed records of rec_size bytes: key, key_end (klen each), then struct ir_meta. */
+	uint8_t *recs;
+	size_t klen, rec_size;
 	int n_elems, cap_elems;
 	char comment[IR_STR_MAX];
 	int id;				/* batch-local set id (index + 1) */
@@ -156,6 +167,9 @@ int ir_chain_add(struct ir_ruleset *rs, const char *name, enum ir_hook hook, int
 int ir_set_add(struct ir_ruleset *rs, const char *name, const enum ir_field *key, int n_key,
 	       enum ir_data data, uint32_t flags, const char *comment);
 int ir_elem_add(struct ir_ruleset *rs, int set, const struct ir_elem *e);
+void ir_elem_get(const struct ir_set *s, int i, struct ir_elem *ret);
+/* Remove element i (order kept). */
+void ir_elem_del(struct ir_set *s, int i);
 /* Append a rule to a chain; the rule is copied. */
 int ir_rule_add(struct ir_ruleset *rs, int chain, const struct ir_rule *r);
 /* Keep a string for the lifetime of the ruleset; NULL on ENOMEM. */

@@ -20,6 +20,8 @@ void log_init(bool journal, int verbosity)
 	log_st.verbosity = verbosity;
 }
 
+static void vlog(int prio, const char *fmt, va_list ap, int err) __attribute__((format(printf, 2, 0)));
+
 static void vlog(int prio, const char *fmt, va_list ap, int err)
 {
 	char msg[2048];

@@ -74,17 +74,33 @@ static void gen_free(struct gen *g)
 	g->policy = NULL;
 }
 
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* conf -> policy -> compile. Every diagnostic goes to diag. */
 static int gen_build(const struct opts *o, struct gen *g, struct diag *diag)
 {
+	double t0 = mono(), t1 = 0, t2 = 0;
 	int r;
 
 	memset(g, 0, sizeof(*g));
 	r = conf_load_file(o->file, &g->policy, diag);
-	if (r >= 0)
+	if (r >= 0) {
+		t1 = mono();
 		r = policy_validate(g->policy, clock_now(o), diag);
-	if (r >= 0)
+	}
+	if (r >= 0) {
+		t2 = mono();
 		r = comp_build(g->policy, clock_now(o), &g->cr, diag);
+	}
+	if (r >= 0 && o->stats)
+		fprintf(stderr, "stats: parse %.3fs validate %.3fs compile %.3fs\n", t1 - t0,
+			t2 - t1, mono() - t2);
 	if (r < 0)
 		gen_free(g);
 	return r;
@@ -109,14 +125,6 @@ static void print_stats(const struct gen *g, const struct apply_stats *st, doubl
 		"stats: sets %d elements %ld chains %d rules %ld decisions %d batch %zu bytes %d messages build %.3fs commit %.3fs verify %.3fs\n",
 		rs->n_sets, elems, rs->n_chains, rules, g->cr->n_decisions, st->batch_bytes,
 		st->batch_msgs, st->build_s, st->commit_s, verify_s);
-}
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Commit g, then read it back (I7). Returns an exit code. */

@@ -231,8 +231,10 @@ static void print_set(FILE *out, const struct ir_ruleset *rs, const struct ir_se
 		fprintf(out, "\n");
 	}
 	for (i = 0; i < s->n_elems; i++) {
-		const struct ir_elem *e = &s->elems[i];
+		struct ir_elem el;
+		const struct ir_elem *e = &el;
 
+		ir_elem_get(s, i, &el);
 		if (nftgen_elem(s, e, key, sizeof(key)) < 0)
 			continue;
 		fprintf(out, i ? ",\n\t\t\t     %s" : "\t\telements = { %s", key);

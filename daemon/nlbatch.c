@@ -401,31 +401,31 @@ static int elem_msg_done(struct nlbatch *b, const struct ir_set *s, struct nlmsg
 
 static int elems_msgs(struct nlbatch *b, const struct ir_ruleset *rs, const struct ir_set *s)
 {
-	size_t klen = ir_key_len(s->key, s->n_key);
 	struct nlmsghdr *nlh = NULL;
 	struct nlattr *list = NULL;
-	const struct ir_elem *first = NULL;
+	struct ir_elem first = { 0 }, e;
 	struct nlb_wire w[2];
 	int i, j, n, r;
 
 	for (i = 0; i < s->n_elems; i++) {
 		if (nlh && nlh->nlmsg_len > NLB_MSG_MAX) {
-			r = elem_msg_done(b, s, nlh, list, first);
+			r = elem_msg_done(b, s, nlh, list, &first);
 			if (r < 0)
 				return r;
 			nlh = NULL;
 		}
+		ir_elem_get(s, i, &e);
 		if (!nlh) {
 			nlh = elem_msg_start(b, s, &list);
 			if (!nlh)
 				return -ENOMEM;
-			first = &s->elems[i];
+			first = e;	/* names the message in kernel errors */
 		}
-		n = nlb_wire(rs, s, &s->elems[i], w);
+		n = nlb_wire(rs, s, &e, w);
 		for (j = 0; j < n; j++)
-			put_wire(nlh, &w[j], klen);
+			put_wire(nlh, &w[j], s->klen);
 	}
-	return nlh ? elem_msg_done(b, s, nlh, list, first) : 0;
+	return nlh ? elem_msg_done(b, s, nlh, list, &first) : 0;
 }
 
 /* ---- rules ---- */

@@ -1119,7 +1119,8 @@ static void pr_hosts(struct printer *w, const struct policy *p)
 		if (h->has6 && format_addr(PFX_INET6, h->ip6, buf, sizeof(buf)) >= 0)
 			pr(w, " ipv6 = \"%s\";", buf);
 		if (h->internet_connected >= 0)
-			pr(w, " internet_connected = %s;", h->internet_connected ? "true" : "false");
+			pr(w, " internet_connected = %s;",
+			   h->internet_connected ? "true" : "false");
 		pr(w, " }%s\n", i + 1 < p->n_hosts ? "," : "");
 	}
 	pr(w, ");\n");

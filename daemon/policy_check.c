@@ -473,6 +473,18 @@ static const char *pfx_str(const struct prefix *x, char *buf, size_t len)
 	return buf;
 }
 
+/* A single address without its length: "10.0.0.1", not "10.0.0.1/32". */
+static const char *addr_str(const struct prefix *x, char *buf, size_t len)
+{
+	char *slash;
+
+	pfx_str(x, buf, len);
+	slash = strchr(buf, '/');
+	if (slash && x->len == (x->family == FAM4 ? 32 : 128))
+		*slash = '\0';
+	return buf;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* 1. Zones and the model */
 
@@ -868,19 +880,27 @@ static void net_conflict(struct vctx *c, const struct span *cur, const struct sp
 			 const struct prefix *cp, const struct prefix *ep)
 {
 	struct obj o = e->a >= 0 ? obj_seg(c, e->a) : obj_zone(c, e->zone);
-	const char *kind = cur->a >= 0 ? "segment" : "zone";
-	const char *name = cur->a >= 0 ? c->p->segments[cur->a].name : zone_id(c, cur->zone);
-	int line = cur->a >= 0 ? c->p->segments[cur->a].loc.line :
-		   c->p->zones[cur->zone].loc.line;
-	char b1[64], b2[64];
+	char b1[64], b2[64], owner[160], owner_ja[160];
 
 	pfx_str(ep, b1, sizeof(b1));
 	pfx_str(cp, b2, sizeof(b2));
-	report(c, DIAG_ERROR, &o, "I1: network %s overlaps %s of %s '%s' (zone '%s', line %d); "
-	       "zones must be disjoint", b1, b2, kind, name, zone_id(c, cur->zone), line);
-	report_ja(c, &o, "I1: ネットワーク %s が %s '%s' (ゾーン '%s'、%d 行目) の %s と重なって"
-		  "います。ゾーンは互いに重なってはなりません", b1,
-		  cur->a >= 0 ? "セグメント" : "ゾーン", name, zone_id(c, cur->zone), line, b2);
+	if (cur->a >= 0) {
+		const struct segment *s = &c->p->segments[cur->a];
+
+		snprintf(owner, sizeof(owner), "segment '%s' (zone '%s', line %d)", s->name,
+			 zone_id(c, cur->zone), s->loc.line);
+		snprintf(owner_ja, sizeof(owner_ja), "セグメント '%s' (ゾーン '%s'、%d 行目)",
+			 s->name, zone_id(c, cur->zone), s->loc.line);
+	} else {
+		snprintf(owner, sizeof(owner), "zone '%s' (line %d)", zone_id(c, cur->zone),
+			 c->p->zones[cur->zone].loc.line);
+		snprintf(owner_ja, sizeof(owner_ja), "ゾーン '%s' (%d 行目)", zone_id(c, cur->zone),
+			 c->p->zones[cur->zone].loc.line);
+	}
+	report(c, DIAG_ERROR, &o, "I1: network %s overlaps %s of %s; zones must be disjoint",
+	       b1, b2, owner);
+	report_ja(c, &o, "I1: ネットワーク %s が %s の %s と重なっています。ゾーンは互いに"
+		  "重なってはなりません", b1, owner_ja, b2);
 }
 
 static const struct prefix *span_prefix(const struct vctx *c, const struct span *s)
@@ -980,7 +1000,7 @@ static void check_host_addr(struct vctx *c, int hi, uint8_t fam)
 	z = zone_of(c, &x, &expl);
 	if (z == h->zone)
 		return;
-	pfx_str(&x, buf, sizeof(buf));
+	addr_str(&x, buf, sizeof(buf));
 	if (z >= 0 && expl) {
 		report(c, DIAG_ERROR, &o, "I1: address %s lies in the networks of zone '%s', not "
 		       "of its zone '%s'", buf, zone_id(c, z), zone_id(c, h->zone));
@@ -1042,7 +1062,7 @@ static void hkey_dup(struct vctx *c, const struct hkey *first, const struct hkey
 			 h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
 	} else {
 		host_prefix(h, what == 4 ? FAM4 : FAM6, &x);
-		pfx_str(&x, buf, sizeof(buf));
+		addr_str(&x, buf, sizeof(buf));
 	}
 	report(c, DIAG_ERROR, &o, "I1: %s %s is also bound to host '%s' (line %d); a host "
 	       "is bound in one place only", what ? "address" : "MAC", buf, h->name, h->loc.line);
@@ -1162,14 +1182,22 @@ static void i2_breakout(struct vctx *c)
 }
 
 /* Two-hop paths through the gateway (I2, R5): an object that talks with mynumber ("T") may
- * not also talk with internet ("U"), itself or through an overlapping address, nor sit in a
- * zone that breaks out. A ref names the flow behind a mark: flows [0, nf), exceptions
- * [nf, nf + ne), services after them, then the breakout resolvers. */
+ * not also talk with internet ("U"), itself, through an overlapping address, or through its
+ * zone (a zone endpoint, or breakout from the zone). One pair is let through: a terminal that
+ * reaches mynumber only by screen transfer (R13) and internet only by screen transfer or
+ * breakout (R21, R25) carries no data between them, and the seeds sanction both paths.
+ * A ref names the flow behind a mark: flows [0, nf), exceptions [nf, nf + ne), services after
+ * them, then the breakout resolvers. */
+enum hop_mark {
+	HOP_T = 0,			/* first ref joining the object with mynumber */
+	HOP_TS,				/* the same, screen-transfer-into-mynumber left out */
+	HOP_U,				/* first ref joining the object with internet */
+	HOP_US,				/* the same, screen-transfer relays and breakout left out */
+	HOP_MAX
+};
+
 struct hop {
-	int t;				/* first ref joining the object with mynumber */
-	int t_strict;			/* the same, screen-transfer-into-mynumber left out */
-	int u;				/* first ref joining the object with internet */
-	int ub;				/* zones only: first breakout service from the zone */
+	int ref[HOP_MAX];
 };
 
 struct hops {
@@ -1229,38 +1257,59 @@ static struct hop *hop_of(struct hops *h, const struct endpoint *e)
 	return NULL;
 }
 
-/* Mark b by its partner a: b talks with mynumber or with internet. */
+static void hop_set(struct hop *m, enum hop_mark k, int ref)
+{
+	if (m->ref[k] < 0)
+		m->ref[k] = ref;
+}
+
+/* Mark b by its partner a. 'soft': a screen transfer, which carries no data. */
 static void hop_pair(const struct vctx *c, struct hops *h, const struct endpoint *a,
-		     const struct endpoint *b, int ref, bool screen)
+		     const struct endpoint *b, int ref, bool soft)
 {
 	struct hop *m = hop_of(h, b);
 
 	if (!m || !is_mid(c, b->zone))
 		return;
 	if (is_role(c, a->zone, ZONE_MYNUMBER)) {
-		if (m->t < 0)
-			m->t = ref;
-		if (!screen && m->t_strict < 0)
-			m->t_strict = ref;
+		hop_set(m, HOP_T, ref);
+		if (!soft)
+			hop_set(m, HOP_TS, ref);
 	}
-	if (is_role(c, a->zone, ZONE_INTERNET) && m->u < 0)
-		m->u = ref;
+	if (is_role(c, a->zone, ZONE_INTERNET)) {
+		hop_set(m, HOP_U, ref);
+		if (!soft)
+			hop_set(m, HOP_US, ref);
+	}
+}
+
+static void hop_mark_breakout(struct vctx *c, struct hops *h)
+{
+	const struct breakout *b = &c->p->breakout;
+	int i, j;
+
+	for (i = 0; i < b->n_from; i++) {
+		for (j = 0; is_mid(c, b->from[i]) && j < b->n_services; j++) {
+			if (!b->services[j].disabled)
+				hop_set(&h->zone[b->from[i]], HOP_U, ref_svc(c, j));
+		}
+	}
 }
 
 static void hop_mark(struct vctx *c, struct hops *h)
 {
 	const struct policy *p = c->p;
-	const struct breakout *b = &p->breakout;
-	int i, j;
+	int i;
 
 	for (i = 0; i < p->n_flows; i++) {
 		const struct flow *f = &p->flows[i];
-		bool scr = f->cls == FLOW_SCREEN_INTO_MYNUMBER;
+		bool soft = f->cls == FLOW_SCREEN_INTO_MYNUMBER ||
+			    (f->cls == FLOW_SANITISED_RELAY && f->method == METHOD_SCREEN_TRANSFER);
 
 		if (f->cls == FLOW_MANAGEMENT || !ep_ok(&f->from) || !ep_ok(&f->to))
 			continue;
-		hop_pair(c, h, &f->from, &f->to, i, scr);
-		hop_pair(c, h, &f->to, &f->from, i, scr);
+		hop_pair(c, h, &f->from, &f->to, i, soft);
+		hop_pair(c, h, &f->to, &f->from, i, soft);
 	}
 	for (i = 0; i < p->n_exceptions; i++) {
 		const struct exception *x = &p->exceptions[i];
@@ -1270,16 +1319,11 @@ static void hop_mark(struct vctx *c, struct hops *h)
 		hop_pair(c, h, &x->from, &x->to, ref_flows(c) + i, false);
 		hop_pair(c, h, &x->to, &x->from, ref_flows(c) + i, false);
 	}
-	for (i = 0; i < b->n_from; i++) {
-		for (j = 0; is_mid(c, b->from[i]) && j < b->n_services; j++) {
-			if (!b->services[j].disabled && h->zone[b->from[i]].ub < 0)
-				h->zone[b->from[i]].ub = ref_svc(c, j);
-		}
-	}
+	hop_mark_breakout(c, h);
 }
 
 static void hop_report(struct vctx *c, struct hops *h, int tref, const char *x,
-		       const char *via, int uref)
+		       const char *via, const char *via_ja, int uref)
 {
 	struct obj o;
 	char u[160], uj[160];
@@ -1296,39 +1340,39 @@ static void hop_report(struct vctx *c, struct hops *h, int tref, const char *x,
 	report_ja(c, &o, "I2: マイナンバー利用事務系 -> %s -> インターネット接続系 の経路が"
 		  "あります: '%s' はここでマイナンバー利用事務系と通信し、%s が %s でインターネット"
 		  "接続系に届きます。マイナンバー利用事務系の接続先にはインターネットへの経路が"
-		  "あってはなりません (R5)", x, x, via, uj);
+		  "あってはなりません (R5)", x, x, via_ja, uj);
 }
 
 static const char *hop_name(const struct vctx *c, const struct span *s, char *buf, size_t len)
 {
-	struct prefix x = { .family = s->fam, .len = s->fam == FAM4 ? 32 : 128 };
+	char pfx[64];
 
 	if (s->zone == EP_HOST)
-		return c->p->hosts[s->a].name;
-	if (s->zone == EP_GROUP)
-		return c->p->groups[s->a].name;
-	memcpy(x.addr, s->lo, sizeof(x.addr));
-	snprintf(buf, len, "resolver ");
-	pfx_str(&x, buf + strlen(buf), len - strlen(buf));
+		snprintf(buf, len, "%s", c->p->hosts[s->a].name);
+	else if (s->zone == EP_GROUP)
+		snprintf(buf, len, "%s", c->p->groups[s->a].name);
+	else
+		snprintf(buf, len, "resolver %s",
+			 addr_str(&c->p->breakout.resolvers[s->a], pfx, sizeof(pfx)));
 	return buf;
 }
 
-/* Zone-wide marks: an object that talks with mynumber in a zone that talks with internet as a
- * whole (a zone endpoint, or breakout from it). */
+/* An object that talks with mynumber, in a zone that talks with internet as a whole. */
 static void hop_zones(struct vctx *c, struct hops *h, const struct hop *m, int zone,
 		      const char *name)
 {
-	char via[160];
+	char via[160], via_ja[160];
 	const struct hop *zm;
 
-	if (zone < 0 || zone >= POLICY_ZONES_MAX || m->t < 0)
+	if (zone < 0 || zone >= POLICY_ZONES_MAX || m->ref[HOP_T] < 0)
 		return;
 	zm = &h->zone[zone];
 	snprintf(via, sizeof(via), "its zone '%s'", zone_id(c, zone));
-	if (zm->u >= 0)
-		hop_report(c, h, m->t, name, via, zm->u);
-	else if (zm->ub >= 0 && m->t_strict >= 0)
-		hop_report(c, h, m->t_strict, name, via, zm->ub);
+	snprintf(via_ja, sizeof(via_ja), "所属ゾーン '%s'", zone_id(c, zone));
+	if (m->ref[HOP_TS] >= 0 && zm->ref[HOP_U] >= 0)
+		hop_report(c, h, m->ref[HOP_TS], name, via, via_ja, zm->ref[HOP_U]);
+	else if (zm->ref[HOP_US] >= 0)
+		hop_report(c, h, m->ref[HOP_T], name, via, via_ja, zm->ref[HOP_US]);
 }
 
 static void hop_add(struct span *v, int *n, int kind, int idx, int ref, const struct prefix *x)
@@ -1342,7 +1386,8 @@ static void hop_add(struct span *v, int *n, int kind, int idx, int ref, const st
 	(*n)++;
 }
 
-static void hop_add_host(struct span *v, int *n, int kind, int idx, int ref, const struct host *hh)
+static void hop_add_host(struct span *v, int *n, int kind, int idx, int ref,
+			 const struct host *hh)
 {
 	struct prefix x;
 
@@ -1371,13 +1416,13 @@ static void hop_add_group(struct vctx *c, struct span *v, int *n, int gi, int re
 	}
 }
 
-/* Spans of every T-marked (side 0) or U-marked (side 1) host and group, and the resolvers. */
-static int hop_spans(struct vctx *c, struct hops *h, int side, struct span **ret)
+/* Sorted spans of every host and group with mark k; with the resolvers for a U mark. */
+static int hop_spans(struct vctx *c, struct hops *h, enum hop_mark k, struct span **ret)
 {
 	const struct policy *p = c->p;
 	size_t max = 2 * (size_t)p->n_hosts + (size_t)p->breakout.n_resolvers;
 	struct span *v;
-	int i, n = 0, ref;
+	int i, n = 0;
 
 	for (i = 0; i < p->n_groups; i++)
 		max += 2 * (size_t)p->groups[i].n_members;
@@ -1385,29 +1430,39 @@ static int hop_spans(struct vctx *c, struct hops *h, int side, struct span **ret
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < p->n_hosts; i++) {
-		ref = side ? h->host[i].u : h->host[i].t;
-		if (ref >= 0)
-			hop_add_host(v, &n, EP_HOST, i, ref, &p->hosts[i]);
+		if (h->host[i].ref[k] >= 0)
+			hop_add_host(v, &n, EP_HOST, i, h->host[i].ref[k], &p->hosts[i]);
 	}
 	for (i = 0; i < p->n_groups; i++) {
-		ref = side ? h->group[i].u : h->group[i].t;
-		if (ref >= 0)
-			hop_add_group(c, v, &n, i, ref);
+		if (h->group[i].ref[k] >= 0)
+			hop_add_group(c, v, &n, i, h->group[i].ref[k]);
 	}
-	for (i = 0; side && i < p->breakout.n_resolvers; i++)
+	for (i = 0; k >= HOP_U && i < p->breakout.n_resolvers; i++)
 		hop_add(v, &n, 0, i, ref_resolvers(c), &p->breakout.resolvers[i]);
 	spans_sort(v, n);
 	*ret = v;
 	return n;
 }
 
-/* For each T span, any overlapping U span: the U span with the highest end among those that
- * start no later, or the first that starts after it. */
+/* The U span overlapping t: the one reaching furthest among those that start no later
+ * (best[] holds their running maximum), or the first that starts inside t; -1 if none. */
+static int hop_partner(const struct hops *h, const int *best, const struct span *t)
+{
+	int k = spans_upper(h->u, h->nu, t);
+
+	if (k > 0 && h->u[best[k - 1]].fam == t->fam &&
+	    memcmp(h->u[best[k - 1]].hi, t->lo, sizeof(t->lo)) >= 0)
+		return best[k - 1];
+	if (k < h->nu && h->u[k].fam == t->fam && memcmp(h->u[k].lo, t->hi, sizeof(t->hi)) <= 0)
+		return k;
+	return -1;
+}
+
 static void hop_overlaps(struct vctx *c, struct hops *h)
 {
 	int *best = malloc((h->nu ? (size_t)h->nu : 1) * sizeof(*best));
-	int i, k, u;
-	char b1[80], b2[80], via[200];
+	char b1[80], b2[80], via[100];
+	int i, u;
 
 	if (!best)
 		return;
@@ -1418,40 +1473,45 @@ static void hop_overlaps(struct vctx *c, struct hops *h)
 			best[i] = best[i - 1];
 	}
 	for (i = 0; i < h->nt; i++) {
-		const struct span *t = &h->t[i];
-
-		k = spans_upper(h->u, h->nu, t);
-		u = -1;
-		if (k > 0 && h->u[best[k - 1]].fam == t->fam &&
-		    memcmp(h->u[best[k - 1]].hi, t->lo, sizeof(t->lo)) >= 0)
-			u = best[k - 1];
-		else if (k < h->nu && h->u[k].fam == t->fam &&
-			 memcmp(h->u[k].lo, t->hi, sizeof(t->hi)) <= 0)
-			u = k;
+		u = hop_partner(h, best, &h->t[i]);
 		if (u < 0)
 			continue;
 		snprintf(via, sizeof(via), "'%s'", hop_name(c, &h->u[u], b2, sizeof(b2)));
-		hop_report(c, h, t->b, hop_name(c, t, b1, sizeof(b1)), via, h->u[u].b);
+		hop_report(c, h, h->t[i].b, hop_name(c, &h->t[i], b1, sizeof(b1)), via, via,
+			   h->u[u].b);
 	}
 	free(best);
 }
 
-static void hop_check(struct vctx *c, struct hops *h)
+/* T spans with mark kt against U spans with mark ku. */
+static int hop_pass(struct vctx *c, struct hops *h, enum hop_mark kt, enum hop_mark ku)
+{
+	free(h->t);
+	free(h->u);
+	h->t = h->u = NULL;
+	h->nt = hop_spans(c, h, kt, &h->t);
+	if (h->nt < 0)
+		return h->nt;
+	h->nu = hop_spans(c, h, ku, &h->u);
+	if (h->nu < 0)
+		return h->nu;
+	hop_overlaps(c, h);
+	return 0;
+}
+
+static int hop_check(struct vctx *c, struct hops *h)
 {
 	const struct policy *p = c->p;
-	int i;
+	int i, r;
 
 	for (i = 0; i < p->n_hosts; i++)
 		hop_zones(c, h, &h->host[i], p->hosts[i].zone, p->hosts[i].name);
 	for (i = 0; i < p->n_groups; i++)
 		hop_zones(c, h, &h->group[i], p->groups[i].zone, p->groups[i].name);
-	h->nt = hop_spans(c, h, 0, &h->t);
-	if (h->nt < 0)
-		return;
-	h->nu = hop_spans(c, h, 1, &h->u);
-	if (h->nu < 0)
-		return;
-	hop_overlaps(c, h);
+	r = hop_pass(c, h, HOP_TS, HOP_U);
+	if (r >= 0)
+		r = hop_pass(c, h, HOP_T, HOP_US);
+	return r;
 }
 
 static int check_two_hop(struct vctx *c)
@@ -1466,12 +1526,11 @@ static int check_two_hop(struct vctx *c)
 	h.done = calloc(nref, sizeof(*h.done));
 	if (!h.host || !h.group || !h.done)
 		goto out;
-	memset(h.host, 0xff, (size_t)p->n_hosts * sizeof(*h.host));	/* all -1 */
+	memset(h.host, 0xff, (size_t)p->n_hosts * sizeof(*h.host));	/* every ref -1 */
 	memset(h.group, 0xff, (size_t)p->n_groups * sizeof(*h.group));
 	memset(h.zone, 0xff, sizeof(h.zone));
 	hop_mark(c, &h);
-	hop_check(c, &h);
-	r = h.nt < 0 || h.nu < 0 ? -ENOMEM : 0;
+	r = hop_check(c, &h);
 out:
 	free(h.host);
 	free(h.group);
@@ -1808,7 +1867,7 @@ static void i4_breakout(struct vctx *c)
 			;
 		if (z >= 0 && j < b->n_from)
 			continue;
-		pfx_str(&b->resolvers[i], buf, sizeof(buf));
+		addr_str(&b->resolvers[i], buf, sizeof(buf));
 		report(c, DIAG_ERROR, &o, "I4: resolver %s lies outside the breakout zones (zone "
 		       "'%s')", buf, zone_id(c, z));
 		report_ja(c, &o, "I4: リゾルバ %s はブレイクアウト元のゾーンの外 (ゾーン '%s') に"
@@ -2114,9 +2173,10 @@ static void tkey_add(struct tkey *v, int *n, const struct endpoint *f, const str
 	}
 }
 
-static void same_traffic(struct vctx *c, const struct tkey *first, const struct tkey *e)
+/* Reported on the later-declared of the two, naming the earlier. */
+static void same_traffic(struct vctx *c, int a, int b)
 {
-	struct obj o = ref_obj(c, e->ref), f = ref_obj(c, first->ref);
+	struct obj o = ref_obj(c, a > b ? a : b), f = ref_obj(c, a > b ? b : a);
 
 	report(c, DIAG_WARNING, &o, "I5: same traffic as %s '%s' (line %d): from, to, protocol "
 	       "and ports overlap; one of them is redundant", f.kind, f.name, f.line);
@@ -2132,16 +2192,17 @@ static bool tkey_same_ends(const struct tkey *a, const struct tkey *b)
 
 static void check_same_traffic_sorted(struct vctx *c, const struct tkey *v, int n, bool *done)
 {
-	int i, cur = 0;
+	int i, cur = 0, late;
 
 	for (i = 1; i < n; i++) {
 		if (!tkey_same_ends(&v[i], &v[cur]) || v[i].lo > v[cur].hi) {
 			cur = i;
 			continue;
 		}
-		if (v[i].ref != v[cur].ref && !done[v[i].ref]) {
-			done[v[i].ref] = true;
-			same_traffic(c, &v[cur], &v[i]);
+		late = v[i].ref > v[cur].ref ? v[i].ref : v[cur].ref;
+		if (v[i].ref != v[cur].ref && !done[late]) {
+			done[late] = true;
+			same_traffic(c, v[cur].ref, v[i].ref);
 		}
 		if (v[i].hi > v[cur].hi)
 			cur = i;

@@ -3,6 +3,7 @@
 # pcap2c.py: turn packets of a pcap file into C arrays for tests/unit/data/*.h (dev only).
 # Strips the link layer (Ethernet, Linux SLL/SLL2, raw IP), so arrays start at the IP header,
 # as NFQUEUE delivers them; with --payload only the TCP/UDP payload is emitted, plus its seq.
+# With --raw DIR each selection is written as a binary file instead (fuzzing seed corpora).
 #   usage: pcap2c.py [--payload] [--data] [--port N] [--sport N] [--proto tcp|udp]
 #                    [--frames 0,3] --name NAME file.pcap
 import argparse
@@ -81,6 +82,9 @@ def main():
     ap.add_argument("--proto", choices=("tcp", "udp"), help="only this L4 protocol")
     ap.add_argument("--frames", help="comma-separated 0-based frame numbers")
     ap.add_argument("--name", required=True)
+    ap.add_argument("--raw", metavar="DIR", help="write each as a binary file DIR/NAME_k instead")
+    ap.add_argument("--prefix", type=lambda x: bytes.fromhex(x), default=b"",
+                    help="hex bytes to put before each --raw file (fuzz harness control)")
     ap.add_argument("pcap")
     a = ap.parse_args()
     frames = [int(x) for x in a.frames.split(",")] if a.frames else None
@@ -93,7 +97,10 @@ def main():
            (a.sport and sport != a.sport) or (a.proto and proto != (6 if a.proto == "tcp" else 17)):
             continue
         name = "%s_%d" % (a.name, k)
-        if a.payload:
+        if a.raw:
+            with open("%s/%s" % (a.raw, name), "wb") as f:
+                f.write(a.prefix + (payload if a.payload else pkt))
+        elif a.payload:
             emit(name, payload, "frame %d: %s" % (i, summ))
             if proto == 6:
                 print("#define %s_SEQ %uU" % (name.upper(), seq))

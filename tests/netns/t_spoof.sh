@@ -89,6 +89,27 @@ spoof_mac6()
 	return $rc
 }
 
+# zei-01's own (bound) MAC with an address that belongs to no host of the segment.
+spoof_free4()
+{
+	local rc=0
+	n mn2 ip addr add 10.10.0.7/24 dev eth0
+	gw_forget_neighbours
+	tcp_ok mn2 10.10.0.7 10.20.0.9 443 || rc=1
+	n mn2 ip addr del 10.10.0.7/24 dev eth0
+	return $rc
+}
+
+spoof_free6()
+{
+	local rc=0
+	n mn2 ip -6 addr add fd10::7/64 dev eth0 nodad
+	gw_forget_neighbours
+	tcp_ok mn2 fd10::7 fd20::9 443 || rc=1
+	n mn2 ip -6 addr del fd10::7/64 dev eth0
+	return $rc
+}
+
 # One-way (UDP, receipt proved by the server): replies to a foreign source cannot come back.
 spoof_lg_src()
 {
@@ -113,6 +134,8 @@ SCENARIOS=(
 	"spoof_mac4|juki-01 with another MAC (:99) -> jlis-gw tcp 443"
 	"spoof_ip6|zei-01 (MAC :06) uses juki-01's fd10::5 -> jlis-gw [fd20::9]:443"
 	"spoof_mac6|juki-01 with another MAC (:99) -> jlis-gw [fd20::9]:443"
+	"spoof_free4|zei-01 (bound MAC :06) with an unassigned 10.10.0.7 -> jlis-gw tcp 443"
+	"spoof_free6|zei-01 (bound MAC :06) with an unassigned fd10::7 -> jlis-gw [fd20::9]:443"
 	"spoof_lg_src|LGWAN host with My Number source 10.10.0.7 -> e-apply udp 514"
 	"spoof_in_src|Internet host with LGWAN terminal source 10.20.0.130 -> e-apply udp 514"
 )

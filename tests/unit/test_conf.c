@@ -184,8 +184,7 @@ static const struct err_case {
 	  "host 'a': needs an address: ipv4, ipv6 or both", 0 },
 	{ true, "hosts: ( { name = \"0123456789012345678901234567890123456789012345678901234567890123\";"
 	  " zone = \"mynumber\"; ipv4 = \"10.0.0.1\"; } );\n", 3,
-	  "name: '0123456789012345678901234567890123456789012345678901234...' is too long "
-	  "(64 bytes, at most 63)", 0 },
+	  "...' is too long (64 bytes, at most 63)", 0 },
 	{ true, "hosts: ( { name = \"a\\tb\"; zone = \"mynumber\"; ipv4 = \"10.0.0.1\"; } );\n", 3,
 	  "name: 'a?b' contains control characters", 0 },
 	{ true, "hosts: ( { name = \" a\"; zone = \"mynumber\"; ipv4 = \"10.0.0.1\"; } );\n", 3,
@@ -205,7 +204,7 @@ static const struct err_case {
 	  "(did you mean 'zone'?)", 2 },
 	{ true, "hosts: ( { name = \"a\"; zone = \"mynumber\"; ipv4 = \"10.0.0.1\"; asset = 3; } );\n",
 	  3, "asset: expected a string", 0 },
-	{ true, "hosts: ( \"a\" );\n", 3, "host #1: element 1: expected a group", 0 },
+	{ true, "hosts: ( \"a\" );\n", 3, "host #1: hosts[0]: expected a group { key = value; ... }, got a string", 0 },
 	/* groups */
 	{ true, "groups: ( { name = \"g\"; members = []; } );\n", 3,
 	  "group 'g': members: must not be empty", 0 },
@@ -355,6 +354,53 @@ START_TEST(test_errors)
 	ck_assert_int_eq(d.errors, tc->errors ? tc->errors : 1);
 	ck_assert_str_eq(d.v[0].file, "t.conf");
 	check_entries(&d);
+	diag_fini(&d);
+	free(text);
+}
+END_TEST
+
+/* Strict UTF-8 structure check (lead bytes followed by the right number of continuations). */
+static bool utf8_ok(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	int need = 0;
+
+	for (; *u; u++) {
+		if (need) {
+			if ((*u & 0xc0) != 0x80)
+				return false;
+			need--;
+		} else if (*u >= 0xf0) {
+			need = 3;
+		} else if (*u >= 0xe0) {
+			need = 2;
+		} else if (*u >= 0xc0) {
+			need = 1;
+		} else if (*u >= 0x80) {
+			return false;
+		}
+	}
+	return need == 0;
+}
+
+/* A long Japanese value is cut in messages at a character boundary, never inside one. */
+START_TEST(test_quote_utf8)
+{
+	struct policy *p = NULL;
+	struct diag d;
+	char *text, name[256] = "";
+	int i;
+
+	for (i = 0; i < 30; i++)
+		strcat(name, i % 2 ? "あ" : "a\xe3\x81\x82");	/* 1- and 3-byte mix */
+	ck_assert_int_ge(asprintf(&text, BASE "hosts: ( { name = \"%s\"; zone = \"lgwan\"; "
+				  "ipv4 = \"10.20.0.1\"; } );\n", name), 0);
+	diag_init(&d);
+	ck_assert_int_eq(load(text, &p, &d), -EINVAL);
+	ck_assert_int_eq(d.errors, 1);
+	ck_assert_ptr_nonnull(strstr(d.v[0].msg, "...' is too long (105 bytes, at most 63)"));
+	ck_assert(utf8_ok(d.v[0].msg));
+	ck_assert(utf8_ok(d.v[0].msg_ja));
 	diag_fini(&d);
 	free(text);
 }
@@ -808,7 +854,7 @@ START_TEST(test_file_syntax)
 	ck_assert_int_ge(fd, 0);
 	f = fdopen(fd, "w");
 	ck_assert_ptr_nonnull(f);
-	fputs(BASE "hosts: (\n  { name = \"a\" zone = \"b\"; }\n);\n", f);
+	fputs(BASE "hosts: (\n  { name = ; zone = \"b\"; }\n);\n", f);
 	fclose(f);
 	diag_init(&d);
 	ck_assert_int_eq(conf_load_file(path, &p, &d), -EINVAL);
@@ -879,6 +925,7 @@ Suite *suite_conf(void)
 
 	tcase_add_loop_test(tc, test_errors, 0, sizeof(err_cases) / sizeof(err_cases[0]));
 	tcase_add_test(tc, test_all_errors_at_once);
+	tcase_add_test(tc, test_quote_utf8);
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_file_syntax);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Golden tests: for every shipped policy (conf/*.conf, rules/*.conf) the normalized policy with
+# its reachability matrix (sansod -n -v) and the compiled ruleset (--print-nft) must equal the
+# files in tests/golden/; the normalized output must parse again to the same text; every
+# policy in tests/golden/bad/ must be refused with exactly the diagnostics in its .err file.
+# --update rewrites the golden files (review the diff before committing).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+SANSOD=${SANSOD:-build/sansod}
+NOW=${NOW:-1790000000}
+update=0
+[ "${1:-}" = --update ] && update=1
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+same() {	# name golden-file produced-file
+	if [ "$update" = 1 ]; then
+		cp "$3" "$2"
+		ok "$1 (updated)"
+	elif diff -u "$2" "$3" >"$tmp/diff" 2>&1; then
+		ok "$1"
+	else
+		ko "$1"
+		head -40 "$tmp/diff"
+	fi
+}
+
+for f in conf/*.conf rules/*.conf; do
+	[ -e "$f" ] || continue
+	b=$(basename "$f" .conf)
+	g=tests/golden/$b
+	if ! "$SANSOD" -n -v --now "$NOW" -f "$f" >"$tmp/$b.ok" 2>"$tmp/$b.log"; then
+		ko "$f: sansod -n refused it"
+		cat "$tmp/$b.log"
+		continue
+	fi
+	same "$f: -n -v" "$g.ok" "$tmp/$b.ok"
+	"$SANSOD" --print-nft --now "$NOW" -f "$f" >"$tmp/$b.nft" 2>/dev/null
+	same "$f: --print-nft" "$g.nft" "$tmp/$b.nft"
+	cp "$tmp/$b.ok" "$tmp/$b.again.conf"
+	if "$SANSOD" -n -v --now "$NOW" -f "$tmp/$b.again.conf" >"$tmp/$b.again" 2>/dev/null &&
+	   diff <(grep -v '^# model:.*source:' "$tmp/$b.ok") \
+		<(grep -v '^# model:.*source:' "$tmp/$b.again") >/dev/null; then
+		ok "$f: normalized output parses to itself"
+	else
+		ko "$f: normalized output does not parse to itself"
+	fi
+done
+
+for f in tests/golden/bad/*.conf; do
+	[ -e "$f" ] || continue
+	b=${f%.conf}
+	LANG=C "$SANSOD" -n --now "$NOW" -f "$f" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" != 1 ]; then
+		ko "$f: exit $rc, want 1"
+		continue
+	fi
+	same "$f: refused with its diagnostics" "$b.err" "$tmp/err"
+done
+
+echo "golden: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* test_compile.c: policy -> ruleset (compile.c), its nft text (nftgen.c) and its netlink batch
+ * (nlbatch.c, no socket). */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
+#include "compile.h"
+#include "conf.h"
+#include "nftgen.h"
+#include "nlbatch.h"
+
+#define NOW 1790000000		/* 2026-09-21T14:13:20Z */
+
+static const char *head =
+	"policy: { organisation = \"t\"; model = \"three-tier\"; };\n"
+	"zones: { mynumber: { interfaces = [\"mn0\"]; networks = [\"10.10.0.0/24\", \"fd10::/64\"]; };\n"
+	"  lgwan: { interfaces = [\"lg0\"]; networks = [\"10.20.0.0/24\"]; };\n"
+	"  internet: { interfaces = [\"in0\"]; networks = [\"any\"]; }; };\n"
+	"hosts: ( { name = \"juki\"; zone = \"mynumber\"; mac = \"02:00:00:00:10:05\"; ipv4 = \"10.10.0.5\"; ipv6 = \"fd10::5\"; },\n"
+	"  { name = \"jlis\"; zone = \"lgwan\"; ipv4 = \"10.20.0.9\"; },\n"
+	"  { name = \"mail\"; zone = \"lgwan\"; ipv4 = \"10.20.0.25\"; },\n"
+	"  { name = \"conv\"; zone = \"internet\"; ipv4 = \"10.30.0.25\"; } );\n";
+
+static char *text(const char *tail)
+{
+	char *s = NULL;
+
+	ck_assert_int_ge(asprintf(&s, "%s%s", head, tail), 0);
+	return s;
+}
+
+/* Build a policy text into a compiled result; returns the comp_build result. */
+static int build(const char *tail, int64_t now, struct policy **ret_p, struct comp_result **ret_c,
+		 struct diag *d)
+{
+	char *s = text(tail);
+	int r;
+
+	diag_init(d);
+	*ret_p = NULL;
+	*ret_c = NULL;
+	r = conf_load_string("t.conf", s, ret_p, d);
+	free(s);
+	if (r < 0)
+		return r;
+	r = policy_validate(*ret_p, now, d);
+	if (r < 0)
+		return r;
+	return comp_build(*ret_p, now, ret_c, d);
+}
+
+static void done(struct policy *p, struct comp_result *c, struct diag *d)
+{
+	comp_result_free(c);
+	policy_free(p);
+	diag_fini(d);
+}
+
+static const char *flows_ok =
+	"flows: ( { name = \"juki-jlis\"; class = \"public-system-via-lgwan\"; from = \"juki\"; to = \"jlis\";\n"
+	"    proto = \"tcp\"; ports = [443]; approval = \"A1\"; purpose = \"p\"; },\n"
+	"  { name = \"mail-text\"; class = \"sanitised-relay\"; method = \"mail-text\"; from = \"conv\"; to = \"mail\";\n"
+	"    proto = \"tcp\"; ports = [25]; approval = \"A2\"; purpose = \"p\"; } );\n";
+
+static const struct ir_set *set(const struct comp_result *c, const char *name)
+{
+	int i = ir_set_find(c->rs, name);
+
+	return i < 0 ? NULL : &c->rs->sets[i];
+}
+
+static uint32_t decision(const struct comp_result *c, enum comp_kind k, int idx)
+{
+	int i;
+
+	for (i = 0; i < c->n_decisions; i++) {
+		if (c->decisions[i].kind == k && c->decisions[i].idx == idx)
+			return c->decisions[i].id;
+	}
+	return 0;
+}
+
+START_TEST(test_layout)
+{
+	struct policy *p;
+	struct comp_result *c;
+	struct diag d;
+	const struct ir_set *s;
+	struct ir_elem e;
+
+	ck_assert_int_eq(build(flows_ok, NOW, &p, &c, &d), 0);
+	ck_assert_int_ge(ir_chain_find(c->rs, "prerouting"), 0);
+	ck_assert_int_ge(ir_chain_find(c->rs, "forward"), 0);
+	ck_assert_int_ge(ir_chain_find(c->rs, "fwd_mynumber_internet"), 0);
+	ck_assert(c->rs->chains[ir_chain_find(c->rs, "forward")].policy_drop);
+	/* the My Number flow is pinned to the MAC: ether . ip . ip . proto . port */
+	s = set(c, "mynumber_lgwan_mp4");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(s->n_key, 5);
+	ck_assert_int_eq(s->n_elems, 1);
+	ir_elem_get(s, 0, &e);
+	ck_assert_mem_eq(e.key, "\x02\x00\x00\x00\x10\x05\x00\x00\x0a\x0a\x00\x05\x0a\x14\x00\x09"
+			 "\x06\x00\x00\x00\x01\xbb\x00\x00", 24);
+	ck_assert_uint_eq(e.data, decision(c, COMP_FLOW, 0));
+	/* no v6 element: jlis has no IPv6 address */
+	ck_assert_ptr_null(set(c, "mynumber_lgwan_mp6"));
+	/* nothing between My Number and Internet, whatever the map kind */
+	ck_assert_ptr_null(set(c, "mynumber_internet_p4"));
+	ck_assert_ptr_null(set(c, "internet_mynumber_p4"));
+	/* live holds exactly the two decisions */
+	s = set(c, "live");
+	ck_assert_int_eq(s->n_elems, 2);
+	done(p, c, &d);
+}
+END_TEST
+
+/* Decision ids are stable while a flow is unchanged, and change when its traffic changes. */
+START_TEST(test_decision_ids)
+{
+	struct policy *p1, *p2, *p3;
+	struct comp_result *c1, *c2, *c3;
+	struct diag d1, d2, d3;
+	const char *changed =
+		"flows: ( { name = \"juki-jlis\"; class = \"public-system-via-lgwan\"; from = \"juki\"; to = \"jlis\";\n"
+		"    proto = \"tcp\"; ports = [8443]; approval = \"A1\"; purpose = \"p\"; },\n"
+		"  { name = \"mail-text\"; class = \"sanitised-relay\"; method = \"mail-text\"; from = \"conv\"; to = \"mail\";\n"
+		"    proto = \"tcp\"; ports = [25]; approval = \"A2\"; purpose = \"p\"; } );\n";
+
+	ck_assert_int_eq(build(flows_ok, NOW, &p1, &c1, &d1), 0);
+	ck_assert_int_eq(build(flows_ok, NOW + 100, &p2, &c2, &d2), 0);
+	ck_assert_int_eq(build(changed, NOW, &p3, &c3, &d3), 0);
+	ck_assert_uint_eq(decision(c1, COMP_FLOW, 0), decision(c2, COMP_FLOW, 0));
+	ck_assert_uint_eq(decision(c1, COMP_FLOW, 1), decision(c2, COMP_FLOW, 1));
+	ck_assert_uint_ne(decision(c1, COMP_FLOW, 0), decision(c3, COMP_FLOW, 0));
+	ck_assert_uint_eq(decision(c1, COMP_FLOW, 1), decision(c3, COMP_FLOW, 1));
+	ck_assert_uint_ne(decision(c1, COMP_FLOW, 0), 0);
+	ck_assert_uint_eq(decision(c1, COMP_FLOW, 0) & ~COMP_MARK_MASK, 0);
+	done(p1, c1, &d1);
+	done(p2, c2, &d2);
+	done(p3, c3, &d3);
+}
+END_TEST
+
+/* An exception gets its time left as element timeout in its map and in @live; an expired one
+ * compiles to nothing. */
+START_TEST(test_exception_timeout)
+{
+	const char *x =
+		"exceptions: ( { id = \"EX-1\"; from = \"jlis\"; to = \"conv\"; proto = \"tcp\"; ports = [22];\n"
+		"    reason = \"r\"; requested_by = \"a\"; approved_by = \"b\"; expires = \"2026-09-21T12:00:00+09:00\"; } );\n";
+	struct policy *p;
+	struct comp_result *c;
+	struct diag d;
+	const struct ir_set *s;
+	struct ir_elem e;
+	int64_t exp = 1789959600;	/* 2026-09-21T12:00:00+09:00 */
+	int i, timed = 0;
+
+	/* lgwan -> internet exceptions are refused by I4: use a lgwan -> lgwan-internal one */
+	ck_assert_int_lt(build(x, NOW, &p, &c, &d), 0);
+	done(p, c, &d);
+	x = "exceptions: ( { id = \"EX-1\"; from = \"jlis\"; to = \"mail\"; proto = \"tcp\"; ports = [22];\n"
+	    "    reason = \"r\"; requested_by = \"a\"; approved_by = \"b\"; expires = \"2026-09-21T12:00:00+09:00\"; } );\n";
+	ck_assert_int_eq(build(x, exp - 3600, &p, &c, &d), 0);
+	s = set(c, "x_lgwan_lgwan_p4");
+	ck_assert_ptr_nonnull(s);
+	ir_elem_get(s, 0, &e);
+	ck_assert_uint_eq(e.timeout_ms, 3600 * 1000);
+	s = set(c, "live");
+	for (i = 0; i < s->n_elems; i++) {
+		ir_elem_get(s, i, &e);
+		timed += e.timeout_ms == 3600 * 1000;
+	}
+	ck_assert_int_eq(timed, 1);
+	done(p, c, &d);
+	ck_assert_int_eq(build(x, exp + 1, &p, &c, &d), 0);
+	ck_assert(set(c, "x_lgwan_lgwan_p4") == NULL || set(c, "x_lgwan_lgwan_p4")->n_elems == 0);
+	ck_assert_int_eq(d.warnings, 1);
+	done(p, c, &d);
+}
+END_TEST
+
+/* Two flows naming overlapping traffic with different decisions cannot both be in the kernel:
+ * refused with both names and lines. Exact duplicates of one flow are merged. */
+START_TEST(test_overlap_refused)
+{
+	const char *x;
+	struct policy *p;
+	struct comp_result *c;
+	struct diag d;
+	int i, found = 0;
+
+	x = "groups: ( { name = \"a\"; members = [\"10.20.0.0/25\"]; }, { name = \"b\"; members = [\"10.20.0.64/26\"]; } );\n"
+	    "flows: ( { name = \"f1\"; class = \"internal\"; from = \"a\"; to = \"mail\"; proto = \"udp\"; ports = [53]; purpose = \"p\"; },\n"
+	    "  { name = \"f2\"; class = \"internal\"; from = \"b\"; to = \"mail\"; proto = \"udp\"; ports = [53]; purpose = \"p\"; } );\n";
+	ck_assert_int_eq(build(x, NOW, &p, &c, &d), -EINVAL);
+	for (i = 0; i < d.n; i++) {
+		if (d.v[i].sev == DIAG_ERROR && strstr(d.v[i].msg, "'f1'") &&
+		    strstr(d.v[i].msg, "'f2'") && strstr(d.v[i].msg, "overlapping"))
+			found++;
+	}
+	ck_assert_int_eq(found, 1);
+	ck_assert_ptr_null(c);
+	done(p, c, &d);
+}
+END_TEST
+
+/* The Internet zone ("any") may send from every address outside the other zones' networks. */
+START_TEST(test_any_sources)
+{
+	struct policy *p;
+	struct comp_result *c;
+	struct diag d;
+	const struct ir_set *s;
+	char buf[256];
+	struct ir_elem e;
+	int i;
+	const char *want[] = {
+		"\"in0\" . 0.0.0.0-10.9.255.255", "\"in0\" . 10.10.1.0-10.19.255.255",
+		"\"in0\" . 10.20.1.0-255.255.255.255", "\"lg0\" . 10.20.0.0/24",
+		"\"mn0\" . 10.10.0.0/24",
+	};
+
+	ck_assert_int_eq(build(flows_ok, NOW, &p, &c, &d), 0);
+	s = set(c, "src4");
+	ck_assert_int_eq(s->n_elems, 5);
+	for (i = 0; i < s->n_elems; i++) {
+		ir_elem_get(s, i, &e);
+		ck_assert_int_gt(nftgen_elem(s, &e, buf, sizeof(buf)), 0);
+		ck_assert_str_eq(buf, want[i]);
+	}
+	done(p, c, &d);
+}
+END_TEST
+
+/* A single-field interval element becomes start + interval end at key_end + 1; none past the
+ * top of the address space. */
+START_TEST(test_wire_rbtree)
+{
+	static const enum ir_field k = F_IP_DADDR;
+	struct ir_ruleset *rs = ir_new();
+	struct ir_elem e = { 0 };
+	struct nlb_wire w[2];
+	int s;
+
+	ck_assert_ptr_nonnull(rs);
+	s = ir_set_add(rs, "x", &k, 1, IR_DATA_NONE, IR_SET_INTERVAL, NULL);
+	memcpy(e.key, "\x0b\x00\x00\x00", 4);
+	memcpy(e.key_end, "\x0b\x00\x00\xff", 4);
+	ck_assert_int_eq(nlb_wire(rs, &rs->sets[s], &e, w), 2);
+	ck_assert_mem_eq(w[1].key, "\x0b\x00\x01\x00", 4);
+	ck_assert_uint_eq(w[1].flags, NFT_SET_ELEM_INTERVAL_END);
+	memcpy(e.key_end, "\xff\xff\xff\xff", 4);
+	ck_assert_int_eq(nlb_wire(rs, &rs->sets[s], &e, w), 1);
+	ir_free(rs);
+}
+END_TEST
+
+/* The batch: BEGIN with a genid, the table replaced, every message acked and traceable. */
+START_TEST(test_batch)
+{
+	struct policy *p;
+	struct comp_result *c;
+	struct diag d;
+	struct nlbatch b;
+	const struct nlmsghdr *nlh = NULL;
+	const struct nlb_origin *o;
+	size_t off = 0;
+	int n = 0, deltable = 0, acks = 0, rule_lines = 0;
+	uint32_t genid;
+
+	ck_assert_int_eq(build(flows_ok, NOW, &p, &c, &d), 0);
+	ck_assert_int_eq(nlb_build(&b, c->rs, 100, 0, true, true), 0);
+	nlb_set_genid(&b, 0x01020304);
+	memcpy(&genid, b.buf + b.genid_off, 4);
+	ck_assert_uint_eq(ntohl(genid), 0x01020304);
+	while (off < b.len) {
+		nlh = (const struct nlmsghdr *)(b.buf + off);
+		ck_assert_uint_ge(nlh->nlmsg_len, sizeof(*nlh));
+		if (n == 0)
+			ck_assert_uint_eq(nlh->nlmsg_type, NFNL_MSG_BATCH_BEGIN);
+		if (nlh->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELTABLE))
+			deltable++;
+		acks += !!(nlh->nlmsg_flags & NLM_F_ACK);
+		o = nlb_origin(&b, nlh->nlmsg_seq);
+		ck_assert_ptr_nonnull(o);
+		if (o->line > 0 && strstr(o->what, "juki-jlis"))
+			rule_lines++;
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		n++;
+	}
+	ck_assert_ptr_nonnull(nlh);
+	ck_assert_uint_eq(nlh->nlmsg_type, NFNL_MSG_BATCH_END);
+	ck_assert_int_eq(n, b.n_msgs);
+	ck_assert_int_eq(deltable, 1);
+	ck_assert_int_eq(acks, n - 2);
+	ck_assert_int_ge(rule_lines, 1);	/* the flow's elements name it and its line */
+	nlb_fini(&b);
+	done(p, c, &d);
+}
+END_TEST
+
+Suite *suite_compile(void);
+
+Suite *suite_compile(void)
+{
+	Suite *s = suite_create("compile");
+	TCase *tc = tcase_create("compile");
+
+	tcase_add_test(tc, test_layout);
+	tcase_add_test(tc, test_decision_ids);
+	tcase_add_test(tc, test_exception_timeout);
+	tcase_add_test(tc, test_overlap_refused);
+	tcase_add_test(tc, test_any_sources);
+	tcase_add_test(tc, test_wire_rbtree);
+	tcase_add_test(tc, test_batch);
+	suite_add_tcase(s, tc);
+	return s;
+}

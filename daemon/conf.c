@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <libgen.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -1689,6 +1690,7 @@ int conf_load_string(const char *name, const char *text, struct policy **ret,
 
 int conf_load_file(const char *path, struct policy **ret, struct diag *diag)
 {
+	char *dir = NULL;
 	struct stat st;
 	config_t cfg;
 	FILE *f;
@@ -1705,13 +1707,22 @@ int conf_load_file(const char *path, struct policy **ret, struct diag *diag)
 		goto out_err;
 	}
 	config_init(&cfg);
+	/* @include "x" is relative to the directory of the main file */
+	dir = strdup(path);
+	if (!dir) {
+		r = -ENOMEM;
+		goto out;
+	}
+	config_set_include_dir(&cfg, dirname(dir));
 	if (config_read(&cfg, f) != CONFIG_TRUE) {
 		syntax_err(&cfg, path, diag);
 		r = -EINVAL;
 	} else {
 		r = conf_build(&cfg, path, ret, diag);
 	}
+out:
 	config_destroy(&cfg);
+	free(dir);
 	fclose(f);
 	return r;
 out_err:

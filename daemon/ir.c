@@ -42,6 +42,8 @@ size_t ir_key_len(const enum ir_field *f, int n)
 	size_t len = 0;
 	int i;
 
+	if (n == 1)		/* a single field is not padded (nft does the same) */
+		return fields[f[0]].len;
 	for (i = 0; i < n; i++)
 		len += pad4(fields[f[i]].len);
 	return len;
@@ -302,6 +304,12 @@ static int rec_cmp(const void *a, const void *b, void *arg)
 	return memcmp(a, b, *(const size_t *)arg);
 }
 
+/* Bytes field i of s takes in a key. */
+static size_t span(const struct ir_set *s, int i)
+{
+	return s->n_key == 1 ? s->klen : pad4(fields[s->key[i]].len);
+}
+
 /* a and b are packed records: key at 0, key_end at klen. */
 static bool range_meet(const struct ir_set *s, const uint8_t *a, const uint8_t *b)
 {
@@ -309,7 +317,7 @@ static bool range_meet(const struct ir_set *s, const uint8_t *a, const uint8_t *
 	int i;
 
 	for (i = 0; i < s->n_key; i++) {
-		len = pad4(fields[s->key[i]].len);
+		len = span(s, i);
 		if (memcmp(a + off, b + s->klen + off, len) > 0 ||
 		    memcmp(b + off, a + s->klen + off, len) > 0)
 			return false;
@@ -320,9 +328,11 @@ static bool range_meet(const struct ir_set *s, const uint8_t *a, const uint8_t *
 
 int ir_set_check(struct ir_set *s, int *ret_a, int *ret_b)
 {
-	size_t klen = s->klen, l0 = pad4(fields[s->key[0]].len);
+	size_t klen = s->klen, l0 = span(s, 0);
 	int i, j;
 
+	if (s->n_elems < 2)
+		return 0;
 	qsort_r(s->recs, (size_t)s->n_elems, s->rec_size, rec_cmp, &klen);
 	for (i = 0; i < s->n_elems; i++) {
 		const uint8_t *a = s->recs + (size_t)i * s->rec_size;

@@ -192,32 +192,38 @@ static void frag6(const uint8_t *f, struct pkt_hdrs *h)
 	}
 }
 
+/* Length of the extension header nh at e; its first 8 bytes are present. */
+static size_t exthdr6_len(uint8_t nh, const uint8_t *e)
+{
+	if (nh == PKT_IPPROTO_FRAGMENT)
+		return 8;
+	if (nh == PKT_IPPROTO_AH)
+		return ((size_t)e[1] + 2) * 4;
+	return ((size_t)e[1] + 1) * 8;
+}
+
 /* Walk the extension headers; *ret_off is the L4 offset. Hop-by-hop only first, at most
  * one fragment header, and nothing past the fragment header of a later fragment. */
 static int exthdrs6(const uint8_t *p, size_t cap, struct pkt_hdrs *h, size_t *ret_off)
 {
-	size_t off = IP6_HDR_LEN, hl;
+	size_t off = IP6_HDR_LEN, hl = 0;
 	uint8_t nh = p[6];
 	bool frag = false;
 	int r;
 
 	while (is_exthdr6(nh) && !(h->flags & PKT_F_FRAG_LATER)) {
-		if (h->n_exthdrs == PKT_EXTHDRS_MAX || (nh == PKT_IPPROTO_HOPOPTS && h->n_exthdrs) ||
-		    (nh == PKT_IPPROTO_FRAGMENT && frag))
+		if (h->n_exthdrs == PKT_EXTHDRS_MAX || (nh == PKT_IPPROTO_HOPOPTS && h->n_exthdrs))
 			return -EPROTO;
 		r = need(cap - off, h->ip_len - off, 8);
-		if (r < 0)
-			return r;
-		if (nh == PKT_IPPROTO_FRAGMENT)
-			hl = 8;
-		else if (nh == PKT_IPPROTO_AH)
-			hl = ((size_t)p[off + 1] + 2) * 4;
-		else
-			hl = ((size_t)p[off + 1] + 1) * 8;
-		r = need(cap - off, h->ip_len - off, hl);
+		if (r == 0) {
+			hl = exthdr6_len(nh, p + off);
+			r = need(cap - off, h->ip_len - off, hl);
+		}
 		if (r < 0)
 			return r;
 		if (nh == PKT_IPPROTO_FRAGMENT) {
+			if (frag)
+				return -EPROTO;
 			frag6(p + off, h);
 			frag = true;
 		}

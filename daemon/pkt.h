@@ -46,7 +46,8 @@
  * buffer holds; "total" is what the IP header says the packet has. */
 struct pkt_hdrs {
 	uint8_t family;			/* PKT_AF_INET or PKT_AF_INET6 */
-	uint8_t l4proto;		/* after IPv6 extension headers: PKT_IPPROTO_* */
+	uint8_t l4proto;		/* after IPv6 extension headers: PKT_IPPROTO_*; in a
+					 * later fragment, the fragment header's next header */
 	uint8_t ttl;			/* TTL or hop limit */
 	uint8_t n_exthdrs;		/* IPv6 extension headers walked */
 	uint32_t flags;			/* PKT_F_* */

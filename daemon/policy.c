@@ -991,7 +991,7 @@ static const char *zone_ref(const struct policy *p, int idx, const char *written
 {
 	if (idx >= 0 && idx < p->n_zones)
 		return p->zones[idx].id;
-	return policy_zone_canon(written);
+	return written ? policy_zone_canon(written) : "";
 }
 
 static const char *endpoint_ref(const struct policy *p, const struct endpoint *e)
@@ -1243,7 +1243,8 @@ static void pr_breakout(struct printer *w, const struct policy *p)
 	pr(w, "\nbreakout: {\n\tfrom = [");
 	for (i = 0; i < b->n_from; i++) {
 		pr(w, "%s", i ? ", " : "");
-		pr_str(w, zone_ref(p, b->from ? b->from[i] : -1, b->from_names[i]));
+		pr_str(w, zone_ref(p, b->from ? b->from[i] : -1,
+				   b->from_names ? b->from_names[i] : NULL));
 	}
 	pr(w, "];\n");
 	if (b->n_resolvers > 0) {

@@ -142,10 +142,10 @@ struct vctx {
 	int64_t now;
 	int nz;				/* zones looked at: at most POLICY_ZONES_MAX */
 	int errors;
-	bool stored;			/* the last report was stored: its Japanese line may follow */
+	bool stored;			/* the last report was stored: its Japanese may follow */
 	int role[ZONE_ROLE_MAX];	/* zone index of each role, -1 if absent */
 	int any_zone;			/* the zone with networks "any", -1 if none */
-	struct span *all;		/* explicit networks of zones and segments, merged per zone */
+	struct span *all;		/* explicit networks of zones and segments, per zone */
 	struct span *segs;		/* segments' networks only, merged per zone */
 	int n_all, n_segs;
 	bool *flow_bad, *exc_bad, *svc_bad;	/* errors found: left out of the matrix */
@@ -565,7 +565,8 @@ static void check_model(struct vctx *c)
 			report(c, DIAG_ERROR, &oz, "I1: model '%s' has no zone '%s'; declare "
 			       "model \"three-tier\" or remove the zone", model, role_id[r]);
 			report_ja(c, &oz, "I1: モデル '%s' にゾーン '%s' はありません。model を "
-				  "\"three-tier\" にするか、ゾーンを削除してください", model, role_id[r]);
+				  "\"three-tier\" にするか、ゾーンを削除してください",
+				  model, role_id[r]);
 		}
 	}
 }
@@ -632,7 +633,8 @@ static void index_add(struct vctx *c, const struct obj *o, enum name_kind kind, 
 	if (!strcmp(o->name, GATEWAY) || policy_zone_find(c->p, o->name) >= 0) {
 		report(c, DIAG_ERROR, o, "I1: name is also a %s; a name must identify one object",
 		       strcmp(o->name, GATEWAY) ? "zone" : "keyword ('gateway')");
-		report_ja(c, o, "I1: この名前は%sと同じです。名前は一つの対象だけを指す必要があります",
+		report_ja(c, o, "I1: この名前は%sと同じです。"
+			  "名前は一つの対象だけを指す必要があります",
 			  strcmp(o->name, GATEWAY) ? "ゾーン" : "予約語 'gateway' ");
 	}
 	if (s->kind == NAME_NONE) {
@@ -699,7 +701,8 @@ static int member_zone(struct vctx *c, const struct obj *o, struct member *m)
 	if (z == ZONE_SPLIT) {
 		report(c, DIAG_ERROR, o, "I1: member %s straddles the edge of a zone's networks",
 		       buf);
-		report_ja(c, o, "I1: メンバー %s はゾーンのネットワークの境界をまたいでいます", buf);
+		report_ja(c, o, "I1: メンバー %s はゾーンのネットワークの境界をまたいでいます",
+			  buf);
 	} else {
 		report(c, DIAG_ERROR, o, "I1: member %s lies in no zone's networks", buf);
 		report_ja(c, o, "I1: メンバー %s はどのゾーンのネットワークにも含まれません", buf);
@@ -726,12 +729,12 @@ static void resolve_group(struct vctx *c, int gi)
 			zone = z;
 			first = i;
 		} else if (z != zone && ok) {
-			report(c, DIAG_ERROR, &o, "I1: group spans zones: member %d is in zone '%s', "
-			       "member %d in zone '%s'", first + 1, zone_id(c, zone), i + 1,
+			report(c, DIAG_ERROR, &o, "I1: group spans zones: member %d is in zone "
+			       "'%s', member %d in zone '%s'", first + 1, zone_id(c, zone), i + 1,
 			       zone_id(c, z));
-			report_ja(c, &o, "I1: グループが複数のゾーンにまたがっています: %d 番目のメンバー"
-				  "はゾーン '%s'、%d 番目はゾーン '%s' です", first + 1,
-				  zone_id(c, zone), i + 1, zone_id(c, z));
+			report_ja(c, &o, "I1: グループが複数のゾーンにまたがっています: "
+				  "%d 番目のメンバーはゾーン '%s'、%d 番目はゾーン '%s' です",
+				  first + 1, zone_id(c, zone), i + 1, zone_id(c, z));
 			ok = false;
 		}
 	}
@@ -811,9 +814,12 @@ static void resolve_endpoints(struct vctx *c)
 		resolve_ep(c, &o, &p->flows[i].to, "to");
 	}
 	for (i = 0; i < p->n_exceptions; i++) {
+		struct exception *x = &p->exceptions[i];
+
 		o = obj_exc(c, i);
-		resolve_ep(c, &o, &p->exceptions[i].from, "from");
-		resolve_ep(c, &o, &p->exceptions[i].to, "to");
+		resolve_ep(c, &o, &x->from, "from");
+		resolve_ep(c, &o, &x->to, "to");
+		x->expired = x->expires && x->expires <= c->now;	/* check_i6() says so */
 	}
 }
 
@@ -861,8 +867,10 @@ static int check_ifaces(struct vctx *c)
 			v[n] = (struct ifent){ p->zones[i].ifaces[j], i, -1, n }, n++;
 	}
 	for (i = 0; i < p->n_segments; i++) {
-		if (p->segments[i].zone >= 0 && p->segments[i].iface[0])
-			v[n] = (struct ifent){ p->segments[i].iface, p->segments[i].zone, i, n }, n++;
+		const struct segment *s = &p->segments[i];
+
+		if (s->zone >= 0 && s->iface[0])
+			v[n] = (struct ifent){ s->iface, s->zone, i, n }, n++;
 	}
 	if (n > 1)
 		qsort(v, (size_t)n, sizeof(*v), ifent_cmp);
@@ -880,7 +888,7 @@ static void net_conflict(struct vctx *c, const struct span *cur, const struct sp
 			 const struct prefix *cp, const struct prefix *ep)
 {
 	struct obj o = e->a >= 0 ? obj_seg(c, e->a) : obj_zone(c, e->zone);
-	char b1[64], b2[64], owner[160], owner_ja[160];
+	char b1[64], b2[64], owner[256], owner_ja[256];
 
 	pfx_str(ep, b1, sizeof(b1));
 	pfx_str(cp, b2, sizeof(b2));
@@ -1151,11 +1159,12 @@ static void i2_ends(struct vctx *c, const struct obj *o, const struct endpoint *
 			  zone_id(c, t->zone));
 	} else if (cls == FLOW_PUBLIC_VIA_LGWAN && !mn_lg && f->zone >= 0 && t->zone >= 0) {
 		report(c, DIAG_ERROR, o, "I2: class public-system-via-lgwan joins zones '%s' and "
-		       "'%s': it must join mynumber and lgwan, and egress via the LGWAN uplink (R6)",
-		       zone_id(c, f->zone), zone_id(c, t->zone));
+		       "'%s': it must join mynumber and lgwan, and egress via the LGWAN uplink "
+		       "(R6)", zone_id(c, f->zone), zone_id(c, t->zone));
 		report_ja(c, o, "I2: public-system-via-lgwan がゾーン '%s' と '%s' を結んでいます。"
-			  "このクラスはマイナンバー利用事務系と LGWAN 接続系を結び、LGWAN の回線から"
-			  "出なければなりません (R6)", zone_id(c, f->zone), zone_id(c, t->zone));
+			  "このクラスはマイナンバー利用事務系と LGWAN 接続系を結び、"
+			  "LGWAN の回線から出なければなりません (R6)",
+			  zone_id(c, f->zone), zone_id(c, t->zone));
 	}
 }
 
@@ -1172,10 +1181,12 @@ static void i2_breakout(struct vctx *c)
 			report_ja(c, &o, "I2: ゾーン '%s' からのブレイクアウトはできません",
 				  zone_id(c, z));
 		} else if (is_role(c, z, ZONE_INTERNET)) {
-			report(c, DIAG_ERROR, &o, "I2: breakout from zone '%s': local breakout leaves "
-			       "from lgwan (or another zone), not from internet (R25)", zone_id(c, z));
-			report_ja(c, &o, "I2: ゾーン '%s' からのブレイクアウト: ローカルブレイクアウトは"
-				  "LGWAN 接続系 (または他のゾーン) から行うものです (R25)",
+			report(c, DIAG_ERROR, &o, "I2: breakout from zone '%s': local breakout "
+			       "leaves from lgwan (or another zone), not from internet (R25)",
+			       zone_id(c, z));
+			report_ja(c, &o, "I2: ゾーン '%s' からのブレイクアウト: "
+				  "ローカルブレイクアウトは LGWAN 接続系 (または他のゾーン) "
+				  "から行うものです (R25)",
 				  zone_id(c, z));
 		}
 	}
@@ -1458,14 +1469,14 @@ static int hop_partner(const struct hops *h, const int *best, const struct span 
 	return -1;
 }
 
-static void hop_overlaps(struct vctx *c, struct hops *h)
+static int hop_overlaps(struct vctx *c, struct hops *h)
 {
 	int *best = malloc((h->nu ? (size_t)h->nu : 1) * sizeof(*best));
 	char b1[80], b2[80], via[100];
 	int i, u;
 
 	if (!best)
-		return;
+		return -ENOMEM;
 	for (i = 0; i < h->nu; i++) {
 		best[i] = i;
 		if (i && h->u[i - 1].fam == h->u[i].fam &&
@@ -1481,6 +1492,7 @@ static void hop_overlaps(struct vctx *c, struct hops *h)
 			   h->u[u].b);
 	}
 	free(best);
+	return 0;
 }
 
 /* T spans with mark kt against U spans with mark ku. */
@@ -1495,8 +1507,7 @@ static int hop_pass(struct vctx *c, struct hops *h, enum hop_mark kt, enum hop_m
 	h->nu = hop_spans(c, h, ku, &h->u);
 	if (h->nu < 0)
 		return h->nu;
-	hop_overlaps(c, h);
-	return 0;
+	return hop_overlaps(c, h);
 }
 
 static int hop_check(struct vctx *c, struct hops *h)
@@ -1575,7 +1586,8 @@ static void i3_end(struct vctx *c, const struct obj *o, const struct endpoint *e
 		return;
 	if (e->kind != EP_HOST) {
 		report(c, DIAG_ERROR, o, "I3: endpoint '%s' is a whole %s; a flow touching "
-		       "mynumber names single hosts", e->name, e->kind == EP_ZONE ? "zone" : "group");
+		       "mynumber names single hosts", e->name,
+		       e->kind == EP_ZONE ? "zone" : "group");
 		report_ja(c, o, "I3: 端点 '%s' は%s全体です。マイナンバー利用事務系に関わる通信"
 			  "は個々のホストを指定します", e->name,
 			  e->kind == EP_ZONE ? "ゾーン" : "グループ");
@@ -1637,8 +1649,8 @@ static void i3_flow(struct vctx *c, int i)
 		       "peer, public-system-via-lgwan, screen-transfer-into-mynumber and internal "
 		       "flows may (R3)");
 		report_ja(c, &o, "I3: sanitised-relay はマイナンバー利用事務系に関われません。"
-			  "使えるのは peer、public-system-via-lgwan、screen-transfer-into-mynumber、"
-			  "internal だけです (R3)");
+			  "使えるのは peer、public-system-via-lgwan、"
+			  "screen-transfer-into-mynumber、internal だけです (R3)");
 		return;
 	}
 	i3_end(c, &o, &f->from, cross, scr && !is_role(c, f->from.zone, ZONE_MYNUMBER));
@@ -1701,15 +1713,17 @@ static void i4_relay(struct vctx *c, const struct obj *o, const struct flow *f)
 	if (scr && in_lg) {
 		report(c, DIAG_ERROR, o, "I4: screen transfer is opened from lgwan: 'from' must be "
 		       "in lgwan and 'to' the screen-transfer server in internet (R21)");
-		report_ja(c, o, "I4: 画面転送は LGWAN 接続系から開始します。'from' は LGWAN 接続系、"
-			  "'to' はインターネット接続系の画面転送サーバにしてください (R21)");
+		report_ja(c, o, "I4: 画面転送は LGWAN 接続系から開始します。"
+			  "'from' は LGWAN 接続系、'to' はインターネット接続系の画面転送サーバに"
+			  "してください (R21)");
 	} else if (!scr && !in_lg) {
 		report(c, DIAG_ERROR, o, "I4: method '%s' carries data from internet into lgwan: "
 		       "'from' must be the relay in internet and 'to' the host in lgwan (R20, R22)",
 		       policy_method_name(f->method));
-		report_ja(c, o, "I4: 方式 '%s' はインターネット接続系から LGWAN 接続系へデータを"
-			  "渡します。'from' はインターネット接続系の中継サーバ、'to' は LGWAN 接続系"
-			  "のホストにしてください (R20, R22)", policy_method_name(f->method));
+		report_ja(c, o, "I4: 方式 '%s' はインターネット接続系から LGWAN 接続系へ"
+			  "データを渡します。'from' はインターネット接続系の中継サーバ、"
+			  "'to' は LGWAN 接続系のホストにしてください (R20, R22)",
+			  policy_method_name(f->method));
 	}
 	i4_host_ends(c, o, f, scr);
 	if (f->n_ports <= 0 && !proto_is_icmp(f->proto)) {
@@ -1740,8 +1754,8 @@ static void i4_flow(struct vctx *c, int i)
 		return;
 	if (f->cls != FLOW_SANITISED_RELAY) {
 		report(c, DIAG_ERROR, &o, "I4: class '%s' between lgwan and internet; only "
-		       "sanitised relays (mail-text, screen-transfer, file-sanitise) may cross (R10)",
-		       policy_class_name(f->cls));
+		       "sanitised relays (mail-text, screen-transfer, file-sanitise) may cross "
+		       "(R10)", policy_class_name(f->cls));
 		report_ja(c, &o, "I4: LGWAN 接続系とインターネット接続系の間にクラス '%s' は使え"
 			  "ません。通信できるのは無害化の中継 (mail-text、screen-transfer、"
 			  "file-sanitise) だけです (R10)", policy_class_name(f->cls));
@@ -1782,8 +1796,9 @@ static void i4_secupdate(struct vctx *c, const struct obj *o, const struct servi
 	if (s->n_fqdns <= 0 || s->match == MATCH_IP) {
 		report(c, DIAG_ERROR, o, "I4: a security-update service is restricted by name: "
 		       "it lists its FQDNs and matches them (match \"dns+sni\" or \"sni\") (R26)");
-		report_ja(c, o, "I4: security-update のサービスは名前で接続先を限定します。FQDN を"
-			  "列挙し、名前で照合 (match \"dns+sni\" または \"sni\") してください (R26)");
+		report_ja(c, o, "I4: security-update のサービスは名前で接続先を限定します。"
+			  "FQDN を列挙し、名前で照合 (match \"dns+sni\" または \"sni\") "
+			  "してください (R26)");
 	}
 	for (i = 0; i < s->n_fqdns; i++) {
 		if (!s->fqdns[i] || !strchr(s->fqdns[i], '*'))
@@ -1954,15 +1969,18 @@ static void i5_class(struct vctx *c, const struct obj *o, const struct flow *f)
 	const char *cn = policy_class_name(f->cls);
 
 	if (f->cls == FLOW_INTERNAL && f->from.zone != f->to.zone) {
-		report(c, DIAG_ERROR, o, "I5: class internal joins zones '%s' and '%s'; an internal "
-		       "flow stays in one zone", zone_id(c, f->from.zone), zone_id(c, f->to.zone));
-		report_ja(c, o, "I5: internal がゾーン '%s' と '%s' を結んでいます。internal は一つの"
-			  "ゾーンの中の通信です", zone_id(c, f->from.zone), zone_id(c, f->to.zone));
+		report(c, DIAG_ERROR, o, "I5: class internal joins zones '%s' and '%s'; an "
+		       "internal flow stays in one zone", zone_id(c, f->from.zone),
+		       zone_id(c, f->to.zone));
+		report_ja(c, o, "I5: internal がゾーン '%s' と '%s' を結んでいます。"
+			  "internal は一つのゾーンの中の通信です", zone_id(c, f->from.zone),
+			  zone_id(c, f->to.zone));
 	} else if (f->cls != FLOW_INTERNAL && f->from.zone == f->to.zone) {
 		report(c, DIAG_ERROR, o, "I5: class '%s' joins two different zones, but both ends "
 		       "are in zone '%s'; use class internal", cn, zone_id(c, f->to.zone));
-		report_ja(c, o, "I5: クラス '%s' は異なるゾーンを結ぶものですが、両端ともゾーン '%s' "
-			  "にあります。internal を使ってください", cn, zone_id(c, f->to.zone));
+		report_ja(c, o, "I5: クラス '%s' は異なるゾーンを結ぶものですが、"
+			  "両端ともゾーン '%s' にあります。internal を使ってください", cn,
+			  zone_id(c, f->to.zone));
 	} else if (f->cls == FLOW_SCREEN_INTO_MYNUMBER &&
 		   !is_role(c, f->to.zone, ZONE_MYNUMBER)) {
 		report(c, DIAG_ERROR, o, "I5: class screen-transfer-into-mynumber ends in zone "
@@ -2045,8 +2063,7 @@ static void i6_exception(struct vctx *c, int i)
 		report(c, DIAG_ERROR, &o, "I6: no expiry; every exception is time-bounded (R58)");
 		report_ja(c, &o, "I6: 有効期限 (expires) がありません。例外措置には必ず期限を設け"
 			  "ます (R58)");
-	} else if (x->expires <= c->now) {
-		x->expired = true;
+	} else if (x->expired) {
 		report(c, DIAG_WARNING, &o, "I6: expired on %s, ignoring",
 		       str_or(x->expires_text, "?"));
 		report_ja(c, &o, "I6: %s に期限切れになりました。無視します",
@@ -2062,7 +2079,6 @@ static void i6_exception(struct vctx *c, int i)
 	}
 }
 
-/* Exceptions expire before the two-hop check looks at the live ones. */
 static void check_i6(struct vctx *c)
 {
 	int i;
@@ -2364,13 +2380,13 @@ static int validate_flows(struct vctx *c)
 	int r;
 
 	check_i2(c);
-	check_i6(c);			/* marks expired exceptions first: they make no path */
 	r = check_two_hop(c);
 	if (r < 0)
 		return r;
 	check_i3(c);
 	check_i4(c);
 	check_i5(c);
+	check_i6(c);
 	r = check_names(c, NAMED_FLOW);
 	if (r >= 0)
 		r = check_names(c, NAMED_EXC);
@@ -2450,12 +2466,17 @@ static void matrix_head(const struct policy *p, FILE *out, int nz)
 	fprintf(out, "# model: %s; source: %s\n", policy_model_name(p->model),
 		str_or(p->file, "(none)"));
 	if (p->validated)
-		fprintf(out, "# status: validated, I1-I6 hold; everything not listed is denied\n");
+		fprintf(out, "# status: validated (I1-I6 hold); only the classes listed cross\n");
 	else
-		fprintf(out, "# status: NOT VALIDATED (errors found); this matrix proves nothing\n");
+		fprintf(out, "# status: NOT VALIDATED (errors found); the matrix proves nothing\n");
+	fprintf(out, "# (management flows end at the gateway itself: no zone pair, not shown)\n");
 	fprintf(out, "# zones:\n");
-	for (i = 0; i < nz; i++)
-		fprintf(out, "#   %-10s %s\n", p->zones[i].id, str_or(zone_label(&p->zones[i]), ""));
+	for (i = 0; i < nz; i++) {
+		if (zone_label(&p->zones[i]))
+			fprintf(out, "#   %-10s %s\n", p->zones[i].id, zone_label(&p->zones[i]));
+		else
+			fprintf(out, "#   %s\n", p->zones[i].id);
+	}
 }
 
 static int matrix_width(const struct policy *p, int nz, int col)

@@ -48,3 +48,24 @@ c --payload --name http_req --data --port 8080 $P/http.pcap | gen http_samples
 	c --payload --name dns_udp --sport 5353 --proto udp $P/dns.pcap
 	c --payload --name dns_tcp --sport 5353 --proto tcp --data $P/dns.pcap
 } | gen dns_samples
+
+# Seed corpora for the libFuzzer harnesses (tests/fuzz/fuzz_*.c).
+C=tests/fuzz/corpus
+rm -rf $C && mkdir -p $C/pkt $C/tls $C/http $C/dns
+c --raw $C/pkt --name misc $P/misc.pcap
+for f in tls13 tls12_nosni tls_big tls_frag6 http dns; do
+	c --raw $C/pkt --data --name $f $P/$f.pcap
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for f in tls13 tls12_nosni tls_big tls_frag6; do	# control byte, then the client stream
+	c --raw "$tmp" --payload --data --port 4433 --name $f $P/$f.pcap
+	for ctl in 00 03 2a; do
+		printf "\\x$ctl" | cat - "$tmp"/${f}_* >$C/tls/${f}_$ctl
+	done
+	rm -f "$tmp"/*
+done
+c --raw $C/http --payload --data --port 8080 --name req $P/http.pcap
+c --raw $C/dns --payload --frames 0 --name query $P/dns.pcap
+c --raw $C/dns --payload --sport 5353 --proto udp --name udp $P/dns.pcap
+c --raw $C/dns --payload --sport 5353 --proto tcp --data --name tcp $P/dns.pcap

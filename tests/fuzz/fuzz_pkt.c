@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* fuzz_pkt.c: libFuzzer harness for pkt_parse(); the input is one raw IP packet.
  * Besides the sanitizers, checks that a successful parse describes bytes inside the input.
- * Seeds: tests/fuzz/corpus/pkt/ (every packet of tests/unit/data/pcap/). */
+ * Seeds: tests/fuzz/corpus/pkt/ (packets of tests/unit/data/pcap/). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -80,7 +80,7 @@ finish()
 
 on_err()
 {
-	[[ -n $ERR_AT ]] || ERR_AT="line $1: $2"
+	[[ -n $ERR_AT ]] || ERR_AT="$1: $2"
 }
 
 cleanup()
@@ -111,7 +111,7 @@ cleanup()
 }
 EXTRA_NS=()
 trap cleanup EXIT
-trap 'on_err $LINENO "$BASH_COMMAND"' ERR
+trap 'on_err "${BASH_SOURCE[0]##*/}:$LINENO" "$BASH_COMMAND"' ERR
 
 # cannot_run REASON: outside CI a test that cannot run is skipped (exit 77); under CI=true it
 # fails loudly, because a green run that tested nothing is worse than a red one.

@@ -3,6 +3,7 @@
 # t_reload.sh: `sansod -f FILE` and SIGHUP. A reload keeps the connections of flows that are
 # still allowed and cuts those of a removed flow at once; a broken reload (syntax error, or an
 # invariant violation) is refused, logged, and leaves the running generation in the kernel.
+# SIGTERM and kill -9 leave the ruleset in the kernel (fail closed); a restart picks it up.
 #
 #   mn1 juki-01 10.10.0.5 ==(juki-jlis, kept)==> [gw: sansod -f] ==> lg jlis-gw 10.20.0.9:443
 #   in mail-conv 10.30.0.25 ==(mail-text, removed)==> [gw] ==> lg mail-lg 10.20.0.25:25
@@ -85,5 +86,17 @@ check_eq "SIGTERM: exit status 0" 0 "${DSTATUS:-none}"
 check_eq "SIGTERM: table inet sanso left in the kernel" "$live" "$(nft_table gw 2>/dev/null || true)"
 check "SIGTERM: juki-jlis still passes with the daemon gone" tcp_ok mn1 10.10.0.5 10.20.0.9 443
 refute "SIGTERM: juki-01 -> Internet still refused" tcp_ok mn1 10.10.0.5 10.30.0.80 8443
+
+# kill -9: no chance to clean up, and still the ruleset stays (fail closed); a restart recovers.
+check "restart: sansod -f applies again" daemon_start "$FILE"
+live=$(nft_table gw)
+kill -KILL "$DPID"
+wait "$DPID" 2>/dev/null || true
+DPID=""
+check_eq "kill -9: table inet sanso left in the kernel" "$live" "$(nft_table gw 2>/dev/null || true)"
+refute "kill -9: juki-01 -> Internet still refused" tcp_ok mn1 10.10.0.5 10.30.0.80 8443
+check "kill -9: juki-jlis still passes" tcp_ok mn1 10.10.0.5 10.20.0.9 443
+check "after kill -9: a restarted sansod applies" daemon_start "$FILE"
+check "after restart: established juki-jlis connection still carries data" stream_passes keep
 
 finish

@@ -867,6 +867,39 @@ START_TEST(test_file_syntax)
 }
 END_TEST
 
+/* @include is relative to the main file; errors name the included file and its line. */
+START_TEST(test_file_include)
+{
+	char dir[] = "/tmp/sanso-inc-XXXXXX", main_path[64], inc_path[64];
+	struct policy *p = NULL;
+	struct diag d;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(main_path, sizeof(main_path), "%s/main.conf", dir);
+	snprintf(inc_path, sizeof(inc_path), "%s/hosts.inc", dir);
+	f = fopen(inc_path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("hosts: (\n  { name = \"a\"; zone = \"lgwan\"; ipv4 = \"10.20.0.5\";\n"
+	      "    colour = \"red\"; }\n);\n", f);
+	fclose(f);
+	f = fopen(main_path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(BASE "@include \"hosts.inc\"\n", f);
+	fclose(f);
+	diag_init(&d);
+	ck_assert_int_eq(conf_load_file(main_path, &p, &d), -EINVAL);
+	ck_assert_int_eq(d.errors, 1);
+	ck_assert_int_eq(d.v[0].line, 3);
+	ck_assert_ptr_nonnull(strstr(d.v[0].file, "hosts.inc"));
+	ck_assert_ptr_nonnull(strstr(d.v[0].msg, "host 'a': unknown key 'colour'"));
+	unlink(inc_path);
+	unlink(main_path);
+	rmdir(dir);
+	diag_fini(&d);
+}
+END_TEST
+
 /* 20000 prefixes and 5000 hosts (plus one duplicate when dup). */
 static char *large_text(bool dup)
 {
@@ -928,6 +961,7 @@ Suite *suite_conf(void)
 	tcase_add_test(tc, test_quote_utf8);
 	tcase_add_test(tc, test_file_errors);
 	tcase_add_test(tc, test_file_syntax);
+	tcase_add_test(tc, test_file_include);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");

@@ -173,9 +173,11 @@ START_TEST(test_tcp_frame)
 	}
 	memcpy(two, dns_tcp_0, sizeof(dns_tcp_0));
 	memcpy(two + sizeof(dns_tcp_0), dns_tcp_0, sizeof(dns_tcp_0));
-	ck_assert_int_eq(dns_tcp_frame(two, sizeof(two), &msg, &len), sizeof(dns_tcp_0));
-	two[0] = two[1] = 0;
-	ck_assert_int_eq(dns_tcp_frame(two, sizeof(two), &msg, &len), -EPROTO);
+	b = dup_exact(two, sizeof(two));
+	ck_assert_int_eq(dns_tcp_frame(b, sizeof(two), &msg, &len), sizeof(dns_tcp_0));
+	b[0] = b[1] = 0;
+	ck_assert_int_eq(dns_tcp_frame(b, sizeof(two), &msg, &len), -EPROTO);
+	free(b);
 }
 END_TEST
 

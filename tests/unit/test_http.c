@@ -64,10 +64,12 @@ START_TEST(test_prefixes)
 	const struct http_case *c = &captures[_i];
 	size_t end = c->hdr_end ? c->hdr_end : c->len, k;
 	char host[HTTP_HOST_MAX + 1];
+	int r;
 
-	for (k = 0; k < c->len; k++)
-		ck_assert_msg(parse_copy(c->p, k, host, sizeof(host)) == (k < end ? -EAGAIN : c->want),
-			      "%s: prefix %zu", c->name, k);
+	for (k = 0; k < c->len; k++) {
+		r = parse_copy(c->p, k, host, sizeof(host));
+		ck_assert_msg(r == (k < end ? -EAGAIN : c->want), "%s: prefix %zu: %d", c->name, k, r);
+	}
 }
 END_TEST
 

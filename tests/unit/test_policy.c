@@ -22,22 +22,26 @@ Suite *suite_policy(void);
 /* ---------------------------------------------------------------------------------------- */
 /* Config fragments. A marker comment "#@x" on a line names the line a diagnostic must cite. */
 
-#define HEAD(model)	"policy: { organisation = \"テスト町\"; document = \"テスト町情報セキュリティ" \
-			"ポリシー 第1版\"; model = \"" model "\"; };\n"
-#define Z_MN		"  mynumber: { interfaces = [\"mn0\"]; networks = [\"10.10.0.0/24\", " \
-			"\"fd10::/64\"]; };\n"
+#define HEAD(model) \
+	"policy: { organisation = \"テスト町\"; " \
+	"document = \"テスト町情報セキュリティポリシー 第1版\"; model = \"" model "\"; };\n"
+#define Z_MN \
+	"  mynumber: { interfaces = [\"mn0\"]; networks = [\"10.10.0.0/24\", \"fd10::/64\"]; };\n"
 #define Z_LG		"  lgwan: { interfaces = [\"lg0\"]; networks = [\"10.20.0.0/24\"]; };\n"
 #define Z_IN		"  internet: { interfaces = [\"in0\"]; networks = [\"any\"]; };\n"
-#define Z_DMZ		"  dmz: { name = \"電子申請DMZ\"; interfaces = [\"dz0\"]; " \
-			"networks = [\"10.40.0.0/24\"]; };\n"
+#define Z_DMZ \
+	"  dmz: { name = \"電子申請DMZ\"; interfaces = [\"dz0\"]; " \
+	"networks = [\"10.40.0.0/24\"]; };\n"
 #define ZONES(x)	"zones: {\n" x "};\n"
-#define SEG_GC		"  { name = \"govcloud\"; zone = \"マイナンバー利用事務系\"; link = \"dedicated\"; " \
-			"interface = \"gc0\"; networks = [\"10.50.0.0/16\"]; }"
+#define SEG_GC \
+	"  { name = \"govcloud\"; zone = \"マイナンバー利用事務系\"; link = \"dedicated\"; " \
+	"interface = \"gc0\"; networks = [\"10.50.0.0/16\"]; }"
 #define SEGS(x)		"segments: (\n" x "\n);\n"
 #define H_BASE \
-	"  { name = \"mn1\"; zone = \"mynumber\"; mac = \"02:00:00:00:10:01\"; ipv4 = \"10.10.0.1\"; " \
-	"ipv6 = \"fd10::1\"; },\n" \
-	"  { name = \"mn2\"; zone = \"mynumber\"; mac = \"02:00:00:00:10:02\"; ipv4 = \"10.10.0.2\"; },\n" \
+	"  { name = \"mn1\"; zone = \"mynumber\"; mac = \"02:00:00:00:10:01\"; " \
+	"ipv4 = \"10.10.0.1\"; ipv6 = \"fd10::1\"; },\n" \
+	"  { name = \"mn2\"; zone = \"mynumber\"; mac = \"02:00:00:00:10:02\"; " \
+	"ipv4 = \"10.10.0.2\"; },\n" \
 	"  { name = \"mn-nomac\"; zone = \"mynumber\"; ipv4 = \"10.10.0.3\"; },\n" \
 	"  { name = \"gc1\"; zone = \"mynumber\"; ipv4 = \"10.50.0.1\"; },\n" \
 	"  { name = \"lg1\"; zone = \"LGWAN接続系\"; ipv4 = \"10.20.0.1\"; },\n" \
@@ -46,34 +50,46 @@ Suite *suite_policy(void);
 	"  { name = \"in2\"; zone = \"インターネット接続系\"; ipv4 = \"10.30.0.2\"; },\n" \
 	"  { name = \"dz1\"; zone = \"dmz\"; ipv4 = \"10.40.0.1\"; }"
 #define HOSTS(x)	"hosts: (\n" H_BASE x "\n);\n"
-#define G_BASE		"  { name = \"lg-terms\"; members = [\"10.20.0.128/25\"]; },\n" \
-			"  { name = \"mn-pair\"; members = [\"mn1\", \"mn2\"]; }"
+#define G_BASE \
+	"  { name = \"lg-terms\"; members = [\"10.20.0.128/25\"]; },\n" \
+	"  { name = \"mn-pair\"; members = [\"mn1\", \"mn2\"]; }"
 #define GROUPS(x)	"groups: (\n" G_BASE x "\n);\n"
 #define FLOWS(x)	"flows: (\n" x "\n);\n"
 #define EXCS(x)		"exceptions: (\n" x "\n);\n"
-#define BREAKOUT(from, res, svcs) "breakout: {\n  from = [" from "];\n  resolvers = [" res "];\n" \
-			"  services: (\n" svcs "\n  );\n};\n"
+#define BREAKOUT(from, res, svcs) \
+	"breakout: {\n  from = [" from "];\n  resolvers = [" res "];\n" \
+	"  services: (\n" svcs "\n  );\n};\n"
 
-/* The world every case starts from: three tiers, a DMZ, a Government Cloud segment. */
-#define WORLD(hosts, groups) HEAD("three-tier") ZONES(Z_MN Z_LG Z_IN Z_DMZ) SEGS(SEG_GC) \
-			HOSTS(hosts) GROUPS(groups)
+/* The world every case starts from: three tiers, a DMZ, a Government Cloud segment. The lines:
+ * 3-6 zones mynumber, lgwan, internet, dmz; 9 govcloud; 12-20 hosts mn1, mn2, mn-nomac, gc1,
+ * lg1, lg2, in1, in2, dz1; 23-24 groups lg-terms, mn-pair; what follows starts at line 26. */
+#define WORLD(hosts, groups) \
+	HEAD("three-tier") ZONES(Z_MN Z_LG Z_IN Z_DMZ) SEGS(SEG_GC) HOSTS(hosts) GROUPS(groups)
 #define BASE		WORLD("", "")
 
-#define FLOW(n, cls, from, to, rest) "  { name = \"" n "\"; class = \"" cls "\"; from = \"" from \
-			"\"; to = \"" to "\"; " rest " }"
-#define RELAY(n, m, from, to, rest) "  { name = \"" n "\"; class = \"sanitised-relay\"; method = \"" \
-			m "\"; from = \"" from "\"; to = \"" to "\"; " rest " }"
+#define FLOW(n, cls, from, to, rest) \
+	"  { name = \"" n "\"; class = \"" cls "\"; from = \"" from "\"; to = \"" to "\"; " \
+	rest " }"
+#define RELAY(n, m, from, to, rest) \
+	"  { name = \"" n "\"; class = \"sanitised-relay\"; method = \"" m "\"; " \
+	"from = \"" from "\"; to = \"" to "\"; " rest " }"
 #define OK443		"proto = \"tcp\"; ports = [443]; approval = \"AP-1\"; purpose = \"業務\";"
 #define OK22		"proto = \"tcp\"; ports = [22]; approval = \"AP-2\"; purpose = \"保守\";"
-#define EXC(id, from, to, rest) "  { id = \"" id "\"; from = \"" from "\"; to = \"" to "\"; " rest " }"
-#define EXOK		"proto = \"tcp\"; ports = [22]; reason = \"障害調査\"; requested_by = \"tanaka\"; " \
-			"approved_by = \"suzuki\"; expires = \"2026-12-31T23:59:59+09:00\";"
-#define SVC_CLOUD(n, rest) "    { name = \"" n "\"; type = \"cloud\"; fqdns = [\"outlook.office365.com\"]; " \
-			"ports = [443]; " rest " }"
-#define ISMAP_OK	"ismap = \"C22-0001-1\"; ismap_valid_until = \"2027-03-31\"; approval = \"AP-9\";"
-#define SVC_SEC(n, rest) "    { name = \"" n "\"; type = \"security-update\"; ports = [443]; " \
-			"approval = \"AP-8\"; " rest " }"
-#define SEC_OK		"fqdns = [\"update.example.com\"]; handles_admin_docs = false; tls = \"required\";"
+#define EXC(id, from, to, rest) \
+	"  { id = \"" id "\"; from = \"" from "\"; to = \"" to "\"; " rest " }"
+#define EXOK \
+	"proto = \"tcp\"; ports = [22]; reason = \"障害調査\"; requested_by = \"tanaka\"; " \
+	"approved_by = \"suzuki\"; expires = \"2026-12-31T23:59:59+09:00\";"
+#define SVC_CLOUD(n, rest) \
+	"    { name = \"" n "\"; type = \"cloud\"; fqdns = [\"outlook.office365.com\"]; " \
+	"ports = [443]; " rest " }"
+#define ISMAP_OK \
+	"ismap = \"C22-0001-1\"; ismap_valid_until = \"2027-03-31\"; approval = \"AP-9\";"
+#define SVC_SEC(n, rest) \
+	"    { name = \"" n "\"; type = \"security-update\"; ports = [443]; " \
+	"approval = \"AP-8\"; " rest " }"
+#define SEC_OK \
+	"fqdns = [\"update.example.com\"]; handles_admin_docs = false; tls = \"required\";"
 
 /* ---------------------------------------------------------------------------------------- */
 /* The harness */
@@ -279,11 +295,13 @@ static void mut_unknown_model(struct policy *p)
 static const struct vcase refused[] = {
 	/* 1. model */
 	{ "model: missing lgwan", HEAD("three-tier") "zones: {\n"
-	  "  mynumber: { interfaces = [\"mn0\"]; networks = [\"10.10.0.0/24\"]; }; #@a\n" Z_IN "};\n",
+	  "  mynumber: { interfaces = [\"mn0\"]; networks = "
+	  "[\"10.10.0.0/24\"]; }; #@a\n" Z_IN "};\n",
 	  NULL, { ERR("#@a", "model 'three-tier': I1: needs zone 'lgwan', none is declared") } },
 	{ "model: lgwan-internet forbids mynumber", HEAD("lgwan-internet") "zones: {\n" Z_LG Z_IN
 	  "  mynumber: { interfaces = [\"mn0\"]; networks = [\"10.10.0.0/24\"]; }; #@a\n};\n",
-	  NULL, { ERR("#@a", "zone 'mynumber': I1: model 'lgwan-internet' has no zone 'mynumber'") } },
+	  NULL, { ERR("#@a", "zone 'mynumber': I1: model 'lgwan-internet' has no zone "
+		      "'mynumber'") } },
 	{ "model: mynumber-internet forbids lgwan", HEAD("mynumber-internet") "zones: {\n" Z_MN
 	  "  lgwan: { interfaces = [\"lg0\"]; networks = [\"10.20.0.0/24\"]; }; #@a\n" Z_IN "};\n",
 	  NULL, { ERR("#@a", "zone 'lgwan': I1: model 'mynumber-internet' has no zone 'lgwan'") } },
@@ -295,20 +313,25 @@ static const struct vcase refused[] = {
 	  "};\n", mut_unknown_model, { ERR("#@a", ": I1: unknown zone model") } },
 	{ "zone declared twice", HEAD("three-tier") "zones: {\n" Z_MN Z_LG Z_IN
 	  "  dmz: { interfaces = [\"dz0\"]; networks = [\"10.40.0.0/24\"]; }; #@a\n};\n",
-	  mut_dup_zone, { ERR("#@a", "zone 'mynumber': I1: zone declared twice (first at line 3)") } },
+	  mut_dup_zone, { ERR("#@a", "zone 'mynumber': I1: zone declared twice (first "
+			      "at line 3)") } },
 	{ "two any zones", HEAD("three-tier") "zones: {\n" Z_MN Z_LG Z_IN
 	  "  dmz: { interfaces = [\"dz0\"]; networks = [\"any\"]; }; #@a\n};\n",
-	  NULL, { ERR("#@a", "zone 'dmz': I1: networks \"any\" already belong to zone 'internet'") } },
+	  NULL, { ERR("#@a", "zone 'dmz': I1: networks \"any\" already belong to zone "
+		      "'internet'") } },
 	/* 2. resolution */
 	{ "segment: unknown zone", HEAD("three-tier") ZONES(Z_MN Z_LG Z_IN) SEGS(
 	  "  { name = \"x\"; zone = \"nowhere\"; link = \"vpn\"; interface = \"x0\"; "
 	  "networks = [\"10.60.0.0/16\"]; } #@a"),
 	  NULL, { ERR("#@a", "segment 'x': I1: unknown zone 'nowhere'") } },
-	{ "host: unknown zone", WORLD(",\n  { name = \"h\"; zone = \"dmz2\"; ipv4 = \"10.40.0.9\"; } #@a", ""),
+	{ "host: unknown zone", WORLD(",\n  { name = \"h\"; zone = \"dmz2\"; ipv4 = "
+				      "\"10.40.0.9\"; } #@a", ""),
 	  NULL, { ERR("#@a", "host 'h': I1: unknown zone 'dmz2'") } },
-	{ "group: unknown member", WORLD("", ",\n  { name = \"g\"; members = [\"lg1\", \"nobody\"]; } #@a"),
+	{ "group: unknown member", WORLD("", ",\n  { name = \"g\"; members = [\"lg1\", "
+					 "\"nobody\"]; } #@a"),
 	  NULL, { ERR("#@a", "group 'g': I1: member 'nobody' is not a host") } },
-	{ "group: spans zones", WORLD("", ",\n  { name = \"g\"; members = [\"lg1\", \"in1\"]; } #@a"),
+	{ "group: spans zones", WORLD("", ",\n  { name = \"g\"; members = [\"lg1\", "
+				      "\"in1\"]; } #@a"),
 	  NULL, { ERR("#@a", "group 'g': I1: group spans zones: member 1 is in zone 'lgwan', "
 		      "member 2 in zone 'internet'") } },
 	{ "group: prefix across a zone edge", WORLD("", ",\n  { name = \"g\"; members = "
@@ -323,12 +346,14 @@ static const struct vcase refused[] = {
 	  "groups: (\n  { name = \"g\"; members = [\"10.20.0.0/15\"]; } #@a\n);\n",
 	  NULL, { ERR("#@a", "group 'g': I1: member 10.20.0.0/15 straddles") } },
 	{ "flow: unknown endpoint", BASE FLOWS(FLOW("f", "peer", "lg1", "nobody", OK443) " #@a"),
-	  NULL, { ERR("#@a", "flow 'f': I1: unknown 'to' endpoint 'nobody': no host, group or zone") } },
+	  NULL, { ERR("#@a", "flow 'f': I1: unknown 'to' endpoint 'nobody': no host, "
+		      "group or zone") } },
 	{ "exception: unknown endpoint", BASE EXCS(EXC("EX-1", "ghost", "dz1", EXOK) " #@a"),
 	  NULL, { ERR("#@a", "exception 'EX-1': I1: unknown 'from' endpoint 'ghost'") } },
 	/* 3. I1 */
 	{ "I1: interface in two zones", HEAD("three-tier") ZONES(Z_MN
-	  "  lgwan: { interfaces = [\"lg0\", \"mn0\"]; networks = [\"10.20.0.0/24\"]; }; #@a\n" Z_IN),
+	  "  lgwan: { interfaces = [\"lg0\", \"mn0\"]; networks = "
+	  "[\"10.20.0.0/24\"]; }; #@a\n" Z_IN),
 	  NULL, { ERR("#@a", "zone 'lgwan': I1: interface 'mn0' is already an interface of zone "
 		      "'mynumber' (line 3)") } },
 	{ "I1: segment on another zone's interface", HEAD("three-tier") ZONES(Z_MN Z_LG Z_IN) SEGS(
@@ -346,12 +371,12 @@ static const struct vcase refused[] = {
 	  NULL, { ERR("#@a", "zone 'mynumber': I1: network fd10::/64 overlaps fd10::/48 of zone "
 		      "'dmz' (line 6)") } },
 	{ "I1: segment overlaps another zone's segment", HEAD("three-tier") ZONES(Z_MN Z_LG Z_IN)
-	  SEGS(SEG_GC ",\n  { name = \"lgcloud\"; zone = \"lgwan\"; link = \"dedicated\"; interface = "
-	  "\"lc0\"; networks = [\"10.50.7.0/24\"]; } #@a"),
+	  SEGS(SEG_GC ",\n  { name = \"lgcloud\"; zone = \"lgwan\"; link = \"dedicated\"; "
+	       "interface = \"lc0\"; networks = [\"10.50.7.0/24\"]; } #@a"),
 	  NULL, { ERR("#@a", "segment 'lgcloud': I1: network 10.50.7.0/24 overlaps 10.50.0.0/16 of "
 		      "segment 'govcloud' (zone 'mynumber'") } },
-	{ "I1: host in another zone's network", WORLD(",\n  { name = \"h\"; zone = \"lgwan\"; ipv4 = "
-	  "\"10.10.0.9\"; } #@a", ""),
+	{ "I1: host in another zone's network", WORLD(",\n  { name = \"h\"; zone = "
+						      "\"lgwan\"; ipv4 = \"10.10.0.9\"; } #@a", ""),
 	  NULL, { ERR("#@a", "host 'h': I1: address 10.10.0.9 lies in the networks of zone "
 		      "'mynumber', not of its zone 'lgwan'") } },
 	{ "I1: host outside its zone", WORLD(",\n  { name = \"h\"; zone = \"lgwan\"; ipv4 = "
@@ -360,20 +385,24 @@ static const struct vcase refused[] = {
 		      "'lgwan'") } },
 	{ "I1: internet host inside a segment", WORLD(",\n  { name = \"h\"; zone = \"internet\"; "
 	  "ipv6 = \"fd10::99\"; ipv4 = \"10.50.3.3\"; } #@a", ""),
-	  NULL, { ERR("#@a", "host 'h': I1: address 10.50.3.3 lies in the networks of zone 'mynumber'"),
-		  ERR("#@a", "host 'h': I1: address fd10::99 lies in the networks of zone 'mynumber'") } },
+	  NULL, { ERR("#@a", "host 'h': I1: address 10.50.3.3 lies in the networks of zone "
+		      "'mynumber'"),
+		  ERR("#@a", "host 'h': I1: address fd10::99 lies in the networks of zone "
+		      "'mynumber'") } },
 	{ "I1: same MAC twice", WORLD(",\n  { name = \"h\"; zone = \"mynumber\"; mac = "
 	  "\"02:00:00:00:10:01\"; ipv4 = \"10.10.0.9\"; } #@a", ""),
 	  NULL, { ERR("#@a", "host 'h': I1: MAC 02:00:00:00:10:01 is also bound to host 'mn1'") } },
-	{ "I1: same IPv4 twice", WORLD(",\n  { name = \"h\"; zone = \"lgwan\"; ipv4 = \"10.20.0.2\"; } #@a",
-	  ""), NULL, { ERR("#@a", "host 'h': I1: address 10.20.0.2 is also bound to host 'lg2'") } },
+	{ "I1: same IPv4 twice", WORLD(",\n  { name = \"h\"; zone = \"lgwan\"; "
+	  "ipv4 = \"10.20.0.2\"; } #@a", ""),
+	  NULL, { ERR("#@a", "host 'h': I1: address 10.20.0.2 is also bound to host 'lg2'") } },
 	{ "I1: same IPv6 twice", WORLD(",\n  { name = \"h\"; zone = \"mynumber\"; mac = "
 	  "\"02:00:00:00:10:09\"; ipv6 = \"fd10::1\"; } #@a", ""),
 	  NULL, { ERR("#@a", "host 'h': I1: address fd10::1 is also bound to host 'mn1'") } },
-	{ "I1: group named like a host", WORLD("", ",\n  { name = \"lg1\"; members = [\"lg2\"]; } #@a"),
+	{ "I1: group named like a host", WORLD("", ",\n  { name = \"lg1\"; members = "
+					       "[\"lg2\"]; } #@a"),
 	  NULL, { ERR("#@a", "group 'lg1': I1: name already used by the host at line 16") } },
-	{ "I1: host named like a zone", WORLD(",\n  { name = \"インターネット接続系\"; zone = \"internet\"; "
-	  "ipv4 = \"10.30.0.9\"; } #@a", ""),
+	{ "I1: host named like a zone", WORLD(",\n  { name = \"インターネット接続系\"; zone = "
+					      "\"internet\"; ipv4 = \"10.30.0.9\"; } #@a", ""),
 	  NULL, { ERR("#@a", "I1: name is also a zone; a name must identify one object") } },
 	{ "I1: host named gateway", WORLD(",\n  { name = \"gateway\"; zone = \"lgwan\"; "
 	  "ipv4 = \"10.20.0.99\"; } #@a", ""),
@@ -381,11 +410,11 @@ static const struct vcase refused[] = {
 	{ "I1: mynumber segment not dedicated", HEAD("three-tier") ZONES(Z_MN Z_LG Z_IN) SEGS(
 	  "  { name = \"gc\"; zone = \"mynumber\"; link = \"vpn\"; interface = \"gc0\"; "
 	  "networks = [\"10.50.0.0/16\"]; } #@a"),
-	  NULL, { ERR("#@a", "segment 'gc': I1: link 'vpn': a segment of zone 'mynumber' must be on "
-		      "a dedicated line (R7, R9)") } },
+	  NULL, { ERR("#@a", "segment 'gc': I1: link 'vpn': a segment of zone 'mynumber' "
+		      "must be on a dedicated line (R7, R9)") } },
 	{ "I1: lgwan segment not dedicated", HEAD("three-tier") ZONES(Z_MN Z_LG Z_IN) SEGS(
-	  "  { name = \"lc\"; zone = \"イントラネット系\"; link = \"internet\"; interface = \"lc0\"; "
-	  "networks = [\"10.51.0.0/16\"]; } #@a"),
+	  "  { name = \"lc\"; zone = \"イントラネット系\"; link = \"internet\"; interface "
+	  "= \"lc0\"; networks = [\"10.51.0.0/16\"]; } #@a"),
 	  NULL, { ERR("#@a", "segment 'lc': I1: link 'internet': a segment of zone 'lgwan'") } },
 	/* 4. I2 */
 	{ "I2: mynumber to internet", BASE FLOWS(FLOW("f", "peer", "mn1", "in1", OK443) " #@a"),
@@ -398,7 +427,8 @@ static const struct vcase refused[] = {
 	{ "I2: public system not via lgwan", BASE FLOWS(
 	  FLOW("f", "public-system-via-lgwan", "mn1", "dz1", OK443) " #@a"),
 	  NULL, { ERR("#@a", "flow 'f': I2: class public-system-via-lgwan joins zones 'mynumber' "
-		      "and 'dmz': it must join mynumber and lgwan, and egress via the LGWAN uplink") } },
+		      "and 'dmz': it must join mynumber and lgwan, and egress via the "
+		      "LGWAN uplink") } },
 	{ "I2: public system between lgwan and dmz", BASE FLOWS(
 	  FLOW("f", "public-system-via-lgwan", "lg1", "dz1", OK443) " #@a"),
 	  NULL, { ERR("#@a", "flow 'f': I2: class public-system-via-lgwan joins zones 'lgwan' and "
@@ -419,41 +449,44 @@ static const struct vcase refused[] = {
 	  FLOW("mn-lg", "public-system-via-lgwan", "mn1", "lg1", OK443) ", #@a\n"
 	  RELAY("screen", "screen-transfer", "lg-low", "in1", OK443)),
 	  NULL, { ERR("#@a", "flow 'mn-lg': I2: path mynumber -> lg1 -> internet: 'lg1' is joined "
-		      "with mynumber here and 'lg-low' reaches the internet zone by flow 'screen'") } },
+		      "with mynumber here and 'lg-low' reaches the internet zone by "
+		      "flow 'screen'") } },
 	{ "I2: screen transfer in, sanitised files to the same host", BASE FLOWS(
 	  FLOW("scr", "screen-transfer-into-mynumber", "lg1", "mn1", OK443) ", #@a\n"
 	  RELAY("file", "file-sanitise", "in1", "lg1", OK22)),
-	  NULL, { ERR("#@a", "flow 'scr': I2: path mynumber -> lg1 -> internet: 'lg1' is joined with "
-		      "mynumber here and 'lg1' reaches the internet zone by flow 'file'") } },
+	  NULL, { ERR("#@a", "flow 'scr': I2: path mynumber -> lg1 -> internet: 'lg1' is joined "
+		      "with mynumber here and 'lg1' reaches the internet zone by flow 'file'") } },
 	{ "I2: two hops through an exception", BASE FLOWS(
 	  FLOW("mn-dz", "peer", "mn1", "dz1", OK443) " #@a")
 	  EXCS(EXC("EX-1", "dz1", "in2", EXOK)),
 	  NULL, { ERR("#@a", "flow 'mn-dz': I2: path mynumber -> dz1 -> internet: 'dz1' is joined "
-		      "with mynumber here and 'dz1' reaches the internet zone by exception 'EX-1'") } },
+		      "with mynumber here and 'dz1' reaches the internet zone by "
+		      "exception 'EX-1'") } },
 	{ "I2: two hops through breakout", BASE FLOWS(
 	  FLOW("mn-lg", "public-system-via-lgwan", "lg1", "mn1", OK443) " #@a")
 	  BREAKOUT("\"lgwan\"", "\"10.20.0.53\"", SVC_CLOUD("m365", ISMAP_OK)),
 	  NULL, { ERR("#@a", "flow 'mn-lg': I2: path mynumber -> lg1 -> internet: 'lg1' is joined "
-		      "with mynumber here and its zone 'lgwan' reaches the internet zone by service "
-		      "'m365'") } },
+		      "with mynumber here and its zone 'lgwan' reaches the internet zone "
+		      "by service 'm365'") } },
 	{ "I2: two hops through a breakout resolver", BASE FLOWS(
 	  FLOW("scr", "screen-transfer-into-mynumber", "lg1", "mn1", OK443) " #@a")
 	  BREAKOUT("\"lgwan\"", "\"10.20.0.1\"", SVC_CLOUD("m365", ISMAP_OK)),
-	  NULL, { ERR("#@a", "flow 'scr': I2: path mynumber -> lg1 -> internet: 'lg1' is joined with "
-		      "mynumber here and 'resolver 10.20.0.1' reaches the internet zone by the "
-		      "breakout resolvers") } },
+	  NULL, { ERR("#@a", "flow 'scr': I2: path mynumber -> lg1 -> internet: 'lg1' is joined "
+		      "with mynumber here and 'resolver 10.20.0.1' reaches the internet zone "
+		      "by the breakout resolvers") } },
 	{ "I2: breakout prefix in mynumber", BASE
 	  BREAKOUT("\"lgwan\"", "\"10.20.0.53\"", "    { name = \"x\"; ismap = \"C-1\"; "
 	  "ismap_valid_until = \"2027-03-31\"; approval = \"AP-9\"; match = \"ip\"; "
 	  "prefixes = [\"10.10.0.0/28\", \"10.20.0.64/26\"]; ports = [443]; } #@a"),
-	  NULL, { ERR("#@a", "service 'x': I2: prefix 10.10.0.0/28 is not in the internet zone (zone "
-		      "'mynumber')"),
-		  ERR("#@a", "service 'x': I4: prefix 10.20.0.64/26 is not in the internet zone") } },
+	  NULL, { ERR("#@a", "service 'x': I2: prefix 10.10.0.0/28 is not in the internet "
+		      "zone (zone 'mynumber')"),
+		  ERR("#@a", "service 'x': I4: prefix 10.20.0.64/26 is not in the "
+		      "internet zone") } },
 	/* 5. I3 */
 	{ "I3: mynumber host without MAC", BASE FLOWS(
 	  FLOW("f", "peer", "mn-nomac", "lg1", OK443) " #@a"),
-	  NULL, { ERR("#@a", "flow 'f': I3: host 'mn-nomac' has no MAC; a mynumber host on a flow to "
-		      "another zone is pinned to MAC + IP + port (R4)") } },
+	  NULL, { ERR("#@a", "flow 'f': I3: host 'mn-nomac' has no MAC; a mynumber host on "
+		      "a flow to another zone is pinned to MAC + IP + port (R4)") } },
 	{ "I3: segment host across zones still needs a MAC", BASE FLOWS(
 	  FLOW("f", "public-system-via-lgwan", "gc1", "lg1", OK443) " #@a"),
 	  NULL, { ERR("#@a", "flow 'f': I3: host 'gc1' has no MAC") } },
@@ -468,7 +501,8 @@ static const struct vcase refused[] = {
 	  FLOW("f", "peer", "mn1", "LGWAN接続系", OK443) " #@a"),
 	  NULL, { ERR("#@a", "flow 'f': I3: endpoint 'LGWAN接続系' is a whole zone") } },
 	{ "I3: no ports", BASE FLOWS(
-	  FLOW("f", "peer", "mn1", "lg1", "proto = \"udp\"; approval = \"A\"; purpose = \"p\";") " #@a"),
+	  FLOW("f", "peer", "mn1", "lg1", "proto = \"udp\"; approval = \"A\"; "
+	       "purpose = \"p\";") " #@a"),
 	  NULL, { ERR("#@a", "flow 'f': I3: no ports; a flow touching mynumber names its protocol "
 		      "and ports (R4)") } },
 	{ "I3: no protocol", BASE FLOWS(FLOW("f", "peer", "mn1", "lg1", OK443) " #@a"),
@@ -502,7 +536,8 @@ static const struct vcase refused[] = {
 	  NULL, { ERR("#@a", "exception 'EX-1': I3: host 'mn-nomac' has no MAC") } },
 	{ "I3: exception with a port range", BASE EXCS(
 	  EXC("EX-1", "lg1", "mn1", "proto = \"tcp\"; ports = [\"1-1024\"]; reason = \"r\"; "
-	  "requested_by = \"a\"; approved_by = \"b\"; expires = \"2026-12-31T00:00:00+09:00\";") " #@a"),
+	  "requested_by = \"a\"; approved_by = \"b\"; "
+	  "expires = \"2026-12-31T00:00:00+09:00\";") " #@a"),
 	  NULL, { ERR("#@a", "exception 'EX-1': I3: port range 1-1024") } },
 	{ "I3: management from a host without MAC", BASE FLOWS(
 	  FLOW("f", "management", "mn-nomac", "gateway", OK22) " #@a"),
@@ -510,8 +545,8 @@ static const struct vcase refused[] = {
 	/* 6. I4 */
 	{ "I4: peer between lgwan and internet", BASE FLOWS(
 	  FLOW("f", "peer", "lg1", "in1", OK443) " #@a"),
-	  NULL, { ERR("#@a", "flow 'f': I4: class 'peer' between lgwan and internet; only sanitised "
-		      "relays") } },
+	  NULL, { ERR("#@a", "flow 'f': I4: class 'peer' between lgwan and internet; only "
+		      "sanitised relays") } },
 	{ "I4: internal between lgwan and internet", BASE FLOWS(
 	  FLOW("f", "internal", "in1", "lg-terms", OK443) " #@a"),
 	  NULL, { ERR("#@a", "flow 'f': I4: class 'internal' between lgwan and internet"),
@@ -542,7 +577,8 @@ static const struct vcase refused[] = {
 	  NULL, { ERR("#@a", "flow 'f': I4: no ports; a relay between lgwan and internet") } },
 	{ "I4: exception between lgwan and internet", BASE EXCS(
 	  EXC("EX-1", "in1", "lg1", EXOK) " #@a"),
-	  NULL, { ERR("#@a", "exception 'EX-1': I4: an exception may not join lgwan and internet") } },
+	  NULL, { ERR("#@a", "exception 'EX-1': I4: an exception may not join lgwan "
+		      "and internet") } },
 	{ "I4: cloud service without ISMAP", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
 	  SVC_CLOUD("x", "approval = \"AP-9\";") " #@a"),
 	  NULL, { ERR("#@a", "service 'x': I4: cloud service without an ISMAP registration"),
@@ -553,24 +589,26 @@ static const struct vcase refused[] = {
 	  NULL, { WARN("#@a", "service 'x': I4: ISMAP registration expired on 2026-03-31, service "
 		       "disabled, ignoring") } },
 	{ "I4: security update handling documents", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
-	  SVC_SEC("x", "fqdns = [\"u.example.com\"]; handles_admin_docs = true; tls = \"required\";")
-	  " #@a"),
+	  SVC_SEC("x", "fqdns = [\"u.example.com\"]; handles_admin_docs = true; "
+		  "tls = \"required\";") " #@a"),
 	  NULL, { ERR("#@a", "service 'x': I4: a security-update service must attest "
 		      "handles_admin_docs = false (R26)") } },
 	{ "I4: security update without attestation", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
 	  SVC_SEC("x", "fqdns = [\"u.example.com\"]; tls = \"required\";") " #@a"),
 	  NULL, { ERR("#@a", "service 'x': I4: a security-update service must attest") } },
 	{ "I4: security update with a wildcard", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
-	  SVC_SEC("x", "fqdns = [\"u.example.com\", \"*.example.com\"]; handles_admin_docs = false; "
-	  "tls = \"required\";") " #@a"),
+	  SVC_SEC("x", "fqdns = [\"u.example.com\", \"*.example.com\"]; "
+		  "handles_admin_docs = false; tls = \"required\";") " #@a"),
 	  NULL, { ERR("#@a", "service 'x': I4: FQDN '*.example.com' is a wildcard") } },
 	{ "I4: security update without TLS", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
 	  SVC_SEC("x", "fqdns = [\"u.example.com\"]; handles_admin_docs = false;") " #@a"),
-	  NULL, { ERR("#@a", "service 'x': I4: a security-update service needs tls = \"required\"") } },
+	  NULL, { ERR("#@a", "service 'x': I4: a security-update service needs tls = "
+		      "\"required\"") } },
 	{ "I4: security update by address only", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
-	  SVC_SEC("x", "match = \"ip\"; prefixes = [\"198.51.100.0/24\"]; fqdns = [\"u.example.com\"]; "
-	  "handles_admin_docs = false; tls = \"required\";") " #@a"),
-	  NULL, { ERR("#@a", "service 'x': I4: a security-update service is restricted by name") } },
+	  SVC_SEC("x", "match = \"ip\"; prefixes = [\"198.51.100.0/24\"]; fqdns = "
+		  "[\"u.example.com\"]; handles_admin_docs = false; tls = \"required\";") " #@a"),
+	  NULL, { ERR("#@a", "service 'x': I4: a security-update service is "
+		      "restricted by name") } },
 	{ "I4: security update without names", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
 	  SVC_SEC("x", SEC_OK) " #@a"),
 	  mut_svc_no_fqdns, { ERR("#@a", "service 'x': I4: a security-update service is restricted "
@@ -589,20 +627,23 @@ static const struct vcase refused[] = {
 	  SVC_CLOUD("m365", ISMAP_OK) "\n  );\n};\n",
 	  NULL, { ERR("#@a", "breakout: I4: unknown 'from' zone 'nowhere'") } },
 	{ "I4: resolver outside the breakout zones", BASE
-	  "breakout: { #@a\n  from = [\"lgwan\"];\n  resolvers = [\"10.20.0.53\", \"10.40.0.53\"];\n"
-	  "  services: (\n" SVC_CLOUD("m365", ISMAP_OK) "\n  );\n};\n",
+	  "breakout: { #@a\n  from = [\"lgwan\"];\n  resolvers = [\"10.20.0.53\", "
+	  "\"10.40.0.53\"];\n  services: (\n" SVC_CLOUD("m365", ISMAP_OK) "\n  );\n};\n",
 	  NULL, { ERR("#@a", "breakout: I4: resolver 10.40.0.53 lies outside the breakout zones "
 		      "(zone 'dmz')") } },
 	/* 7. I5 */
 	{ "I5: no approval", BASE FLOWS(
-	  FLOW("f", "peer", "lg1", "dz1", "proto = \"tcp\"; ports = [22]; purpose = \"p\";") " #@a"),
+	  FLOW("f", "peer", "lg1", "dz1", "proto = \"tcp\"; ports = [22]; "
+	       "purpose = \"p\";") " #@a"),
 	  NULL, { ERR("#@a", "flow 'f': I5: no approval id; a flow across zones is approved") } },
 	{ "I5: no purpose", BASE FLOWS(
-	  FLOW("f", "peer", "lg1", "dz1", "proto = \"tcp\"; ports = [22]; approval = \"A\";") " #@a"),
+	  FLOW("f", "peer", "lg1", "dz1", "proto = \"tcp\"; ports = [22]; "
+	       "approval = \"A\";") " #@a"),
 	  NULL, { ERR("#@a", "flow 'f': I5: no purpose; a flow across zones states why") } },
 	{ "I5: management without approval and purpose", BASE FLOWS(
 	  FLOW("f", "management", "lg1", "gateway", "proto = \"tcp\"; ports = [22];") " #@a"),
-	  NULL, { ERR("#@a", "flow 'f': I5: no approval id"), ERR("#@a", "flow 'f': I5: no purpose") } },
+	  NULL, { ERR("#@a", "flow 'f': I5: no approval id"),
+		  ERR("#@a", "flow 'f': I5: no purpose") } },
 	{ "I5: service without approval", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
 	  SVC_CLOUD("x", "ismap = \"C-1\"; ismap_valid_until = \"2027-03-31\";") " #@a"),
 	  NULL, { ERR("#@a", "service 'x': I5: service without an approval id") } },
@@ -643,14 +684,17 @@ static const struct vcase refused[] = {
 	  NULL, { WARN("#@a", "flow 'f': I5: endpoint '電子申請DMZ' is a whole zone; least "
 		       "privilege asks for hosts or groups (R37)") } },
 	{ "I5: flow name twice", BASE FLOWS(
-	  FLOW("a", "peer", "lg1", "dz1", OK443) ",\n" FLOW("b", "peer", "lg2", "dz1", OK443) " #@a"),
+	  FLOW("a", "peer", "lg1", "dz1", OK443) ",\n"
+	  FLOW("b", "peer", "lg2", "dz1", OK443) " #@a"),
 	  mut_dup_flow, { ERR("#@a", "flow 'a': I5: name already used at line 27") } },
 	{ "I5: same traffic twice", BASE FLOWS(
 	  FLOW("a", "peer", "lg1", "dz1", "proto = \"tcp\"; ports = [22, 443]; approval = \"A\"; "
-	  "purpose = \"p\";") ",\n"
-	  FLOW("b", "peer", "lg1", "dz1", "proto = \"tcp\"; ports = [\"400-500\"]; approval = \"A\"; "
-	  "purpose = \"p\";") ", #@a\n" FLOW("c", "peer", "lg1", "dz1", "proto = \"udp\"; ports = [443]; "
-	  "approval = \"A\"; purpose = \"p\";")) EXCS(EXC("EX-1", "lg1", "dz1", EXOK) " #@b"),
+	       "purpose = \"p\";") ",\n"
+	  FLOW("b", "peer", "lg1", "dz1", "proto = \"tcp\"; ports = [\"400-500\"]; "
+	       "approval = \"A\"; purpose = \"p\";") ", #@a\n"
+	  FLOW("c", "peer", "lg1", "dz1", "proto = \"udp\"; ports = [443]; approval = \"A\"; "
+	       "purpose = \"p\";"))
+	  EXCS(EXC("EX-1", "lg1", "dz1", EXOK) " #@b"),
 	  NULL, { WARN("#@a", "flow 'b': I5: same traffic as flow 'a' (line 27)"),
 		  WARN("#@b", "exception 'EX-1': I5: same traffic as flow 'a' (line 27)") } },
 	/* 8. I6 */
@@ -679,13 +723,14 @@ static const struct vcase refused[] = {
 	  SVC_CLOUD("m365", ISMAP_OK) ",\n" SVC_CLOUD("m366", ISMAP_OK) " #@a"),
 	  mut_dup_svc, { ERR("#@a", "service 'm365': I4: name already used at line 30") } },
 	/* several violations at once: all of them, each at its line */
-	{ "several violations", WORLD(",\n  { name = \"h\"; zone = \"lgwan\"; ipv4 = \"10.10.0.77\"; } #@a",
-	  "") FLOWS(FLOW("f", "peer", "mn1", "in1", OK443) ", #@b\n"
+	{ "several violations", WORLD(",\n  { name = \"h\"; zone = \"lgwan\"; "
+	  "ipv4 = \"10.10.0.77\"; } #@a", "")
+	  FLOWS(FLOW("f", "peer", "mn1", "in1", OK443) ", #@b\n"
 	  FLOW("g", "peer", "mn-nomac", "lg2", OK443) ", #@c\n"
 	  FLOW("k", "peer", "lg1", "in2", OK443) " #@d")
 	  EXCS(EXC("EX-1", "lg1", "dz1", "proto = \"tcp\"; ports = [22]; reason = \"r\"; "
-	  "requested_by = \"sato\"; approved_by = \"SATO\"; expires = \"2026-12-31T23:59:59+09:00\";")
-	  " #@e"),
+	  "requested_by = \"sato\"; approved_by = \"SATO\"; "
+	  "expires = \"2026-12-31T23:59:59+09:00\";") " #@e"),
 	  NULL, { ERR("#@a", "host 'h': I1: address 10.10.0.77 lies in the networks of zone "
 		      "'mynumber'"),
 		  ERR("#@b", "flow 'f': I2: joins zones 'mynumber' and 'internet'"),
@@ -707,14 +752,15 @@ static const struct vcase accepted[] = {
 	  "  { name = \"in1\"; zone = \"internet\"; ipv4 = \"192.0.2.1\"; }\n);\n"
 	  FLOWS(RELAY("m", "mail-text", "in1", "lg1", OK443)), NULL, { { NULL, 0, NULL } } },
 	{ "model mynumber-internet", HEAD("mynumber-internet") ZONES(Z_MN Z_IN)
-	  "hosts: (\n  { name = \"mn1\"; zone = \"個人番号利用事務系\"; mac = \"02:00:00:00:00:01\"; "
-	  "ipv4 = \"10.10.0.1\"; }\n);\n", NULL, { { NULL, 0, NULL } } },
+	  "hosts: (\n  { name = \"mn1\"; zone = \"個人番号利用事務系\"; mac = "
+	  "\"02:00:00:00:00:01\"; ipv4 = \"10.10.0.1\"; }\n);\n", NULL, { { NULL, 0, NULL } } },
 	{ "group of hosts and prefixes in one zone", WORLD("", ",\n  { name = \"g\"; members = "
 	  "[\"lg1\", \"lg2\", \"10.20.0.64/26\"]; },\n  { name = \"net\"; members = "
 	  "[\"203.0.113.0/24\", \"in1\"]; }"), NULL, { { NULL, 0, NULL } } },
 	{ "segment of another zone on any line", HEAD("three-tier") ZONES(Z_MN Z_LG Z_IN Z_DMZ)
-	  SEGS(SEG_GC ",\n  { name = \"partner\"; zone = \"dmz\"; link = \"vpn\"; interface = "
-	  "\"pv0\"; networks = [\"10.60.0.0/16\"]; }"), NULL, { { NULL, 0, NULL } } },
+	  SEGS(SEG_GC ",\n  { name = \"partner\"; zone = \"dmz\"; link = \"vpn\"; "
+	       "interface = \"pv0\"; networks = [\"10.60.0.0/16\"]; }"),
+	  NULL, { { NULL, 0, NULL } } },
 	{ "every flow class done right", BASE FLOWS(
 	  FLOW("pub", "public-system-via-lgwan", "mn1", "lg1", OK443) ",\n"
 	  FLOW("pub-ping", "public-system-via-lgwan", "lg1", "mn1",
@@ -723,14 +769,15 @@ static const struct vcase accepted[] = {
 	  FLOW("mn-int", "internal", "mn1", "mn2", "proto = \"tcp\"; ports = [5432];") ",\n"
 	  FLOW("scr", "screen-transfer-into-mynumber", "lg-terms", "mn2", OK443) ",\n"
 	  FLOW("scr-host", "screen-transfer-into-mynumber", "lg1", "mn1", OK443) ",\n"
-	  RELAY("mail", "mail-text", "in1", "lg2", "proto = \"tcp\"; ports = [25]; approval = \"A\"; "
-		"purpose = \"p\";") ",\n"
+	  RELAY("mail", "mail-text", "in1", "lg2", "proto = \"tcp\"; ports = [25]; "
+		"approval = \"A\"; purpose = \"p\";") ",\n"
 	  RELAY("file", "file-sanitise", "in2", "lg2", OK22) ",\n"
 	  RELAY("screen", "screen-transfer", "lg-terms", "in1", "proto = \"tcp\"; ports = [8443]; "
 		"approval = \"A\"; purpose = \"p\";") ",\n"
 	  FLOW("peer", "peer", "lg-terms", "dz1", "proto = \"udp\"; ports = [514]; "
 	       "approval = \"A\"; purpose = \"p\";") ",\n"
-	  FLOW("lg-int", "internal", "lg1", "lg-terms", "proto = \"tcp\"; ports = [\"1-65535\"];") ",\n"
+	  FLOW("lg-int", "internal", "lg1", "lg-terms",
+	       "proto = \"tcp\"; ports = [\"1-65535\"];") ",\n"
 	  FLOW("dmz-in", "peer", "dz1", "in1", OK443) ",\n"
 	  FLOW("ssh", "management", "lg1", "gateway", OK22) ",\n"
 	  FLOW("mn-ssh", "management", "mn1", "gateway", OK22) ",\n"
@@ -743,8 +790,8 @@ static const struct vcase accepted[] = {
 	  RELAY("screen", "screen-transfer", "lg-terms", "in1", OK443))
 	  BREAKOUT("\"lgwan\", \"dmz\"", "\"10.20.0.53\", \"10.40.0.53\"",
 	  SVC_CLOUD("m365", ISMAP_OK) ",\n" SVC_SEC("av", SEC_OK) ",\n"
-	  "    { name = \"ipsvc\"; ismap = \"C-2\"; ismap_valid_until = \"2026-06-01\"; approval = "
-	  "\"A\"; match = \"ip\"; prefixes = [\"198.51.100.0/24\"]; ports = [443]; }"),
+	  "    { name = \"ipsvc\"; ismap = \"C-2\"; ismap_valid_until = \"2026-06-01\"; "
+	  "approval = \"A\"; match = \"ip\"; prefixes = [\"198.51.100.0/24\"]; ports = [443]; }"),
 	  NULL, { { NULL, 0, NULL } } },
 };
 

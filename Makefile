@@ -133,16 +133,18 @@ FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -g -O1 -Idaemon -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all $(shell $(PKG_CONFIG) --cflags libconfig 2>/dev/null)
-FUZZ_DEPS_conf := daemon/conf.c daemon/policy.c daemon/policy_check.c daemon/diag.c
+FUZZ_DEPS_conf := daemon/conf.c daemon/policy.c daemon/policy_check.c daemon/diag.c daemon/ir.c \
+                  daemon/compile.c
 FUZZ_LIBS_conf := $(shell $(PKG_CONFIG) --libs libconfig 2>/dev/null)
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p build-fuzz
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(or $(FUZZ_DEPS_$*),daemon/$*.c) $(FUZZ_LIBS_$*)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(or $(FUZZ_DEPS_$*),$(ENGINE_PURE:%=daemon/%.c)) $(FUZZ_LIBS_$*)
 
 fuzz: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
 	$(Q)set -e; for f in $(FUZZ_NAMES); do mkdir -p tests/fuzz/corpus/$$f build-fuzz/corpus-$$f; \
 		echo "fuzz $$f: $(FUZZ_SECONDS)s"; \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
 		build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=build-fuzz/$$f- build-fuzz/corpus-$$f tests/fuzz/corpus/$$f \
 			2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' ; \

@@ -13,13 +13,13 @@ O          ?= build
 CC         ?= cc
 CLANG      ?= clang
 
-DEPS       := libmnl libnftnl libconfig
+DEPS       := libmnl libnftnl libconfig libnetfilter_queue
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -D_GNU_SOURCE -MMD -MP -fstack-protector-strong \
               -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
               -Wpointer-arith -Wformat=2 -Wsign-compare -Idaemon \
               $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
-LDLIBS     += $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lpthread
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 ifneq ($(SAN),)
@@ -38,22 +38,27 @@ PURE :=
 PURE += diag
 PURE += policy
 PURE += policy_check
+PURE += policy_addr
 PURE += conf
 PURE += ir
 PURE += compile
 PURE += nftgen
+PURE += engine
+PURE += classify
 
 # Kernel-facing modules.
 KERN :=
 KERN += log
 KERN += nlbatch
 KERN += apply
+KERN += queue
 
-SANSOD_OBJS   := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(KERN) main)
+# Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
+ENGINE_PURE   := pkt tls http dns
+SANSOD_OBJS   := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(ENGINE_PURE) $(KERN) main)
 UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
-ENGINE_PURE   := $(patsubst daemon/%.c,%,$(wildcard daemon/pkt.c daemon/tls.c daemon/http.c daemon/dns.c))
 UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
@@ -118,7 +123,7 @@ update-golden: $(O)/sansod
 	$(Q)SANSOD=$(O)/sansod NOW=$(GOLDEN_NOW) tests/golden/run.sh --update
 
 # Hot-path objects of the engine may not allocate or log (STYLE §7).
-HOT := $(ENGINE_PURE)
+HOT := $(ENGINE_PURE) classify
 check-hotpath: $(HOT:%=$(O)/daemon/%.o)
 	$(Q)if [ -n "$^" ] && nm -u $^ | grep -E ' (malloc|calloc|realloc|free|syslog|puts|fwrite|.*printf.*)$$'; then \
 		echo "check-hotpath: a hot-path object allocates or logs"; exit 1; fi; \

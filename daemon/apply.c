@@ -24,6 +24,7 @@
 #include <linux/netlink.h>
 
 #include "apply.h"
+#include "engine.h"
 #include "nftgen.h"
 #include "nlbatch.h"
 
@@ -244,29 +245,71 @@ int apply_genid(struct apply *ap, uint32_t *ret)
 
 /* ---- probe and commit ---- */
 
-int apply_probe(struct apply *ap)
+/* One dry-run batch on a table of its own: 1 if the kernel takes it, 0 if it refuses. */
+static int probe_one(struct apply *ap, const struct ir_ruleset *rs, const struct nlb_opts *o)
 {
-	struct ir_ruleset *rs = ir_new();
 	struct nlbatch b;
 	struct diag d;
 	int r;
 
-	if (!rs)
-		return -ENOMEM;
 	diag_init(&d);
-	r = nlb_build(&b, rs, ap->seq + 1, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST, false, false);
+	r = nlb_build(&b, rs, ap->seq + 1, o);
 	if (r >= 0) {
 		ap->seq = b.seq_end + 1;
 		r = talk(ap, &b, true, NULL, &d);
-		ap->persist = r == 0;
-		ap->table_flags = ap->persist ? NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST : 0;
-		ap->probed = true;
-		r = r == -EINVAL || r == 0 ? 0 : r;
+		r = r == 0 ? 1 : r == -EINVAL ? 0 : r;
 	}
 	nlb_fini(&b);
 	diag_fini(&d);
+	return r;
+}
+
+/* What this kernel supports: table flag persist, nft_queue, or the compat NFQUEUE target. */
+int apply_probe(struct apply *ap)
+{
+	struct nlb_opts o = { .table = "sanso-probe", .end = false };
+	struct ir_ruleset *rs = ir_new();
+	struct ir_rule rule;
+	struct ir_stmt *x;
+	int r, ch;
+
+	if (!rs)
+		return -ENOMEM;
+	o.table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST;
+	r = probe_one(ap, rs, &o);
+	if (r < 0)
+		goto out;
+	ap->persist = r;
+	ap->table_flags = r ? NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST : 0;
+	o.table_flags = 0;
+	ch = ir_chain_add(rs, "probe", IR_HOOK_FORWARD, 0, true);
+	ir_rule_init(&rule, NULL, 0);
+	x = ir_stmt(&rule, OP_QUEUE);
+	x->aux = 1;			/* queue 0, one queue */
+	r = ch < 0 ? ch : ir_rule_add(rs, ch, &rule);
+	if (r < 0)
+		goto out;
+	r = probe_one(ap, rs, &o);
+	if (r < 0)
+		goto out;
+	ap->queue_native = r;
+	o.queue_compat = true;
+	r = ap->queue_native ? 0 : probe_one(ap, rs, &o);
+	if (r < 0)
+		goto out;
+	ap->queue_compat = !ap->queue_native && r;
+	ap->probed = true;
+	r = 0;
+out:
 	ir_free(rs);
 	return r;
+}
+
+static void opts_of(const struct apply *ap, struct nlb_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->table_flags = ap->table_flags;
+	o->queue_compat = ap->queue_compat;
 }
 
 int apply_commit(struct apply *ap, const struct ir_ruleset *rs, const char *file, bool dry_run,
@@ -277,9 +320,14 @@ int apply_commit(struct apply *ap, const struct ir_ruleset *rs, const char *file
 	double t0 = now_s(), t1;
 	int r, i;
 
+	struct nlb_opts o;
+
 	if (!ap->probed && (r = apply_probe(ap)) < 0)
 		return r;
-	r = nlb_build(&b, rs, ap->seq + 1, ap->table_flags, true, !dry_run);
+	opts_of(ap, &o);
+	o.genid = true;
+	o.end = !dry_run;
+	r = nlb_build(&b, rs, ap->seq + 1, &o);
 	if (r < 0)
 		return r;
 	ap->seq = b.seq_end + 1;
@@ -487,11 +535,13 @@ static uint64_t wire_hash(const struct nlb_wire *w, size_t klen)
 	return h;
 }
 
-static int expected_side(const struct ir_ruleset *rs, struct side *sd)
+static int expected_side(const struct apply *ap, const struct ir_ruleset *rs, struct side *sd)
 {
+	struct nlb_opts o;
 	struct nlb_wire w[2];
 	int i, j, k, n;
 
+	opts_of(ap, &o);
 	sd->n_sets = rs->n_sets;
 	sd->elems = calloc((size_t)rs->n_sets + 1, sizeof(*sd->elems));
 	if (!sd->elems)
@@ -503,7 +553,7 @@ static int expected_side(const struct ir_ruleset *rs, struct side *sd)
 		canon_chain(sd, ch->name, ch->hook != IR_HOOK_NONE, nlb_hooknum(ch->hook), ch->prio,
 			    ch->policy_drop ? NF_DROP : NF_ACCEPT);
 		for (j = 0; j < ch->n_rules; j++) {
-			struct nftnl_rule *r = nlb_rule(rs, ch, &ch->rules[j]);
+			struct nftnl_rule *r = nlb_rule(rs, ch, &ch->rules[j], &o);
 
 			if (!r)
 				return -ENOMEM;
@@ -513,14 +563,14 @@ static int expected_side(const struct ir_ruleset *rs, struct side *sd)
 	}
 	for (i = 0; i < rs->n_sets; i++) {
 		const struct ir_set *s = &rs->sets[i];
-		struct nftnl_set *ns = nlb_set(s);
+		struct nftnl_set *ns = nlb_set(s, &o);
 		size_t klen = ir_key_len(s->key, s->n_key);
 
 		if (!ns)
 			return -ENOMEM;
 		canon_set(sd, ns);
 		nftnl_set_free(ns);
-		for (j = 0; j < s->n_elems; j++) {
+		for (j = 0; j < s->n_elems && !(s->flags & IR_SET_DYNAMIC); j++) {
 			struct ir_elem e;
 
 			ir_elem_get(s, j, &e);
@@ -780,8 +830,8 @@ static int actual_side(struct apply *ap, const struct ir_ruleset *rs, struct sid
 			if (!strncmp(sd->lines.v[j], line, strlen(line)))
 				break;
 		}
-		if (j == sd->lines.n)
-			continue;	/* missing set: reported by the line diff */
+		if (j == sd->lines.n || (rs->sets[i].flags & IR_SET_DYNAMIC))
+			continue;	/* missing: reported by the line diff; learned: not compared */
 		r = dump_elems(ap, &d, i);
 		if (r < 0)
 			return r;
@@ -871,7 +921,9 @@ int apply_verify(struct apply *ap, const struct ir_ruleset *rs, struct diag *dia
 	uint32_t g0 = 0, g1 = 0;
 	int r, i, tries, n = 0;
 
-	r = expected_side(rs, &want);
+	if (!ap->probed && (r = apply_probe(ap)) < 0)
+		return r;
+	r = expected_side(ap, rs, &want);
 	for (tries = 0; r >= 0 && tries < GENID_RETRIES; tries++) {
 		side_free(&got);
 		memset(&got, 0, sizeof(got));
@@ -900,5 +952,78 @@ int apply_verify(struct apply *ap, const struct ir_ruleset *rs, struct diag *dia
 out:
 	side_free(&want);
 	side_free(&got);
+	return r;
+}
+
+/* ---- learned addresses (from the engine, between generations) ---- */
+
+static void learned_msg(struct nlbatch *b, uint32_t seq, const char *set, int family,
+			const struct eng_update *u, int n)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + b->len);
+	struct nlattr *list, *el, *k;
+	int i;
+
+	nlh = nftnl_nlmsg_build_hdr((char *)nlh, NFT_MSG_NEWSETELEM, NFPROTO_INET,
+				    NLM_F_CREATE | NLM_F_ACK, seq);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, IR_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+	list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	for (i = 0; i < n; i++) {
+		if (u[i].family != family)
+			continue;
+		el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+		k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+		mnl_attr_put(nlh, NFTA_DATA_VALUE, family == AF_INET ? 4 : 16, u[i].addr);
+		mnl_attr_nest_end(nlh, k);
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT, htobe64(u[i].timeout_ms));
+		mnl_attr_nest_end(nlh, el);
+	}
+	mnl_attr_nest_end(nlh, list);
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	b->n_msgs++;
+}
+
+static void marker(struct nlbatch *b, uint16_t type, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(b->buf + b->len);
+	struct nfgenmsg *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = AF_UNSPEC;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(NFNL_SUBSYS_NFTABLES);
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	b->n_msgs++;
+}
+
+int apply_learned(struct apply *ap, const struct eng_update *u, int n)
+{
+	struct nlbatch b = { 0 };
+	struct diag d;
+	int has4 = 0, has6 = 0, i, r;
+
+	for (i = 0; i < n; i++) {
+		has4 |= u[i].family == AF_INET;
+		has6 |= u[i].family == AF_INET6;
+	}
+	b.cap = (size_t)n * 64 + 1024;
+	b.buf = calloc(1, b.cap);
+	if (!b.buf)
+		return -ENOMEM;
+	b.seq_begin = ++ap->seq;
+	marker(&b, NFNL_MSG_BATCH_BEGIN, b.seq_begin);
+	if (has4)
+		learned_msg(&b, ++ap->seq, "bo_learn4", AF_INET, u, n);
+	if (has6)
+		learned_msg(&b, ++ap->seq, "bo_learn6", AF_INET6, u, n);
+	marker(&b, NFNL_MSG_BATCH_END, ++ap->seq);
+	diag_init(&d);
+	r = talk(ap, &b, false, NULL, &d);
+	diag_fini(&d);
+	free(b.buf);
 	return r;
 }

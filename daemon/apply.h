@@ -22,6 +22,8 @@ struct apply {
 	bool probed;
 	bool persist;			/* kernel supports NFT_TABLE_F_PERSIST */
 	uint32_t table_flags;		/* flags of our commits: owner|persist, or none */
+	bool queue_native;		/* nft_queue is there */
+	bool queue_compat;		/* else the xtables NFQUEUE target through nft_compat */
 	uint32_t genid;			/* generation id after our last commit */
 };
 
@@ -49,5 +51,9 @@ int apply_commit(struct apply *ap, const struct ir_ruleset *rs, const char *file
 int apply_verify(struct apply *ap, const struct ir_ruleset *rs, struct diag *diag);
 
 int apply_genid(struct apply *ap, uint32_t *ret);
+
+/* Add (or extend) learned breakout addresses in bo_learn4/6, each with its timeout. */
+struct eng_update;
+int apply_learned(struct apply *ap, const struct eng_update *u, int n);
 
 #endif

@@ -50,8 +50,9 @@ struct ctx {
 	int64_t now;
 	int err;			/* first -errno (ENOMEM, E2BIG) */
 	int *pair_chain;		/* [from * n_zones + to] */
+	bool *pair_engine;		/* the pair has flows the engine decides */
 	int ch_pre, ch_fwd, ch_in, ch_out;
-	int ch_cut, ch_spoof_bind, ch_spoof_src, ch_nopair, ch_invalid;
+	int ch_cut, ch_spoof_bind, ch_spoof_src, ch_nopair, ch_invalid, ch_refused;
 	struct comp_decision *dec;
 	int n_dec, cap_dec;
 	uint32_t *ids;			/* open addressing: used decision ids */
@@ -63,7 +64,7 @@ struct ctx {
 const char *comp_kind_name(enum comp_kind k)
 {
 	static const char *const n[COMP_KIND_MAX] = { "flow", "management", "service",
-						      "exception" };
+						      "exception", "dns" };
 
 	return k < COMP_KIND_MAX ? n[k] : "?";
 }
@@ -254,7 +255,7 @@ static void pend_add(struct ctx *c, int set, const struct ir_elem *e)
 /* Turn the pending elements of one object into a decision: hash name + elements, claim a
  * free id (linear probing keeps earlier objects' ids), and add the elements with it. */
 static uint32_t decide(struct ctx *c, enum comp_kind kind, int idx, const char *name,
-		       uint64_t timeout_ms)
+		       uint64_t timeout_ms, uint32_t data_bits)
 {
 	uint32_t h = 2166136261U, id;
 	size_t klen;
@@ -271,7 +272,7 @@ static uint32_t decide(struct ctx *c, enum comp_kind kind, int idx, const char *
 		h = fnv(h, c->pend[i].e.key_end, klen);
 	}
 	id = h & COMP_MARK_MASK;
-	while (id == 0 || id_used(c, id))
+	while (id == 0 || id >= COMP_ID_RESERVED || id_used(c, id))
 		id = (id + 1) & COMP_MARK_MASK;
 	if (id_claim(c, id) ||
 	    push((void **)&c->dec, &c->n_dec, &c->cap_dec, sizeof(*c->dec))) {
@@ -280,7 +281,7 @@ static uint32_t decide(struct ctx *c, enum comp_kind kind, int idx, const char *
 	}
 	c->dec[c->n_dec++] = (struct comp_decision){ id, kind, idx, timeout_ms };
 	for (i = 0; i < c->n_pend; i++) {
-		c->pend[i].e.data = id;
+		c->pend[i].e.data = id | data_bits;
 		c->pend[i].e.timeout_ms = timeout_ms;
 		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
 	}
@@ -391,6 +392,7 @@ struct flowlike {
 	int n_ports;
 	int line;
 	uint64_t timeout_ms;
+	bool engine;
 };
 
 static const uint8_t *src_mac(struct ctx *c, const struct endpoint *ep)
@@ -444,7 +446,9 @@ static void compile_flowlike(struct ctx *c, const struct flowlike *fl)
 			comp_kind_name(fl->kind), fl->name);
 		return;
 	}
-	decide(c, fl->kind, fl->idx, fl->name, fl->timeout_ms);
+	decide(c, fl->kind, fl->idx, fl->name, fl->timeout_ms, fl->engine ? COMP_MARK_ENGINE : 0);
+	if (fl->engine && !in && !out)
+		c->pair_engine[fl->from->zone * p->n_zones + fl->to->zone] = true;
 }
 
 static void compile_flows(struct ctx *c)
@@ -460,7 +464,7 @@ static void compile_flows(struct ctx *c)
 			continue;
 		fl = (struct flowlike){ x->id, COMP_EXCEPTION, i, &x->from, &x->to, x->proto,
 					x->ports, x->n_ports, x->loc.line,
-					(uint64_t)(x->expires - c->now) * 1000 };
+					(uint64_t)(x->expires - c->now) * 1000, false };
 		compile_flowlike(c, &fl);
 	}
 	for (i = 0; i < p->n_flows; i++) {
@@ -469,7 +473,7 @@ static void compile_flows(struct ctx *c)
 		fl = (struct flowlike){ f->name,
 					f->cls == FLOW_MANAGEMENT ? COMP_MGMT : COMP_FLOW, i,
 					&f->from, &f->to, f->proto, f->ports, f->n_ports,
-					f->loc.line, 0 };
+					f->loc.line, 0, f->verdict == VERDICT_ENGINE };
 		compile_flowlike(c, &fl);
 	}
 }
@@ -549,7 +553,204 @@ static void compile_service(struct ctx *c, int i)
 			c->rs->sets[sp].flags |= IR_SET_INTERVAL;
 		pend_add(c, sp, &e);
 	}
-	decide(c, COMP_SERVICE, i, sv->name, 0);
+	decide(c, COMP_SERVICE, i, sv->name, 0, 0);
+}
+
+/* A decision whose identity is a text (engine-decided services: their elements are shared). */
+static uint32_t decide_text(struct ctx *c, enum comp_kind kind, int idx, const char *text)
+{
+	c->n_pend = 0;
+	return decide(c, kind, idx, text, 0, 0);
+}
+
+static void service_text(const struct service *sv, char *buf, size_t len)
+{
+	char pfx[64];
+	size_t o;
+	int i;
+
+	o = (size_t)snprintf(buf, len, "%s|%d|%d", sv->name, sv->match, sv->type);
+	for (i = 0; i < sv->n_fqdns && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "|%s", sv->fqdns[i]);
+	for (i = 0; i < sv->n_prefixes && o < len; i++) {
+		policy_prefix_format(&sv->prefixes[i], pfx, sizeof(pfx));
+		o += (size_t)snprintf(buf + o, len - o, "|%s", pfx);
+	}
+	for (i = 0; i < sv->n_ports && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "|%u-%u", sv->ports[i].lo, sv->ports[i].hi);
+}
+
+/* Candidate sets of the engine-decided services (dns+sni, sni): their listed prefixes
+ * (bo_list), the addresses learned from DNS (bo_learn, filled at run time), their ports. */
+static void compile_engine_services(struct ctx *c)
+{
+	static const enum ir_field k4 = F_IP_DADDR, k6 = F_IP6_DADDR;
+	static const enum ir_field kp[2] = { F_L4PROTO, F_TH_DPORT };
+	const struct breakout *b = &c->p->breakout;
+	struct service all = { 0 };
+	struct ir_elem e;
+	char *text;
+	int i, k, s4, s6, sp, ss, n = 0;
+
+	for (i = 0; i < b->n_services; i++)
+		n += b->services[i].match != MATCH_IP ? b->services[i].n_prefixes : 0;
+	text = malloc(1 << 16);
+	all.prefixes = calloc((size_t)n + 1, sizeof(*all.prefixes));
+	if (!text || !all.prefixes) {
+		free(text);
+		free(all.prefixes);
+		fail(c, -ENOMEM);
+		return;
+	}
+	s4 = set_get(c, "bo_list4", &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL, "listed breakout prefixes");
+	s6 = set_get(c, "bo_list6", &k6, 1, IR_DATA_NONE, IR_SET_INTERVAL, "listed breakout prefixes");
+	set_get(c, "bo_learn4", &k4, 1, IR_DATA_NONE, IR_SET_TIMEOUT | IR_SET_DYNAMIC,
+		"breakout addresses learned from DNS");
+	set_get(c, "bo_learn6", &k6, 1, IR_DATA_NONE, IR_SET_TIMEOUT | IR_SET_DYNAMIC,
+		"breakout addresses learned from DNS");
+	sp = set_get(c, "bo_ports", kp, 2, IR_DATA_NONE, 0, "ports of dns+sni services");
+	ss = set_get(c, "bo_sni_ports", kp, 2, IR_DATA_NONE, 0, "ports of sni services");
+	for (i = 0; i < b->n_services; i++) {
+		const struct service *sv = &b->services[i];
+
+		if (sv->disabled || sv->match == MATCH_IP)
+			continue;
+		if (sv->match == MATCH_DNS_SNI) {
+			memcpy(all.prefixes + all.n_prefixes, sv->prefixes,
+			       (size_t)sv->n_prefixes * sizeof(*sv->prefixes));
+			all.n_prefixes += sv->n_prefixes;
+		}
+		for (k = 0; k < sv->n_ports; k++) {
+			size_t off;
+
+			memset(&e, 0, sizeof(e));
+			off = ir_put_u32(e.key, 0, F_L4PROTO, 6);
+			ir_put_u32(e.key_end, 0, F_L4PROTO, 6);
+			ir_put_u32(e.key, off, F_TH_DPORT, sv->ports[k].lo);
+			ir_put_u32(e.key_end, off, F_TH_DPORT, sv->ports[k].hi);
+			e.line = sv->loc.line;
+			e.origin = sv->name;
+			fail(c, ir_elem_add(c->rs, sv->match == MATCH_SNI ? ss : sp, &e));
+		}
+		service_text(sv, text, 1 << 16);
+		decide_text(c, COMP_SERVICE, i, text);
+	}
+	all.loc = b->loc;
+	snprintf(all.name, sizeof(all.name), "breakout");
+	service_prefixes(c, &all, s4, AF_INET);
+	service_prefixes(c, &all, s6, AF_INET6);
+	for (i = 0; i < c->n_pend; i++)
+		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
+	c->n_pend = 0;
+	free(all.prefixes);
+	free(text);
+}
+
+/* The resolvers may ask their upstreams (udp and tcp 53): one decision. Their answers are
+ * queued to the engine, which learns the addresses of the services' names. */
+static void compile_dns(struct ctx *c)
+{
+	static const enum ir_field k4[2] = { F_IP_SADDR, F_IP_DADDR };
+	static const enum ir_field k6[2] = { F_IP6_SADDR, F_IP6_DADDR };
+	static const struct port_range dns = { 53, 53 };
+	const struct breakout *b = &c->p->breakout;
+	struct addrs res = { 0 }, up = { 0 };
+	struct ir_elem e;
+	char pfx[IR_NAME_MAX];
+	int fam, i, j, s, sl, rz, iz = -1, alen;
+
+	for (i = 0; i < c->p->n_zones; i++)
+		iz = c->p->zones[i].role == ZONE_INTERNET ? i : iz;
+	if (!b->n_resolvers || !b->n_upstreams || iz < 0)
+		return;
+	for (fam = AF_INET; fam <= AF_INET6; fam += AF_INET6 - AF_INET) {
+		alen = fam == AF_INET ? 4 : 16;
+		res.n = up.n = 0;
+		for (i = 0; i < b->n_resolvers; i++)
+			if (b->resolvers[i].family == fam)
+				addrs_add(c, &res, &b->resolvers[i]);
+		for (i = 0; i < b->n_upstreams; i++)
+			if (b->upstreams[i].family == fam)
+				addrs_add(c, &up, &b->upstreams[i]);
+		if (!res.n || !up.n)
+			continue;
+		sl = set_get(c, fam == AF_INET ? "dns4" : "dns6", fam == AF_INET ? k4 : k6, 2,
+			     IR_DATA_NONE, 0, "upstream . resolver: DNS answers to learn from");
+		for (i = 0; i < up.n; i++) {
+			for (j = 0; j < res.n; j++) {
+				memset(&e, 0, sizeof(e));
+				ir_put(e.key, 0, fam == AF_INET ? F_IP_SADDR : F_IP6_SADDR,
+				       up.v[i].addr);
+				ir_put(e.key, alen, fam == AF_INET ? F_IP_DADDR : F_IP6_DADDR,
+				       res.v[j].addr);
+				memcpy(e.key_end, e.key, sizeof(e.key));
+				e.line = b->loc.line;
+				e.origin = "breakout";
+				fail(c, ir_elem_add(c->rs, sl, &e));
+			}
+		}
+		rz = -1;
+		for (i = 0; i < c->p->n_zones && rz < 0; i++) {
+			struct addrs z = { 0 };
+
+			addr_zone(c, &z, i, fam);
+			for (j = 0; j < z.n && rz < 0; j++)
+				if (i != iz && policy_prefix_contains(&z.v[j], &res.v[0]))
+					rz = i;
+			free(z.v);
+		}
+		if (rz < 0)
+			continue;
+		snprintf(pfx, sizeof(pfx), "%.32s_%.32s", c->p->zones[rz].id, c->p->zones[iz].id);
+		s = flow_map(c, pfx, MK_P, fam, false);
+		flow_elems(c, s, NULL, &res, &up, 17, &dns, 1, fam, b->loc.line, "breakout DNS");
+		flow_elems(c, s, NULL, &res, &up, 6, &dns, 1, fam, b->loc.line, "breakout DNS");
+	}
+	free(res.v);
+	free(up.v);
+	if (c->n_pend)
+		decide(c, COMP_DNS, 0, "breakout DNS", 0, 0);
+}
+
+/* Members of the breakout source groups (zones as a whole need no set). */
+static void compile_breakout_sources(struct ctx *c)
+{
+	static const enum ir_field k4 = F_IP_SADDR, k6 = F_IP6_SADDR;
+	const struct breakout *b = &c->p->breakout;
+	struct service srcs = { 0 };
+	struct addrs a = { 0 };
+	struct endpoint ep = { 0 };
+	int i, fam, s;
+
+	for (i = 0; i < b->n_from; i++) {
+		if (!b->from_group || b->from_group[i] < 0)
+			continue;
+		ep.kind = EP_GROUP;
+		ep.idx = b->from_group[i];
+		for (fam = AF_INET; fam <= AF_INET6; fam += AF_INET6 - AF_INET) {
+			struct addrs one = { 0 };
+			int j;
+
+			addr_ep(c, &one, &ep, fam);
+			for (j = 0; j < one.n; j++)
+				addrs_add(c, &a, &one.v[j]);
+			free(one.v);
+		}
+	}
+	if (!a.n)
+		return;
+	srcs.prefixes = a.v;
+	srcs.n_prefixes = a.n;
+	srcs.loc = b->loc;
+	snprintf(srcs.name, sizeof(srcs.name), "breakout sources");
+	s = set_get(c, "bo_src4", &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL, "breakout source groups");
+	service_prefixes(c, &srcs, s, AF_INET);
+	s = set_get(c, "bo_src6", &k6, 1, IR_DATA_NONE, IR_SET_INTERVAL, "breakout source groups");
+	service_prefixes(c, &srcs, s, AF_INET6);
+	for (i = 0; i < c->n_pend; i++)
+		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
+	c->n_pend = 0;
+	free(a.v);
 }
 
 static void compile_services(struct ctx *c)
@@ -558,17 +759,13 @@ static void compile_services(struct ctx *c)
 	int i;
 
 	for (i = 0; i < b->n_services; i++) {
-		if (b->services[i].disabled)
-			continue;
-		if (b->services[i].match != MATCH_IP) {
-			diag_add(c->diag, DIAG_WARNING, c->p->file, b->services[i].loc.line,
-				 "service '%s': match '%s' needs the verdict engine, which this build does not run yet: its traffic is refused",
-				 b->services[i].name, policy_match_name(b->services[i].match));
-			diag_ja(c->diag, "サービス '%s': match '%s' には判定エンジンが必要です（未搭載）。通信は拒否されます",
-				b->services[i].name, policy_match_name(b->services[i].match));
-			continue;
-		}
-		compile_service(c, i);
+		if (!b->services[i].disabled && b->services[i].match == MATCH_IP)
+			compile_service(c, i);
+	}
+	if (b->n_services) {
+		compile_breakout_sources(c);
+		compile_engine_services(c);
+		compile_dns(c);
 	}
 }
 
@@ -938,8 +1135,29 @@ static void rules_prerouting(struct ctx *c)
 	}
 }
 
-/* ct state established,related: pass while the decision is live, else cut. */
-static void rules_established(struct ctx *c, int ch, bool invalid)
+static void queue_stmt(struct ctx *c, struct ir_rule *r, bool bypass)
+{
+	const struct engine_conf *e = &c->p->engine;
+	struct ir_stmt *x;
+
+	st(c, r, OP_META_FROM_CT);		/* the engine reads the decision from NFQA_MARK */
+	x = st(c, r, OP_QUEUE);
+	x->value = (uint32_t)e->queue_base;
+	x->aux = (uint32_t)(e->queues > 0 ? e->queues : 1);
+	x->neg = bypass;
+}
+
+static void mark_bit(struct ctx *c, struct ir_rule *r, enum ir_op op, uint32_t mask, uint32_t v)
+{
+	struct ir_stmt *x = st(c, r, op);
+
+	x->aux = mask;
+	x->value = v;
+}
+
+/* ct mark in @live: pass (any state: a retransmitted SYN, an engine verdict); a connection
+ * whose decision is gone is cut. input/output have no engine and no breakout. */
+static void rules_established(struct ctx *c, int ch, bool invalid, bool cut)
 {
 	int live = ir_set_find(c->rs, "live");
 	struct ir_rule r;
@@ -951,14 +1169,45 @@ static void rules_established(struct ctx *c, int ch, bool invalid)
 		emit(c, ch, &r);
 	}
 	ir_rule_init(&r, NULL, 0);
-	st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED | IR_CT_RELATED;
 	lookup(c, &r, live, false);
 	st(c, &r, OP_ACCEPT);
 	emit(c, ch, &r);
+	if (!cut)
+		return;
 	ir_rule_init(&r, NULL, 0);
 	st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED | IR_CT_RELATED;
 	verdict(c, &r, OP_JUMP, c->ch_cut);
 	emit(c, ch, &r);
+}
+
+/* DNS answers from the upstreams to the resolvers go to the engine first. */
+static void rules_dns(struct ctx *c)
+{
+	static const char *const sets[2] = { "dns4", "dns6" };
+	struct ir_rule r;
+	struct ir_stmt *x;
+	int i, s;
+
+	for (i = 0; i < 2; i++) {
+		s = ir_set_find(c->rs, sets[i]);
+		if (s < 0 || !c->rs->sets[s].n_elems)
+			continue;
+		ir_rule_init(&r, "breakout DNS learning", 0);
+		x = st(c, &r, OP_MATCH);
+		x->f[0] = F_L4PROTO;
+		x->n_f = 1;
+		ir_put_u32(x->val, 0, F_L4PROTO, 17);
+		x = st(c, &r, OP_MATCH);
+		x->f[0] = F_TH_SPORT;
+		x->n_f = 1;
+		ir_put_u32(x->val, 0, F_TH_SPORT, 53);
+		lookup(c, &r, s, false);
+		st(c, &r, OP_META_MARK_SET)->value = COMP_ID_DNS;
+		x = st(c, &r, OP_QUEUE);
+		x->value = (uint32_t)c->p->engine.queue_base;
+		x->aux = (uint32_t)(c->p->engine.queues > 0 ? c->p->engine.queues : 1);
+		emit(c, c->ch_fwd, &r);
+	}
 }
 
 static void rules_forward(struct ctx *c)
@@ -967,7 +1216,31 @@ static void rules_forward(struct ctx *c)
 	struct ir_rule r;
 	struct ir_stmt *x;
 
-	rules_established(c, c->ch_fwd, true);
+	ir_rule_init(&r, NULL, 0);
+	st(c, &r, OP_CT_STATE)->value = IR_CT_INVALID;
+	verdict(c, &r, OP_JUMP, c->ch_invalid);
+	emit(c, c->ch_fwd, &r);
+	/* an engine verdict (NF_REPEAT): its decision goes into ct mark, then decide again */
+	ir_rule_init(&r, "engine verdict", 0);
+	mark_bit(c, &r, OP_MARK_BIT, COMP_MARK_COPY, COMP_MARK_COPY);
+	st(c, &r, OP_CTMARK_FROM_META)->aux = COMP_MARK_MASK;
+	st(c, &r, OP_META_MARK_SET)->value = 0;
+	emit(c, c->ch_fwd, &r);
+	rules_dns(c);
+	rules_established(c, c->ch_fwd, false, false);
+	ir_rule_init(&r, NULL, 0);
+	mark_bit(c, &r, OP_CTMARK_BIT, 0xffffffffU, COMP_ID_REFUSED);
+	verdict(c, &r, OP_JUMP, c->ch_refused);
+	emit(c, c->ch_fwd, &r);
+	ir_rule_init(&r, "breakout: waiting for the server name", 0);
+	st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED;
+	mark_bit(c, &r, OP_CTMARK_BIT, COMP_MARK_ENGINE, COMP_MARK_ENGINE);
+	queue_stmt(c, &r, false);
+	emit(c, c->ch_fwd, &r);
+	ir_rule_init(&r, NULL, 0);
+	st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED | IR_CT_RELATED;
+	verdict(c, &r, OP_JUMP, c->ch_cut);
+	emit(c, c->ch_fwd, &r);
 	ir_rule_init(&r, NULL, 0);
 	x = st(c, &r, OP_VMAP);
 	fields(x, k, 2);
@@ -1021,7 +1294,7 @@ static void rules_accept_marked(struct ctx *c, int ch, const char *what, const c
 	log_drop(c, ch, prefix, 0);
 }
 
-static void rule_service(struct ctx *c, int ch, int i, uint32_t id)
+static void rule_service(struct ctx *c, int ch, int i, uint32_t id, int whole_zone)
 {
 	const struct service *sv = &c->p->breakout.services[i];
 	char name[IR_NAME_MAX];
@@ -1036,6 +1309,13 @@ static void rule_service(struct ctx *c, int ch, int i, uint32_t id)
 		if (s < 0 || sp < 0 || !c->rs->sets[s].n_elems || !c->rs->sets[sp].n_elems)
 			continue;
 		ir_rule_init(&r, ir_str(c->rs, sv->name), sv->loc.line);
+		if (!whole_zone) {
+			int src = ir_set_find(c->rs, f == 4 ? "bo_src4" : "bo_src6");
+
+			if (src < 0)
+				continue;
+			lookup(c, &r, src, false);
+		}
 		lookup(c, &r, s, false);
 		lookup(c, &r, sp, false);
 		st(c, &r, OP_COUNTER);
@@ -1056,15 +1336,77 @@ static uint32_t decision_of(const struct ctx *c, enum comp_kind k, int idx)
 	return 0;
 }
 
-static bool breakout_from(const struct policy *p, int z)
+/* Is zone z a breakout source: 1 as a whole zone, 0 through groups only, -1 not at all. */
+static int breakout_from(const struct policy *p, int z)
 {
-	int i;
+	int i, r = -1;
 
 	for (i = 0; i < p->breakout.n_from; i++) {
 		if (p->breakout.from[i] == z)
+			return 1;
+		if (p->breakout.from_group && p->breakout.from_group[i] >= 0 &&
+		    p->groups[p->breakout.from_group[i]].zone == z)
+			r = 0;
+	}
+	return r;
+}
+
+static bool fail_open(const struct policy *p, int a, int b)
+{
+	int i;
+
+	for (i = 0; i < p->engine.n_fail_open; i++) {
+		if (p->engine.fail_open_from && p->engine.fail_open_from[i] == a &&
+		    p->engine.fail_open_to[i] == b)
 			return true;
 	}
 	return false;
+}
+
+/* New connections of flows the engine decides: the SYN goes to the engine (fail closed
+ * unless the pair is configured fail open). */
+static void rule_engine_queue(struct ctx *c, int ch, bool bypass)
+{
+	struct ir_rule r;
+
+	ir_rule_init(&r, "verdict engine", 0);
+	mark_bit(c, &r, OP_CTMARK_BIT, COMP_MARK_ENGINE, COMP_MARK_ENGINE);
+	queue_stmt(c, &r, bypass);
+	emit(c, ch, &r);
+}
+
+/* Breakout candidates: a listed or learned address (dns+sni) or any address (sni) on a
+ * service port. The handshake passes; the engine reads the name from the first data. */
+static void rules_candidates(struct ctx *c, int ch, int whole_zone)
+{
+	static const char *const dst[4] = { "bo_list4", "bo_learn4", "bo_list6", "bo_learn6" };
+	int sp = ir_set_find(c->rs, "bo_ports"), ss = ir_set_find(c->rs, "bo_sni_ports");
+	struct ir_rule r;
+	int i, s, src;
+
+	for (i = 0; i < 4 && sp >= 0 && c->rs->sets[sp].n_elems; i++) {
+		s = ir_set_find(c->rs, dst[i]);
+		if (s < 0 || (!c->rs->sets[s].n_elems && !(c->rs->sets[s].flags & IR_SET_DYNAMIC)))
+			continue;
+		src = whole_zone ? -1 : ir_set_find(c->rs, i < 2 ? "bo_src4" : "bo_src6");
+		if (!whole_zone && src < 0)
+			continue;
+		ir_rule_init(&r, "breakout candidate", 0);
+		if (src >= 0)
+			lookup(c, &r, src, false);
+		lookup(c, &r, s, false);
+		lookup(c, &r, sp, false);
+		st(c, &r, OP_CTMARK_SET)->value = COMP_MARK_ENGINE;
+		st(c, &r, OP_ACCEPT);
+		emit(c, ch, &r);
+	}
+	if (ss >= 0 && c->rs->sets[ss].n_elems && whole_zone) {
+		ir_rule_init(&r, "breakout candidate (sni)", 0);
+		lookup(c, &r, ss, false);
+		st(c, &r, OP_CTMARK_SET)->value = COMP_MARK_ENGINE;
+		st(c, &r, OP_ACCEPT);
+		emit(c, ch, &r);
+	}
 }
 
 static void rules_pairs(struct ctx *c)
@@ -1078,14 +1420,17 @@ static void rules_pairs(struct ctx *c)
 			ch = c->pair_chain[a * p->n_zones + b];
 			snprintf(pfx, sizeof(pfx), "%.32s_%.32s", p->zones[a].id, p->zones[b].id);
 			rules_maps(c, ch, pfx);
-			if (p->zones[b].role == ZONE_INTERNET && breakout_from(p, a)) {
+			if (p->zones[b].role == ZONE_INTERNET && breakout_from(p, a) >= 0) {
 				for (i = 0; i < p->breakout.n_services; i++) {
 					uint32_t id = decision_of(c, COMP_SERVICE, i);
 
-					if (id)
-						rule_service(c, ch, i, id);
+					if (id && p->breakout.services[i].match == MATCH_IP)
+						rule_service(c, ch, i, id, breakout_from(p, a));
 				}
+				rules_candidates(c, ch, breakout_from(p, a));
 			}
+			if (c->pair_engine[a * p->n_zones + b])
+				rule_engine_queue(c, ch, fail_open(p, a, b));
 			snprintf(log, sizeof(log), "sanso drop %.32s>%.32s ", p->zones[a].id,
 				 p->zones[b].id);
 			rules_accept_marked(c, ch, NULL, log);
@@ -1110,7 +1455,7 @@ static void rules_local(struct ctx *c)
 		st(c, &r, OP_ACCEPT);
 		emit(c, ch, &r);
 		simple(c, ch, nd, false, OP_ACCEPT, 0);
-		rules_established(c, ch, !io);
+		rules_established(c, ch, !io, true);
 		rules_maps(c, ch, io ? "out" : "in");
 		rules_accept_marked(c, ch, NULL, io ? "sanso drop gateway> " : "sanso drop >gateway ");
 	}
@@ -1197,7 +1542,8 @@ static int compile_chains(struct ctx *c)
 	c->ch_in = ir_chain_add(c->rs, "input", IR_HOOK_INPUT, PRIO_FILTER, true);
 	c->ch_out = ir_chain_add(c->rs, "output", IR_HOOK_OUTPUT, PRIO_FILTER, true);
 	c->pair_chain = calloc((size_t)(p->n_zones * p->n_zones) + 1, sizeof(int));
-	if (!c->pair_chain)
+	c->pair_engine = calloc((size_t)(p->n_zones * p->n_zones) + 1, sizeof(bool));
+	if (!c->pair_chain || !c->pair_engine)
 		return -ENOMEM;
 	for (a = 0; a < p->n_zones; a++) {
 		for (b = 0; b < p->n_zones; b++) {
@@ -1212,6 +1558,7 @@ static int compile_chains(struct ctx *c)
 	c->ch_spoof_bind = drop_chain(c, "spoof_bind", "sanso spoof mac/ip ");
 	c->ch_spoof_src = drop_chain(c, "spoof_src", "sanso spoof src ");
 	c->ch_nopair = drop_chain(c, "nopair", "sanso drop no-zone ");
+	c->ch_refused = drop_chain(c, "refused", "sanso refused ");
 	fail(c, c->ch_pre);
 	fail(c, c->ch_fwd);
 	fail(c, c->ch_in);
@@ -1317,5 +1664,6 @@ out:
 	free(c.ids);
 	free(c.pend);
 	free(c.pair_chain);
+	free(c.pair_engine);
 	return r;
 }

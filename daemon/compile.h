@@ -19,7 +19,18 @@
 #include "ir.h"
 #include "policy.h"
 
-#define COMP_MARK_MASK		0x3fffffffU	/* decision ids; the top bits are reserved */
+/* ct mark / packet mark layout:
+ *   bits 0-29  decision id (0: none). Ids from COMP_ID_RESERVED up are special values.
+ *   bit 30     ENGINE: in ct mark, the verdict engine decides this connection (a My Number
+ *              flow it must confirm, or a breakout candidate waiting for its TLS/HTTP name).
+ *   bit 31     COPY: in the packet mark of an engine verdict (NF_REPEAT): the forward chain
+ *              copies the id into ct mark, clears the packet mark and decides again. */
+#define COMP_MARK_MASK		0x3fffffffU
+#define COMP_MARK_ENGINE	0x40000000U
+#define COMP_MARK_COPY		0x80000000U
+#define COMP_ID_RESERVED	0x3ffffff0U
+#define COMP_ID_REFUSED		0x3fffffffU	/* the engine refused the connection */
+#define COMP_ID_DNS		0x3ffffffeU	/* packet mark: a DNS answer to learn from */
 #define COMP_LOG_RATE		10		/* drop log lines per second per rule */
 #define COMP_LOG_BURST		20
 
@@ -28,6 +39,7 @@ enum comp_kind {
 	COMP_MGMT,
 	COMP_SERVICE,
 	COMP_EXCEPTION,
+	COMP_DNS,			/* the resolvers' queries to their upstreams */
 	COMP_KIND_MAX
 };
 

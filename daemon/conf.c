@@ -26,6 +26,7 @@
 #define CONF_FQDN_MAX		253
 #define CONF_QUOTE_MAX		64	/* user strings quoted in messages are cut here */
 #define CONF_DEFAULT_PORT	443	/* breakout service without ports */
+#define CONF_QUEUE_MAX		65535	/* NFQUEUE numbers are 16 bits */
 
 struct conf {
 	struct policy *p;
@@ -414,6 +415,43 @@ ENUM_KEY(k_model, enum policy_model, policy_model_parse,
 ENUM_KEY(k_link, enum link_type, policy_link_parse, "dedicated, lgwan, vpn, internet")
 ENUM_KEY(k_match, enum svc_match, policy_match_parse, "dns+sni, sni, ip")
 ENUM_KEY(k_svctype, enum svc_type, policy_svctype_parse, "cloud, security-update")
+ENUM_KEY(k_verdict, enum flow_verdict, policy_verdict_parse, "kernel, engine")
+ENUM_KEY(k_ech, enum ech_policy, policy_ech_parse, "refuse, outer-sni")
+
+/* An integer within lo..hi. */
+static int conf_int(struct conf *c, const config_setting_t *s, long long lo, long long hi,
+		    int *ret)
+{
+	int t = config_setting_type(s);
+	long long v;
+
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+		conf_type_err(c, s, "an integer", "整数");
+		return -EINVAL;
+	}
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi) {
+		CONF_ERR(c, s, "%s: %lld is out of range %lld-%lld", "%s: %lld は %lld-%lld の範囲外です",
+			 config_setting_name(s), v, lo, hi);
+		return -EINVAL;
+	}
+	*ret = (int)v;
+	return 0;
+}
+
+#define INT_KEY(fname, lo, hi)								\
+static int fname(struct conf *c, const config_setting_t *s, void *obj,			\
+		 const struct conf_key *k)						\
+{											\
+	return conf_int(c, s, lo, hi, AT(obj, k->off, int));				\
+}
+
+INT_KEY(k_dns_floor, 1, 86400)
+INT_KEY(k_dns_grace, 0, 86400)
+INT_KEY(k_dns_max, 16, 1048576)
+INT_KEY(k_queues, 1, ENGINE_QUEUES_MAX)
+INT_KEY(k_queue_base, 0, CONF_QUEUE_MAX)
+INT_KEY(k_queue_maxlen, 16, 65536)
 
 static int k_proto(struct conf *c, const config_setting_t *s, void *obj, const struct conf_key *k)
 {
@@ -1285,6 +1323,7 @@ static const struct conf_key flow_keys[] = {
 	{ "purpose",	k_text,		OFF(flow, purpose), 0, 0 },
 	{ "authority",	k_text,		OFF(flow, authority), 0, 0 },
 	{ "comment",	k_text,		OFF(flow, comment), 0, 0 },
+	{ "verdict",	k_verdict,	OFF(flow, verdict), 0, 0 },
 };
 
 static void flow_init(void *obj)
@@ -1476,7 +1515,8 @@ static int k_bfrom(struct conf *c, const config_setting_t *s, void *obj, const s
 		return n;
 	b->from_names = policy_alloc(c->p, (size_t)n * sizeof(*b->from_names));
 	b->from = policy_alloc(c->p, (size_t)n * sizeof(*b->from));
-	if (!b->from_names || !b->from)
+	b->from_group = policy_alloc(c->p, (size_t)n * sizeof(*b->from_group));
+	if (!b->from_names || !b->from || !b->from_group)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		const char *v = conf_str(c, config_setting_get_elem(s, (unsigned int)i),
@@ -1487,6 +1527,7 @@ static int k_bfrom(struct conf *c, const config_setting_t *s, void *obj, const s
 		b->from_names[b->n_from] = policy_strdup(c->p, v);
 		if (!b->from_names[b->n_from])
 			return -ENOMEM;
+		b->from_group[b->n_from] = -1;
 		b->from[b->n_from++] = -1;
 	}
 	return 0;
@@ -1511,7 +1552,75 @@ static const struct conf_key breakout_keys[] = {
 	{ "from",	k_bfrom,	0, 0, K_REQ },
 	{ "resolvers",	k_addrs,	OFF(breakout, resolvers),
 					OFF(breakout, n_resolvers), 0 },
+	{ "upstreams",	k_addrs,	OFF(breakout, upstreams),
+					OFF(breakout, n_upstreams), 0 },
+	{ "dns_floor",	k_dns_floor,	OFF(breakout, dns_floor), 0, 0 },
+	{ "dns_grace",	k_dns_grace,	OFF(breakout, dns_grace), 0, 0 },
+	{ "dns_max",	k_dns_max,	OFF(breakout, dns_max), 0, 0 },
+	{ "ech",	k_ech,		OFF(breakout, ech), 0, 0 },
 	{ "services",	k_services,	0, 0, K_REQ },
+};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Engine */
+
+/* "from>to": one '>' between two zone names (spaces around it are dropped). */
+static bool pair_valid(const char *s)
+{
+	const char *gt = strchr(s, '>');
+	size_t a;
+
+	if (!gt || strchr(gt + 1, '>'))
+		return false;
+	for (a = (size_t)(gt - s); a > 0 && s[a - 1] == ' '; a--)
+		;
+	return a > 0 && gt[1 + strspn(gt + 1, " ")] != '\0';
+}
+
+static int k_fail_open(struct conf *c, const config_setting_t *s, void *obj,
+		       const struct conf_key *k)
+{
+	struct engine_conf *e = obj;
+	char q[CONF_QUOTE_MAX], w[96];
+	size_t sz;
+	int n, i;
+
+	(void)k;
+	n = conf_seq(c, s, 0, POLICY_ZONES_MAX * POLICY_ZONES_MAX);
+	if (n < 0)
+		return n;
+	sz = (size_t)(n ? n : 1);
+	e->fail_open = policy_alloc(c->p, sz * sizeof(*e->fail_open));
+	e->fail_open_from = policy_alloc(c->p, sz * sizeof(*e->fail_open_from));
+	e->fail_open_to = policy_alloc(c->p, sz * sizeof(*e->fail_open_to));
+	if (!e->fail_open || !e->fail_open_from || !e->fail_open_to)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const config_setting_t *el = config_setting_get_elem(s, (unsigned int)i);
+		const char *v = conf_str(c, el, 2 * POLICY_NAME_MAX, STR_NAME);
+
+		if (!v)
+			continue;
+		if (!pair_valid(v)) {
+			CONF_ERR(c, el, "%s: '%s' is not a zone pair \"from>to\" such as \"lgwan>dmz\"",
+				 "%s: '%s' はゾーンの組 \"from>to\" (例: \"lgwan>dmz\") ではありません",
+				 conf_what(el, w, sizeof(w)), Q(v, q));
+			continue;
+		}
+		e->fail_open[e->n_fail_open] = policy_strdup(c->p, v);
+		if (!e->fail_open[e->n_fail_open])
+			return -ENOMEM;
+		e->fail_open_from[e->n_fail_open] = -1;
+		e->fail_open_to[e->n_fail_open++] = -1;
+	}
+	return 0;
+}
+
+static const struct conf_key engine_keys[] = {
+	{ "queues",		k_queues,	OFF(engine_conf, queues), 0, 0 },
+	{ "queue_base",		k_queue_base,	OFF(engine_conf, queue_base), 0, 0 },
+	{ "queue_maxlen",	k_queue_maxlen,	OFF(engine_conf, queue_maxlen), 0, 0 },
+	{ "fail_open",		k_fail_open,	0, 0, 0 },
 };
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1538,6 +1647,27 @@ static int sec_breakout(struct conf *c, const config_setting_t *s)
 	return conf_object(c, s, breakout_keys, ARRAY_SIZE(breakout_keys), &c->p->breakout);
 }
 
+/* The queues queue_base .. queue_base + queues - 1 are NFQUEUE numbers. */
+static int sec_engine(struct conf *c, const config_setting_t *s)
+{
+	struct engine_conf *e = &c->p->engine;
+	const config_setting_t *base;
+	int r;
+
+	conf_obj(c, "engine", "エンジン", NULL, -1);
+	c->obj[0] = '\0';
+	e->loc.line = config_setting_source_line(s);
+	r = conf_object(c, s, engine_keys, ARRAY_SIZE(engine_keys), e);
+	base = config_setting_is_group(s) ? config_setting_get_member(s, "queue_base") : NULL;
+	if (r == 0 && base && e->queue_base > CONF_QUEUE_MAX - e->queues &&
+	    e->queue_base <= CONF_QUEUE_MAX)
+		CONF_ERR(c, base, "queue_base: %d is out of range 0-%d: with %d queues the last "
+			 "queue number must stay within 65535",
+			 "queue_base: %d は 0-%d の範囲外です。キュー %d 個の最後の番号は 65535 以下で"
+			 "なければなりません", e->queue_base, CONF_QUEUE_MAX - e->queues, e->queues);
+	return r;
+}
+
 #define LIST_KIND(sec, k, kja, idk, type, kkeys, kinit, kcheck)			\
 	{ .section = sec, .kind = k, .kind_ja = kja, .id_key = #idk,			\
 	  .size = sizeof(struct type), .name_off = OFF(type, idk),		\
@@ -1557,6 +1687,7 @@ static const struct conf_kind list_kinds[] = {
 
 static const char *const sections[] = {
 	"policy", "zones", "segments", "hosts", "groups", "flows", "exceptions", "breakout",
+	"engine",
 };
 
 static int conf_section(struct conf *c, const config_setting_t *s, size_t idx)
@@ -1571,6 +1702,8 @@ static int conf_section(struct conf *c, const config_setting_t *s, size_t idx)
 		return conf_zones(c, s);
 	if (idx == 7)
 		return sec_breakout(c, s);
+	if (idx == 8)
+		return sec_engine(c, s);
 	r = conf_objects(c, s, &list_kinds[idx - 2], &base, &n);
 	if (!base)
 		n = 0;

@@ -23,6 +23,7 @@ static const struct ir_field_info fields[F_FIELD_MAX] = {
 	[F_IP6_DADDR]	= { "ip6 daddr",	"ipv6_addr",	8, 16, false },
 	[F_L4PROTO]	= { "meta l4proto",	"inet_proto",	12, 1, false },
 	[F_TH_DPORT]	= { "th dport",		"inet_service",	13, 2, false },
+	[F_TH_SPORT]	= { "th sport",		"inet_service",	13, 2, false },
 	[F_ICMPV6_TYPE]	= { "icmpv6 type",	"icmpv6_type",	29, 1, false },
 	[F_CT_MARK]	= { "ct mark",		"mark",		19, 4, true },
 };

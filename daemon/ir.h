@@ -28,6 +28,7 @@ enum ir_field {
 	F_IP6_DADDR,
 	F_L4PROTO,
 	F_TH_DPORT,
+	F_TH_SPORT,
 	F_ICMPV6_TYPE,
 	F_CT_MARK,
 	F_FIELD_MAX
@@ -55,6 +56,8 @@ enum ir_data {
 #define IR_SET_INTERVAL		(1U << 0)
 #define IR_SET_TIMEOUT		(1U << 1)
 #define IR_SET_CONSTANT		(1U << 2)
+#define IR_SET_DYNAMIC		(1U << 3)	/* elements added at run time (learned): the
+						 * read-back compares the set, not its elements */
 
 /* An element as builders and back ends see it. Sets store elements packed (see ir_set):
  * ir_elem_add() packs one, ir_elem_get() unpacks one. */
@@ -103,6 +106,12 @@ enum ir_op {
 	OP_ACCEPT,
 	OP_DROP,
 	OP_JUMP,		/* aux = chain index */
+	OP_MARK_BIT,		/* meta mark & aux == value */
+	OP_CTMARK_BIT,		/* ct mark & aux == value */
+	OP_CTMARK_FROM_META,	/* ct mark set meta mark & aux */
+	OP_META_MARK_SET,	/* meta mark set value */
+	OP_META_FROM_CT,	/* meta mark set ct mark */
+	OP_QUEUE,		/* queue to value .. value + aux - 1; neg: bypass (fail open) */
 	OP_MAX
 };
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +17,11 @@
 #include "apply.h"
 #include "compile.h"
 #include "conf.h"
+#include "engine.h"
 #include "log.h"
 #include "nftgen.h"
 #include "policy.h"
+#include "queue.h"
 
 #define DEFAULT_CONF	"/etc/sanso/sanso.conf"
 #define DRIFT_CHECK_MS	30000
@@ -47,18 +50,22 @@ struct opts {
 	int64_t now;			/* 0: the real clock */
 };
 
-/* One compiled generation: the policy it came from and its ruleset. */
+/* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
 struct gen {
 	struct policy *policy;
 	struct comp_result *cr;
+	struct eng_tables *tables;
 };
 
 struct daemon {
 	struct opts o;
 	struct apply ap;
+	pthread_mutex_t ap_lock;	/* the netlink socket: main thread and DNS learning */
 	struct gen cur;
 	unsigned generation;
 	int ja;				/* Japanese diagnostics */
+	bool engine;			/* the workers run (daemon mode) */
+	struct queue_rt q;
 };
 
 static int64_t clock_now(const struct opts *o)
@@ -68,8 +75,10 @@ static int64_t clock_now(const struct opts *o)
 
 static void gen_free(struct gen *g)
 {
+	eng_tables_free(g->tables);
 	comp_result_free(g->cr);
 	policy_free(g->policy);
+	g->tables = NULL;
 	g->cr = NULL;
 	g->policy = NULL;
 }
@@ -136,7 +145,18 @@ static int gen_apply(struct daemon *d, const struct gen *g, bool dry_run)
 	int r, code = EXIT_OK;
 
 	diag_init(&diag);
+	pthread_mutex_lock(&d->ap_lock);
 	r = apply_commit(&d->ap, g->cr->rs, g->policy->file, dry_run, &diag, &st);
+	if (r >= 0 && !dry_run)
+		r = apply_verify(&d->ap, g->cr->rs, &diag) == 0 ? 0 : -EPROTO;
+	pthread_mutex_unlock(&d->ap_lock);
+	t = mono();
+	if (r == -EPROTO) {
+		print_diag(&diag, d->ja);
+		log_warnx("I7: table inet sanso read back from the kernel differs from the compiled ruleset (see above)");
+		code = EXIT_KERNEL;
+		goto out;
+	}
 	if (r < 0) {
 		print_diag(&diag, d->ja);
 		log_warnx("apply of '%s' failed (%s): the previous ruleset stays in the kernel",
@@ -144,19 +164,13 @@ static int gen_apply(struct daemon *d, const struct gen *g, bool dry_run)
 		code = r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
 		goto out;
 	}
-	t = mono();
-	if (!dry_run) {
-		r = apply_verify(&d->ap, g->cr->rs, &diag);
-		if (r != 0) {
-			print_diag(&diag, d->ja);
-			log_warnx("I7: table inet sanso read back from the kernel differs from the compiled ruleset (%s)",
-				  r < 0 ? strerror(-r) : "see above");
-			code = EXIT_KERNEL;
-			goto out;
-		}
-	}
-	if (d->o.stats)
+	if (d->o.stats) {
 		print_stats(g, &st, mono() - t);
+		fprintf(stderr, "kernel: table flag persist %s; queue %s\n",
+			d->ap.persist ? "yes" : "no",
+			d->ap.queue_native ? "native (nft_queue)" :
+			d->ap.queue_compat ? "xtables NFQUEUE target (nft_compat)" : "unavailable");
+	}
 out:
 	diag_fini(&diag);
 	return code;
@@ -214,6 +228,73 @@ static int mode_print(struct daemon *d)
 	return r < 0 ? EXIT_KERNEL : EXIT_OK;
 }
 
+/* Called by a worker: put learned breakout addresses into the kernel before the DNS answer
+ * that taught them reaches the client. */
+static int commit_learned(void *arg, const struct eng_update *u, int n)
+{
+	struct daemon *d = arg;
+	int r;
+
+	pthread_mutex_lock(&d->ap_lock);
+	r = apply_learned(&d->ap, u, n);
+	pthread_mutex_unlock(&d->ap_lock);
+	return r;
+}
+
+/* A reload replaces the table: the learned addresses go into the new one, timeouts left. */
+static void carry_learned(struct daemon *d, struct gen *g)
+{
+	struct eng_update *u;
+	struct ir_elem e;
+	struct timespec ts;
+	int n, i, s, max;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	max = g->policy->breakout.dns_max > 0 ? g->policy->breakout.dns_max : 65536;
+	u = calloc((size_t)max, sizeof(*u));
+	if (!u)
+		return;
+	n = queue_learned(&d->q, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, u, max);
+	for (i = 0; i < n && i < max; i++) {
+		s = ir_set_find(g->cr->rs, u[i].family == 2 ? "bo_learn4" : "bo_learn6");
+		if (s < 0)
+			continue;
+		memset(&e, 0, sizeof(e));
+		memcpy(e.key, u[i].addr, 16);
+		memcpy(e.key_end, u[i].addr, 16);
+		e.timeout_ms = u[i].timeout_ms;
+		(void)ir_elem_add(g->cr->rs, s, &e);
+	}
+	free(u);
+}
+
+/* Start the workers on the first generation that needs them; later ones swap tables. */
+static void engine_install(struct daemon *d, const struct gen *g)
+{
+	const struct engine_conf *e = &g->policy->engine;
+	int queues = e->queues > 0 ? e->queues : 1, maxlen = e->queue_maxlen > 0 ? e->queue_maxlen : 4096;
+	struct eng_learned *l;
+	int r;
+
+	if (d->engine) {
+		(void)queue_swap(&d->q, g->tables);	/* the old ones go with the old generation */
+		return;
+	}
+	if (!g->tables || (!eng_tables_flows(g->tables) && !eng_tables_services(g->tables)))
+		return;
+	l = eng_learned_new(g->policy->breakout.dns_max);
+	r = l ? queue_start(&d->q, e->queue_base, queues, maxlen, g->tables, l, commit_learned, d) :
+		-ENOMEM;
+	if (r < 0) {
+		log_warnx("verdict engine: cannot bind NFQUEUE %d-%d (%s): its traffic is refused",
+			  e->queue_base, e->queue_base + queues - 1, strerror(-r));
+		return;
+	}
+	d->engine = true;
+	log_info("verdict engine: %d queue(s) from %d, %d flow entries, %d services", queues,
+		 e->queue_base, eng_tables_flows(g->tables), eng_tables_services(g->tables));
+}
+
 /* Build and apply the configured file; on success it becomes d->cur. */
 static int load_and_apply(struct daemon *d)
 {
@@ -227,10 +308,18 @@ static int load_and_apply(struct daemon *d)
 	diag_fini(&diag);
 	if (r < 0)
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
+	if (d->engine)
+		carry_learned(d, &g);
 	code = gen_apply(d, &g, false);
 	if (code != EXIT_OK) {
 		gen_free(&g);
 		return code;
+	}
+	if (d->o.mode == MODE_DAEMON) {
+		g.tables = eng_tables_build(g.policy, g.cr);
+		if (!g.tables)
+			log_warnx("engine tables: out of memory: engine traffic is refused");
+		engine_install(d, &g);
 	}
 	gen_free(&d->cur);
 	d->cur = g;
@@ -277,7 +366,9 @@ static void drift_check(struct daemon *d)
 	if (!d->cur.cr)
 		return;
 	diag_init(&diag);
+	pthread_mutex_lock(&d->ap_lock);
 	r = apply_verify(&d->ap, d->cur.cr->rs, &diag);
+	pthread_mutex_unlock(&d->ap_lock);
 	if (r != 0) {
 		print_diag(&diag, d->ja);
 		log_warnx("drift: table inet sanso no longer matches generation %u (%s)",
@@ -331,6 +422,8 @@ static int mode_daemon(struct daemon *d)
 			log_warnx("reload refused: generation %u stays in the kernel", d->generation);
 	}
 	log_info("exiting; generation %u stays in the kernel", d->generation);
+	if (d->engine)
+		queue_stop(&d->q);	/* unbound queues drop: fail closed */
 	close(fd);
 	return EXIT_OK;
 }
@@ -399,6 +492,7 @@ int main(int argc, char **argv)
 	int code;
 
 	memset(&d, 0, sizeof(d));
+	pthread_mutex_init(&d.ap_lock, NULL);
 	if (parse_args(argc, argv, &d.o) < 0) {
 		usage(stderr);
 		return EXIT_USAGE;

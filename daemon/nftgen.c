@@ -135,6 +135,7 @@ static void put_field(struct buf *b, enum ir_field f, const uint8_t *lo, const u
 			bput(b, "%u", lo[0]);
 		break;
 	case F_TH_DPORT:
+	case F_TH_SPORT:
 		bput(b, "%" PRIu32, be16(lo));
 		if (be16(hi) != be16(lo))
 			bput(b, "-%" PRIu32, be16(hi));
@@ -332,6 +333,27 @@ static void print_stmt(FILE *out, const struct ir_ruleset *rs, const struct ir_s
 		break;
 	case OP_JUMP:
 		fprintf(out, "jump %s", rs->chains[x->aux].name);
+		break;
+	case OP_MARK_BIT:
+	case OP_CTMARK_BIT:
+		fprintf(out, "%s & 0x%08" PRIx32 " == 0x%08" PRIx32,
+			x->op == OP_MARK_BIT ? "meta mark" : "ct mark", x->aux, x->value);
+		break;
+	case OP_CTMARK_FROM_META:
+		fprintf(out, "ct mark set meta mark & 0x%08" PRIx32, x->aux);
+		break;
+	case OP_META_MARK_SET:
+		fprintf(out, "meta mark set 0x%08" PRIx32, x->value);
+		break;
+	case OP_META_FROM_CT:
+		fprintf(out, "meta mark set ct mark");
+		break;
+	case OP_QUEUE:
+		fprintf(out, "queue num %" PRIu32, x->value);
+		if (x->aux > 1)
+			fprintf(out, "-%" PRIu32, x->value + x->aux - 1);
+		if (x->neg)
+			fprintf(out, " bypass");
 		break;
 	default:
 		fprintf(out, "# ?");

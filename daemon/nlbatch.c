@@ -16,6 +16,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
 
 #include "nlbatch.h"
 
@@ -23,6 +24,11 @@
 #define NLB_ELEM_MAX	512		/* bytes one wire element may take */
 #define BYTEORDER_HOST	1
 #define BYTEORDER_BIG	2
+
+static const char *tname(const struct nlb_opts *o)
+{
+	return o && o->table ? o->table : IR_TABLE;
+}
 
 static const uint32_t hook_num[IR_HOOK_MAX] = { 0, NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN,
 						NF_INET_FORWARD, NF_INET_LOCAL_OUT };
@@ -153,14 +159,15 @@ void nlb_fini(struct nlbatch *b)
 
 /* ---- table and chains ---- */
 
-static int table_msg(struct nlbatch *b, uint16_t type, bool with_flags, uint32_t flags)
+static int table_msg(struct nlbatch *b, const struct nlb_opts *o, uint16_t type, bool with_flags)
 {
+	uint32_t flags = o->table_flags;
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 
 	if (!t)
 		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, IR_TABLE);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, tname(o));
 	if (with_flags)
 		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, flags);
 	nlh = nft_hdr(b, 256, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
@@ -170,10 +177,10 @@ static int table_msg(struct nlbatch *b, uint16_t type, bool with_flags, uint32_t
 	}
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	return msg_done(b, nlh, 0, "table inet " IR_TABLE);
+	return msg_done(b, nlh, 0, "table inet sanso");
 }
 
-static int chain_msg(struct nlbatch *b, const struct ir_chain *ch)
+static int chain_msg(struct nlbatch *b, const struct nlb_opts *o, const struct ir_chain *ch)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -181,7 +188,7 @@ static int chain_msg(struct nlbatch *b, const struct ir_chain *ch)
 
 	if (!c)
 		return -ENOMEM;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, IR_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, tname(o));
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ch->name);
 	if (ch->hook != IR_HOOK_NONE) {
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
@@ -248,7 +255,7 @@ static void set_udata(struct nftnl_set *ns, const struct ir_set *s)
 	nftnl_udata_buf_free(u);
 }
 
-struct nftnl_set *nlb_set(const struct ir_set *s)
+struct nftnl_set *nlb_set(const struct ir_set *s, const struct nlb_opts *o)
 {
 	struct nftnl_set *ns = nftnl_set_alloc();
 	uint8_t flen[IR_KEY_FIELDS_MAX + 1] = { 0 };
@@ -256,7 +263,7 @@ struct nftnl_set *nlb_set(const struct ir_set *s)
 
 	if (!ns)
 		return NULL;
-	nftnl_set_set_str(ns, NFTNL_SET_TABLE, IR_TABLE);
+	nftnl_set_set_str(ns, NFTNL_SET_TABLE, tname(o));
 	nftnl_set_set_str(ns, NFTNL_SET_NAME, s->name);
 	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, NFPROTO_INET);
 	nftnl_set_set_u32(ns, NFTNL_SET_ID, (uint32_t)s->id);
@@ -280,9 +287,9 @@ struct nftnl_set *nlb_set(const struct ir_set *s)
 	return ns;
 }
 
-static int set_msg(struct nlbatch *b, const struct ir_set *s)
+static int set_msg(struct nlbatch *b, const struct nlb_opts *o, const struct ir_set *s)
 {
-	struct nftnl_set *ns = nlb_set(s);
+	struct nftnl_set *ns = nlb_set(s, o);
 	struct nlmsghdr *nlh;
 	char what[IR_NAME_MAX + 8];
 
@@ -373,15 +380,15 @@ static void put_wire(struct nlmsghdr *nlh, const struct nlb_wire *w, size_t klen
 	mnl_attr_nest_end(nlh, el);
 }
 
-static struct nlmsghdr *elem_msg_start(struct nlbatch *b, const struct ir_set *s,
-				       struct nlattr **list)
+static struct nlmsghdr *elem_msg_start(struct nlbatch *b, const struct nlb_opts *o,
+				       const struct ir_set *s, struct nlattr **list)
 {
 	struct nlmsghdr *nlh = nft_hdr(b, NLB_MSG_MAX + NLB_ELEM_MAX, NFT_MSG_NEWSETELEM,
 				       NLM_F_CREATE);
 
 	if (!nlh)
 		return NULL;
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, IR_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, tname(o));
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, s->name);
 	mnl_attr_put_u32(nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl((uint32_t)s->id));
 	*list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
@@ -399,7 +406,8 @@ static int elem_msg_done(struct nlbatch *b, const struct ir_set *s, struct nlmsg
 	return msg_done(b, nlh, first->line, what);
 }
 
-static int elems_msgs(struct nlbatch *b, const struct ir_ruleset *rs, const struct ir_set *s)
+static int elems_msgs(struct nlbatch *b, const struct nlb_opts *o, const struct ir_ruleset *rs,
+		      const struct ir_set *s)
 {
 	struct nlmsghdr *nlh = NULL;
 	struct nlattr *list = NULL;
@@ -416,7 +424,7 @@ static int elems_msgs(struct nlbatch *b, const struct ir_ruleset *rs, const stru
 		}
 		ir_elem_get(s, i, &e);
 		if (!nlh) {
-			nlh = elem_msg_start(b, s, &list);
+			nlh = elem_msg_start(b, o, s, &list);
 			if (!nlh)
 				return -ENOMEM;
 			first = e;	/* names the message in kernel errors */
@@ -566,6 +574,9 @@ static void load_field(struct nftnl_rule *r, enum ir_field f, uint32_t reg)
 	case F_TH_DPORT:
 		ex_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg);
 		break;
+	case F_TH_SPORT:
+		ex_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, reg);
+		break;
 	case F_ICMPV6_TYPE:
 		ex_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, reg);
 		break;
@@ -684,7 +695,7 @@ static void stmt_limit_log(struct nftnl_rule *r, const struct ir_stmt *x)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_LEVEL, 4);	/* warning, as the kernel reports it */
 }
 
-static void stmt_ctmark_set(struct nftnl_rule *r, uint32_t value)
+static void ex_imm(struct nftnl_rule *r, uint32_t value)
 {
 	struct nftnl_expr *e = ex(r, "immediate");
 
@@ -692,10 +703,61 @@ static void stmt_ctmark_set(struct nftnl_rule *r, uint32_t value)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
 	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &value, sizeof(value));
+}
+
+static void stmt_ctmark_set(struct nftnl_rule *r, uint32_t value)
+{
+	ex_imm(r, value);
 	ex_ct(r, NFT_CT_MARK, NFT_REG_1, true);
 }
 
-static void stmt(struct nftnl_rule *r, const struct ir_ruleset *rs, const struct ir_stmt *x)
+static void ex_meta_set(struct nftnl_rule *r, uint32_t key, uint32_t sreg)
+{
+	struct nftnl_expr *e = ex(r, "meta");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, sreg);
+}
+
+/* Native nft_queue (CONFIG_NFT_QUEUE). Flows hash to a queue by addresses, so both directions
+ * of a connection reach the same worker (no CPU fanout). */
+static void ex_queue(struct nftnl_rule *r, const struct ir_stmt *x)
+{
+	struct nftnl_expr *e = ex(r, "queue");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, (uint16_t)x->value);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, (uint16_t)x->aux);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, x->neg ? NFT_QUEUE_FLAG_BYPASS : 0);
+}
+
+/* The xtables NFQUEUE target, revision 3, through nft_compat (what iptables-nft emits):
+ * for kernels without nft_queue. The info is XT_ALIGN()ed to 8 bytes. */
+static void ex_queue_compat(struct nftnl_rule *r, const struct ir_stmt *x)
+{
+	struct nftnl_expr *e = ex(r, "target");
+	uint8_t *info = calloc(1, 8);	/* libnftnl takes ownership of the info buffer */
+	struct xt_NFQ_info_v3 q = {
+		.queuenum = (uint16_t)x->value,
+		.queues_total = (uint16_t)x->aux,
+		.flags = x->neg ? NFQ_FLAG_BYPASS : 0,
+	};
+
+	if (!e || !info) {
+		free(info);
+		return;
+	}
+	memcpy(info, &q, sizeof(q));
+	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, 8);
+}
+
+static void stmt(struct nftnl_rule *r, const struct ir_ruleset *rs, const struct ir_stmt *x,
+		 const struct nlb_opts *o)
 {
 	uint32_t reg, zero = 0;
 
@@ -746,13 +808,41 @@ static void stmt(struct nftnl_rule *r, const struct ir_ruleset *rs, const struct
 	case OP_JUMP:
 		ex_verdict(r, NFT_JUMP, rs->chains[x->aux].name);
 		break;
+	case OP_MARK_BIT:
+	case OP_CTMARK_BIT:
+		if (x->op == OP_MARK_BIT)
+			ex_meta(r, NFT_META_MARK, NFT_REG_1);
+		else
+			ex_ct(r, NFT_CT_MARK, NFT_REG_1, false);
+		ex_bitwise(r, NFT_REG_1, (const uint8_t *)&x->aux, 4);
+		ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, &x->value, 4);
+		break;
+	case OP_CTMARK_FROM_META:
+		ex_meta(r, NFT_META_MARK, NFT_REG_1);
+		ex_bitwise(r, NFT_REG_1, (const uint8_t *)&x->aux, 4);
+		ex_ct(r, NFT_CT_MARK, NFT_REG_1, true);
+		break;
+	case OP_META_MARK_SET:
+		ex_imm(r, x->value);
+		ex_meta_set(r, NFT_META_MARK, NFT_REG_1);
+		break;
+	case OP_META_FROM_CT:
+		ex_ct(r, NFT_CT_MARK, NFT_REG_1, false);
+		ex_meta_set(r, NFT_META_MARK, NFT_REG_1);
+		break;
+	case OP_QUEUE:
+		if (o && o->queue_compat)
+			ex_queue_compat(r, x);
+		else
+			ex_queue(r, x);
+		break;
 	default:
 		break;
 	}
 }
 
 struct nftnl_rule *nlb_rule(const struct ir_ruleset *rs, const struct ir_chain *ch,
-			    const struct ir_rule *ir)
+			    const struct ir_rule *ir, const struct nlb_opts *o)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nftnl_udata_buf *u;
@@ -760,11 +850,11 @@ struct nftnl_rule *nlb_rule(const struct ir_ruleset *rs, const struct ir_chain *
 
 	if (!r)
 		return NULL;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, IR_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, tname(o));
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, ch->name);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	for (i = 0; i < ir->n; i++)
-		stmt(r, rs, &ir->s[i]);
+		stmt(r, rs, &ir->s[i], o);
 	if (ir->comment) {
 		u = nftnl_udata_buf_alloc(IR_STR_MAX + 16);
 		if (u) {
@@ -777,10 +867,10 @@ struct nftnl_rule *nlb_rule(const struct ir_ruleset *rs, const struct ir_chain *
 	return r;
 }
 
-static int rule_msg(struct nlbatch *b, const struct ir_ruleset *rs, const struct ir_chain *ch,
-		    const struct ir_rule *ir)
+static int rule_msg(struct nlbatch *b, const struct nlb_opts *o, const struct ir_ruleset *rs,
+		    const struct ir_chain *ch, const struct ir_rule *ir)
 {
-	struct nftnl_rule *r = nlb_rule(rs, ch, ir);
+	struct nftnl_rule *r = nlb_rule(rs, ch, ir, o);
 	struct nlmsghdr *nlh;
 	char what[IR_NAME_MAX + IR_STR_MAX + 16];
 
@@ -798,41 +888,41 @@ static int rule_msg(struct nlbatch *b, const struct ir_ruleset *rs, const struct
 	return msg_done(b, nlh, ir->line, what);
 }
 
-static int objects(struct nlbatch *b, const struct ir_ruleset *rs)
+static int objects(struct nlbatch *b, const struct nlb_opts *o, const struct ir_ruleset *rs)
 {
 	int i, j, r = 0;
 
 	for (i = 0; i < rs->n_chains && r >= 0; i++)
-		r = chain_msg(b, &rs->chains[i]);
+		r = chain_msg(b, o, &rs->chains[i]);
 	for (i = 0; i < rs->n_sets && r >= 0; i++)
-		r = set_msg(b, &rs->sets[i]);
+		r = set_msg(b, o, &rs->sets[i]);
 	for (i = 0; i < rs->n_sets && r >= 0; i++)
-		r = elems_msgs(b, rs, &rs->sets[i]);
+		r = elems_msgs(b, o, rs, &rs->sets[i]);
 	for (i = 0; i < rs->n_chains && r >= 0; i++) {
 		for (j = 0; j < rs->chains[i].n_rules && r >= 0; j++)
-			r = rule_msg(b, rs, &rs->chains[i], &rs->chains[i].rules[j]);
+			r = rule_msg(b, o, rs, &rs->chains[i], &rs->chains[i].rules[j]);
 	}
 	return r;
 }
 
-int nlb_build(struct nlbatch *b, const struct ir_ruleset *rs, uint32_t seq, uint32_t table_flags,
-	      bool with_genid, bool end)
+int nlb_build(struct nlbatch *b, const struct ir_ruleset *rs, uint32_t seq,
+	      const struct nlb_opts *o)
 {
 	int r;
 
 	memset(b, 0, sizeof(*b));
 	b->seq_end = seq - 1;
 	b->seq_begin = seq;
-	r = batch_marker(b, NFNL_MSG_BATCH_BEGIN, with_genid);
+	r = batch_marker(b, NFNL_MSG_BATCH_BEGIN, o->genid);
 	if (r >= 0)
-		r = table_msg(b, NFT_MSG_NEWTABLE, false, 0);
+		r = table_msg(b, o, NFT_MSG_NEWTABLE, false);
 	if (r >= 0)
-		r = table_msg(b, NFT_MSG_DELTABLE, false, 0);
+		r = table_msg(b, o, NFT_MSG_DELTABLE, false);
 	if (r >= 0)
-		r = table_msg(b, NFT_MSG_NEWTABLE, true, table_flags);
+		r = table_msg(b, o, NFT_MSG_NEWTABLE, true);
 	if (r >= 0)
-		r = objects(b, rs);
-	if (r >= 0 && end)
+		r = objects(b, o, rs);
+	if (r >= 0 && o->end)
 		r = batch_marker(b, NFNL_MSG_BATCH_END, false);
 	if (r < 0)
 		nlb_fini(b);

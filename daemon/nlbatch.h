@@ -32,19 +32,25 @@ struct nlbatch {
 	int n_msgs;
 };
 
-/* Build the batch. with_genid reserves the NFNL_BATCH_GENID attribute (set it with
- * nlb_set_genid before sending); end = false omits BATCH_END: the kernel then validates and
- * aborts (a dry run). Returns 0 or -ENOMEM/-E2BIG/-EINVAL. */
-int nlb_build(struct nlbatch *b, const struct ir_ruleset *rs, uint32_t seq, uint32_t table_flags,
-	      bool with_genid, bool end);
+struct nlb_opts {
+	const char *table;		/* NULL: IR_TABLE (probes use their own name) */
+	uint32_t table_flags;		/* NFT_TABLE_F_* */
+	bool genid;			/* reserve NFNL_BATCH_GENID (nlb_set_genid before sending) */
+	bool end;			/* false: no BATCH_END, the kernel validates and aborts */
+	bool queue_compat;		/* queue via the xtables NFQUEUE target (nft_compat) */
+};
+
+/* Build the batch. Returns 0 or -ENOMEM/-E2BIG/-EINVAL. */
+int nlb_build(struct nlbatch *b, const struct ir_ruleset *rs, uint32_t seq,
+	      const struct nlb_opts *o);
 void nlb_set_genid(struct nlbatch *b, uint32_t genid);
 const struct nlb_origin *nlb_origin(const struct nlbatch *b, uint32_t seq);
 void nlb_fini(struct nlbatch *b);	/* NULL-safe */
 
 /* The libnftnl form of one rule / set, shared with the read-back comparison. */
 struct nftnl_rule *nlb_rule(const struct ir_ruleset *rs, const struct ir_chain *ch,
-			    const struct ir_rule *r);
-struct nftnl_set *nlb_set(const struct ir_set *s);
+			    const struct ir_rule *r, const struct nlb_opts *o);
+struct nftnl_set *nlb_set(const struct ir_set *s, const struct nlb_opts *o);
 
 /* One element as the kernel stores it. An element of a single-field interval set (rbtree) is
  * two wire elements: its start, and an interval end at key_end + 1 (none at the top of the

@@ -15,6 +15,13 @@
 #define PFX_INET	2
 #define PFX_INET6	10
 
+/* Defaults of a new policy; conf.c and policy_check.c hold the ranges. */
+#define POLICY_DNS_FLOOR	60
+#define POLICY_DNS_GRACE	30
+#define POLICY_DNS_MAX		65536
+#define POLICY_QUEUES		1
+#define POLICY_QUEUE_MAXLEN	4096
+
 /* ---------------------------------------------------------------------------------------- */
 /* Arena: a list of blocks. Small allocations are carved from the current block; big ones get
  * a block of their own. Nothing is freed before policy_free(). Memory is zeroed by calloc()
@@ -102,6 +109,13 @@ struct policy *policy_new(const char *file)
 	if (!p->arena)
 		goto fail;
 	p->model = MODEL_THREE_TIER;
+	p->breakout.dns_floor = POLICY_DNS_FLOOR;
+	p->breakout.dns_grace = POLICY_DNS_GRACE;
+	p->breakout.dns_max = POLICY_DNS_MAX;
+	p->breakout.ech = ECH_REFUSE;
+	p->engine.queues = POLICY_QUEUES;
+	p->engine.queue_base = 0;
+	p->engine.queue_maxlen = POLICY_QUEUE_MAXLEN;
 	if (file && !(p->file = policy_strdup(p, file)))
 		goto fail;
 	return p;
@@ -300,6 +314,17 @@ static const char *const match_names[MATCH_MAX] = {
 	[MATCH_IP]			= "ip",
 };
 
+static const char *const verdict_names[VERDICT_MAX] = {
+	[VERDICT_DEFAULT]		= "default",
+	[VERDICT_KERNEL]		= "kernel",
+	[VERDICT_ENGINE]		= "engine",
+};
+
+static const char *const ech_names[ECH_MAX] = {
+	[ECH_REFUSE]			= "refuse",
+	[ECH_OUTER]			= "outer-sni",
+};
+
 static const char *const svctype_names[SVC_TYPE_MAX] = {
 	[SVC_CLOUD]			= "cloud",
 	[SVC_SECURITY_UPDATE]		= "security-update",
@@ -347,6 +372,16 @@ const char *policy_link_name(enum link_type l)
 const char *policy_match_name(enum svc_match m)
 {
 	return table_name(match_names, MATCH_MAX, (int)m);
+}
+
+const char *policy_verdict_name(enum flow_verdict v)
+{
+	return table_name(verdict_names, VERDICT_MAX, (int)v);
+}
+
+const char *policy_ech_name(enum ech_policy e)
+{
+	return table_name(ech_names, ECH_MAX, (int)e);
 }
 
 const char *policy_svctype_name(enum svc_type t)
@@ -402,6 +437,27 @@ int policy_match_parse(const char *s, enum svc_match *ret)
 	if (r < 0)
 		return r;
 	*ret = (enum svc_match)r;
+	return 0;
+}
+
+/* "default" is not written in configs: a flow without a verdict simply omits the key. */
+int policy_verdict_parse(const char *s, enum flow_verdict *ret)
+{
+	int r = table_parse(verdict_names, VERDICT_DEFAULT + 1, VERDICT_MAX, s);
+
+	if (r < 0)
+		return r;
+	*ret = (enum flow_verdict)r;
+	return 0;
+}
+
+int policy_ech_parse(const char *s, enum ech_policy *ret)
+{
+	int r = table_parse(ech_names, 0, ECH_MAX, s);
+
+	if (r < 0)
+		return r;
+	*ret = (enum ech_policy)r;
 	return 0;
 }
 
@@ -1160,6 +1216,28 @@ static void pr_groups(struct printer *w, const struct policy *p)
 	pr(w, ");\n");
 }
 
+static bool zone_is_mynumber(const struct policy *p, int z)
+{
+	return z >= 0 && z < p->n_zones && z < POLICY_ZONES_MAX &&
+	       p->zones[z].role == ZONE_MYNUMBER;
+}
+
+/* A verdict is printed when it was written: before validation, when it is not the default;
+ * after, when it differs from what policy_validate() gives a flow without one. */
+static bool verdict_shown(const struct policy *p, const struct flow *f)
+{
+	enum flow_verdict dflt = VERDICT_KERNEL;
+
+	if (f->verdict == VERDICT_DEFAULT)
+		return false;
+	if (!p->validated)
+		return true;
+	if (f->cls != FLOW_MANAGEMENT &&
+	    (zone_is_mynumber(p, f->from.zone) || zone_is_mynumber(p, f->to.zone)))
+		dflt = VERDICT_ENGINE;
+	return f->verdict != dflt;
+}
+
 static void pr_flows(struct printer *w, const struct policy *p)
 {
 	int i;
@@ -1183,6 +1261,8 @@ static void pr_flows(struct printer *w, const struct policy *p)
 		pr_kv(w, "purpose", f->purpose);
 		pr_kv(w, "authority", f->authority);
 		pr_kv(w, "comment", f->comment);
+		if (verdict_shown(p, f))
+			pr(w, " verdict = \"%s\";", policy_verdict_name(f->verdict));
 		pr(w, " }%s\n", i + 1 < p->n_flows ? "," : "");
 	}
 	pr(w, ");\n");
@@ -1242,9 +1322,14 @@ static void pr_breakout(struct printer *w, const struct policy *p)
 		return;
 	pr(w, "\nbreakout: {\n\tfrom = [");
 	for (i = 0; i < b->n_from; i++) {
+		int g = b->from_group ? b->from_group[i] : -1;
+
 		pr(w, "%s", i ? ", " : "");
-		pr_str(w, zone_ref(p, b->from ? b->from[i] : -1,
-				   b->from_names ? b->from_names[i] : NULL));
+		if (g >= 0 && g < p->n_groups)
+			pr_str(w, p->groups[g].name);
+		else
+			pr_str(w, zone_ref(p, b->from ? b->from[i] : -1,
+					   b->from_names ? b->from_names[i] : NULL));
 	}
 	pr(w, "];\n");
 	if (b->n_resolvers > 0) {
@@ -1252,12 +1337,47 @@ static void pr_breakout(struct printer *w, const struct policy *p)
 		pr_prefixes(w, "resolvers", b->resolvers, b->n_resolvers, true, "\t");
 		pr(w, "\n");
 	}
+	if (b->n_upstreams > 0) {
+		pr(w, "\t");
+		pr_prefixes(w, "upstreams", b->upstreams, b->n_upstreams, true, "\t");
+		pr(w, "\n");
+	}
+	pr(w, "\tdns_floor = %d; dns_grace = %d; dns_max = %d; ech = \"%s\";\n", b->dns_floor,
+	   b->dns_grace, b->dns_max, policy_ech_name(b->ech));
 	pr(w, "\tservices: (\n");
 	for (i = 0; i < b->n_services; i++) {
 		pr_service(w, &b->services[i]);
 		pr(w, "%s\n", i + 1 < b->n_services ? "," : "");
 	}
 	pr(w, "\t);\n};\n");
+}
+
+/* The engine section only when something differs from the defaults. */
+static void pr_engine(struct printer *w, const struct policy *p)
+{
+	const struct engine_conf *e = &p->engine;
+	int i;
+
+	if (e->queues == POLICY_QUEUES && e->queue_base == 0 &&
+	    e->queue_maxlen == POLICY_QUEUE_MAXLEN && e->n_fail_open <= 0)
+		return;
+	pr(w, "\nengine: {\n\tqueues = %d; queue_base = %d; queue_maxlen = %d;\n", e->queues,
+	   e->queue_base, e->queue_maxlen);
+	if (e->n_fail_open > 0) {
+		pr(w, "\tfail_open = [");
+		for (i = 0; i < e->n_fail_open; i++) {
+			pr_sep(w, i, e->n_fail_open, "\t");
+			if (e->fail_open_from && e->fail_open_to &&
+			    e->fail_open_from[i] >= 0 && e->fail_open_from[i] < p->n_zones &&
+			    e->fail_open_to[i] >= 0 && e->fail_open_to[i] < p->n_zones)
+				pr(w, "\"%s>%s\"", p->zones[e->fail_open_from[i]].id,
+				   p->zones[e->fail_open_to[i]].id);
+			else
+				pr_str(w, e->fail_open[i] ? e->fail_open[i] : "");
+		}
+		pr(w, "%s];\n", e->n_fail_open > PRINT_INLINE_MAX ? "\n\t" : "");
+	}
+	pr(w, "};\n");
 }
 
 int policy_print(const struct policy *p, FILE *out)
@@ -1272,6 +1392,7 @@ int policy_print(const struct policy *p, FILE *out)
 	pr_flows(&w, p);
 	pr_exceptions(&w, p);
 	pr_breakout(&w, p);
+	pr_engine(&w, p);
 	if (!w.err && fflush(out) == EOF)
 		w.err = errno ? -errno : -EIO;
 	return w.err;

@@ -167,6 +167,15 @@ struct endpoint {
 	int zone;			/* the endpoint's zone, -1 for the gateway */
 };
 
+/* Who decides a flow's new connections: the kernel alone (set lookups), or the verdict engine
+ * too (NFQUEUE: it re-checks MAC, addresses, protocol and port against its own tables). */
+enum flow_verdict {
+	VERDICT_DEFAULT = 0,		/* resolved by policy_validate(): engine for mynumber */
+	VERDICT_KERNEL,			/* "kernel" */
+	VERDICT_ENGINE,			/* "engine" */
+	VERDICT_MAX
+};
+
 /* proto: an IP protocol number; 1 (icmp) means ICMP for IPv4 and ICMPv6 for IPv6. */
 struct flow {
 	char name[POLICY_NAME_MAX];
@@ -181,6 +190,7 @@ struct flow {
 	char *authority;		/* public-system-via-lgwan: the agency or system */
 	char *comment;
 	struct src_loc loc;
+	enum flow_verdict verdict;	/* after validation: VERDICT_KERNEL or VERDICT_ENGINE */
 };
 
 struct exception {
@@ -218,14 +228,45 @@ struct service {
 	struct src_loc loc;
 };
 
+enum ech_policy {
+	ECH_REFUSE = 0,			/* "refuse" (default): a ClientHello with ECH is refused */
+	ECH_OUTER,			/* "outer-sni": judge the outer (public) name */
+	ECH_MAX
+};
+
+/* Local breakout (R25-R30). Sources are zones or groups (from_names resolve to one of them:
+ * from[i] is a zone index or -1, from_group[i] a group index or -1). The resolvers are the
+ * LGWAN-side DNS servers the terminals use; upstreams are the DNS servers they forward to.
+ * Answers from upstreams to resolvers are learned by the engine. */
 struct breakout {
-	int *from;			/* zone indexes (resolved from from_names) */
+	int *from;			/* zone indexes (resolved from from_names), or -1 */
 	char **from_names;
 	int n_from;
 	struct prefix *resolvers;
 	int n_resolvers;
 	struct service *services;
 	int n_services;
+	struct src_loc loc;
+	int *from_group;		/* group indexes, or -1; same length as from */
+	struct prefix *upstreams;
+	int n_upstreams;
+	int dns_floor;			/* seconds: least lifetime of a learned address (60) */
+	int dns_grace;			/* seconds added to every TTL (30) */
+	int dns_max;			/* learned addresses at most (65536) */
+	enum ech_policy ech;
+};
+
+#define ENGINE_QUEUES_MAX	8
+
+/* The verdict engine's queues. Traffic that needs it is dropped while it is down, except on
+ * zone pairs listed in fail_open ("from>to"), which the kernel accepts instead (bypass). */
+struct engine_conf {
+	int queues;			/* worker threads, one NFQUEUE each (default 1) */
+	int queue_base;			/* first queue number (default 0) */
+	int queue_maxlen;		/* packets per queue (default 4096) */
+	char **fail_open;		/* "from>to" as written */
+	int n_fail_open;
+	int *fail_open_from, *fail_open_to;	/* resolved zone indexes */
 	struct src_loc loc;
 };
 
@@ -253,6 +294,7 @@ struct policy {
 
 	struct arena *arena;		/* owns every pointer above */
 	struct policy_index *index;	/* name lookup, in the arena: built by policy_validate() */
+	struct engine_conf engine;
 };
 
 /* Arena: every allocation of a policy comes from here; freed at once by policy_free(). */
@@ -273,6 +315,8 @@ const char *policy_method_name(enum relay_method m);
 const char *policy_model_name(enum policy_model m);
 const char *policy_link_name(enum link_type l);
 const char *policy_match_name(enum svc_match m);
+const char *policy_verdict_name(enum flow_verdict v);
+const char *policy_ech_name(enum ech_policy e);
 const char *policy_svctype_name(enum svc_type t);
 const char *policy_proto_name(uint8_t proto);			/* NULL if unnamed */
 int policy_class_parse(const char *s, enum flow_class *ret);
@@ -280,6 +324,8 @@ int policy_method_parse(const char *s, enum relay_method *ret);
 int policy_model_parse(const char *s, enum policy_model *ret);
 int policy_link_parse(const char *s, enum link_type *ret);
 int policy_match_parse(const char *s, enum svc_match *ret);
+int policy_verdict_parse(const char *s, enum flow_verdict *ret);	/* "kernel", "engine" */
+int policy_ech_parse(const char *s, enum ech_policy *ret);
 int policy_svctype_parse(const char *s, enum svc_type *ret);
 int policy_proto_parse(const char *s, uint8_t *ret);
 
@@ -291,6 +337,14 @@ int policy_date_parse(const char *s, int64_t *ret);		/* YYYY-MM-DD: end of day J
 bool policy_prefix_contains(const struct prefix *outer, const struct prefix *inner);
 bool policy_prefix_overlap(const struct prefix *a, const struct prefix *b);
 int policy_prefix_format(const struct prefix *p, char *buf, size_t len);
+
+/* The prefixes an endpoint stands for in one family (host, group members, zone networks and
+ * segments; an "any" zone is the whole family). Writes at most max, returns the count (call
+ * again with a bigger buffer if it exceeds max), or -EINVAL for an unresolved endpoint. */
+int policy_ep_prefixes(const struct policy *p, const struct endpoint *ep, int family,
+		       struct prefix *out, int max);
+/* First and last address of a prefix (network order, 16 bytes, IPv4 in the first 4). */
+void policy_prefix_range(const struct prefix *pf, uint8_t lo[16], uint8_t hi[16]);
 
 /* Resolve names and prove I1-I6 at time 'now' (unix seconds). Every violation is added to
  * diag as "file:line: object: In: why"; returns 0, or -EINVAL if any error was added.

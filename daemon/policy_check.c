@@ -264,6 +264,11 @@ static struct obj obj_breakout(struct vctx *c)
 	return (struct obj){ "breakout", "ブレイクアウト", NULL, c->p->breakout.loc.line, NULL };
 }
 
+static struct obj obj_engine(struct vctx *c)
+{
+	return (struct obj){ "engine", "エンジン", NULL, c->p->engine.loc.line, NULL };
+}
+
 static const char *str_or(const char *s, const char *dflt)
 {
 	return s && *s ? s : dflt;
@@ -770,25 +775,30 @@ static void resolve_ep(struct vctx *c, const struct obj *o, struct endpoint *e, 
 	}
 }
 
+/* Each breakout source names a zone (all of it) or a group (its members only). */
 static int resolve_breakout(struct vctx *c)
 {
 	struct breakout *b = &c->p->breakout;
 	struct obj o = obj_breakout(c);
+	const char *name;
 	int i;
 
-	if (b->n_from > 0 && !b->from) {
+	if (b->n_from > 0 && !b->from)
 		b->from = policy_alloc(c->p, (size_t)b->n_from * sizeof(*b->from));
-		if (!b->from)
-			return -ENOMEM;
-	}
+	if (b->n_from > 0 && !b->from_group)
+		b->from_group = policy_alloc(c->p, (size_t)b->n_from * sizeof(*b->from_group));
+	if (b->n_from > 0 && (!b->from || !b->from_group))
+		return -ENOMEM;
 	for (i = 0; i < b->n_from; i++) {
-		b->from[i] = policy_zone_find(c->p, b->from_names ? b->from_names[i] : NULL);
-		if (b->from[i] >= 0)
+		name = b->from_names ? b->from_names[i] : NULL;
+		b->from[i] = policy_zone_find(c->p, name);
+		b->from_group[i] = b->from[i] < 0 ? policy_group_find(c->p, name) : -1;
+		if (b->from[i] >= 0 || b->from_group[i] >= 0)
 			continue;
-		report(c, DIAG_ERROR, &o, "I4: unknown 'from' zone '%s'",
-		       str_or(b->from_names ? b->from_names[i] : NULL, ""));
-		report_ja(c, &o, "I4: 'from' のゾーン '%s' は宣言されていません",
-			  str_or(b->from_names ? b->from_names[i] : NULL, ""));
+		report(c, DIAG_ERROR, &o, "I4: unknown 'from' source '%s': no zone or group has "
+		       "this name", str_or(name, ""));
+		report_ja(c, &o, "I4: 'from' の '%s' は、ゾーン、グループのいずれにもありません",
+			  str_or(name, ""));
 	}
 	/* a registration that ran out is off; check_services() says so */
 	for (i = 0; i < b->n_services; i++) {
@@ -1168,26 +1178,46 @@ static void i2_ends(struct vctx *c, const struct obj *o, const struct endpoint *
 	}
 }
 
+/* The zone of breakout source i: its own zone, or the zone of its group; -1 if unresolved. */
+static int source_zone(const struct vctx *c, int i)
+{
+	const struct breakout *b = &c->p->breakout;
+	int g = b->from_group ? b->from_group[i] : -1;
+
+	if (b->from && b->from[i] >= 0)
+		return b->from[i];
+	return g >= 0 && g < c->p->n_groups ? c->p->groups[g].zone : -1;
+}
+
 static void i2_breakout(struct vctx *c)
 {
 	const struct breakout *b = &c->p->breakout;
 	struct obj o = obj_breakout(c);
+	char what[3 * POLICY_NAME_MAX], what_ja[3 * POLICY_NAME_MAX];
 	int i, z;
 
 	for (i = 0; i < b->n_from; i++) {
-		z = b->from[i];
+		z = source_zone(c, i);
+		if (z < 0)
+			continue;
+		if (b->from[i] >= 0) {
+			snprintf(what, sizeof(what), "zone '%s'", zone_id(c, z));
+			snprintf(what_ja, sizeof(what_ja), "ゾーン '%s'", zone_id(c, z));
+		} else {
+			snprintf(what, sizeof(what), "group '%s' in zone '%s'",
+				 c->p->groups[b->from_group[i]].name, zone_id(c, z));
+			snprintf(what_ja, sizeof(what_ja), "ゾーン '%s' のグループ '%s'",
+				 zone_id(c, z), c->p->groups[b->from_group[i]].name);
+		}
 		if (is_role(c, z, ZONE_MYNUMBER)) {
-			report(c, DIAG_ERROR, &o, "I2: no breakout from zone '%s'", zone_id(c, z));
-			report_ja(c, &o, "I2: ゾーン '%s' からのブレイクアウトはできません",
-				  zone_id(c, z));
+			report(c, DIAG_ERROR, &o, "I2: no breakout from %s", what);
+			report_ja(c, &o, "I2: %s からのブレイクアウトはできません", what_ja);
 		} else if (is_role(c, z, ZONE_INTERNET)) {
-			report(c, DIAG_ERROR, &o, "I2: breakout from zone '%s': local breakout "
-			       "leaves from lgwan (or another zone), not from internet (R25)",
-			       zone_id(c, z));
-			report_ja(c, &o, "I2: ゾーン '%s' からのブレイクアウト: "
+			report(c, DIAG_ERROR, &o, "I2: breakout from %s: local breakout "
+			       "leaves from lgwan (or another zone), not from internet (R25)", what);
+			report_ja(c, &o, "I2: %s からのブレイクアウト: "
 				  "ローカルブレイクアウトは LGWAN 接続系 (または他のゾーン) "
-				  "から行うものです (R25)",
-				  zone_id(c, z));
+				  "から行うものです (R25)", what_ja);
 		}
 	}
 }
@@ -1300,9 +1330,12 @@ static void hop_mark_breakout(struct vctx *c, struct hops *h)
 	int i, j;
 
 	for (i = 0; i < b->n_from; i++) {
-		for (j = 0; is_mid(c, b->from[i]) && j < b->n_services; j++) {
+		struct hop *m = b->from[i] >= 0 ? &h->zone[b->from[i]] :
+				b->from_group[i] >= 0 ? &h->group[b->from_group[i]] : NULL;
+
+		for (j = 0; m && is_mid(c, source_zone(c, i)) && j < b->n_services; j++) {
 			if (!b->services[j].disabled)
-				hop_set(&h->zone[b->from[i]], HOP_U, ref_svc(c, j));
+				hop_set(m, HOP_U, ref_svc(c, j));
 		}
 	}
 }
@@ -1865,34 +1898,121 @@ static void i4_service(struct vctx *c, int i)
 	i4_svc_prefixes(c, &o, s);
 }
 
-static void i4_breakout(struct vctx *c)
+/* Sorted, merged spans of the members of the groups breakout comes from. */
+static int source_spans(struct vctx *c, struct span **ret)
+{
+	const struct breakout *b = &c->p->breakout;
+	size_t max = 0;
+	struct span *v;
+	int i, n = 0;
+
+	for (i = 0; i < b->n_from; i++) {
+		if (b->from_group[i] >= 0)
+			max += 2 * (size_t)c->p->groups[b->from_group[i]].n_members;
+	}
+	v = malloc((max ? max : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < b->n_from; i++) {
+		if (b->from_group[i] >= 0)
+			hop_add_group(c, v, &n, b->from_group[i], 0);
+	}
+	spans_sort(v, n);
+	*ret = v;
+	return spans_merge(v, n);
+}
+
+/* Resolvers serve the terminals that break out: each lies in a source zone or group. */
+static int i4_resolvers(struct vctx *c)
+{
+	const struct breakout *b = &c->p->breakout;
+	struct obj o = obj_breakout(c);
+	struct span *v = NULL, s;
+	char buf[64];
+	int i, j, z, n;
+
+	n = source_spans(c, &v);
+	if (n < 0)
+		return n;
+	for (i = 0; i < b->n_resolvers; i++) {
+		z = zone_of(c, &b->resolvers[i], NULL);
+		for (j = 0; j < b->n_from && (z < 0 || b->from[j] != z); j++)
+			;
+		if (j < b->n_from || (span_set(&s, &b->resolvers[i]) == 0 &&
+				      spans_find(v, n, &s, NULL) == SPAN_INSIDE))
+			continue;
+		addr_str(&b->resolvers[i], buf, sizeof(buf));
+		report(c, DIAG_ERROR, &o, "I4: resolver %s lies outside the breakout sources (zone "
+		       "'%s'); a resolver serves the zones or groups that break out", buf,
+		       zone_id(c, z));
+		report_ja(c, &o, "I4: リゾルバ %s はブレイクアウト元のゾーンやグループの外 (ゾーン "
+			  "'%s') にあります。リゾルバはブレイクアウトするゾーンまたはグループの"
+			  "ためのものです", buf, zone_id(c, z));
+	}
+	free(v);
+	return 0;
+}
+
+/* Upstream DNS servers are on the internet side; dns+sni learns addresses from them. */
+static void i4_upstreams(struct vctx *c)
 {
 	const struct breakout *b = &c->p->breakout;
 	struct obj o = obj_breakout(c);
 	char buf[64];
-	int i, j, z;
+	int i, z;
 
-	if (b->n_services > 0 && b->n_from <= 0) {
-		report(c, DIAG_ERROR, &o, "I4: no 'from' zone");
-		report_ja(c, &o, "I4: 'from' のゾーンがありません");
-	}
-	for (i = 0; i < b->n_resolvers; i++) {
-		z = zone_of(c, &b->resolvers[i], NULL);
-		for (j = 0; j < b->n_from && b->from[j] != z; j++)
-			;
-		if (z >= 0 && j < b->n_from)
+	for (i = 0; i < b->n_upstreams; i++) {
+		z = zone_of(c, &b->upstreams[i], NULL);
+		if (is_role(c, z, ZONE_INTERNET))
 			continue;
-		addr_str(&b->resolvers[i], buf, sizeof(buf));
-		report(c, DIAG_ERROR, &o, "I4: resolver %s lies outside the breakout zones (zone "
-		       "'%s')", buf, zone_id(c, z));
-		report_ja(c, &o, "I4: リゾルバ %s はブレイクアウト元のゾーンの外 (ゾーン '%s') に"
-			  "あります", buf, zone_id(c, z));
+		addr_str(&b->upstreams[i], buf, sizeof(buf));
+		if (z < 0) {
+			report(c, DIAG_ERROR, &o, "I1: upstream %s lies in no zone's networks; "
+			       "upstream DNS servers are in the internet zone", buf);
+			report_ja(c, &o, "I1: 上位 DNS サーバ %s はどのゾーンのネットワークにも"
+				  "含まれません。上位 DNS サーバはインターネット接続系に置きます", buf);
+			continue;
+		}
+		report(c, DIAG_ERROR, &o, "%s: upstream %s lies in zone '%s', not in internet; "
+		       "upstream DNS servers are in the internet zone",
+		       is_role(c, z, ZONE_MYNUMBER) ? "I2" : "I1", buf, zone_id(c, z));
+		report_ja(c, &o, "%s: 上位 DNS サーバ %s はインターネット接続系ではなくゾーン '%s' "
+			  "にあります。上位 DNS サーバはインターネット接続系に置きます",
+			  is_role(c, z, ZONE_MYNUMBER) ? "I2" : "I1", buf, zone_id(c, z));
 	}
-	for (i = 0; i < b->n_services; i++)
-		i4_service(c, i);
+	for (i = 0; b->n_upstreams <= 0 && i < b->n_services; i++) {
+		if (b->services[i].disabled || b->services[i].match != MATCH_DNS_SNI)
+			continue;
+		report(c, DIAG_ERROR, &o, "I4: service '%s' matches dns+sni and needs upstreams: "
+		       "the resolvers' answers are learned from their upstream servers",
+		       b->services[i].name);
+		report_ja(c, &o, "I4: サービス '%s' は dns+sni で照合するため upstreams が必要です。"
+			  "リゾルバの応答は上位 DNS サーバからのものを学習します",
+			  b->services[i].name);
+		break;
+	}
 }
 
-static void check_i4(struct vctx *c)
+static int i4_breakout(struct vctx *c)
+{
+	const struct breakout *b = &c->p->breakout;
+	struct obj o = obj_breakout(c);
+	int i, r;
+
+	if (b->n_services > 0 && b->n_from <= 0) {
+		report(c, DIAG_ERROR, &o, "I4: no 'from' zone or group");
+		report_ja(c, &o, "I4: 'from' のゾーンまたはグループがありません");
+	}
+	r = i4_resolvers(c);
+	if (r < 0)
+		return r;
+	i4_upstreams(c);
+	for (i = 0; i < b->n_services; i++)
+		i4_service(c, i);
+	return 0;
+}
+
+static int check_i4(struct vctx *c)
 {
 	struct policy *p = c->p;
 	struct obj o;
@@ -1910,7 +2030,7 @@ static void check_i4(struct vctx *c)
 		report_ja(c, &o, "I4: 例外措置で LGWAN 接続系とインターネット接続系を結ぶことは"
 			  "できません。通信できるのは無害化の中継とブレイクアウトだけです (R10)");
 	}
-	i4_breakout(c);
+	return i4_breakout(c);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -2264,7 +2384,187 @@ static int check_same_traffic(struct vctx *c)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* 10. The reachability matrix */
+/* 10. The verdict engine: who decides each flow, where it may fail open, its tunables */
+
+/* Without a verdict, a flow touching mynumber is re-checked by the engine; management flows
+ * end at the gateway itself and are decided in the kernel. */
+static void check_verdicts(struct vctx *c)
+{
+	struct obj o;
+	int i;
+
+	for (i = 0; i < c->p->n_flows; i++) {
+		struct flow *f = &c->p->flows[i];
+
+		o = obj_flow(c, i);
+		if ((unsigned int)f->verdict >= VERDICT_MAX) {
+			report(c, DIAG_ERROR, &o, "I5: unknown verdict %d", (int)f->verdict);
+			report_ja(c, &o, "I5: 不明な verdict %d です", (int)f->verdict);
+			continue;
+		}
+		if (f->cls == FLOW_MANAGEMENT && f->verdict == VERDICT_ENGINE) {
+			report(c, DIAG_ERROR, &o, "I5: verdict \"engine\" on a management flow; "
+			       "traffic of the gateway itself is decided in the kernel");
+			report_ja(c, &o, "I5: management のフローに verdict \"engine\" は使えません。"
+				  "ゲートウェイ自身の通信はカーネルで判定します");
+		}
+		if (f->verdict != VERDICT_DEFAULT)
+			continue;
+		f->verdict = f->cls != FLOW_MANAGEMENT && touches_mn(c, &f->from, &f->to) ?
+			     VERDICT_ENGINE : VERDICT_KERNEL;
+	}
+}
+
+/* "from>to": split at its one '>', dropping spaces around it. */
+static int pair_split(const char *s, char *from, char *to, size_t len)
+{
+	const char *gt = s ? strchr(s, '>') : NULL, *b;
+	size_t a;
+
+	if (!gt || strchr(gt + 1, '>'))
+		return -EINVAL;
+	for (a = (size_t)(gt - s); a > 0 && s[a - 1] == ' '; a--)
+		;
+	for (b = gt + 1; *b == ' '; b++)
+		;
+	if (a == 0 || !*b || a >= len || strlen(b) >= len)
+		return -EINVAL;
+	memcpy(from, s, a);
+	from[a] = '\0';
+	memcpy(to, b, strlen(b) + 1);
+	return 0;
+}
+
+/* One fail_open pair: resolved into *ret_from, *ret_to, or an error reported. */
+static void fail_open_resolve(struct vctx *c, const struct obj *o, const char *pair,
+			      int *ret_from, int *ret_to)
+{
+	char from[2 * POLICY_NAME_MAX], to[2 * POLICY_NAME_MAX];
+	int zf, zt;
+
+	*ret_from = *ret_to = -1;
+	if (pair_split(pair, from, to, sizeof(from)) < 0) {
+		report(c, DIAG_ERROR, o, "I1: fail_open '%s' is not a zone pair \"from>to\"",
+		       str_or(pair, ""));
+		report_ja(c, o, "I1: fail_open '%s' はゾーンの組 \"from>to\" ではありません",
+			  str_or(pair, ""));
+		return;
+	}
+	zf = policy_zone_find(c->p, from);
+	zt = policy_zone_find(c->p, to);
+	if (zf < 0 || zt < 0) {
+		report(c, DIAG_ERROR, o, "I1: fail_open '%s': unknown zone '%s'", pair,
+		       zf < 0 ? from : to);
+		report_ja(c, o, "I1: fail_open '%s': ゾーン '%s' は宣言されていません", pair,
+			  zf < 0 ? from : to);
+		return;
+	}
+	*ret_from = zf;
+	*ret_to = zt;
+}
+
+/* The engine fails closed. A pair may fail open only where no path between the separated
+ * zones could open: never a pair touching mynumber, never lgwan <-> internet. */
+static void fail_open_check(struct vctx *c, const struct obj *o, const char *pair, int zf,
+			    int zt)
+{
+	const char *f = zone_id(c, zf), *t = zone_id(c, zt);
+
+	if (is_role(c, zf, ZONE_MYNUMBER) || is_role(c, zt, ZONE_MYNUMBER)) {
+		report(c, DIAG_ERROR, o, "I2: fail_open '%s': traffic to or from mynumber is "
+		       "never accepted unchecked; the engine fails closed there", pair);
+		report_ja(c, o, "I2: fail_open '%s': マイナンバー利用事務系との通信を検査なしで"
+			  "通すことはできません。エンジン停止時は遮断します", pair);
+	} else if ((is_role(c, zf, ZONE_LGWAN) && is_role(c, zt, ZONE_INTERNET)) ||
+		   (is_role(c, zf, ZONE_INTERNET) && is_role(c, zt, ZONE_LGWAN))) {
+		report(c, DIAG_ERROR, o, "I4: fail_open '%s': breakout and sanitised relays "
+		       "between lgwan and internet fail closed", pair);
+		report_ja(c, o, "I4: fail_open '%s': LGWAN 接続系とインターネット接続系の間の"
+			  "ブレイクアウトと無害化の中継は、エンジン停止時に遮断します", pair);
+	} else {
+		report(c, DIAG_WARNING, o, "fail_open '%s': new connections of %s>%s are accepted "
+		       "unchecked while the engine is down", pair, f, t);
+		report_ja(c, o, "fail_open '%s': エンジンの停止中、%s>%s の新しい接続は検査なしで"
+			  "許可されます", pair, f, t);
+	}
+}
+
+static int check_fail_open(struct vctx *c)
+{
+	struct engine_conf *e = &c->p->engine;
+	struct obj o = obj_engine(c);
+	size_t n = e->n_fail_open > 0 ? (size_t)e->n_fail_open : 0;
+	int i;
+
+	if (n && !e->fail_open_from)
+		e->fail_open_from = policy_alloc(c->p, n * sizeof(*e->fail_open_from));
+	if (n && !e->fail_open_to)
+		e->fail_open_to = policy_alloc(c->p, n * sizeof(*e->fail_open_to));
+	if (n && (!e->fail_open_from || !e->fail_open_to))
+		return -ENOMEM;
+	for (i = 0; i < e->n_fail_open; i++) {
+		const char *pair = e->fail_open ? e->fail_open[i] : NULL;
+
+		fail_open_resolve(c, &o, pair, &e->fail_open_from[i], &e->fail_open_to[i]);
+		if (e->fail_open_from[i] >= 0)
+			fail_open_check(c, &o, pair, e->fail_open_from[i], e->fail_open_to[i]);
+	}
+	return 0;
+}
+
+/* The tunables, as conf.c limits them; checked again for policies built in code. */
+struct limit {
+	const char *key;
+	int v, lo, hi;
+};
+
+static void check_limits(struct vctx *c, const struct obj *o, const struct limit *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (l[i].v >= l[i].lo && l[i].v <= l[i].hi)
+			continue;
+		report(c, DIAG_ERROR, o, "%s: %d is out of range %d-%d", l[i].key, l[i].v, l[i].lo,
+		       l[i].hi);
+		report_ja(c, o, "%s: %d は %d-%d の範囲外です", l[i].key, l[i].v, l[i].lo, l[i].hi);
+	}
+}
+
+static void check_tunables(struct vctx *c)
+{
+	const struct engine_conf *e = &c->p->engine;
+	const struct breakout *b = &c->p->breakout;
+	int queues = e->queues >= 1 && e->queues <= ENGINE_QUEUES_MAX ? e->queues : 1;
+	const struct limit el[] = {
+		{ "queues", e->queues, 1, ENGINE_QUEUES_MAX },
+		{ "queue_base", e->queue_base, 0, 65535 - queues },
+		{ "queue_maxlen", e->queue_maxlen, 16, 65536 },
+	};
+	const struct limit bl[] = {
+		{ "dns_floor", b->dns_floor, 1, 86400 },
+		{ "dns_grace", b->dns_grace, 0, 86400 },
+		{ "dns_max", b->dns_max, 16, 1048576 },
+		{ "ech", (int)b->ech, 0, ECH_MAX - 1 },
+	};
+	struct obj o = obj_engine(c);
+
+	check_limits(c, &o, el, sizeof(el) / sizeof(el[0]));
+	if (b->n_services <= 0 && b->n_from <= 0)
+		return;
+	o = obj_breakout(c);
+	check_limits(c, &o, bl, sizeof(bl) / sizeof(bl[0]));
+}
+
+static int check_engine(struct vctx *c)
+{
+	check_verdicts(c);
+	check_tunables(c);
+	return check_fail_open(c);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* 11. The reachability matrix */
 
 static void set_reach(struct vctx *c, int from, int to, uint32_t bit)
 {
@@ -2294,7 +2594,7 @@ static void compute_reach(struct vctx *c)
 		if (c->svc_bad[i] || b->services[i].disabled)
 			continue;
 		for (j = 0; j < b->n_from; j++)
-			set_reach(c, b->from[j], c->role[ZONE_INTERNET], REACH_BREAKOUT);
+			set_reach(c, source_zone(c, j), c->role[ZONE_INTERNET], REACH_BREAKOUT);
 	}
 }
 
@@ -2374,7 +2674,7 @@ static int validate_members(struct vctx *c)
 	return r;
 }
 
-/* Steps 4-10: I2-I6, duplicates, the matrix. */
+/* Steps 4-11: I2-I6, duplicates, the engine, the matrix. */
 static int validate_flows(struct vctx *c)
 {
 	int r;
@@ -2384,7 +2684,9 @@ static int validate_flows(struct vctx *c)
 	if (r < 0)
 		return r;
 	check_i3(c);
-	check_i4(c);
+	r = check_i4(c);
+	if (r < 0)
+		return r;
 	check_i5(c);
 	check_i6(c);
 	r = check_names(c, NAMED_FLOW);
@@ -2394,6 +2696,8 @@ static int validate_flows(struct vctx *c)
 		r = check_names(c, NAMED_SVC);
 	if (r >= 0)
 		r = check_same_traffic(c);
+	if (r >= 0)
+		r = check_engine(c);
 	if (r >= 0)
 		compute_reach(c);
 	return r;

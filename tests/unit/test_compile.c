@@ -277,7 +277,7 @@ START_TEST(test_batch)
 	uint32_t genid;
 
 	ck_assert_int_eq(build(flows_ok, NOW, &p, &c, &d), 0);
-	ck_assert_int_eq(nlb_build(&b, c->rs, 100, 0, true, true), 0);
+	ck_assert_int_eq(nlb_build(&b, c->rs, 100, &(struct nlb_opts){ .genid = true, .end = true }), 0);
 	nlb_set_genid(&b, 0x01020304);
 	memcpy(&genid, b.buf + b.genid_off, 4);
 	ck_assert_uint_eq(ntohl(genid), 0x01020304);

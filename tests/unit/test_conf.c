@@ -327,6 +327,89 @@ static const struct err_case {
 	  " { name = \"s\"; fqdns = [\"b.example\"]; }\n); };\n", 5,
 	  "service 's': duplicate service 's' (first defined at line 4)", 0 },
 	{ true, "breakout: { from = []; services: ( ); };\n", 3, "from: must not be empty", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n upstreams = [\"10.30.0.0/24\"];\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "breakout: upstreams[0]: '10.30.0.0/24' must be a single address", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n upstreams = [\"dns.example\"];\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "upstreams[0]: 'dns.example' is not an IPv4/IPv6 address", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_floor = 0;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "breakout: dns_floor: 0 is out of range 1-86400", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_floor = 86401;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "dns_floor: 86401 is out of range 1-86400", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_floor = \"60\";\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "dns_floor: expected an integer, got a string", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_grace = -1;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "breakout: dns_grace: -1 is out of range 0-86400", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_grace = 86401;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "dns_grace: 86401 is out of range 0-86400", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_max = 15;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "breakout: dns_max: 15 is out of range 16-1048576", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_max = 1048577;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "dns_max: 1048577 is out of range 16-1048576", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_max = 5000000000L;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "dns_max: 5000000000 is out of range 16-1048576", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_max = 1.5;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "dns_max: expected an integer, got a float", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n ech = \"ignore\";\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "breakout: ech: unknown value 'ignore'; allowed: refuse, outer-sni", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n ech = true;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "ech: expected a string, got a boolean", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n upstream = [\"10.30.0.53\"];\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "unknown key 'upstream'; allowed: from, resolvers, upstreams, dns_floor, dns_grace, "
+	  "dns_max, ech, services (did you mean 'upstreams'?)", 0 },
+	/* flow verdicts */
+	{ true, "flows: ( { name = \"f\"; class = \"peer\"; from = \"a\"; to = \"b\"; proto = \"udp\";\n"
+	  " verdict = \"auto\"; } );\n", 4,
+	  "flow 'f': verdict: unknown value 'auto'; allowed: kernel, engine", 0 },
+	{ true, "flows: ( { name = \"f\"; class = \"peer\"; from = \"a\"; to = \"b\"; proto = \"udp\";\n"
+	  " verdict = \"default\"; } );\n", 4, "verdict: unknown value 'default'", 0 },
+	{ true, "flows: ( { name = \"f\"; class = \"peer\"; from = \"a\"; to = \"b\"; proto = \"udp\";\n"
+	  " verdict = 1; } );\n", 4, "verdict: expected a string, got an integer", 0 },
+	/* engine */
+	{ true, "engine: {\n queues = 0; };\n", 4, "engine: queues: 0 is out of range 1-8", 0 },
+	{ true, "engine: {\n queues = 9; };\n", 4, "engine: queues: 9 is out of range 1-8", 0 },
+	{ true, "engine: {\n queue_maxlen = 15; };\n", 4,
+	  "engine: queue_maxlen: 15 is out of range 16-65536", 0 },
+	{ true, "engine: {\n queue_maxlen = 65537; };\n", 4,
+	  "queue_maxlen: 65537 is out of range 16-65536", 0 },
+	{ true, "engine: {\n queue_base = -1; };\n", 4,
+	  "engine: queue_base: -1 is out of range 0-65535", 0 },
+	{ true, "engine: {\n queue_base = 65535; };\n", 4,
+	  "engine: queue_base: 65535 is out of range 0-65534: with 1 queues the last queue "
+	  "number must stay within 65535", 0 },
+	{ true, "engine: { queues = 8;\n queue_base = 65528; };\n", 4,
+	  "queue_base: 65528 is out of range 0-65527", 0 },
+	{ true, "engine: {\n queue_base = \"0\"; };\n", 4,
+	  "queue_base: expected an integer, got a string", 0 },
+	{ true, "engine: { fail_open = [\"lgwan>dmz\",\n \"lgwan\"]; };\n", 4,
+	  "engine: fail_open[1]: 'lgwan' is not a zone pair \"from>to\" such as \"lgwan>dmz\"", 0 },
+	{ true, "engine: {\n fail_open = [\">dmz\"]; };\n", 4,
+	  "fail_open[0]: '>dmz' is not a zone pair", 0 },
+	{ true, "engine: {\n fail_open = [\"lgwan >  \"]; };\n", 4,
+	  "contains control characters or leading/trailing spaces", 0 },
+	{ true, "engine: {\n fail_open = [\"lgwan>dmz>internet\"]; };\n", 4,
+	  "fail_open[0]: 'lgwan>dmz>internet' is not a zone pair", 0 },
+	{ true, "engine: {\n fail_open = \"lgwan>dmz\"; };\n", 4,
+	  "fail_open: expected an array [ ] or list ( ), got a string", 0 },
+	{ true, "engine: {\n fail_closed = [\"lgwan>dmz\"]; };\n", 4,
+	  "engine: unknown key 'fail_closed'; allowed: queues, queue_base, queue_maxlen, "
+	  "fail_open", 0 },
+	{ true, "engine = 2;\n", 3, "engine: expected a group { key = value; ... }, got an integer", 0 },
+	{ true, "engin: { };\n", 3, "unknown section 'engin'; allowed: policy, zones, segments, "
+	  "hosts, groups, flows, exceptions, breakout, engine (did you mean 'engine'?)", 0 },
 	/* syntax */
 	{ true, "hosts: (\n { name = ; }\n);\n", 4, "syntax error", 0 },
 	{ true, "flows: ( { ports = [443, \"8000-8080\"]; } );\n", 3,
@@ -578,19 +661,22 @@ static const char full[] =
 	"    to = \"mail\"; proto = \"TCP\"; ports = (25, \"587-588\"); approval = \"AP-1\";\n"
 	"    purpose = \"メール\\t本文\"; comment = \"c\"; },\n"
 	"  { name = \"ranges\"; class = \"internal\"; from = \"terms\"; to = \"mail\"; proto = 17;\n"
-	"    ports = [\"1000-2000\", \"3000-3001\"]; },\n"
+	"    ports = [\"1000-2000\", \"3000-3001\"]; verdict = \"Engine\"; },\n"
 	"  { name = \"ipsec\"; class = \"peer\"; from = \"terms\"; to = \"relay\"; proto = \"esp\";\n"
 	"    approval = \"AP-2\"; purpose = \"p\"; },\n"
 	"  { name = \"ping6\"; class = \"internal\"; from = \"mail\"; to = \"terms\"; proto = \"icmpv6\"; },\n"
 	"  { name = \"ospf\"; class = \"management\"; from = \"gateway\"; to = \"terms\"; proto = \"89\"; },\n"
 	"  { name = \"jlis\"; class = \"public-system-via-lgwan\"; from = \"juki\"; to = \"mail\";\n"
-	"    proto = \"tcp\"; ports = [443]; approval = \"AP-3\"; purpose = \"p\"; authority = \"J-LIS\"; }\n"
+	"    proto = \"tcp\"; ports = [443]; approval = \"AP-3\"; purpose = \"p\"; authority = \"J-LIS\";\n"
+	"    verdict = \"kernel\"; }\n"
 	");\n"
 	"exceptions: ( { id = \"EX-1\"; from = \"mail\"; to = \"relay\"; proto = \"udp\"; ports = [53];\n"
 	"  reason = \"r\"; requested_by = \"a\"; approved_by = \"b\"; expires = \"2026-06-30T12:00:00Z\"; } );\n"
 	"breakout: {\n"
-	"  from = [\"LGWAN接続系\"];\n"
+	"  from = [\"LGWAN接続系\", \"terms\"];\n"
 	"  resolvers = [\"10.20.0.53\", \"fd20::53\"];\n"
+	"  upstreams = [\"192.0.2.53\", \"2001:db8::53\"];\n"
+	"  dns_floor = 120; dns_grace = 0; dns_max = 16; ech = \"outer-sni\";\n"
 	"  services: (\n"
 	"    { name = \"m365\"; ismap = \"C21-0009-3\"; ismap_valid_until = \"2027-03-31\";\n"
 	"      fqdns = [\"*.Office.com\", \"outlook.office365.com\"]; approval = \"AP-4\"; },\n"
@@ -599,7 +685,9 @@ static const char full[] =
 	"    { name = \"iplist\"; match = \"ip\"; prefixes = [\"203.0.113.0/24\", \"2001:db8::/32\"];\n"
 	"      tls = \"optional\"; }\n"
 	"  );\n"
-	"};\n";
+	"};\n"
+	"engine: { queues = 4; queue_base = 100; queue_maxlen = 1024;\n"
+	"  fail_open = [\"LGWAN接続系>dmz\", \"dmz > internet\"]; };\n";
 
 START_TEST(test_full_content)
 {
@@ -640,10 +728,30 @@ START_TEST(test_full_content)
 	ck_assert_int_eq(p->flows[3].proto, 1);
 	ck_assert_int_eq(p->flows[4].proto, 89);
 	ck_assert_int_eq(p->exceptions[0].expires, 1782820800);
-	ck_assert_int_eq(p->breakout.n_from, 1);
+	ck_assert_int_eq(p->flows[0].verdict, VERDICT_DEFAULT);
+	ck_assert_int_eq(p->flows[1].verdict, VERDICT_ENGINE);
+	ck_assert_int_eq(p->flows[5].verdict, VERDICT_KERNEL);
+	ck_assert_int_eq(p->breakout.n_from, 2);
 	ck_assert_str_eq(p->breakout.from_names[0], "LGWAN接続系");
+	ck_assert_str_eq(p->breakout.from_names[1], "terms");
 	ck_assert_int_eq(p->breakout.from[0], -1);
+	ck_assert_int_eq(p->breakout.from_group[1], -1);	/* resolved by validation */
 	ck_assert_int_eq(p->breakout.n_resolvers, 2);
+	ck_assert_int_eq(p->breakout.n_upstreams, 2);
+	ck_assert_int_eq(p->breakout.upstreams[0].len, 32);
+	ck_assert_int_eq(p->breakout.upstreams[1].family, 10);
+	ck_assert_int_eq(p->breakout.dns_floor, 120);
+	ck_assert_int_eq(p->breakout.dns_grace, 0);
+	ck_assert_int_eq(p->breakout.dns_max, 16);
+	ck_assert_int_eq(p->breakout.ech, ECH_OUTER);
+	ck_assert_int_eq(p->engine.queues, 4);
+	ck_assert_int_eq(p->engine.queue_base, 100);
+	ck_assert_int_eq(p->engine.queue_maxlen, 1024);
+	ck_assert_int_eq(p->engine.n_fail_open, 2);
+	ck_assert_str_eq(p->engine.fail_open[0], "LGWAN接続系>dmz");
+	ck_assert_str_eq(p->engine.fail_open[1], "dmz > internet");
+	ck_assert_int_eq(p->engine.fail_open_from[1], -1);
+	ck_assert_int_eq(p->engine.loc.line, 53);
 	ck_assert_int_eq(p->breakout.n_services, 3);
 	s = &p->breakout.services[0];
 	ck_assert_int_eq(s->type, SVC_CLOUD);
@@ -750,14 +858,94 @@ START_TEST(test_roundtrip_full)
 	ck_assert_ptr_nonnull(strstr(out, "proto = \"icmp\";"));
 	ck_assert_ptr_nonnull(strstr(out, "purpose = \"メール\\t本文\";"));
 	ck_assert_ptr_nonnull(strstr(out, "organisation = \"市 \\\"テスト\\\" \\\\ 町\";"));
-	ck_assert_ptr_nonnull(strstr(out, "from = [\"lgwan\"];"));
+	ck_assert_ptr_nonnull(strstr(out, "from = [\"lgwan\", \"terms\"];"));
 	ck_assert_ptr_nonnull(strstr(out, "resolvers = [\"10.20.0.53\", \"fd20::53\"];"));
+	ck_assert_ptr_nonnull(strstr(out, " upstreams = [\"192.0.2.53\", \"2001:db8::53\"];\n"
+				     "\tdns_floor = 120; dns_grace = 0; dns_max = 16; "
+				     "ech = \"outer-sni\";\n\tservices: ("));
+	ck_assert_ptr_nonnull(strstr(out, "ports = [\"1000-2000\", \"3000-3001\"]; "
+				     "verdict = \"engine\"; }"));
+	ck_assert_ptr_nonnull(strstr(out, "authority = \"J-LIS\"; verdict = \"kernel\"; }"));
+	ck_assert_ptr_nonnull(strstr(out, "\nengine: {\n\tqueues = 4; queue_base = 100; "
+				     "queue_maxlen = 1024;\n\tfail_open = [\"LGWAN接続系>dmz\", "
+				     "\"dmz > internet\"];\n};\n"));
 	ck_assert_ptr_nonnull(strstr(out, "ports = [443]; match = \"dns+sni\";"));
 	ck_assert_ptr_nonnull(strstr(out, "ismap_valid_until = \"2027-03-31\";"));
 	ck_assert_ptr_null(strstr(out, "asset"));
 	free(out);
 	policy_free(p);
 	diag_fini(&d);
+}
+END_TEST
+
+/* Without the new keys: the defaults, and the printer writes no engine section and no
+ * verdicts, but the breakout tunables explicitly. */
+START_TEST(test_defaults)
+{
+	static const char text[] = BASE
+		"groups: ( { name = \"terms\"; members = [\"10.20.0.128/25\"]; } );\n"
+		"flows: ( { name = \"f\"; class = \"internal\"; from = \"terms\"; to = \"terms\";\n"
+		"  proto = \"udp\"; ports = [53]; } );\n"
+		"breakout: { from = [\"terms\"]; services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n"
+		"engine: { };\n";
+	struct policy *p = NULL;
+	struct diag d;
+	char *out;
+
+	diag_init(&d);
+	ck_assert_int_eq(load(text, &p, &d), 0);
+	ck_assert_int_eq(p->flows[0].verdict, VERDICT_DEFAULT);
+	ck_assert_int_eq(p->breakout.dns_floor, 60);
+	ck_assert_int_eq(p->breakout.dns_grace, 30);
+	ck_assert_int_eq(p->breakout.dns_max, 65536);
+	ck_assert_int_eq(p->breakout.ech, ECH_REFUSE);
+	ck_assert_int_eq(p->breakout.n_upstreams, 0);
+	ck_assert_int_eq(p->engine.queues, 1);
+	ck_assert_int_eq(p->engine.queue_base, 0);
+	ck_assert_int_eq(p->engine.queue_maxlen, 4096);
+	ck_assert_int_eq(p->engine.n_fail_open, 0);
+	ck_assert_int_eq(p->engine.loc.line, 7);
+	out = print(p);
+	ck_assert_ptr_null(strstr(out, "verdict"));
+	ck_assert_ptr_null(strstr(out, "engine"));
+	ck_assert_ptr_null(strstr(out, "upstreams"));
+	ck_assert_ptr_nonnull(strstr(out, "\tfrom = [\"terms\"];\n\tdns_floor = 60; dns_grace = 30; "
+				     "dns_max = 65536; ech = \"refuse\";\n"));
+	roundtrip(p);
+	free(out);
+	policy_free(p);
+	diag_fini(&d);
+}
+END_TEST
+
+/* The extremes of every range load and print back. */
+START_TEST(test_ranges_edges)
+{
+	static const char *const tails[] = {
+		"breakout: { from = [\"lgwan\"]; dns_floor = 1; dns_grace = 0; dns_max = 16;\n"
+		"  services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n"
+		"engine: { queues = 1; queue_base = 65534; queue_maxlen = 16; fail_open = []; };\n",
+		"breakout: { from = [\"lgwan\"]; dns_floor = 86400; dns_grace = 86400;\n"
+		"  dns_max = 1048576; services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n"
+		"engine: { queues = 8; queue_base = 65527; queue_maxlen = 65536; };\n",
+	};
+	struct policy *p = NULL;
+	struct diag d;
+	char *text = concat(BASE, tails[_i]);
+
+	diag_init(&d);
+	if (load(text, &p, &d))
+		dump(&d);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->breakout.dns_floor, _i ? 86400 : 1);
+	ck_assert_int_eq(p->breakout.dns_max, _i ? 1048576 : 16);
+	ck_assert_int_eq(p->engine.queue_base, _i ? 65527 : 65534);
+	ck_assert_int_eq(p->engine.queue_maxlen, _i ? 65536 : 16);
+	ck_assert_int_eq(p->engine.n_fail_open, 0);
+	roundtrip(p);
+	policy_free(p);
+	diag_fini(&d);
+	free(text);
 }
 END_TEST
 
@@ -975,6 +1163,8 @@ Suite *suite_conf(void)
 	tcase_add_loop_test(tc, test_roundtrip_shipped, 0, sizeof(shipped) / sizeof(shipped[0]));
 	tcase_add_test(tc, test_roundtrip_full);
 	tcase_add_test(tc, test_print_built);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_loop_test(tc, test_ranges_edges, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("large");

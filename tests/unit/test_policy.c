@@ -56,9 +56,17 @@ Suite *suite_policy(void);
 #define GROUPS(x)	"groups: (\n" G_BASE x "\n);\n"
 #define FLOWS(x)	"flows: (\n" x "\n);\n"
 #define EXCS(x)		"exceptions: (\n" x "\n);\n"
-#define BREAKOUT(from, res, svcs) \
-	"breakout: {\n  from = [" from "];\n  resolvers = [" res "];\n" \
+#define UPSTREAM	"upstreams = [\"10.30.0.53\"];"
+#define BREAKOUT_AT(m, from, res, svcs) \
+	"breakout: { " m "\n  from = [" from "];\n  resolvers = [" res "]; " UPSTREAM "\n" \
 	"  services: (\n" svcs "\n  );\n};\n"
+#define BREAKOUT(from, res, svcs)	BREAKOUT_AT("", from, res, svcs)
+/* A breakout section whose keys other than services are given as lines. */
+#define BREAKOUT_RAW(m, lines, svcs) \
+	"breakout: { " m "\n" lines "  services: (\n" svcs "\n  );\n};\n"
+#define ENGINE(m, fail_open) \
+	"engine: { " m "\n  fail_open = [" fail_open "];\n};\n"
+#define VERDICT(v)	" verdict = \"" v "\";"
 
 /* The world every case starts from: three tiers, a DMZ, a Government Cloud segment. The lines:
  * 3-6 zones mynumber, lgwan, internet, dmz; 9 govcloud; 12-20 hosts mn1, mn2, mn-nomac, gc1,
@@ -158,6 +166,16 @@ static struct policy *load(const char *text, struct diag *d)
 	ck_assert_msg(r == 0 && p, "config refused by conf (%d):\n%s", r, diag_text(d));
 	ck_assert_msg(d->n == 0, "conf diagnostics:\n%s", diag_text(d));
 	return p;
+}
+
+/* Occurrences of sub in s. */
+static int count(const char *s, const char *sub)
+{
+	int n = 0;
+
+	for (s = strstr(s, sub); s; s = strstr(s + 1, sub))
+		n++;
+	return n;
 }
 
 static bool entry_matches(const struct diag_entry *e, const struct expect *x, int line)
@@ -286,6 +304,32 @@ static void mut_dup_zone(struct policy *p)
 static void mut_unknown_model(struct policy *p)
 {
 	p->model = MODEL_MAX;
+}
+
+static void mut_bad_verdict(struct policy *p)
+{
+	p->flows[0].verdict = VERDICT_MAX;
+}
+
+static void mut_fail_open_bad(struct policy *p)
+{
+	p->engine.fail_open[0] = policy_strdup(p, "lgwan");
+	ck_assert_ptr_nonnull(p->engine.fail_open[0]);
+}
+
+static void mut_engine_limits(struct policy *p)
+{
+	p->engine.queues = ENGINE_QUEUES_MAX + 1;
+	p->engine.queue_base = 65535;
+	p->engine.queue_maxlen = 8;
+}
+
+static void mut_breakout_limits(struct policy *p)
+{
+	p->breakout.dns_floor = 0;
+	p->breakout.dns_grace = -1;
+	p->breakout.dns_max = 2000000;
+	p->breakout.ech = (enum ech_policy)7;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -434,7 +478,8 @@ static const struct vcase refused[] = {
 	  NULL, { ERR("#@a", "flow 'f': I2: class public-system-via-lgwan joins zones 'lgwan' and "
 		      "'dmz'") } },
 	{ "I2: breakout from mynumber and internet", BASE
-	  "breakout: { #@a\n  from = [\"lgwan\", \"mynumber\", \"internet\"];\n  services: (\n"
+	  "breakout: { #@a\n  from = [\"lgwan\", \"mynumber\", \"internet\"]; " UPSTREAM "\n"
+	  "  services: (\n"
 	  SVC_CLOUD("m365", ISMAP_OK) "\n  );\n};\n",
 	  NULL, { ERR("#@a", "breakout: I2: no breakout from zone 'mynumber'"),
 		  ERR("#@a", "breakout: I2: breakout from zone 'internet'") } },
@@ -623,14 +668,16 @@ static const struct vcase refused[] = {
 	  SVC_CLOUD("x", ISMAP_OK) " #@a"),
 	  mut_svc_no_fqdns, { ERR("#@a", "service 'x': I4: match \"dns+sni\" needs fqdns") } },
 	{ "I4: breakout from an unknown zone", BASE
-	  "breakout: { #@a\n  from = [\"lgwan\", \"nowhere\"];\n  services: (\n"
+	  "breakout: { #@a\n  from = [\"lgwan\", \"nowhere\"]; " UPSTREAM "\n  services: (\n"
 	  SVC_CLOUD("m365", ISMAP_OK) "\n  );\n};\n",
-	  NULL, { ERR("#@a", "breakout: I4: unknown 'from' zone 'nowhere'") } },
+	  NULL, { ERR("#@a", "breakout: I4: unknown 'from' source 'nowhere': no zone or group "
+		      "has this name") } },
 	{ "I4: resolver outside the breakout zones", BASE
 	  "breakout: { #@a\n  from = [\"lgwan\"];\n  resolvers = [\"10.20.0.53\", "
-	  "\"10.40.0.53\"];\n  services: (\n" SVC_CLOUD("m365", ISMAP_OK) "\n  );\n};\n",
-	  NULL, { ERR("#@a", "breakout: I4: resolver 10.40.0.53 lies outside the breakout zones "
-		      "(zone 'dmz')") } },
+	  "\"10.40.0.53\"]; " UPSTREAM "\n  services: (\n" SVC_CLOUD("m365", ISMAP_OK)
+	  "\n  );\n};\n",
+	  NULL, { ERR("#@a", "breakout: I4: resolver 10.40.0.53 lies outside the breakout "
+		      "sources (zone 'dmz')") } },
 	/* 7. I5 */
 	{ "I5: no approval", BASE FLOWS(
 	  FLOW("f", "peer", "lg1", "dz1", "proto = \"tcp\"; ports = [22]; "
@@ -722,6 +769,97 @@ static const struct vcase refused[] = {
 	{ "I4: service name twice", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
 	  SVC_CLOUD("m365", ISMAP_OK) ",\n" SVC_CLOUD("m366", ISMAP_OK) " #@a"),
 	  mut_dup_svc, { ERR("#@a", "service 'm365': I4: name already used at line 30") } },
+	/* 9. The verdict engine: verdicts, breakout sources and DNS, fail_open, tunables */
+	{ "verdict engine on a management flow", BASE FLOWS(
+	  FLOW("ssh", "management", "lg1", "gateway", OK22 VERDICT("engine")) " #@a"),
+	  NULL, { ERR("#@a", "flow 'ssh': I5: verdict \"engine\" on a management flow; traffic "
+		      "of the gateway itself is decided in the kernel") } },
+	{ "verdict out of range", BASE FLOWS(FLOW("f", "peer", "lg1", "dz1", OK443) " #@a"),
+	  mut_bad_verdict, { ERR("#@a", "flow 'f': I5: unknown verdict 3") } },
+	{ "I2: breakout from a mynumber group", BASE
+	  BREAKOUT_AT("#@a", "\"mn-pair\"", "\"10.10.0.1\"", SVC_CLOUD("m365", ISMAP_OK)),
+	  NULL, { ERR("#@a", "breakout: I2: no breakout from group 'mn-pair' in zone 'mynumber'") } },
+	{ "I2: breakout from an internet group", WORLD("", ",\n  { name = \"in-g\"; members = "
+	  "[\"in1\", \"10.30.1.0/24\"]; }") BREAKOUT_AT("#@a", "\"in-g\"", "\"10.30.1.53\"",
+	  SVC_CLOUD("m365", ISMAP_OK)),
+	  NULL, { ERR("#@a", "breakout: I2: breakout from group 'in-g' in zone 'internet': local "
+		      "breakout leaves from lgwan (or another zone), not from internet (R25)") } },
+	{ "I2: two hops through a breakout group", WORLD("", ",\n  { name = \"lg-low\"; "
+	  "members = [\"10.20.0.0/28\"]; }") FLOWS(
+	  FLOW("mn-lg", "public-system-via-lgwan", "mn1", "lg1", OK443) " #@a")
+	  BREAKOUT("\"lg-low\"", "\"10.20.0.5\"", SVC_CLOUD("m365", ISMAP_OK)),
+	  NULL, { ERR("#@a", "flow 'mn-lg': I2: path mynumber -> lg1 -> internet: 'lg1' is joined "
+		      "with mynumber here and 'lg-low' reaches the internet zone by service "
+		      "'m365' (line 34)") } },
+	{ "I2: two hops through a host of a breakout group", WORLD("", ",\n  { name = \"lg-pair\"; "
+	  "members = [\"lg1\", \"lg2\"]; }") FLOWS(
+	  FLOW("mn-lg", "public-system-via-lgwan", "mn1", "lg2", OK443) " #@a")
+	  BREAKOUT("\"lg-pair\"", "\"10.20.0.1\"", SVC_CLOUD("m365", ISMAP_OK)),
+	  NULL, { ERR("#@a", "flow 'mn-lg': I2: path mynumber -> lg2 -> internet: 'lg2' is joined "
+		      "with mynumber here and 'lg-pair' reaches the internet zone by service "
+		      "'m365'") } },
+	{ "I4: resolver outside the breakout group", BASE
+	  BREAKOUT_AT("#@a", "\"lg-terms\"", "\"10.20.0.200\", \"10.20.0.53\"",
+		      SVC_CLOUD("m365", ISMAP_OK)),
+	  NULL, { ERR("#@a", "breakout: I4: resolver 10.20.0.53 lies outside the breakout sources "
+		      "(zone 'lgwan')") } },
+	{ "upstreams outside the internet zone", BASE BREAKOUT_RAW("#@a", "  from = [\"lgwan\"];\n"
+	  "  upstreams = [\"10.30.0.53\", \"10.10.0.53\", \"10.20.0.53\", \"fd10::53\", "
+	  "\"2001:db8::53\"];\n", SVC_CLOUD("m365", ISMAP_OK)),
+	  NULL, { ERR("#@a", "breakout: I2: upstream 10.10.0.53 lies in zone 'mynumber', not in "
+		      "internet; upstream DNS servers are in the internet zone"),
+		  ERR("#@a", "breakout: I1: upstream 10.20.0.53 lies in zone 'lgwan', not in "
+		      "internet"),
+		  ERR("#@a", "breakout: I2: upstream fd10::53 lies in zone 'mynumber'") } },
+	{ "I1: upstream in no zone", HEAD("three-tier") ZONES(Z_MN Z_LG
+	  "  internet: { interfaces = [\"in0\"]; networks = [\"10.30.0.0/16\"]; };\n")
+	  BREAKOUT_RAW("#@a", "  from = [\"lgwan\"]; upstreams = [\"192.0.2.53\"];\n",
+		       SVC_CLOUD("m365", ISMAP_OK)),
+	  NULL, { ERR("#@a", "breakout: I1: upstream 192.0.2.53 lies in no zone's networks") } },
+	{ "I4: dns+sni without upstreams", BASE BREAKOUT_RAW("#@a", "  from = [\"lgwan\"]; "
+	  "resolvers = [\"10.20.0.53\"];\n", SVC_CLOUD("m365", ISMAP_OK) ",\n"
+	  SVC_CLOUD("m366", ISMAP_OK)),
+	  NULL, { ERR("#@a", "breakout: I4: service 'm365' matches dns+sni and needs upstreams: "
+		      "the resolvers' answers are learned from their upstream servers") } },
+	{ "I4: a disabled dns+sni service needs no upstreams", BASE
+	  BREAKOUT_RAW("", "  from = [\"lgwan\"];\n", SVC_CLOUD("x", "ismap = \"C-1\"; "
+	  "ismap_valid_until = \"2026-03-31\"; approval = \"AP-9\";") " #@a"),
+	  NULL, { WARN("#@a", "service 'x': I4: ISMAP registration expired") } },
+	{ "I2: fail_open into mynumber", BASE ENGINE("#@a", "\"lgwan>mynumber\""),
+	  NULL, { ERR("#@a", "engine: I2: fail_open 'lgwan>mynumber': traffic to or from mynumber "
+		      "is never accepted unchecked; the engine fails closed there") } },
+	{ "I2: fail_open out of mynumber", BASE ENGINE("#@a", "\"マイナンバー利用事務系>dmz\""),
+	  NULL, { ERR("#@a", "engine: I2: fail_open 'マイナンバー利用事務系>dmz': traffic to or "
+		      "from mynumber") } },
+	{ "I4: fail_open between lgwan and internet", BASE
+	  ENGINE("#@a", "\"lgwan>internet\", \"インターネット接続系 > イントラ系\""),
+	  NULL, { ERR("#@a", "engine: I4: fail_open 'lgwan>internet': breakout and sanitised "
+		      "relays between lgwan and internet fail closed"),
+		  ERR("#@a", "engine: I4: fail_open 'インターネット接続系 > イントラ系': breakout") } },
+	{ "I1: fail_open with an unknown zone", BASE ENGINE("#@a", "\"lgwan>dmz2\", \"x>dmz\""),
+	  NULL, { ERR("#@a", "engine: I1: fail_open 'lgwan>dmz2': unknown zone 'dmz2'"),
+		  ERR("#@a", "engine: I1: fail_open 'x>dmz': unknown zone 'x'") } },
+	{ "I1: fail_open not a pair", BASE ENGINE("#@a", "\"lgwan>dmz\""),
+	  mut_fail_open_bad, { ERR("#@a", "engine: I1: fail_open 'lgwan' is not a zone pair "
+				   "\"from>to\"") } },
+	{ "fail_open warned", BASE ENGINE("#@a", "\"lgwan>dmz\", \"dmz > internet\", "
+	  "\"電子申請DMZ>dmz\""),
+	  NULL, { WARN("#@a", "engine: fail_open 'lgwan>dmz': new connections of lgwan>dmz are "
+		       "accepted unchecked while the engine is down"),
+		  WARN("#@a", "engine: fail_open 'dmz > internet': new connections of "
+		       "dmz>internet are accepted unchecked"),
+		  WARN("#@a", "engine: fail_open '電子申請DMZ>dmz': new connections of dmz>dmz") } },
+	{ "engine tunables out of range", BASE "engine: { queues = 2; }; #@a\n",
+	  mut_engine_limits, { ERR("#@a", "engine: queues: 9 is out of range 1-8"),
+			       ERR("#@a", "engine: queue_base: 65535 is out of range 0-65534"),
+			       ERR("#@a", "engine: queue_maxlen: 8 is out of range 16-65536") } },
+	{ "breakout tunables out of range", BASE BREAKOUT_AT("#@a", "\"lgwan\"", "\"10.20.0.53\"",
+	  SVC_CLOUD("m365", ISMAP_OK)),
+	  mut_breakout_limits, { ERR("#@a", "breakout: dns_floor: 0 is out of range 1-86400"),
+				 ERR("#@a", "breakout: dns_grace: -1 is out of range 0-86400"),
+				 ERR("#@a", "breakout: dns_max: 2000000 is out of range "
+				     "16-1048576"),
+				 ERR("#@a", "breakout: ech: 7 is out of range 0-1") } },
 	/* several violations at once: all of them, each at its line */
 	{ "several violations", WORLD(",\n  { name = \"h\"; zone = \"lgwan\"; "
 	  "ipv4 = \"10.10.0.77\"; } #@a", "")
@@ -793,6 +931,30 @@ static const struct vcase accepted[] = {
 	  "    { name = \"ipsvc\"; ismap = \"C-2\"; ismap_valid_until = \"2026-06-01\"; "
 	  "approval = \"A\"; match = \"ip\"; prefixes = [\"198.51.100.0/24\"]; ports = [443]; }"),
 	  NULL, { { NULL, 0, NULL } } },
+	{ "breakout from a group beside a public-system flow", BASE FLOWS(
+	  FLOW("mn-lg", "public-system-via-lgwan", "mn1", "lg1", OK443))
+	  BREAKOUT("\"lg-terms\"", "\"10.20.0.200\"", SVC_CLOUD("m365", ISMAP_OK)),
+	  NULL, { { NULL, 0, NULL } } },
+	{ "breakout from a group of hosts and a zone", WORLD("", ",\n  { name = \"lg-pair\"; "
+	  "members = [\"lg2\", \"10.20.0.64/28\"]; }") FLOWS(
+	  FLOW("mn-lg", "public-system-via-lgwan", "mn1", "lg1", OK443))
+	  BREAKOUT("\"lg-pair\", \"dmz\"", "\"10.20.0.2\", \"10.20.0.70\", \"10.40.0.53\"",
+		   SVC_CLOUD("m365", ISMAP_OK)),
+	  NULL, { { NULL, 0, NULL } } },
+	{ "breakout by name or address only needs no upstreams", BASE
+	  BREAKOUT_RAW("", "  from = [\"lgwan\"]; dns_floor = 300; ech = \"outer-sni\";\n",
+	  SVC_SEC("av", SEC_OK " match = \"sni\";") ",\n"
+	  "    { name = \"ipsvc\"; ismap = \"C-2\"; ismap_valid_until = \"2027-06-01\"; "
+	  "approval = \"A\"; match = \"ip\"; prefixes = [\"198.51.100.0/24\"]; ports = [443]; }"),
+	  NULL, { { NULL, 0, NULL } } },
+	{ "verdicts written", BASE FLOWS(
+	  FLOW("peer-e", "peer", "lg1", "dz1", OK443 VERDICT("engine")) ",\n"
+	  FLOW("pub-k", "public-system-via-lgwan", "mn1", "lg1", OK443 VERDICT("kernel")) ",\n"
+	  FLOW("pub-e", "public-system-via-lgwan", "mn2", "lg1", OK443 VERDICT("engine")) ",\n"
+	  FLOW("ssh-k", "management", "lg1", "gateway", OK22 VERDICT("kernel"))),
+	  NULL, { { NULL, 0, NULL } } },
+	{ "engine section at its limits", BASE "engine: { queues = 8; queue_base = 65527; "
+	  "queue_maxlen = 16; fail_open = []; };\n", NULL, { { NULL, 0, NULL } } },
 };
 
 START_TEST(test_accepted)
@@ -987,6 +1149,191 @@ START_TEST(test_revalidate)
 	policy_free(p);
 	diag_fini(&d);
 	diag_fini(&d2);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------------- */
+/* The verdict engine: resolved values, the normalized form after validation */
+
+static char *print(const struct policy *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(policy_print(p, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return buf;
+}
+
+/* Validated text -> print -> load -> validate -> print: the same text. Returns the first. */
+static char *validated_roundtrip(const char *conf)
+{
+	struct diag d;
+	struct policy *p, *q;
+	char *a, *b;
+
+	diag_init(&d);
+	p = load(conf, &d);
+	ck_assert_msg(policy_validate(p, NOW, &d) == 0, "%s", diag_text(&d));
+	a = print(p);
+	diag_fini(&d);
+	diag_init(&d);
+	q = load(a, &d);
+	ck_assert_msg(policy_validate(q, NOW, &d) == 0, "%s\n%s", a, diag_text(&d));
+	b = print(q);
+	ck_assert_str_eq(a, b);
+	free(b);
+	policy_free(p);
+	policy_free(q);
+	diag_fini(&d);
+	return a;
+}
+
+static const char verdict_conf[] = BASE FLOWS(
+	FLOW("pub", "public-system-via-lgwan", "mn1", "lg1", OK443) ",\n"
+	FLOW("pub-k", "public-system-via-lgwan", "lg1", "mn2", OK443 VERDICT("kernel")) ",\n"
+	FLOW("gov", "internal", "mn1", "gc1", "proto = \"tcp\"; ports = [5432];") ",\n"
+	FLOW("peer", "peer", "lg1", "dz1", OK443) ",\n"
+	FLOW("peer-e", "peer", "lg2", "dz1", OK443 VERDICT("engine")) ",\n"
+	FLOW("peer-k", "peer", "dz1", "lg2", OK443 VERDICT("kernel")) ",\n"
+	FLOW("mn-ssh", "management", "mn1", "gateway", OK22) ",\n"
+	FLOW("gw-lg", "management", "gateway", "lg-terms", OK22 VERDICT("kernel")) ",\n"
+	FLOW("scr", "screen-transfer-into-mynumber", "lg-terms", "mn2", OK443 VERDICT("engine")))
+	"engine: { queues = 2; fail_open = [\"イントラネット系>電子申請DMZ\"]; };\n";
+
+/* Without a verdict: engine when a flow touches mynumber (not management), else kernel. A
+ * verdict is printed only where it differs from that. */
+START_TEST(test_verdicts)
+{
+	static const enum flow_verdict want[] = {
+		VERDICT_ENGINE, VERDICT_KERNEL, VERDICT_ENGINE, VERDICT_KERNEL, VERDICT_ENGINE,
+		VERDICT_KERNEL, VERDICT_KERNEL, VERDICT_KERNEL, VERDICT_ENGINE,
+	};
+	struct diag d;
+	struct policy *p;
+	char *out;
+	size_t i;
+
+	diag_init(&d);
+	p = load(verdict_conf, &d);
+	ck_assert_int_eq(p->n_flows, (int)(sizeof(want) / sizeof(want[0])));
+	ck_assert_int_eq(p->flows[0].verdict, VERDICT_DEFAULT);
+	ck_assert_int_eq(policy_validate(p, NOW, &d), 0);
+	ck_assert_int_eq(d.warnings, 1);		/* fail_open */
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(p->flows[i].verdict == want[i], "flow %s: verdict %d", p->flows[i].name,
+			      p->flows[i].verdict);
+	ck_assert_int_eq(p->engine.fail_open_from[0], 1);
+	ck_assert_int_eq(p->engine.fail_open_to[0], 3);
+	/* validating again gives the same */
+	ck_assert_int_eq(policy_validate(p, NOW, &d), 0);
+	ck_assert_int_eq(p->flows[0].verdict, VERDICT_ENGINE);
+	ck_assert_int_eq(p->flows[3].verdict, VERDICT_KERNEL);
+	policy_free(p);
+	diag_fini(&d);
+	out = validated_roundtrip(verdict_conf);
+	ck_assert_ptr_nonnull(strstr(out, "to = \"mn2\"; proto = \"tcp\"; ports = [443]; "
+				     "approval = \"AP-1\"; purpose = \"業務\"; verdict = \"kernel\"; }"));
+	ck_assert_ptr_nonnull(strstr(out, "to = \"dz1\"; proto = \"tcp\"; ports = [443]; "
+				     "approval = \"AP-1\"; purpose = \"業務\"; verdict = \"engine\"; }"));
+	ck_assert_int_eq(count(out, "verdict = "), 2);
+	ck_assert_ptr_nonnull(strstr(out, "\nengine: {\n\tqueues = 2; queue_base = 0; "
+				     "queue_maxlen = 4096;\n\tfail_open = [\"lgwan>dmz\"];\n};\n"));
+	free(out);
+}
+END_TEST
+
+static const char group_conf[] = WORLD("", ",\n  { name = \"lg-pair\"; members = [\"lg2\", "
+	"\"10.20.0.64/28\"]; }") FLOWS(
+	FLOW("mn-lg", "public-system-via-lgwan", "mn1", "lg1", OK443))
+	BREAKOUT("\"lg-terms\", \"電子申請DMZ\", \"lg-pair\"",
+		 "\"10.20.0.200\", \"10.40.0.53\", \"10.20.0.2\", \"10.20.0.70\"",
+		 SVC_CLOUD("m365", ISMAP_OK));
+
+/* Breakout sources resolve to zones or groups; a group's zone reaches the internet. */
+START_TEST(test_breakout_group)
+{
+	struct diag d;
+	struct policy *p;
+	const struct breakout *b;
+	char *out;
+
+	diag_init(&d);
+	p = load(group_conf, &d);
+	ck_assert_msg(policy_validate(p, NOW, &d) == 0 && d.n == 0, "%s", diag_text(&d));
+	b = &p->breakout;
+	ck_assert_int_eq(b->n_from, 3);
+	ck_assert_int_eq(b->from[0], -1);
+	ck_assert_int_eq(b->from_group[0], 0);
+	ck_assert_int_eq(b->from[1], 3);
+	ck_assert_int_eq(b->from_group[1], -1);
+	ck_assert_int_eq(b->from[2], -1);
+	ck_assert_int_eq(b->from_group[2], 2);
+	ck_assert_int_eq(b->n_upstreams, 1);
+	ck_assert_uint_eq(p->reach[1][2], REACH_BREAKOUT);
+	ck_assert_uint_eq(p->reach[3][2], REACH_BREAKOUT);
+	ck_assert_uint_eq(p->reach[0][2], 0);
+	policy_free(p);
+	diag_fini(&d);
+	out = validated_roundtrip(group_conf);
+	ck_assert_ptr_nonnull(strstr(out, "\tfrom = [\"lg-terms\", \"dmz\", \"lg-pair\"];\n"));
+	ck_assert_ptr_nonnull(strstr(out, " upstreams = [\"10.30.0.53\"];\n\tdns_floor = 60; "
+				     "dns_grace = 30; dns_max = 65536; ech = \"refuse\";\n"));
+	ck_assert_ptr_null(strstr(out, "\nengine:"));
+	free(out);
+}
+END_TEST
+
+/* The shipped three-tier policy with local breakout: from the terminals' group it validates
+ * (jlis-gw, which talks with mynumber, is not a terminal); from all of lgwan it does not. */
+START_TEST(test_three_tier_breakout)
+{
+	static const char tail[] =
+		"breakout: {\n  from = [\"%s\"];\n  resolvers = [\"%s\"];\n"
+		"  upstreams = [\"10.30.0.53\", \"2001:db8::53\"];\n  services: (\n"
+		SVC_CLOUD("m365", ISMAP_OK) "\n  );\n};\n";
+	const char *from[] = { "lg-terminals", "lgwan" }, *res[] = { "10.20.0.200", "10.20.0.53" };
+	char *text = NULL, *all = NULL;
+	struct policy *p;
+	struct diag d;
+	size_t len = 0;
+	FILE *f = fopen("conf/three-tier.conf", "re");
+	int i;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(getdelim(&text, &len, '\0', f), 1);
+	fclose(f);
+	for (i = 0; i < 2; i++) {
+		char *b = NULL;
+
+		ck_assert_int_ge(asprintf(&b, tail, from[i], res[i]), 0);
+		ck_assert_int_ge(asprintf(&all, "%s%s", text, b), 0);
+		free(b);
+		diag_init(&d);
+		p = load(all, &d);
+		if (i == 0) {
+			ck_assert_msg(policy_validate(p, NOW, &d) == 0 && d.n == 0, "%s",
+				      diag_text(&d));
+			ck_assert_int_eq(p->breakout.from_group[0], policy_group_find(p,
+										  "lg-terminals"));
+			ck_assert_uint_eq(p->reach[1][2], (1U << FLOW_SANITISED_RELAY) |
+							  REACH_BREAKOUT);
+			ck_assert_int_eq(p->flows[0].verdict, VERDICT_ENGINE);	/* juki-jlis */
+			ck_assert_int_eq(p->flows[4].verdict, VERDICT_KERNEL);	/* screen */
+		} else {
+			ck_assert_int_eq(policy_validate(p, NOW, &d), -EINVAL);
+			ck_assert_msg(d.errors == 1 && strstr(d.v[0].msg, "flow 'juki-jlis': I2: path "
+				      "mynumber -> jlis-gw -> internet: 'jlis-gw' is joined with "
+				      "mynumber here and its zone 'lgwan' reaches the internet zone by "
+				      "service 'm365'"), "%s", diag_text(&d));
+		}
+		policy_free(p);
+		diag_fini(&d);
+		free(all);
+	}
+	free(text);
 }
 END_TEST
 
@@ -1213,6 +1560,9 @@ Suite *suite_policy(void)
 	tcase_add_test(tc, test_find);
 	tcase_add_test(tc, test_revalidate);
 	tcase_add_test(tc, test_too_many_zones);
+	tcase_add_test(tc, test_verdicts);
+	tcase_add_test(tc, test_breakout_group);
+	tcase_add_test(tc, test_three_tier_breakout);
 	suite_add_tcase(s, tc);
 	tcase_add_test(big, test_big_policy);
 	tcase_set_timeout(big, 120);

@@ -92,6 +92,8 @@ START_TEST(test_enum_roundtrip)
 	enum link_type l;
 	enum svc_match ma;
 	enum svc_type t;
+	enum flow_verdict v;
+	enum ech_policy e;
 	size_t j;
 	int i;
 
@@ -119,6 +121,14 @@ START_TEST(test_enum_roundtrip)
 		ck_assert_int_eq(policy_svctype_parse(policy_svctype_name(i), &t), 0);
 		ck_assert_int_eq(t, i);
 	}
+	for (i = VERDICT_DEFAULT + 1; i < VERDICT_MAX; i++) {
+		ck_assert_int_eq(policy_verdict_parse(policy_verdict_name(i), &v), 0);
+		ck_assert_int_eq(v, i);
+	}
+	for (i = 0; i < ECH_MAX; i++) {
+		ck_assert_int_eq(policy_ech_parse(policy_ech_name(i), &e), 0);
+		ck_assert_int_eq(e, i);
+	}
 	for (j = 0; j < sizeof(junk) / sizeof(junk[0]); j++) {
 		char *b = heap(junk[j]);
 
@@ -128,6 +138,8 @@ START_TEST(test_enum_roundtrip)
 		ck_assert_int_eq(policy_link_parse(b, &l), -EINVAL);
 		ck_assert_int_eq(policy_match_parse(b, &ma), -EINVAL);
 		ck_assert_int_eq(policy_svctype_parse(b, &t), -EINVAL);
+		ck_assert_int_eq(policy_verdict_parse(b, &v), -EINVAL);
+		ck_assert_int_eq(policy_ech_parse(b, &e), -EINVAL);
 		free(b);
 	}
 	ck_assert_int_eq(policy_class_parse(NULL, &cls), -EINVAL);
@@ -135,6 +147,42 @@ START_TEST(test_enum_roundtrip)
 	ck_assert_int_eq(cls, FLOW_SANITISED_RELAY);
 	ck_assert_str_eq(policy_class_name(FLOW_CLASS_MAX), "?");
 	ck_assert_str_eq(policy_method_name(METHOD_NONE), "none");
+}
+END_TEST
+
+/* The verdict and ECH names: exact strings, "default" is never written, out of range is "?". */
+START_TEST(test_verdict_ech_names)
+{
+	static const char *const bad[] = { "default", "kern", "engines", "outer", "outer_sni",
+					   "allow", "kernel,engine" };
+	enum flow_verdict v = VERDICT_MAX;
+	enum ech_policy e = ECH_MAX;
+	size_t j;
+
+	ck_assert_str_eq(policy_verdict_name(VERDICT_KERNEL), "kernel");
+	ck_assert_str_eq(policy_verdict_name(VERDICT_ENGINE), "engine");
+	ck_assert_str_eq(policy_verdict_name(VERDICT_DEFAULT), "default");
+	ck_assert_str_eq(policy_verdict_name(VERDICT_MAX), "?");
+	ck_assert_str_eq(policy_ech_name(ECH_REFUSE), "refuse");
+	ck_assert_str_eq(policy_ech_name(ECH_OUTER), "outer-sni");
+	ck_assert_str_eq(policy_ech_name(ECH_MAX), "?");
+	ck_assert_int_eq(policy_verdict_parse("Engine", &v), 0);
+	ck_assert_int_eq(v, VERDICT_ENGINE);
+	ck_assert_int_eq(policy_ech_parse("OUTER-SNI", &e), 0);
+	ck_assert_int_eq(e, ECH_OUTER);
+	for (j = 0; j < sizeof(bad) / sizeof(bad[0]); j++) {
+		char *b = heap(bad[j]);
+
+		v = VERDICT_MAX;
+		e = ECH_MAX;
+		ck_assert_int_eq(policy_verdict_parse(b, &v), -EINVAL);
+		ck_assert_int_eq(policy_ech_parse(b, &e), -EINVAL);
+		ck_assert_int_eq(v, VERDICT_MAX);		/* untouched on failure */
+		ck_assert_int_eq(e, ECH_MAX);
+		free(b);
+	}
+	ck_assert_int_eq(policy_verdict_parse(NULL, &v), -EINVAL);
+	ck_assert_int_eq(policy_ech_parse(NULL, &e), -EINVAL);
 }
 END_TEST
 
@@ -482,6 +530,27 @@ START_TEST(test_arena)
 }
 END_TEST
 
+/* A new policy carries the documented defaults of breakout and the engine. */
+START_TEST(test_defaults)
+{
+	struct policy *p = policy_new("x.conf");
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->breakout.dns_floor, 60);
+	ck_assert_int_eq(p->breakout.dns_grace, 30);
+	ck_assert_int_eq(p->breakout.dns_max, 65536);
+	ck_assert_int_eq(p->breakout.ech, ECH_REFUSE);
+	ck_assert_int_eq(p->breakout.n_upstreams, 0);
+	ck_assert_ptr_null(p->breakout.from_group);
+	ck_assert_int_eq(p->engine.queues, 1);
+	ck_assert_int_eq(p->engine.queue_base, 0);
+	ck_assert_int_eq(p->engine.queue_maxlen, 4096);
+	ck_assert_int_eq(p->engine.n_fail_open, 0);
+	ck_assert_int_eq(p->engine.loc.line, 0);
+	policy_free(p);
+}
+END_TEST
+
 Suite *suite_policy_names(void)
 {
 	Suite *s = suite_create("policy_names");
@@ -490,6 +559,7 @@ Suite *suite_policy_names(void)
 	tcase_add_loop_test(tc, test_zone_canon, 0, sizeof(canon_cases) / sizeof(canon_cases[0]));
 	tcase_add_test(tc, test_zone_roles);
 	tcase_add_test(tc, test_enum_roundtrip);
+	tcase_add_test(tc, test_verdict_ech_names);
 	tcase_add_loop_test(tc, test_proto, 0, sizeof(proto_cases) / sizeof(proto_cases[0]));
 	tcase_add_test(tc, test_proto_names);
 	suite_add_tcase(s, tc);
@@ -508,6 +578,7 @@ Suite *suite_policy_names(void)
 
 	tc = tcase_create("arena");
 	tcase_add_test(tc, test_arena);
+	tcase_add_test(tc, test_defaults);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* classify.c: the engine's per-packet decisions (eng_decide, see engine.h). The hot path:
+ * no allocation, no logging, no syscalls; state lives in preallocated tables. */
+#include <errno.h>
+#include <string.h>
+
+#include "dns.h"
+#include "engine_int.h"
+#include "http.h"
+
+/* src is NUL-terminated; dst gets at most len - 1 bytes of it. */
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* ---- My Number flows ---- */
+
+static bool in_range(const uint8_t *a, const uint8_t *lo, const uint8_t *hi, int alen)
+{
+	return memcmp(a, lo, (size_t)alen) >= 0 && memcmp(a, hi, (size_t)alen) <= 0;
+}
+
+static bool port_in(const struct port_range *p, int n, uint16_t port)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (port >= p[i].lo && port <= p[i].hi)
+			return true;
+	}
+	return false;
+}
+
+static bool flow_matches(const struct eng_flow *f, const struct pkt_hdrs *h, const uint8_t *mac)
+{
+	int alen = eng_addr_len(h->family);
+
+	if (f->family != h->family || f->proto != h->l4proto)
+		return false;
+	if (f->has_mac && (!mac || memcmp(mac, f->mac, 6)))
+		return false;
+	if (!in_range(h->src, f->src, f->src_end, alen) || !in_range(h->dst, f->dst, f->dst_end, alen))
+		return false;
+	if (f->n_ports)
+		return (h->flags & PKT_F_L4) && port_in(f->ports, f->n_ports, h->dport);
+	return true;
+}
+
+/* The engine's own answer: the flow whose MAC, addresses, protocol and port match. Flows are
+ * sorted by (family, source start); every candidate starts at or before the source. */
+static uint32_t flow_lookup(const struct eng_tables *t, const struct pkt_hdrs *h,
+			    const uint8_t *mac)
+{
+	int lo = 0, hi = t->n_flows, i, mid;
+
+	while (lo < hi) {		/* first flow with (family, src) > packet's */
+		mid = (lo + hi) / 2;
+		if (t->flows[mid].family < h->family ||
+		    (t->flows[mid].family == h->family && memcmp(t->flows[mid].src, h->src, 16) <= 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo - 1; i >= 0 && t->flows[i].family == h->family; i--) {
+		if (flow_matches(&t->flows[i], h, mac))
+			return t->flows[i].id;
+	}
+	return 0;
+}
+
+static void decide_flow(const struct eng_tables *t, const struct pkt_hdrs *h, const uint8_t *mac,
+			uint32_t mark, struct eng_verdict *v, uint64_t *cnt)
+{
+	uint32_t want = mark & COMP_MARK_MASK, id = flow_lookup(t, h, mac);
+
+	if (!id) {
+		cnt[EC_FLOW_REFUSED]++;
+		*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED };
+		return;
+	}
+	if (id != want)
+		cnt[EC_FLOW_DISAGREE]++;
+	cnt[EC_FLOW_OK]++;
+	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | id };
+}
+
+/* ---- learned addresses ---- */
+
+static struct eng_learn_entry *learned_find(struct eng_learned *l, uint8_t family,
+					    const uint8_t *addr, bool create, int64_t now)
+{
+	int alen = eng_addr_len(family), i;
+	uint32_t h = eng_hash(addr, (size_t)alen, 2166136261U ^ family);
+	struct eng_learn_entry *free_slot = NULL, *e;
+
+	for (i = 0; i < l->cap; i++) {
+		e = &l->v[(h + (uint32_t)i) & (uint32_t)(l->cap - 1)];
+		if (!e->used)
+			return create ? (free_slot ? free_slot : e) : NULL;
+		if (e->family == family && !memcmp(e->addr, addr, (size_t)alen))
+			return e;
+		if (!free_slot && e->expires_ms <= now)
+			free_slot = e;	/* reuse an expired slot, keep probing for a match */
+		if (i >= l->cap / 2)
+			break;
+	}
+	return create ? free_slot : NULL;
+}
+
+static bool learned_has(struct eng_learned *l, uint8_t family, const uint8_t *addr, uint32_t svc,
+			int64_t now)
+{
+	struct eng_learn_entry *e = l ? learned_find(l, family, addr, false, now) : NULL;
+	int i;
+
+	if (!e || e->expires_ms <= now)
+		return false;
+	for (i = 0; i < ENG_SVC_PER_ADDR; i++) {
+		if (e->svc[i] == svc)
+			return true;
+	}
+	return false;
+}
+
+/* Learn addr for service svc until expires; returns true when the kernel must be told (a
+ * new address, or a later expiry). */
+static bool learn(struct eng_learned *l, uint8_t family, const uint8_t *addr, uint32_t svc,
+		  int64_t now, int64_t expires, const char *name)
+{
+	struct eng_learn_entry *e = learned_find(l, family, addr, true, now);
+	bool tell = false;
+	int i, slot = -1;
+
+	if (!e)
+		return false;		/* full: the address stays unknown (refused) */
+	if (!e->used || e->expires_ms <= now) {
+		memset(e, 0, sizeof(*e));
+		e->used = true;
+		e->family = family;
+		memcpy(e->addr, addr, (size_t)eng_addr_len(family));
+		e->learned_ms = now;
+		tell = true;
+	}
+	for (i = 0; i < ENG_SVC_PER_ADDR; i++) {
+		if (e->svc[i] == svc)
+			slot = -2;
+		else if (!e->svc[i] && slot == -1)
+			slot = i;
+	}
+	if (slot >= 0)
+		e->svc[slot] = svc;
+	if (expires > e->expires_ms) {
+		e->expires_ms = expires;
+		tell = true;
+	}
+	copy_str(e->name, sizeof(e->name), name);
+	return tell;
+}
+
+/* ---- DNS answers ---- */
+
+static bool svc_name_match(const struct eng_service *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->n_patterns; i++) {
+		if (dns_name_match(s->patterns[i], name))
+			return true;
+	}
+	return false;
+}
+
+static void decide_dns(const struct eng_tables *t, struct eng_learned *l,
+		       const struct pkt_hdrs *h, const uint8_t *l3, int64_t now,
+		       struct eng_update *upd, int *n_upd, uint64_t *cnt)
+{
+	struct dns_answer a;
+	uint32_t ttl;
+	int i, j, n = 0;
+
+	if (h->l4proto != PKT_IPPROTO_UDP || dns_parse_answer(l3 + h->payload_off, h->payload_len,
+							      &a) < 0) {
+		cnt[EC_MALFORMED]++;
+		return;			/* let it pass: nothing learned, nothing opened */
+	}
+	cnt[EC_DNS_ANSWERS]++;
+	for (i = 0; i < a.n_addrs && l; i++) {
+		if (dns_answer_trace(&a, (unsigned int)i, &ttl) < 0)
+			continue;
+		for (j = 0; j < t->n_svcs; j++) {
+			const struct eng_service *s = &t->svcs[j];
+			int64_t life = (int64_t)(ttl > (uint32_t)t->dns_floor ? ttl :
+						 (uint32_t)t->dns_floor) + t->dns_grace;
+
+			if (s->match != MATCH_DNS_SNI || !svc_name_match(s, a.names[0]))
+				continue;
+			if (learn(l, a.addrs[i].family, a.addrs[i].addr, s->id, now,
+				  now + life * 1000, a.names[0]) && n < ENG_UPDATES_MAX) {
+				upd[n].family = a.addrs[i].family;
+				memcpy(upd[n].addr, a.addrs[i].addr, 16);
+				upd[n].timeout_ms = (uint64_t)life * 1000;
+				n++;
+				cnt[EC_DNS_LEARNED]++;
+			}
+		}
+	}
+	*n_upd = n;
+}
+
+/* ---- breakout: the name in the first data ---- */
+
+static bool listed(const struct eng_service *s, uint8_t family, const uint8_t *addr)
+{
+	int i, alen = eng_addr_len(family);
+
+	for (i = 0; i < s->n_ranges; i++) {
+		if (s->ranges[i].family == family &&
+		    in_range(addr, s->ranges[i].lo, s->ranges[i].hi, alen))
+			return true;
+	}
+	return false;
+}
+
+/* The service that allows this name to this address and port, 0 if none; *why says which
+ * check failed. */
+static uint32_t service_for(const struct eng_tables *t, struct eng_learned *l,
+			    const struct pkt_hdrs *h, const char *name, int64_t now,
+			    enum eng_count *why)
+{
+	int i;
+
+	*why = EC_BO_REFUSED_NAME;
+	for (i = 0; i < t->n_svcs; i++) {
+		const struct eng_service *s = &t->svcs[i];
+
+		if (!port_in(s->ports, s->n_ports, h->dport) || !svc_name_match(s, name))
+			continue;
+		if (s->match == MATCH_SNI || listed(s, h->family, h->dst) ||
+		    learned_has(l, h->family, h->dst, s->id, now))
+			return s->id;
+		*why = EC_BO_REFUSED_ADDR;
+	}
+	return 0;
+}
+
+static struct eng_flow_state *state_get(struct eng_flows *fs, const struct pkt_hdrs *h,
+					bool client, int64_t now, bool create)
+{
+	const uint8_t *cli = client ? h->src : h->dst, *srv = client ? h->dst : h->src;
+	uint16_t cport = client ? h->sport : h->dport, sport = client ? h->dport : h->sport;
+	uint32_t k = eng_hash(cli, 16, eng_hash(srv, 16, 2166136261U ^ h->family));
+	struct eng_flow_state *e, *victim = NULL;
+	int i;
+
+	k = eng_hash(&cport, 2, eng_hash(&sport, 2, k));
+	for (i = 0; i < ENG_PROBE; i++) {
+		e = &fs->v[(k + (uint32_t)i) & (uint32_t)(fs->cap - 1)];
+		if (e->used && e->family == h->family && e->cport == cport && e->sport == sport &&
+		    !memcmp(e->cli, cli, 16) && !memcmp(e->srv, srv, 16))
+			return e;
+		if (!e->used || now - e->last_ms > ENG_FLOW_IDLE_MS)
+			victim = victim ? victim : e;
+	}
+	if (!create || !victim)
+		return NULL;
+	victim->used = true;
+	victim->http = false;
+	victim->family = h->family;
+	memcpy(victim->cli, cli, 16);
+	memcpy(victim->srv, srv, 16);
+	victim->cport = cport;
+	victim->sport = sport;
+	victim->pkts = 0;
+	tls_acc_init_seq(&victim->acc, h->seq);
+	return victim;
+}
+
+static void refuse(struct eng_verdict *v, uint64_t *cnt, enum eng_count why)
+{
+	cnt[why]++;
+	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED };
+}
+
+/* Feed one client segment; the name once known, or "" while incomplete. Returns 0, -EAGAIN,
+ * -ERANGE (gap: drop the segment) or another error (refuse). */
+static int read_name(const struct eng_tables *t, struct eng_flow_state *st,
+		     const struct pkt_hdrs *h, const uint8_t *data, char *name, size_t len,
+		     enum eng_count *why)
+{
+	struct tls_hello hello;
+	int r;
+
+	if (st->acc.len == 0 && !st->http && tls_is_client_hello(data, h->payload_len) == 0)
+		st->http = true;
+	if (st->http) {
+		r = tls_acc_append(&st->acc, h->seq, data, h->payload_len);
+		if (r < 0 && r != -EAGAIN)
+			return r;
+		r = http_host_parse(st->acc.buf, st->acc.len, name, len);
+		return r < 0 ? r : 0;
+	}
+	r = tls_acc_feed(&st->acc, h->seq, data, h->payload_len);
+	if (r <= 0)
+		return r == 0 ? -EAGAIN : r;
+	if (tls_sni_parse(st->acc.buf, (size_t)r, &hello) < 0 || !(hello.flags & TLS_HELLO_SNI))
+		return -EPROTO;
+	if ((hello.flags & TLS_HELLO_ECH) && t->ech == ECH_REFUSE) {
+		*why = EC_BO_REFUSED_ECH;
+		return -EPROTO;
+	}
+	copy_str(name, len, hello.sni);
+	return 0;
+}
+
+static void decide_breakout(const struct eng_tables *t, struct eng_flows *fs,
+			    struct eng_learned *l, const struct pkt_hdrs *h, const uint8_t *l3,
+			    int64_t now, struct eng_verdict *v, uint64_t *cnt)
+{
+	bool client = (t->ports[h->dport / 8] >> (h->dport % 8)) & 1;
+	struct eng_flow_state *st;
+	enum eng_count why = EC_BO_REFUSED_PROTO;
+	char name[256];
+	uint32_t id;
+	int r;
+
+	*v = (struct eng_verdict){ ENG_ACCEPT, 0 };
+	if (h->l4proto != PKT_IPPROTO_TCP || !(h->flags & PKT_F_L4))
+		{
+		refuse(v, cnt, EC_BO_REFUSED_PROTO);
+		return;
+	}
+	st = state_get(fs, h, client, now, client && h->payload_len > 0);
+	if (!h->payload_len) {
+		if (st)
+			st->last_ms = now;
+		return;			/* handshake and ACKs pass */
+	}
+	if (!client)			/* the server speaks first: not TLS or HTTP */
+		{
+		refuse(v, cnt, EC_BO_REFUSED_PROTO);
+		return;
+	}
+	if (!st) {
+		cnt[EC_BO_STATE_FULL]++;
+		*v = (struct eng_verdict){ ENG_DROP, 0 };	/* retransmitted later */
+		return;
+	}
+	st->last_ms = now;
+	if (++st->pkts > ENG_PENDING_MAX) {
+		st->used = false;
+		{
+		refuse(v, cnt, EC_BO_REFUSED_PROTO);
+		return;
+	}
+	}
+	r = read_name(t, st, h, l3 + h->payload_off, name, sizeof(name), &why);
+	if (r == -EAGAIN) {
+		cnt[EC_BO_PENDING]++;
+		return;
+	}
+	if (r == -ERANGE) {
+		cnt[EC_BO_GAP]++;
+		*v = (struct eng_verdict){ ENG_DROP, 0 };
+		return;
+	}
+	st->used = false;
+	if (r < 0)
+		{
+		refuse(v, cnt, why);
+		return;
+	}
+	id = service_for(t, l, h, name, now, &why);
+	if (!id)
+		{
+		refuse(v, cnt, why);
+		return;
+	}
+	cnt[EC_BO_OK]++;
+	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | id };
+}
+
+bool eng_needs_learned(uint32_t mark)
+{
+	return mark == COMP_ID_DNS || mark == COMP_MARK_ENGINE;
+}
+
+void eng_decide(const struct eng_tables *t, struct eng_flows *fs, struct eng_learned *learned,
+		const uint8_t *l3, size_t len, const uint8_t *mac, uint32_t mark, int64_t now_ms,
+		struct eng_verdict *ret, struct eng_update *upd, int *n_upd, uint64_t *counts)
+{
+	struct pkt_hdrs h;
+
+	*n_upd = 0;
+	counts[EC_PACKETS]++;
+	*ret = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED };
+	if (pkt_parse(l3, len, &h) < 0 || (h.flags & PKT_F_FRAG_LATER)) {
+		counts[EC_MALFORMED]++;
+		if (mark == COMP_ID_DNS)
+			*ret = (struct eng_verdict){ ENG_ACCEPT, 0 };
+		return;
+	}
+	if (mark == COMP_ID_DNS) {
+		*ret = (struct eng_verdict){ ENG_ACCEPT, 0 };
+		decide_dns(t, learned, &h, l3, now_ms, upd, n_upd, counts);
+	} else if (mark == COMP_MARK_ENGINE) {
+		decide_breakout(t, fs, learned, &h, l3, now_ms, ret, counts);
+	} else if ((mark & COMP_MARK_ENGINE) && (mark & COMP_MARK_MASK)) {
+		decide_flow(t, &h, mac, mark, ret, counts);
+	} else {
+		counts[EC_UNKNOWN_MARK]++;
+	}
+}

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* engine.c: building the engine's tables and preallocated state; see engine.h. Runs on
+ * reload, never per packet. Pure: no syscalls, no logging. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+#define PFX_MAX 4096			/* prefixes of one endpoint the engine takes */
+
+static const char *const count_names[EC_MAX] = {
+	[EC_PACKETS] = "packets",
+	[EC_FLOW_OK] = "flow_accepted",
+	[EC_FLOW_REFUSED] = "flow_refused",
+	[EC_FLOW_DISAGREE] = "flow_disagree",
+	[EC_BO_OK] = "breakout_accepted",
+	[EC_BO_REFUSED_NAME] = "breakout_refused_name",
+	[EC_BO_REFUSED_ADDR] = "breakout_refused_address",
+	[EC_BO_REFUSED_ECH] = "breakout_refused_ech",
+	[EC_BO_REFUSED_PROTO] = "breakout_refused_protocol",
+	[EC_BO_PENDING] = "breakout_pending_segments",
+	[EC_BO_GAP] = "breakout_gap_dropped",
+	[EC_BO_STATE_FULL] = "breakout_state_full",
+	[EC_DNS_ANSWERS] = "dns_answers",
+	[EC_DNS_LEARNED] = "dns_learned",
+	[EC_MALFORMED] = "malformed",
+	[EC_UNKNOWN_MARK] = "unknown_mark",
+};
+
+const char *eng_count_name(enum eng_count c)
+{
+	return c < EC_MAX ? count_names[c] : "?";
+}
+
+int eng_addr_len(uint8_t family)
+{
+	return family == PKT_AF_INET ? 4 : 16;
+}
+
+uint32_t eng_hash(const void *data, size_t len, uint32_t h)
+{
+	const uint8_t *b = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 16777619U;
+	}
+	return h ^ (h >> 15);
+}
+
+static uint32_t decision(const struct comp_result *cr, enum comp_kind k, int idx)
+{
+	int i;
+
+	for (i = 0; i < cr->n_decisions; i++) {
+		if (cr->decisions[i].kind == k && cr->decisions[i].idx == idx)
+			return cr->decisions[i].id;
+	}
+	return 0;
+}
+
+static int flow_cmp(const void *a, const void *b)
+{
+	const struct eng_flow *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->src, y->src, 16);
+}
+
+static int grow_flows(struct eng_tables *t, int *cap)
+{
+	struct eng_flow *v;
+
+	if (t->n_flows < *cap)
+		return 0;
+	*cap = *cap ? *cap * 2 : 64;
+	v = realloc(t->flows, (size_t)*cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	t->flows = v;
+	return 0;
+}
+
+/* Every (source prefix, destination prefix) of one engine flow in one family. */
+static int add_flow(struct eng_tables *t, int *cap, const struct policy *p, const struct flow *f,
+		    uint32_t id, int family, struct prefix *src, struct prefix *dst)
+{
+	const struct host *h = f->from.kind == EP_HOST ? &p->hosts[f->from.idx] : NULL;
+	int ns, nd, i, j;
+
+	ns = policy_ep_prefixes(p, &f->from, family, src, PFX_MAX);
+	nd = policy_ep_prefixes(p, &f->to, family, dst, PFX_MAX);
+	if (ns < 0 || nd < 0 || ns > PFX_MAX || nd > PFX_MAX)
+		return -E2BIG;
+	for (i = 0; i < ns; i++) {
+		for (j = 0; j < nd; j++) {
+			struct eng_flow *e;
+
+			if (grow_flows(t, cap) < 0)
+				return -ENOMEM;
+			e = &t->flows[t->n_flows++];
+			memset(e, 0, sizeof(*e));
+			e->id = id;
+			e->has_mac = h && h->has_mac;
+			if (e->has_mac)
+				memcpy(e->mac, h->mac, 6);
+			e->family = (uint8_t)family;
+			e->proto = f->proto == 1 && family == PKT_AF_INET6 ? 58 : f->proto;
+			policy_prefix_range(&src[i], e->src, e->src_end);
+			policy_prefix_range(&dst[j], e->dst, e->dst_end);
+			e->ports = f->ports;
+			e->n_ports = f->n_ports;
+		}
+	}
+	return 0;
+}
+
+static int build_flows(struct eng_tables *t, const struct policy *p, const struct comp_result *cr)
+{
+	struct prefix *src = calloc(PFX_MAX, sizeof(*src)), *dst = calloc(PFX_MAX, sizeof(*dst));
+	int i, cap = 0, r = src && dst ? 0 : -ENOMEM;
+
+	for (i = 0; i < p->n_flows && r >= 0; i++) {
+		const struct flow *f = &p->flows[i];
+		uint32_t id = decision(cr, COMP_FLOW, i);
+
+		if (f->verdict != VERDICT_ENGINE || !id)
+			continue;
+		r = add_flow(t, &cap, p, f, id, PKT_AF_INET, src, dst);
+		if (r >= 0)
+			r = add_flow(t, &cap, p, f, id, PKT_AF_INET6, src, dst);
+	}
+	free(src);
+	free(dst);
+	if (r >= 0 && t->n_flows)
+		qsort(t->flows, (size_t)t->n_flows, sizeof(*t->flows), flow_cmp);
+	return r;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct eng_range *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->lo, y->lo, 16);
+}
+
+static int build_service(struct eng_tables *t, const struct service *sv, uint32_t id)
+{
+	struct eng_service *s = &t->svcs[t->n_svcs];
+	int i, port;
+
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	s->match = sv->match;
+	s->patterns = sv->fqdns;
+	s->n_patterns = sv->n_fqdns;
+	s->ports = sv->ports;
+	s->n_ports = sv->n_ports;
+	s->ranges = calloc((size_t)sv->n_prefixes + 1, sizeof(*s->ranges));
+	if (!s->ranges)
+		return -ENOMEM;
+	for (i = 0; i < sv->n_prefixes; i++) {
+		s->ranges[i].family = sv->prefixes[i].family;
+		policy_prefix_range(&sv->prefixes[i], s->ranges[i].lo, s->ranges[i].hi);
+	}
+	s->n_ranges = sv->n_prefixes;
+	qsort(s->ranges, (size_t)s->n_ranges, sizeof(*s->ranges), range_cmp);
+	for (i = 0; i < sv->n_ports; i++) {
+		for (port = sv->ports[i].lo; port <= sv->ports[i].hi; port++)
+			t->ports[port / 8] |= (uint8_t)(1U << (port % 8));
+	}
+	t->n_svcs++;
+	return 0;
+}
+
+struct eng_tables *eng_tables_build(const struct policy *p, const struct comp_result *cr)
+{
+	struct eng_tables *t = calloc(1, sizeof(*t));
+	const struct breakout *b = &p->breakout;
+	int i, r;
+
+	if (!t)
+		return NULL;
+	t->policy = (struct policy *)(uintptr_t)p;
+	t->dns_floor = b->dns_floor > 0 ? b->dns_floor : 60;
+	t->dns_grace = b->dns_grace >= 0 ? b->dns_grace : 30;
+	t->ech = b->ech;
+	r = build_flows(t, p, cr);
+	t->svcs = calloc((size_t)b->n_services + 1, sizeof(*t->svcs));
+	if (!t->svcs)
+		r = -ENOMEM;
+	for (i = 0; i < b->n_services && r >= 0; i++) {
+		const struct service *sv = &b->services[i];
+		uint32_t id = decision(cr, COMP_SERVICE, i);
+
+		if (!sv->disabled && sv->match != MATCH_IP && id)
+			r = build_service(t, sv, id);
+	}
+	if (r < 0) {
+		eng_tables_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void eng_tables_free(struct eng_tables *t)
+{
+	int i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n_svcs; i++)
+		free(t->svcs[i].ranges);
+	free(t->svcs);
+	free(t->flows);
+	free(t);
+}
+
+int eng_tables_flows(const struct eng_tables *t)
+{
+	return t->n_flows;
+}
+
+int eng_tables_services(const struct eng_tables *t)
+{
+	return t->n_svcs;
+}
+
+static int pow2(int n)
+{
+	int c = 16;
+
+	while (c < n && c < (1 << 30))
+		c *= 2;
+	return c;
+}
+
+struct eng_flows *eng_flows_new(int slots)
+{
+	struct eng_flows *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->cap = pow2(slots);
+	f->v = calloc((size_t)f->cap, sizeof(*f->v));
+	if (!f->v) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void eng_flows_free(struct eng_flows *f)
+{
+	if (!f)
+		return;
+	free(f->v);
+	free(f);
+}
+
+struct eng_learned *eng_learned_new(int max)
+{
+	struct eng_learned *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->max = max > 0 ? max : 65536;
+	l->cap = pow2(l->max * 2);
+	l->v = calloc((size_t)l->cap, sizeof(*l->v));
+	if (!l->v) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void eng_learned_free(struct eng_learned *l)
+{
+	if (!l)
+		return;
+	free(l->v);
+	free(l);
+}
+
+int eng_learned_count(const struct eng_learned *l, int64_t now_ms)
+{
+	int i, n = 0;
+
+	for (i = 0; i < l->cap; i++)
+		n += l->v[i].used && l->v[i].expires_ms > now_ms;
+	return n;
+}
+
+int eng_learned_list(const struct eng_learned *l, int64_t now_ms, struct eng_update *out,
+		     int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < l->cap; i++) {
+		const struct eng_learn_entry *e = &l->v[i];
+
+		if (!e->used || e->expires_ms <= now_ms)
+			continue;
+		if (n < max) {
+			out[n].family = e->family;
+			memcpy(out[n].addr, e->addr, 16);
+			out[n].timeout_ms = (uint64_t)(e->expires_ms - now_ms);
+		}
+		n++;
+	}
+	return n;
+}
+
+int eng_learned_explain(const struct eng_learned *l, uint8_t family, const uint8_t *addr,
+			int64_t now_ms, char *name, size_t len, int64_t *ret_learned_ms,
+			int64_t *ret_expires_ms)
+{
+	int i;
+
+	for (i = 0; i < l->cap; i++) {
+		const struct eng_learn_entry *e = &l->v[i];
+
+		if (!e->used || e->family != family || e->expires_ms <= now_ms ||
+		    memcmp(e->addr, addr, (size_t)eng_addr_len(family)))
+			continue;
+		snprintf(name, len, "%s", e->name);
+		*ret_learned_ms = e->learned_ms;
+		*ret_expires_ms = e->expires_ms;
+		return 0;
+	}
+	return -ENOENT;
+}

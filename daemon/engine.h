@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* engine.h: the verdict engine's decisions, pure. Tables are built from the policy (not from
+ * the compiled sets: a second, independent check), immutable, and swapped by the caller.
+ * Three kinds of queued packet, told apart by the packet mark the kernel copied from ct mark:
+ *   ENGINE|id    first packet of a flow the engine decides (My Number): re-check MAC,
+ *                addresses, protocol, port; confirm id or refuse.
+ *   ENGINE|0     breakout candidate waiting for its name: TLS ClientHello SNI (also split over
+ *                several segments) or HTTP Host, checked against the services' names and,
+ *                for dns+sni, against listed or learned addresses.
+ *   COMP_ID_DNS  an upstream's DNS answer to a resolver: learn the services' addresses.
+ * No allocation or logging per packet: flow state and the learned table are preallocated. */
+#ifndef SANSO_ENGINE_H
+#define SANSO_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compile.h"
+#include "pkt.h"
+#include "policy.h"
+#include "tls.h"
+
+enum eng_v {
+	ENG_ACCEPT = 0,		/* NF_ACCEPT, packet mark cleared */
+	ENG_DROP,		/* NF_DROP (the sender retransmits: e.g. a segment after a gap) */
+	ENG_REPEAT,		/* NF_REPEAT with mark: the kernel stores the decision, decides again */
+};
+
+struct eng_verdict {
+	enum eng_v v;
+	uint32_t mark;
+};
+
+/* Reasons counted per worker (never logged per packet). */
+enum eng_count {
+	EC_PACKETS = 0,
+	EC_FLOW_OK,
+	EC_FLOW_REFUSED,	/* no engine flow matches (or the MAC differs) */
+	EC_FLOW_DISAGREE,	/* the kernel's map and the engine name different flows */
+	EC_BO_OK,
+	EC_BO_REFUSED_NAME,	/* no service has this name */
+	EC_BO_REFUSED_ADDR,	/* dns+sni: the address is neither listed nor learned */
+	EC_BO_REFUSED_ECH,
+	EC_BO_REFUSED_PROTO,	/* not TLS / HTTP, server spoke first, too many packets */
+	EC_BO_PENDING,		/* segment passed while the ClientHello is incomplete */
+	EC_BO_GAP,		/* segment after a gap dropped */
+	EC_BO_STATE_FULL,	/* no flow slot free */
+	EC_DNS_ANSWERS,
+	EC_DNS_LEARNED,
+	EC_MALFORMED,
+	EC_UNKNOWN_MARK,
+	EC_MAX
+};
+
+const char *eng_count_name(enum eng_count c);
+
+struct eng_tables;
+struct eng_learned;
+struct eng_flows;
+
+/* Built from a validated policy and its compiled decisions; NULL on ENOMEM. */
+struct eng_tables *eng_tables_build(const struct policy *p, const struct comp_result *cr);
+void eng_tables_free(struct eng_tables *t);
+int eng_tables_flows(const struct eng_tables *t);	/* engine flow entries */
+int eng_tables_services(const struct eng_tables *t);	/* engine-decided services */
+
+/* Flow state of one worker: 'slots' flows in reassembly at once. */
+struct eng_flows *eng_flows_new(int slots);
+void eng_flows_free(struct eng_flows *f);
+
+/* Addresses learned from DNS, shared by the workers: the caller serializes access. */
+struct eng_learned *eng_learned_new(int max);
+void eng_learned_free(struct eng_learned *l);
+int eng_learned_count(const struct eng_learned *l, int64_t now);
+
+/* A learned address the caller must put into the kernel set (bo_learn4/6) with this
+ * timeout before it lets the DNS answer through. */
+struct eng_update {
+	uint8_t family;
+	uint8_t addr[16];
+	uint64_t timeout_ms;
+};
+
+#define ENG_UPDATES_MAX 32
+
+/* Decide one queued packet (l3 = the IP packet as queued, len bytes captured). mac is the
+ * source MAC (NFQA_HWADDR) or NULL. learned may be NULL unless the mark says breakout or DNS;
+ * the caller holds its lock. For DNS answers, *n_upd updates are returned (ENG_UPDATES_MAX).
+ * Never fails: malformed input is refused (ENG_REPEAT to COMP_ID_REFUSED or ENG_DROP). */
+void eng_decide(const struct eng_tables *t, struct eng_flows *fs, struct eng_learned *learned,
+		const uint8_t *l3, size_t len, const uint8_t *mac, uint32_t mark, int64_t now_ms,
+		struct eng_verdict *ret, struct eng_update *upd, int *n_upd, uint64_t *counts);
+
+/* Does this packet (its mark) need the learned table? */
+bool eng_needs_learned(uint32_t mark);
+
+/* Every learned address still valid, for carrying them into the next generation's set. */
+int eng_learned_list(const struct eng_learned *l, int64_t now_ms, struct eng_update *out,
+		     int max);
+/* Provenance of a learned address, for explain: 0 or -ENOENT. */
+int eng_learned_explain(const struct eng_learned *l, uint8_t family, const uint8_t *addr,
+			int64_t now_ms, char *name, size_t len, int64_t *ret_learned_ms,
+			int64_t *ret_expires_ms);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* engine_int.h: the engine's data structures, shared by engine.c (building, allocation)
+ * and classify.c (the per-packet decisions, which allocate nothing). Not a public API. */
+#ifndef SANSO_ENGINE_INT_H
+#define SANSO_ENGINE_INT_H
+
+#include "engine.h"
+
+#define ENG_PATTERNS_MAX	256	/* fqdns per service kept */
+#define ENG_SVC_PER_ADDR	4	/* services one learned address may serve */
+#define ENG_PROBE		8	/* open addressing probe window */
+#define ENG_NAME_MAX		64	/* provenance name kept per learned address */
+#define ENG_PENDING_MAX		24	/* packets a breakout flow may take to show its name */
+#define ENG_FLOW_IDLE_MS	30000	/* a reassembly slot idle this long is free again */
+
+/* One engine-decided flow in one family. */
+struct eng_flow {
+	uint32_t id;
+	bool has_mac;
+	uint8_t mac[6];
+	uint8_t family;			/* PKT_AF_INET / PKT_AF_INET6 */
+	uint8_t proto;			/* L4 protocol as in the packet (ICMPv6: 58) */
+	uint8_t src[16], src_end[16];	/* inclusive ranges */
+	uint8_t dst[16], dst_end[16];
+	const struct port_range *ports;	/* borrowed from the policy the tables were built from */
+	int n_ports;
+};
+
+struct eng_service {
+	uint32_t id;
+	enum svc_match match;
+	char **patterns;		/* borrowed: policy fqdns */
+	int n_patterns;
+	const struct port_range *ports;
+	int n_ports;
+	struct eng_range *ranges;	/* listed prefixes, sorted by (family, start) */
+	int n_ranges;
+};
+
+struct eng_range {
+	uint8_t family;
+	uint8_t lo[16], hi[16];
+};
+
+struct eng_tables {
+	struct eng_flow *flows;		/* sorted by (family, src) */
+	int n_flows;
+	struct eng_service *svcs;
+	int n_svcs;
+	uint8_t ports[8192];		/* bitmap: candidate server ports of engine services */
+	int dns_floor, dns_grace;	/* seconds */
+	enum ech_policy ech;
+	struct policy *policy;		/* the tables borrow from it; owned elsewhere */
+};
+
+struct eng_learn_entry {
+	bool used;
+	uint8_t family;
+	uint8_t addr[16];
+	uint32_t svc[ENG_SVC_PER_ADDR];	/* service decision ids, 0 = free */
+	int64_t learned_ms, expires_ms;
+	char name[ENG_NAME_MAX];	/* the name asked, for explain */
+};
+
+struct eng_learned {
+	struct eng_learn_entry *v;
+	int cap;			/* power of two */
+	int max;
+};
+
+struct eng_flow_state {
+	bool used;
+	bool http;
+	uint8_t family;
+	uint8_t cli[16], srv[16];
+	uint16_t cport, sport;
+	uint16_t pkts;
+	int64_t last_ms;
+	struct tls_acc acc;		/* also the HTTP header buffer */
+};
+
+struct eng_flows {
+	struct eng_flow_state *v;
+	int cap;			/* power of two */
+};
+
+int eng_addr_len(uint8_t family);
+uint32_t eng_hash(const void *data, size_t len, uint32_t h);
+
+#endif

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* queue.c: NFQUEUE workers; see queue.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+
+#include "queue.h"
+
+#define RCVBUF_BYTES	(8 << 20)
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One config request, acked. */
+static int cfg_talk(struct queue_worker *w, struct nlmsghdr *nlh)
+{
+	uint8_t buf[8192];
+	ssize_t n;
+	int r;
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(w->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = mnl_socket_recvfrom(w->nl, buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, w->portid, NULL, NULL);
+	return r < 0 ? -errno : 0;
+}
+
+static int bind_queue(struct queue_worker *w, int maxlen)
+{
+	uint8_t buf[1024];
+	struct nlmsghdr *nlh;
+	int fd, v = RCVBUF_BYTES, r;
+	struct timeval tv = { .tv_sec = 1 };
+
+	w->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!w->nl)
+		return -errno;
+	if (mnl_socket_bind(w->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	w->portid = mnl_socket_get_portid(w->nl);
+	fd = mnl_socket_get_fd(w->nl);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));	/* notice stop */
+	nlh = nfq_nlmsg_put((char *)buf, NFQNL_MSG_CONFIG, (uint32_t)w->qnum);
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
+	r = cfg_talk(w, nlh);
+	if (r < 0)
+		return r;
+	nlh = nfq_nlmsg_put((char *)buf, NFQNL_MSG_CONFIG, (uint32_t)w->qnum);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, QUEUE_COPY_RANGE);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, (uint32_t)maxlen);
+	/* GSO: no segmenting of big packets for us. No FAIL_OPEN: a full queue drops. */
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(NFQA_CFG_F_GSO));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN));
+	return cfg_talk(w, nlh);
+}
+
+static void flush_tx(struct queue_worker *w)
+{
+	if (!w->txlen)
+		return;
+	if (mnl_socket_sendto(w->nl, w->tx, w->txlen) < 0)
+		w->send_errors++;
+	w->txlen = 0;
+}
+
+static void put_verdict(struct queue_worker *w, uint32_t id, const struct eng_verdict *v)
+{
+	struct nlmsghdr *nlh;
+	int verdict = v->v == ENG_DROP ? NF_DROP : v->v == ENG_REPEAT ? NF_REPEAT : NF_ACCEPT;
+
+	if (w->txlen + 128 > QUEUE_TX_SIZE)
+		flush_tx(w);
+	nlh = nfq_nlmsg_put((char *)w->tx + w->txlen, NFQNL_MSG_VERDICT, (uint32_t)w->qnum);
+	nfq_nlmsg_verdict_put(nlh, (int)id, verdict);
+	if (verdict != NF_DROP)
+		nfq_nlmsg_verdict_put_mark(nlh, v->mark);	/* ACCEPT clears the copied mark */
+	w->txlen += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+static int packet_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct queue_worker *w = data;
+	struct queue_rt *rt = w->rt;
+	struct nlattr *a[NFQA_MAX + 1] = { NULL };
+	struct eng_update upd[ENG_UPDATES_MAX];
+	const struct nfqnl_msg_packet_hdr *ph;
+	const struct nfqnl_msg_packet_hw *hw;
+	struct eng_verdict v = { ENG_DROP, 0 };
+	const uint8_t *mac = NULL;
+	uint32_t id, mark = 0;
+	int n_upd = 0;
+
+	if (nfq_nlmsg_parse(nlh, a) < 0 || !a[NFQA_PACKET_HDR] ||
+	    mnl_attr_get_payload_len(a[NFQA_PACKET_HDR]) < sizeof(*ph))
+		return MNL_CB_OK;	/* no packet id: nothing to answer */
+	ph = mnl_attr_get_payload(a[NFQA_PACKET_HDR]);
+	id = ntohl(ph->packet_id);
+	if (a[NFQA_MARK])
+		mark = ntohl(mnl_attr_get_u32(a[NFQA_MARK]));
+	if (a[NFQA_HWADDR] && mnl_attr_get_payload_len(a[NFQA_HWADDR]) >= sizeof(*hw)) {
+		hw = mnl_attr_get_payload(a[NFQA_HWADDR]);
+		mac = ntohs(hw->hw_addrlen) == 6 ? hw->hw_addr : NULL;
+	}
+	if (!a[NFQA_PAYLOAD]) {
+		w->counts[EC_MALFORMED]++;
+	} else if (eng_needs_learned(mark)) {
+		pthread_mutex_lock(&rt->learn_lock);
+		eng_decide(w->t, w->flows, rt->learned, mnl_attr_get_payload(a[NFQA_PAYLOAD]),
+			   mnl_attr_get_payload_len(a[NFQA_PAYLOAD]), mac, mark, now_ms(), &v, upd,
+			   &n_upd, w->counts);
+		pthread_mutex_unlock(&rt->learn_lock);
+	} else {
+		eng_decide(w->t, w->flows, NULL, mnl_attr_get_payload(a[NFQA_PAYLOAD]),
+			   mnl_attr_get_payload_len(a[NFQA_PAYLOAD]), mac, mark, now_ms(), &v, upd,
+			   &n_upd, w->counts);
+	}
+	if (n_upd && rt->commit(rt->commit_arg, upd, n_upd) < 0)
+		w->commit_errors++;
+	put_verdict(w, id, &v);
+	return MNL_CB_OK;
+}
+
+/* Hazard pointer: publish the tables this batch uses, then check they are still current. */
+static void hold_tables(struct queue_worker *w)
+{
+	const struct eng_tables *t;
+
+	do {
+		t = atomic_load(&w->rt->tables);
+		atomic_store(&w->using, t);
+	} while (t != atomic_load(&w->rt->tables));
+	w->t = t;
+}
+
+static void *worker(void *arg)
+{
+	struct queue_worker *w = arg;
+	int fd = mnl_socket_get_fd(w->nl);
+	ssize_t n;
+
+	while (!atomic_load(&w->rt->stop)) {
+		n = recv(fd, w->rx, QUEUE_RX_SIZE, 0);
+		if (n < 0) {
+			if (errno == ENOBUFS)
+				w->enobufs++;	/* the kernel dropped packets: counted */
+			atomic_fetch_add(&w->beats, 1);
+			continue;		/* EAGAIN: the 1 s timeout, to notice stop */
+		}
+		hold_tables(w);
+		(void)mnl_cb_run(w->rx, (size_t)n, 0, w->portid, packet_cb, w);
+		flush_tx(w);
+		atomic_store(&w->using, NULL);
+		atomic_fetch_add(&w->beats, 1);
+	}
+	return NULL;
+}
+
+static void worker_fini(struct queue_worker *w)
+{
+	if (w->nl)
+		mnl_socket_close(w->nl);	/* unbinds: queued packets are dropped */
+	free(w->rx);
+	free(w->tx);
+	eng_flows_free(w->flows);
+	w->nl = NULL;
+	w->rx = w->tx = NULL;
+	w->flows = NULL;
+}
+
+int queue_start(struct queue_rt *rt, int base, int n, int maxlen, const struct eng_tables *t,
+		struct eng_learned *learned, queue_commit_fn commit, void *arg)
+{
+	int i, r = 0;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->n = n;
+	rt->learned = learned;
+	rt->commit = commit;
+	rt->commit_arg = arg;
+	atomic_store(&rt->tables, t);
+	pthread_mutex_init(&rt->learn_lock, NULL);
+	for (i = 0; i < n && r == 0; i++) {
+		struct queue_worker *w = &rt->w[i];
+
+		w->rt = rt;
+		w->qnum = base + i;
+		w->rx = malloc(QUEUE_RX_SIZE);
+		w->tx = malloc(QUEUE_TX_SIZE);
+		w->flows = eng_flows_new(QUEUE_FLOW_SLOTS);
+		r = w->rx && w->tx && w->flows ? bind_queue(w, maxlen) : -ENOMEM;
+	}
+	for (i = 0; i < n && r == 0; i++) {
+		r = -pthread_create(&rt->w[i].th, NULL, worker, &rt->w[i]);
+		rt->w[i].started = r == 0;
+	}
+	if (r < 0) {
+		queue_stop(rt);
+		return r;
+	}
+	return 0;
+}
+
+const struct eng_tables *queue_swap(struct queue_rt *rt, const struct eng_tables *t)
+{
+	const struct eng_tables *old = atomic_exchange(&rt->tables, t);
+	int i;
+
+	for (i = 0; i < rt->n; i++) {
+		while (atomic_load(&rt->w[i].using) == old)
+			usleep(100);
+	}
+	return old;
+}
+
+void queue_stop(struct queue_rt *rt)
+{
+	int i;
+
+	if (!rt || !rt->n)
+		return;
+	atomic_store(&rt->stop, true);
+	for (i = 0; i < rt->n; i++) {
+		if (rt->w[i].started)
+			pthread_join(rt->w[i].th, NULL);
+		worker_fini(&rt->w[i]);
+	}
+	eng_learned_free(rt->learned);
+	pthread_mutex_destroy(&rt->learn_lock);
+	rt->learned = NULL;
+	rt->n = 0;
+}
+
+void queue_counts(const struct queue_rt *rt, uint64_t out[EC_MAX], uint64_t *enobufs)
+{
+	int i, c;
+
+	memset(out, 0, EC_MAX * sizeof(*out));
+	*enobufs = 0;
+	for (i = 0; i < rt->n; i++) {
+		for (c = 0; c < EC_MAX; c++)
+			out[c] += rt->w[i].counts[c];
+		*enobufs += rt->w[i].enobufs;
+	}
+}
+
+int queue_learned(struct queue_rt *rt, int64_t now, struct eng_update *out, int max)
+{
+	int n;
+
+	pthread_mutex_lock(&rt->learn_lock);
+	n = eng_learned_list(rt->learned, now, out, max);
+	pthread_mutex_unlock(&rt->learn_lock);
+	return n;
+}

@@ -101,6 +101,7 @@ check:
 	$(Q)$(MAKE) --no-print-directory O=build-san SAN=address,undefined unit
 	$(Q)$(MAKE) --no-print-directory valgrind
 	$(Q)$(MAKE) --no-print-directory golden
+	$(Q)$(MAKE) --no-print-directory check-m365
 	$(Q)$(MAKE) --no-print-directory check-hotpath
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory O=build-san SAN=address,undefined all
@@ -128,6 +129,9 @@ check-hotpath: $(HOT:%=$(O)/daemon/%.o)
 	$(Q)if [ -n "$^" ] && nm -u $^ | grep -E ' (malloc|calloc|realloc|free|syslog|puts|fwrite|.*printf.*)$$'; then \
 		echo "check-hotpath: a hot-path object allocates or logs"; exit 1; fi; \
 	echo "check-hotpath: $(words $^) objects clean"
+
+check-m365: $(O)/sansod
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/m365/run.sh
 
 check-netns: $(O)/sansod
 	$(Q)SANSOD=$${SANSOD:-$(CURDIR)/$(O)/sansod} tests/netns/run.sh
@@ -159,8 +163,17 @@ fuzz-smoke:
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-8}
 
 # ---- benchmark and demo -------------------------------------------------------------------
-bench: $(O)/sansod
+BENCH_TOOLS := $(O)/bench/nfq_accept $(O)/bench/udpflood
+$(O)/bench/nfq_accept: tests/bench/nfq_accept.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $< $(shell $(PKG_CONFIG) --cflags --libs libmnl libnetfilter_queue)
+$(O)/bench/udpflood: tests/bench/udpflood.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
+
+bench: $(O)/sansod $(BENCH_TOOLS)
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/bench/run.sh
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod BENCH_BUILD=$(CURDIR)/$(O)/bench tests/bench/engine.sh
 
 demo: $(O)/sansod
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tools/demo
@@ -174,7 +187,7 @@ install: $(O)/sansod
 
 DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config libmnl-dev libnftnl-dev \
                 libconfig-dev check libnetfilter-queue-dev nftables iproute2 ncat iputils-ping \
-                valgrind conntrack procps bsdextrautils
+                valgrind conntrack procps bsdextrautils iptables iperf3 time python3
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES)

@@ -53,6 +53,7 @@ struct ctx {
 	bool *pair_engine;		/* the pair has flows the engine decides */
 	int ch_pre, ch_fwd, ch_in, ch_out;
 	int ch_cut, ch_spoof_bind, ch_spoof_src, ch_nopair, ch_invalid, ch_refused;
+	int ch_fwd_again;
 	struct comp_decision *dec;
 	int n_dec, cap_dec;
 	uint32_t *ids;			/* open addressing: used decision ids */
@@ -1210,12 +1211,29 @@ static void rules_dns(struct ctx *c)
 	}
 }
 
+static bool engine_services(const struct ctx *c)
+{
+	int i;
+
+	for (i = 0; i < c->p->breakout.n_services; i++) {
+		if (!c->p->breakout.services[i].disabled &&
+		    c->p->breakout.services[i].match != MATCH_IP)
+			return true;
+	}
+	return false;
+}
+
+/* Established traffic of a live decision is accepted by the second rule (the first only
+ * exists with breakout: DNS answers must reach the engine before). Invalid packets have no
+ * conntrack, so no ct mark, and fall through to their own drop. */
 static void rules_forward(struct ctx *c)
 {
 	static const enum ir_field k[2] = { F_IIFNAME, F_OIFNAME };
 	struct ir_rule r;
 	struct ir_stmt *x;
 
+	rules_dns(c);
+	rules_established(c, c->ch_fwd, false, false);
 	ir_rule_init(&r, NULL, 0);
 	st(c, &r, OP_CT_STATE)->value = IR_CT_INVALID;
 	verdict(c, &r, OP_JUMP, c->ch_invalid);
@@ -1225,18 +1243,19 @@ static void rules_forward(struct ctx *c)
 	mark_bit(c, &r, OP_MARK_BIT, COMP_MARK_COPY, COMP_MARK_COPY);
 	st(c, &r, OP_CTMARK_FROM_META)->aux = COMP_MARK_MASK;
 	st(c, &r, OP_META_MARK_SET)->value = 0;
+	verdict(c, &r, OP_JUMP, c->ch_fwd_again);
 	emit(c, c->ch_fwd, &r);
-	rules_dns(c);
-	rules_established(c, c->ch_fwd, false, false);
 	ir_rule_init(&r, NULL, 0);
 	mark_bit(c, &r, OP_CTMARK_BIT, 0xffffffffU, COMP_ID_REFUSED);
 	verdict(c, &r, OP_JUMP, c->ch_refused);
 	emit(c, c->ch_fwd, &r);
-	ir_rule_init(&r, "breakout: waiting for the server name", 0);
-	st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED;
-	mark_bit(c, &r, OP_CTMARK_BIT, COMP_MARK_ENGINE, COMP_MARK_ENGINE);
-	queue_stmt(c, &r, false);
-	emit(c, c->ch_fwd, &r);
+	if (engine_services(c)) {
+		ir_rule_init(&r, "breakout: waiting for the server name", 0);
+		st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED;
+		mark_bit(c, &r, OP_CTMARK_BIT, COMP_MARK_ENGINE, COMP_MARK_ENGINE);
+		queue_stmt(c, &r, false);
+		emit(c, c->ch_fwd, &r);
+	}
 	ir_rule_init(&r, NULL, 0);
 	st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED | IR_CT_RELATED;
 	verdict(c, &r, OP_JUMP, c->ch_cut);
@@ -1249,6 +1268,14 @@ static void rules_forward(struct ctx *c)
 	ir_rule_init(&r, NULL, 0);
 	verdict(c, &r, OP_JUMP, c->ch_nopair);
 	emit(c, c->ch_fwd, &r);
+	/* after an engine verdict: the new ct mark is live (accept) or the refusal (drop) */
+	ir_rule_init(&r, NULL, 0);
+	lookup(c, &r, ir_set_find(c->rs, "live"), false);
+	st(c, &r, OP_ACCEPT);
+	emit(c, c->ch_fwd_again, &r);
+	ir_rule_init(&r, NULL, 0);
+	verdict(c, &r, OP_JUMP, c->ch_refused);
+	emit(c, c->ch_fwd_again, &r);
 }
 
 /* ct mark set 0, then one map lookup per non-empty map of this prefix (exceptions first,
@@ -1559,6 +1586,8 @@ static int compile_chains(struct ctx *c)
 	c->ch_spoof_src = drop_chain(c, "spoof_src", "sanso spoof src ");
 	c->ch_nopair = drop_chain(c, "nopair", "sanso drop no-zone ");
 	c->ch_refused = drop_chain(c, "refused", "sanso refused ");
+	c->ch_fwd_again = ir_chain_add(c->rs, "engine_verdict", IR_HOOK_NONE, 0, false);
+	fail(c, c->ch_fwd_again);
 	fail(c, c->ch_pre);
 	fail(c, c->ch_fwd);
 	fail(c, c->ch_in);

@@ -1661,10 +1661,10 @@ static int sec_engine(struct conf *c, const config_setting_t *s)
 	base = config_setting_is_group(s) ? config_setting_get_member(s, "queue_base") : NULL;
 	if (r == 0 && base && e->queue_base > CONF_QUEUE_MAX - e->queues &&
 	    e->queue_base <= CONF_QUEUE_MAX)
-		CONF_ERR(c, base, "queue_base: %d is out of range 0-%d: with %d queues the last "
-			 "queue number must stay within 65535",
-			 "queue_base: %d は 0-%d の範囲外です。キュー %d 個の最後の番号は 65535 以下で"
-			 "なければなりません", e->queue_base, CONF_QUEUE_MAX - e->queues, e->queues);
+		CONF_ERR(c, base, "queue_base: %d is out of range 0-%d for queues = %d (queue "
+			 "numbers end at 65535)",
+			 "queue_base: %d は 0-%d の範囲外です (queues = %d のとき。キュー番号は 65535 まで)",
+			 e->queue_base, CONF_QUEUE_MAX - e->queues, e->queues);
 	return r;
 }
 

@@ -377,6 +377,24 @@ static void drift_check(struct daemon *d)
 	diag_fini(&diag);
 }
 
+static void log_counters(struct daemon *d)
+{
+	uint64_t c[EC_MAX], enobufs;
+	char line[1024];
+	size_t o = 0;
+	int i;
+
+	queue_counts(&d->q, c, &enobufs);
+	for (i = 0; i < EC_MAX && o < sizeof(line); i++) {
+		if (c[i])
+			o += (size_t)snprintf(line + o, sizeof(line) - o, " %s=%llu",
+					      eng_count_name((enum eng_count)i),
+					      (unsigned long long)c[i]);
+	}
+	log_info("engine counters:%s enobufs=%llu", o ? line : " none",
+		 (unsigned long long)enobufs);
+}
+
 static int signals(void)
 {
 	sigset_t mask;
@@ -422,8 +440,10 @@ static int mode_daemon(struct daemon *d)
 			log_warnx("reload refused: generation %u stays in the kernel", d->generation);
 	}
 	log_info("exiting; generation %u stays in the kernel", d->generation);
-	if (d->engine)
+	if (d->engine) {
+		log_counters(d);
 		queue_stop(&d->q);	/* unbound queues drop: fail closed */
+	}
 	close(fd);
 	return EXIT_OK;
 }

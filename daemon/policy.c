@@ -968,15 +968,16 @@ static void pr_sep(struct printer *w, int i, int n, const char *indent)
 		pr(w, ", ");
 }
 
-static void pr_prefixes(struct printer *w, const char *key, const struct prefix *v, int n,
-			bool bare_hosts, const char *indent)
+/* lead: what comes before the key (" " within a line, "\t" starting one). */
+static void pr_prefixes_at(struct printer *w, const char *lead, const char *key,
+			   const struct prefix *v, int n, bool bare_hosts, const char *indent)
 {
 	char buf[64];
 	int i;
 
 	if (n <= 0)
 		return;
-	pr(w, " %s = [", key);
+	pr(w, "%s%s = [", lead, key);
 	for (i = 0; i < n; i++) {
 		int r;
 
@@ -990,6 +991,12 @@ static void pr_prefixes(struct printer *w, const char *key, const struct prefix 
 		pr(w, "\"%s\"", r < 0 ? "" : buf);
 	}
 	pr(w, "%s];", n > PRINT_INLINE_MAX ? "\n\t" : "");
+}
+
+static void pr_prefixes(struct printer *w, const char *key, const struct prefix *v, int n,
+			bool bare_hosts, const char *indent)
+{
+	pr_prefixes_at(w, " ", key, v, n, bare_hosts, indent);
 }
 
 static void pr_strings(struct printer *w, const char *key, char *const *v, int n)
@@ -1333,13 +1340,11 @@ static void pr_breakout(struct printer *w, const struct policy *p)
 	}
 	pr(w, "];\n");
 	if (b->n_resolvers > 0) {
-		pr(w, "\t");
-		pr_prefixes(w, "resolvers", b->resolvers, b->n_resolvers, true, "\t");
+		pr_prefixes_at(w, "\t", "resolvers", b->resolvers, b->n_resolvers, true, "\t");
 		pr(w, "\n");
 	}
 	if (b->n_upstreams > 0) {
-		pr(w, "\t");
-		pr_prefixes(w, "upstreams", b->upstreams, b->n_upstreams, true, "\t");
+		pr_prefixes_at(w, "\t", "upstreams", b->upstreams, b->n_upstreams, true, "\t");
 		pr(w, "\n");
 	}
 	pr(w, "\tdns_floor = %d; dns_grace = %d; dns_max = %d; ech = \"%s\";\n", b->dns_floor,

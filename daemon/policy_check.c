@@ -1223,8 +1223,9 @@ static void i2_breakout(struct vctx *c)
 }
 
 /* Two-hop paths through the gateway (I2, R5): an object that talks with mynumber ("T") may
- * not also talk with internet ("U"), itself, through an overlapping address, or through its
- * zone (a zone endpoint, or breakout from the zone). One pair is let through: a terminal that
+ * not also talk with internet ("U"), itself, through an overlapping address (a breakout
+ * group's members and the resolvers count as talking with internet), or through its zone (a
+ * zone endpoint, or breakout from the zone). One pair is let through: a terminal that
  * reaches mynumber only by screen transfer (R13) and internet only by screen transfer or
  * breakout (R21, R25) carries no data between them, and the seeds sanction both paths.
  * A ref names the flow behind a mark: flows [0, nf), exceptions [nf, nf + ne), services after
@@ -1898,59 +1899,29 @@ static void i4_service(struct vctx *c, int i)
 	i4_svc_prefixes(c, &o, s);
 }
 
-/* Sorted, merged spans of the members of the groups breakout comes from. */
-static int source_spans(struct vctx *c, struct span **ret)
-{
-	const struct breakout *b = &c->p->breakout;
-	size_t max = 0;
-	struct span *v;
-	int i, n = 0;
-
-	for (i = 0; i < b->n_from; i++) {
-		if (b->from_group[i] >= 0)
-			max += 2 * (size_t)c->p->groups[b->from_group[i]].n_members;
-	}
-	v = malloc((max ? max : 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (i = 0; i < b->n_from; i++) {
-		if (b->from_group[i] >= 0)
-			hop_add_group(c, v, &n, b->from_group[i], 0);
-	}
-	spans_sort(v, n);
-	*ret = v;
-	return spans_merge(v, n);
-}
-
-/* Resolvers serve the terminals that break out: each lies in a source zone or group. */
-static int i4_resolvers(struct vctx *c)
+/* Resolvers serve the terminals that break out: each lies in the zone of a source (a zone, or
+ * the zone of a group). The two-hop check counts them as reaching the internet. */
+static void i4_resolvers(struct vctx *c)
 {
 	const struct breakout *b = &c->p->breakout;
 	struct obj o = obj_breakout(c);
-	struct span *v = NULL, s;
 	char buf[64];
-	int i, j, z, n;
+	int i, j, z;
 
-	n = source_spans(c, &v);
-	if (n < 0)
-		return n;
 	for (i = 0; i < b->n_resolvers; i++) {
 		z = zone_of(c, &b->resolvers[i], NULL);
-		for (j = 0; j < b->n_from && (z < 0 || b->from[j] != z); j++)
+		for (j = 0; j < b->n_from && (z < 0 || source_zone(c, j) != z); j++)
 			;
-		if (j < b->n_from || (span_set(&s, &b->resolvers[i]) == 0 &&
-				      spans_find(v, n, &s, NULL) == SPAN_INSIDE))
+		if (j < b->n_from)
 			continue;
 		addr_str(&b->resolvers[i], buf, sizeof(buf));
-		report(c, DIAG_ERROR, &o, "I4: resolver %s lies outside the breakout sources (zone "
-		       "'%s'); a resolver serves the zones or groups that break out", buf,
-		       zone_id(c, z));
-		report_ja(c, &o, "I4: リゾルバ %s はブレイクアウト元のゾーンやグループの外 (ゾーン "
-			  "'%s') にあります。リゾルバはブレイクアウトするゾーンまたはグループの"
-			  "ためのものです", buf, zone_id(c, z));
+		report(c, DIAG_ERROR, &o, "I4: resolver %s lies outside the zones of the breakout "
+		       "sources (zone '%s'); a resolver serves the zones or groups that break out",
+		       buf, zone_id(c, z));
+		report_ja(c, &o, "I4: リゾルバ %s はブレイクアウト元のゾーンの外 (ゾーン '%s') に"
+			  "あります。リゾルバはブレイクアウトするゾーンまたはグループのためのもの"
+			  "です", buf, zone_id(c, z));
 	}
-	free(v);
-	return 0;
 }
 
 /* Upstream DNS servers are on the internet side; dns+sni learns addresses from them. */
@@ -1993,26 +1964,23 @@ static void i4_upstreams(struct vctx *c)
 	}
 }
 
-static int i4_breakout(struct vctx *c)
+static void i4_breakout(struct vctx *c)
 {
 	const struct breakout *b = &c->p->breakout;
 	struct obj o = obj_breakout(c);
-	int i, r;
+	int i;
 
 	if (b->n_services > 0 && b->n_from <= 0) {
 		report(c, DIAG_ERROR, &o, "I4: no 'from' zone or group");
 		report_ja(c, &o, "I4: 'from' のゾーンまたはグループがありません");
 	}
-	r = i4_resolvers(c);
-	if (r < 0)
-		return r;
+	i4_resolvers(c);
 	i4_upstreams(c);
 	for (i = 0; i < b->n_services; i++)
 		i4_service(c, i);
-	return 0;
 }
 
-static int check_i4(struct vctx *c)
+static void check_i4(struct vctx *c)
 {
 	struct policy *p = c->p;
 	struct obj o;
@@ -2030,7 +1998,7 @@ static int check_i4(struct vctx *c)
 		report_ja(c, &o, "I4: 例外措置で LGWAN 接続系とインターネット接続系を結ぶことは"
 			  "できません。通信できるのは無害化の中継とブレイクアウトだけです (R10)");
 	}
-	return i4_breakout(c);
+	i4_breakout(c);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -2684,9 +2652,7 @@ static int validate_flows(struct vctx *c)
 	if (r < 0)
 		return r;
 	check_i3(c);
-	r = check_i4(c);
-	if (r < 0)
-		return r;
+	check_i4(c);
 	check_i5(c);
 	check_i6(c);
 	r = check_names(c, NAMED_FLOW);

@@ -63,7 +63,7 @@ ap_wall=$(col apply 1) ap_rss=$(col apply 2)
 re_wall=$(col reload 1) re_rss=$(col reload 2)
 ap_commit=$(col apply.kernel 1) ap_verify=$(col apply.kernel 2)
 re_commit=$(col reload.kernel 1)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 printf '%-34s %8s %10s\n' "median of $RUNS" "wall s" "peak RSS"
 printf '%-34s %8s %8s KB\n' "nft -f (baseline)" "$nft_wall" "$nft_rss"

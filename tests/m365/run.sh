@@ -33,11 +33,12 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
 	ko "$PYTHON not found: tools/m365-to-sanso needs python3 (Debian: python3-minimal)"
 	finish
 fi
-if [ ! -x "$SANSOD" ]; then
+if [ ! -x "$SANSOD" ] && [ "$SANSOD" = build/sansod ]; then
 	echo "building $SANSOD"
-	make -C "$root" --no-print-directory >"$tmp/make.log" 2>&1 || { cat "$tmp/make.log"; }
-	[ -x "$SANSOD" ] || { ko "cannot build $SANSOD"; finish; }
+	make -C "$root" --no-print-directory >"$tmp/make.log" 2>&1 || cat "$tmp/make.log"
 fi
+[ -x "$SANSOD" ] || { ko "$SANSOD is missing"; finish; }
+case "$SANSOD" in /*) ;; *) SANSOD=$root/$SANSOD ;; esac
 
 conv() { "$PYTHON" tools/m365-to-sanso "$@"; }
 REG=(--ismap C21-0009-3 --ismap-valid-until 2027-03-31 --approval AP-2026-010)
@@ -86,15 +87,16 @@ run_sansod() {
 	local body up='upstreams = ["10.30.0.53"];'
 	if [ "${3:-}" = paste ]; then body=$(cat "$2"); else body="@include \"$(basename "$2")\""; fi
 	policy "$body" "$up" >"$tmp/policy.conf"
-	LANG=C "$SANSOD" -n -v --now "$NOW" -f "$tmp/policy.conf" >"$tmp/sansod.out" 2>"$tmp/sansod.log"
+	(cd "$tmp" && LANG=C "$SANSOD" -n -v --now "$NOW" -f policy.conf) >"$tmp/sansod.out" \
+		2>"$tmp/sansod.log"
 	sansod_rc=$?
 	if grep -q "unknown key 'upstreams'" "$tmp/sansod.log"; then
 		# breakout.upstreams is new; an older sansod does not know it yet
 		[ "$upstreams_note" = 1 ] || echo "note: $SANSOD does not know breakout.upstreams; checking without it"
 		upstreams_note=1
 		policy "$body" "" >"$tmp/policy.conf"
-		LANG=C "$SANSOD" -n -v --now "$NOW" -f "$tmp/policy.conf" >"$tmp/sansod.out" \
-			2>"$tmp/sansod.log"
+		(cd "$tmp" && LANG=C "$SANSOD" -n -v --now "$NOW" -f policy.conf) \
+			>"$tmp/sansod.out" 2>"$tmp/sansod.log"
 		sansod_rc=$?
 	fi
 }

@@ -463,3 +463,12 @@ daemon_stop()
 	wait "$DPID" || DSTATUS=$?
 	DPID=""
 }
+
+# kernel_only FILE: make every flow of a policy kernel-decided (verdict = "kernel"), for tests
+# of the ruleset alone: flows touching the My Number zone are otherwise decided by the engine,
+# which runs only inside the daemon (with --once they are refused: fail closed).
+kernel_only()
+{
+	sed -i 's/class = \("[a-z-]*"\);/class = \1; verdict = "kernel";/' "$1"
+	grep -q 'verdict = "kernel"' "$1" || fail "kernel_only: no flow in $1"
+}

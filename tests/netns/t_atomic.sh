@@ -16,6 +16,7 @@ serve lg tcp 10.20.0.9 443
 # and listings compare equal.
 NOW=$(date +%s)
 conf_with_expiry 3600 "$CONF" "$TMP/policy.conf"
+kernel_only "$TMP/policy.conf"	# the ruleset alone: no engine in this test
 conf_without_flow mail-text "$TMP/policy.conf" >"$TMP/no-mail.conf"
 {
 	cat "$TMP/policy.conf"

@@ -18,6 +18,7 @@ serve dmz tcp 10.40.0.10 22
 serve lg tcp 10.20.0.9 443
 
 conf_with_expiry "$LIFE" "$CONF" "$TMP/policy.conf"
+kernel_only "$TMP/policy.conf"	# the ruleset alone: no engine in this test
 deadline=$(($(date +%s) + LIFE))
 check "sansod --once applies an exception expiring in ${LIFE} s" sansod_once -f "$TMP/policy.conf"
 check "no process left in the gateway: the kernel alone must expire it" \

@@ -94,7 +94,7 @@ REFUSED=(
 # Baseline: the bare lab forwards everything, so every attempt must get through here.
 expect_all pass "baseline without sanso" "${ALLOWED[@]}" "${REFUSED[@]}"
 
-check "sansod --once applies the policy" sansod_once -f "$TMP/policy.conf"
+check "sansod -f runs the policy (ruleset and verdict engine)" daemon_start "$TMP/policy.conf"
 check "table inet sanso exists in the gateway" has_table gw
 
 expect_all pass "allowed" "${ALLOWED[@]}"

@@ -18,6 +18,7 @@ lab_up
 
 FILE=$TMP/sanso.conf
 conf_with_expiry 3600 "$CONF" "$TMP/full.conf"
+kernel_only "$TMP/full.conf"	# the ruleset alone: no engine in this test
 conf_without_flow mail-text "$TMP/full.conf" >"$TMP/no-mail.conf"
 cp "$TMP/full.conf" "$FILE"
 

@@ -156,7 +156,7 @@ for sc in "${SCENARIOS[@]}"; do
 	check "baseline without sanso: ${sc#*|}" "${sc%%|*}"
 done
 
-check "sansod --once applies the policy" sansod_once -f "$TMP/policy.conf"
+check "sansod -f runs the policy (ruleset and verdict engine)" daemon_start "$TMP/policy.conf"
 check "legit: juki-01 -> jlis-gw tcp 443" tcp_ok mn1 10.10.0.5 10.20.0.9 443
 check "legit: juki-01 -> jlis-gw [fd20::9]:443" tcp_ok mn1 fd10::5 fd20::9 443
 check "legit: terminal 10.20.0.130 -> e-apply udp 514" udp_ok lg 10.20.0.130 10.40.0.10 514

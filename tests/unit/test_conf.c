@@ -388,8 +388,8 @@ static const struct err_case {
 	{ true, "engine: {\n queue_base = -1; };\n", 4,
 	  "engine: queue_base: -1 is out of range 0-65535", 0 },
 	{ true, "engine: {\n queue_base = 65535; };\n", 4,
-	  "engine: queue_base: 65535 is out of range 0-65534: with 1 queues the last queue "
-	  "number must stay within 65535", 0 },
+	  "engine: queue_base: 65535 is out of range 0-65534 for queues = 1 (queue numbers end "
+	  "at 65535)", 0 },
 	{ true, "engine: { queues = 8;\n queue_base = 65528; };\n", 4,
 	  "queue_base: 65528 is out of range 0-65527", 0 },
 	{ true, "engine: {\n queue_base = \"0\"; };\n", 4,
@@ -860,7 +860,8 @@ START_TEST(test_roundtrip_full)
 	ck_assert_ptr_nonnull(strstr(out, "organisation = \"市 \\\"テスト\\\" \\\\ 町\";"));
 	ck_assert_ptr_nonnull(strstr(out, "from = [\"lgwan\", \"terms\"];"));
 	ck_assert_ptr_nonnull(strstr(out, "resolvers = [\"10.20.0.53\", \"fd20::53\"];"));
-	ck_assert_ptr_nonnull(strstr(out, " upstreams = [\"192.0.2.53\", \"2001:db8::53\"];\n"
+	ck_assert_ptr_nonnull(strstr(out, "\n\tresolvers = [\"10.20.0.53\", \"fd20::53\"];\n"
+				     "\tupstreams = [\"192.0.2.53\", \"2001:db8::53\"];\n"
 				     "\tdns_floor = 120; dns_grace = 0; dns_max = 16; "
 				     "ech = \"outer-sni\";\n\tservices: ("));
 	ck_assert_ptr_nonnull(strstr(out, "ports = [\"1000-2000\", \"3000-3001\"]; "

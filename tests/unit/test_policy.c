@@ -676,8 +676,8 @@ static const struct vcase refused[] = {
 	  "breakout: { #@a\n  from = [\"lgwan\"];\n  resolvers = [\"10.20.0.53\", "
 	  "\"10.40.0.53\"]; " UPSTREAM "\n  services: (\n" SVC_CLOUD("m365", ISMAP_OK)
 	  "\n  );\n};\n",
-	  NULL, { ERR("#@a", "breakout: I4: resolver 10.40.0.53 lies outside the breakout "
-		      "sources (zone 'dmz')") } },
+	  NULL, { ERR("#@a", "breakout: I4: resolver 10.40.0.53 lies outside the zones of the "
+		      "breakout sources (zone 'dmz')") } },
 	/* 7. I5 */
 	{ "I5: no approval", BASE FLOWS(
 	  FLOW("f", "peer", "lg1", "dz1", "proto = \"tcp\"; ports = [22]; "
@@ -798,11 +798,17 @@ static const struct vcase refused[] = {
 	  NULL, { ERR("#@a", "flow 'mn-lg': I2: path mynumber -> lg2 -> internet: 'lg2' is joined "
 		      "with mynumber here and 'lg-pair' reaches the internet zone by service "
 		      "'m365'") } },
-	{ "I4: resolver outside the breakout group", BASE
-	  BREAKOUT_AT("#@a", "\"lg-terms\"", "\"10.20.0.200\", \"10.20.0.53\"",
+	{ "I4: resolver outside the zone of the breakout group", BASE
+	  BREAKOUT_AT("#@a", "\"lg-terms\"", "\"10.20.0.200\", \"10.20.0.53\", \"10.40.0.53\"",
 		      SVC_CLOUD("m365", ISMAP_OK)),
-	  NULL, { ERR("#@a", "breakout: I4: resolver 10.20.0.53 lies outside the breakout sources "
-		      "(zone 'lgwan')") } },
+	  NULL, { ERR("#@a", "breakout: I4: resolver 10.40.0.53 lies outside the zones of the "
+		      "breakout sources (zone 'dmz')") } },
+	{ "I2: a resolver of a breakout group talks with mynumber", BASE FLOWS(
+	  FLOW("mn-lg", "public-system-via-lgwan", "mn1", "lg1", OK443) " #@a")
+	  BREAKOUT("\"lg-terms\"", "\"10.20.0.1\"", SVC_CLOUD("m365", ISMAP_OK)),
+	  NULL, { ERR("#@a", "flow 'mn-lg': I2: path mynumber -> lg1 -> internet: 'lg1' is joined "
+		      "with mynumber here and 'resolver 10.20.0.1' reaches the internet zone by "
+		      "the breakout resolvers") } },
 	{ "upstreams outside the internet zone", BASE BREAKOUT_RAW("#@a", "  from = [\"lgwan\"];\n"
 	  "  upstreams = [\"10.30.0.53\", \"10.10.0.53\", \"10.20.0.53\", \"fd10::53\", "
 	  "\"2001:db8::53\"];\n", SVC_CLOUD("m365", ISMAP_OK)),
@@ -1279,7 +1285,7 @@ START_TEST(test_breakout_group)
 	diag_fini(&d);
 	out = validated_roundtrip(group_conf);
 	ck_assert_ptr_nonnull(strstr(out, "\tfrom = [\"lg-terms\", \"dmz\", \"lg-pair\"];\n"));
-	ck_assert_ptr_nonnull(strstr(out, " upstreams = [\"10.30.0.53\"];\n\tdns_floor = 60; "
+	ck_assert_ptr_nonnull(strstr(out, "\n\tupstreams = [\"10.30.0.53\"];\n\tdns_floor = 60; "
 				     "dns_grace = 30; dns_max = 65536; ech = \"refuse\";\n"));
 	ck_assert_ptr_null(strstr(out, "\nengine:"));
 	free(out);

@@ -1,0 +1,1372 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* test_engine.c: the verdict engine's per-packet decisions (engine.c, classify.c) on tables
+ * built the way the daemon builds them (conf -> policy_validate -> comp_build ->
+ * eng_tables_build): My Number flows re-checked (MAC, addresses, protocol, port), breakout by
+ * TLS SNI (one segment, split, gaps, ECH) and HTTP Host, DNS learning with its lifetimes, and
+ * hostile input (every prefix of a packet, unknown marks). Packets are built in exact-size
+ * heap buffers around the captured payloads of tests/unit/data/. Every check names the
+ * verdict, the mark and the one counter that must have moved. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "compile.h"
+#include "conf.h"
+#include "engine.h"
+#include "engine_int.h"
+#include "pkt.h"
+#include "tls.h"
+#include "dns.h"
+#include "data/dns_samples.h"
+#include "data/http_samples.h"
+#include "data/pkt_samples.h"
+#include "data/tls_samples.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define NOW	1790000000		/* policy time: 2026-09-21T14:13:20Z */
+#define T0	5000000			/* engine clock at the start of a test, ms */
+
+Suite *suite_engine(void);
+
+/* ---- the policy ---- */
+
+/* Flow indexes in the policy below. */
+enum { F_TCP = 0, F_UDP, F_ICMP, F_NOMAC };
+/* Service indexes. */
+enum { S_M365 = 0, S_TEAMS, S_IP, S_OLD };
+
+static const char *policy_head =
+	"policy: { organisation = \"t\"; model = \"three-tier\"; };\n"
+	"zones: { mynumber: { interfaces = [\"mn0\"]; networks = [\"10.10.0.0/24\", \"fd10::/64\"]; };\n"
+	"  lgwan: { interfaces = [\"lg0\"]; networks = [\"10.20.0.0/24\", \"fd20::/64\"]; };\n"
+	"  internet: { interfaces = [\"in0\"]; networks = [\"any\"]; }; };\n"
+	"hosts: ( { name = \"juki\"; zone = \"mynumber\"; mac = \"02:00:00:00:10:05\"; ipv4 = \"10.10.0.5\"; ipv6 = \"fd10::5\"; },\n"
+	"  { name = \"jlis\"; zone = \"lgwan\"; ipv4 = \"10.20.0.9\"; ipv6 = \"fd20::9\"; } );\n"
+	"flows: ( { name = \"juki-jlis\"; class = \"public-system-via-lgwan\"; from = \"juki\"; to = \"jlis\";\n"
+	"    proto = \"tcp\"; ports = [443]; approval = \"A1\"; purpose = \"p\"; },\n"
+	"  { name = \"juki-jlis-ntp\"; class = \"public-system-via-lgwan\"; from = \"juki\"; to = \"jlis\";\n"
+	"    proto = \"udp\"; ports = [123]; approval = \"A2\"; purpose = \"p\"; },\n"
+	"  { name = \"juki-jlis-ping\"; class = \"public-system-via-lgwan\"; from = \"juki\"; to = \"jlis\";\n"
+	"    proto = \"icmp\"; approval = \"A3\"; purpose = \"p\"; },\n"
+	"  { name = \"jlis-juki\"; class = \"public-system-via-lgwan\"; from = \"jlis\"; to = \"juki\";\n"
+	"    proto = \"tcp\"; ports = [8443]; approval = \"A4\"; purpose = \"p\"; } );\n"
+	"groups: ( { name = \"lg-terminals\"; members = [\"10.20.0.128/25\", \"fd20::100/120\"]; } );\n"
+	"breakout: { from = [\"lg-terminals\"]; resolvers = [\"10.20.0.53\"]; upstreams = [\"10.30.0.53\"];\n"
+	"  dns_floor = 120; dns_grace = 30; ech = \"";
+
+static const char *policy_tail =
+	"\";\n"
+	"  services: (\n"
+	"    { name = \"m365\"; ismap = \"C21-0009-3\"; ismap_valid_until = \"2099-03-31\";\n"
+	"      fqdns = [\"*.office.com\", \"login.microsoftonline.com\"];\n"
+	"      prefixes = [\"198.51.100.0/24\", \"2001:db8:5::/48\"]; ports = [443, 80];\n"
+	"      match = \"dns+sni\"; approval = \"AP-1\"; },\n"
+	"    { name = \"teams\"; ismap = \"C21-0009-4\"; ismap_valid_until = \"2099-03-31\";\n"
+	"      fqdns = [\"teams.microsoft.com\", \"www.example.jp\"]; ports = [443, 80];\n"
+	"      match = \"sni\"; approval = \"AP-2\"; },\n"
+	"    { name = \"ipsvc\"; ismap = \"C21-0009-5\"; ismap_valid_until = \"2099-03-31\";\n"
+	"      prefixes = [\"192.0.2.0/24\"]; ports = [443]; match = \"ip\"; approval = \"AP-3\"; },\n"
+	"    { name = \"old\"; ismap = \"C21-0009-6\"; ismap_valid_until = \"2020-03-31\";\n"
+	"      fqdns = [\"old.example.com\"]; ports = [443]; match = \"sni\"; approval = \"AP-4\"; } ); };\n";
+
+#define LIFE_FLOOR_MS	((120 + 30) * 1000)	/* dns_floor + dns_grace */
+
+static const uint8_t mac_juki[6] = { 0x02, 0x00, 0x00, 0x00, 0x10, 0x05 };
+static const uint8_t mac_other[6] = { 0x02, 0x00, 0x00, 0x00, 0x10, 0x06 };
+
+/* One set of tables, state and counters; rebuilt for every test. */
+static struct {
+	struct policy *p;
+	struct comp_result *cr;
+	struct eng_tables *t;
+	struct eng_flows *fs;
+	struct eng_learned *l;
+	uint64_t cnt[EC_MAX], delta[EC_MAX];
+	struct eng_verdict v;
+	struct eng_update upd[ENG_UPDATES_MAX];
+	int n_upd;
+	int64_t now;
+} fx;
+
+static uint32_t decision(enum comp_kind k, int idx)
+{
+	int i;
+
+	for (i = 0; i < fx.cr->n_decisions; i++) {
+		if (fx.cr->decisions[i].kind == k && fx.cr->decisions[i].idx == idx)
+			return fx.cr->decisions[i].id;
+	}
+	return 0;
+}
+
+static uint32_t flow_id(int idx)
+{
+	uint32_t id = decision(COMP_FLOW, idx);
+
+	ck_assert_uint_ne(id, 0);
+	return id;
+}
+
+static uint32_t svc_id(int idx)
+{
+	uint32_t id = decision(COMP_SERVICE, idx);
+
+	ck_assert_uint_ne(id, 0);
+	return id;
+}
+
+static void fx_build(const char *ech, int flow_slots)
+{
+	struct diag d;
+	char *s = NULL;
+	int r;
+
+	memset(&fx, 0, sizeof(fx));
+	diag_init(&d);
+	ck_assert_int_ge(asprintf(&s, "%s%s%s", policy_head, ech, policy_tail), 0);
+	r = conf_load_string("engine.conf", s, &fx.p, &d);
+	if (r >= 0)
+		r = policy_validate(fx.p, NOW, &d);
+	if (r >= 0)
+		r = comp_build(fx.p, NOW, &fx.cr, &d);
+	if (r < 0)
+		diag_print(&d, stderr, 0);
+	ck_assert_int_eq(r, 0);
+	free(s);
+	diag_fini(&d);
+	fx.t = eng_tables_build(fx.p, fx.cr);
+	fx.fs = eng_flows_new(flow_slots);
+	fx.l = eng_learned_new(1024);
+	ck_assert_ptr_nonnull(fx.t);
+	ck_assert_ptr_nonnull(fx.fs);
+	ck_assert_ptr_nonnull(fx.l);
+	fx.now = T0;
+}
+
+/* Fresh flow state, learned table and counters; same tables. */
+static void fx_reset_state(void)
+{
+	eng_learned_free(fx.l);
+	eng_flows_free(fx.fs);
+	fx.fs = eng_flows_new(64);
+	fx.l = eng_learned_new(1024);
+	ck_assert_ptr_nonnull(fx.fs);
+	ck_assert_ptr_nonnull(fx.l);
+	memset(fx.cnt, 0, sizeof(fx.cnt));
+	fx.now = T0;
+}
+
+static void setup(void)
+{
+	fx_build("refuse", 64);
+}
+
+static void teardown(void)
+{
+	eng_learned_free(fx.l);
+	eng_flows_free(fx.fs);
+	eng_tables_free(fx.t);
+	comp_result_free(fx.cr);
+	policy_free(fx.p);
+}
+
+/* ---- packets ---- */
+
+struct pk {
+	const char *src, *dst;		/* the family follows the text */
+	uint8_t proto;			/* 6, 17, 1 (ICMP, also for IPv6) */
+	uint16_t sport, dport;
+	uint32_t seq;
+	uint8_t flags;			/* TCP flags */
+	const uint8_t *data;
+	size_t len;
+};
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+/* IP + L4 header + payload in an exact-size heap buffer; checksums zero. */
+static uint8_t *build(const struct pk *k, size_t *ret_len)
+{
+	bool v6 = strchr(k->src, ':') != NULL;
+	size_t ip = v6 ? 40 : 20, l4 = k->proto == PKT_IPPROTO_TCP ? 20 : 8, len;
+	uint8_t proto = k->proto == PKT_IPPROTO_ICMP && v6 ? PKT_IPPROTO_ICMPV6 : k->proto;
+	uint8_t *b, *t;
+
+	len = ip + l4 + k->len;
+	b = calloc(1, len);
+	ck_assert_ptr_nonnull(b);
+	if (v6) {
+		b[0] = 0x60;
+		put16(b + 4, (uint32_t)(l4 + k->len));
+		b[6] = proto;
+		b[7] = 64;
+		ck_assert_int_eq(inet_pton(AF_INET6, k->src, b + 8), 1);
+		ck_assert_int_eq(inet_pton(AF_INET6, k->dst, b + 24), 1);
+	} else {
+		b[0] = 0x45;
+		put16(b + 2, (uint32_t)len);
+		put16(b + 4, 0x1234);
+		put16(b + 6, 0x4000);		/* DF */
+		b[8] = 64;
+		b[9] = proto;
+		ck_assert_int_eq(inet_pton(AF_INET, k->src, b + 12), 1);
+		ck_assert_int_eq(inet_pton(AF_INET, k->dst, b + 16), 1);
+	}
+	t = b + ip;
+	if (k->proto == PKT_IPPROTO_TCP) {
+		put16(t, k->sport);
+		put16(t + 2, k->dport);
+		put32(t + 4, k->seq);
+		put32(t + 8, 1);
+		t[12] = 5 << 4;
+		t[13] = k->flags ? k->flags : PKT_TCP_ACK | (k->len ? PKT_TCP_PSH : 0);
+		put16(t + 14, 64240);
+	} else if (k->proto == PKT_IPPROTO_UDP) {
+		put16(t, k->sport);
+		put16(t + 2, k->dport);
+		put16(t + 4, (uint32_t)(8 + k->len));
+	} else {
+		t[0] = v6 ? 128 : 8;		/* echo request */
+		put16(t + 4, 7);
+		put16(t + 6, 1);
+	}
+	if (k->len)
+		memcpy(t + l4, k->data, k->len);
+	*ret_len = len;
+	return b;
+}
+
+/* Decide p (any buffer: copied to an exact-size one) at fx.now; the counters that moved are
+ * in fx.delta. */
+static void decide_raw(const uint8_t *p, size_t len, const uint8_t *mac, uint32_t mark)
+{
+	uint64_t before[EC_MAX];
+	uint8_t *b = malloc(len ? len : 1);
+	int i;
+
+	ck_assert_ptr_nonnull(b);
+	if (len)
+		memcpy(b, p, len);
+	memcpy(before, fx.cnt, sizeof(before));
+	fx.n_upd = -1;
+	eng_decide(fx.t, fx.fs, fx.l, b, len, mac, mark, fx.now, &fx.v, fx.upd, &fx.n_upd,
+		   fx.cnt);
+	free(b);
+	for (i = 0; i < EC_MAX; i++)
+		fx.delta[i] = fx.cnt[i] - before[i];
+	ck_assert_uint_eq(fx.delta[EC_PACKETS], 1);
+	ck_assert_int_ge(fx.n_upd, 0);
+	ck_assert_int_le(fx.n_upd, ENG_UPDATES_MAX);
+}
+
+static void decide(const struct pk *k, const uint8_t *mac, uint32_t mark)
+{
+	size_t len;
+	uint8_t *b = build(k, &len);
+
+	decide_raw(b, len, mac, mark);
+	free(b);
+}
+
+/* Exactly these counters moved (besides EC_PACKETS). */
+static void check_delta(const uint64_t want[EC_MAX])
+{
+	int i;
+
+	for (i = 1; i < EC_MAX; i++)
+		ck_assert_msg(fx.delta[i] == want[i], "counter %s moved by %llu, want %llu",
+			      eng_count_name((enum eng_count)i), (unsigned long long)fx.delta[i],
+			      (unsigned long long)want[i]);
+}
+
+#define DELTA(...) check_delta((const uint64_t[EC_MAX]){ __VA_ARGS__ })
+
+/* The verdict, its mark, and that exactly counter c moved by one (EC_MAX: none). */
+static void expect(enum eng_v v, uint32_t mark, enum eng_count c)
+{
+	uint64_t want[EC_MAX] = { 0 };
+
+	ck_assert_msg(fx.v.v == v && fx.v.mark == mark, "verdict %d mark %#x, want %d %#x",
+		      fx.v.v, fx.v.mark, v, mark);
+	if (c != EC_MAX)
+		want[c] = 1;
+	check_delta(want);
+}
+
+#define REFUSED		(COMP_MARK_COPY | COMP_ID_REFUSED)
+#define COPY(id)	(COMP_MARK_COPY | (id))
+
+/* ---- DNS answers and ClientHellos ---- */
+
+/* A DNS answer for qname with A records (ttl, address) owned by the question name. */
+struct rr {
+	uint32_t ttl;
+	const char *addr;
+};
+
+static uint8_t *dns_answer(const char *qname, const struct rr *rrs, int n, size_t *ret_len)
+{
+	uint8_t q[300], *b;
+	size_t qn = 0, len;
+	const char *s = qname, *dot;
+	int i;
+
+	do {
+		dot = strchr(s, '.');
+		len = dot ? (size_t)(dot - s) : strlen(s);
+		q[qn++] = (uint8_t)len;
+		memcpy(q + qn, s, len);
+		qn += len;
+		s = dot ? dot + 1 : NULL;
+	} while (s);
+	q[qn++] = 0;
+	len = 12 + qn + 4 + (size_t)n * 16;
+	b = calloc(1, len);
+	ck_assert_ptr_nonnull(b);
+	put16(b, 0x4242);
+	put16(b + 2, 0x8580);			/* QR AA RD RA, NOERROR */
+	put16(b + 4, 1);
+	put16(b + 6, (uint32_t)n);
+	memcpy(b + 12, q, qn);
+	put16(b + 12 + qn, 1);
+	put16(b + 14 + qn, 1);
+	for (i = 0; i < n; i++) {
+		uint8_t *r = b + 12 + qn + 4 + i * 16;
+
+		put16(r, 0xc00c);
+		put16(r + 2, 1);
+		put16(r + 4, 1);
+		put32(r + 6, rrs[i].ttl);
+		put16(r + 10, 4);
+		ck_assert_int_eq(inet_pton(AF_INET, rrs[i].addr, r + 12), 1);
+	}
+	*ret_len = len;
+	return b;
+}
+
+/* An upstream's answer to the resolver, marked for learning. */
+static void decide_dns(const uint8_t *msg, size_t len)
+{
+	struct pk k = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_UDP, 53, 40053, 0, 0, msg, len };
+
+	decide(&k, NULL, COMP_ID_DNS);
+}
+
+static void learn(const char *qname, const struct rr *rrs, int n)
+{
+	size_t len;
+	uint8_t *m = dns_answer(qname, rrs, n, &len);
+
+	decide_dns(m, len);
+	free(m);
+}
+
+/* A minimal ClientHello: SNI (if name), optionally an encrypted_client_hello extension. */
+static uint8_t *client_hello(const char *name, bool ech, size_t *ret_len)
+{
+	static const uint8_t ech_outer[] = {
+		0x00, 0x00, 0x01, 0x00, 0x01, 0x2a, 0x00, 0x04, 1, 2, 3, 4, 0x00, 0x04, 5, 6, 7, 8,
+	};
+	size_t n = name ? strlen(name) : 0, ext = (name ? 9 + n : 0) + (ech ? 4 + sizeof(ech_outer) : 0);
+	size_t body = 2 + 32 + 1 + 4 + 2 + 2 + ext, len = 5 + 4 + body;
+	uint8_t *b = calloc(1, len), *p;
+
+	ck_assert_ptr_nonnull(b);
+	b[0] = 22;
+	put16(b + 1, 0x0301);
+	put16(b + 3, (uint32_t)(4 + body));
+	b[5] = 1;
+	b[7] = (uint8_t)(body >> 8);
+	b[8] = (uint8_t)body;
+	p = b + 9;
+	put16(p, 0x0303);
+	memset(p + 2, 0x5a, 32);
+	p += 34;
+	*p++ = 0;				/* session id */
+	put16(p, 2);
+	put16(p + 2, 0x1301);
+	p += 4;
+	*p++ = 1;
+	*p++ = 0;				/* null compression */
+	put16(p, (uint32_t)ext);
+	p += 2;
+	if (name) {
+		put16(p, TLS_EXT_SERVER_NAME);
+		put16(p + 2, (uint32_t)(5 + n));
+		put16(p + 4, (uint32_t)(3 + n));
+		p[6] = 0;
+		put16(p + 7, (uint32_t)n);
+		memcpy(p + 9, name, n);
+		p += 9 + n;
+	}
+	if (ech) {
+		put16(p, TLS_EXT_ECH);
+		put16(p + 2, sizeof(ech_outer));
+		memcpy(p + 4, ech_outer, sizeof(ech_outer));
+		p += 4 + sizeof(ech_outer);
+	}
+	ck_assert_ptr_eq(p, b + len);
+	*ret_len = len;
+	return b;
+}
+
+/* A captured ClientHello (one record) with one extension appended, lengths fixed. */
+static uint8_t *hello_add_ext(const uint8_t *h, size_t hlen, uint16_t type, const uint8_t *data,
+			      size_t dlen, size_t *ret_len)
+{
+	size_t off = 5 + 4 + 2 + 32, add = 4 + dlen, len = hlen + add, ext_off;
+	uint8_t *b = malloc(len);
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(5 + ((size_t)h[3] << 8 | h[4]), hlen);	/* exactly one record */
+	off += 1 + h[off];					/* session id */
+	off += 2 + ((size_t)h[off] << 8 | h[off + 1]);		/* cipher suites */
+	off += 1 + h[off];					/* compression */
+	ext_off = off;
+	ck_assert_uint_eq(ext_off + 2 + ((size_t)h[off] << 8 | h[off + 1]), hlen);
+	memcpy(b, h, hlen);
+	put16(b + hlen, type);
+	put16(b + hlen + 2, (uint32_t)dlen);
+	memcpy(b + hlen + 4, data, dlen);
+	put16(b + 3, (uint32_t)(len - 5));
+	b[6] = (uint8_t)((len - 9) >> 16);
+	b[7] = (uint8_t)((len - 9) >> 8);
+	b[8] = (uint8_t)(len - 9);
+	put16(b + ext_off, (uint32_t)(len - ext_off - 2));
+	*ret_len = len;
+	return b;
+}
+
+/* A client's first data to dst:port from 10.20.0.200:port. */
+static void send_data(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+		      uint32_t seq, const uint8_t *p, size_t len)
+{
+	struct pk k = { src, dst, PKT_IPPROTO_TCP, sport, dport, seq, 0, p, len };
+
+	decide(&k, NULL, COMP_MARK_ENGINE);
+}
+
+static void send_hello(const char *dst, const char *name)
+{
+	bool v6 = strchr(dst, ':') != NULL;
+	size_t len;
+	uint8_t *h = client_hello(name, false, &len);
+
+	send_data(v6 ? "fd20::100" : "10.20.0.200", dst, 50000, 443, 1000, h, len);
+	free(h);
+}
+
+/* ---- 1. My Number flows ---- */
+
+enum { MAC_OK, MAC_WRONG, MAC_NONE };
+
+struct flow_case {
+	const char *name;
+	const char *src, *dst;
+	uint8_t proto;
+	uint16_t dport;
+	int mac;
+	int mark_flow;			/* the kernel's map: ENGINE | this flow's id */
+	int want_flow;			/* the engine's answer, -1: refused */
+};
+
+static const struct flow_case flow_cases[] = {
+	{ "tcp4 ok", "10.10.0.5", "10.20.0.9", 6, 443, MAC_OK, F_TCP, F_TCP },
+	{ "tcp6 twin ok", "fd10::5", "fd20::9", 6, 443, MAC_OK, F_TCP, F_TCP },
+	{ "udp4 ok", "10.10.0.5", "10.20.0.9", 17, 123, MAC_OK, F_UDP, F_UDP },
+	{ "udp6 ok", "fd10::5", "fd20::9", 17, 123, MAC_OK, F_UDP, F_UDP },
+	{ "icmp ok", "10.10.0.5", "10.20.0.9", 1, 0, MAC_OK, F_ICMP, F_ICMP },
+	{ "icmpv6 ok", "fd10::5", "fd20::9", 1, 0, MAC_OK, F_ICMP, F_ICMP },
+	{ "no-MAC source, no MAC", "10.20.0.9", "10.10.0.5", 6, 8443, MAC_NONE, F_NOMAC, F_NOMAC },
+	{ "no-MAC source, any MAC", "fd20::9", "fd10::5", 6, 8443, MAC_WRONG, F_NOMAC, F_NOMAC },
+	{ "tcp4 wrong MAC", "10.10.0.5", "10.20.0.9", 6, 443, MAC_WRONG, F_TCP, -1 },
+	{ "tcp6 wrong MAC", "fd10::5", "fd20::9", 6, 443, MAC_WRONG, F_TCP, -1 },
+	{ "tcp4 no MAC", "10.10.0.5", "10.20.0.9", 6, 443, MAC_NONE, F_TCP, -1 },
+	{ "tcp6 no MAC", "fd10::5", "fd20::9", 6, 443, MAC_NONE, F_TCP, -1 },
+	{ "icmp no MAC", "10.10.0.5", "10.20.0.9", 1, 0, MAC_NONE, F_ICMP, -1 },
+	{ "tcp4 wrong port", "10.10.0.5", "10.20.0.9", 6, 444, MAC_OK, F_TCP, -1 },
+	{ "tcp6 wrong port", "fd10::5", "fd20::9", 6, 80, MAC_OK, F_TCP, -1 },
+	{ "udp4 on the tcp port", "10.10.0.5", "10.20.0.9", 17, 443, MAC_OK, F_TCP, -1 },
+	{ "tcp4 on the udp port", "10.10.0.5", "10.20.0.9", 6, 123, MAC_OK, F_UDP, -1 },
+	{ "tcp4 wrong destination", "10.10.0.5", "10.20.0.10", 6, 443, MAC_OK, F_TCP, -1 },
+	{ "tcp6 wrong destination", "fd10::5", "fd20::10", 6, 443, MAC_OK, F_TCP, -1 },
+	{ "tcp4 wrong source", "10.10.0.6", "10.20.0.9", 6, 443, MAC_OK, F_TCP, -1 },
+	{ "tcp4 reversed", "10.20.0.9", "10.10.0.5", 6, 443, MAC_OK, F_TCP, -1 },
+	{ "tcp4 no-MAC flow's port the other way", "10.10.0.5", "10.20.0.9", 6, 8443, MAC_OK,
+	  F_NOMAC, -1 },
+	{ "v4 source in v6 table", "::ffff:10.10.0.5", "::ffff:10.20.0.9", 6, 443, MAC_OK, F_TCP,
+	  -1 },
+	/* the kernel's map names another flow: the engine's own answer wins, counted */
+	{ "map disagrees (udp id on tcp)", "10.10.0.5", "10.20.0.9", 6, 443, MAC_OK, F_UDP, F_TCP },
+	{ "map disagrees v6", "fd10::5", "fd20::9", 17, 123, MAC_OK, F_TCP, F_UDP },
+};
+
+START_TEST(test_flow)
+{
+	const struct flow_case *c = &flow_cases[_i];
+	const uint8_t *mac = c->mac == MAC_OK ? mac_juki : c->mac == MAC_WRONG ? mac_other : NULL;
+	struct pk k = { c->src, c->dst, c->proto, 40000, c->dport, 77, PKT_TCP_SYN, NULL, 0 };
+	uint32_t mark = COMP_MARK_ENGINE | flow_id(c->mark_flow);
+
+	decide(&k, mac, mark);
+	if (c->want_flow < 0) {
+		expect(ENG_REPEAT, REFUSED, EC_FLOW_REFUSED);
+	} else if (c->want_flow != c->mark_flow) {
+		ck_assert_uint_eq(fx.v.v, ENG_REPEAT);
+		ck_assert_uint_eq(fx.v.mark, COPY(flow_id(c->want_flow)));
+		DELTA([EC_FLOW_OK] = 1, [EC_FLOW_DISAGREE] = 1);
+	} else {
+		expect(ENG_REPEAT, COPY(flow_id(c->want_flow)), EC_FLOW_OK);
+	}
+	ck_assert_int_eq(fx.n_upd, 0);
+}
+END_TEST
+
+/* The tables hold what the policy says: 4 flows x 2 families, 2 services (ip and expired
+ * ones are not the engine's). */
+START_TEST(test_tables)
+{
+	ck_assert_int_eq(eng_tables_flows(fx.t), 8);
+	ck_assert_int_eq(eng_tables_services(fx.t), 2);
+	ck_assert_uint_eq(decision(COMP_SERVICE, S_OLD), 0);
+	ck_assert_uint_ne(flow_id(F_TCP), flow_id(F_UDP));
+	ck_assert_uint_ne(svc_id(S_M365), svc_id(S_TEAMS));
+	ck_assert(eng_needs_learned(COMP_MARK_ENGINE));
+	ck_assert(eng_needs_learned(COMP_ID_DNS));
+	ck_assert(!eng_needs_learned(COMP_MARK_ENGINE | flow_id(F_TCP)));
+}
+END_TEST
+
+/* ---- 2. breakout dns+sni ---- */
+
+/* outlook.office.com -> CNAME chain (smallest TTL 60) -> 52.96.166.130, 52.96.229.242 */
+START_TEST(test_dns_learn_then_sni)
+{
+	static const uint8_t a1[4] = { 52, 96, 166, 130 }, a2[4] = { 52, 96, 229, 242 };
+	uint32_t m365 = svc_id(S_M365);
+	size_t len;
+	uint8_t *h;
+
+	/* before: the address is neither listed nor learned */
+	send_data("10.20.0.200", "52.96.166.130", 50000, 443, 1000, tls_tls13_0,
+		  sizeof(tls_tls13_0));
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+
+	decide_dns(dns_udp_0, sizeof(dns_udp_0));
+	ck_assert_uint_eq(fx.v.v, ENG_ACCEPT);
+	ck_assert_uint_eq(fx.v.mark, 0);
+	ck_assert_int_eq(fx.n_upd, 2);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 2);
+	ck_assert_uint_eq(fx.upd[0].family, PKT_AF_INET);
+	ck_assert_mem_eq(fx.upd[0].addr, a1, 4);
+	ck_assert_uint_eq(fx.upd[0].timeout_ms, LIFE_FLOOR_MS);	/* TTL 60 < floor 120 */
+	ck_assert_uint_eq(fx.upd[1].family, PKT_AF_INET);
+	ck_assert_mem_eq(fx.upd[1].addr, a2, 4);
+	ck_assert_uint_eq(fx.upd[1].timeout_ms, LIFE_FLOOR_MS);
+	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 2);
+
+	/* the captured hello (portal.office.com matches *.office.com) to a learned address */
+	fx.now += 10;
+	send_data("10.20.0.200", "52.96.166.130", 50001, 443, 1000, tls_tls13_0,
+		  sizeof(tls_tls13_0));
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	send_hello("52.96.229.242", "outlook.office.com");
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	/* the same address, a name of no service */
+	h = client_hello("evil.example.com", false, &len);
+	send_data("10.20.0.200", "52.96.166.130", 50002, 443, 1000, h, len);
+	free(h);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_NAME);
+	/* "*.office.com" is not "office.com" */
+	send_hello("52.96.166.130", "office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_NAME);
+	/* an allowed name, an address never learned nor listed */
+	send_hello("52.96.166.131", "outlook.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	/* an allowed name and address, a port of no service */
+	h = client_hello("outlook.office.com", false, &len);
+	send_data("10.20.0.200", "52.96.166.130", 50003, 8443, 1000, h, len);
+	free(h);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);	/* not a service port: server? */
+}
+END_TEST
+
+START_TEST(test_dns_learn_v6)
+{
+	uint8_t want[16];
+
+	decide_dns(dns_udp_1, sizeof(dns_udp_1));
+	ck_assert_uint_eq(fx.v.v, ENG_ACCEPT);
+	ck_assert_int_eq(fx.n_upd, 1);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2603:1036:3000:1c0::2", want), 1);
+	ck_assert_uint_eq(fx.upd[0].family, PKT_AF_INET6);
+	ck_assert_mem_eq(fx.upd[0].addr, want, 16);
+	ck_assert_uint_eq(fx.upd[0].timeout_ms, LIFE_FLOOR_MS);
+	send_hello("2603:1036:3000:1c0::2", "outlook.office.com");
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	send_hello("2603:1036:3000:1c0::3", "outlook.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+}
+END_TEST
+
+/* Answers that teach nothing: another name, NXDOMAIN, over TCP, a query, a learned name
+ * of a match = "sni" service (no addresses needed). */
+START_TEST(test_dns_nothing_learned)
+{
+	struct pk tcp = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_TCP, 53, 40053, 9, 0, dns_tcp_0,
+			  sizeof(dns_tcp_0) };
+	static const struct rr teams[] = { { 3600, "52.112.0.1" } };
+
+	decide_dns(dns_udp_2, sizeof(dns_udp_2));		/* many.example.lg.jp */
+	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
+	ck_assert_int_eq(fx.n_upd, 0);
+	decide_dns(dns_udp_3, sizeof(dns_udp_3));		/* NXDOMAIN */
+	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
+	ck_assert_int_eq(fx.n_upd, 0);
+	decide(&tcp, NULL, COMP_ID_DNS);
+	expect(ENG_ACCEPT, 0, EC_MALFORMED);
+	ck_assert_int_eq(fx.n_upd, 0);
+	decide_dns(dns_query_0, sizeof(dns_query_0));
+	expect(ENG_ACCEPT, 0, EC_MALFORMED);
+	learn("teams.microsoft.com", teams, 1);
+	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
+	ck_assert_int_eq(fx.n_upd, 0);
+	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
+}
+END_TEST
+
+START_TEST(test_listed_prefix)
+{
+	uint32_t m365 = svc_id(S_M365);
+
+	send_hello("198.51.100.7", "outlook.office.com");
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	send_hello("198.51.100.255", "login.microsoftonline.com");
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	send_hello("2001:db8:5:ffff::1", "a.b.office.com");
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	send_hello("198.51.101.0", "outlook.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	send_hello("2001:db8:6::1", "outlook.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	send_hello("198.51.100.7", "www.example.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_NAME);
+	/* a match = "ip" service is the kernel's: its prefix and name mean nothing here */
+	send_hello("192.0.2.1", "outlook.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	/* an expired ISMAP registration: the service is gone */
+	send_hello("198.51.100.7", "old.example.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_NAME);
+	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
+}
+END_TEST
+
+/* Learned for max(TTL, dns_floor) + dns_grace: valid up to the last millisecond. */
+START_TEST(test_learned_expiry)
+{
+	static const struct rr long_ttl[] = { { 600, "203.0.113.5" } };
+	int64_t t0 = fx.now;
+
+	decide_dns(dns_udp_0, sizeof(dns_udp_0));
+	ck_assert_int_eq(fx.n_upd, 2);
+	learn("x.office.com", long_ttl, 1);
+	ck_assert_int_eq(fx.n_upd, 1);
+	ck_assert_uint_eq(fx.upd[0].timeout_ms, (600 + 30) * 1000);
+	fx.now = t0 + LIFE_FLOOR_MS - 1;
+	send_hello("52.96.166.130", "outlook.office.com");
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	fx.now = t0 + LIFE_FLOOR_MS;
+	send_hello("52.96.166.130", "outlook.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 1);
+	send_hello("203.0.113.5", "x.office.com");
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	fx.now = t0 + 630 * 1000;
+	send_hello("203.0.113.5", "x.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
+	/* learned again after expiry: a new update */
+	decide_dns(dns_udp_0, sizeof(dns_udp_0));
+	ck_assert_int_eq(fx.n_upd, 2);
+	send_hello("52.96.166.130", "outlook.office.com");
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+}
+END_TEST
+
+/* A repeated answer tells the kernel only when the expiry moves later. */
+START_TEST(test_learned_refresh)
+{
+	static const struct rr long_ttl[] = { { 600, "52.96.166.130" } };
+	int64_t t0 = fx.now;
+
+	decide_dns(dns_udp_0, sizeof(dns_udp_0));
+	ck_assert_int_eq(fx.n_upd, 2);
+	decide_dns(dns_udp_0, sizeof(dns_udp_0));		/* same moment: nothing new */
+	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
+	ck_assert_int_eq(fx.n_upd, 0);
+	fx.now = t0 + 1000;					/* a second later: both move */
+	decide_dns(dns_udp_0, sizeof(dns_udp_0));
+	ck_assert_int_eq(fx.n_upd, 2);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 2);
+	ck_assert_uint_eq(fx.upd[0].timeout_ms, LIFE_FLOOR_MS);
+	learn("outlook.office.com", long_ttl, 1);		/* longer TTL: later */
+	ck_assert_int_eq(fx.n_upd, 1);
+	ck_assert_uint_eq(fx.upd[0].timeout_ms, 630 * 1000);
+	fx.now = t0 + 2000;					/* shorter than what is known */
+	decide_dns(dns_udp_0, sizeof(dns_udp_0));
+	ck_assert_int_eq(fx.n_upd, 1);				/* only .229.242 moves */
+	ck_assert_uint_eq(fx.upd[0].addr[2], 229);
+	/* the earlier, longer expiry is kept */
+	fx.now = t0 + 1000 + 630 * 1000 - 1;
+	send_hello("52.96.166.130", "outlook.office.com");
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	send_hello("52.96.229.242", "outlook.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+}
+END_TEST
+
+/* One answer with more addresses than the table may hold (eng_learned_new(max), the
+ * policy's dns_max "learned addresses at most"): no more than max are learned and told. */
+START_TEST(test_learned_max)
+{
+	static struct rr rrs[DNS_ADDRS_MAX];
+	static char addrs[DNS_ADDRS_MAX][16];
+	const int max = 16;
+	int i;
+
+	eng_learned_free(fx.l);
+	fx.l = eng_learned_new(max);
+	ck_assert_ptr_nonnull(fx.l);
+	for (i = 0; i < DNS_ADDRS_MAX; i++) {
+		snprintf(addrs[i], sizeof(addrs[i]), "203.0.113.%d", i + 1);
+		rrs[i] = (struct rr){ 300, addrs[i] };
+	}
+	learn("many.office.com", rrs, DNS_ADDRS_MAX);
+	ck_assert_uint_eq(fx.v.v, ENG_ACCEPT);
+	ck_assert_int_le(eng_learned_count(fx.l, fx.now), max);
+	ck_assert_int_le(fx.n_upd, max);
+}
+END_TEST
+
+/* ---- 3. split ClientHello ---- */
+
+START_TEST(test_split_hello)
+{
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
+		  sizeof(tls_big_0));
+	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	/* the first segment again (retransmission): still waiting */
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
+		  sizeof(tls_big_0));
+	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	/* another connection's segments are not this one's */
+	send_data("10.20.0.200", "198.51.100.20", 50001, 443, TLS_BIG_1_SEQ, tls_big_1,
+		  sizeof(tls_big_1));
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
+		  sizeof(tls_big_1));
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+}
+END_TEST
+
+/* IPv6, four records over two segments, to any address (match = "sni") */
+START_TEST(test_split_hello_v6_records)
+{
+	send_data("fd20::100", "2001:db8:99::1", 50000, 443, TLS_FRAG6_0_SEQ, tls_frag6_0,
+		  sizeof(tls_frag6_0));
+	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	send_data("fd20::100", "2001:db8:99::1", 50000, 443, TLS_FRAG6_1_SEQ, tls_frag6_1,
+		  sizeof(tls_frag6_1));
+	expect(ENG_REPEAT, COPY(svc_id(S_TEAMS)), EC_BO_OK);
+}
+END_TEST
+
+START_TEST(test_split_hello_gap)
+{
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
+		  sizeof(tls_big_0));
+	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	/* a segment 100 bytes beyond what was seen: dropped, to be retransmitted */
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ + 100,
+		  tls_big_1 + 100, sizeof(tls_big_1) - 100);
+	expect(ENG_DROP, 0, EC_BO_GAP);
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
+		  sizeof(tls_big_1));
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+}
+END_TEST
+
+/* A retransmission that contradicts what was passed is refused. */
+START_TEST(test_split_hello_conflict)
+{
+	uint8_t *b = malloc(sizeof(tls_big_0));
+
+	ck_assert_ptr_nonnull(b);
+	memcpy(b, tls_big_0, sizeof(tls_big_0));
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, b, sizeof(tls_big_0));
+	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	b[300] ^= 0x20;
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, b, sizeof(tls_big_0));
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	free(b);
+}
+END_TEST
+
+/* ENG_PENDING_MAX segments may pass while the name is unknown; one more is refused. */
+START_TEST(test_pending_limit)
+{
+	static uint8_t s[sizeof(tls_big_0) + sizeof(tls_big_1)];
+	const size_t seg = 10;
+	size_t off;
+	int i;
+
+	memcpy(s, tls_big_0, sizeof(tls_big_0));
+	memcpy(s + sizeof(tls_big_0), tls_big_1, sizeof(tls_big_1));
+	ck_assert_uint_lt(seg * (ENG_PENDING_MAX + 1), sizeof(s));
+	for (i = 0, off = 0; i < ENG_PENDING_MAX; i++, off += seg) {
+		send_data("10.20.0.200", "198.51.100.20", 50000, 443, 7 + (uint32_t)off, s + off,
+			  seg);
+		expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	}
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, 7 + (uint32_t)off, s + off, seg);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+}
+END_TEST
+
+/* Resegmented at any size, the decision comes exactly with the last byte of the hello. */
+START_TEST(test_resegmented)
+{
+	static const size_t sizes[] = { 1, 100, 536, 1000, 1908 };
+	static uint8_t s[sizeof(tls_big_0) + sizeof(tls_big_1)];
+	size_t z, off, len;
+
+	memcpy(s, tls_big_0, sizeof(tls_big_0));
+	memcpy(s + sizeof(tls_big_0), tls_big_1, sizeof(tls_big_1));
+	for (z = 0; z < ARRAY_SIZE(sizes); z++) {
+		if ((sizeof(s) + sizes[z] - 1) / sizes[z] > ENG_PENDING_MAX) {
+			/* too many segments: refused after ENG_PENDING_MAX of them */
+			continue;
+		}
+		for (off = 0; off < sizeof(s); off += len) {
+			len = sizeof(s) - off < sizes[z] ? sizeof(s) - off : sizes[z];
+			send_data("10.20.0.200", "198.51.100.20", (uint16_t)(50000 + z), 443,
+				  0xfffffff0U + (uint32_t)off, s + off, len);
+			if (off + len < sizeof(s))
+				expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+		}
+		expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	}
+}
+END_TEST
+
+/* The handshake's last ACK carries the stream's first sequence number: a later segment
+ * that arrives first (reordered) is a gap to drop, not the start of the stream. */
+START_TEST(test_reordered_after_handshake)
+{
+	struct pk ack = { "10.20.0.200", "198.51.100.20", PKT_IPPROTO_TCP, 50000, 443,
+			  TLS_BIG_0_SEQ, PKT_TCP_ACK, NULL, 0 };
+
+	decide(&ack, NULL, COMP_MARK_ENGINE);
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
+		  sizeof(tls_big_1));
+	expect(ENG_DROP, 0, EC_BO_GAP);
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
+		  sizeof(tls_big_0));
+	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
+		  sizeof(tls_big_1));
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+}
+END_TEST
+
+/* Flow slots are preallocated: when none is free the segment is dropped (retransmitted);
+ * idle slots are taken over. */
+START_TEST(test_state_full)
+{
+	char dst[32];
+	int i, pending = 0, full = 0;
+
+	eng_flows_free(fx.fs);
+	fx.fs = eng_flows_new(16);
+	ck_assert_ptr_nonnull(fx.fs);
+	for (i = 0; i < 64; i++) {
+		snprintf(dst, sizeof(dst), "198.51.100.%d", i + 1);
+		send_data("10.20.0.200", dst, 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
+			  sizeof(tls_big_0));
+		if (fx.v.v == ENG_ACCEPT) {
+			expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+			pending++;
+		} else {
+			expect(ENG_DROP, 0, EC_BO_STATE_FULL);
+			full++;
+		}
+	}
+	ck_assert_int_le(pending, 16);
+	ck_assert_int_ge(full, 48);
+	fx.now += ENG_FLOW_IDLE_MS + 1;
+	send_data("10.20.0.200", "198.51.100.200", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
+		  sizeof(tls_big_0));
+	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+}
+END_TEST
+
+/* ---- 4. HTTP Host ---- */
+
+START_TEST(test_http_host)
+{
+	static const uint8_t office[] = "GET / HTTP/1.1\r\nHost: outlook.office.com\r\n\r\n";
+	static const struct rr rr[] = { { 300, "52.96.1.1" } };
+	uint32_t teams = svc_id(S_TEAMS), m365 = svc_id(S_M365);
+
+	/* match = "sni" service, any address: www.example.jp. (final dot, from IPv6 capture) */
+	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ, http_req_4,
+		  sizeof(http_req_4));
+	expect(ENG_REPEAT, COPY(teams), EC_BO_OK);
+	send_data("fd20::100", "2001:db8:80::1", 50000, 80, HTTP_REQ_4_SEQ, http_req_4,
+		  sizeof(http_req_4));
+	expect(ENG_REPEAT, COPY(teams), EC_BO_OK);
+	/* Intra.Example.LG.JP: no service */
+	send_data("10.20.0.200", "203.0.113.80", 50001, 80, HTTP_REQ_1_SEQ, http_req_1,
+		  sizeof(http_req_1));
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_NAME);
+	/* HTTP/1.0 without Host: no name at all */
+	send_data("10.20.0.200", "203.0.113.80", 50002, 80, HTTP_REQ_2_SEQ, http_req_2,
+		  sizeof(http_req_2));
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	/* dns+sni over HTTP: learned address yes, other address no */
+	learn("outlook.office.com", rr, 1);
+	ck_assert_int_eq(fx.n_upd, 1);
+	send_data("10.20.0.200", "52.96.1.1", 50003, 80, 1, office, sizeof(office) - 1);
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	send_data("10.20.0.200", "52.96.1.2", 50004, 80, 1, office, sizeof(office) - 1);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+}
+END_TEST
+
+/* A request over three segments; a gap in it is dropped. */
+START_TEST(test_http_split)
+{
+	const size_t a = 20, b = 40;
+
+	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ, http_req_4, a);
+	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ + b, http_req_4 + b,
+		  sizeof(http_req_4) - b);
+	expect(ENG_DROP, 0, EC_BO_GAP);
+	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ + a, http_req_4 + a,
+		  b - a);
+	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ + b, http_req_4 + b,
+		  sizeof(http_req_4) - b);
+	expect(ENG_REPEAT, COPY(svc_id(S_TEAMS)), EC_BO_OK);
+}
+END_TEST
+
+/* ---- 5. ECH ---- */
+
+static const uint8_t ech_body[] = {
+	0x00, 0x00, 0x01, 0x00, 0x01, 0x2a, 0x00, 0x04, 1, 2, 3, 4, 0x00, 0x04, 5, 6, 7, 8,
+};
+
+START_TEST(test_ech_refused)
+{
+	size_t len;
+	uint8_t *h = hello_add_ext(tls_tls13_0, sizeof(tls_tls13_0), TLS_EXT_ECH, ech_body,
+				   sizeof(ech_body), &len);
+	struct tls_hello th;
+
+	ck_assert_int_eq(tls_sni_parse(h, len, &th), (int)len);	/* the crafted hello is valid */
+	ck_assert(th.flags & TLS_HELLO_ECH);
+	ck_assert_str_eq(th.sni, "portal.office.com");
+	send_data("10.20.0.200", "198.51.100.10", 50000, 443, 1, h, len);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ECH);
+	/* without it, the same hello passes */
+	send_data("10.20.0.200", "198.51.100.10", 50001, 443, 1, tls_tls13_0, sizeof(tls_tls13_0));
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	free(h);
+	/* minimal hellos: match = "sni" service, ECH refused too */
+	h = client_hello("teams.microsoft.com", true, &len);
+	send_data("10.20.0.200", "203.0.113.9", 50002, 443, 1, h, len);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ECH);
+	free(h);
+}
+END_TEST
+
+/* ech = "outer-sni": the outer name is judged like any SNI. */
+START_TEST(test_ech_outer_sni)
+{
+	size_t len;
+	uint8_t *h;
+
+	teardown();
+	fx_build("outer-sni", 64);
+	h = hello_add_ext(tls_tls13_0, sizeof(tls_tls13_0), TLS_EXT_ECH, ech_body,
+			  sizeof(ech_body), &len);
+	send_data("10.20.0.200", "198.51.100.10", 50000, 443, 1, h, len);
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	send_data("10.20.0.200", "203.0.113.10", 50001, 443, 1, h, len);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	free(h);
+	h = client_hello("cloudflare-ech.com", true, &len);
+	send_data("10.20.0.200", "198.51.100.10", 50002, 443, 1, h, len);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_NAME);
+	free(h);
+}
+END_TEST
+
+/* ---- 6. who speaks first, and what ---- */
+
+START_TEST(test_server_first)
+{
+	static const uint8_t banner[] = "220 smtp.example ESMTP\r\n";
+	struct pk synack = { "198.51.100.10", "10.20.0.200", PKT_IPPROTO_TCP, 443, 50000, 500,
+			     PKT_TCP_SYN | PKT_TCP_ACK, NULL, 0 };
+	struct pk ack = { "10.20.0.200", "198.51.100.10", PKT_IPPROTO_TCP, 50000, 443, 1000,
+			  PKT_TCP_ACK, NULL, 0 };
+	struct pk srv = { "198.51.100.10", "10.20.0.200", PKT_IPPROTO_TCP, 443, 50000, 501, 0,
+			  banner, sizeof(banner) - 1 };
+
+	decide(&synack, NULL, COMP_MARK_ENGINE);
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	decide(&ack, NULL, COMP_MARK_ENGINE);
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	decide(&srv, NULL, COMP_MARK_ENGINE);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	/* the server's data after the client's first segment: refused as well */
+	send_data("10.20.0.200", "198.51.100.10", 50001, 443, TLS_BIG_0_SEQ, tls_big_0,
+		  sizeof(tls_big_0));
+	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	srv.dport = 50001;
+	decide(&srv, NULL, COMP_MARK_ENGINE);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	/* pure ACKs both ways pass */
+	ack.sport = 50001;
+	decide(&ack, NULL, COMP_MARK_ENGINE);
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	srv.len = 0;
+	decide(&srv, NULL, COMP_MARK_ENGINE);
+	expect(ENG_ACCEPT, 0, EC_MAX);
+}
+END_TEST
+
+/* Not TLS and not HTTP from the client, or not TCP at all. */
+START_TEST(test_not_tls_or_http)
+{
+	static const uint8_t ssh[] = "SSH-2.0-OpenSSH_9.2p1\r\n";
+	struct pk quic = { "10.20.0.200", "198.51.100.10", PKT_IPPROTO_UDP, 50000, 443, 0, 0,
+			   tls_tls13_0, sizeof(tls_tls13_0) };
+	struct pk icmp = { "10.20.0.200", "198.51.100.10", PKT_IPPROTO_ICMP, 0, 0, 0, 0, NULL, 0 };
+
+	send_data("10.20.0.200", "198.51.100.10", 50000, 443, 1, ssh, sizeof(ssh) - 1);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	send_data("10.20.0.200", "198.51.100.10", 50001, 443, 1, tls_srv_0, sizeof(tls_srv_0));
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	send_data("10.20.0.200", "198.51.100.10", 50002, 443, TLS_TLS12_0_SEQ, tls_tls12_0,
+		  sizeof(tls_tls12_0));				/* a hello without SNI */
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	decide(&quic, NULL, COMP_MARK_ENGINE);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	decide(&icmp, NULL, COMP_MARK_ENGINE);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+}
+END_TEST
+
+/* ---- 8. match = "sni": any address ---- */
+
+struct sni_case {
+	const char *dst;
+	const char *name;
+	int svc;			/* -1: refused */
+	enum eng_count why;
+};
+
+static const struct sni_case sni_cases[] = {
+	{ "203.0.113.1", "teams.microsoft.com", S_TEAMS, EC_BO_OK },
+	{ "8.8.8.8", "Teams.Microsoft.COM", S_TEAMS, EC_BO_OK },
+	{ "10.30.0.1", "teams.microsoft.com", S_TEAMS, EC_BO_OK },
+	{ "2001:db8:77::1", "teams.microsoft.com", S_TEAMS, EC_BO_OK },
+	{ "198.51.100.1", "www.example.jp", S_TEAMS, EC_BO_OK },
+	{ "203.0.113.1", "x.teams.microsoft.com", -1, EC_BO_REFUSED_NAME },
+	{ "203.0.113.1", "microsoft.com", -1, EC_BO_REFUSED_NAME },
+	{ "203.0.113.1", "teams.microsoft.com.evil.example", -1, EC_BO_REFUSED_NAME },
+	{ "203.0.113.1", NULL, -1, EC_BO_REFUSED_PROTO },		/* no SNI */
+};
+
+START_TEST(test_sni_any_address)
+{
+	const struct sni_case *c = &sni_cases[_i];
+
+	send_hello(c->dst, c->name);
+	if (c->svc < 0)
+		expect(ENG_REPEAT, REFUSED, c->why);
+	else
+		expect(ENG_REPEAT, COPY(svc_id(c->svc)), c->why);
+}
+END_TEST
+
+/* ---- 7. hostile input ---- */
+
+enum { K_HELLO4, K_HELLO6, K_FLOW4, K_FLOW6, K_DNS4, K_HTTP4, K_CAP_TLS, K_CAP_DNS,
+       K_CAP_TLS6, K_CAP_BIG, K_MAX };
+
+struct prefix_case {
+	const char *name;
+	int kind;
+	int mark;			/* 0 breakout, 1 flow, 2 DNS */
+	size_t hdr;			/* bytes of IP + L4 header */
+};
+
+static const struct prefix_case prefix_cases[] = {
+	{ "hello4 breakout", K_HELLO4, 0, 40 },
+	{ "hello6 breakout", K_HELLO6, 0, 60 },
+	{ "syn4 flow", K_FLOW4, 1, 40 },
+	{ "udp6 flow", K_FLOW6, 1, 48 },
+	{ "dns4 answer", K_DNS4, 2, 28 },
+	{ "http4 breakout", K_HTTP4, 0, 40 },
+	{ "captured tls13 breakout", K_CAP_TLS, 0, 52 },
+	{ "captured tls13 as dns", K_CAP_TLS, 2, 52 },
+	{ "captured dns answer", K_CAP_DNS, 2, 28 },
+	{ "captured tls6 breakout", K_CAP_TLS6, 0, 72 },
+	{ "captured big hello breakout", K_CAP_BIG, 0, 52 },
+};
+
+static uint8_t *prefix_packet(int kind, size_t *len)
+{
+	struct pk k = { "10.20.0.200", "198.51.100.10", PKT_IPPROTO_TCP, 50000, 443, 1, 0,
+			tls_tls13_0, sizeof(tls_tls13_0) };
+	uint8_t *b;
+
+	switch (kind) {
+	case K_HELLO6:
+		k.src = "fd20::100";
+		k.dst = "2001:db8:5::10";
+		break;
+	case K_FLOW4:
+		k = (struct pk){ "10.10.0.5", "10.20.0.9", PKT_IPPROTO_TCP, 40000, 443, 1,
+				 PKT_TCP_SYN, NULL, 0 };
+		break;
+	case K_FLOW6:
+		k = (struct pk){ "fd10::5", "fd20::9", PKT_IPPROTO_UDP, 40000, 123, 0, 0,
+				 http_req_0, sizeof(http_req_0) };
+		break;
+	case K_DNS4:
+		k = (struct pk){ "10.30.0.53", "10.20.0.53", PKT_IPPROTO_UDP, 53, 40053, 0, 0,
+				 dns_udp_0, sizeof(dns_udp_0) };
+		break;
+	case K_HTTP4:
+		k = (struct pk){ "10.20.0.200", "203.0.113.80", PKT_IPPROTO_TCP, 50000, 80, 1, 0,
+				 http_req_4, sizeof(http_req_4) };
+		break;
+	case K_CAP_TLS:
+	case K_CAP_DNS:
+	case K_CAP_TLS6:
+	case K_CAP_BIG: {
+		const uint8_t *src = kind == K_CAP_TLS ? pkt_tls13_2 : kind == K_CAP_DNS ?
+				     pkt_dns_0 : kind == K_CAP_TLS6 ? pkt_tls6_1 : tls_big_ip_0;
+
+		*len = kind == K_CAP_TLS ? sizeof(pkt_tls13_2) : kind == K_CAP_DNS ?
+		       sizeof(pkt_dns_0) : kind == K_CAP_TLS6 ? sizeof(pkt_tls6_1) :
+		       sizeof(tls_big_ip_0);
+		b = malloc(*len);
+		ck_assert_ptr_nonnull(b);
+		memcpy(b, src, *len);
+		return b;
+	}
+	default:
+		break;
+	}
+	return build(&k, len);
+}
+
+static uint32_t prefix_mark(const struct prefix_case *c)
+{
+	return c->mark == 0 ? COMP_MARK_ENGINE : c->mark == 1 ?
+	       COMP_MARK_ENGINE | flow_id(c->kind == K_FLOW4 ? F_TCP : F_UDP) : COMP_ID_DNS;
+}
+
+/* Every prefix of a valid packet: never a crash nor a read past the end (ASan, valgrind);
+ * cut inside the headers: malformed, refused (DNS: passed, nothing learned); cut in the
+ * payload: a DNS answer teaches nothing, a breakout segment never gets a service. */
+START_TEST(test_prefixes)
+{
+	const struct prefix_case *c = &prefix_cases[_i];
+	uint32_t mark = prefix_mark(c);
+	struct eng_verdict full;
+	size_t len, k;
+	uint8_t *p = prefix_packet(c->kind, &len);
+	struct pkt_hdrs h;
+
+	ck_assert_int_eq(pkt_parse(p, len, &h), 0);
+	ck_assert_uint_eq(h.payload_off, c->hdr);
+	decide_raw(p, len, mac_juki, mark);
+	full = fx.v;
+	for (k = 0; k < len; k++) {
+		fx_reset_state();
+		decide_raw(p, k, mac_juki, mark);
+		if (c->mark == 2) {
+			expect(ENG_ACCEPT, 0, EC_MALFORMED);
+			ck_assert_int_eq(fx.n_upd, 0);
+			ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
+		} else if (k < c->hdr) {
+			expect(ENG_REPEAT, REFUSED, EC_MALFORMED);
+		} else if (c->mark == 1) {
+			/* the headers are all a flow's decision needs */
+			ck_assert_uint_eq(fx.v.v, full.v);
+			ck_assert_uint_eq(fx.v.mark, full.mark);
+		} else {
+			ck_assert_msg(fx.v.v != ENG_REPEAT || fx.v.mark == REFUSED,
+				      "%s: prefix %zu got a service", c->name, k);
+		}
+	}
+	free(p);
+}
+END_TEST
+
+/* A breakout segment the queue delivered cut short (PKT_F_TRUNC: fewer bytes than the IP
+ * length says) cannot be judged: the kernel forwards the whole segment, the engine saw only
+ * part of it and would buffer a stream with a hole. Refused or dropped, never passed. */
+START_TEST(test_truncated_hello_not_passed)
+{
+	size_t len, k;
+	uint8_t *p = prefix_packet(K_HELLO4, &len);
+
+	for (k = 40; k < len; k++) {
+		fx_reset_state();
+		decide_raw(p, k, NULL, COMP_MARK_ENGINE);
+		ck_assert_msg(fx.v.v == ENG_DROP || (fx.v.v == ENG_REPEAT && fx.v.mark == REFUSED),
+			      "prefix %zu of %zu: verdict %d mark %#x", k, len, fx.v.v, fx.v.mark);
+	}
+	free(p);
+}
+END_TEST
+
+static const uint32_t unknown_marks[] = {
+	0,
+	COMP_MARK_COPY,
+	COMP_MARK_COPY | 5,
+	0x12345,				/* an id without ENGINE */
+	COMP_ID_REFUSED,
+	COMP_MARK_ENGINE | COMP_MARK_COPY,
+};
+
+START_TEST(test_unknown_mark)
+{
+	struct pk k = { "10.10.0.5", "10.20.0.9", PKT_IPPROTO_TCP, 40000, 443, 1, PKT_TCP_SYN,
+			NULL, 0 };
+
+	decide(&k, mac_juki, unknown_marks[_i]);
+	expect(ENG_REPEAT, REFUSED, EC_UNKNOWN_MARK);
+	ck_assert_int_eq(fx.n_upd, 0);
+}
+END_TEST
+
+/* Later fragments carry no ports: malformed for every mark. */
+START_TEST(test_later_fragments)
+{
+	static const struct { const uint8_t *p; size_t len; } frags[] = {
+		{ pkt_misc_5, sizeof(pkt_misc_5) }, { pkt_misc_6, sizeof(pkt_misc_6) },
+		{ pkt_misc_11, sizeof(pkt_misc_11) }, { pkt_misc_12, sizeof(pkt_misc_12) },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(frags); i++) {
+		decide_raw(frags[i].p, frags[i].len, mac_juki, COMP_ID_DNS);
+		expect(ENG_ACCEPT, 0, EC_MALFORMED);
+		decide_raw(frags[i].p, frags[i].len, mac_juki, COMP_MARK_ENGINE);
+		expect(ENG_REPEAT, REFUSED, EC_MALFORMED);
+		decide_raw(frags[i].p, frags[i].len, mac_juki, COMP_MARK_ENGINE | flow_id(F_UDP));
+		expect(ENG_REPEAT, REFUSED, EC_MALFORMED);
+	}
+}
+END_TEST
+
+/* Garbage of every length: no crash, and never a service or a learned address. */
+START_TEST(test_garbage)
+{
+	static const uint32_t marks[] = { COMP_MARK_ENGINE, COMP_ID_DNS, 0 };
+	uint8_t buf[200];
+	uint32_t x = 0x9e3779b9U;
+	size_t n, i, m;
+
+	for (n = 0; n < sizeof(buf); n++) {
+		for (i = 0; i < n; i++) {
+			x = x * 1103515245U + 12345U;
+			buf[i] = (uint8_t)(x >> 16);
+		}
+		if (n)
+			buf[0] = n & 1 ? 0x45 : 0x60;	/* mostly get past the version */
+		for (m = 0; m < ARRAY_SIZE(marks); m++) {
+			decide_raw(buf, n, NULL, marks[m]);
+			ck_assert(fx.v.v != ENG_REPEAT || fx.v.mark == REFUSED);
+			ck_assert_int_eq(fx.n_upd, 0);
+		}
+	}
+	decide_raw(buf, 0, NULL, COMP_MARK_ENGINE | flow_id(F_TCP));
+	expect(ENG_REPEAT, REFUSED, EC_MALFORMED);
+	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
+}
+END_TEST
+
+Suite *suite_engine(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tf = tcase_create("flows");
+	TCase *tb = tcase_create("breakout");
+	TCase *th = tcase_create("hostile");
+
+	tcase_add_checked_fixture(tf, setup, teardown);
+	tcase_add_test(tf, test_tables);
+	tcase_add_loop_test(tf, test_flow, 0, ARRAY_SIZE(flow_cases));
+	suite_add_tcase(s, tf);
+
+	tcase_add_checked_fixture(tb, setup, teardown);
+	tcase_add_test(tb, test_dns_learn_then_sni);
+	tcase_add_test(tb, test_dns_learn_v6);
+	tcase_add_test(tb, test_dns_nothing_learned);
+	tcase_add_test(tb, test_listed_prefix);
+	tcase_add_test(tb, test_learned_expiry);
+	tcase_add_test(tb, test_learned_refresh);
+	tcase_add_test(tb, test_learned_max);
+	tcase_add_test(tb, test_split_hello);
+	tcase_add_test(tb, test_split_hello_v6_records);
+	tcase_add_test(tb, test_split_hello_gap);
+	tcase_add_test(tb, test_split_hello_conflict);
+	tcase_add_test(tb, test_pending_limit);
+	tcase_add_test(tb, test_resegmented);
+	tcase_add_test(tb, test_reordered_after_handshake);
+	tcase_add_test(tb, test_state_full);
+	tcase_add_test(tb, test_http_host);
+	tcase_add_test(tb, test_http_split);
+	tcase_add_test(tb, test_ech_refused);
+	tcase_add_test(tb, test_ech_outer_sni);
+	tcase_add_test(tb, test_server_first);
+	tcase_add_test(tb, test_not_tls_or_http);
+	tcase_add_loop_test(tb, test_sni_any_address, 0, ARRAY_SIZE(sni_cases));
+	suite_add_tcase(s, tb);
+
+	tcase_add_checked_fixture(th, setup, teardown);
+	tcase_add_loop_test(th, test_prefixes, 0, ARRAY_SIZE(prefix_cases));
+	tcase_add_test(th, test_truncated_hello_not_passed);
+	tcase_add_loop_test(th, test_unknown_mark, 0, ARRAY_SIZE(unknown_marks));
+	tcase_add_test(th, test_later_fragments);
+	tcase_add_test(th, test_garbage);
+	tcase_set_timeout(th, 120);
+	suite_add_tcase(s, th);
+	return s;
+}

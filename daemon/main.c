@@ -4,6 +4,7 @@
  * the ruleset in the kernel). The only file that exits. */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -377,6 +380,44 @@ static void drift_check(struct daemon *d)
 	diag_fini(&diag);
 }
 
+/* sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET, if set. */
+static void notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len;
+	int fd;
+
+	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	len = strlen(path);
+	memcpy(sa.sun_path, path, len);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';		/* abstract namespace */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	(void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+	close(fd);
+}
+
+/* The watchdog is fed only while every worker thread is making progress (each one beats at
+ * least once a second, also when idle), so a hung engine gets the daemon restarted. */
+static void watchdog(struct daemon *d, uint64_t *last)
+{
+	int i;
+
+	for (i = 0; d->engine && i < d->q.n; i++) {
+		uint64_t b = atomic_load(&d->q.w[i].beats);
+
+		if (b == last[i])
+			return;
+		last[i] = b;
+	}
+	notify("WATCHDOG=1");
+}
+
 static void log_counters(struct daemon *d)
 {
 	uint64_t c[EC_MAX], enobufs;
@@ -410,9 +451,11 @@ static int signals(void)
 
 static int mode_daemon(struct daemon *d)
 {
+	uint64_t beats[ENGINE_QUEUES_MAX] = { 0 };
 	struct signalfd_siginfo si;
 	struct pollfd pfd;
-	int fd, code, r;
+	long long wd_ms;
+	int fd, code, r, tick, waited = 0;
 
 	fd = signals();
 	if (fd < 0) {
@@ -424,11 +467,20 @@ static int mode_daemon(struct daemon *d)
 		close(fd);
 		return code;
 	}
+	notify("READY=1");
 	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	wd_ms = getenv("WATCHDOG_USEC") ? atoll(getenv("WATCHDOG_USEC")) / 2000 : 0;
+	tick = wd_ms > 0 && wd_ms < DRIFT_CHECK_MS ? (int)wd_ms : DRIFT_CHECK_MS;
 	for (;;) {
-		r = poll(&pfd, 1, DRIFT_CHECK_MS);
+		r = poll(&pfd, 1, tick);
+		if (wd_ms > 0)
+			watchdog(d, beats);
 		if (r == 0) {
-			drift_check(d);
+			waited += tick;
+			if (waited >= DRIFT_CHECK_MS) {
+				waited = 0;
+				drift_check(d);
+			}
 			continue;
 		}
 		if (r < 0 || read(fd, &si, sizeof(si)) != sizeof(si))
@@ -436,9 +488,12 @@ static int mode_daemon(struct daemon *d)
 		if (si.ssi_signo != SIGHUP)
 			break;
 		log_info("SIGHUP: reloading '%s'", d->o.file);
+		notify("RELOADING=1");
 		if (load_and_apply(d) != EXIT_OK)
 			log_warnx("reload refused: generation %u stays in the kernel", d->generation);
+		notify("READY=1");
 	}
+	notify("STOPPING=1");
 	log_info("exiting; generation %u stays in the kernel", d->generation);
 	if (d->engine) {
 		log_counters(d);

@@ -472,3 +472,192 @@ kernel_only()
 	sed -i 's/class = \("[a-z-]*"\);/class = \1; verdict = "kernel";/' "$1"
 	grep -q 'verdict = "kernel"' "$1" || fail "kernel_only: no flow in $1"
 }
+
+# ---- the verdict engine and local breakout (t_engine, t_breakout) ------------------------
+
+# daemon_kill: kill -9 the daemon (no chance to clean up) and reap it.
+daemon_kill()
+{
+	kill -KILL "$DPID" 2>/dev/null || return 1
+	wait "$DPID" 2>/dev/null || true
+	DPID=""
+}
+
+# poll TENTHS CMD...: retry CMD every tenth of a second until it succeeds (TENTHS tries at most).
+poll()
+{
+	local i n=$1
+	shift
+	for ((i = 1; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# queue_bound NODE NUM: a process listens on NFQUEUE NUM in the node (its own /proc/net view).
+queue_bound()
+{
+	n "$1" cat /proc/net/netfilter/nfnetlink_queue 2>/dev/null |
+		awk -v q="$2" '$1 == q { found = 1 } END { exit !found }'
+}
+
+# ct_marks NODE CONNTRACK_FILTER...: the ct marks (decimal) of the matching conntrack entries.
+ct_marks()
+{
+	local node=$1
+	shift
+	n "$node" conntrack -L "$@" 2>/dev/null | sed -n 's/.* mark=\([0-9]*\).*/\1/p'
+}
+
+# set_has NODE SET ELEMENT: the element is in set SET of table inet sanso.
+set_has()
+{
+	n "$1" nft get element inet sanso "$2" "{ $3 }" >/dev/null 2>&1
+}
+
+# elem_field NODE SET ADDR timeout|expires: an element's timeout or time left, in milliseconds
+# (empty when the address is not in the set).
+elem_field()
+{
+	{ n "$1" nft list set inet sanso "$2" 2>/dev/null || true; } | tr '{},' '\n' |
+		awk -v a="$3" -v f="$4" '$1 == a {
+			for (i = 2; i < NF; i++) if ($i == f) v = $(i + 1)
+			ms = 0
+			while (match(v, /^[0-9]+(ms|d|h|m|s)/)) {
+				t = substr(v, 1, RLENGTH); v = substr(v, RLENGTH + 1)
+				u = t; sub(/^[0-9]+/, "", u); x = t + 0
+				ms += x * (u == "ms" ? 1 : u == "s" ? 1000 : u == "m" ? 60000 : u == "h" ? 3600000 : 86400000)
+			}
+			print ms
+			exit
+		}'
+}
+
+# dns_query NODE SRC SERVER NAME: one DNS query (A, UDP, recursion desired) from SRC to
+# SERVER:53, made by a few lines of perl (perl-base is on every Debian; dig often is not).
+# Prints "ADDR TTL" for each A record of the answer; fails on no answer within TMO + 1 s, an
+# error code, or an answer to another query.
+# shellcheck disable=SC2016 # perl code, not shell
+DNSQ_PERL='
+use strict; use warnings; use IO::Socket::INET;
+my ($src, $srv, $name, $tmo) = @ARGV;
+my $id = int(rand(65536));
+my $q = pack("n6", $id, 0x0100, 1, 0, 0, 0);
+$q .= pack("C", length $_) . $_ for split /\./, $name;
+$q .= pack("Cnn", 0, 1, 1);
+my $s = IO::Socket::INET->new(Proto => "udp", LocalAddr => $src, PeerAddr => "$srv:53")
+	or die "dns_query: socket: $!\n";
+$s->send($q) or die "dns_query: send: $!\n";
+my $rin = ""; vec($rin, fileno($s), 1) = 1;
+select(my $r = $rin, undef, undef, $tmo) or die "dns_query: no answer from $srv\n";
+my $a; defined $s->recv($a, 65535) or die "dns_query: recv: $!\n";
+my ($rid, $fl, $qd, $an) = unpack("n4", $a);
+die "dns_query: answer to another query\n" if $rid != $id || !($fl & 0x8000);
+die "dns_query: rcode " . ($fl & 15) . "\n" if $fl & 15;
+my $p = 12;
+my $skip = sub {
+	while (1) {
+		my $l = ord substr($a, $p, 1);
+		if ($l >= 192) { $p += 2; return }
+		$p++;
+		return if !$l;
+		$p += $l;
+	}
+};
+for (1 .. $qd) { $skip->(); $p += 4 }
+for (1 .. $an) {
+	$skip->();
+	my ($type, $class, $ttl, $len) = unpack("nnNn", substr($a, $p, 10));
+	$p += 10;
+	print join(".", unpack("C4", substr($a, $p, 4))), " $ttl\n" if $type == 1 && $len == 4;
+	$p += $len;
+}
+'
+dns_query()
+{
+	n "$1" perl -e "$DNSQ_PERL" "$2" "$3" "$4" "$((TMO + 1))"
+}
+
+# resolves NODE SRC SERVER NAME ADDR: the answer for NAME contains ADDR.
+resolves()
+{
+	local out
+	out=$(dns_query "$1" "$2" "$3" "$4" 2>/dev/null) || return 1
+	awk -v a="$5" '$1 == a { found = 1 } END { exit !found }' <<<"$out"
+}
+
+# tls_ok NODE SRC ADDR NAME [CURL_OPTION...]: an HTTPS request from SRC to ADDR:443 with SNI
+# NAME completes: handshake done and the body of the lab's web server (tools/lab services)
+# returned. NAME "-" makes a request to the bare address, without SNI.
+tls_ok()
+{
+	local node=$1 src=$2 addr=$3 name=$4 out url
+	shift 4
+	url=https://$name/
+	if [[ $name == - ]]; then
+		url=https://$addr/
+		set -- "$@" --resolve "x:443:$addr"
+	else
+		set -- "$@" --resolve "$name:443:$addr"
+	fi
+	out=$(n "$node" curl -sS -k -m "$((TMO + 2))" --interface "$src" "$@" "$url" 2>/dev/null) ||
+		return 1
+	[[ $out == "sanso-lab tls $addr "* ]]
+}
+
+# http_ok NODE SRC ADDR HOST: an HTTP request from SRC to ADDR:80 with Host HOST is answered.
+http_ok()
+{
+	local out
+	out=$(n "$1" curl -sS -m "$((TMO + 2))" --interface "$2" -H "Host: $4" "http://$3/" \
+		2>/dev/null) || return 1
+	[[ $out == "sanso-lab http $3 $4" ]]
+}
+
+# expect_mixed LABEL SPEC...: run every SPEC ("pass|name|command word..." or "fail|..."; the
+# words are split on blanks) in parallel, so refusals cost one timeout in all; then assert
+# each: "pass" must succeed, "fail" must fail.
+expect_mixed()
+{
+	local label=$1 spec i=0 want name got
+	local -a pids=() cmd
+	shift
+	for spec in "$@"; do
+		read -r -a cmd <<<"${spec#*|*|}"
+		(if "${cmd[@]}"; then echo pass; else echo fail; fi >"$TMP/mixed.$i") &
+		pids+=("$!")
+		i=$((i + 1))
+	done
+	wait "${pids[@]}" || true
+	i=0
+	for spec in "$@"; do
+		want=${spec%%|*}
+		name=${spec#*|}
+		name=${name%%|*}
+		got=$(cat "$TMP/mixed.$i" 2>/dev/null || echo error)
+		if [[ $got == "$want" ]]; then
+			pass "$label: $name"
+		else
+			case $got in
+			pass) got="got through" ;;
+			fail) got="was refused" ;;
+			esac
+			fail "$label: $name (expected to $want, $got)"
+		fi
+		i=$((i + 1))
+	done
+}
+
+# lab_services: the servers of the breakout lab (tools/lab services: DNS resolver 10.20.0.53
+# and its upstream 10.30.0.53, TLS on 10.30.0.100/101:443, HTTP on 10.30.0.100:80), logs in
+# $SVC. Their PIDs join PIDS.
+SVC=$TMP/svc
+lab_services()
+{
+	local f
+	"$LABTOOL" services "$SVC" || return 1
+	for f in "$SVC"/*.pid; do
+		PIDS+=("$(cat "$f")")
+	done
+}

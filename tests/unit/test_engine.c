@@ -37,7 +37,7 @@ Suite *suite_engine(void);
 /* Flow indexes in the policy below. */
 enum { F_TCP = 0, F_UDP, F_ICMP, F_NOMAC };
 /* Service indexes. */
-enum { S_M365 = 0, S_TEAMS, S_IP, S_OLD };
+enum { S_M365 = 0, S_TEAMS, S_IP, S_OLD, S_BOX };
 
 static const char *policy_head =
 	"policy: { organisation = \"t\"; model = \"three-tier\"; };\n"
@@ -71,7 +71,15 @@ static const char *policy_tail =
 	"    { name = \"ipsvc\"; ismap = \"C21-0009-5\"; ismap_valid_until = \"2099-03-31\";\n"
 	"      prefixes = [\"192.0.2.0/24\"]; ports = [443]; match = \"ip\"; approval = \"AP-3\"; },\n"
 	"    { name = \"old\"; ismap = \"C21-0009-6\"; ismap_valid_until = \"2020-03-31\";\n"
-	"      fqdns = [\"old.example.com\"]; ports = [443]; match = \"sni\"; approval = \"AP-4\"; } ); };\n";
+	"      fqdns = [\"old.example.com\"]; ports = [443]; match = \"sni\"; approval = \"AP-4\"; },\n"
+	"    { name = \"box\"; ismap = \"C21-0009-7\"; ismap_valid_until = \"2099-03-31\";\n"
+	"      fqdns = [\"*.box.com\"]; ports = [443]; approval = \"AP-5\"; ";
+
+/* box's listed prefix, or nothing: a dns+sni service without prefixes, as in
+ * conf/REFERENCE.md's example */
+static const char *box_prefixes = "prefixes = [\"100.64.0.0/24\"]; ";
+
+static const char *policy_end = "} ); };\n";
 
 #define LIFE_FLOOR_MS	((120 + 30) * 1000)	/* dns_floor + dns_grace */
 
@@ -119,7 +127,7 @@ static uint32_t svc_id(int idx)
 	return id;
 }
 
-static void fx_build(const char *ech, int flow_slots)
+static void fx_build(const char *ech, const char *box)
 {
 	struct diag d;
 	char *s = NULL;
@@ -127,7 +135,8 @@ static void fx_build(const char *ech, int flow_slots)
 
 	memset(&fx, 0, sizeof(fx));
 	diag_init(&d);
-	ck_assert_int_ge(asprintf(&s, "%s%s%s", policy_head, ech, policy_tail), 0);
+	ck_assert_int_ge(asprintf(&s, "%s%s%s%s%s", policy_head, ech, policy_tail, box, policy_end),
+			 0);
 	r = conf_load_string("engine.conf", s, &fx.p, &d);
 	if (r >= 0)
 		r = policy_validate(fx.p, NOW, &d);
@@ -139,7 +148,7 @@ static void fx_build(const char *ech, int flow_slots)
 	free(s);
 	diag_fini(&d);
 	fx.t = eng_tables_build(fx.p, fx.cr);
-	fx.fs = eng_flows_new(flow_slots);
+	fx.fs = eng_flows_new(64);
 	fx.l = eng_learned_new(1024);
 	ck_assert_ptr_nonnull(fx.t);
 	ck_assert_ptr_nonnull(fx.fs);
@@ -162,7 +171,7 @@ static void fx_reset_state(void)
 
 static void setup(void)
 {
-	fx_build("refuse", 64);
+	fx_build("refuse", box_prefixes);
 }
 
 static void teardown(void)
@@ -536,12 +545,12 @@ START_TEST(test_flow)
 }
 END_TEST
 
-/* The tables hold what the policy says: 4 flows x 2 families, 2 services (ip and expired
+/* The tables hold what the policy says: 4 flows x 2 families, 3 services (ip and expired
  * ones are not the engine's). */
 START_TEST(test_tables)
 {
 	ck_assert_int_eq(eng_tables_flows(fx.t), 8);
-	ck_assert_int_eq(eng_tables_services(fx.t), 2);
+	ck_assert_int_eq(eng_tables_services(fx.t), 3);
 	ck_assert_uint_eq(decision(COMP_SERVICE, S_OLD), 0);
 	ck_assert_uint_ne(flow_id(F_TCP), flow_id(F_UDP));
 	ck_assert_uint_ne(svc_id(S_M365), svc_id(S_TEAMS));
@@ -628,8 +637,8 @@ END_TEST
  * of a match = "sni" service (no addresses needed). */
 START_TEST(test_dns_nothing_learned)
 {
-	struct pk tcp = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_TCP, 53, 40053, 9, 0, dns_tcp_0,
-			  sizeof(dns_tcp_0) };
+	struct pk tcp = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_TCP, 53, 40053, 9, 0, dns_udp_0,
+			  sizeof(dns_udp_0) };		/* a whole answer, but in a TCP segment */
 	static const struct rr teams[] = { { 3600, "52.112.0.1" } };
 
 	decide_dns(dns_udp_2, sizeof(dns_udp_2));		/* many.example.lg.jp */
@@ -705,6 +714,85 @@ START_TEST(test_learned_expiry)
 	ck_assert_int_eq(fx.n_upd, 2);
 	send_hello("52.96.166.130", "outlook.office.com");
 	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+}
+END_TEST
+
+/* An address is learned for the services whose names were asked, not for every service;
+ * one address may serve several. */
+START_TEST(test_learned_per_service)
+{
+	static const struct rr box[] = { { 60, "52.96.166.130" } };
+	static const uint8_t box_http[] = "GET / HTTP/1.1\r\nHost: app.box.com\r\n\r\n";
+	uint32_t m365 = svc_id(S_M365), b = svc_id(S_BOX);
+
+	decide_dns(dns_udp_0, sizeof(dns_udp_0));
+	ck_assert_int_eq(fx.n_upd, 2);
+	send_hello("52.96.166.130", "app.box.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	learn("app.box.com", box, 1);		/* known, same expiry: nothing to tell */
+	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
+	ck_assert_int_eq(fx.n_upd, 0);
+	send_hello("52.96.166.130", "files.box.com");
+	expect(ENG_REPEAT, COPY(b), EC_BO_OK);
+	send_hello("52.96.166.130", "outlook.office.com");
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	send_hello("52.96.229.242", "app.box.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	/* a listed prefix of one service is not another's */
+	send_hello("198.51.100.7", "app.box.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	send_hello("100.64.0.9", "outlook.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	send_hello("100.64.0.9", "app.box.com");
+	expect(ENG_REPEAT, COPY(b), EC_BO_OK);
+	/* nor its ports: 80 is m365's and teams', not box's */
+	send_data("10.20.0.200", "52.96.166.130", 50010, 80, 1, box_http, sizeof(box_http) - 1);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_NAME);
+}
+END_TEST
+
+/* Expired entries make room: address after address, generation after generation, in a
+ * small table. */
+START_TEST(test_learned_reuse)
+{
+	static struct rr rrs[8];
+	static char addrs[8][16];
+	int gen, i;
+
+	eng_learned_free(fx.l);
+	fx.l = eng_learned_new(8);
+	ck_assert_ptr_nonnull(fx.l);
+	for (gen = 0; gen < 6; gen++) {
+		for (i = 0; i < 8; i++) {
+			snprintf(addrs[i], sizeof(addrs[i]), "203.0.%d.%d", gen, i + 1);
+			rrs[i] = (struct rr){ 60, addrs[i] };
+		}
+		learn("many.office.com", rrs, 8);
+		ck_assert_int_eq(fx.n_upd, 8);
+		ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 8);
+		send_hello(addrs[7], "many.office.com");
+		expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+		fx.now += LIFE_FLOOR_MS;
+		ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
+	}
+}
+END_TEST
+
+/* The usual dns+sni service lists no prefixes at all: the tables build (and, under
+ * SAN=undefined, without undefined behaviour), learning alone opens it. */
+START_TEST(test_service_without_prefixes)
+{
+	static const struct rr box[] = { { 60, "52.96.1.1" } };
+
+	teardown();
+	fx_build("refuse", "");
+	ck_assert_int_eq(eng_tables_services(fx.t), 3);
+	send_hello("100.64.0.1", "app.box.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	learn("app.box.com", box, 1);
+	ck_assert_int_eq(fx.n_upd, 1);
+	send_hello("52.96.1.1", "app.box.com");
+	expect(ENG_REPEAT, COPY(svc_id(S_BOX)), EC_BO_OK);
 }
 END_TEST
 
@@ -1015,7 +1103,7 @@ START_TEST(test_ech_outer_sni)
 	uint8_t *h;
 
 	teardown();
-	fx_build("outer-sni", 64);
+	fx_build("outer-sni", box_prefixes);
 	h = hello_add_ext(tls_tls13_0, sizeof(tls_tls13_0), TLS_EXT_ECH, ech_body,
 			  sizeof(ech_body), &len);
 	send_data("10.20.0.200", "198.51.100.10", 50000, 443, 1, h, len);
@@ -1341,7 +1429,10 @@ Suite *suite_engine(void)
 	tcase_add_test(tb, test_dns_nothing_learned);
 	tcase_add_test(tb, test_listed_prefix);
 	tcase_add_test(tb, test_learned_expiry);
+	tcase_add_test(tb, test_learned_per_service);
+	tcase_add_test(tb, test_service_without_prefixes);
 	tcase_add_test(tb, test_learned_refresh);
+	tcase_add_test(tb, test_learned_reuse);
 	tcase_add_test(tb, test_learned_max);
 	tcase_add_test(tb, test_split_hello);
 	tcase_add_test(tb, test_split_hello_v6_records);

@@ -128,6 +128,33 @@ static bool learned_has(struct eng_learned *l, uint8_t family, const uint8_t *ad
 	return false;
 }
 
+/* Drop expired entries by rebuilding the table in place (open addressing cannot just empty
+ * a slot). Rare: only when every slot was taken. Returns true if anything was freed. */
+static bool learned_purge(struct eng_learned *l, int64_t now)
+{
+	int i, before = l->used;
+
+	for (i = 0; i < l->cap; i++) {
+		if (l->v[i].used && l->v[i].expires_ms <= now)
+			l->v[i].used = false;
+	}
+	l->used = 0;
+	for (i = 0; i < l->cap; i++) {		/* re-place the live ones on their probe chains */
+		struct eng_learn_entry e = l->v[i];
+		struct eng_learn_entry *d;
+
+		if (!e.used)
+			continue;
+		l->v[i].used = false;
+		d = learned_find(l, e.family, e.addr, true, now);
+		if (d) {
+			*d = e;
+			l->used++;
+		}
+	}
+	return l->used < before;
+}
+
 /* Learn addr for service svc until expires; returns true when the kernel must be told (a
  * new address, or a later expiry). */
 static bool learn(struct eng_learned *l, uint8_t family, const uint8_t *addr, uint32_t svc,
@@ -137,8 +164,12 @@ static bool learn(struct eng_learned *l, uint8_t family, const uint8_t *addr, ui
 	bool tell = false;
 	int i, slot = -1;
 
-	if (!e)
+	if (e && !e->used && l->used >= l->max && learned_purge(l, now))
+		e = learned_find(l, family, addr, true, now);
+	if (!e || (!e->used && l->used >= l->max))
 		return false;		/* full: the address stays unknown (refused) */
+	if (!e->used)
+		l->used++;
 	if (!e->used || e->expires_ms <= now) {
 		memset(e, 0, sizeof(*e));
 		e->used = true;
@@ -296,7 +327,10 @@ static int read_name(const struct eng_tables *t, struct eng_flow_state *st,
 	struct tls_hello hello;
 	int r;
 
-	if (st->acc.len == 0 && !st->http && tls_is_client_hello(data, h->payload_len) == 0)
+	/* sniff TLS or HTTP on the first bytes of the stream only (a later segment may come
+	 * first: it is then a gap for tls_acc, dropped and retransmitted) */
+	if (st->acc.len == 0 && !st->http && (!st->acc.anchored || h->seq == st->acc.seq0) &&
+	    tls_is_client_hello(data, h->payload_len) == 0)
 		st->http = true;
 	if (st->http) {
 		r = tls_acc_append(&st->acc, h->seq, data, h->payload_len);
@@ -323,6 +357,7 @@ static void decide_breakout(const struct eng_tables *t, struct eng_flows *fs,
 			    int64_t now, struct eng_verdict *v, uint64_t *cnt)
 {
 	bool client = (t->ports[h->dport / 8] >> (h->dport % 8)) & 1;
+	bool synack = !client && (h->tcp_flags & PKT_TCP_SYN) && (h->tcp_flags & PKT_TCP_ACK);
 	struct eng_flow_state *st;
 	enum eng_count why = EC_BO_REFUSED_PROTO;
 	char name[256];
@@ -335,7 +370,13 @@ static void decide_breakout(const struct eng_tables *t, struct eng_flows *fs,
 		refuse(v, cnt, EC_BO_REFUSED_PROTO);
 		return;
 	}
-	st = state_get(fs, h, client, now, client && h->payload_len > 0);
+	if (h->payload_len < h->payload_tot) {	/* not all of it seen: cannot judge it */
+		refuse(v, cnt, EC_BO_REFUSED_PROTO);
+		return;
+	}
+	st = state_get(fs, h, client, now, client || synack);
+	if (st && synack)		/* the client's data starts at the SYN-ACK's ack */
+		tls_acc_init_seq(&st->acc, h->ack);
 	if (!h->payload_len) {
 		if (st)
 			st->last_ms = now;

@@ -53,7 +53,8 @@ struct ctx {
 	bool *pair_engine;		/* the pair has flows the engine decides */
 	int ch_pre, ch_fwd, ch_in, ch_out;
 	int ch_cut, ch_spoof_bind, ch_spoof_src, ch_nopair, ch_invalid, ch_refused;
-	int ch_fwd_again;
+	int ch_fwd_again, ch_isolated;
+	const struct comp_extra *x;
 	struct comp_decision *dec;
 	int n_dec, cap_dec;
 	uint32_t *ids;			/* open addressing: used decision ids */
@@ -616,7 +617,7 @@ static void compile_engine_services(struct ctx *c)
 
 		if (sv->disabled || sv->match == MATCH_IP)
 			continue;
-		if (sv->match == MATCH_DNS_SNI) {
+		if (sv->match == MATCH_DNS_SNI && sv->n_prefixes) {
 			memcpy(all.prefixes + all.n_prefixes, sv->prefixes,
 			       (size_t)sv->n_prefixes * sizeof(*sv->prefixes));
 			all.n_prefixes += sv->n_prefixes;
@@ -1211,6 +1212,84 @@ static void rules_dns(struct ctx *c)
 	}
 }
 
+/* Isolated targets into iso4/iso6 (addresses) and iso_if (a zone's interfaces). */
+static void compile_isolation(struct ctx *c)
+{
+	static const enum ir_field k4 = F_IP_SADDR, k6 = F_IP6_SADDR, ki = F_IIFNAME;
+	const struct policy *p = c->p;
+	const char *ifs[ZONE_IF_ALL];
+	int seg[ZONE_IF_ALL], i, j, n, z, si, fam;
+	struct service addrs = { 0 };
+	struct addrs a = { 0 };
+	struct endpoint ep;
+
+	if (!c->x || !c->x->n_isolate)
+		return;
+	si = set_get(c, "iso_if", &ki, 1, IR_DATA_NONE, 0, "isolated zones (sansoctl isolate)");
+	for (i = 0; i < c->x->n_isolate; i++) {
+		const char *name = c->x->isolate[i];
+
+		memset(&ep, 0, sizeof(ep));
+		if ((z = policy_zone_find(p, name)) >= 0) {
+			n = zone_ifaces(p, z, ifs, seg, ZONE_IF_ALL);
+			for (j = 0; j < n; j++)
+				single(c, si, F_IIFNAME, ifs[j], 0, name);
+			continue;
+		}
+		if ((ep.idx = policy_host_find(p, name)) >= 0)
+			ep.kind = EP_HOST;
+		else if ((ep.idx = policy_group_find(p, name)) >= 0)
+			ep.kind = EP_GROUP;
+		else
+			continue;	/* checked by the caller before it asks */
+		for (fam = AF_INET; fam <= AF_INET6; fam += AF_INET6 - AF_INET) {
+			struct addrs one = { 0 };
+
+			addr_ep(c, &one, &ep, fam);
+			for (j = 0; j < one.n; j++)
+				addrs_add(c, &a, &one.v[j]);
+			free(one.v);
+		}
+	}
+	addrs.prefixes = a.v;
+	addrs.n_prefixes = a.n;
+	snprintf(addrs.name, sizeof(addrs.name), "isolated");
+	service_prefixes(c, &addrs, set_get(c, "iso4", &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL,
+					    "isolated hosts (sansoctl isolate)"), AF_INET);
+	service_prefixes(c, &addrs, set_get(c, "iso6", &k6, 1, IR_DATA_NONE, IR_SET_INTERVAL,
+					    "isolated hosts (sansoctl isolate)"), AF_INET6);
+	for (i = 0; i < c->n_pend; i++)
+		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
+	c->n_pend = 0;
+	free(a.v);
+}
+
+/* Isolation first: it cuts established connections too (R50, R51). */
+static void rules_isolation(struct ctx *c)
+{
+	static const struct { const char *set; enum ir_field f; } m[] = {
+		{ "iso_if", F_IIFNAME }, { "iso_if", F_OIFNAME }, { "iso4", F_IP_SADDR },
+		{ "iso4", F_IP_DADDR }, { "iso6", F_IP6_SADDR }, { "iso6", F_IP6_DADDR },
+	};
+	struct ir_rule r;
+	struct ir_stmt *x;
+	size_t i;
+	int s;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		s = ir_set_find(c->rs, m[i].set);
+		if (s < 0 || !c->rs->sets[s].n_elems)
+			continue;
+		ir_rule_init(&r, "isolated", 0);
+		x = st(c, &r, OP_LOOKUP);
+		x->f[0] = m[i].f;
+		x->n_f = 1;
+		x->set = s;
+		verdict(c, &r, OP_JUMP, c->ch_isolated);
+		emit(c, c->ch_fwd, &r);
+	}
+}
+
 static bool engine_services(const struct ctx *c)
 {
 	int i;
@@ -1232,6 +1311,7 @@ static void rules_forward(struct ctx *c)
 	struct ir_rule r;
 	struct ir_stmt *x;
 
+	rules_isolation(c);
 	rules_dns(c);
 	rules_established(c, c->ch_fwd, false, false);
 	ir_rule_init(&r, NULL, 0);
@@ -1586,6 +1666,7 @@ static int compile_chains(struct ctx *c)
 	c->ch_spoof_src = drop_chain(c, "spoof_src", "sanso spoof src ");
 	c->ch_nopair = drop_chain(c, "nopair", "sanso drop no-zone ");
 	c->ch_refused = drop_chain(c, "refused", "sanso refused ");
+	c->ch_isolated = drop_chain(c, "isolated", "sanso isolated ");
 	c->ch_fwd_again = ir_chain_add(c->rs, "engine_verdict", IR_HOOK_NONE, 0, false);
 	fail(c, c->ch_fwd_again);
 	fail(c, c->ch_pre);
@@ -1647,7 +1728,13 @@ void comp_result_free(struct comp_result *cr)
 
 int comp_build(const struct policy *p, int64_t now, struct comp_result **ret, struct diag *diag)
 {
-	struct ctx c = { .p = p, .diag = diag, .now = now };
+	return comp_build_ex(p, now, NULL, ret, diag);
+}
+
+int comp_build_ex(const struct policy *p, int64_t now, const struct comp_extra *x,
+		  struct comp_result **ret, struct diag *diag)
+{
+	struct ctx c = { .p = p, .diag = diag, .now = now, .x = x };
 	struct comp_result *cr = NULL;
 	int i, errors = diag->errors, r = -ENOMEM;
 
@@ -1665,6 +1752,7 @@ int comp_build(const struct policy *p, int64_t now, struct comp_result **ret, st
 	compile_sources(&c);
 	compile_flows(&c);
 	compile_services(&c);
+	compile_isolation(&c);
 	compile_live(&c);
 	compile_dispatch(&c);
 	compile_nd(&c);

@@ -59,6 +59,17 @@ struct comp_result {
 /* Compile p (validated) at time now (unix seconds). On success *ret is owned by the caller
  * (comp_result_free). Returns 0, -EINVAL with diag entries, or -ENOMEM. */
 int comp_build(const struct policy *p, int64_t now, struct comp_result **ret, struct diag *diag);
+
+/* Operational state compiled into a generation (R50, R51): isolated zones, hosts or groups
+ * are cut from everything at the top of the forward chain, established connections
+ * included. (Revoked breakout services are compiled as disabled services: their decision
+ * ids leave @live, which cuts their connections.) */
+struct comp_extra {
+	const char *const *isolate;	/* zone ids/aliases, host or group names */
+	int n_isolate;
+};
+int comp_build_ex(const struct policy *p, int64_t now, const struct comp_extra *x,
+		  struct comp_result **ret, struct diag *diag);
 void comp_result_free(struct comp_result *cr);
 
 const char *comp_kind_name(enum comp_kind k);

@@ -66,6 +66,7 @@ struct eng_learned {
 	struct eng_learn_entry *v;
 	int cap;			/* power of two */
 	int max;
+	int used;			/* slots ever taken (expired ones are reused) */
 };
 
 struct eng_flow_state {

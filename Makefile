@@ -45,6 +45,8 @@ PURE += compile
 PURE += nftgen
 PURE += engine
 PURE += classify
+PURE += sha256
+PURE += $(if $(wildcard daemon/audit.c),audit)
 
 # Kernel-facing modules.
 KERN :=
@@ -52,6 +54,8 @@ KERN += log
 KERN += nlbatch
 KERN += apply
 KERN += queue
+KERN += ctl
+KERN += ops
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns
@@ -62,12 +66,12 @@ UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
-ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS)
+ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS) $(O)/daemon/sansoctl.o
 
 .PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke bench demo \
         install clean deps help update-golden clang-build check-config
 
-all: $(O)/sansod
+all: $(O)/sansod $(O)/sansoctl
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -77,6 +81,10 @@ $(O)/%.o: %.c
 $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/sansoctl: $(O)/daemon/sansoctl.o
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 $(O)/tests/unit/suites.h: $(UNIT_SRCS) Makefile
 	@mkdir -p $(dir $@)
@@ -182,9 +190,10 @@ demo: $(O)/sansod
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tools/demo
 
 # ---- install ------------------------------------------------------------------------------
-install: $(O)/sansod
+install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/sanso $(DESTDIR)$(PREFIX)/share/sanso
 	install -m 0755 $(O)/sansod $(DESTDIR)$(SBINDIR)/sansod
+	install -m 0755 $(O)/sansoctl $(DESTDIR)$(SBINDIR)/sansoctl
 	install -m 0640 conf/three-tier.conf $(DESTDIR)$(SYSCONFDIR)/sanso/sanso.conf.example
 	install -m 0644 conf/*.conf conf/REFERENCE*.md $(DESTDIR)$(PREFIX)/share/sanso/
 

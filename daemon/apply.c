@@ -1027,3 +1027,197 @@ int apply_learned(struct apply *ap, const struct eng_update *u, int n)
 	free(b.buf);
 	return r;
 }
+
+/* ---- dump and counters: what the kernel enforces, for sansoctl ---- */
+
+struct kdump {
+	const struct ir_ruleset *rs;
+	FILE *out;
+	bool json;
+	int n;				/* items printed in the current JSON array */
+	char chain[IR_NAME_MAX];
+	int idx;
+	int set;			/* index in rs of the set being dumped, -1 if unknown */
+	char set_name[IR_NAME_MAX];
+	void (*counter)(void *arg, const char *chain, int idx, const char *comment,
+			uint64_t pkts, uint64_t bytes);
+	void *arg;
+};
+
+static void json_str(FILE *o, const char *s)
+{
+	fputc('"', o);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(o, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(o, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, o);
+	}
+	fputc('"', o);
+}
+
+static const char *rule_comment(const struct nftnl_rule *r, char *buf, size_t len)
+{
+	const uint8_t *ud;
+	uint32_t udlen = 0;
+
+	buf[0] = '\0';
+	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &udlen);
+	/* one TLV: type NFTNL_UDATA_RULE_COMMENT (0), length, NUL-terminated text */
+	if (ud && udlen > 2 && ud[0] == NFTNL_UDATA_RULE_COMMENT && ud[1] <= udlen - 2)
+		snprintf(buf, len, "%.*s", ud[1], (const char *)ud + 2);
+	return buf;
+}
+
+static int dump_rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct kdump *k = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	char line[4096], tmp[512], com[256];
+	size_t o = 0;
+
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), IR_TABLE)) {
+		nftnl_rule_free(r);
+		return MNL_CB_OK;
+	}
+	if (strcmp(k->chain, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN))) {
+		snprintf(k->chain, sizeof(k->chain), "%s", nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+		k->idx = 0;
+	}
+	rule_comment(r, com, sizeof(com));
+	it = nftnl_expr_iter_create(r);
+	line[0] = '\0';
+	while (it && (e = nftnl_expr_iter_next(it)) && o < sizeof(line) - 1) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+		if (!strcmp(name, "counter") && k->counter)
+			k->counter(k->arg, k->chain, k->idx, com,
+				   nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS),
+				   nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES));
+		nftnl_expr_snprintf(tmp, sizeof(tmp), e, NFTNL_OUTPUT_DEFAULT, 0);
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "%s[%s %s]", o ? " " : "", name, tmp);
+	}
+	nftnl_expr_iter_destroy(it);
+	if (k->out && k->json) {
+		fprintf(k->out, "%s\n    {\"chain\": ", k->n++ ? "," : "");
+		json_str(k->out, k->chain);
+		fprintf(k->out, ", \"index\": %d, \"comment\": ", k->idx);
+		json_str(k->out, com);
+		fprintf(k->out, ", \"expressions\": ");
+		json_str(k->out, line);
+		fputc('}', k->out);
+	} else if (k->out) {
+		fprintf(k->out, "  %s #%d%s%s%s: %s\n", k->chain, k->idx, com[0] ? " (" : "", com,
+			com[0] ? ")" : "", line);
+	}
+	k->idx++;
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+static int dump_elem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct kdump *k = data;
+	const struct ir_set *s = k->set >= 0 ? &k->rs->sets[k->set] : NULL;
+	const struct nlattr *a, *el;
+	struct ir_elem e;
+	struct nlb_wire w;
+	char key[512];
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(el, a) {
+			if (elem_parse(el, &w) < 0 || (w.flags & NFT_SET_ELEM_INTERVAL_END))
+				continue;
+			memset(&e, 0, sizeof(e));
+			memcpy(e.key, w.key, IR_KEY_MAX);
+			memcpy(e.key_end, w.has_key_end ? w.key_end : w.key, IR_KEY_MAX);
+			if (!s || nftgen_elem(s, &e, key, sizeof(key)) < 0)
+				hex(key, sizeof(key), w.key, 16);
+			if (k->json) {
+				fprintf(k->out, "%s", k->n++ ? ", " : "");
+				json_str(k->out, key);
+			} else {
+				fprintf(k->out, "    %s", key);
+				if (w.has_data)
+					fprintf(k->out, " : 0x%08x", w.data);
+				if (w.chain)
+					fprintf(k->out, " : jump %s", w.chain);
+				fputc('\n', k->out);
+			}
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static int dump_set_names_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct side *sd = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (s && nftnl_set_nlmsg_parse(nlh, s) == 0 &&
+	    !strcmp(nftnl_set_get_str(s, NFTNL_SET_TABLE), IR_TABLE))
+		lines_add(sd, nftnl_set_get_str(s, NFTNL_SET_NAME));
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+static int dump_request(struct apply *ap, uint16_t type, uint16_t attr, const char *set,
+			mnl_cb_t cb, void *data)
+{
+	char buf[REQ_BUF];
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, NLM_F_DUMP, ++ap->seq);
+	mnl_attr_put_strz(nlh, attr, IR_TABLE);
+	if (set)
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+	return request(ap, nlh, cb, data);
+}
+
+int apply_dump(struct apply *ap, const struct ir_ruleset *rs, FILE *out, bool json)
+{
+	struct kdump k = { .rs = rs, .out = out, .json = json, .set = -1 };
+	struct side names = { 0 };
+	int r, i;
+
+	fprintf(out, json ? "  \"rules\": [" : "chains and rules (kernel):\n");
+	r = dump_request(ap, NFT_MSG_GETRULE, NFTA_RULE_TABLE, NULL, dump_rule_cb, &k);
+	fprintf(out, json ? "\n  ],\n  \"sets\": [" : "sets (kernel):\n");
+	if (r >= 0)
+		r = dump_request(ap, NFT_MSG_GETSET, NFTA_SET_TABLE, NULL, dump_set_names_cb, &names);
+	for (i = 0; r >= 0 && i < names.lines.n; i++) {
+		k.set = ir_set_find(rs, names.lines.v[i]);
+		k.n = 0;
+		if (json) {
+			fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
+			json_str(out, names.lines.v[i]);
+			fprintf(out, ", \"elements\": [");
+		} else {
+			fprintf(out, "  set %s\n", names.lines.v[i]);
+		}
+		r = dump_request(ap, NFT_MSG_GETSETELEM, NFTA_SET_ELEM_LIST_TABLE, names.lines.v[i],
+				 dump_elem_cb, &k);
+		if (json)
+			fprintf(out, "]}");
+	}
+	if (json)
+		fprintf(out, "\n  ]\n");
+	side_free(&names);
+	return r;
+}
+
+int apply_counters(struct apply *ap, void (*cb)(void *arg, const char *chain, int idx,
+						const char *comment, uint64_t pkts,
+						uint64_t bytes), void *arg)
+{
+	struct kdump k = { .counter = cb, .arg = arg, .set = -1 };
+
+	return dump_request(ap, NFT_MSG_GETRULE, NFTA_RULE_TABLE, NULL, dump_rule_cb, &k);
+}

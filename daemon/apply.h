@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "diag.h"
 #include "ir.h"
@@ -51,6 +52,14 @@ int apply_commit(struct apply *ap, const struct ir_ruleset *rs, const char *file
 int apply_verify(struct apply *ap, const struct ir_ruleset *rs, struct diag *diag);
 
 int apply_genid(struct apply *ap, uint32_t *ret);
+
+/* What the kernel holds, decoded with the compiled set types: rules and set elements, as
+ * text or as the body of a JSON object ("rules" and "sets" members). */
+int apply_dump(struct apply *ap, const struct ir_ruleset *rs, FILE *out, bool json);
+/* Every counter of the table's rules, read from the kernel. */
+int apply_counters(struct apply *ap, void (*cb)(void *arg, const char *chain, int idx,
+						const char *comment, uint64_t pkts,
+						uint64_t bytes), void *arg);
 
 /* Add (or extend) learned breakout addresses in bo_learn4/6, each with its timeout. */
 struct eng_update;

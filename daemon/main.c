@@ -17,59 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apply.h"
-#include "compile.h"
 #include "conf.h"
-#include "engine.h"
 #include "log.h"
 #include "nftgen.h"
-#include "policy.h"
-#include "queue.h"
+#include "sansod.h"
 
 #define DEFAULT_CONF	"/etc/sanso/sanso.conf"
 #define DRIFT_CHECK_MS	30000
-
-enum exit_code {
-	EXIT_OK = 0,
-	EXIT_POLICY = 1,		/* invalid policy, or verify found differences */
-	EXIT_USAGE = 2,
-	EXIT_KERNEL = 3,		/* the kernel refused or could not be reached */
-};
-
-enum mode {
-	MODE_DAEMON = 0,
-	MODE_CHECK,
-	MODE_PRINT_NFT,
-	MODE_ONCE,
-	MODE_VERIFY,
-};
-
-struct opts {
-	enum mode mode;
-	const char *file;
-	int verbose;
-	bool kernel_check;		/* -n -k: dry run through the kernel */
-	bool stats;
-	int64_t now;			/* 0: the real clock */
-};
-
-/* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
-struct gen {
-	struct policy *policy;
-	struct comp_result *cr;
-	struct eng_tables *tables;
-};
-
-struct daemon {
-	struct opts o;
-	struct apply ap;
-	pthread_mutex_t ap_lock;	/* the netlink socket: main thread and DNS learning */
-	struct gen cur;
-	unsigned generation;
-	int ja;				/* Japanese diagnostics */
-	bool engine;			/* the workers run (daemon mode) */
-	struct queue_rt q;
-};
 
 static int64_t clock_now(const struct opts *o)
 {
@@ -95,12 +49,30 @@ static double mono(void)
 }
 
 /* conf -> policy -> compile. Every diagnostic goes to diag. */
-static int gen_build(const struct opts *o, struct gen *g, struct diag *diag)
+/* Revoked services are compiled as disabled (their connections lose their live decision). */
+static void ops_apply(const struct ops *ops, struct policy *p)
 {
+	int i, j;
+
+	for (i = 0; ops && i < ops->n_revoke; i++) {
+		for (j = 0; j < p->breakout.n_services; j++) {
+			if (!strcmp(p->breakout.services[j].name, ops->revoke[i]))
+				p->breakout.services[j].disabled = true;
+		}
+	}
+}
+
+static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
+		     struct diag *diag)
+{
+	const char *iso[OPS_MAX];
+	struct comp_extra x = { iso, 0 };
 	double t0 = mono(), t1 = 0, t2 = 0;
-	int r;
+	int r, i;
 
 	memset(g, 0, sizeof(*g));
+	for (i = 0; ops && i < ops->n_isolate; i++)
+		iso[x.n_isolate++] = ops->isolate[i];
 	r = conf_load_file(o->file, &g->policy, diag);
 	if (r >= 0) {
 		t1 = mono();
@@ -108,7 +80,8 @@ static int gen_build(const struct opts *o, struct gen *g, struct diag *diag)
 	}
 	if (r >= 0) {
 		t2 = mono();
-		r = comp_build(g->policy, clock_now(o), &g->cr, diag);
+		ops_apply(ops, g->policy);
+		r = comp_build_ex(g->policy, clock_now(o), &x, &g->cr, diag);
 	}
 	if (r >= 0 && o->stats)
 		fprintf(stderr, "stats: parse %.3fs validate %.3fs compile %.3fs\n", t1 - t0,
@@ -186,7 +159,7 @@ static int mode_check(struct daemon *d)
 	int r, code;
 
 	diag_init(&diag);
-	r = gen_build(&d->o, &g, &diag);
+	r = gen_build(&d->o, NULL, &g, &diag);
 	print_diag(&diag, d->ja);
 	diag_fini(&diag);
 	if (r < 0) {
@@ -221,7 +194,7 @@ static int mode_print(struct daemon *d)
 	int r;
 
 	diag_init(&diag);
-	r = gen_build(&d->o, &g, &diag);
+	r = gen_build(&d->o, NULL, &g, &diag);
 	print_diag(&diag, d->ja);
 	diag_fini(&diag);
 	if (r < 0)
@@ -299,14 +272,14 @@ static void engine_install(struct daemon *d, const struct gen *g)
 }
 
 /* Build and apply the configured file; on success it becomes d->cur. */
-static int load_and_apply(struct daemon *d)
+int sansod_load_and_apply(struct daemon *d)
 {
 	struct diag diag;
 	struct gen g;
 	int r, code;
 
 	diag_init(&diag);
-	r = gen_build(&d->o, &g, &diag);
+	r = gen_build(&d->o, &d->ops, &g, &diag);
 	print_diag(&diag, d->ja);
 	diag_fini(&diag);
 	if (r < 0)
@@ -339,7 +312,7 @@ static int mode_verify(struct daemon *d)
 	int r;
 
 	diag_init(&diag);
-	r = gen_build(&d->o, &g, &diag);
+	r = gen_build(&d->o, &d->ops, &g, &diag);
 	if (r < 0) {
 		print_diag(&diag, d->ja);
 		diag_fini(&diag);
@@ -359,6 +332,88 @@ static int mode_verify(struct daemon *d)
 	}
 	fprintf(stderr, "sansod: cannot read table inet sanso: %s\n", strerror(-r));
 	return r == -ENOENT ? EXIT_POLICY : EXIT_KERNEL;
+}
+
+#define OPS_FILE "ops.state"
+
+/* One line per entry: "isolate NAME" or "revoke NAME". Written atomically (rename). */
+void sansod_ops_save(const struct daemon *d)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+	int i;
+
+	if (!d->o.state_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/" OPS_FILE, d->o.state_dir);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		log_warn("cannot save the operational state to '%s'", tmp);
+		return;
+	}
+	for (i = 0; i < d->ops.n_isolate; i++)
+		fprintf(f, "isolate %s\n", d->ops.isolate[i]);
+	for (i = 0; i < d->ops.n_revoke; i++)
+		fprintf(f, "revoke %s\n", d->ops.revoke[i]);
+	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path))
+		log_warn("cannot save the operational state to '%s'", path);
+}
+
+void sansod_ops_load(struct daemon *d)
+{
+	char path[4096], line[256], name[POLICY_NAME_MAX];
+	FILE *f;
+
+	if (!d->o.state_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/" OPS_FILE, d->o.state_dir);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "isolate %63s", name) == 1 && d->ops.n_isolate < OPS_MAX)
+			snprintf(d->ops.isolate[d->ops.n_isolate++], POLICY_NAME_MAX, "%s", name);
+		else if (sscanf(line, "revoke %63[^\n]", name) == 1 && d->ops.n_revoke < OPS_MAX)
+			snprintf(d->ops.revoke[d->ops.n_revoke++], POLICY_NAME_MAX, "%s", name);
+	}
+	fclose(f);
+	if (d->ops.n_isolate || d->ops.n_revoke)
+		log_info("operational state: %d isolation(s), %d revoked service(s) from '%s'",
+			 d->ops.n_isolate, d->ops.n_revoke, path);
+}
+
+/* One control request, answered synchronously. */
+static void control(struct daemon *d, struct ctl_server *cs)
+{
+	struct ctl_peer peer;
+	struct ctl_req *q = calloc(1, sizeof(*q));
+	char *body = NULL;
+	size_t len = 0;
+	FILE *out;
+	int fd, r, st;
+
+	if (!q || ctl_accept(cs, &fd, &peer) < 0) {
+		free(q);
+		return;
+	}
+	r = ctl_recv(fd, q);
+	out = open_memstream(&body, &len);
+	if (!out) {
+		st = CTL_ERR_FAILED;
+	} else if (r < 0) {
+		fprintf(out, "malformed request: %s\n", strerror(-r));
+		st = CTL_ERR_INVALID;
+		log_warnx("control: malformed request from %s refused", peer.name);
+	} else {
+		st = ops_handle(d, &peer, q, out);
+	}
+	if (out)
+		fclose(out);
+	(void)ctl_reply(fd, st, body ? body : "", body ? len : 0);
+	free(body);
+	free(q);
+	close(fd);
 }
 
 static void drift_check(struct daemon *d)
@@ -453,7 +508,8 @@ static int mode_daemon(struct daemon *d)
 {
 	uint64_t beats[ENGINE_QUEUES_MAX] = { 0 };
 	struct signalfd_siginfo si;
-	struct pollfd pfd;
+	struct ctl_server cs = { .fd = -1 };
+	struct pollfd pfd[2];
 	long long wd_ms;
 	int fd, code, r, tick, waited = 0;
 
@@ -462,19 +518,29 @@ static int mode_daemon(struct daemon *d)
 		log_warn("signalfd");
 		return EXIT_KERNEL;
 	}
-	code = load_and_apply(d);
+	code = sansod_load_and_apply(d);
 	if (code != EXIT_OK) {
 		close(fd);
 		return code;
 	}
+	r = ctl_listen(&cs, d->o.control);
+	if (r < 0)
+		log_warnx("control socket '%s': %s: sansoctl cannot reach this daemon",
+			  d->o.control, strerror(-r));
 	notify("READY=1");
-	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = cs.fd, .events = POLLIN };
 	wd_ms = getenv("WATCHDOG_USEC") ? atoll(getenv("WATCHDOG_USEC")) / 2000 : 0;
 	tick = wd_ms > 0 && wd_ms < DRIFT_CHECK_MS ? (int)wd_ms : DRIFT_CHECK_MS;
 	for (;;) {
-		r = poll(&pfd, 1, tick);
+		r = poll(pfd, cs.fd >= 0 ? 2 : 1, tick);
 		if (wd_ms > 0)
 			watchdog(d, beats);
+		if (r > 0 && cs.fd >= 0 && (pfd[1].revents & POLLIN)) {
+			control(d, &cs);
+			if (!(pfd[0].revents & POLLIN))
+				continue;
+		}
 		if (r == 0) {
 			waited += tick;
 			if (waited >= DRIFT_CHECK_MS) {
@@ -489,11 +555,12 @@ static int mode_daemon(struct daemon *d)
 			break;
 		log_info("SIGHUP: reloading '%s'", d->o.file);
 		notify("RELOADING=1");
-		if (load_and_apply(d) != EXIT_OK)
+		if (sansod_load_and_apply(d) != EXIT_OK)
 			log_warnx("reload refused: generation %u stays in the kernel", d->generation);
 		notify("READY=1");
 	}
 	notify("STOPPING=1");
+	ctl_close(&cs);
 	log_info("exiting; generation %u stays in the kernel", d->generation);
 	if (d->engine) {
 		log_counters(d);
@@ -512,6 +579,8 @@ static void usage(FILE *out)
 		"       sansod --once [-f FILE]        apply, read back, exit\n"
 		"       sansod --verify [-f FILE]      compare the kernel with FILE (exit 0: same)\n"
 		"  -f FILE   policy (default " DEFAULT_CONF ")\n"
+		"  --control PATH     control socket (default " CTL_SOCKET_DEFAULT ")\n"
+		"  --state-dir DIR    keep isolations and revocations there (e.g. /var/lib/sanso)\n"
 		"  --stats   print sizes and timings of the commit\n"
 		"exit: 0 ok, 1 policy refused or drift, 2 usage, 3 kernel error\n");
 }
@@ -527,6 +596,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "verify", no_argument, NULL, 'V' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "now", required_argument, NULL, 'N' },
+		{ "control", required_argument, NULL, 'C' },
+		{ "state-dir", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -535,6 +606,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->file = DEFAULT_CONF;
+	o->control = CTL_SOCKET_DEFAULT;
 	while ((c = getopt_long(argc, argv, "f:nkvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->file = optarg; break;
@@ -545,6 +617,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'O': o->mode = MODE_ONCE; break;
 		case 'V': o->mode = MODE_VERIFY; break;
 		case 'S': o->stats = true; break;
+		case 'C': o->control = optarg; break;
+		case 'D': o->state_dir = optarg; break;
 		case 'N':
 			errno = 0;
 			o->now = strtoll(optarg, &end, 10);
@@ -578,6 +652,8 @@ int main(int argc, char **argv)
 		return mode_check(&d);
 	if (d.o.mode == MODE_PRINT_NFT)
 		return mode_print(&d);
+	d.started = time(NULL);
+	sansod_ops_load(&d);
 	if (apply_open(&d.ap) < 0) {
 		log_warn("cannot open a netfilter netlink socket");
 		return EXIT_KERNEL;
@@ -585,7 +661,7 @@ int main(int argc, char **argv)
 	if (d.o.mode == MODE_VERIFY)
 		code = mode_verify(&d);
 	else if (d.o.mode == MODE_ONCE)
-		code = load_and_apply(&d);
+		code = sansod_load_and_apply(&d);
 	else
 		code = mode_daemon(&d);
 	gen_free(&d.cur);

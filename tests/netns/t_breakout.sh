@@ -118,7 +118,7 @@ split_hello()
 	return $rc
 }
 
-# "name|command": every attempt of the test, all of which must get through on the bare lab.
+# "pass|name|command": every attempt of the test; on the bare lab all must get through.
 BASELINE=(
 	"pass|terminal resolves www.allowed.example through the LGWAN resolver|resolves lg $TERM_IP $RES www.allowed.example $WEB"
 	"pass|terminal resolves late.allowed.example|resolves lg $TERM_IP $RES late.allowed.example $LATE"

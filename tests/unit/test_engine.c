@@ -807,6 +807,117 @@ START_TEST(test_learned_reuse)
 }
 END_TEST
 
+/* An IPv4 address (text) whose learned-table slot in a table of cap slots is slot: the
+ * nth such one. White box: the slot is eng_hash() as classify.c computes it. */
+static void addr_at_slot(int slot, int cap, int nth, char *out, size_t len)
+{
+	uint8_t a[4] = { 198, 18, 0, 0 };
+	int i;
+
+	for (i = 1; i < 65536; i++) {
+		a[2] = (uint8_t)(i >> 8);
+		a[3] = (uint8_t)i;
+		if ((int)(eng_hash(a, 4, 2166136261U ^ PKT_AF_INET) & (uint32_t)(cap - 1)) == slot &&
+		    nth-- == 0) {
+			snprintf(out, len, "198.18.%d.%d", a[2], a[3]);
+			return;
+		}
+	}
+	ck_abort_msg("no address for slot %d", slot);
+}
+
+static void learn_one(const char *addr, uint32_t ttl)
+{
+	const struct rr rr = { ttl, addr };
+
+	learn("a.office.com", &rr, 1);
+	ck_assert_int_eq(fx.n_upd, 1);
+}
+
+/* Purging expired entries when the table is full keeps every live entry reachable, also
+ * one whose probe chain wraps around the end of the table: K hashes to the last slot and
+ * sits in slot 0 because P took the last slot (P hashes to the one before, taken by Q). Q
+ * expires; the purge moves P back to its own slot and must not leave K behind a hole. */
+START_TEST(test_learned_purge_wrap)
+{
+	char q[16], p[16], k[16], f[5][16], n[16], name[ENG_NAME_MAX];
+	uint32_t m365 = svc_id(S_M365);
+	int64_t learned, expires;
+	uint8_t a[16] = { 0 };
+	int i;
+
+	eng_learned_free(fx.l);
+	fx.l = eng_learned_new(8);
+	ck_assert_ptr_nonnull(fx.l);
+	ck_assert_int_eq(fx.l->cap, 16);
+	addr_at_slot(14, 16, 0, q, sizeof(q));
+	addr_at_slot(14, 16, 1, p, sizeof(p));
+	addr_at_slot(15, 16, 0, k, sizeof(k));
+	addr_at_slot(10, 16, 0, n, sizeof(n));
+	learn_one(q, 60);				/* slot 14, 150 s */
+	learn_one(p, 3600);				/* slot 15 */
+	learn_one(k, 3600);				/* slot 0 */
+	for (i = 0; i < 5; i++) {			/* slots 2-6: the table holds max = 8 */
+		addr_at_slot(2 + i, 16, 0, f[i], sizeof(f[i]));
+		learn_one(f[i], 3600);
+	}
+	fx.now += LIFE_FLOOR_MS + 1;			/* Q expires */
+	learn_one(n, 3600);				/* full: purge, then slot 10 */
+	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 8);
+	send_hello(q, "a.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	send_hello(n, "a.office.com");
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	send_hello(p, "a.office.com");
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	for (i = 0; i < 5; i++) {
+		send_hello(f[i], "a.office.com");
+		expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	}
+	/* K is still in the table and valid (explain scans every slot)... */
+	ck_assert_int_eq(inet_pton(AF_INET, k, a), 1);
+	ck_assert_int_eq(eng_learned_explain(fx.l, PKT_AF_INET, a, fx.now, name, sizeof(name),
+					     &learned, &expires), 0);
+	ck_assert_int_gt(expires, fx.now);
+	/* ...so a connection to it is the service's */
+	send_hello(k, "a.office.com");
+	ck_assert_msg(fx.v.v == ENG_REPEAT && fx.v.mark == COPY(m365),
+		      "%s (wrapped past the end) unreachable after the purge", k);
+}
+END_TEST
+
+/* The purge frees what expired: K (hashed to the last slot, sitting in slot 0 behind X)
+ * moves back to the last slot when X expires, and counts once; the new address fits. */
+START_TEST(test_learned_purge_room)
+{
+	char x[16], k[16], f[6][16], n[16];
+	uint32_t m365 = svc_id(S_M365);
+	int i;
+
+	eng_learned_free(fx.l);
+	fx.l = eng_learned_new(8);
+	ck_assert_ptr_nonnull(fx.l);
+	ck_assert_int_eq(fx.l->cap, 16);
+	addr_at_slot(15, 16, 0, x, sizeof(x));
+	addr_at_slot(15, 16, 1, k, sizeof(k));
+	addr_at_slot(10, 16, 0, n, sizeof(n));
+	learn_one(x, 60);				/* slot 15, 150 s */
+	learn_one(k, 3600);				/* slot 0 */
+	for (i = 0; i < 6; i++) {			/* slots 2-7: the table holds max = 8 */
+		addr_at_slot(2 + i, 16, 0, f[i], sizeof(f[i]));
+		learn_one(f[i], 3600);
+	}
+	fx.now += LIFE_FLOOR_MS + 1;			/* X expires: room for one */
+	learn("a.office.com", &(const struct rr){ 3600, n }, 1);
+	ck_assert_msg(fx.n_upd == 1, "%s not learned after the purge freed %s", n, x);
+	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 8);
+	send_hello(n, "a.office.com");
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	send_hello(k, "a.office.com");
+	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+}
+END_TEST
+
 /* The usual dns+sni service lists no prefixes at all: the tables build (and, under
  * SAN=undefined, without undefined behaviour), learning alone opens it. */
 START_TEST(test_service_without_prefixes)
@@ -1449,6 +1560,8 @@ Suite *suite_engine(void)
 	tcase_add_test(tb, test_service_without_prefixes);
 	tcase_add_test(tb, test_learned_refresh);
 	tcase_add_test(tb, test_learned_reuse);
+	tcase_add_test(tb, test_learned_purge_wrap);
+	tcase_add_test(tb, test_learned_purge_room);
 	tcase_add_test(tb, test_learned_max);
 	tcase_add_test(tb, test_split_hello);
 	tcase_add_test(tb, test_split_hello_v6_records);

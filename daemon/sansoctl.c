@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* sansoctl.c: the control and audit CLI of sansod. Thin: build a request, print the reply.
+ * Exit codes: 0 ok, 1 the daemon refused or failed (or verify found drift), 2 usage,
+ * 3 cannot reach the daemon, 4 permission denied. Messages in Japanese under LANG=ja*. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl_proto.h"
+
+enum {
+	EX_OK = 0,
+	EX_REFUSED = 1,
+	EX_USAGE = 2,
+	EX_UNREACHABLE = 3,
+	EX_DENIED = 4,
+};
+
+struct cmd {
+	const char *name;
+	uint16_t type;
+	const char *args;		/* positional argument names, space separated */
+	const char *help;
+	const char *help_ja;
+};
+
+static const struct cmd cmds[] = {
+	{ "status", CTL_STATUS, "", "generation, policy, engine, kernel", "稼働状況" },
+	{ "dump", CTL_DUMP, "", "what the kernel enforces (--json, --nft)", "カーネルが実施中の内容" },
+	{ "verify", CTL_VERIFY, "", "kernel vs compiled policy (exit 1 on drift)", "カーネルとポリシーの照合" },
+	{ "diff", CTL_VERIFY, "", "same as verify", "verify と同じ" },
+	{ "stats", CTL_STATS, "", "counters (--prometheus)", "統計" },
+	{ "reload", CTL_RELOAD, "", "reload the policy file atomically", "ポリシーの再読み込み" },
+	{ "isolate", CTL_ISOLATE, "target", "cut a zone or host from everything (R50/R51)", "ゾーン・端末の遮断" },
+	{ "restore", CTL_RESTORE, "target", "lift an isolation", "遮断の解除" },
+	{ "breakout-revoke", CTL_BO_REVOKE, "service", "cut a cloud service now (R28)", "クラウドサービスの即時遮断" },
+	{ "breakout-restore", CTL_BO_RESTORE, "service", "lift a revocation", "遮断の解除" },
+};
+
+static int ja;
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, ja ? "使い方: sansoctl [-s ソケット] [--json] コマンド [引数] [--reason 理由]\n" :
+		"usage: sansoctl [-s SOCKET] [--json] COMMAND [ARG] [--reason TEXT]\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(out, "  %-17s %-8s %s\n", cmds[i].name, cmds[i].args,
+			ja ? cmds[i].help_ja : cmds[i].help);
+	fprintf(out, ja ? "終了コード: 0 成功, 1 拒否・失敗・差分あり, 2 使い方, 3 接続不可, 4 権限なし\n" :
+		"exit: 0 ok, 1 refused/failed/drift, 2 usage, 3 daemon unreachable, 4 permission denied\n");
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static int add_arg(char *body, size_t *len, const char *k, const char *v)
+{
+	int n;
+
+	if (!v)
+		return 0;
+	if (strchr(v, '\n'))
+		return -EINVAL;
+	n = snprintf(body + *len, CTL_BODY_MAX - *len, "%s%s=%s", *len ? "\n" : "", k, v);
+	if (n < 0 || (size_t)n >= CTL_BODY_MAX - *len)
+		return -E2BIG;
+	*len += (size_t)n;
+	return 0;
+}
+
+/* Send, then print every reply message; returns the daemon's status or -errno. */
+static int exchange(int fd, uint16_t type, const char *body, size_t blen)
+{
+	static char buf[CTL_MSG_MAX];
+	struct ctl_hdr h = { .version = CTL_VERSION, .type = type, .len = (uint32_t)blen };
+	ssize_t n;
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), body, blen);
+	if (send(fd, buf, sizeof(h) + blen, MSG_NOSIGNAL) < 0)
+		return -errno;
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < (ssize_t)sizeof(h))
+			return n < 0 ? -errno : -EPROTO;
+		memcpy(&h, buf, sizeof(h));
+		if (h.version != CTL_VERSION || h.len != (size_t)n - sizeof(h))
+			return -EPROTO;
+		fwrite(buf + sizeof(h), 1, h.len, stdout);
+		if (h.flags & CTL_F_END)
+			return h.status;
+	}
+}
+
+static const struct cmd *find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = getenv("SANSO_CONTROL"), *lang = getenv("LANG"), *format = NULL;
+	const char *reason = NULL;
+	static char body[CTL_BODY_MAX];
+	const struct cmd *c = NULL;
+	size_t blen = 0;
+	int i, fd, r, pos = 0;
+
+	ja = lang && !strncmp(lang, "ja", 2);
+	if (!path)
+		path = CTL_SOCKET_DEFAULT;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-s") && i + 1 < argc) {
+			path = argv[++i];
+		} else if (!strcmp(argv[i], "--json")) {
+			format = "json";
+		} else if (!strcmp(argv[i], "--nft")) {
+			format = "nft";
+		} else if (!strcmp(argv[i], "--prometheus")) {
+			format = "prometheus";
+		} else if (!strcmp(argv[i], "--reason") && i + 1 < argc) {
+			reason = argv[++i];
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return EX_OK;
+		} else if (!c) {
+			c = find(argv[i]);
+			if (!c)
+				break;
+		} else if (c->args[0] && pos++ == 0) {
+			if (add_arg(body, &blen, c->args, argv[i]) < 0)
+				break;
+		} else {
+			c = NULL;
+			break;
+		}
+	}
+	if (!c || (c->args[0] && pos != 1) || add_arg(body, &blen, "format", format) < 0 ||
+	    add_arg(body, &blen, "reason", reason) < 0) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	fd = connect_to(path);
+	if (fd < 0) {
+		fprintf(stderr, ja ? "sansoctl: %s に接続できません: %s\n" :
+			"sansoctl: cannot reach sansod at %s: %s\n", path, strerror(-fd));
+		return fd == -EACCES ? EX_DENIED : EX_UNREACHABLE;
+	}
+	r = exchange(fd, c->type, body, blen);
+	close(fd);
+	if (r < 0) {
+		fprintf(stderr, "sansoctl: %s\n", strerror(-r));
+		return EX_UNREACHABLE;
+	}
+	if (r == CTL_ERR_DENIED) {
+		fprintf(stderr, ja ? "sansoctl: 権限がありません（記録されました）\n" :
+			"sansoctl: permission denied (recorded)\n");
+		return EX_DENIED;
+	}
+	if (r == CTL_ERR_INVALID)
+		return EX_USAGE;
+	return r == CTL_OK ? EX_OK : EX_REFUSED;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* sansod.h: the daemon's state, shared by main.c (modes, generations, main loop) and
+ * ops.c (control requests). Not a library. */
+#ifndef SANSO_SANSOD_H
+#define SANSO_SANSOD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "apply.h"
+#include "compile.h"
+#include "ctl.h"
+#include "engine.h"
+#include "policy.h"
+#include "queue.h"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_POLICY = 1,		/* invalid policy, or verify found differences */
+	EXIT_USAGE = 2,
+	EXIT_KERNEL = 3,		/* the kernel refused or could not be reached */
+};
+
+enum mode {
+	MODE_DAEMON = 0,
+	MODE_CHECK,
+	MODE_PRINT_NFT,
+	MODE_ONCE,
+	MODE_VERIFY,
+};
+
+struct opts {
+	enum mode mode;
+	const char *file;
+	int verbose;
+	bool kernel_check;		/* -n -k: dry run through the kernel */
+	bool stats;
+	int64_t now;			/* 0: the real clock */
+	const char *control;		/* control socket path */
+	const char *state_dir;		/* persisted operational state */
+};
+
+/* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
+struct gen {
+	struct policy *policy;
+	struct comp_result *cr;
+	struct eng_tables *tables;
+};
+
+#define OPS_MAX 64			/* isolations + revocations at once */
+
+/* Operational state (sansoctl isolate / breakout-revoke): compiled into every generation,
+ * persisted in the state directory so a restart keeps it. */
+struct ops {
+	char isolate[OPS_MAX][POLICY_NAME_MAX];
+	int n_isolate;
+	char revoke[OPS_MAX][POLICY_NAME_MAX];
+	int n_revoke;
+};
+
+struct daemon {
+	struct opts o;
+	struct ops ops;
+	time_t started;
+	struct apply ap;
+	pthread_mutex_t ap_lock;	/* the netlink socket: main thread and DNS learning */
+	struct gen cur;
+	unsigned generation;
+	int ja;				/* Japanese diagnostics */
+	bool engine;			/* the workers run (daemon mode) */
+	struct queue_rt q;
+};
+
+int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */
+void sansod_ops_save(const struct daemon *d);
+void sansod_ops_load(struct daemon *d);
+/* Handle one control request; the reply body goes to out, the status is returned. */
+int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out);
+
+#endif

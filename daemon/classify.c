@@ -128,27 +128,24 @@ static bool learned_has(struct eng_learned *l, uint8_t family, const uint8_t *ad
 	return false;
 }
 
-/* Drop expired entries by rebuilding the table in place (open addressing cannot just empty
- * a slot). Rare: only when every slot was taken. Returns true if anything was freed. */
+/* Drop expired entries: copy the live ones out to the preallocated scratch array, empty the
+ * table, put them back on their probe chains (open addressing cannot just empty a slot).
+ * Rare: only when every slot was taken. Returns true if anything was freed. */
 static bool learned_purge(struct eng_learned *l, int64_t now)
 {
-	int i, before = l->used;
+	int i, n = 0, before = l->used;
+	struct eng_learn_entry *d;
 
 	for (i = 0; i < l->cap; i++) {
-		if (l->v[i].used && l->v[i].expires_ms <= now)
-			l->v[i].used = false;
+		if (l->v[i].used && l->v[i].expires_ms > now && n < l->max)
+			l->scratch[n++] = l->v[i];
+		l->v[i].used = false;
 	}
 	l->used = 0;
-	for (i = 0; i < l->cap; i++) {		/* re-place the live ones on their probe chains */
-		struct eng_learn_entry e = l->v[i];
-		struct eng_learn_entry *d;
-
-		if (!e.used)
-			continue;
-		l->v[i].used = false;
-		d = learned_find(l, e.family, e.addr, true, now);
+	for (i = 0; i < n; i++) {
+		d = learned_find(l, l->scratch[i].family, l->scratch[i].addr, true, now);
 		if (d) {
-			*d = e;
+			*d = l->scratch[i];
 			l->used++;
 		}
 	}

@@ -273,8 +273,9 @@ struct eng_learned *eng_learned_new(int max)
 	l->max = max > 0 ? max : 65536;
 	l->cap = pow2(l->max * 2);
 	l->v = calloc((size_t)l->cap, sizeof(*l->v));
-	if (!l->v) {
-		free(l);
+	l->scratch = calloc((size_t)l->max, sizeof(*l->scratch));
+	if (!l->v || !l->scratch) {
+		eng_learned_free(l);
 		return NULL;
 	}
 	return l;
@@ -285,6 +286,7 @@ void eng_learned_free(struct eng_learned *l)
 	if (!l)
 		return;
 	free(l->v);
+	free(l->scratch);
 	free(l);
 }
 

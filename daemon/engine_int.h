@@ -67,6 +67,7 @@ struct eng_learned {
 	int cap;			/* power of two */
 	int max;
 	int used;			/* slots ever taken (expired ones are reused) */
+	struct eng_learn_entry *scratch;	/* max entries: room for a purge */
 };
 
 struct eng_flow_state {

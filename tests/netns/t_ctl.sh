@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# t_ctl.sh: sansoctl against a running sansod, on the real kernel.
+#   status / verify / dump (text, JSON: from the kernel) / stats (text, Prometheus);
+#   isolate HOST cuts a live TCP connection within a second and new ones; restore reopens;
+#   isolate ZONE cuts the zone; the isolation survives a restart (state directory);
+#   breakout-revoke cuts a live connection of a kernel-decided cloud service at once;
+#   an out-of-band change is reported by verify (exit 1);
+#   an unprivileged user can change nothing and read nothing (exit 4), and is logged.
+#
+#   mn1 juki-01 ==(juki-jlis)==> [gw: sansod -f --control --state-dir] ==> lg jlis-gw :443
+#   lg 10.20.0.130 ==(breakout "Example IP service", match ip)==> in 10.30.0.100:443
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require sansod
+SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
+[[ -x $SANSOCTL ]] || cannot_run "sansoctl not built: $SANSOCTL"
+lab_up
+
+CTL=$TMP/control
+STATE=$TMP/state
+mkdir -p "$STATE"
+conf_with_expiry 3600 "$CONF" "$TMP/policy.conf"
+# a kernel-decided breakout service for the revocation test (terminals only: I2)
+cat >>"$TMP/policy.conf" <<'EOF'
+breakout: { from = ["lg-terminals"];
+  services: ( { name = "Example IP service"; ismap = "C99-0001-1"; ismap_valid_until = "2099-03-31";
+                prefixes = ["10.30.0.100/32"]; ports = [443]; match = "ip"; approval = "AP-T1"; } ); };
+EOF
+ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
+
+start()
+{
+	: >"$DLOG"
+	ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --control "$CTL" \
+		--state-dir "$STATE" >>"$DLOG" 2>&1 &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_log "applied generation" 1 && poll 50 test -S "$CTL"
+}
+check "sansod -f starts with a control socket" start
+
+serve lg tcp 10.20.0.9 443
+serve in tcp 10.30.0.100 443
+
+# ---- read-only requests ----
+check "status: exit 0 and names the generation" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'generation 1'"
+check "verify: in sync (exit 0)" ctl verify
+check "dump: lists the kernel's sets (bind4 with juki-01's MAC)" \
+	bash -c "'$SANSOCTL' -s '$CTL' dump | grep -q '\"mn0\" . 02:00:00:00:10:05 . 10.10.0.5'"
+check "dump --json is valid JSON with rules and sets" \
+	bash -c "'$SANSOCTL' -s '$CTL' dump --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"rules\"] and d[\"sets\"]'"
+tcp_ok mn1 10.10.0.5 10.30.0.100 443 || true	# refused: raises the mynumber>internet counter
+check "stats: the mynumber>internet drop counter counted it" \
+	bash -c "'$SANSOCTL' -s '$CTL' stats | grep fwd_mynumber_internet | grep -qv ' 0 packets'"
+check "stats --prometheus: sanso_rule_packets_total and sanso_engine_total" \
+	bash -c "'$SANSOCTL' -s '$CTL' stats --prometheus | grep -q '^sanso_rule_packets_total' && '$SANSOCTL' -s '$CTL' stats --prometheus | grep -q '^sanso_engine_total'"
+
+# ---- isolate a host: a live connection is cut within a second ----
+stream_open juki mn1 10.10.0.5 10.20.0.9 443
+check "before isolate: the live juki-01 connection carries data" stream_passes juki
+t0=$(date +%s%N)
+check "isolate juki-01 (exit 0)" ctl isolate juki-01 --reason "incident drill"
+t1=$(date +%s%N)
+check "isolate took less than a second" test $(((t1 - t0) / 1000000)) -lt 1000
+check "after isolate: the live connection is cut" stream_cut juki
+refute "after isolate: a new juki-01 connection is refused" tcp_ok mn1 10.10.0.5 10.20.0.9 443
+check "status lists the isolation" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'isolated: *juki-01'"
+check "verify: still in sync (the isolation is part of the generation)" ctl verify
+
+# ---- the isolation survives a restart ----
+kill "$DPID"
+poll 50 bash -c "! kill -0 $DPID 2>/dev/null"
+check "restart with the state directory" start
+refute "after restart: juki-01 is still isolated" tcp_ok mn1 10.10.0.5 10.20.0.9 443
+check "restore juki-01 (exit 0)" ctl restore juki-01
+check "after restore: juki-01 reaches jlis-gw again" poll 20 tcp_ok mn1 10.10.0.5 10.20.0.9 443
+check_eq "restore of something not isolated: exit 2" 2 "$(ctl restore juki-01 >/dev/null 2>&1; echo $?)"
+check_eq "isolate of an unknown name: exit 2" 2 "$(ctl isolate nosuchhost >/dev/null 2>&1; echo $?)"
+
+# ---- isolate a zone ----
+check "isolate lgwan" ctl isolate lgwan
+refute "lgwan isolated: mail-conv -> mail-lg (a relay into lgwan) is refused" tcp_ok in 10.30.0.25 10.20.0.25 25
+check "restore lgwan" ctl restore lgwan
+
+# ---- breakout revoke: the live connection of the service is cut at once ----
+check "breakout: a terminal reaches the ISMAP service" tcp_ok lg 10.20.0.130 10.30.0.100 443
+stream_open cloud lg 10.20.0.130 10.30.0.100 443
+check "breakout: the live cloud connection carries data" stream_passes cloud
+check "breakout-revoke 'Example IP service' (exit 0)" ctl breakout-revoke "Example IP service" --reason "reported breach"
+check "after revoke: the live cloud connection is cut" stream_cut cloud
+refute "after revoke: new connections to the service are refused" tcp_ok lg 10.20.0.130 10.30.0.100 443
+check "breakout-restore" ctl breakout-restore "Example IP service"
+check "after restore: the service is reachable again" poll 20 tcp_ok lg 10.20.0.130 10.30.0.100 443
+
+# ---- drift: an out-of-band change is reported ----
+n gw nft add rule inet sanso forward accept 2>/dev/null ||
+	n gw nft flush chain inet sanso nopair 2>/dev/null || true
+if n gw nft list chain inet sanso forward | grep -q '^[[:space:]]*accept$' ||
+   ! n gw nft list chain inet sanso nopair | grep -q drop; then
+	check_eq "verify after an out-of-band change: exit 1" 1 "$(ctl verify >/dev/null 2>&1; echo $?)"
+else
+	# the daemon owns the table (flags owner): nobody else can change it
+	pass "the table is owned by sansod: an out-of-band change was refused by the kernel"
+fi
+
+# ---- an unprivileged user ----
+chmod 0711 "$TMP"
+chmod 0666 "$CTL"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$SANSOCTL" -s "$CTL" "$@"; }
+check_eq "nobody: reload is denied (exit 4)" 4 "$(as_nobody reload >/dev/null 2>&1; echo $?)"
+check_eq "nobody: isolate is denied (exit 4)" 4 "$(as_nobody isolate juki-01 >/dev/null 2>&1; echo $?)"
+check_eq "nobody: dump is denied (exit 4)" 4 "$(as_nobody dump >/dev/null 2>&1; echo $?)"
+check "nobody: juki-01 is not isolated after the denied request" tcp_ok mn1 10.10.0.5 10.20.0.9 443
+check "the refusals are in the daemon's log with the uid" grep -q "isolate refused for uid=65534" "$DLOG"
+check_eq "malformed request: exit 2" 2 "$(printf 'garbage' | ctl status --reason "$(printf 'a\tb')" >/dev/null 2>&1; echo $?)"
+check "sansod still runs after all this" daemon_alive
+
+finish

@@ -20,11 +20,15 @@ enum ctl_type {
 	CTL_DUMP,			/* read-only: format=text|json|nft */
 	CTL_VERIFY,			/* read-only: kernel vs compiled */
 	CTL_STATS,			/* read-only: format=text|prometheus */
+	CTL_EXC_LIST,			/* read-only: exceptions with time left */
 	CTL_RELOAD,			/* admin */
 	CTL_ISOLATE,			/* admin: target=ZONE|HOST reason=... */
 	CTL_RESTORE,			/* admin: target=ZONE|HOST */
 	CTL_BO_REVOKE,			/* admin: service=NAME reason=... */
 	CTL_BO_RESTORE,			/* admin: service=NAME */
+	CTL_EXC_ADD,			/* admin: id from to proto ports reason requested-by
+					 * approved-by expires */
+	CTL_EXC_REVOKE,			/* admin: id */
 	CTL_TYPE_MAX
 };
 

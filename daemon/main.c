@@ -21,6 +21,7 @@
 #include "log.h"
 #include "nftgen.h"
 #include "sansod.h"
+#include "sha256.h"
 
 #define DEFAULT_CONF	"/etc/sanso/sanso.conf"
 #define DRIFT_CHECK_MS	30000
@@ -49,6 +50,27 @@ static double mono(void)
 }
 
 /* conf -> policy -> compile. Every diagnostic goes to diag. */
+/* SHA-256 of the policy file, for status, dump and the audit trail ("" if unreadable). */
+static void file_sha256(const char *path, char out[65])
+{
+	uint8_t buf[65536], d[SHA256_DIGEST_SIZE];
+	struct sha256_ctx c;
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	sha256_init(&c);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sha256_update(&c, buf, n);
+	if (!ferror(f)) {
+		sha256_final(&c, d);
+		sha256_hex(d, out);
+	}
+	fclose(f);
+}
+
 /* Revoked services are compiled as disabled (their connections lose their live decision). */
 static void ops_apply(const struct ops *ops, struct policy *p)
 {
@@ -62,6 +84,60 @@ static void ops_apply(const struct ops *ops, struct policy *p)
 	}
 }
 
+static int parse_ports(struct policy *p, const char *s, struct exception *x)
+{
+	char buf[128], *tok, *save = NULL, *dash;
+	long lo, hi;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		dash = strchr(tok, '-');
+		lo = strtol(tok, NULL, 10);
+		hi = dash ? strtol(dash + 1, NULL, 10) : lo;
+		if (lo < 1 || hi > 65535 || lo > hi || x->n_ports >= POLICY_PORTS_MAX)
+			return -EINVAL;
+		x->ports = policy_grow(p, x->ports, x->n_ports, sizeof(*x->ports));
+		if (!x->ports)
+			return -ENOMEM;
+		x->ports[x->n_ports++] = (struct port_range){ (uint16_t)lo, (uint16_t)hi };
+	}
+	return 0;
+}
+
+/* The ledger's exceptions join the policy before validation: same rules as the file's. */
+static int ledger_merge(const struct ops *ops, struct policy *p, struct diag *diag)
+{
+	struct exception *x;
+	int i, bad = 0;
+
+	for (i = 0; ops && i < ops->n_ledger; i++) {
+		const struct ledger_entry *l = &ops->ledger[i];
+
+		if (l->revoked)
+			continue;
+		p->exceptions = policy_grow(p, p->exceptions, p->n_exceptions, sizeof(*x));
+		if (!p->exceptions)
+			return -ENOMEM;
+		x = &p->exceptions[p->n_exceptions];
+		snprintf(x->id, sizeof(x->id), "%s", l->id);
+		x->from.name = policy_strdup(p, l->from);
+		x->to.name = policy_strdup(p, l->to);
+		x->reason = policy_strdup(p, l->reason);
+		x->expires_text = policy_strdup(p, l->expires);
+		snprintf(x->requested_by, sizeof(x->requested_by), "%s", l->requested_by);
+		snprintf(x->approved_by, sizeof(x->approved_by), "%s", l->approved_by);
+		if (policy_proto_parse(l->proto, &x->proto) < 0 ||
+		    (l->ports[0] && parse_ports(p, l->ports, x) < 0) ||
+		    policy_time_parse(l->expires, &x->expires) < 0) {
+			diag_add(diag, DIAG_ERROR, "exception ledger", 0,
+				 "exception '%s': bad protocol, ports or expiry", l->id);
+			bad++;
+		}
+		p->n_exceptions++;
+	}
+	return bad ? -EINVAL : 0;
+}
+
 static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 		     struct diag *diag)
 {
@@ -71,9 +147,12 @@ static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 	int r, i;
 
 	memset(g, 0, sizeof(*g));
+	file_sha256(o->file, g->sha256);
 	for (i = 0; ops && i < ops->n_isolate; i++)
 		iso[x.n_isolate++] = ops->isolate[i];
 	r = conf_load_file(o->file, &g->policy, diag);
+	if (r >= 0)
+		r = ledger_merge(ops, g->policy, diag);
 	if (r >= 0) {
 		t1 = mono();
 		r = policy_validate(g->policy, clock_now(o), diag);
@@ -91,8 +170,12 @@ static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 	return r;
 }
 
+static FILE *report;			/* the control request being served, if any */
+
 static int print_diag(const struct diag *d, int ja)
 {
+	if (report)
+		diag_print(d, report, ja);
 	return diag_print(d, stderr, ja);
 }
 
@@ -356,13 +439,48 @@ void sansod_ops_save(const struct daemon *d)
 		fprintf(f, "isolate %s\n", d->ops.isolate[i]);
 	for (i = 0; i < d->ops.n_revoke; i++)
 		fprintf(f, "revoke %s\n", d->ops.revoke[i]);
+	for (i = 0; i < d->ops.n_ledger; i++) {
+		const struct ledger_entry *l = &d->ops.ledger[i];
+
+		fprintf(f, "exception\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%lld\t%d\n", l->id,
+			l->from, l->to, l->proto, l->ports[0] ? l->ports : "-", l->reason,
+			l->requested_by, l->approved_by, l->expires, l->added_by,
+			(long long)l->added_at, l->revoked);
+	}
 	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path))
 		log_warn("cannot save the operational state to '%s'", path);
 }
 
+static int ledger_parse(char *line, struct ledger_entry *l)
+{
+	char *f[12], *save = NULL, *nl = strchr(line, '\n'), *tok;
+	int n = 0;
+
+	if (nl)
+		*nl = '\0';
+	for (tok = strtok_r(line, "\t", &save); tok && n < 12; tok = strtok_r(NULL, "\t", &save))
+		f[n++] = tok;
+	if (n != 12 || tok)
+		return -EINVAL;
+	memset(l, 0, sizeof(*l));
+	snprintf(l->id, sizeof(l->id), "%s", f[0]);
+	snprintf(l->from, sizeof(l->from), "%s", f[1]);
+	snprintf(l->to, sizeof(l->to), "%s", f[2]);
+	snprintf(l->proto, sizeof(l->proto), "%s", f[3]);
+	snprintf(l->ports, sizeof(l->ports), "%s", strcmp(f[4], "-") ? f[4] : "");
+	snprintf(l->reason, sizeof(l->reason), "%s", f[5]);
+	snprintf(l->requested_by, sizeof(l->requested_by), "%s", f[6]);
+	snprintf(l->approved_by, sizeof(l->approved_by), "%s", f[7]);
+	snprintf(l->expires, sizeof(l->expires), "%s", f[8]);
+	snprintf(l->added_by, sizeof(l->added_by), "%s", f[9]);
+	l->added_at = strtoll(f[10], NULL, 10);
+	l->revoked = atoi(f[11]) != 0;
+	return 0;
+}
+
 void sansod_ops_load(struct daemon *d)
 {
-	char path[4096], line[256], name[POLICY_NAME_MAX];
+	char path[4096], line[2048], name[POLICY_NAME_MAX];
 	FILE *f;
 
 	if (!d->o.state_dir)
@@ -372,6 +490,11 @@ void sansod_ops_load(struct daemon *d)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "exception\t", 10) && d->ops.n_ledger < LEDGER_MAX) {
+			ledger_parse(line + 10, &d->ops.ledger[d->ops.n_ledger]) == 0 ?
+				d->ops.n_ledger++ : 0;
+			continue;
+		}
 		if (sscanf(line, "isolate %63s", name) == 1 && d->ops.n_isolate < OPS_MAX)
 			snprintf(d->ops.isolate[d->ops.n_isolate++], POLICY_NAME_MAX, "%s", name);
 		else if (sscanf(line, "revoke %63[^\n]", name) == 1 && d->ops.n_revoke < OPS_MAX)
@@ -399,6 +522,7 @@ static void control(struct daemon *d, struct ctl_server *cs)
 	}
 	r = ctl_recv(fd, q);
 	out = open_memstream(&body, &len);
+	report = out;
 	if (!out) {
 		st = CTL_ERR_FAILED;
 	} else if (r < 0) {
@@ -408,6 +532,7 @@ static void control(struct daemon *d, struct ctl_server *cs)
 	} else {
 		st = ops_handle(d, &peer, q, out);
 	}
+	report = NULL;
 	if (out)
 		fclose(out);
 	(void)ctl_reply(fd, st, body ? body : "", body ? len : 0);

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/timex.h>
+
 #include "log.h"
 #include "sansod.h"
+#include "sha256.h"
 
 struct counter_ctx {
 	FILE *out;
@@ -89,6 +92,20 @@ static void status_ops(const struct daemon *d, FILE *out)
 		fprintf(out, "revoked:     %s\n", d->ops.revoke[i]);
 }
 
+/* Time synchronisation as the kernel sees it (R92): logs and dumps are only as good as it. */
+static void clock_state(FILE *out)
+{
+	struct timex tx = { 0 };
+	int s = adjtimex(&tx);
+
+	if (s < 0)
+		fprintf(out, "clock:       unknown (%s)\n", strerror(errno));
+	else
+		fprintf(out, "clock:       %s (max error %ld us, estimated error %ld us)\n",
+			s == TIME_ERROR || (tx.status & STA_UNSYNC) ? "NOT synchronised" :
+			"synchronised", tx.maxerror, tx.esterror);
+}
+
 static int h_status(struct daemon *d, const struct ctl_req *q, FILE *out)
 {
 	const struct policy *p = d->cur.policy;
@@ -103,7 +120,9 @@ static int h_status(struct daemon *d, const struct ctl_req *q, FILE *out)
 		fprintf(out, "organisation: %s\n", p->organisation ? p->organisation : "");
 		fprintf(out, "document:    %s\n", p->document ? p->document : "");
 		fprintf(out, "decisions:   %d\n", d->cur.cr ? d->cur.cr->n_decisions : 0);
+		fprintf(out, "config:      sha256 %s\n", d->cur.sha256);
 	}
+	clock_state(out);
 	fprintf(out, "kernel:      genid %u, persist %s, queue %s\n", d->ap.genid,
 		d->ap.persist ? "yes" : "no",
 		d->ap.queue_native ? "native" : d->ap.queue_compat ? "xtables NFQUEUE (compat)" :
@@ -113,24 +132,55 @@ static int h_status(struct daemon *d, const struct ctl_req *q, FILE *out)
 	return CTL_OK;
 }
 
+static int dump_body(struct daemon *d, bool json, FILE *out);
+
+/* The dump carries the SHA-256 of its own body, so a copy handed to an auditor can be
+ * checked later (text: the last line; JSON: a member beside the dump). */
 static int h_dump(struct daemon *d, const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
 	bool json = f && !strcmp(f, "json");
+	uint8_t dg[SHA256_DIGEST_SIZE];
+	char hex[SHA256_HEX_SIZE], *body = NULL;
+	size_t len = 0;
+	FILE *b = open_memstream(&body, &len);
+	int r;
+
+	if (!b)
+		return CTL_ERR_FAILED;
+	r = dump_body(d, json, b);
+	fclose(b);
+	sha256_buf(body, len, dg);
+	sha256_hex(dg, hex);
+	if (json)
+		fprintf(out, "{\"sha256\": \"%s\",\n\"dump\": %s}\n", hex, body);
+	else
+		fprintf(out, "%s# sha256 %s (of every line above: head -n -1 FILE | sha256sum)\n",
+			body, hex);
+	free(body);
+	return r;
+}
+
+static int dump_body(struct daemon *d, bool json, FILE *out)
+{
 	const struct policy *p = d->cur.policy;
 	int r;
 
 	if (!d->cur.cr)
 		return CTL_ERR_FAILED;
 	if (json) {
-		fprintf(out, "{\n  \"generation\": %u,\n  \"genid\": %u,\n  \"policy\": \"%s\",\n",
-			d->generation, d->ap.genid, p->file);
+		fprintf(out, "{\n  \"generation\": %u,\n  \"genid\": %u,\n  \"policy\": \"%s\",\n"
+			"  \"config_sha256\": \"%s\",\n", d->generation, d->ap.genid, p->file,
+			d->cur.sha256);
 	} else {
 		fprintf(out, "# sanso dump: table inet sanso as the kernel holds it\n");
 		fprintf(out, "# generation %u, kernel genid %u, policy %s\n", d->generation,
 			d->ap.genid, p->file);
 		fprintf(out, "# %s / %s\n", p->organisation ? p->organisation : "",
 			p->document ? p->document : "");
+		fprintf(out, "# config sha256 %s\n", d->cur.sha256);
+		status_ops(d, out);
+		clock_state(out);
 		policy_print_matrix(p, out);
 	}
 	pthread_mutex_lock(&d->ap_lock);
@@ -247,6 +297,116 @@ static int h_change(struct daemon *d, const struct ctl_peer *peer, const struct 
 	return change(d, out, isolate, add, name, peer->name);
 }
 
+static int h_exc_list(struct daemon *d, FILE *out)
+{
+	const struct policy *p = d->cur.policy;
+	time_t now = time(NULL);
+	int i, j;
+
+	if (!p)
+		return CTL_ERR_FAILED;
+	fprintf(out, "%-16s %-12s %-12s %-10s %-26s %-12s %s\n", "ID", "FROM", "TO", "PROTO",
+		"EXPIRES", "LEFT", "REQUESTED/APPROVED, SOURCE");
+	for (i = 0; i < p->n_exceptions; i++) {
+		const struct exception *x = &p->exceptions[i];
+		long left = (long)(x->expires - now);
+		bool ledger = false;
+
+		for (j = 0; j < d->ops.n_ledger; j++)
+			ledger |= !d->ops.ledger[j].revoked && !strcmp(d->ops.ledger[j].id, x->id);
+		fprintf(out, "%-16s %-12s %-12s %-10s %-26s ", x->id, x->from.name, x->to.name,
+			policy_proto_name(x->proto) ? policy_proto_name(x->proto) : "?",
+			x->expires_text ? x->expires_text : "");
+		if (left > 0)
+			fprintf(out, "%ldd%02ldh%02ldm   ", left / 86400, left / 3600 % 24, left / 60 % 60);
+		else
+			fprintf(out, "%-12s ", "expired");
+		fprintf(out, "%s/%s, %s\n", x->requested_by, x->approved_by,
+			ledger ? "ledger (sansoctl)" : "policy file");
+	}
+	for (j = 0; j < d->ops.n_ledger; j++) {
+		if (d->ops.ledger[j].revoked)
+			fprintf(out, "%-16s revoked (ledger)\n", d->ops.ledger[j].id);
+	}
+	return CTL_OK;
+}
+
+static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+		     FILE *out)
+{
+	static const char *const need[] = { "id", "from", "to", "proto", "reason", "requested-by",
+					    "approved-by", "expires" };
+	struct ledger_entry *l;
+	size_t i;
+	int j;
+
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		if (!ctl_req_get(q, need[i]) || !*ctl_req_get(q, need[i])) {
+			fprintf(out, "missing --%s\n", need[i]);
+			return CTL_ERR_INVALID;
+		}
+	}
+	for (j = 0; d->cur.policy && j < d->cur.policy->n_exceptions; j++) {
+		if (!strcmp(d->cur.policy->exceptions[j].id, ctl_req_get(q, "id"))) {
+			fprintf(out, "exception '%s' exists already\n", ctl_req_get(q, "id"));
+			return CTL_ERR_INVALID;
+		}
+	}
+	if (d->ops.n_ledger >= LEDGER_MAX)
+		return CTL_ERR_FAILED;
+	l = &d->ops.ledger[d->ops.n_ledger];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->id, sizeof(l->id), "%s", ctl_req_get(q, "id"));
+	snprintf(l->from, sizeof(l->from), "%s", ctl_req_get(q, "from"));
+	snprintf(l->to, sizeof(l->to), "%s", ctl_req_get(q, "to"));
+	snprintf(l->proto, sizeof(l->proto), "%s", ctl_req_get(q, "proto"));
+	snprintf(l->ports, sizeof(l->ports), "%s", ctl_req_get(q, "ports") ? ctl_req_get(q, "ports") : "");
+	snprintf(l->reason, sizeof(l->reason), "%s", ctl_req_get(q, "reason"));
+	snprintf(l->requested_by, sizeof(l->requested_by), "%s", ctl_req_get(q, "requested-by"));
+	snprintf(l->approved_by, sizeof(l->approved_by), "%s", ctl_req_get(q, "approved-by"));
+	snprintf(l->expires, sizeof(l->expires), "%s", ctl_req_get(q, "expires"));
+	snprintf(l->added_by, sizeof(l->added_by), "%s", peer->name);
+	l->added_at = (int64_t)time(NULL);
+	d->ops.n_ledger++;
+	if (sansod_load_and_apply(d) != 0) {
+		d->ops.n_ledger--;
+		fprintf(out, "refused: exception '%s' is not valid (see above); nothing changed\n",
+			l->id);
+		return CTL_ERR_FAILED;
+	}
+	sansod_ops_save(d);
+	log_info("exception '%s' added by %s (requested by %s, approved by %s, until %s)", l->id,
+		 peer->name, l->requested_by, l->approved_by, l->expires);
+	fprintf(out, "exception '%s' in force until %s: generation %u applied\n", l->id,
+		l->expires, d->generation);
+	return CTL_OK;
+}
+
+static int h_exc_revoke(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+			FILE *out)
+{
+	const char *id = ctl_req_get(q, "id");
+	int i;
+
+	for (i = 0; id && i < d->ops.n_ledger; i++) {
+		if (d->ops.ledger[i].revoked || strcmp(d->ops.ledger[i].id, id))
+			continue;
+		d->ops.ledger[i].revoked = true;
+		if (sansod_load_and_apply(d) != 0) {
+			d->ops.ledger[i].revoked = false;
+			fprintf(out, "refused: the new generation could not be applied\n");
+			return CTL_ERR_FAILED;
+		}
+		sansod_ops_save(d);
+		log_info("exception '%s' revoked by %s", id, peer->name);
+		fprintf(out, "exception '%s' revoked: generation %u applied\n", id, d->generation);
+		return CTL_OK;
+	}
+	fprintf(out, "no exception '%s' in the ledger (exceptions of the policy file are changed there)\n",
+		id ? id : "");
+	return CTL_ERR_INVALID;
+}
+
 int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out)
 {
 	if (!ctl_allowed(peer, q->type)) {
@@ -274,6 +434,12 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 		}
 		fprintf(out, "applied generation %u\n", d->generation);
 		return CTL_OK;
+	case CTL_EXC_LIST:
+		return h_exc_list(d, out);
+	case CTL_EXC_ADD:
+		return h_exc_add(d, peer, q, out);
+	case CTL_EXC_REVOKE:
+		return h_exc_revoke(d, peer, q, out);
 	default:
 		return h_change(d, peer, q, out);
 	}

@@ -39,6 +39,9 @@ static const struct cmd cmds[] = {
 	{ "restore", CTL_RESTORE, "target", "lift an isolation", "遮断の解除" },
 	{ "breakout-revoke", CTL_BO_REVOKE, "service", "cut a cloud service now (R28)", "クラウドサービスの即時遮断" },
 	{ "breakout-restore", CTL_BO_RESTORE, "service", "lift a revocation", "遮断の解除" },
+	{ "exception-list", CTL_EXC_LIST, "", "exceptions with time left", "例外措置の一覧" },
+	{ "exception-add", CTL_EXC_ADD, "id", "--from --to --proto --ports --reason --requested-by --approved-by --expires", "例外措置の追加" },
+	{ "exception-revoke", CTL_EXC_REVOKE, "id", "end an exception now", "例外措置の取消" },
 };
 
 static int ja;
@@ -149,11 +152,24 @@ int main(int argc, char **argv)
 			format = "prometheus";
 		} else if (!strcmp(argv[i], "--reason") && i + 1 < argc) {
 			reason = argv[++i];
+		} else if (!strncmp(argv[i], "--", 2) && i + 1 < argc && c &&
+			   c->type == CTL_EXC_ADD) {
+			if (add_arg(body, &blen, argv[i] + 2, argv[i + 1]) < 0)
+				break;
+			i++;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return EX_OK;
 		} else if (!c) {
 			c = find(argv[i]);
+			if (!c && i + 1 < argc && (!strcmp(argv[i], "exception") ||
+						   !strcmp(argv[i], "breakout"))) {
+				char two[64];
+
+				snprintf(two, sizeof(two), "%s-%s", argv[i], argv[i + 1]);
+				c = find(two);
+				i++;
+			}
 			if (!c)
 				break;
 		} else if (c->args[0] && pos++ == 0) {

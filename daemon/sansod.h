@@ -44,6 +44,7 @@ struct opts {
 
 /* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
 struct gen {
+	char sha256[65];		/* of the policy file as loaded */
 	struct policy *policy;
 	struct comp_result *cr;
 	struct eng_tables *tables;
@@ -53,11 +54,27 @@ struct gen {
 
 /* Operational state (sansoctl isolate / breakout-revoke): compiled into every generation,
  * persisted in the state directory so a restart keeps it. */
+#define LEDGER_MAX 256		/* exceptions added through sansoctl */
+
+/* An exception added through sansoctl (例外措置): merged into the policy at every build and
+ * validated like one written in the file (I2, I3, I6); its expiry is absolute, so neither a
+ * reload nor a restart extends it. Revoked entries stay in the ledger, marked. */
+struct ledger_entry {
+	char id[POLICY_NAME_MAX], from[POLICY_NAME_MAX], to[POLICY_NAME_MAX];
+	char proto[16], ports[128], reason[256];
+	char requested_by[POLICY_NAME_MAX], approved_by[POLICY_NAME_MAX];
+	char expires[48], added_by[64];
+	int64_t added_at;
+	bool revoked;
+};
+
 struct ops {
 	char isolate[OPS_MAX][POLICY_NAME_MAX];
 	int n_isolate;
 	char revoke[OPS_MAX][POLICY_NAME_MAX];
 	int n_revoke;
+	struct ledger_entry ledger[LEDGER_MAX];
+	int n_ledger;
 };
 
 struct daemon {
@@ -69,6 +86,7 @@ struct daemon {
 	struct gen cur;
 	unsigned generation;
 	int ja;				/* Japanese diagnostics */
+	FILE *report;			/* also gets the diagnostics of a build (control requests) */
 	bool engine;			/* the workers run (daemon mode) */
 	struct queue_rt q;
 };

@@ -49,8 +49,15 @@ check "status: exit 0 and names the generation" bash -c "'$SANSOCTL' -s '$CTL' s
 check "verify: in sync (exit 0)" ctl verify
 check "dump: lists the kernel's sets (bind4 with juki-01's MAC)" \
 	bash -c "'$SANSOCTL' -s '$CTL' dump | grep -q '\"mn0\" . 02:00:00:00:10:05 . 10.10.0.5'"
-check "dump --json is valid JSON with rules and sets" \
-	bash -c "'$SANSOCTL' -s '$CTL' dump --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"rules\"] and d[\"sets\"]'"
+check "dump --json is valid JSON with rules, sets and its digest" \
+	bash -c "'$SANSOCTL' -s '$CTL' dump --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"dump\"][\"rules\"] and d[\"dump\"][\"sets\"] and len(d[\"sha256\"]) == 64'"
+ctl dump >"$TMP/dump.txt"
+check_eq "dump carries the SHA-256 of its own text (verifiable copy)" \
+	"$(head -n -1 "$TMP/dump.txt" | sha256sum | cut -d' ' -f1)" \
+	"$(tail -1 "$TMP/dump.txt" | awk '{ print $3 }')"
+sed -i '5s/$/ (edited)/' "$TMP/dump.txt"
+refute "an edited copy of the dump no longer matches its digest" test \
+	"$(head -n -1 "$TMP/dump.txt" | sha256sum | cut -d' ' -f1)" = "$(tail -1 "$TMP/dump.txt" | awk '{ print $3 }')"
 tcp_ok mn1 10.10.0.5 10.30.0.100 443 || true	# refused: raises the mynumber>internet counter
 check "stats: the mynumber>internet drop counter counted it" \
 	bash -c "'$SANSOCTL' -s '$CTL' stats | grep fwd_mynumber_internet | grep -qv ' 0 packets'"
@@ -104,6 +111,25 @@ else
 	# the daemon owns the table (flags owner): nobody else can change it
 	pass "the table is owned by sansod: an out-of-band change was refused by the kernel"
 fi
+
+# ---- exceptions through the ledger: I6 enforced, kernel timeout, kept across a restart ----
+serve dmz tcp 10.40.0.10 2222
+until=$(date -d "@$(($(date +%s) + 8))" +%Y-%m-%dT%H:%M:%S%:z)
+refute "before: admin-01 -> e-apply:2222 is refused" tcp_ok lg 10.20.0.10 10.40.0.10 2222
+check_eq "exception add with requester = approver is refused (exit 1, I6)" 1 \
+	"$(ctl exception add EX-T-1 --from admin-01 --to e-apply --proto tcp --ports 2222 --reason drill --requested-by tanaka --approved-by tanaka --expires "$until" >/dev/null 2>&1; echo $?)"
+check "exception add EX-T-1 (8 s, approved by another person)" \
+	ctl exception add EX-T-1 --from admin-01 --to e-apply --proto tcp --ports 2222 --reason drill --requested-by tanaka --approved-by suzuki --expires "$until"
+check "exception list shows EX-T-1 from the ledger" bash -c "'$SANSOCTL' -s '$CTL' exception list | grep EX-T-1 | grep -q ledger"
+check "during the exception: admin-01 -> e-apply:2222 passes" tcp_ok lg 10.20.0.10 10.40.0.10 2222
+kill "$DPID"
+poll 50 bash -c "! kill -0 $DPID 2>/dev/null"
+check "sansod stopped: the exception still passes (kernel timeout)" tcp_ok lg 10.20.0.10 10.40.0.10 2222
+check "sansod stopped: the exception ends by itself (kernel timeout, ~8 s)" \
+	poll 120 bash -c "! ip netns exec $LAB-lg ncat -z -w 1 -s 10.20.0.10 10.40.0.10 2222"
+check "restart: sansod starts with the ledger" start
+refute "restart: the expired exception is not revived" tcp_ok lg 10.20.0.10 10.40.0.10 2222
+check "restart: the ledger still has EX-T-1 (expired)" bash -c "'$SANSOCTL' -s '$CTL' exception list | grep EX-T-1 | grep -q expired"
 
 # ---- an unprivileged user ----
 chmod 0711 "$TMP"

@@ -1098,26 +1098,97 @@ START_TEST(test_resegmented)
 }
 END_TEST
 
-/* The handshake's last ACK (queued: ct state established) carries the stream's first
- * sequence number. A later segment that arrives first (the first one lost or reordered on
- * the LAN) is a gap to drop, so that the retransmission completes the hello; taken for the
- * start of the stream it refuses the connection for good. */
-START_TEST(test_reordered_after_handshake)
-{
-	struct pk ack = { "10.20.0.200", "198.51.100.20", PKT_IPPROTO_TCP, 50000, 443,
-			  TLS_BIG_0_SEQ, PKT_TCP_ACK, NULL, 0 };
+/* Where the client's stream starts: the server's SYN-ACK acknowledges it, the client's
+ * last handshake ACK carries it (both queued: ct state established). A later segment that
+ * arrives first (the first one lost or reordered on the LAN) is then a gap to drop, so that
+ * the retransmission completes the hello; taken for the start of the stream it would refuse
+ * the connection for good. A retransmitted SYN-ACK must not forget what was passed. */
+enum { P_SYNACK, P_ACK, P_SEG0, P_SEG1, P_HTTP0, P_HTTP1, P_END };
 
-	decide(&ack, NULL, COMP_MARK_ENGINE);
-	expect(ENG_ACCEPT, 0, EC_MAX);
-	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
-		  sizeof(tls_big_1));
-	expect(ENG_DROP, 0, EC_BO_GAP);
-	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
-		  sizeof(tls_big_0));
-	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
-	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
-		  sizeof(tls_big_1));
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+struct anchor_step {
+	int pkt;
+	enum eng_v v;
+	enum eng_count c;
+};
+
+struct anchor_case {
+	const char *name;
+	struct anchor_step steps[6];
+};
+
+static const struct anchor_case anchor_cases[] = {
+	{ "client ACK, then reordered", { { P_ACK, ENG_ACCEPT, EC_MAX },
+	  { P_SEG1, ENG_DROP, EC_BO_GAP }, { P_SEG0, ENG_ACCEPT, EC_BO_PENDING },
+	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	{ "SYN-ACK, then reordered", { { P_SYNACK, ENG_ACCEPT, EC_MAX },
+	  { P_SEG1, ENG_DROP, EC_BO_GAP }, { P_SEG0, ENG_ACCEPT, EC_BO_PENDING },
+	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	{ "SYN-ACK and ACK, in order", { { P_SYNACK, ENG_ACCEPT, EC_MAX },
+	  { P_ACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_ACCEPT, EC_BO_PENDING },
+	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	{ "SYN-ACK retransmitted after the first segment", { { P_SYNACK, ENG_ACCEPT, EC_MAX },
+	  { P_ACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_ACCEPT, EC_BO_PENDING },
+	  { P_SYNACK, ENG_ACCEPT, EC_MAX }, { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	{ "HTTP reordered after the ACK", { { P_ACK, ENG_ACCEPT, EC_MAX },
+	  { P_HTTP1, ENG_DROP, EC_BO_GAP }, { P_HTTP0, ENG_ACCEPT, EC_BO_PENDING },
+	  { P_HTTP1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+};
+
+START_TEST(test_handshake_anchor)
+{
+	const struct anchor_case *c = &anchor_cases[_i];
+	const size_t h0 = 30;			/* the request's first segment */
+	const struct anchor_step *st;
+	bool http = false;
+	uint32_t id;
+	uint8_t *b;
+	size_t len;
+
+	for (st = c->steps; st->pkt != P_END; st++)
+		http |= st->pkt == P_HTTP0 || st->pkt == P_HTTP1;	/* port 80 */
+	for (st = c->steps; st->pkt != P_END; st++) {
+		struct pk k = { "10.20.0.200", "198.51.100.20", PKT_IPPROTO_TCP, 50000, 443,
+				TLS_BIG_0_SEQ, PKT_TCP_ACK, NULL, 0 };
+
+		switch (st->pkt) {
+		case P_SYNACK:
+			k = (struct pk){ "198.51.100.20", "10.20.0.200", PKT_IPPROTO_TCP, 443, 50000,
+					 777, PKT_TCP_SYN | PKT_TCP_ACK, NULL, 0 };
+			break;
+		case P_SEG0:
+			k.data = tls_big_0;
+			k.len = sizeof(tls_big_0);
+			k.flags = 0;
+			break;
+		case P_SEG1:
+			k.seq = TLS_BIG_1_SEQ;
+			k.data = tls_big_1;
+			k.len = sizeof(tls_big_1);
+			k.flags = 0;
+			break;
+		case P_HTTP0:
+		case P_HTTP1:
+			k.seq = TLS_BIG_0_SEQ + (st->pkt == P_HTTP1 ? (uint32_t)h0 : 0);
+			k.data = http_req_4 + (st->pkt == P_HTTP1 ? h0 : 0);
+			k.len = st->pkt == P_HTTP1 ? sizeof(http_req_4) - h0 : h0;
+			k.flags = 0;
+			break;
+		default:
+			break;
+		}
+		if (http) {
+			k.sport = k.sport == 443 ? 80 : k.sport;
+			k.dport = k.dport == 443 ? 80 : k.dport;
+		}
+		b = build(&k, &len);
+		if (st->pkt == P_SYNACK)	/* it acknowledges the client's first byte */
+			put32(b + 20 + 8, TLS_BIG_0_SEQ);
+		decide_raw(b, len, NULL, COMP_MARK_ENGINE);
+		id = svc_id(http ? S_TEAMS : S_M365);
+		ck_assert_msg(fx.v.v == st->v, "%s: step %td: verdict %d, want %d", c->name,
+			      st - c->steps, fx.v.v, st->v);
+		expect(st->v, st->v == ENG_REPEAT ? COPY(id) : 0, st->c);
+	}
 }
 END_TEST
 
@@ -1229,7 +1300,7 @@ START_TEST(test_ech_refused)
 END_TEST
 
 /* ech = "outer-sni": the outer name is judged like any SNI. */
-START_TEST(test_ech_body_sni)
+START_TEST(test_ech_outer_sni)
 {
 	size_t len;
 	uint8_t *h;
@@ -1569,12 +1640,12 @@ Suite *suite_engine(void)
 	tcase_add_test(tb, test_split_hello_conflict);
 	tcase_add_test(tb, test_pending_limit);
 	tcase_add_test(tb, test_resegmented);
-	tcase_add_test(tb, test_reordered_after_handshake);
+	tcase_add_loop_test(tb, test_handshake_anchor, 0, ARRAY_SIZE(anchor_cases));
 	tcase_add_test(tb, test_state_full);
 	tcase_add_test(tb, test_http_host);
 	tcase_add_test(tb, test_http_split);
 	tcase_add_test(tb, test_ech_refused);
-	tcase_add_test(tb, test_ech_body_sni);
+	tcase_add_test(tb, test_ech_outer_sni);
 	tcase_add_test(tb, test_server_first);
 	tcase_add_test(tb, test_not_tls_or_http);
 	tcase_add_loop_test(tb, test_sni_any_address, 0, ARRAY_SIZE(sni_cases));

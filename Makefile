@@ -45,6 +45,7 @@ PURE += compile
 PURE += nftgen
 PURE += engine
 PURE += classify
+PURE += explain
 PURE += sha256
 PURE += $(if $(wildcard daemon/audit.c),audit)
 

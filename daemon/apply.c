@@ -977,6 +977,8 @@ static void learned_msg(struct nlbatch *b, uint32_t seq, const char *set, int fa
 		mnl_attr_put(nlh, NFTA_DATA_VALUE, family == AF_INET ? 4 : 16, u[i].addr);
 		mnl_attr_nest_end(nlh, k);
 		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT, htobe64(u[i].timeout_ms));
+		/* an existing element keeps counting down unless its expiration is set too */
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_EXPIRATION, htobe64(u[i].timeout_ms));
 		mnl_attr_nest_end(nlh, el);
 	}
 	mnl_attr_nest_end(nlh, list);

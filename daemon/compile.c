@@ -1074,6 +1074,38 @@ static void log_drop(struct ctx *c, int ch, const char *prefix, int line)
 	emit(c, ch, &r);
 }
 
+/* Refused by the engine: a TCP connection whose handshake already passed (breakout) gets a
+ * reset, so the client fails at once instead of retransmitting for minutes. */
+static int refused_chain(struct ctx *c)
+{
+	int ch = ir_chain_add(c->rs, "refused", IR_HOOK_NONE, 0, false);
+	struct ir_rule r;
+	struct ir_stmt *x;
+
+	fail(c, ch);
+	if (ch < 0)
+		return ch;
+	ir_rule_init(&r, NULL, 0);
+	x = st(c, &r, OP_LIMIT);
+	x->value = COMP_LOG_RATE;
+	x->aux = COMP_LOG_BURST;
+	st(c, &r, OP_LOG)->str = ir_str(c->rs, "sanso refused ");
+	emit(c, ch, &r);
+	ir_rule_init(&r, NULL, 0);
+	x = st(c, &r, OP_MATCH);
+	x->f[0] = F_L4PROTO;
+	x->n_f = 1;
+	ir_put_u32(x->val, 0, F_L4PROTO, 6);
+	st(c, &r, OP_COUNTER);
+	st(c, &r, OP_REJECT_RST);
+	emit(c, ch, &r);
+	ir_rule_init(&r, NULL, 0);
+	st(c, &r, OP_COUNTER);
+	st(c, &r, OP_DROP);
+	emit(c, ch, &r);
+	return ch;
+}
+
 static int drop_chain(struct ctx *c, const char *name, const char *prefix)
 {
 	int ch = ir_chain_add(c->rs, name, IR_HOOK_NONE, 0, false);
@@ -1665,7 +1697,7 @@ static int compile_chains(struct ctx *c)
 	c->ch_spoof_bind = drop_chain(c, "spoof_bind", "sanso spoof mac/ip ");
 	c->ch_spoof_src = drop_chain(c, "spoof_src", "sanso spoof src ");
 	c->ch_nopair = drop_chain(c, "nopair", "sanso drop no-zone ");
-	c->ch_refused = drop_chain(c, "refused", "sanso refused ");
+	c->ch_refused = refused_chain(c);
 	c->ch_isolated = drop_chain(c, "isolated", "sanso isolated ");
 	c->ch_fwd_again = ir_chain_add(c->rs, "engine_verdict", IR_HOOK_NONE, 0, false);
 	fail(c, c->ch_fwd_again);

@@ -17,7 +17,7 @@ static const char *const type_names[CTL_TYPE_MAX] = {
 	[CTL_STATUS] = "status", [CTL_DUMP] = "dump", [CTL_VERIFY] = "verify",
 	[CTL_STATS] = "stats", [CTL_RELOAD] = "reload", [CTL_ISOLATE] = "isolate",
 	[CTL_RESTORE] = "restore", [CTL_BO_REVOKE] = "breakout-revoke",
-	[CTL_BO_RESTORE] = "breakout-restore", [CTL_EXC_LIST] = "exception-list",
+	[CTL_BO_RESTORE] = "breakout-restore", [CTL_EXC_LIST] = "exception-list", [CTL_EXPLAIN] = "explain",
 	[CTL_EXC_ADD] = "exception-add", [CTL_EXC_REVOKE] = "exception-revoke",
 };
 

@@ -21,6 +21,7 @@ enum ctl_type {
 	CTL_VERIFY,			/* read-only: kernel vs compiled */
 	CTL_STATS,			/* read-only: format=text|prometheus */
 	CTL_EXC_LIST,			/* read-only: exceptions with time left */
+	CTL_EXPLAIN,			/* read-only: src dst proto port */
 	CTL_RELOAD,			/* admin */
 	CTL_ISOLATE,			/* admin: target=ZONE|HOST reason=... */
 	CTL_RESTORE,			/* admin: target=ZONE|HOST */

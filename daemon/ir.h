@@ -112,6 +112,7 @@ enum ir_op {
 	OP_META_MARK_SET,	/* meta mark set value */
 	OP_META_FROM_CT,	/* meta mark set ct mark */
 	OP_QUEUE,		/* queue to value .. value + aux - 1; neg: bypass (fail open) */
+	OP_REJECT_RST,		/* reject with tcp reset */
 	OP_MAX
 };
 

@@ -348,6 +348,9 @@ static void print_stmt(FILE *out, const struct ir_ruleset *rs, const struct ir_s
 	case OP_META_FROM_CT:
 		fprintf(out, "meta mark set ct mark");
 		break;
+	case OP_REJECT_RST:
+		fprintf(out, "reject with tcp reset");
+		break;
 	case OP_QUEUE:
 		fprintf(out, "queue num %" PRIu32, x->value);
 		if (x->aux > 1)

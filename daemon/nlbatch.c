@@ -830,6 +830,15 @@ static void stmt(struct nftnl_rule *r, const struct ir_ruleset *rs, const struct
 		ex_ct(r, NFT_CT_MARK, NFT_REG_1, false);
 		ex_meta_set(r, NFT_META_MARK, NFT_REG_1);
 		break;
+	case OP_REJECT_RST: {
+		struct nftnl_expr *e = ex(r, "reject");
+
+		if (e) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_TCP_RST);
+			nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, 0);
+		}
+		break;
+	}
 	case OP_QUEUE:
 		if (o && o->queue_compat)
 			ex_queue_compat(r, x);

@@ -10,6 +10,9 @@
 
 #include <sys/timex.h>
 
+#include <arpa/inet.h>
+
+#include "explain.h"
 #include "log.h"
 #include "sansod.h"
 #include "sha256.h"
@@ -407,6 +410,35 @@ static int h_exc_revoke(struct daemon *d, const struct ctl_peer *peer, const str
 	return CTL_ERR_INVALID;
 }
 
+static int h_explain(struct daemon *d, const struct ctl_req *q, FILE *out)
+{
+	const char *src = ctl_req_get(q, "src"), *dst = ctl_req_get(q, "dst");
+	const char *proto = ctl_req_get(q, "proto"), *port = ctl_req_get(q, "port");
+	const char *iso[OPS_MAX];
+	struct explain_q e = { 0 };
+	int i, fs = AF_INET;
+
+	if (!d->cur.policy || !src || !dst || !proto)
+		return CTL_ERR_INVALID;
+	if (inet_pton(AF_INET, src, e.src) != 1) {
+		fs = AF_INET6;
+		if (inet_pton(AF_INET6, src, e.src) != 1)
+			goto bad;
+	}
+	if (inet_pton(fs, dst, e.dst) != 1 || policy_proto_parse(proto, &e.proto) < 0)
+		goto bad;
+	e.family = (uint8_t)fs;
+	if (e.proto == 1 && fs == AF_INET6)
+		e.proto = 58;
+	e.port = port ? (uint16_t)strtoul(port, NULL, 10) : 0;
+	for (i = 0; i < d->ops.n_isolate; i++)
+		iso[i] = d->ops.isolate[i];
+	return explain(d->cur.policy, &e, iso, d->ops.n_isolate, out) < 0 ? CTL_ERR_FAILED : CTL_OK;
+bad:
+	fprintf(out, "usage: explain SRC-ADDRESS DST-ADDRESS PROTO [PORT]\n");
+	return CTL_ERR_INVALID;
+}
+
 int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out)
 {
 	if (!ctl_allowed(peer, q->type)) {
@@ -436,6 +468,8 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 		return CTL_OK;
 	case CTL_EXC_LIST:
 		return h_exc_list(d, out);
+	case CTL_EXPLAIN:
+		return h_explain(d, q, out);
 	case CTL_EXC_ADD:
 		return h_exc_add(d, peer, q, out);
 	case CTL_EXC_REVOKE:

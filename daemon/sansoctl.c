@@ -39,6 +39,7 @@ static const struct cmd cmds[] = {
 	{ "restore", CTL_RESTORE, "target", "lift an isolation", "遮断の解除" },
 	{ "breakout-revoke", CTL_BO_REVOKE, "service", "cut a cloud service now (R28)", "クラウドサービスの即時遮断" },
 	{ "breakout-restore", CTL_BO_RESTORE, "service", "lift a revocation", "遮断の解除" },
+	{ "explain", CTL_EXPLAIN, "src dst proto port", "would SRC reach DST PROTO PORT, and why", "通信可否とその理由" },
 	{ "exception-list", CTL_EXC_LIST, "", "exceptions with time left", "例外措置の一覧" },
 	{ "exception-add", CTL_EXC_ADD, "id", "--from --to --proto --ports --reason --requested-by --approved-by --expires", "例外措置の追加" },
 	{ "exception-revoke", CTL_EXC_REVOKE, "id", "end an exception now", "例外措置の取消" },
@@ -118,6 +119,26 @@ static int exchange(int fd, uint16_t type, const char *body, size_t blen)
 	}
 }
 
+static int nargs(const struct cmd *c)
+{
+	const char *s;
+	int n = c->args[0] ? 1 : 0;
+
+	for (s = c->args; *s; s++)
+		n += *s == ' ';
+	return n;
+}
+
+static void argname(const struct cmd *c, int i, char *out, size_t len)
+{
+	const char *s = c->args, *e;
+
+	while (i-- > 0 && (s = strchr(s, ' ')))
+		s++;
+	e = s ? strchr(s, ' ') : NULL;
+	snprintf(out, len, "%.*s", s ? (int)(e ? e - s : (long)strlen(s)) : 0, s ? s : "");
+}
+
 static const struct cmd *find(const char *name)
 {
 	size_t i;
@@ -172,15 +193,19 @@ int main(int argc, char **argv)
 			}
 			if (!c)
 				break;
-		} else if (c->args[0] && pos++ == 0) {
-			if (add_arg(body, &blen, c->args, argv[i]) < 0)
+		} else if (c->args[0] && pos < nargs(c)) {
+			char key[32];
+
+			argname(c, pos++, key, sizeof(key));
+			if (add_arg(body, &blen, key, argv[i]) < 0)
 				break;
 		} else {
 			c = NULL;
 			break;
 		}
 	}
-	if (!c || (c->args[0] && pos != 1) || add_arg(body, &blen, "format", format) < 0 ||
+	if (!c || (c->args[0] && pos != nargs(c) && c->type != CTL_EXPLAIN) ||
+	    (c->type == CTL_EXPLAIN && pos < 3) || add_arg(body, &blen, "format", format) < 0 ||
 	    add_arg(body, &blen, "reason", reason) < 0) {
 		usage(stderr);
 		return EX_USAGE;

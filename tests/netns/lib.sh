@@ -362,7 +362,7 @@ drop_count()
 	{ n "$1" nft list table inet sanso 2>/dev/null || true; } | awk -v pat="$2" '
 		/^[[:space:]]*chain / { chain = $2 }
 		index($0, pat) { want[chain] = 1 }
-		/counter packets [0-9]+/ && / drop/ {
+		/counter packets [0-9]+/ && / (drop|reject)/ {
 			for (i = 1; i < NF; i++)
 				if ($i == "packets") c[chain] += $(i + 1)
 		}
@@ -373,7 +373,7 @@ drop_count()
 chain_drops()
 {
 	{ n "$1" nft list chain inet sanso "$2" 2>/dev/null || true; } | awk '
-		/counter packets [0-9]+/ && / drop/ {
+		/counter packets [0-9]+/ && / (drop|reject)/ {
 			for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1)
 		}
 		END { print s + 0 }'

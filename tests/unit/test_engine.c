@@ -785,7 +785,7 @@ END_TEST
 START_TEST(test_learned_reuse)
 {
 	static struct rr rrs[8];
-	static char addrs[8][16];
+	static char addrs[8][32];
 	int gen, i;
 
 	eng_learned_free(fx.l);
@@ -973,7 +973,7 @@ END_TEST
 START_TEST(test_learned_max)
 {
 	static struct rr rrs[DNS_ADDRS_MAX];
-	static char addrs[DNS_ADDRS_MAX][16];
+	static char addrs[DNS_ADDRS_MAX][32];
 	const int max = 16;
 	int i;
 

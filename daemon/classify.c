@@ -372,7 +372,7 @@ static void decide_breakout(const struct eng_tables *t, struct eng_flows *fs,
 		return;
 	}
 	st = state_get(fs, h, client, now, client || synack);
-	if (st && synack)		/* the client's data starts at the SYN-ACK's ack */
+	if (st && synack && !st->acc.len && !st->http)	/* data starts at the SYN-ACK's ack */
 		tls_acc_init_seq(&st->acc, h->ack);
 	if (!h->payload_len) {
 		if (st)

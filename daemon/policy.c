@@ -112,7 +112,7 @@ struct policy *policy_new(const char *file)
 	p->breakout.dns_floor = POLICY_DNS_FLOOR;
 	p->breakout.dns_grace = POLICY_DNS_GRACE;
 	p->breakout.dns_max = POLICY_DNS_MAX;
-	p->breakout.ech = ECH_REFUSE;
+	p->breakout.ech = ECH_OUTER;	/* browsers send GREASE ECH: refusing it would refuse them */
 	p->engine.queues = POLICY_QUEUES;
 	p->engine.queue_base = 0;
 	p->engine.queue_maxlen = POLICY_QUEUE_MAXLEN;

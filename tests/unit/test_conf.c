@@ -899,7 +899,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p->breakout.dns_floor, 60);
 	ck_assert_int_eq(p->breakout.dns_grace, 30);
 	ck_assert_int_eq(p->breakout.dns_max, 65536);
-	ck_assert_int_eq(p->breakout.ech, ECH_REFUSE);
+	ck_assert_int_eq(p->breakout.ech, ECH_OUTER);
 	ck_assert_int_eq(p->breakout.n_upstreams, 0);
 	ck_assert_int_eq(p->engine.queues, 1);
 	ck_assert_int_eq(p->engine.queue_base, 0);
@@ -911,7 +911,7 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(strstr(out, "engine"));
 	ck_assert_ptr_null(strstr(out, "upstreams"));
 	ck_assert_ptr_nonnull(strstr(out, "\tfrom = [\"terms\"];\n\tdns_floor = 60; dns_grace = 30; "
-				     "dns_max = 65536; ech = \"refuse\";\n"));
+				     "dns_max = 65536; ech = \"outer-sni\";\n"));
 	roundtrip(p);
 	free(out);
 	policy_free(p);

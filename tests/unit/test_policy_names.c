@@ -539,7 +539,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p->breakout.dns_floor, 60);
 	ck_assert_int_eq(p->breakout.dns_grace, 30);
 	ck_assert_int_eq(p->breakout.dns_max, 65536);
-	ck_assert_int_eq(p->breakout.ech, ECH_REFUSE);
+	ck_assert_int_eq(p->breakout.ech, ECH_OUTER);
 	ck_assert_int_eq(p->breakout.n_upstreams, 0);
 	ck_assert_ptr_null(p->breakout.from_group);
 	ck_assert_int_eq(p->engine.queues, 1);

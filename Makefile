@@ -8,6 +8,9 @@ SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
+SYSUSERSDIR    ?= /usr/lib/sysusers.d
+TMPFILESDIR    ?= /usr/lib/tmpfiles.d
+MODULESLOADDIR ?= /usr/lib/modules-load.d
 DESTDIR    ?=
 O          ?= build
 CC         ?= cc
@@ -69,6 +72,7 @@ UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch $(ENGINE_PURE)) \
 
 ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS) $(O)/daemon/sansoctl.o
 
+.PHONY: check-systemd check-m365
 .PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke bench demo \
         install clean deps help update-golden clang-build check-config
 
@@ -111,6 +115,7 @@ check:
 	$(Q)$(MAKE) --no-print-directory valgrind
 	$(Q)$(MAKE) --no-print-directory golden
 	$(Q)$(MAKE) --no-print-directory check-m365
+	$(Q)$(MAKE) --no-print-directory check-systemd
 	$(Q)$(MAKE) --no-print-directory check-hotpath
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory O=build-san SAN=address,undefined all
@@ -138,6 +143,9 @@ check-hotpath: $(HOT:%=$(O)/daemon/%.o)
 	$(Q)if [ -n "$^" ] && nm -u $^ | grep -E ' (malloc|calloc|realloc|free|syslog|puts|fwrite|.*printf.*)$$'; then \
 		echo "check-hotpath: a hot-path object allocates or logs"; exit 1; fi; \
 	echo "check-hotpath: $(words $^) objects clean"
+
+check-systemd: $(O)/sansod $(O)/sansoctl
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl tests/systemd/verify.sh
 
 check-m365: $(O)/sansod
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/m365/run.sh
@@ -197,10 +205,21 @@ install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
 	install -m 0755 $(O)/sansoctl $(DESTDIR)$(SBINDIR)/sansoctl
 	install -m 0640 conf/three-tier.conf $(DESTDIR)$(SYSCONFDIR)/sanso/sanso.conf.example
 	install -m 0644 conf/*.conf conf/REFERENCE*.md $(DESTDIR)$(PREFIX)/share/sanso/
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(MODULESLOADDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	for u in sansod.service sansod-early.service; do \
+		sed -e 's|/usr/sbin/sansod|$(SBINDIR)/sansod|g' -e 's|/usr/share/sanso/|$(PREFIX)/share/sanso/|g' \
+		    systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	install -m 0644 systemd/sanso-baseline.nft $(DESTDIR)$(PREFIX)/share/sanso/
+	install -m 0644 systemd/sysusers.d/sanso.conf $(DESTDIR)$(SYSUSERSDIR)/sanso.conf
+	install -m 0644 systemd/tmpfiles.d/sanso.conf $(DESTDIR)$(TMPFILESDIR)/sanso.conf
+	install -m 0644 systemd/modules-load.d/sanso.conf $(DESTDIR)$(MODULESLOADDIR)/sanso.conf
+	install -m 0644 doc/man/sansod.8 doc/man/sansoctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 doc/man/sanso.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
 DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config libmnl-dev libnftnl-dev \
                 libconfig-dev check libnetfilter-queue-dev nftables iproute2 ncat iputils-ping \
-                valgrind conntrack procps bsdextrautils iptables iperf3 time python3
+                valgrind conntrack procps bsdextrautils iptables iperf3 time python3 systemd groff-base man-db strace curl openssl dnsmasq-base tcpdump
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES)

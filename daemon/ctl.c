@@ -129,7 +129,7 @@ int ctl_listen(struct ctl_server *s, const char *path)
 	/* members of the audit group may connect; the daemon checks each request */
 	g = getgrnam(CTL_AUDIT_GROUP);
 	if (g)
-		(void)chown(path, 0, g->gr_gid);
+		(void)chown(path, (uid_t)-1, g->gr_gid);	/* works as user sanso too */
 	(void)chmod(path, g ? 0660 : 0600);
 	return 0;
 }

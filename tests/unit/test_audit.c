@@ -213,8 +213,8 @@ START_TEST(test_time_range)
 }
 END_TEST
 
-/* 200000 times spread over 1970..9999 and around "now": format agrees with gmtime_r of the
- * time shifted by nine hours, and parses back. */
+/* 20000 times spread over 1970..9999 and around "now": format agrees with gmtime_r of the
+ * time shifted by nine hours, and parses back. (Asserts only on a mismatch: valgrind.) */
 START_TEST(test_time_gmtime)
 {
 	char out[AUDIT_TIME_LEN + 1], want[64];
@@ -224,7 +224,7 @@ START_TEST(test_time_gmtime)
 	time_t jt;
 	int i;
 
-	for (i = 0; i < 200000; i++) {
+	for (i = 0; i < 20000; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -235,10 +235,9 @@ START_TEST(test_time_gmtime)
 		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d+09:00",
 			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 			 tm.tm_sec);
-		ck_assert_int_eq(audit_time_format(t, out), AUDIT_TIME_LEN);
-		ck_assert_str_eq(out, want);
-		ck_assert_int_eq(audit_time_parse(out, AUDIT_TIME_LEN, &back), 0);
-		ck_assert_int_eq(back, t);
+		if (audit_time_format(t, out) != AUDIT_TIME_LEN || strcmp(out, want) ||
+		    audit_time_parse(out, AUDIT_TIME_LEN, &back) || back != t)
+			ck_abort_msg("t=%lld: '%s', want '%s'", (long long)t, out, want);
 	}
 }
 END_TEST

@@ -355,6 +355,34 @@ static void engine_install(struct daemon *d, const struct gen *g)
 }
 
 /* Build and apply the configured file; on success it becomes d->cur. */
+/* The policy file of the generation just applied and read back, for the early boot unit
+ * (state_dir/last-good.conf, written atomically). The ledger stays in its own file. */
+static void save_last_good(const struct daemon *d)
+{
+	char path[4096], tmp[4200], buf[65536];
+	FILE *in, *out;
+	size_t n;
+	int bad = 0;
+
+	if (!d->o.state_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/last-good.conf", d->o.state_dir);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	in = fopen(d->o.file, "re");
+	out = fopen(tmp, "we");
+	while (in && out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		bad |= fwrite(buf, 1, n, out) != n;
+	bad |= !in || !out || ferror(in);
+	if (in)
+		fclose(in);
+	if (out)
+		bad |= fflush(out) || fsync(fileno(out)) || fclose(out);
+	if (bad || rename(tmp, path) < 0) {
+		log_warn("cannot save '%s'", path);
+		(void)unlink(tmp);
+	}
+}
+
 int sansod_load_and_apply(struct daemon *d)
 {
 	struct diag diag;
@@ -383,6 +411,8 @@ int sansod_load_and_apply(struct daemon *d)
 	gen_free(&d->cur);
 	d->cur = g;
 	d->generation++;
+	if (d->o.mode == MODE_DAEMON)
+		save_last_good(d);
 	log_info("applied generation %u of '%s' (%d decisions, kernel genid %u)", d->generation,
 		 d->o.file, d->cur.cr->n_decisions, d->ap.genid);
 	return EXIT_OK;

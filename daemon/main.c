@@ -359,7 +359,7 @@ static void engine_install(struct daemon *d, const struct gen *g)
  * (state_dir/last-good.conf, written atomically). The ledger stays in its own file. */
 static void save_last_good(const struct daemon *d)
 {
-	char path[4096], tmp[4200], buf[65536];
+	char path[4096], tmp[4200], buf[65536], sha[65];
 	FILE *in, *out;
 	size_t n;
 	int bad = 0;
@@ -377,6 +377,8 @@ static void save_last_good(const struct daemon *d)
 		fclose(in);
 	if (out)
 		bad |= fflush(out) || fsync(fileno(out)) || fclose(out);
+	file_sha256(tmp, sha);
+	bad |= strcmp(sha, d->cur.sha256) != 0;	/* the file changed since it was loaded */
 	if (bad || rename(tmp, path) < 0) {
 		log_warn("cannot save '%s'", path);
 		(void)unlink(tmp);

@@ -50,7 +50,7 @@ PURE += engine
 PURE += classify
 PURE += explain
 PURE += sha256
-PURE += $(if $(wildcard daemon/audit.c),audit)
+PURE += audit
 
 # Kernel-facing modules.
 KERN :=
@@ -87,7 +87,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/sansoctl: $(O)/daemon/sansoctl.o
+$(O)/sansoctl: $(O)/daemon/sansoctl.o $(O)/daemon/audit.o $(O)/daemon/sha256.o
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
@@ -165,6 +165,7 @@ FUZZ_LIBS_conf := $(shell $(PKG_CONFIG) --libs libconfig 2>/dev/null)
 FUZZ_DEPS_engine := $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
                     $(ENGINE_PURE:%=daemon/%.c)
 FUZZ_LIBS_engine := $(FUZZ_LIBS_conf)
+FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p build-fuzz

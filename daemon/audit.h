@@ -174,11 +174,16 @@ void audit_close(struct audit *a);
 
 /* Append one record with seq last+1 and prev = last's hash: write() of the whole line (a short
  * write is completed, or cut back off with ftruncate if that fails), then fdatasync, then the
- * anchor. Returns 0, or -errno and the caller refuses the change: -EINVAL/-EMSGSIZE (nothing
- * written), a write error (nothing left in the file), -EIO when a partial line could not be
- * removed or fdatasync failed (sticky: every later append fails until audit_close + audit_open),
- * or an anchor error (the record is in the trail; the next append retries the anchor first and
- * writes nothing if that fails again, so the anchor never lags by more than one record). */
+ * anchor. Returns 0, or -errno and the caller refuses the change:
+ *   -EINVAL, -EMSGSIZE    bad record; nothing written;
+ *   write errors          (-ENOSPC, -EFBIG, -EDQUOT, ...) nothing of the line left in the file;
+ *   -EIO                  a partial line could not be cut off (e.g. chattr +a): sticky;
+ *   fdatasync's error     the line is in the file but maybe not on disk: sticky;
+ *   anchor errors         the record is in the trail; the next append retries the anchor first
+ *                         and writes nothing if that fails again, so the anchor never lags by
+ *                         more than one record.
+ * Sticky errors fail every later append until audit_close() and audit_open(), which re-reads
+ * the tail from the file. */
 int audit_append(struct audit *a, int64_t t, const char *actor, const char *event,
 		 const struct audit_fields *f);
 
@@ -217,7 +222,10 @@ struct audit_report {
 
 /* Verify a whole trail. anchor may be NULL. Returns 0 if the chain holds, -EBADMSG with
  * ret->bad and ret->line set if not, other -errno on I/O errors (ret not written then).
- * audit_verify_fd reads fd from its current offset to EOF in bounded memory. */
+ * Reports the first bad line; after a SEQ_GAP it reads on only to tell SEQ_ORDER apart.
+ * audit_verify_fd reads fd from its current offset to EOF in bounded memory. Verifying while
+ * sansod appends may catch a line that crosses a page half-written (TRUNCATED at the last
+ * line): verify again. */
 int audit_verify_buf(const char *buf, size_t len, const struct audit_anchor *anchor,
 		     struct audit_report *ret);
 int audit_verify_fd(int fd, const struct audit_anchor *anchor, struct audit_report *ret);

@@ -4,6 +4,7 @@
  * the ruleset in the kernel). The only file that exits. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <poll.h>
 #include <pthread.h>
@@ -50,6 +51,53 @@ static double mono(void)
 }
 
 /* conf -> policy -> compile. Every diagnostic goes to diag. */
+int sansod_audit(struct daemon *d, const char *actor, const char *event, ...)
+{
+	struct audit_fields f;
+	const char *k, *v;
+	va_list ap;
+	int r;
+
+	if (!d->audit_on)
+		return 0;
+	audit_fields_init(&f);
+	va_start(ap, event);
+	while ((k = va_arg(ap, const char *)) && (v = va_arg(ap, const char *)))
+		audit_field_str(&f, k, v);
+	va_end(ap);
+	r = audit_append(&d->au, (int64_t)time(NULL), actor, event, &f);
+	if (r < 0)
+		log_warnx("audit trail '%s': cannot record %s: %s", d->o.audit, event, strerror(-r));
+	return r;
+}
+
+static int audit_start(struct daemon *d)
+{
+	struct audit_report rep;
+	char anchor[4096];
+	int r;
+
+	if (!d->o.audit)
+		return 0;
+	if (d->o.state_dir)
+		snprintf(anchor, sizeof(anchor), "%s/audit.anchor", d->o.state_dir);
+	/* the whole chain is checked before it is continued (R87): a tampered trail stops
+	 * every change until an operator looks at it */
+	r = audit_verify(d->o.audit, NULL, &rep);
+	if (r == -ENOENT)
+		r = 0;
+	if (r >= 0)
+		r = audit_open(&d->au, d->o.audit, d->o.state_dir ? anchor : NULL);
+	if (r < 0) {
+		log_warnx("audit trail '%s': %s: changes are refused until it can be written",
+			  d->o.audit, r == -EBADMSG ? "tampered or truncated (sansoctl audit verify)" :
+			  strerror(-r));
+		return r;
+	}
+	d->audit_on = true;
+	return sansod_audit(d, "sansod", AUDIT_EV_START, "policy", d->o.file, NULL);
+}
+
 /* SHA-256 of the policy file, for status, dump and the audit trail ("" if unreadable). */
 static void file_sha256(const char *path, char out[65])
 {
@@ -395,11 +443,24 @@ int sansod_load_and_apply(struct daemon *d)
 	r = gen_build(&d->o, &d->ops, &g, &diag);
 	print_diag(&diag, d->ja);
 	diag_fini(&diag);
-	if (r < 0)
+	if (r < 0) {
+		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
+				   "reason", r == -EINVAL ? "invalid policy" : strerror(-r), NULL);
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
+	}
+	/* no trail, no change (R85): the change is recorded before it is committed */
+	if (d->o.audit && (!d->audit_on ||
+			   sansod_audit(d, "sansod", AUDIT_EV_CONFIG_APPLY, "policy", d->o.file,
+					"sha256", g.sha256, NULL) < 0)) {
+		log_warnx("change refused: the audit trail '%s' cannot be written", d->o.audit);
+		gen_free(&g);
+		return EXIT_KERNEL;
+	}
 	if (d->engine)
 		carry_learned(d, &g);
 	code = gen_apply(d, &g, false);
+	(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_RESULT, "policy", d->o.file,
+			   "result", code == EXIT_OK ? "applied" : "refused by the kernel", NULL);
 	if (code != EXIT_OK) {
 		gen_free(&g);
 		return code;
@@ -588,6 +649,8 @@ static void drift_check(struct daemon *d)
 		print_diag(&diag, d->ja);
 		log_warnx("drift: table inet sanso no longer matches generation %u (%s)",
 			  d->generation, r < 0 ? strerror(-r) : "changed out of band");
+		(void)sansod_audit(d, "sansod", AUDIT_EV_DRIFT, "policy", d->o.file, "detail",
+				   r < 0 ? strerror(-r) : "changed out of band", NULL);
 	}
 	diag_fini(&diag);
 }
@@ -738,6 +801,7 @@ static void usage(FILE *out)
 		"  -f FILE   policy (default " DEFAULT_CONF ")\n"
 		"  --control PATH     control socket (default " CTL_SOCKET_DEFAULT ")\n"
 		"  --state-dir DIR    keep isolations and revocations there (e.g. /var/lib/sanso)\n"
+		"  --audit FILE       hash-chained audit trail (e.g. /var/log/sanso/audit.jsonl)\n"
 		"  --stats   print sizes and timings of the commit\n"
 		"exit: 0 ok, 1 policy refused or drift, 2 usage, 3 kernel error\n");
 }
@@ -755,6 +819,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "now", required_argument, NULL, 'N' },
 		{ "control", required_argument, NULL, 'C' },
 		{ "state-dir", required_argument, NULL, 'D' },
+		{ "audit", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -776,6 +841,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'S': o->stats = true; break;
 		case 'C': o->control = optarg; break;
 		case 'D': o->state_dir = optarg; break;
+		case 'A': o->audit = optarg; break;
 		case 'N':
 			errno = 0;
 			o->now = strtoll(optarg, &end, 10);
@@ -810,7 +876,9 @@ int main(int argc, char **argv)
 	if (d.o.mode == MODE_PRINT_NFT)
 		return mode_print(&d);
 	d.started = time(NULL);
+	d.au.fd = -1;
 	sansod_ops_load(&d);
+	(void)audit_start(&d);
 	if (apply_open(&d.ap) < 0) {
 		log_warn("cannot open a netfilter netlink socket");
 		return EXIT_KERNEL;
@@ -823,5 +891,7 @@ int main(int argc, char **argv)
 		code = mode_daemon(&d);
 	gen_free(&d.cur);
 	apply_close(&d.ap);
+	if (d.audit_on)
+		audit_close(&d.au);
 	return code;
 }

@@ -247,7 +247,7 @@ static int find_name(char list[][POLICY_NAME_MAX], int n, const char *name)
 
 /* Add or remove name in one of the ops lists, then apply a generation; undone on failure. */
 static int change(struct daemon *d, FILE *out, bool isolate, bool add, const char *name,
-		  const char *who)
+		  const char *who, const char *reason)
 {
 	char (*list)[POLICY_NAME_MAX] = isolate ? d->ops.isolate : d->ops.revoke;
 	int *n = isolate ? &d->ops.n_isolate : &d->ops.n_revoke;
@@ -264,10 +264,18 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 	}
 	if (add && *n >= OPS_MAX)
 		return CTL_ERR_FAILED;
-	if (add)
+	if (sansod_audit(d, who, isolate ? (add ? AUDIT_EV_ISOLATE : AUDIT_EV_ISOLATE_LIFT) :
+			 (add ? AUDIT_EV_REVOKE : AUDIT_EV_REVOKE_LIFT), "target", name, "reason",
+			 reason ? reason : "", NULL) < 0) {
+		fprintf(out, "refused: the audit trail cannot be written\n");
+		return CTL_ERR_FAILED;
+	}
+	if (add) {
 		snprintf(list[(*n)++], POLICY_NAME_MAX, "%s", name);
-	else
-		memmove(list[i], list[i + 1], (size_t)(*n - i - 1) * POLICY_NAME_MAX), (*n)--;
+	} else {
+		memmove(list[i], list[i + 1], (size_t)(*n - i - 1) * POLICY_NAME_MAX);
+		(*n)--;
+	}
 	if (sansod_load_and_apply(d) != 0) {
 		d->ops = saved;
 		fprintf(out, "refused: the new generation could not be applied; nothing changed\n");
@@ -297,7 +305,7 @@ static int h_change(struct daemon *d, const struct ctl_peer *peer, const struct 
 		fprintf(out, "unknown %s '%s'\n", isolate ? "zone, host or group" : "service", name);
 		return CTL_ERR_INVALID;
 	}
-	return change(d, out, isolate, add, name, peer->name);
+	return change(d, out, isolate, add, name, peer->name, ctl_req_get(q, "reason"));
 }
 
 static int h_exc_list(struct daemon *d, FILE *out)
@@ -370,6 +378,13 @@ static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct
 	snprintf(l->expires, sizeof(l->expires), "%s", ctl_req_get(q, "expires"));
 	snprintf(l->added_by, sizeof(l->added_by), "%s", peer->name);
 	l->added_at = (int64_t)time(NULL);
+	if (sansod_audit(d, peer->name, AUDIT_EV_EXCEPTION_ADD, "id", l->id, "from", l->from,
+			 "to", l->to, "proto", l->proto, "ports", l->ports, "reason", l->reason,
+			 "requested_by", l->requested_by, "approved_by", l->approved_by, "expires",
+			 l->expires, NULL) < 0) {
+		fprintf(out, "refused: the audit trail cannot be written\n");
+		return CTL_ERR_FAILED;
+	}
 	d->ops.n_ledger++;
 	if (sansod_load_and_apply(d) != 0) {
 		d->ops.n_ledger--;
@@ -394,6 +409,10 @@ static int h_exc_revoke(struct daemon *d, const struct ctl_peer *peer, const str
 	for (i = 0; id && i < d->ops.n_ledger; i++) {
 		if (d->ops.ledger[i].revoked || strcmp(d->ops.ledger[i].id, id))
 			continue;
+		if (sansod_audit(d, peer->name, AUDIT_EV_EXCEPTION_DEL, "id", id, NULL) < 0) {
+			fprintf(out, "refused: the audit trail cannot be written\n");
+			return CTL_ERR_FAILED;
+		}
 		d->ops.ledger[i].revoked = true;
 		if (sansod_load_and_apply(d) != 0) {
 			d->ops.ledger[i].revoked = false;
@@ -444,6 +463,8 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 	if (!ctl_allowed(peer, q->type)) {
 		log_warnx("control: %s refused for %s (pid %d)", ctl_type_name(q->type), peer->name,
 			  (int)peer->pid);
+		(void)sansod_audit(d, peer->name, AUDIT_EV_CTL_REFUSED, "request",
+				   ctl_type_name(q->type), NULL);
 		fprintf(out, "permission denied: %s needs the %s group\n", ctl_type_name(q->type),
 			ctl_type_mutates(q->type) ? CTL_ADMIN_GROUP : CTL_AUDIT_GROUP);
 		return CTL_ERR_DENIED;
@@ -459,6 +480,7 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 		return h_stats(d, q, out);
 	case CTL_RELOAD:
 		log_info("reload asked by %s", peer->name);
+		(void)sansod_audit(d, peer->name, "config.reload", NULL);
 		if (sansod_load_and_apply(d) != 0) {
 			fprintf(out, "reload refused: generation %u stays in the kernel\n",
 				d->generation);

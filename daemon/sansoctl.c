@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "ctl_proto.h"
 
 enum {
@@ -56,6 +57,8 @@ static void usage(FILE *out)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(out, "  %-17s %-8s %s\n", cmds[i].name, cmds[i].args,
 			ja ? cmds[i].help_ja : cmds[i].help);
+	fprintf(out, "  %-17s %-8s %s\n", "audit verify", "FILE [ANCHOR]",
+		ja ? "監査証跡の検証（ローカル）" : "check the hash chain of an audit trail (local)");
 	fprintf(out, ja ? "終了コード: 0 成功, 1 拒否・失敗・差分あり, 2 使い方, 3 接続不可, 4 権限なし\n" :
 		"exit: 0 ok, 1 refused/failed/drift, 2 usage, 3 daemon unreachable, 4 permission denied\n");
 }
@@ -150,6 +153,34 @@ static const struct cmd *find(const char *name)
 	return NULL;
 }
 
+/* sansoctl audit verify FILE [ANCHOR]: local, no daemon needed (auditors, R87). */
+static int audit_verify_cmd(const char *file, const char *anchor_path)
+{
+	struct audit_anchor an;
+	struct audit_report rep;
+	int r;
+
+	if (anchor_path && audit_anchor_read(anchor_path, &an) < 0) {
+		fprintf(stderr, "sansoctl: cannot read the anchor '%s'\n", anchor_path);
+		return EX_REFUSED;
+	}
+	r = audit_verify(file, anchor_path ? &an : NULL, &rep);
+	if (r == 0) {
+		printf(ja ? "監査証跡は完全です: %llu 件、最終 seq %llu\n" :
+		       "audit trail intact: %llu records, last seq %llu\n",
+		       (unsigned long long)rep.lines, (unsigned long long)rep.last.seq);
+		return EX_OK;
+	}
+	if (r == -EBADMSG) {
+		printf(ja ? "監査証跡の改ざんを検出: %llu 行目: %s\n" :
+		       "audit trail broken at line %llu: %s\n", (unsigned long long)rep.line,
+		       audit_bad_str(rep.bad));
+		return EX_REFUSED;
+	}
+	fprintf(stderr, "sansoctl: %s: %s\n", file, strerror(-r));
+	return EX_UNREACHABLE;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = getenv("SANSO_CONTROL"), *lang = getenv("LANG"), *format = NULL;
@@ -160,6 +191,8 @@ int main(int argc, char **argv)
 	int i, fd, r, pos = 0;
 
 	ja = lang && !strncmp(lang, "ja", 2);
+	if (argc >= 4 && !strcmp(argv[1], "audit") && !strcmp(argv[2], "verify"))
+		return audit_verify_cmd(argv[3], argc >= 5 ? argv[4] : NULL);
 	if (!path)
 		path = CTL_SOCKET_DEFAULT;
 	for (i = 1; i < argc; i++) {

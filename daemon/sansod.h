@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "apply.h"
+#include "audit.h"
 #include "compile.h"
 #include "ctl.h"
 #include "engine.h"
@@ -40,6 +41,7 @@ struct opts {
 	int64_t now;			/* 0: the real clock */
 	const char *control;		/* control socket path */
 	const char *state_dir;		/* persisted operational state */
+	const char *audit;		/* audit trail (JSON lines), NULL: none */
 };
 
 /* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
@@ -87,11 +89,17 @@ struct daemon {
 	unsigned generation;
 	int ja;				/* Japanese diagnostics */
 	FILE *report;			/* also gets the diagnostics of a build (control requests) */
+	struct audit au;
+	bool audit_on;
 	bool engine;			/* the workers run (daemon mode) */
 	struct queue_rt q;
 };
 
 int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */
+/* Record an event in the audit trail: 0, or -errno when it could not be written (then the
+ * caller refuses the change it was about to make). 0 when there is no trail. key=value pairs
+ * follow event, NULL-terminated. */
+int sansod_audit(struct daemon *d, const char *actor, const char *event, ...);
 void sansod_ops_save(const struct daemon *d);
 void sansod_ops_load(struct daemon *d);
 /* Handle one control request; the reply body goes to out, the status is returned. */

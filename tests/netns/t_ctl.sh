@@ -20,6 +20,7 @@ lab_up
 
 CTL=$TMP/control
 STATE=$TMP/state
+AUDIT=$TMP/audit.jsonl
 mkdir -p "$STATE"
 conf_with_expiry 3600 "$CONF" "$TMP/policy.conf"
 # a kernel-decided breakout service for the revocation test (terminals only: I2)
@@ -34,7 +35,7 @@ start()
 {
 	: >"$DLOG"
 	ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --control "$CTL" \
-		--state-dir "$STATE" >>"$DLOG" 2>&1 &
+		--state-dir "$STATE" --audit "$AUDIT" >>"$DLOG" 2>&1 &
 	DPID=$!
 	PIDS+=("$DPID")
 	wait_log "applied generation" 1 && poll 50 test -S "$CTL"
@@ -131,6 +132,16 @@ check "restart: sansod starts with the ledger" start
 refute "restart: the expired exception is not revived" tcp_ok lg 10.20.0.10 10.40.0.10 2222
 check "restart: the ledger still has EX-T-1 (expired)" bash -c "'$SANSOCTL' -s '$CTL' exception list | grep EX-T-1 | grep -q expired"
 
+# ---- the audit trail ----
+check "audit verify: the trail is intact (with its anchor)" \
+	"$SANSOCTL" audit verify "$AUDIT" "$STATE/audit.anchor"
+for ev in audit.start config.apply config.result isolation.on isolation.off revocation.add \
+	exception.add; do
+	check "audit trail records $ev" grep -q "\"event\":\"$ev\"" "$AUDIT"
+done
+check "audit trail names who isolated juki-01" \
+	grep -q '"actor":"uid=0(root)","event":"isolation.on".*"target":"juki-01"' "$AUDIT"
+
 # ---- an unprivileged user ----
 chmod 0711 "$TMP"
 chmod 0666 "$CTL"
@@ -142,5 +153,32 @@ check "nobody: juki-01 is not isolated after the denied request" tcp_ok mn1 10.1
 check "the refusals are in the daemon's log with the uid" grep -q "isolate refused for uid=65534" "$DLOG"
 check_eq "malformed request: exit 2" 2 "$(printf 'garbage' | ctl status --reason "$(printf 'a\tb')" >/dev/null 2>&1; echo $?)"
 check "sansod still runs after all this" daemon_alive
+check "the refused requests are in the audit trail" grep -q '"event":"ctl.refused"' "$AUDIT"
+
+# ---- tampering is found; a trail that cannot be continued refuses changes ----
+cp "$AUDIT" "$TMP/copy.jsonl"
+sed -i '3s/"actor":"[^"]*"/"actor":"someone else"/' "$TMP/copy.jsonl"
+check_eq "audit verify: an edited line is found (exit 1)" 1 \
+	"$("$SANSOCTL" audit verify "$TMP/copy.jsonl" >"$TMP/v.out" 2>&1; echo $?)"
+check "audit verify names line 3" grep -q "line 3" "$TMP/v.out"
+cp "$AUDIT" "$TMP/copy.jsonl"
+sed -i '2d' "$TMP/copy.jsonl"
+check_eq "audit verify: a removed line is found (exit 1)" 1 \
+	"$("$SANSOCTL" audit verify "$TMP/copy.jsonl" >/dev/null 2>&1; echo $?)"
+head -n -2 "$AUDIT" >"$TMP/copy.jsonl"
+check_eq "audit verify: the last records removed, found with the anchor (exit 1)" 1 \
+	"$("$SANSOCTL" audit verify "$TMP/copy.jsonl" "$STATE/audit.anchor" >/dev/null 2>&1; echo $?)"
+kill "$DPID"
+poll 50 bash -c "! kill -0 $DPID 2>/dev/null"
+sed -i '2s/"event":"[^"]*"/"event":"audit.start"/' "$AUDIT"	# tamper with the real trail
+: >"$DLOG"
+ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --control "$CTL" \
+	--state-dir "$STATE" --audit "$AUDIT" >>"$DLOG" 2>&1 &
+DPID=$!
+PIDS+=("$DPID")
+check "restart on a tampered trail: the daemon says changes are refused" \
+	wait_log "changes are refused" 1
+refute "restart on a tampered trail: no new generation was applied" grep -q "applied generation" "$DLOG"
+check "restart on a tampered trail: the last ruleset stays in the kernel" has_table gw
 
 finish

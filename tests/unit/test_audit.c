@@ -474,7 +474,7 @@ END_TEST
  * one more byte is -EMSGSIZE and leaves the trail as it was. */
 START_TEST(test_line_limit)
 {
-	char *val = malloc(AUDIT_LINE_MAX), *b;
+	char *val = malloc(AUDIT_LINE_MAX), *line = malloc(AUDIT_LINE_MAX), *b;
 	struct audit_report rep;
 	struct audit_fields f;
 	struct audit a;
@@ -482,11 +482,12 @@ START_TEST(test_line_limit)
 	int n;
 
 	ck_assert_ptr_nonnull(val);
+	ck_assert_ptr_nonnull(line);
 	memset(val, 'v', AUDIT_LINE_MAX);
 	ck_assert_int_eq(audit_open(&a, tpath("trail"), NULL), 0);
 	audit_fields_init(&f);
 	audit_field_strn(&f, "v", val, 0);
-	n = audit_format_line(a.line, sizeof(a.line), 1, zero, 0, "op", "e", &f);
+	n = audit_format_line(line, AUDIT_LINE_MAX, 1, zero, 0, "op", "e", &f);
 	ck_assert_int_gt(n, 0);
 	base = (size_t)n;
 	audit_fields_init(&f);
@@ -508,6 +509,7 @@ START_TEST(test_line_limit)
 	ck_assert_int_eq(verify_copy(b, len, NULL, &rep), 0);
 	ck_assert_uint_eq(rep.lines, 1);
 	free(b);
+	free(line);
 	free(val);
 }
 END_TEST
@@ -760,6 +762,31 @@ static const struct tamper tampers[] = {
 	{ "long tail", M_LONG_TAIL, 51, A_NONE, AUDIT_BAD_TOO_LONG, 51, 0, 0 },
 };
 
+static void crlf(struct lines *ls, int k)
+{
+	char *x = malloc(ls->len[k] + 1);
+
+	ck_assert_ptr_nonnull(x);
+	memcpy(x, ls->l[k], ls->len[k] - 1);
+	memcpy(x + ls->len[k] - 1, "\r\n", 2);
+	free(ls->l[k]);
+	ls->l[k] = x;
+	ls->len[k]++;
+}
+
+/* A line of AUDIT_LINE_MAX + 3000 bytes at the end, with or without its '\n'. */
+static void append_long(struct lines *ls, bool newline)
+{
+	size_t len = AUDIT_LINE_MAX + 3000;
+	char *x = malloc(len);
+
+	ck_assert_ptr_nonnull(x);
+	memset(x, '{', len);
+	if (newline)
+		x[len - 1] = '\n';
+	lines_insert(ls, ls->n, x, len);
+}
+
 static void mutate(struct lines *ls, const struct tamper *t)
 {
 	int k = t->k - 1;
@@ -822,13 +849,7 @@ static void mutate(struct lines *ls, const struct tamper *t)
 		rehash(ls->l[k], ls->len[k]);
 		break;
 	case M_CRLF:
-		x = malloc(ls->len[k] + 1);
-		ck_assert_ptr_nonnull(x);
-		memcpy(x, ls->l[k], ls->len[k] - 1);
-		memcpy(x + ls->len[k] - 1, "\r\n", 2);
-		free(ls->l[k]);
-		ls->l[k] = x;
-		ls->len[k]++;
+		crlf(ls, k);
 		break;
 	case M_EMPTY_LINE:
 		lines_insert(ls, k, dup_exact("\n", 1), 1);
@@ -838,13 +859,7 @@ static void mutate(struct lines *ls, const struct tamper *t)
 		break;
 	case M_LONG_LINE:
 	case M_LONG_TAIL:
-		len = AUDIT_LINE_MAX + 3000;
-		x = malloc(len);
-		ck_assert_ptr_nonnull(x);
-		memset(x, '{', len);
-		if (t->m == M_LONG_LINE)
-			x[len - 1] = '\n';
-		lines_insert(ls, ls->n, x, len);
+		append_long(ls, t->m == M_LONG_LINE);
 		break;
 	}
 }

@@ -67,7 +67,7 @@ SANSOD_OBJS   := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(ENGINE_PURE) $(KERN) mai
 UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch $(ENGINE_PURE)) \
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch ctl $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS) $(O)/daemon/sansoctl.o
@@ -166,6 +166,7 @@ FUZZ_DEPS_engine := $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
                     $(ENGINE_PURE:%=daemon/%.c)
 FUZZ_LIBS_engine := $(FUZZ_LIBS_conf)
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c
+FUZZ_DEPS_ctl := daemon/ctl.c
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p build-fuzz

@@ -25,6 +25,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 
 SANSOD=${SANSOD:-build/sansod}
+case $SANSOD in /*) ;; *) SANSOD=$PWD/$SANSOD ;; esac
 SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
 UNITS=(sansod.service sansod-early.service)
 MAN_PAGES=(doc/man/sansod.8 doc/man/sansoctl.8 doc/man/sanso.conf.5)
@@ -349,7 +350,7 @@ test_kernel()
 		bad "baseline: nft -f systemd/sanso-baseline.nft"
 	fi
 	install -m 0644 "$pol" "$T/state/last-good.conf"
-	script=$(early_script "$T" "$PWD/$SANSOD")
+	script=$(early_script "$T" "$SANSOD")
 	if unit_run once sh -c "$script" 2>"$T/once.err" &&
 	   ip netns exec "$NS" nft list chain inet sanso prerouting >/dev/null 2>&1 &&
 	   ip netns exec "$NS" "${AS_UNIT[@]}" "$SANSOD" --verify -f "$pol" >/dev/null 2>&1; then

@@ -848,8 +848,10 @@ static int diff_lines(struct side *want, struct side *got, struct diag *diag)
 {
 	int i = 0, j = 0, n = 0, c;
 
-	qsort(want->lines.v, (size_t)want->lines.n, sizeof(char *), cmp_str);
-	qsort(got->lines.v, (size_t)got->lines.n, sizeof(char *), cmp_str);
+	if (want->lines.n > 1)
+		qsort(want->lines.v, (size_t)want->lines.n, sizeof(char *), cmp_str);
+	if (got->lines.n > 1)
+		qsort(got->lines.v, (size_t)got->lines.n, sizeof(char *), cmp_str);
 	while (i < want->lines.n || j < got->lines.n) {
 		if (i == want->lines.n)
 			c = 1;
@@ -882,8 +884,10 @@ static int diff_elems(struct apply *ap, const struct ir_ruleset *rs, int set, st
 	struct dump d = { .rs = rs, .diag = diag };
 	int i = 0, j = 0, n = 0;
 
-	qsort(w->v, (size_t)w->n, sizeof(uint64_t), cmp_u64);
-	qsort(g->v, (size_t)g->n, sizeof(uint64_t), cmp_u64);
+	if (w->n > 1)
+		qsort(w->v, (size_t)w->n, sizeof(uint64_t), cmp_u64);
+	if (g->n > 1)
+		qsort(g->v, (size_t)g->n, sizeof(uint64_t), cmp_u64);
 	miss.v = calloc((size_t)w->n + 1, sizeof(uint64_t));
 	extra.v = calloc((size_t)g->n + 1, sizeof(uint64_t));
 	if (!miss.v || !extra.v) {

@@ -582,9 +582,14 @@ dns_query()
 # resolves NODE SRC SERVER NAME ADDR: the answer for NAME contains ADDR.
 resolves()
 {
-	local out
-	out=$(dns_query "$1" "$2" "$3" "$4" 2>/dev/null) || return 1
-	awk -v a="$5" '$1 == a { found = 1 } END { exit !found }' <<<"$out"
+	local out try
+	for try in 1 2; do	# one retry: UDP, and a forwarding resolver under load
+		out=$(dns_query "$1" "$2" "$3" "$4" 2>/dev/null) &&
+			awk -v a="$5" '$1 == a { found = 1 } END { exit !found }' <<<"$out" &&
+			return 0
+		: "$try"
+	done
+	return 1
 }
 
 # tls_ok NODE SRC ADDR NAME [CURL_OPTION...]: an HTTPS request from SRC to ADDR:443 with SNI

@@ -248,16 +248,18 @@ static int gen_apply(struct daemon *d, const struct gen *g, bool dry_run)
 {
 	struct apply_stats st = { 0 };
 	struct diag diag;
-	double t;
+	double t = 0, verify_s = 0;
 	int r, code = EXIT_OK;
 
 	diag_init(&diag);
 	pthread_mutex_lock(&d->ap_lock);
 	r = apply_commit(&d->ap, g->cr->rs, g->policy->file, dry_run, &diag, &st);
-	if (r >= 0 && !dry_run)
+	if (r >= 0 && !dry_run) {	/* I7: read it back */
+		t = mono();
 		r = apply_verify(&d->ap, g->cr->rs, &diag) == 0 ? 0 : -EPROTO;
+		verify_s = mono() - t;
+	}
 	pthread_mutex_unlock(&d->ap_lock);
-	t = mono();
 	if (r == -EPROTO) {
 		print_diag(&diag, d->ja);
 		log_warnx("I7: table inet sanso read back from the kernel differs from the compiled ruleset (see above)");
@@ -272,7 +274,7 @@ static int gen_apply(struct daemon *d, const struct gen *g, bool dry_run)
 		goto out;
 	}
 	if (d->o.stats) {
-		print_stats(g, &st, mono() - t);
+		print_stats(g, &st, verify_s);
 		fprintf(stderr, "kernel: table flag persist %s; queue %s\n",
 			d->ap.persist ? "yes" : "no",
 			d->ap.queue_native ? "native (nft_queue)" :

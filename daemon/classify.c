@@ -155,7 +155,7 @@ static bool learned_purge(struct eng_learned *l, int64_t now)
 /* Learn addr for service svc until expires; returns true when the kernel must be told (a
  * new address, or a later expiry). */
 static bool learn(struct eng_learned *l, uint8_t family, const uint8_t *addr, uint32_t svc,
-		  int64_t now, int64_t expires, const char *name)
+		  int64_t now, int64_t expires, const char *name, const uint8_t *client)
 {
 	struct eng_learn_entry *e = learned_find(l, family, addr, true, now);
 	bool tell = false;
@@ -188,6 +188,7 @@ static bool learn(struct eng_learned *l, uint8_t family, const uint8_t *addr, ui
 		tell = true;
 	}
 	copy_str(e->name, sizeof(e->name), name);
+	memcpy(e->client, client, sizeof(e->client));
 	return tell;
 }
 
@@ -229,7 +230,7 @@ static void decide_dns(const struct eng_tables *t, struct eng_learned *l,
 			if (s->match != MATCH_DNS_SNI || !svc_name_match(s, a.names[0]))
 				continue;
 			if (learn(l, a.addrs[i].family, a.addrs[i].addr, s->id, now,
-				  now + life * 1000, a.names[0]) && n < ENG_UPDATES_MAX) {
+				  now + life * 1000, a.names[0], h->dst) && n < ENG_UPDATES_MAX) {
 				upd[n].family = a.addrs[i].family;
 				memcpy(upd[n].addr, a.addrs[i].addr, 16);
 				upd[n].timeout_ms = (uint64_t)life * 1000;

@@ -321,7 +321,7 @@ int eng_learned_list(const struct eng_learned *l, int64_t now_ms, struct eng_upd
 
 int eng_learned_explain(const struct eng_learned *l, uint8_t family, const uint8_t *addr,
 			int64_t now_ms, char *name, size_t len, int64_t *ret_learned_ms,
-			int64_t *ret_expires_ms)
+			int64_t *ret_expires_ms, uint8_t ret_client[16])
 {
 	int i;
 
@@ -334,6 +334,7 @@ int eng_learned_explain(const struct eng_learned *l, uint8_t family, const uint8
 		snprintf(name, len, "%s", e->name);
 		*ret_learned_ms = e->learned_ms;
 		*ret_expires_ms = e->expires_ms;
+		memcpy(ret_client, e->client, 16);
 		return 0;
 	}
 	return -ENOENT;

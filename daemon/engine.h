@@ -98,9 +98,10 @@ bool eng_needs_learned(uint32_t mark);
 /* Every learned address still valid, for carrying them into the next generation's set. */
 int eng_learned_list(const struct eng_learned *l, int64_t now_ms, struct eng_update *out,
 		     int max);
-/* Provenance of a learned address, for explain: 0 or -ENOENT. */
+/* Provenance of a learned address, for explain: the name asked, when, until when, and the
+ * resolver the answer went to. 0 or -ENOENT. */
 int eng_learned_explain(const struct eng_learned *l, uint8_t family, const uint8_t *addr,
 			int64_t now_ms, char *name, size_t len, int64_t *ret_learned_ms,
-			int64_t *ret_expires_ms);
+			int64_t *ret_expires_ms, uint8_t ret_client[16]);
 
 #endif

@@ -60,6 +60,7 @@ struct eng_learn_entry {
 	uint32_t svc[ENG_SVC_PER_ADDR];	/* service decision ids, 0 = free */
 	int64_t learned_ms, expires_ms;
 	char name[ENG_NAME_MAX];	/* the name asked, for explain */
+	uint8_t client[16];		/* the resolver the answer went to */
 };
 
 struct eng_learned {

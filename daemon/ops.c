@@ -429,6 +429,30 @@ static int h_exc_revoke(struct daemon *d, const struct ctl_peer *peer, const str
 	return CTL_ERR_INVALID;
 }
 
+/* Where a learned breakout address came from (R25 provenance): name, time, resolver. */
+static void learned_provenance(struct daemon *d, const struct explain_q *e, FILE *out)
+{
+	char name[128], cl[INET6_ADDRSTRLEN] = "?", when[32];
+	int64_t learned, expires, now = (int64_t)time(NULL) * 1000;
+	uint8_t client[16];
+	time_t t;
+	int r;
+
+	if (!d->engine)
+		return;
+	pthread_mutex_lock(&d->q.learn_lock);
+	r = eng_learned_explain(d->q.learned, e->family, e->dst, now, name, sizeof(name), &learned,
+				&expires, client);
+	pthread_mutex_unlock(&d->q.learn_lock);
+	if (r < 0)
+		return;
+	inet_ntop(e->family, client, cl, sizeof(cl));
+	t = (time_t)(learned / 1000);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	fprintf(out, "learned: %s from the DNS answer for '%s' to resolver %s at %s, %lld s left\n",
+		"destination", name, cl, when, (long long)((expires - now) / 1000));
+}
+
 static int h_explain(struct daemon *d, const struct ctl_req *q, FILE *out)
 {
 	const char *src = ctl_req_get(q, "src"), *dst = ctl_req_get(q, "dst");
@@ -452,7 +476,10 @@ static int h_explain(struct daemon *d, const struct ctl_req *q, FILE *out)
 	e.port = port ? (uint16_t)strtoul(port, NULL, 10) : 0;
 	for (i = 0; i < d->ops.n_isolate; i++)
 		iso[i] = d->ops.isolate[i];
-	return explain(d->cur.policy, &e, iso, d->ops.n_isolate, out) < 0 ? CTL_ERR_FAILED : CTL_OK;
+	if (explain(d->cur.policy, &e, iso, d->ops.n_isolate, out) < 0)
+		return CTL_ERR_FAILED;
+	learned_provenance(d, &e, out);
+	return CTL_OK;
 bad:
 	fprintf(out, "usage: explain SRC-ADDRESS DST-ADDRESS PROTO [PORT]\n");
 	return CTL_ERR_INVALID;

@@ -65,6 +65,17 @@ check "stats: the mynumber>internet drop counter counted it" \
 check "stats --prometheus: sanso_rule_packets_total and sanso_engine_total" \
 	bash -c "'$SANSOCTL' -s '$CTL' stats --prometheus | grep -q '^sanso_rule_packets_total' && '$SANSOCTL' -s '$CTL' stats --prometheus | grep -q '^sanso_engine_total'"
 
+# ---- explain ----
+check "explain: juki-01 -> jlis-gw tcp/443 is allowed by flow juki-jlis with its approval" \
+	bash -c "'$SANSOCTL' -s '$CTL' explain 10.10.0.5 10.20.0.9 tcp 443 | grep -q \"allowed: flow 'juki-jlis'.*AP-2026-001\""
+check "explain: juki-01 -> the Internet is refused by I2" \
+	bash -c "'$SANSOCTL' -s '$CTL' explain 10.10.0.5 10.30.0.100 tcp 443 | grep -q 'refused: I2'"
+check "explain: admin-01 -> e-apply tcp/22 names the exception and its approver" \
+	bash -c "'$SANSOCTL' -s '$CTL' explain 10.20.0.10 10.40.0.10 tcp 22 | grep -q \"exception 'EX-2026-014'.*approved by suzuki\""
+check "explain: a terminal -> 10.30.0.100:443 is the ISMAP breakout service" \
+	bash -c "'$SANSOCTL' -s '$CTL' explain 10.20.0.130 10.30.0.100 tcp 443 | grep -q \"breakout service 'Example IP service' (ISMAP C99-0001-1\""
+check_eq "explain with a malformed address: exit 2" 2 "$(ctl explain 10.10.0.x 10.20.0.9 tcp 443 >/dev/null 2>&1; echo $?)"
+
 # ---- isolate a host: a live connection is cut within a second ----
 stream_open juki mn1 10.10.0.5 10.20.0.9 443
 check "before isolate: the live juki-01 connection carries data" stream_passes juki

@@ -843,6 +843,7 @@ START_TEST(test_learned_purge_wrap)
 	char q[16], p[16], k[16], f[5][16], n[16], name[ENG_NAME_MAX];
 	uint32_t m365 = svc_id(S_M365);
 	int64_t learned, expires;
+	uint8_t client[16];
 	uint8_t a[16] = { 0 };
 	int i;
 
@@ -877,8 +878,10 @@ START_TEST(test_learned_purge_wrap)
 	/* K is still in the table and valid (explain scans every slot)... */
 	ck_assert_int_eq(inet_pton(AF_INET, k, a), 1);
 	ck_assert_int_eq(eng_learned_explain(fx.l, PKT_AF_INET, a, fx.now, name, sizeof(name),
-					     &learned, &expires), 0);
+					     &learned, &expires, client), 0);
 	ck_assert_int_gt(expires, fx.now);
+	ck_assert_str_eq(name, "a.office.com");
+	ck_assert_uint_ne(client[0] | client[1] | client[2] | client[3], 0);	/* the resolver */
 	/* ...so a connection to it is the service's */
 	send_hello(k, "a.office.com");
 	ck_assert_msg(fx.v.v == ENG_REPEAT && fx.v.mark == COPY(m365),

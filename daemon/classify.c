@@ -19,6 +19,27 @@ static void copy_str(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
+/* Count an accepted decision on its record (binary search; the tables are const, the
+ * counters atomic). */
+static void record(const struct eng_tables *t, uint32_t id)
+{
+	int lo = 0, hi = t->n_records - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (t->records[mid].id == id) {
+			atomic_fetch_add_explicit(&t->records[mid].accepted, 1,
+						  memory_order_relaxed);
+			return;
+		}
+		if (t->records[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+}
+
 /* ---- My Number flows ---- */
 
 static bool in_range(const uint8_t *a, const uint8_t *lo, const uint8_t *hi, int alen)
@@ -87,6 +108,7 @@ static void decide_flow(const struct eng_tables *t, const struct pkt_hdrs *h, co
 	if (id != want)
 		cnt[EC_FLOW_DISAGREE]++;
 	cnt[EC_FLOW_OK]++;
+	record(t, id);
 	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | id };
 }
 
@@ -421,6 +443,7 @@ static void decide_breakout(const struct eng_tables *t, struct eng_flows *fs,
 		return;
 	}
 	cnt[EC_BO_OK]++;
+	record(t, id);
 	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | id };
 }
 

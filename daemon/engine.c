@@ -179,6 +179,57 @@ static int build_service(struct eng_tables *t, const struct service *sv, uint32_
 	return 0;
 }
 
+static int record_cmp(const void *a, const void *b)
+{
+	const struct eng_record *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* One record per engine-decided flow and per engine-decided service. */
+static int build_records(struct eng_tables *t, const struct policy *p,
+			 const struct comp_result *cr)
+{
+	int i, n = 0;
+
+	t->records = calloc((size_t)(p->n_flows + p->breakout.n_services) + 1,
+			    sizeof(*t->records));
+	if (!t->records)
+		return -ENOMEM;
+	for (i = 0; i < p->n_flows; i++) {
+		uint32_t id = decision(cr, COMP_FLOW, i);
+
+		if (p->flows[i].verdict == VERDICT_ENGINE && id) {
+			t->records[n].id = id;
+			t->records[n].name = p->flows[i].name;
+			t->records[n++].approval = p->flows[i].approval;
+		}
+	}
+	for (i = 0; i < p->breakout.n_services; i++) {
+		uint32_t id = decision(cr, COMP_SERVICE, i);
+
+		if (id && p->breakout.services[i].match != MATCH_IP) {
+			t->records[n].id = id;
+			t->records[n].name = p->breakout.services[i].name;
+			t->records[n++].approval = p->breakout.services[i].approval;
+		}
+	}
+	t->n_records = n;
+	qsort(t->records, (size_t)n, sizeof(*t->records), record_cmp);
+	return 0;
+}
+
+int eng_tables_records(const struct eng_tables *t, int i, const char **name,
+		       const char **approval, uint64_t *accepted)
+{
+	if (i < 0 || i >= t->n_records)
+		return -ENOENT;
+	*name = t->records[i].name;
+	*approval = t->records[i].approval;
+	*accepted = atomic_load_explicit(&t->records[i].accepted, memory_order_relaxed);
+	return 0;
+}
+
 struct eng_tables *eng_tables_build(const struct policy *p, const struct comp_result *cr)
 {
 	struct eng_tables *t = calloc(1, sizeof(*t));
@@ -192,6 +243,8 @@ struct eng_tables *eng_tables_build(const struct policy *p, const struct comp_re
 	t->dns_grace = b->dns_grace >= 0 ? b->dns_grace : 30;
 	t->ech = b->ech;
 	r = build_flows(t, p, cr);
+	if (r >= 0)
+		r = build_records(t, p, cr);
 	t->svcs = calloc((size_t)b->n_services + 1, sizeof(*t->svcs));
 	if (!t->svcs)
 		r = -ENOMEM;
@@ -219,6 +272,7 @@ void eng_tables_free(struct eng_tables *t)
 		free(t->svcs[i].ranges);
 	free(t->svcs);
 	free(t->flows);
+	free(t->records);
 	free(t);
 }
 

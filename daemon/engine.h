@@ -64,6 +64,10 @@ struct eng_tables *eng_tables_build(const struct policy *p, const struct comp_re
 void eng_tables_free(struct eng_tables *t);
 int eng_tables_flows(const struct eng_tables *t);	/* engine flow entries */
 int eng_tables_services(const struct eng_tables *t);	/* engine-decided services */
+/* The i-th decision record: the flow or service, its approval, connections accepted so far
+ * under this generation. -ENOENT past the end. */
+int eng_tables_records(const struct eng_tables *t, int i, const char **name,
+		       const char **approval, uint64_t *accepted);
 
 /* Flow state of one worker: 'slots' flows in reassembly at once. */
 struct eng_flows *eng_flows_new(int slots);

@@ -4,6 +4,8 @@
 #ifndef SANSO_ENGINE_INT_H
 #define SANSO_ENGINE_INT_H
 
+#include <stdatomic.h>
+
 #include "engine.h"
 
 #define ENG_PATTERNS_MAX	256	/* fqdns per service kept */
@@ -42,7 +44,18 @@ struct eng_range {
 	uint8_t lo[16], hi[16];
 };
 
+/* Decisions counted per flow or service: the record of what the engine decided, by name and
+ * approval (read by sansoctl stats). Sorted by id; counters are relaxed atomics. */
+struct eng_record {
+	uint32_t id;
+	const char *name;		/* borrowed from the policy */
+	const char *approval;
+	_Atomic uint64_t accepted;
+};
+
 struct eng_tables {
+	struct eng_record *records;
+	int n_records;
 	struct eng_flow *flows;		/* sorted by (family, src) */
 	int n_flows;
 	struct eng_service *svcs;

@@ -66,6 +66,26 @@ static void engine_counts(struct daemon *d, FILE *out, bool prom)
 		fprintf(out, "  %-28s %" PRIu64 "\n", "enobufs", enobufs);
 }
 
+/* Decisions of this generation by flow or service, with their approvals. */
+static void engine_records(struct daemon *d, FILE *out, bool prom)
+{
+	const char *name, *approval;
+	uint64_t n;
+	int i;
+
+	if (!d->cur.tables)
+		return;
+	if (!prom)
+		fprintf(out, "engine decisions (this generation):\n");
+	for (i = 0; eng_tables_records(d->cur.tables, i, &name, &approval, &n) == 0; i++) {
+		if (prom)
+			fprintf(out, "sanso_engine_accepted_total{decision=\"%s\",approval=\"%s\"} %" PRIu64 "\n",
+				name, approval, n);
+		else
+			fprintf(out, "  %-28s %-14s %" PRIu64 " accepted\n", name, approval, n);
+	}
+}
+
 static int h_stats(struct daemon *d, const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
@@ -82,6 +102,7 @@ static int h_stats(struct daemon *d, const struct ctl_req *q, FILE *out)
 	if (!c.prom)
 		fprintf(out, "verdict engine:\n");
 	engine_counts(d, out, c.prom);
+	engine_records(d, out, c.prom);
 	return CTL_OK;
 }
 

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
@@ -309,6 +313,61 @@ START_TEST(test_batch)
 }
 END_TEST
 
+static const char *first_expr_named(struct nftnl_rule *r, const char *want)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	const char *found = NULL;
+
+	while (it && (e = nftnl_expr_iter_next(it))) {
+		if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), want))
+			found = want;
+	}
+	nftnl_expr_iter_destroy(it);
+	return found;
+}
+
+/* Both queue paths: nft_queue where the kernel has it, the xtables NFQUEUE target (revision 3,
+ * XT_ALIGN'ed info) through nft_compat where it has not; no bypass unless asked. */
+START_TEST(test_queue_paths)
+{
+	struct ir_ruleset *rs = ir_new();
+	struct ir_rule ir;
+	struct ir_stmt *x;
+	struct nftnl_rule *r;
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	uint32_t len = 0;
+	const uint8_t *info = NULL;
+	int ch;
+
+	ck_assert_ptr_nonnull(rs);
+	ch = ir_chain_add(rs, "c", IR_HOOK_NONE, 0, false);
+	ir_rule_init(&ir, NULL, 0);
+	x = ir_stmt(&ir, OP_QUEUE);
+	x->value = 2;
+	x->aux = 3;
+	ck_assert_int_eq(ir_rule_add(rs, ch, &ir), 0);
+	r = nlb_rule(rs, &rs->chains[ch], &rs->chains[ch].rules[0], &(struct nlb_opts){ 0 });
+	ck_assert_ptr_nonnull(first_expr_named(r, "queue"));
+	ck_assert_ptr_null(first_expr_named(r, "target"));
+	nftnl_rule_free(r);
+	r = nlb_rule(rs, &rs->chains[ch], &rs->chains[ch].rules[0],
+		     &(struct nlb_opts){ .queue_compat = true });
+	ck_assert_ptr_null(first_expr_named(r, "queue"));
+	it = nftnl_expr_iter_create(r);
+	e = nftnl_expr_iter_next(it);
+	ck_assert_str_eq(nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME), "NFQUEUE");
+	ck_assert_uint_eq(nftnl_expr_get_u32(e, NFTNL_EXPR_TG_REV), 3);
+	info = nftnl_expr_get(e, NFTNL_EXPR_TG_INFO, &len);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_mem_eq(info, "\x02\x00\x03\x00\x00\x00", 6);	/* queue 2, 3 queues, no bypass */
+	nftnl_expr_iter_destroy(it);
+	nftnl_rule_free(r);
+	ir_free(rs);
+}
+END_TEST
+
 Suite *suite_compile(void);
 
 Suite *suite_compile(void)
@@ -323,6 +382,7 @@ Suite *suite_compile(void)
 	tcase_add_test(tc, test_any_sources);
 	tcase_add_test(tc, test_wire_rbtree);
 	tcase_add_test(tc, test_batch);
+	tcase_add_test(tc, test_queue_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }

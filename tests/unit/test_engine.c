@@ -590,6 +590,34 @@ START_TEST(test_tables)
 }
 END_TEST
 
+/* Every accepted decision is counted on its flow's record, with the flow's approval. */
+START_TEST(test_records)
+{
+	struct pk k = { "10.10.0.5", "10.20.0.9", 6, 40000, 443, 77, PKT_TCP_SYN, NULL, 0 };
+	const char *name = NULL, *approval = NULL, *tcp = NULL;
+	uint64_t before = 0, after = 0, n;
+	int i;
+
+	for (i = 0; eng_tables_records(fx.t, i, &name, &approval, &n) == 0; i++) {
+		if (fx.p->flows[F_TCP].name == name) {
+			tcp = name;
+			before = n;
+			ck_assert_str_eq(approval, fx.p->flows[F_TCP].approval);
+		}
+	}
+	ck_assert_ptr_nonnull(tcp);
+	decide(&k, mac_juki, COMP_MARK_ENGINE | flow_id(F_TCP));
+	expect(ENG_REPEAT, COPY(flow_id(F_TCP)), EC_FLOW_OK);
+	decide(&k, mac_other, COMP_MARK_ENGINE | flow_id(F_TCP));	/* refused: not counted */
+	for (i = 0; eng_tables_records(fx.t, i, &name, &approval, &n) == 0; i++) {
+		if (name == tcp)
+			after = n;
+	}
+	ck_assert_uint_eq(after, before + 1);
+	ck_assert_int_eq(eng_tables_records(fx.t, i, &name, &approval, &n), -ENOENT);
+}
+END_TEST
+
 /* ---- 2. breakout dns+sni ---- */
 
 /* outlook.office.com -> CNAME chain (smallest TTL 60) -> 52.96.166.130, 52.96.229.242 */
@@ -1621,6 +1649,7 @@ Suite *suite_engine(void)
 
 	tcase_add_checked_fixture(tf, setup, teardown);
 	tcase_add_test(tf, test_tables);
+	tcase_add_test(tf, test_records);
 	tcase_add_loop_test(tf, test_flow, 0, ARRAY_SIZE(flow_cases));
 	suite_add_tcase(s, tf);
 

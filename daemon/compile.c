@@ -104,86 +104,48 @@ static void addrs_add(struct ctx *c, struct addrs *a, const struct prefix *pf)
 	a->v[a->n++] = *pf;
 }
 
-static void addr_host(struct ctx *c, struct addrs *a, const struct host *h, int family)
+/* The prefixes an endpoint stands for in one family (policy_ep_prefixes), appended to a. */
+static void addr_append(struct ctx *c, struct addrs *a, const struct endpoint *ep, int family)
 {
-	struct prefix pf = { 0 };
+	int n = policy_ep_prefixes(c->p, ep, family, NULL, 0), got;
+	struct prefix *v;
 
-	pf.family = (uint8_t)family;
-	if (family == AF_INET && h->has4) {
-		pf.len = 32;
-		memcpy(pf.addr, h->ip4, 4);
-		addrs_add(c, a, &pf);
-	} else if (family == AF_INET6 && h->has6) {
-		pf.len = 128;
-		memcpy(pf.addr, h->ip6, 16);
-		addrs_add(c, a, &pf);
+	if (n <= 0)
+		return;
+	if (a->n + n > a->cap) {
+		v = realloc(a->v, (size_t)(a->n + n) * sizeof(*v));
+		if (!v) {
+			fail(c, -ENOMEM);
+			return;
+		}
+		a->v = v;
+		a->cap = a->n + n;
 	}
+	got = policy_ep_prefixes(c->p, ep, family, a->v + a->n, n);
+	a->n += got < n ? got : n;
 }
 
 static void addr_zone(struct ctx *c, struct addrs *a, int z, int family)
 {
-	const struct policy *p = c->p;
-	struct prefix any = { .family = (uint8_t)family };
-	int i, j;
+	struct endpoint ep = { .kind = EP_ZONE, .idx = z };
 
-	if (p->zones[z].any) {
-		addrs_add(c, a, &any);
-		return;
-	}
-	for (i = 0; i < p->zones[z].n_nets; i++) {
-		if (p->zones[z].nets[i].family == family)
-			addrs_add(c, a, &p->zones[z].nets[i]);
-	}
-	for (i = 0; i < p->n_segments; i++) {
-		if (p->segments[i].zone != z)
-			continue;
-		for (j = 0; j < p->segments[i].n_nets; j++) {
-			if (p->segments[i].nets[j].family == family)
-				addrs_add(c, a, &p->segments[i].nets[j]);
-		}
-	}
+	addr_append(c, a, &ep, family);
 }
 
 /* Addresses of an endpoint in one family. */
 static void addr_ep(struct ctx *c, struct addrs *a, const struct endpoint *ep, int family)
 {
-	const struct policy *p = c->p;
-	const struct group *g;
-	int i;
-
 	a->n = 0;
-	switch (ep->kind) {
-	case EP_HOST:
-		addr_host(c, a, &p->hosts[ep->idx], family);
-		break;
-	case EP_GROUP:
-		g = &p->groups[ep->idx];
-		for (i = 0; i < g->n_members; i++) {
-			if (g->members[i].kind == MEMBER_HOST)
-				addr_host(c, a, &p->hosts[g->members[i].host], family);
-			else if (g->members[i].pfx.family == family)
-				addrs_add(c, a, &g->members[i].pfx);
-		}
-		break;
-	case EP_ZONE:
-		addr_zone(c, a, ep->idx, family);
-		break;
-	default:
-		break;
-	}
+	addr_append(c, a, ep, family);
 }
 
+/* Last address of a prefix (network order). */
 static void pfx_end(const struct prefix *pf, uint8_t *end)
 {
-	int alen = pf->family == AF_INET ? 4 : 16, i, bits;
+	uint8_t lo[16], hi[16];
 
-	memcpy(end, pf->addr, (size_t)alen);
-	for (i = 0; i < alen; i++) {
-		bits = (int)pf->len - i * 8;
-		if (bits >= 8)
-			continue;
-		end[i] |= (uint8_t)(bits <= 0 ? 0xff : 0xff >> bits);
-	}
+	policy_prefix_range(pf, lo, hi);
+	memcpy(end, hi, pf->family == AF_INET ? 4 : 16);
 }
 
 /* ---- decisions ---- */

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include "explain.h"
+#include "nftgen.h"
 #include "log.h"
 #include "sansod.h"
 #include "sha256.h"
@@ -160,6 +161,30 @@ static int dump_body(struct daemon *d, bool json, FILE *out);
 
 /* The dump carries the SHA-256 of its own body, so a copy handed to an auditor can be
  * checked later (text: the last line; JSON: a member beside the dump). */
+/* nft syntax of what the kernel holds: the compiled generation, printed only once a read-back
+ * has shown that the kernel's table is exactly it. */
+static int dump_nft(struct daemon *d, FILE *out)
+{
+	struct diag diag;
+	int r;
+
+	diag_init(&diag);
+	pthread_mutex_lock(&d->ap_lock);
+	r = apply_verify(&d->ap, d->cur.cr->rs, &diag);
+	pthread_mutex_unlock(&d->ap_lock);
+	if (r != 0) {
+		diag_print(&diag, out, d->ja);
+		fprintf(out, "# the kernel differs from generation %u: no nft dump (see sansoctl dump)\n",
+			d->generation);
+		diag_fini(&diag);
+		return CTL_ERR_DRIFT;
+	}
+	diag_fini(&diag);
+	fprintf(out, "# generation %u, read back from the kernel and identical (I7)\n",
+		d->generation);
+	return nftgen_print(d->cur.cr->rs, out, false) < 0 ? CTL_ERR_FAILED : CTL_OK;
+}
+
 static int h_dump(struct daemon *d, const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
@@ -172,7 +197,8 @@ static int h_dump(struct daemon *d, const struct ctl_req *q, FILE *out)
 
 	if (!b)
 		return CTL_ERR_FAILED;
-	r = dump_body(d, json, b);
+	r = f && !strcmp(f, "nft") ? (d->cur.cr ? dump_nft(d, b) : CTL_ERR_FAILED) :
+	    dump_body(d, json, b);
 	fclose(b);
 	sha256_buf(body, len, dg);
 	sha256_hex(dg, hex);

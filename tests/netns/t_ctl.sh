@@ -52,6 +52,11 @@ check "dump: lists the kernel's sets (bind4 with juki-01's MAC)" \
 	bash -c "'$SANSOCTL' -s '$CTL' dump | grep -q '\"mn0\" . 02:00:00:00:10:05 . 10.10.0.5'"
 check "dump --json is valid JSON with rules, sets and its digest" \
 	bash -c "'$SANSOCTL' -s '$CTL' dump --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"dump\"][\"rules\"] and d[\"dump\"][\"sets\"] and len(d[\"sha256\"]) == 64'"
+check "dump --nft: nft syntax of the generation the read-back found in the kernel" \
+	bash -c "'$SANSOCTL' -s '$CTL' dump --nft | grep -q '^table inet sanso {' && '$SANSOCTL' -s '$CTL' dump --nft | grep -q 'identical (I7)'"
+check "check FILE: a valid policy (exit 0)" "$SANSOCTL" check "$TMP/policy.conf"
+sed 's/approval = "AP-2026-006"; //' "$TMP/policy.conf" >"$TMP/bad.conf"
+check_eq "check FILE: a policy breaking I5 (exit 1)" 1 "$("$SANSOCTL" check "$TMP/bad.conf" >/dev/null 2>&1; echo $?)"
 ctl dump >"$TMP/dump.txt"
 check_eq "dump carries the SHA-256 of its own text (verifiable copy)" \
 	"$(head -n -1 "$TMP/dump.txt" | sha256sum | cut -d' ' -f1)" \

@@ -19,6 +19,8 @@ static const char *const type_names[CTL_TYPE_MAX] = {
 	[CTL_RESTORE] = "restore", [CTL_BO_REVOKE] = "breakout-revoke",
 	[CTL_BO_RESTORE] = "breakout-restore", [CTL_EXC_LIST] = "exception-list", [CTL_EXPLAIN] = "explain",
 	[CTL_EXC_ADD] = "exception-add", [CTL_EXC_REVOKE] = "exception-revoke",
+	[CTL_CHANGES] = "changes", [CTL_PROPOSE] = "propose", [CTL_APPROVE] = "approve",
+	[CTL_EMERGENCY] = "emergency", [CTL_RATIFY] = "ratify",
 };
 
 const char *ctl_type_name(uint16_t type)

@@ -21,6 +21,7 @@ enum ctl_type {
 	CTL_VERIFY,			/* read-only: kernel vs compiled */
 	CTL_STATS,			/* read-only: format=text|prometheus */
 	CTL_EXC_LIST,			/* read-only: exceptions with time left */
+	CTL_CHANGES,			/* read-only: proposals and emergency changes */
 	CTL_EXPLAIN,			/* read-only: src dst proto port */
 	CTL_RELOAD,			/* admin */
 	CTL_ISOLATE,			/* admin: target=ZONE|HOST reason=... */
@@ -30,6 +31,10 @@ enum ctl_type {
 	CTL_EXC_ADD,			/* admin: id from to proto ports reason requested-by
 					 * approved-by expires */
 	CTL_EXC_REVOKE,			/* admin: id */
+	CTL_PROPOSE,			/* admin: file (readable by sansod) reason */
+	CTL_APPROVE,			/* admin, not the proposer: id */
+	CTL_EMERGENCY,			/* admin: file reason; applies now, unratified */
+	CTL_RATIFY,			/* admin, not the one who applied it: id */
 	CTL_TYPE_MAX
 };
 

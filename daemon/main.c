@@ -435,6 +435,24 @@ static void save_last_good(const struct daemon *d)
 	}
 }
 
+int sansod_check(struct daemon *d, const char *file, char sha[65])
+{
+	struct opts o = d->o;
+	struct diag diag;
+	struct gen g;
+	int r;
+
+	o.file = file;
+	diag_init(&diag);
+	r = gen_build(&o, &d->ops, &g, &diag);
+	print_diag(&diag, d->ja);
+	diag_fini(&diag);
+	if (r >= 0)
+		snprintf(sha, 65, "%s", g.sha256);
+	gen_free(&g);
+	return r;
+}
+
 int sansod_load_and_apply(struct daemon *d)
 {
 	struct diag diag;
@@ -534,6 +552,15 @@ void sansod_ops_save(const struct daemon *d)
 		fprintf(f, "isolate %s\n", d->ops.isolate[i]);
 	for (i = 0; i < d->ops.n_revoke; i++)
 		fprintf(f, "revoke %s\n", d->ops.revoke[i]);
+	if (d->ops.policy[0])
+		fprintf(f, "policy\t%s\n", d->ops.policy);
+	for (i = 0; i < d->ops.n_changes; i++) {
+		const struct change *c = &d->ops.changes[i];
+
+		fprintf(f, "change\t%s\t%s\t%s\t%s\t%s\t%s\t%u\t%lld\t%d\n", c->id, c->file,
+			c->sha256, c->reason[0] ? c->reason : "-", c->by, c->by2[0] ? c->by2 : "-",
+			(unsigned)c->uid, (long long)c->at, (int)c->state);
+	}
 	for (i = 0; i < d->ops.n_ledger; i++) {
 		const struct ledger_entry *l = &d->ops.ledger[i];
 
@@ -573,6 +600,30 @@ static int ledger_parse(char *line, struct ledger_entry *l)
 	return 0;
 }
 
+static int change_parse(char *line, struct change *c)
+{
+	char *f[9], *save = NULL, *tok, *nl = strchr(line, '\n');
+	int n = 0;
+
+	if (nl)
+		*nl = '\0';
+	for (tok = strtok_r(line, "\t", &save); tok && n < 9; tok = strtok_r(NULL, "\t", &save))
+		f[n++] = tok;
+	if (n != 9 || tok)
+		return -EINVAL;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "%s", f[0]);
+	snprintf(c->file, sizeof(c->file), "%s", f[1]);
+	snprintf(c->sha256, sizeof(c->sha256), "%s", f[2]);
+	snprintf(c->reason, sizeof(c->reason), "%s", strcmp(f[3], "-") ? f[3] : "");
+	snprintf(c->by, sizeof(c->by), "%s", f[4]);
+	snprintf(c->by2, sizeof(c->by2), "%s", strcmp(f[5], "-") ? f[5] : "");
+	c->uid = (uid_t)strtoul(f[6], NULL, 10);
+	c->at = strtoll(f[7], NULL, 10);
+	c->state = (enum change_state)atoi(f[8]);
+	return c->state < CHANGE_STATE_MAX ? 0 : -EINVAL;
+}
+
 void sansod_ops_load(struct daemon *d)
 {
 	char path[4096], line[2048], name[POLICY_NAME_MAX];
@@ -585,6 +636,13 @@ void sansod_ops_load(struct daemon *d)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "change\t", 7) && d->ops.n_changes < CHANGES_MAX) {
+			change_parse(line + 7, &d->ops.changes[d->ops.n_changes]) == 0 ?
+				d->ops.n_changes++ : 0;
+			continue;
+		}
+		if (sscanf(line, "policy\t%255[^\n]", d->ops.policy) == 1)
+			continue;
 		if (!strncmp(line, "exception\t", 10) && d->ops.n_ledger < LEDGER_MAX) {
 			ledger_parse(line + 10, &d->ops.ledger[d->ops.n_ledger]) == 0 ?
 				d->ops.n_ledger++ : 0;
@@ -880,6 +938,8 @@ int main(int argc, char **argv)
 	d.started = time(NULL);
 	d.au.fd = -1;
 	sansod_ops_load(&d);
+	if (d.ops.policy[0] && d.o.mode != MODE_CHECK && d.o.mode != MODE_PRINT_NFT)
+		d.o.file = d.ops.policy;	/* a policy approved through sansoctl is in force */
 	(void)audit_start(&d);
 	if (apply_open(&d.ap) < 0) {
 		log_warn("cannot open a netfilter netlink socket");

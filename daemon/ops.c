@@ -153,6 +153,14 @@ static int h_status(struct daemon *d, const struct ctl_req *q, FILE *out)
 		d->ap.queue_native ? "native" : d->ap.queue_compat ? "xtables NFQUEUE (compat)" :
 		"unavailable");
 	fprintf(out, "engine:      %s\n", d->engine ? "running" : "not running");
+	for (int i = 0; i < d->ops.n_changes; i++) {
+		if (d->ops.changes[i].state == CHANGE_EMERGENCY)
+			fprintf(out, "WARNING:     emergency change %s by %s is not ratified\n",
+				d->ops.changes[i].id, d->ops.changes[i].by);
+		else if (d->ops.changes[i].state == CHANGE_PROPOSED)
+			fprintf(out, "proposed:    %s by %s, waiting for approval\n",
+				d->ops.changes[i].id, d->ops.changes[i].by);
+	}
 	status_ops(d, out);
 	return CTL_OK;
 }
@@ -532,6 +540,164 @@ bad:
 	return CTL_ERR_INVALID;
 }
 
+static const char *const change_state_names[CHANGE_STATE_MAX] = {
+	"proposed", "applied (approved)", "EMERGENCY, not ratified", "emergency, ratified",
+	"superseded",
+};
+
+static int h_changes(struct daemon *d, FILE *out)
+{
+	int i;
+
+	fprintf(out, "%-16s %-26s %-20s %-20s %s\n", "ID", "STATE", "BY", "SECOND PERSON", "REASON");
+	for (i = 0; i < d->ops.n_changes; i++) {
+		const struct change *c = &d->ops.changes[i];
+
+		fprintf(out, "%-16s %-26s %-20s %-20s %s\n", c->id, change_state_names[c->state], c->by,
+			c->by2[0] ? c->by2 : "-", c->reason);
+	}
+	fprintf(out, "policy in force: %s\n", d->o.file);
+	return CTL_OK;
+}
+
+/* Copy the proposed file into the state directory (only sansod writes there): what is
+ * approved later is exactly what was checked now. */
+static int stage(struct daemon *d, const char *file, char *path, size_t len, char sha[65])
+{
+	char buf[65536];
+	size_t n;
+	FILE *in, *out;
+	int r = 0;
+
+	if (!d->o.state_dir)
+		return -ENOTSUP;
+	r = sansod_check(d, file, sha);
+	if (r < 0)
+		return r;
+	snprintf(path, len, "%s/change-%.16s.conf", d->o.state_dir, sha);
+	in = fopen(file, "re");
+	out = fopen(path, "we");
+	while (in && out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		r |= fwrite(buf, 1, n, out) != n ? -EIO : 0;
+	if (!in || !out || ferror(in))
+		r = -EIO;
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		r = -EIO;
+	return r < 0 ? r : sansod_check(d, path, sha);	/* the copy, as it will be applied */
+}
+
+static struct change *find_change(struct daemon *d, const char *id)
+{
+	int i;
+
+	for (i = 0; id && i < d->ops.n_changes; i++) {
+		if (!strcmp(d->ops.changes[i].id, id))
+			return &d->ops.changes[i];
+	}
+	return NULL;
+}
+
+static int apply_change(struct daemon *d, struct change *c, FILE *out)
+{
+	char saved[sizeof(d->ops.policy)];
+	const char *file = d->o.file;
+
+	memcpy(saved, d->ops.policy, sizeof(saved));
+	snprintf(d->ops.policy, sizeof(d->ops.policy), "%s", c->file);
+	d->o.file = d->ops.policy;
+	if (sansod_load_and_apply(d) != 0 || strcmp(d->cur.sha256, c->sha256)) {
+		memcpy(d->ops.policy, saved, sizeof(saved));
+		d->o.file = file == d->ops.policy ? d->ops.policy : file;
+		fprintf(out, "refused: change %s could not be applied; nothing changed\n", c->id);
+		return CTL_ERR_FAILED;
+	}
+	return CTL_OK;
+}
+
+static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+		     FILE *out, bool emergency)
+{
+	const char *file = ctl_req_get(q, "file"), *reason = ctl_req_get(q, "reason");
+	char path[256], sha[65];
+	struct change *c;
+	int r;
+
+	if (!file || d->ops.n_changes >= CHANGES_MAX)
+		return CTL_ERR_INVALID;
+	r = stage(d, file, path, sizeof(path), sha);
+	if (r < 0) {
+		fprintf(out, "refused: %s\n", r == -ENOTSUP ? "two-person changes need --state-dir" :
+			r == -EINVAL ? "the policy is not valid (see above)" : strerror(-r));
+		return r == -EINVAL ? CTL_ERR_INVALID : CTL_ERR_FAILED;
+	}
+	c = &d->ops.changes[d->ops.n_changes];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "%.16s", sha);
+	snprintf(c->file, sizeof(c->file), "%s", path);
+	snprintf(c->sha256, sizeof(c->sha256), "%s", sha);
+	snprintf(c->reason, sizeof(c->reason), "%s", reason ? reason : "");
+	snprintf(c->by, sizeof(c->by), "%s", peer->name);
+	c->uid = peer->uid;
+	c->at = (int64_t)time(NULL);
+	c->state = emergency ? CHANGE_EMERGENCY : CHANGE_PROPOSED;
+	if (sansod_audit(d, peer->name, emergency ? "change.emergency" : "change.propose", "id",
+			 c->id, "file", file, "sha256", sha, "reason", c->reason, NULL) < 0) {
+		fprintf(out, "refused: the audit trail cannot be written\n");
+		return CTL_ERR_FAILED;
+	}
+	d->ops.n_changes++;
+	if (emergency && apply_change(d, c, out) != CTL_OK) {
+		d->ops.n_changes--;
+		return CTL_ERR_FAILED;
+	}
+	sansod_ops_save(d);
+	if (emergency)
+		fprintf(out, "emergency change %s applied (generation %u); another admin must ratify it: sansoctl ratify %s\n",
+			c->id, d->generation, c->id);
+	else
+		fprintf(out, "proposed %s; another admin applies it with: sansoctl approve %s\n",
+			c->id, c->id);
+	return CTL_OK;
+}
+
+static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+		     FILE *out, bool ratify)
+{
+	struct change *c = find_change(d, ctl_req_get(q, "id"));
+	int r;
+
+	if (!c || c->state != (ratify ? CHANGE_EMERGENCY : CHANGE_PROPOSED)) {
+		fprintf(out, "no %s change '%s'\n", ratify ? "unratified emergency" : "proposed",
+			ctl_req_get(q, "id") ? ctl_req_get(q, "id") : "");
+		return CTL_ERR_INVALID;
+	}
+	if (peer->uid == c->uid) {
+		fprintf(out, "refused: %s must be another person than %s (R62)\n",
+			ratify ? "the ratifier" : "the approver", c->by);
+		(void)sansod_audit(d, peer->name, "change.refused", "id", c->id, "why",
+				   "same person", NULL);
+		return CTL_ERR_DENIED;
+	}
+	if (sansod_audit(d, peer->name, ratify ? "change.ratify" : "change.approve", "id", c->id,
+			 "proposed_by", c->by, NULL) < 0) {
+		fprintf(out, "refused: the audit trail cannot be written\n");
+		return CTL_ERR_FAILED;
+	}
+	if (!ratify) {
+		r = apply_change(d, c, out);
+		if (r != CTL_OK)
+			return r;
+	}
+	c->state = ratify ? CHANGE_RATIFIED : CHANGE_APPLIED;
+	snprintf(c->by2, sizeof(c->by2), "%s", peer->name);
+	sansod_ops_save(d);
+	fprintf(out, "%s %s: generation %u in force\n", ratify ? "ratified" : "approved and applied",
+		c->id, d->generation);
+	return CTL_OK;
+}
+
 int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out)
 {
 	if (!ctl_allowed(peer, q->type)) {
@@ -564,6 +730,14 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 		return CTL_OK;
 	case CTL_EXC_LIST:
 		return h_exc_list(d, out);
+	case CTL_CHANGES:
+		return h_changes(d, out);
+	case CTL_PROPOSE:
+	case CTL_EMERGENCY:
+		return h_propose(d, peer, q, out, q->type == CTL_EMERGENCY);
+	case CTL_APPROVE:
+	case CTL_RATIFY:
+		return h_approve(d, peer, q, out, q->type == CTL_RATIFY);
 	case CTL_EXPLAIN:
 		return h_explain(d, q, out);
 	case CTL_EXC_ADD:

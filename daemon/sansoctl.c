@@ -44,6 +44,11 @@ static const struct cmd cmds[] = {
 	{ "exception-list", CTL_EXC_LIST, "", "exceptions with time left", "例外措置の一覧" },
 	{ "exception-add", CTL_EXC_ADD, "id", "--from --to --proto --ports --reason --requested-by --approved-by --expires", "例外措置の追加" },
 	{ "exception-revoke", CTL_EXC_REVOKE, "id", "end an exception now", "例外措置の取消" },
+	{ "changes", CTL_CHANGES, "", "proposed and emergency changes", "変更の申請・緊急変更の一覧" },
+	{ "propose", CTL_PROPOSE, "file", "propose a new policy (checked, not applied)", "新しいポリシーの申請" },
+	{ "approve", CTL_APPROVE, "id", "apply a proposal: another person than its proposer", "申請の承認と適用（申請者以外）" },
+	{ "emergency", CTL_EMERGENCY, "file", "apply now, one person; flagged until ratified", "緊急変更（事後承認が必要）" },
+	{ "ratify", CTL_RATIFY, "id", "ratify an emergency change: another person", "緊急変更の事後承認（別の人）" },
 };
 
 static int ja;

@@ -70,6 +70,29 @@ struct ledger_entry {
 	bool revoked;
 };
 
+#define CHANGES_MAX 32
+
+enum change_state {
+	CHANGE_PROPOSED = 0,
+	CHANGE_APPLIED,			/* approved by a second person and applied */
+	CHANGE_EMERGENCY,		/* applied by one person, not yet ratified */
+	CHANGE_RATIFIED,
+	CHANGE_SUPERSEDED,		/* another change was applied before this one */
+	CHANGE_STATE_MAX
+};
+
+/* Two-person change control (R62): a policy is proposed by one admin and applied only when
+ * another approves it, unchanged (same SHA-256); the emergency path applies at once and stays
+ * flagged until someone else ratifies it (R59). */
+struct change {
+	char id[17];			/* first 16 hex digits of the file's SHA-256 */
+	char file[256], sha256[65], reason[256];
+	char by[64], by2[64];		/* proposer (or emergency applier), approver/ratifier */
+	uid_t uid;			/* of the proposer / applier */
+	int64_t at;
+	enum change_state state;
+};
+
 struct ops {
 	char isolate[OPS_MAX][POLICY_NAME_MAX];
 	int n_isolate;
@@ -77,6 +100,9 @@ struct ops {
 	int n_revoke;
 	struct ledger_entry ledger[LEDGER_MAX];
 	int n_ledger;
+	struct change changes[CHANGES_MAX];
+	int n_changes;
+	char policy[256];		/* the policy file now in force, if not the -f one */
 };
 
 struct daemon {
@@ -96,6 +122,9 @@ struct daemon {
 };
 
 int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */
+/* Build file as a generation would be built (ops included), without applying it: 0 and the
+ * file's SHA-256, or -errno (diagnostics to the control reply). */
+int sansod_check(struct daemon *d, const char *file, char sha[65]);
 /* Record an event in the audit trail: 0, or -errno when it could not be written (then the
  * caller refuses the change it was about to make). 0 when there is no trail. key=value pairs
  * follow event, NULL-terminated. */

@@ -148,11 +148,44 @@ check "restart: sansod starts with the ledger" start
 refute "restart: the expired exception is not revived" tcp_ok lg 10.20.0.10 10.40.0.10 2222
 check "restart: the ledger still has EX-T-1 (expired)" bash -c "'$SANSOCTL' -s '$CTL' exception list | grep EX-T-1 | grep -q expired"
 
+# ---- two-person changes (R62) and the emergency path (R59) ----
+created_group=0
+if ! getent group sanso-admin >/dev/null; then
+	groupadd -r sanso-admin && created_group=1
+fi
+admin_gid=$(getent group sanso-admin | cut -d: -f3)
+chmod 0711 "$TMP"
+chmod 0666 "$CTL"
+as_admin2() { setpriv --reuid=4242 --regid="$admin_gid" --clear-groups "$SANSOCTL" -s "$CTL" "$@"; }
+conf_without_flow mail-text "$TMP/policy.conf" >"$TMP/proposal.conf"
+chmod 0644 "$TMP/proposal.conf"
+serve lg tcp 10.20.0.25 25
+check "before: mail-text passes" tcp_ok in 10.30.0.25 10.20.0.25 25
+out=$(ctl propose "$TMP/proposal.conf" --reason "retire mail-text" 2>&1)
+id=$(sed -n 's/^proposed \([0-9a-f]*\);.*/\1/p' <<<"$out")
+check "propose: a change id is returned" test -n "$id"
+check "propose does not apply: mail-text still passes" tcp_ok in 10.30.0.25 10.20.0.25 25
+check "status shows the proposal waiting for approval" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'proposed: *$id'"
+check_eq "approve by the proposer himself is refused (exit 4)" 4 "$(ctl approve "$id" >/dev/null 2>&1; echo $?)"
+check "still not applied after the refused approval" tcp_ok in 10.30.0.25 10.20.0.25 25
+check "approve by a second admin (uid 4242) applies it" as_admin2 approve "$id"
+refute "after approval: mail-text is gone" tcp_ok in 10.30.0.25 10.20.0.25 25
+check "changes: the change is applied, with both people" \
+	bash -c "'$SANSOCTL' -s '$CTL' changes | grep '$id' | grep -q 'uid=4242'"
+check "emergency by one admin applies at once" as_admin2 emergency "$TMP/policy.conf" --reason "incident: restore mail"
+check "after the emergency change: mail-text passes again" poll 20 tcp_ok in 10.30.0.25 10.20.0.25 25
+check "status flags the unratified emergency change" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'emergency change .* is not ratified'"
+eid=$(ctl changes | awk '/EMERGENCY/ { print $1 }')
+check_eq "ratify by the same person is refused (exit 4)" 4 "$(as_admin2 ratify "$eid" >/dev/null 2>&1; echo $?)"
+check "ratify by another admin" ctl ratify "$eid"
+refute "status no longer flags it" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'not ratified'"
+((created_group)) && groupdel sanso-admin
+
 # ---- the audit trail ----
 check "audit verify: the trail is intact (with its anchor)" \
 	"$SANSOCTL" audit verify "$AUDIT" "$STATE/audit.anchor"
 for ev in audit.start config.apply config.result isolation.on isolation.off revocation.add \
-	exception.add; do
+	exception.add change.propose change.approve change.emergency change.ratify change.refused; do
 	check "audit trail records $ev" grep -q "\"event\":\"$ev\"" "$AUDIT"
 done
 check "audit trail names who isolated juki-01" \

@@ -60,6 +60,7 @@ KERN += apply
 KERN += queue
 KERN += ctl
 KERN += ops
+KERN += monitor
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns

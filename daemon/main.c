@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "log.h"
 #include "nftgen.h"
+#include "monitor.h"
 #include "sansod.h"
 #include "sha256.h"
 
@@ -771,6 +772,21 @@ static void log_counters(struct daemon *d)
 		 (unsigned long long)enobufs);
 }
 
+/* Another process committed a ruleset generation: record who, then read our table back. */
+static void foreign_change(void *arg, const struct monitor_event *e)
+{
+	struct daemon *d = arg;
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)e->pid);
+	log_warnx("ruleset changed by %s (pid %d)%s", e->comm[0] ? e->comm : "?", (int)e->pid,
+		  e->sanso ? ", touching table inet sanso" : "");
+	(void)sansod_audit(d, "kernel", "ruleset.changed", "process", e->comm, "pid", pid,
+			   "sanso_table", e->sanso ? "yes" : "no", NULL);
+	if (e->sanso)
+		drift_check(d);
+}
+
 static int signals(void)
 {
 	sigset_t mask;
@@ -789,7 +805,8 @@ static int mode_daemon(struct daemon *d)
 	uint64_t beats[ENGINE_QUEUES_MAX] = { 0 };
 	struct signalfd_siginfo si;
 	struct ctl_server cs = { .fd = -1 };
-	struct pollfd pfd[2];
+	struct monitor mon = { 0 };
+	struct pollfd pfd[3];
 	long long wd_ms;
 	int fd, code, r, tick, waited = 0;
 
@@ -807,20 +824,25 @@ static int mode_daemon(struct daemon *d)
 	if (r < 0)
 		log_warnx("control socket '%s': %s: sansoctl cannot reach this daemon",
 			  d->o.control, strerror(-r));
+	if (monitor_open(&mon) < 0)
+		log_warn("ruleset monitor: out-of-band changes are found by the periodic check only");
 	notify("READY=1");
 	pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = cs.fd, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = monitor_fd(&mon), .events = POLLIN };
 	wd_ms = getenv("WATCHDOG_USEC") ? atoll(getenv("WATCHDOG_USEC")) / 2000 : 0;
 	tick = wd_ms > 0 && wd_ms < DRIFT_CHECK_MS ? (int)wd_ms : DRIFT_CHECK_MS;
 	for (;;) {
-		r = poll(pfd, cs.fd >= 0 ? 2 : 1, tick);
+		r = poll(pfd, 3, tick);
 		if (wd_ms > 0)
 			watchdog(d, beats);
-		if (r > 0 && cs.fd >= 0 && (pfd[1].revents & POLLIN)) {
+		if (r > 0 && (pfd[2].revents & POLLIN) &&
+		    monitor_read(&mon, getpid(), foreign_change, d) == -ENOBUFS)
+			drift_check(d);		/* notices were lost: look */
+		if (r > 0 && cs.fd >= 0 && (pfd[1].revents & POLLIN))
 			control(d, &cs);
-			if (!(pfd[0].revents & POLLIN))
-				continue;
-		}
+		if (r > 0 && !(pfd[0].revents & POLLIN))
+			continue;
 		if (r == 0) {
 			waited += tick;
 			if (waited >= DRIFT_CHECK_MS) {
@@ -841,6 +863,7 @@ static int mode_daemon(struct daemon *d)
 	}
 	notify("STOPPING=1");
 	ctl_close(&cs);
+	monitor_close(&mon);
 	log_info("exiting; generation %u stays in the kernel", d->generation);
 	if (d->engine) {
 		log_counters(d);

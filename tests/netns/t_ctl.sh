@@ -118,6 +118,14 @@ refute "after revoke: new connections to the service are refused" tcp_ok lg 10.2
 check "breakout-restore" ctl breakout-restore "Example IP service"
 check "after restore: the service is reachable again" poll 20 tcp_ok lg 10.20.0.130 10.30.0.100 443
 
+# ---- any other process changing the ruleset is reported at once (netlink monitor) ----
+n gw nft add table inet intruder
+check "a table added by nft is reported with the process name (log)" \
+	poll 30 grep -q "ruleset changed by nft" "$DLOG"
+check "... and recorded in the audit trail" \
+	poll 30 grep -q '"event":"ruleset.changed".*"process":"nft"' "$AUDIT"
+n gw nft delete table inet intruder
+
 # ---- drift: an out-of-band change is reported ----
 n gw nft add rule inet sanso forward accept 2>/dev/null ||
 	n gw nft flush chain inet sanso nopair 2>/dev/null || true

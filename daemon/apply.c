@@ -21,6 +21,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netlink.h>
 
 #include "apply.h"
@@ -1226,4 +1227,42 @@ int apply_counters(struct apply *ap, void (*cb)(void *arg, const char *chain, in
 	struct kdump k = { .counter = cb, .arg = arg, .set = -1 };
 
 	return dump_request(ap, NFT_MSG_GETRULE, NFTA_RULE_TABLE, NULL, dump_rule_cb, &k);
+}
+
+/* ---- conntrack: forget the connections of a decision (ctnetlink) ---- */
+
+/* Delete every conntrack entry whose mark is id (both families). The ruleset already drops
+ * their packets (the id left @live); this frees them at once. Returns the last -errno. */
+int apply_ct_forget(uint32_t id)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	char buf[REQ_BUF];
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *g;
+	int fam, r = 0;
+	uint32_t seq = (uint32_t)time(NULL);
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (fam = 0; fam < 2; fam++) {
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		nlh->nlmsg_seq = ++seq;
+		g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+		g->nfgen_family = fam ? AF_INET6 : AF_INET;
+		g->version = NFNETLINK_V0;
+		mnl_attr_put_u32(nlh, CTA_MARK, htonl(id));
+		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(0xffffffffU));
+		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ||
+		    mnl_socket_recvfrom(nl, buf, sizeof(buf)) < 0)
+			r = -errno;
+	}
+out:
+	mnl_socket_close(nl);
+	return r;
 }

@@ -53,6 +53,9 @@ int apply_verify(struct apply *ap, const struct ir_ruleset *rs, struct diag *dia
 
 int apply_genid(struct apply *ap, uint32_t *ret);
 
+/* Delete the conntrack entries whose ct mark is id (a revoked service's connections). */
+int apply_ct_forget(uint32_t id);
+
 /* What the kernel holds, decoded with the compiled set types: rules and set elements, as
  * text or as the body of a JSON object ("rules" and "sets" members). */
 int apply_dump(struct apply *ap, const struct ir_ruleset *rs, FILE *out, bool json);

@@ -301,9 +301,28 @@ static int find_name(char list[][POLICY_NAME_MAX], int n, const char *name)
 }
 
 /* Add or remove name in one of the ops lists, then apply a generation; undone on failure. */
+/* The decision id of a breakout service in the running generation, 0 if none. */
+static uint32_t service_id(const struct daemon *d, const char *name)
+{
+	const struct policy *p = d->cur.policy;
+	int i, j;
+
+	for (i = 0; p && d->cur.cr && i < p->breakout.n_services; i++) {
+		if (strcmp(p->breakout.services[i].name, name))
+			continue;
+		for (j = 0; j < d->cur.cr->n_decisions; j++) {
+			if (d->cur.cr->decisions[j].kind == COMP_SERVICE &&
+			    d->cur.cr->decisions[j].idx == i)
+				return d->cur.cr->decisions[j].id;
+		}
+	}
+	return 0;
+}
+
 static int change(struct daemon *d, FILE *out, bool isolate, bool add, const char *name,
 		  const char *who, const char *reason)
 {
+	uint32_t old_id;
 	char (*list)[POLICY_NAME_MAX] = isolate ? d->ops.isolate : d->ops.revoke;
 	int *n = isolate ? &d->ops.n_isolate : &d->ops.n_revoke;
 	struct ops saved = d->ops;
@@ -331,11 +350,15 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 		memmove(list[i], list[i + 1], (size_t)(*n - i - 1) * POLICY_NAME_MAX);
 		(*n)--;
 	}
+	old_id = !isolate && add ? service_id(d, name) : 0;
 	if (sansod_load_and_apply(d) != 0) {
 		d->ops = saved;
 		fprintf(out, "refused: the new generation could not be applied; nothing changed\n");
 		return CTL_ERR_FAILED;
 	}
+	if (old_id && apply_ct_forget(old_id) < 0)
+		log_warn("conntrack entries of '%s' could not be deleted (the ruleset cuts them)",
+			 name);
 	sansod_ops_save(d);
 	log_info("%s by %s: %s '%s' (generation %u)", isolate ? "isolation" : "breakout revocation",
 		 who, add ? "set" : "lifted", name, d->generation);

@@ -112,7 +112,11 @@ check "restore lgwan" ctl restore lgwan
 check "breakout: a terminal reaches the ISMAP service" tcp_ok lg 10.20.0.130 10.30.0.100 443
 stream_open cloud lg 10.20.0.130 10.30.0.100 443
 check "breakout: the live cloud connection carries data" stream_passes cloud
+svc_mark=$(n gw conntrack -L -p tcp --dport 443 -d 10.30.0.100 2>/dev/null | sed -n 's/.*mark=\([0-9]*\).*/\1/p' | head -1)
+check "breakout: the live connection's conntrack entry carries the service's decision" test -n "$svc_mark" -a "${svc_mark:-0}" != 0
 check "breakout-revoke 'Example IP service' (exit 0)" ctl breakout-revoke "Example IP service" --reason "reported breach"
+check_eq "after revoke: no conntrack entry with the service's mark is left (ctnetlink)" 0 \
+	"$(n gw conntrack -L -m "${svc_mark:-1}" 2>/dev/null | grep -c . || true)"
 check "after revoke: the live cloud connection is cut" stream_cut cloud
 refute "after revoke: new connections to the service are refused" tcp_ok lg 10.20.0.130 10.30.0.100 443
 check "breakout-restore" ctl breakout-restore "Example IP service"

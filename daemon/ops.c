@@ -131,13 +131,67 @@ static void clock_state(FILE *out)
 			"synchronised", tx.maxerror, tx.esterror);
 }
 
+static void jstr(FILE *o, const char *s)
+{
+	fputc('"', o);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(o, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(o, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, o);
+	}
+	fputc('"', o);
+}
+
+/* status for scripts: one JSON object, stable member order. */
+static int status_json(struct daemon *d, FILE *out)
+{
+	const struct policy *p = d->cur.policy;
+	int i, n = 0;
+
+	fprintf(out, "{\"uptime_s\": %ld, \"generation\": %u, \"policy\": ",
+		(long)(time(NULL) - d->started), d->generation);
+	jstr(out, p ? p->file : "");
+	fprintf(out, ", \"organisation\": ");
+	jstr(out, p && p->organisation ? p->organisation : "");
+	fprintf(out, ", \"document\": ");
+	jstr(out, p && p->document ? p->document : "");
+	fprintf(out, ", \"config_sha256\": \"%s\", \"decisions\": %d, \"genid\": %u,"
+		" \"persist\": %s, \"queue\": \"%s\", \"engine\": %s, \"isolated\": [",
+		d->cur.sha256, d->cur.cr ? d->cur.cr->n_decisions : 0, d->ap.genid,
+		d->ap.persist ? "true" : "false",
+		d->ap.queue_native ? "native" : d->ap.queue_compat ? "compat" : "none",
+		d->engine ? "true" : "false");
+	for (i = 0; i < d->ops.n_isolate; i++) {
+		fprintf(out, "%s", i ? ", " : "");
+		jstr(out, d->ops.isolate[i]);
+	}
+	fprintf(out, "], \"revoked\": [");
+	for (i = 0; i < d->ops.n_revoke; i++) {
+		fprintf(out, "%s", i ? ", " : "");
+		jstr(out, d->ops.revoke[i]);
+	}
+	fprintf(out, "], \"unratified_emergency_changes\": [");
+	for (i = 0; i < d->ops.n_changes; i++) {
+		if (d->ops.changes[i].state != CHANGE_EMERGENCY)
+			continue;
+		fprintf(out, "%s", n++ ? ", " : "");
+		jstr(out, d->ops.changes[i].id);
+	}
+	fprintf(out, "]}\n");
+	return CTL_OK;
+}
+
 static int h_status(struct daemon *d, const struct ctl_req *q, FILE *out)
 {
 	const struct policy *p = d->cur.policy;
 	const char *f = ctl_req_get(q, "format");
 	time_t now = time(NULL);
 
-	(void)f;
+	if (f && !strcmp(f, "json"))
+		return status_json(d, out);
 	fprintf(out, "sansod:      running for %lds, generation %u\n", (long)(now - d->started),
 		d->generation);
 	if (p) {

@@ -48,6 +48,8 @@ serve in tcp 10.30.0.100 443
 # ---- read-only requests ----
 check "status: exit 0 and names the generation" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'generation 1'"
 check "verify: in sync (exit 0)" ctl verify
+check "status --json: valid JSON naming the generation and the engine" \
+	bash -c "'$SANSOCTL' -s '$CTL' status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"generation\"] == 1 and d[\"engine\"] is True and len(d[\"config_sha256\"]) == 64'"
 check "dump: lists the kernel's sets (bind4 with juki-01's MAC)" \
 	bash -c "'$SANSOCTL' -s '$CTL' dump | grep -q '\"mn0\" . 02:00:00:00:10:05 . 10.10.0.5'"
 check "dump --json is valid JSON with rules, sets and its digest" \

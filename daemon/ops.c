@@ -303,10 +303,11 @@ static int dump_body(struct daemon *d, bool json, FILE *out)
 	return r < 0 ? CTL_ERR_FAILED : CTL_OK;
 }
 
-static int h_verify(struct daemon *d, FILE *out)
+static int h_verify(struct daemon *d, const struct ctl_req *q, FILE *out)
 {
+	const char *f = ctl_req_get(q, "format");
 	struct diag diag;
-	int r;
+	int r, i;
 
 	if (!d->cur.cr)
 		return CTL_ERR_FAILED;
@@ -314,6 +315,17 @@ static int h_verify(struct daemon *d, FILE *out)
 	pthread_mutex_lock(&d->ap_lock);
 	r = apply_verify(&d->ap, d->cur.cr->rs, &diag);
 	pthread_mutex_unlock(&d->ap_lock);
+	if (f && !strcmp(f, "json")) {
+		fprintf(out, "{\"generation\": %u, \"in_sync\": %s, \"differences\": [",
+			d->generation, r == 0 ? "true" : "false");
+		for (i = 0; i < diag.n; i++) {
+			fprintf(out, "%s", i ? ", " : "");
+			jstr(out, diag.v[i].msg);
+		}
+		fprintf(out, "]}\n");
+		diag_fini(&diag);
+		return r == 0 ? CTL_OK : r == 1 ? CTL_ERR_DRIFT : CTL_ERR_FAILED;
+	}
 	diag_print(&diag, out, d->ja);
 	diag_fini(&diag);
 	if (r == 0)
@@ -440,14 +452,59 @@ static int h_change(struct daemon *d, const struct ctl_peer *peer, const struct 
 	return change(d, out, isolate, add, name, peer->name, ctl_req_get(q, "reason"));
 }
 
-static int h_exc_list(struct daemon *d, FILE *out)
+static bool in_ledger(const struct daemon *d, const char *id)
+{
+	int j;
+
+	for (j = 0; j < d->ops.n_ledger; j++) {
+		if (!d->ops.ledger[j].revoked && !strcmp(d->ops.ledger[j].id, id))
+			return true;
+	}
+	return false;
+}
+
+static int exc_list_json(struct daemon *d, FILE *out)
 {
 	const struct policy *p = d->cur.policy;
+	time_t now = time(NULL);
+	int i;
+
+	fprintf(out, "[");
+	for (i = 0; i < p->n_exceptions; i++) {
+		const struct exception *x = &p->exceptions[i];
+
+		fprintf(out, "%s\n {\"id\": ", i ? "," : "");
+		jstr(out, x->id);
+		fprintf(out, ", \"from\": ");
+		jstr(out, x->from.name);
+		fprintf(out, ", \"to\": ");
+		jstr(out, x->to.name);
+		fprintf(out, ", \"expires\": ");
+		jstr(out, x->expires_text);
+		fprintf(out, ", \"seconds_left\": %lld, \"requested_by\": ",
+			(long long)(x->expires > now ? x->expires - now : 0));
+		jstr(out, x->requested_by);
+		fprintf(out, ", \"approved_by\": ");
+		jstr(out, x->approved_by);
+		fprintf(out, ", \"reason\": ");
+		jstr(out, x->reason);
+		fprintf(out, ", \"source\": \"%s\"}", in_ledger(d, x->id) ? "ledger" : "policy");
+	}
+	fprintf(out, "\n]\n");
+	return CTL_OK;
+}
+
+static int h_exc_list(struct daemon *d, const struct ctl_req *q, FILE *out)
+{
+	const struct policy *p = d->cur.policy;
+	const char *f = ctl_req_get(q, "format");
 	time_t now = time(NULL);
 	int i, j;
 
 	if (!p)
 		return CTL_ERR_FAILED;
+	if (f && !strcmp(f, "json"))
+		return exc_list_json(d, out);
 	fprintf(out, "%-16s %-12s %-12s %-10s %-26s %-12s %s\n", "ID", "FROM", "TO", "PROTO",
 		"EXPIRES", "LEFT", "REQUESTED/APPROVED, SOURCE");
 	for (i = 0; i < p->n_exceptions; i++) {
@@ -622,9 +679,31 @@ static const char *const change_state_names[CHANGE_STATE_MAX] = {
 	"superseded",
 };
 
-static int h_changes(struct daemon *d, FILE *out)
+static int h_changes(struct daemon *d, const struct ctl_req *q, FILE *out)
 {
+	const char *f = ctl_req_get(q, "format");
 	int i;
+
+	if (f && !strcmp(f, "json")) {
+		fprintf(out, "{\"policy\": ");
+		jstr(out, d->o.file);
+		fprintf(out, ", \"changes\": [");
+		for (i = 0; i < d->ops.n_changes; i++) {
+			const struct change *c = &d->ops.changes[i];
+
+			fprintf(out, "%s\n {\"id\": \"%s\", \"state\": ", i ? "," : "", c->id);
+			jstr(out, change_state_names[c->state]);
+			fprintf(out, ", \"by\": ");
+			jstr(out, c->by);
+			fprintf(out, ", \"second\": ");
+			jstr(out, c->by2);
+			fprintf(out, ", \"reason\": ");
+			jstr(out, c->reason);
+			fprintf(out, ", \"sha256\": \"%s\"}", c->sha256);
+		}
+		fprintf(out, "\n]}\n");
+		return CTL_OK;
+	}
 
 	fprintf(out, "%-16s %-26s %-20s %-20s %s\n", "ID", "STATE", "BY", "SECOND PERSON", "REASON");
 	for (i = 0; i < d->ops.n_changes; i++) {
@@ -792,7 +871,7 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 	case CTL_DUMP:
 		return h_dump(d, q, out);
 	case CTL_VERIFY:
-		return h_verify(d, out);
+		return h_verify(d, q, out);
 	case CTL_STATS:
 		return h_stats(d, q, out);
 	case CTL_RELOAD:
@@ -806,9 +885,9 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 		fprintf(out, "applied generation %u\n", d->generation);
 		return CTL_OK;
 	case CTL_EXC_LIST:
-		return h_exc_list(d, out);
+		return h_exc_list(d, q, out);
 	case CTL_CHANGES:
-		return h_changes(d, out);
+		return h_changes(d, q, out);
 	case CTL_PROPOSE:
 	case CTL_EMERGENCY:
 		return h_propose(d, peer, q, out, q->type == CTL_EMERGENCY);

@@ -48,6 +48,8 @@ serve in tcp 10.30.0.100 443
 # ---- read-only requests ----
 check "status: exit 0 and names the generation" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'generation 1'"
 check "verify: in sync (exit 0)" ctl verify
+check "verify --json: in sync, no differences" \
+	bash -c "'$SANSOCTL' -s '$CTL' verify --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"in_sync\"] is True and d[\"differences\"] == []'"
 check "status --json: valid JSON naming the generation and the engine" \
 	bash -c "'$SANSOCTL' -s '$CTL' status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"generation\"] == 1 and d[\"engine\"] is True and len(d[\"config_sha256\"]) == 64'"
 check "dump: lists the kernel's sets (bind4 with juki-01's MAC)" \
@@ -151,6 +153,8 @@ check_eq "exception add with requester = approver is refused (exit 1, I6)" 1 \
 	"$(ctl exception add EX-T-1 --from admin-01 --to e-apply --proto tcp --ports 2222 --reason drill --requested-by tanaka --approved-by tanaka --expires "$until" >/dev/null 2>&1; echo $?)"
 check "exception add EX-T-1 (8 s, approved by another person)" \
 	ctl exception add EX-T-1 --from admin-01 --to e-apply --proto tcp --ports 2222 --reason drill --requested-by tanaka --approved-by suzuki --expires "$until"
+check "exception list --json: EX-T-1 from the ledger with its approver" \
+	bash -c "'$SANSOCTL' -s '$CTL' exception list --json | python3 -c 'import json,sys; d={e[\"id\"]: e for e in json.load(sys.stdin)}; assert d[\"EX-T-1\"][\"source\"] == \"ledger\" and d[\"EX-T-1\"][\"approved_by\"] == \"suzuki\" and d[\"EX-T-1\"][\"seconds_left\"] > 0'"
 check "exception list shows EX-T-1 from the ledger" bash -c "'$SANSOCTL' -s '$CTL' exception list | grep EX-T-1 | grep -q ledger"
 check "during the exception: admin-01 -> e-apply:2222 passes" tcp_ok lg 10.20.0.10 10.40.0.10 2222
 kill "$DPID"
@@ -184,6 +188,8 @@ check_eq "approve by the proposer himself is refused (exit 4)" 4 "$(ctl approve 
 check "still not applied after the refused approval" tcp_ok in 10.30.0.25 10.20.0.25 25
 check "approve by a second admin (uid 4242) applies it" as_admin2 approve "$id"
 refute "after approval: mail-text is gone" tcp_ok in 10.30.0.25 10.20.0.25 25
+check "changes --json: the applied change names its second person" \
+	bash -c "'$SANSOCTL' -s '$CTL' changes --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(c[\"id\"] == \"$id\" and \"4242\" in c[\"second\"] for c in d[\"changes\"])'"
 check "changes: the change is applied, with both people" \
 	bash -c "'$SANSOCTL' -s '$CTL' changes | grep '$id' | grep -q 'uid=4242'"
 check "emergency by one admin applies at once" as_admin2 emergency "$TMP/policy.conf" --reason "incident: restore mail"

@@ -59,16 +59,18 @@ int sansod_audit(struct daemon *d, const char *actor, const char *event, ...)
 	va_list ap;
 	int r;
 
-	if (!d->audit_on)
-		return 0;
+	if (!d->audit_on)	/* no trail configured: nothing to do; a broken one: refuse */
+		return d->o.audit ? -EIO : 0;
 	audit_fields_init(&f);
 	va_start(ap, event);
 	while ((k = va_arg(ap, const char *)) && (v = va_arg(ap, const char *)))
 		audit_field_str(&f, k, v);
 	va_end(ap);
 	r = audit_append(&d->au, (int64_t)time(NULL), actor, event, &f);
-	if (r < 0)
+	if (r < 0) {
 		log_warnx("audit trail '%s': cannot record %s: %s", d->o.audit, event, strerror(-r));
+		d->audit_failed = true;
+	}
 	return r;
 }
 
@@ -90,12 +92,15 @@ static int audit_start(struct daemon *d)
 	if (r >= 0)
 		r = audit_open(&d->au, d->o.audit, d->o.state_dir ? anchor : NULL);
 	if (r < 0) {
-		log_warnx("audit trail '%s': %s: changes are refused until it can be written",
+		log_warnx("audit trail '%s': %s: changes are refused until it can be written%s",
 			  d->o.audit, r == -EBADMSG ? "tampered or truncated (sansoctl audit verify)" :
-			  strerror(-r));
+			  strerror(-r), d->o.audit_alert_only ? "" :
+			  "; traffic between zones is cut (--audit-failure block-crosszone)");
+		d->audit_failed = true;
 		return r;
 	}
 	d->audit_on = true;
+	d->audit_failed = false;
 	return sansod_audit(d, "sansod", AUDIT_EV_START, "policy", d->o.file, NULL);
 }
 
@@ -209,6 +214,8 @@ static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 	if (r >= 0) {
 		t2 = mono();
 		ops_apply(ops, g->policy);
+		for (i = 0; o->block_all && i < g->policy->n_zones && x.n_isolate < OPS_MAX; i++)
+			iso[x.n_isolate++] = g->policy->zones[i].id;
 		r = comp_build_ex(g->policy, clock_now(o), &x, &g->cr, diag);
 	}
 	if (r >= 0 && o->stats)
@@ -460,6 +467,10 @@ int sansod_load_and_apply(struct daemon *d)
 	struct gen g;
 	int r, code;
 
+	/* R85: no trail, no change; and under block-crosszone no traffic between zones either:
+	 * the one change still allowed is the protective one, every zone isolated */
+	d->blocking = d->o.audit && d->audit_failed && !d->o.audit_alert_only;
+	d->o.block_all = d->blocking;
 	diag_init(&diag);
 	r = gen_build(&d->o, &d->ops, &g, &diag);
 	print_diag(&diag, d->ja);
@@ -469,10 +480,11 @@ int sansod_load_and_apply(struct daemon *d)
 				   "reason", r == -EINVAL ? "invalid policy" : strerror(-r), NULL);
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
 	}
-	/* no trail, no change (R85): the change is recorded before it is committed */
-	if (d->o.audit && (!d->audit_on ||
-			   sansod_audit(d, "sansod", AUDIT_EV_CONFIG_APPLY, "policy", d->o.file,
-					"sha256", g.sha256, NULL) < 0)) {
+	/* no trail, no change (R85): the change is recorded before it is committed; only the
+	 * protective generation (blocking) and, under alert-only, the first one may go without */
+	if (d->o.audit && !d->blocking && !(d->o.audit_alert_only && !d->generation) &&
+	    (!d->audit_on || sansod_audit(d, "sansod", AUDIT_EV_CONFIG_APPLY, "policy",
+					  d->o.file, "sha256", g.sha256, NULL) < 0)) {
 		log_warnx("change refused: the audit trail '%s' cannot be written", d->o.audit);
 		gen_free(&g);
 		return EXIT_KERNEL;
@@ -497,6 +509,9 @@ int sansod_load_and_apply(struct daemon *d)
 	d->generation++;
 	if (d->o.mode == MODE_DAEMON)
 		save_last_good(d);
+	if (d->blocking)
+		log_warnx("audit trail unusable: generation %u isolates every zone until it is repaired (then SIGHUP)",
+			  d->generation + 1);
 	log_info("applied generation %u of '%s' (%d decisions, kernel genid %u)", d->generation,
 		 d->o.file, d->cur.cr->n_decisions, d->ap.genid);
 	return EXIT_OK;
@@ -833,6 +848,8 @@ static int mode_daemon(struct daemon *d)
 	wd_ms = getenv("WATCHDOG_USEC") ? atoll(getenv("WATCHDOG_USEC")) / 2000 : 0;
 	tick = wd_ms > 0 && wd_ms < DRIFT_CHECK_MS ? (int)wd_ms : DRIFT_CHECK_MS;
 	for (;;) {
+		if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
+			(void)sansod_load_and_apply(d);	/* the trail broke: cut between zones */
 		r = poll(pfd, 3, tick);
 		if (wd_ms > 0)
 			watchdog(d, beats);
@@ -857,6 +874,12 @@ static int mode_daemon(struct daemon *d)
 			break;
 		log_info("SIGHUP: reloading '%s'", d->o.file);
 		notify("RELOADING=1");
+		if (d->o.audit && d->audit_failed) {	/* repaired? */
+			if (d->audit_on)
+				audit_close(&d->au);
+			d->audit_on = false;
+			(void)audit_start(d);
+		}
 		if (sansod_load_and_apply(d) != EXIT_OK)
 			log_warnx("reload refused: generation %u stays in the kernel", d->generation);
 		notify("READY=1");
@@ -885,6 +908,9 @@ static void usage(FILE *out)
 		"  --control PATH     control socket (default " CTL_SOCKET_DEFAULT ")\n"
 		"  --state-dir DIR    keep isolations and revocations there (e.g. /var/lib/sanso)\n"
 		"  --audit FILE       hash-chained audit trail (e.g. /var/log/sanso/audit.jsonl)\n"
+		"  --audit-failure block-crosszone|alert-only\n"
+		"                     when the trail fails: cut traffic between zones (default), or\n"
+		"                     only refuse changes\n"
 		"  --stats   print sizes and timings of the commit\n"
 		"exit: 0 ok, 1 policy refused or drift, 2 usage, 3 kernel error\n");
 }
@@ -903,6 +929,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "control", required_argument, NULL, 'C' },
 		{ "state-dir", required_argument, NULL, 'D' },
 		{ "audit", required_argument, NULL, 'A' },
+		{ "audit-failure", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -925,6 +952,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'C': o->control = optarg; break;
 		case 'D': o->state_dir = optarg; break;
 		case 'A': o->audit = optarg; break;
+		case 'F':
+			if (strcmp(optarg, "block-crosszone") && strcmp(optarg, "alert-only"))
+				return -EINVAL;
+			o->audit_alert_only = !strcmp(optarg, "alert-only");
+			break;
 		case 'N':
 			errno = 0;
 			o->now = strtoll(optarg, &end, 10);

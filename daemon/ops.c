@@ -207,6 +207,11 @@ static int h_status(struct daemon *d, const struct ctl_req *q, FILE *out)
 		d->ap.queue_native ? "native" : d->ap.queue_compat ? "xtables NFQUEUE (compat)" :
 		"unavailable");
 	fprintf(out, "engine:      %s\n", d->engine ? "running" : "not running");
+	if (d->o.audit)
+		fprintf(out, "audit:       %s%s\n", d->o.audit,
+			!d->audit_failed ? "" : d->blocking ?
+			" — UNUSABLE: every zone is isolated until it is repaired (then reload)" :
+			" — UNUSABLE: changes are refused");
 	for (int i = 0; i < d->ops.n_changes; i++) {
 		if (d->ops.changes[i].state == CHANGE_EMERGENCY)
 			fprintf(out, "WARNING:     emergency change %s by %s is not ratified\n",

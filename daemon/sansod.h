@@ -42,6 +42,8 @@ struct opts {
 	const char *control;		/* control socket path */
 	const char *state_dir;		/* persisted operational state */
 	const char *audit;		/* audit trail (JSON lines), NULL: none */
+	bool audit_alert_only;		/* --audit-failure alert-only (default block-crosszone) */
+	bool block_all;			/* build with every zone isolated (internal) */
 };
 
 /* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
@@ -117,6 +119,8 @@ struct daemon {
 	FILE *report;			/* also gets the diagnostics of a build (control requests) */
 	struct audit au;
 	bool audit_on;
+	bool audit_failed;		/* the trail could not be opened or written */
+	bool blocking;			/* traffic between zones is cut until the trail works */
 	bool engine;			/* the workers run (daemon mode) */
 	struct queue_rt q;
 };

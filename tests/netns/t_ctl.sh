@@ -240,14 +240,35 @@ check_eq "audit verify: the last records removed, found with the anchor (exit 1)
 kill "$DPID"
 poll 50 bash -c "! kill -0 $DPID 2>/dev/null"
 sed -i '2s/"event":"[^"]*"/"event":"audit.start"/' "$AUDIT"	# tamper with the real trail
-: >"$DLOG"
-ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --control "$CTL" \
-	--state-dir "$STATE" --audit "$AUDIT" >>"$DLOG" 2>&1 &
-DPID=$!
-PIDS+=("$DPID")
-check "restart on a tampered trail: the daemon says changes are refused" \
-	wait_log "changes are refused" 1
-refute "restart on a tampered trail: no new generation was applied" grep -q "applied generation" "$DLOG"
-check "restart on a tampered trail: the last ruleset stays in the kernel" has_table gw
+restart_with() {
+	: >"$DLOG"
+	ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --control "$CTL" \
+		--state-dir "$STATE" --audit "$AUDIT" "$@" >>"$DLOG" 2>&1 &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_log "applied generation" 1
+}
+check "restart on a tampered trail (block-crosszone, the default)" restart_with
+check "the daemon says changes are refused and zones are cut" \
+	grep -q "changes are refused until it can be written; traffic between zones is cut" "$DLOG"
+refute "tampered trail: juki-01 -> jlis-gw is cut" tcp_ok mn1 10.10.0.5 10.20.0.9 443
+refute "tampered trail: mail-text is cut" tcp_ok in 10.30.0.25 10.20.0.25 25
+check "status says the trail is unusable and zones are isolated" \
+	bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'UNUSABLE: every zone is isolated'"
+check_eq "tampered trail: isolate (a change) is refused (exit 1)" 1 \
+	"$(ctl isolate juki-01 >/dev/null 2>&1; echo $?)"
+mv "$AUDIT" "$TMP/audit.tampered"
+rm -f "$STATE/audit.anchor"
+kill -HUP "$DPID"
+check "repaired trail + SIGHUP: traffic between zones passes again" \
+	poll 50 tcp_ok mn1 10.10.0.5 10.20.0.9 443
+check "repaired trail: a new, intact chain" poll 20 "$SANSOCTL" audit verify "$AUDIT"
+kill "$DPID"
+poll 50 bash -c "! kill -0 $DPID 2>/dev/null"
+cp "$TMP/audit.tampered" "$AUDIT"
+check "restart on a tampered trail with --audit-failure alert-only" restart_with --audit-failure alert-only
+check "alert-only: traffic keeps flowing" tcp_ok mn1 10.10.0.5 10.20.0.9 443
+check_eq "alert-only: changes are still refused (exit 1)" 1 "$(ctl isolate juki-01 >/dev/null 2>&1; echo $?)"
+check "the last ruleset stays in the kernel" has_table gw
 
 finish

@@ -269,13 +269,13 @@ static int gen_apply(struct daemon *d, const struct gen *g, bool dry_run)
 	}
 	pthread_mutex_unlock(&d->ap_lock);
 	if (r == -EPROTO) {
-		print_diag(&diag, d->ja);
+		print_diag(&diag, d->ja || d->reply_ja);
 		log_warnx("I7: table inet sanso read back from the kernel differs from the compiled ruleset (see above)");
 		code = EXIT_KERNEL;
 		goto out;
 	}
 	if (r < 0) {
-		print_diag(&diag, d->ja);
+		print_diag(&diag, d->ja || d->reply_ja);
 		log_warnx("apply of '%s' failed (%s): the previous ruleset stays in the kernel",
 			  d->o.file, strerror(-r));
 		code = r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
@@ -301,7 +301,7 @@ static int mode_check(struct daemon *d)
 
 	diag_init(&diag);
 	r = gen_build(&d->o, NULL, &g, &diag);
-	print_diag(&diag, d->ja);
+	print_diag(&diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	if (r < 0) {
 		fprintf(stderr, "%s: configuration refused: nothing applied\n", d->o.file);
@@ -336,7 +336,7 @@ static int mode_print(struct daemon *d)
 
 	diag_init(&diag);
 	r = gen_build(&d->o, NULL, &g, &diag);
-	print_diag(&diag, d->ja);
+	print_diag(&diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	if (r < 0)
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
@@ -453,7 +453,7 @@ int sansod_check(struct daemon *d, const char *file, char sha[65])
 	o.file = file;
 	diag_init(&diag);
 	r = gen_build(&o, &d->ops, &g, &diag);
-	print_diag(&diag, d->ja);
+	print_diag(&diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	if (r >= 0)
 		snprintf(sha, 65, "%s", g.sha256);
@@ -473,7 +473,7 @@ int sansod_load_and_apply(struct daemon *d)
 	d->o.block_all = d->blocking;
 	diag_init(&diag);
 	r = gen_build(&d->o, &d->ops, &g, &diag);
-	print_diag(&diag, d->ja);
+	print_diag(&diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	if (r < 0) {
 		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
@@ -526,12 +526,12 @@ static int mode_verify(struct daemon *d)
 	diag_init(&diag);
 	r = gen_build(&d->o, &d->ops, &g, &diag);
 	if (r < 0) {
-		print_diag(&diag, d->ja);
+		print_diag(&diag, d->ja || d->reply_ja);
 		diag_fini(&diag);
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
 	}
 	r = apply_verify(&d->ap, g.cr->rs, &diag);
-	print_diag(&diag, d->ja);
+	print_diag(&diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	gen_free(&g);
 	if (r == 0) {
@@ -722,7 +722,7 @@ static void drift_check(struct daemon *d)
 	r = apply_verify(&d->ap, d->cur.cr->rs, &diag);
 	pthread_mutex_unlock(&d->ap_lock);
 	if (r != 0) {
-		print_diag(&diag, d->ja);
+		print_diag(&diag, d->ja || d->reply_ja);
 		log_warnx("drift: table inet sanso no longer matches generation %u (%s)",
 			  d->generation, r < 0 ? strerror(-r) : "changed out of band");
 		(void)sansod_audit(d, "sansod", AUDIT_EV_DRIFT, "policy", d->o.file, "detail",

@@ -4,6 +4,7 @@
  * and restore) go through a new generation, atomically, and are refused as a whole when it
  * cannot be applied. Every refusal of a peer is logged. */
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,20 @@
 #include "log.h"
 #include "sansod.h"
 #include "sha256.h"
+
+/* Replies follow the caller's language (sansoctl sends lang=ja under LANG=ja*): the outcome
+ * lines are given in both languages, technical listings stay as they are. */
+static void say(const struct daemon *d, FILE *out, const char *en, const char *ja, ...)
+	__attribute__((format(printf, 3, 5)));
+
+static void say(const struct daemon *d, FILE *out, const char *en, const char *ja, ...)
+{
+	va_list ap;
+
+	va_start(ap, ja);
+	vfprintf(out, d->reply_ja ? ja : en, ap);
+	va_end(ap);
+}
 
 struct counter_ctx {
 	FILE *out;
@@ -334,9 +349,11 @@ static int h_verify(struct daemon *d, const struct ctl_req *q, FILE *out)
 	diag_print(&diag, out, d->ja);
 	diag_fini(&diag);
 	if (r == 0)
-		fprintf(out, "in sync: the kernel enforces generation %u\n", d->generation);
+		say(d, out, "in sync: the kernel enforces generation %u\n",
+		    "一致: カーネルは第 %u 世代を実施しています\n", d->generation);
 	else if (r == 1)
-		fprintf(out, "drift: the kernel differs from generation %u\n", d->generation);
+		say(d, out, "drift: the kernel differs from generation %u\n",
+		    "差分あり: カーネルの内容が第 %u 世代と異なります\n", d->generation);
 	else
 		fprintf(out, "cannot read the kernel: %s\n", strerror(-r));
 	return r == 0 ? CTL_OK : r == 1 ? CTL_ERR_DRIFT : CTL_ERR_FAILED;
@@ -412,7 +429,8 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 	if (sansod_audit(d, who, isolate ? (add ? AUDIT_EV_ISOLATE : AUDIT_EV_ISOLATE_LIFT) :
 			 (add ? AUDIT_EV_REVOKE : AUDIT_EV_REVOKE_LIFT), "target", name, "reason",
 			 reason ? reason : "", NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		say(d, out, "refused: the audit trail cannot be written\n",
+		    "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	if (add) {
@@ -424,7 +442,8 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 	old_id = !isolate && add ? service_id(d, name) : 0;
 	if (sansod_load_and_apply(d) != 0) {
 		d->ops = saved;
-		fprintf(out, "refused: the new generation could not be applied; nothing changed\n");
+		say(d, out, "refused: the new generation could not be applied; nothing changed\n",
+		    "拒否: 新しい世代を適用できませんでした。変更はありません\n");
 		return CTL_ERR_FAILED;
 	}
 	if (old_id && apply_ct_forget(old_id) < 0)
@@ -433,9 +452,14 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 	sansod_ops_save(d);
 	log_info("%s by %s: %s '%s' (generation %u)", isolate ? "isolation" : "breakout revocation",
 		 who, add ? "set" : "lifted", name, d->generation);
-	fprintf(out, "%s '%s': generation %u applied\n",
-		isolate ? (add ? "isolated" : "restored") : (add ? "revoked" : "restored"), name,
-		d->generation);
+	if (d->reply_ja)
+		fprintf(out, "'%s' を%sしました: 第 %u 世代を適用\n", name,
+			isolate ? (add ? "遮断" : "遮断解除") : (add ? "即時遮断" : "遮断解除"),
+			d->generation);
+	else
+		fprintf(out, "%s '%s': generation %u applied\n",
+			isolate ? (add ? "isolated" : "restored") : (add ? "revoked" : "restored"),
+			name, d->generation);
 	return CTL_OK;
 }
 
@@ -791,7 +815,7 @@ static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 	if (r < 0) {
 		fprintf(out, "refused: %s\n", r == -ENOTSUP ? "two-person changes need --state-dir" :
 			r == -EINVAL ? "the policy is not valid (see above)" : strerror(-r));
-		return r == -EINVAL ? CTL_ERR_INVALID : CTL_ERR_FAILED;
+		return CTL_ERR_FAILED;		/* refused (exit 1), not a usage error */
 	}
 	c = &d->ops.changes[d->ops.n_changes];
 	memset(c, 0, sizeof(*c));
@@ -861,13 +885,17 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 
 int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out)
 {
+	const char *lang = ctl_req_get(q, "lang");
+
+	d->reply_ja = lang && !strcmp(lang, "ja");
 	if (!ctl_allowed(peer, q->type)) {
 		log_warnx("control: %s refused for %s (pid %d)", ctl_type_name(q->type), peer->name,
 			  (int)peer->pid);
 		(void)sansod_audit(d, peer->name, AUDIT_EV_CTL_REFUSED, "request",
 				   ctl_type_name(q->type), NULL);
-		fprintf(out, "permission denied: %s needs the %s group\n", ctl_type_name(q->type),
-			ctl_type_mutates(q->type) ? CTL_ADMIN_GROUP : CTL_AUDIT_GROUP);
+		say(d, out, "permission denied: %s needs the %s group\n",
+		    "権限がありません: %s には %s グループが必要です\n", ctl_type_name(q->type),
+		    ctl_type_mutates(q->type) ? CTL_ADMIN_GROUP : CTL_AUDIT_GROUP);
 		return CTL_ERR_DENIED;
 	}
 	switch (q->type) {
@@ -883,11 +911,11 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 		log_info("reload asked by %s", peer->name);
 		(void)sansod_audit(d, peer->name, "config.reload", NULL);
 		if (sansod_load_and_apply(d) != 0) {
-			fprintf(out, "reload refused: generation %u stays in the kernel\n",
-				d->generation);
+			say(d, out, "reload refused: generation %u stays in the kernel\n",
+			    "再読み込みを拒否: 第 %u 世代がそのまま有効です\n", d->generation);
 			return CTL_ERR_FAILED;
 		}
-		fprintf(out, "applied generation %u\n", d->generation);
+		say(d, out, "applied generation %u\n", "第 %u 世代を適用しました\n", d->generation);
 		return CTL_OK;
 	case CTL_EXC_LIST:
 		return h_exc_list(d, q, out);

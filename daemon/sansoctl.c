@@ -262,6 +262,8 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	if (c && ja && add_arg(body, &blen, "lang", "ja") < 0)
+		c = NULL;
 	if (!c || (c->args[0] && pos != nargs(c) && c->type != CTL_EXPLAIN) ||
 	    (c->type == CTL_EXPLAIN && pos < 3) || add_arg(body, &blen, "format", format) < 0 ||
 	    add_arg(body, &blen, "reason", reason) < 0) {

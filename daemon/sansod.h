@@ -117,6 +117,7 @@ struct daemon {
 	unsigned generation;
 	int ja;				/* Japanese diagnostics */
 	FILE *report;			/* also gets the diagnostics of a build (control requests) */
+	bool reply_ja;			/* the request being served asked for Japanese */
 	struct audit au;
 	bool audit_on;
 	bool audit_failed;		/* the trail could not be opened or written */

@@ -671,8 +671,32 @@ static void learned_provenance(struct daemon *d, const struct explain_q *e, FILE
 		"destination", name, cl, when, (long long)((expires - now) / 1000));
 }
 
+/* explain for scripts: {"allowed": bool, "lines": [the text lines]} */
+static int explain_json(struct daemon *d, const struct explain_q *e, const char **iso, FILE *out)
+{
+	char *body = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *b = open_memstream(&body, &len);
+	int n, i = 0;
+
+	if (!b)
+		return CTL_ERR_FAILED;
+	n = explain(d->cur.policy, e, iso, d->ops.n_isolate, b);
+	learned_provenance(d, e, b);
+	fclose(b);
+	fprintf(out, "{\"allowed\": %s, \"lines\": [", n > 0 ? "true" : "false");
+	for (line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		fprintf(out, "%s", i++ ? ", " : "");
+		jstr(out, line);
+	}
+	fprintf(out, "]}\n");
+	free(body);
+	return n < 0 ? CTL_ERR_FAILED : CTL_OK;
+}
+
 static int h_explain(struct daemon *d, const struct ctl_req *q, FILE *out)
 {
+	const char *f = ctl_req_get(q, "format");
 	const char *src = ctl_req_get(q, "src"), *dst = ctl_req_get(q, "dst");
 	const char *proto = ctl_req_get(q, "proto"), *port = ctl_req_get(q, "port");
 	const char *iso[OPS_MAX];
@@ -694,6 +718,8 @@ static int h_explain(struct daemon *d, const struct ctl_req *q, FILE *out)
 	e.port = port ? (uint16_t)strtoul(port, NULL, 10) : 0;
 	for (i = 0; i < d->ops.n_isolate; i++)
 		iso[i] = d->ops.isolate[i];
+	if (f && !strcmp(f, "json"))
+		return explain_json(d, &e, iso, out);
 	if (explain(d->cur.policy, &e, iso, d->ops.n_isolate, out) < 0)
 		return CTL_ERR_FAILED;
 	learned_provenance(d, &e, out);

@@ -88,6 +88,8 @@ check "explain: admin-01 -> e-apply tcp/22 names the exception and its approver"
 	bash -c "'$SANSOCTL' -s '$CTL' explain 10.20.0.10 10.40.0.10 tcp 22 | grep -q \"exception 'EX-2026-014'.*approved by suzuki\""
 check "explain: a terminal -> 10.30.0.100:443 is the ISMAP breakout service" \
 	bash -c "'$SANSOCTL' -s '$CTL' explain 10.20.0.130 10.30.0.100 tcp 443 | grep -q \"breakout service 'Example IP service' (ISMAP C99-0001-1\""
+check "explain --json: allowed true for juki-jlis, false for the Internet" \
+	bash -c "'$SANSOCTL' -s '$CTL' explain 10.10.0.5 10.20.0.9 tcp 443 --json | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"allowed\"] is True' && '$SANSOCTL' -s '$CTL' explain 10.10.0.5 10.30.0.100 tcp 443 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"allowed\"] is False and any(\"I2\" in l for l in d[\"lines\"])'"
 check_eq "explain with a malformed address: exit 2" 2 "$(ctl explain 10.10.0.x 10.20.0.9 tcp 443 >/dev/null 2>&1; echo $?)"
 
 # ---- isolate a host: a live connection is cut within a second ----

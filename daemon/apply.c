@@ -709,6 +709,10 @@ static int elem_parse(const struct nlattr *el, struct nlb_wire *w)
 			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
 				w->flags = ntohl(mnl_attr_get_u32(a));
 			break;
+		case NFTA_SET_ELEM_EXPIRATION:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
+				w->expires_ms = be64toh(mnl_attr_get_u64(a));
+			break;
 		case NFTA_SET_ELEM_DATA: {
 			uint8_t v[16] = { 0 };
 			size_t vl = 0;
@@ -1152,6 +1156,9 @@ static int dump_elem_cb(const struct nlmsghdr *nlh, void *data)
 				json_str(k->out, key);
 			} else {
 				fprintf(k->out, "    %s", key);
+				if (w.expires_ms)
+					fprintf(k->out, " (expires in %llus)",
+						(unsigned long long)(w.expires_ms / 1000));
 				if (w.has_data)
 					fprintf(k->out, " : 0x%08x", w.data);
 				if (w.chain)

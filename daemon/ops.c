@@ -24,6 +24,8 @@
 static void say(const struct daemon *d, FILE *out, const char *en, const char *ja, ...)
 	__attribute__((format(printf, 3, 5)));
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"	/* ja: a literal with en's arguments */
 static void say(const struct daemon *d, FILE *out, const char *en, const char *ja, ...)
 {
 	va_list ap;
@@ -32,6 +34,7 @@ static void say(const struct daemon *d, FILE *out, const char *en, const char *j
 	vfprintf(out, d->reply_ja ? ja : en, ap);
 	va_end(ap);
 }
+#pragma GCC diagnostic pop
 
 struct counter_ctx {
 	FILE *out;

@@ -48,15 +48,17 @@ serve in tcp 10.30.0.100 443
 # ---- read-only requests ----
 check "status: exit 0 and names the generation" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'generation 1'"
 check "verify: in sync (exit 0)" ctl verify
+check "diff: the same check (exit 0)" ctl diff
+check "reload through sansoctl applies generation 2" bash -c "'$SANSOCTL' -s '$CTL' reload | grep -q 'applied generation 2'"
 check "LANG=ja: the daemon answers in Japanese" \
-	bash -c "LANG=ja_JP.UTF-8 '$SANSOCTL' -s '$CTL' verify | grep -q '一致: カーネルは第 1 世代を実施しています'"
+	bash -c "LANG=ja_JP.UTF-8 '$SANSOCTL' -s '$CTL' verify | grep -q '一致: カーネルは第 2 世代を実施しています'"
 check_eq "LANG=ja: an invariant violation is explained in Japanese too" 1 \
 	"$(sed 's/approval = "AP-2026-006"; //' "$TMP/policy.conf" >"$TMP/ja-bad.conf"; chmod 0644 "$TMP/ja-bad.conf"; LANG=ja_JP.UTF-8 "$SANSOCTL" -s "$CTL" propose "$TMP/ja-bad.conf" >"$TMP/ja.out" 2>&1; echo $?)"
 check "... with the Japanese line of the diagnostic" grep -q "承認" "$TMP/ja.out"
 check "verify --json: in sync, no differences" \
 	bash -c "'$SANSOCTL' -s '$CTL' verify --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"in_sync\"] is True and d[\"differences\"] == []'"
 check "status --json: valid JSON naming the generation and the engine" \
-	bash -c "'$SANSOCTL' -s '$CTL' status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"generation\"] == 1 and d[\"engine\"] is True and len(d[\"config_sha256\"]) == 64'"
+	bash -c "'$SANSOCTL' -s '$CTL' status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"generation\"] == 2 and d[\"engine\"] is True and len(d[\"config_sha256\"]) == 64'"
 check "dump: lists the kernel's sets (bind4 with juki-01's MAC)" \
 	bash -c "'$SANSOCTL' -s '$CTL' dump | grep -q '\"mn0\" . 02:00:00:00:10:05 . 10.10.0.5'"
 check "dump --json is valid JSON with rules, sets and its digest" \

@@ -13,6 +13,7 @@
 
 #include "dns.h"
 #include "data/dns_samples.h"
+#include "exact.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -20,15 +21,6 @@ _Static_assert(DNS_AF_INET == AF_INET && DNS_AF_INET6 == AF_INET6, "address fami
 
 Suite *suite_dns(void);
 
-static uint8_t *dup_exact(const uint8_t *p, size_t len)
-{
-	uint8_t *b = malloc(len ? len : 1);
-
-	ck_assert_ptr_nonnull(b);
-	if (len)
-		memcpy(b, p, len);
-	return b;
-}
 
 static int parse_copy(const uint8_t *p, size_t len, struct dns_answer *a)
 {

@@ -11,6 +11,7 @@
 
 #include "pkt.h"
 #include "data/pkt_samples.h"
+#include "exact.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -103,15 +104,6 @@ static const struct pkt_case cases[] = {
 	  .payload_len = 141, .payload_tot = 141 },
 };
 
-static uint8_t *dup_exact(const uint8_t *p, size_t len)
-{
-	uint8_t *b = malloc(len ? len : 1);
-
-	ck_assert_ptr_nonnull(b);
-	if (len)
-		memcpy(b, p, len);
-	return b;
-}
 
 static int parse_copy(const uint8_t *p, size_t len, struct pkt_hdrs *h)
 {

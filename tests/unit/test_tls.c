@@ -10,6 +10,7 @@
 #include "pkt.h"
 #include "tls.h"
 #include "data/tls_samples.h"
+#include "exact.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -49,15 +50,6 @@ static const struct tls_case cases[] = {
 	  3, 4, 0x0304, 10 },
 };
 
-static uint8_t *dup_exact(const uint8_t *p, size_t len)
-{
-	uint8_t *b = malloc(len ? len : 1);
-
-	ck_assert_ptr_nonnull(b);
-	if (len)
-		memcpy(b, p, len);
-	return b;
-}
 
 static int parse_copy(const uint8_t *p, size_t len, struct tls_hello *h)
 {

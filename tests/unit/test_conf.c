@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "policy.h"
+#include "printed.h"
 
 Suite *suite_conf(void);
 
@@ -780,18 +781,6 @@ END_TEST
 
 /* ---------------------------------------------------------------------------------------- */
 
-static char *print(const struct policy *p)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(policy_print(p, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-	return buf;
-}
-
 /* print -> load -> print gives the same text (and so the same policy). */
 static void roundtrip(struct policy *p)
 {
@@ -801,14 +790,14 @@ static void roundtrip(struct policy *p)
 	int r;
 
 	diag_init(&d);
-	a = print(p);
+	a = printed(p);
 	r = load(a, &q, &d);
 	if (r) {
 		fprintf(stderr, "%s", a);
 		dump(&d);
 	}
 	ck_assert_int_eq(r, 0);
-	b = print(q);
+	b = printed(q);
 	ck_assert_str_eq(a, b);
 	ck_assert_int_eq(q->n_zones, p->n_zones);
 	ck_assert_int_eq(q->n_hosts, p->n_hosts);
@@ -843,7 +832,7 @@ START_TEST(test_roundtrip_full)
 	diag_init(&d);
 	ck_assert_int_eq(load(full, &p, &d), 0);
 	roundtrip(p);
-	out = print(p);
+	out = printed(p);
 	/* canonical ids, labels kept, ports as ints or "lo-hi", a list for a mix */
 	ck_assert_ptr_nonnull(strstr(out, "\tmynumber: { name = \"マイナンバー利用事務系\"; "
 				     "interfaces = [\"mn0\", \"mn1.10\"];"));
@@ -906,7 +895,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p->engine.queue_maxlen, 4096);
 	ck_assert_int_eq(p->engine.n_fail_open, 0);
 	ck_assert_int_eq(p->engine.loc.line, 7);
-	out = print(p);
+	out = printed(p);
 	ck_assert_ptr_null(strstr(out, "verdict"));
 	ck_assert_ptr_null(strstr(out, "engine"));
 	ck_assert_ptr_null(strstr(out, "upstreams"));
@@ -962,7 +951,7 @@ START_TEST(test_print_built)
 	p->exceptions[0].expires_text = NULL;
 	p->breakout.services[0].ismap_valid_text = NULL;
 	p->zones[1].label = NULL;
-	out = print(p);
+	out = printed(p);
 	ck_assert_ptr_nonnull(strstr(out, "expires = \"2026-06-30T12:00:00Z\";"));
 	ck_assert_ptr_nonnull(strstr(out, "ismap_valid_until = \"2027-03-31\";"));
 	ck_assert_ptr_nonnull(strstr(out, "\tlgwan: { interfaces"));

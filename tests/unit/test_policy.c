@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "policy.h"
+#include "printed.h"
 
 Suite *suite_policy(void);
 
@@ -1161,18 +1162,6 @@ END_TEST
 /* ---------------------------------------------------------------------------------------- */
 /* The verdict engine: resolved values, the normalized form after validation */
 
-static char *print(const struct policy *p)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(policy_print(p, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
-	return buf;
-}
-
 /* Validated text -> print -> load -> validate -> print: the same text. Returns the first. */
 static char *validated_roundtrip(const char *conf)
 {
@@ -1183,12 +1172,12 @@ static char *validated_roundtrip(const char *conf)
 	diag_init(&d);
 	p = load(conf, &d);
 	ck_assert_msg(policy_validate(p, NOW, &d) == 0, "%s", diag_text(&d));
-	a = print(p);
+	a = printed(p);
 	diag_fini(&d);
 	diag_init(&d);
 	q = load(a, &d);
 	ck_assert_msg(policy_validate(q, NOW, &d) == 0, "%s\n%s", a, diag_text(&d));
-	b = print(q);
+	b = printed(q);
 	ck_assert_str_eq(a, b);
 	free(b);
 	policy_free(p);

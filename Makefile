@@ -75,7 +75,7 @@ ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS) $(O)/daemon/sansoctl.o
 
 .PHONY: check-systemd check-m365
 .PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke bench demo \
-        install clean deps help update-golden clang-build check-config
+        install clean deps deps-ensure help update-golden clang-build check-config
 
 all: $(O)/sansod $(O)/sansoctl
 
@@ -109,7 +109,7 @@ unit: $(O)/tests/unit/run
 
 # ---- the whole test suite --------------------------------------------------------------
 # Every part must pass; privileged parts fail (never skip) under CI=true when they cannot run.
-check:
+check: deps-ensure
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory clang-build
 	$(Q)$(MAKE) --no-print-directory O=build-san SAN=address,undefined unit
@@ -198,7 +198,8 @@ bench: $(O)/sansod $(BENCH_TOOLS)
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/bench/run.sh
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod BENCH_BUILD=$(CURDIR)/$(O)/bench tests/bench/engine.sh
 
-demo: $(O)/sansod
+demo: deps-ensure
+	$(Q)$(MAKE) --no-print-directory $(O)/sansod $(O)/sansoctl
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tools/demo
 
 # ---- install ------------------------------------------------------------------------------
@@ -220,12 +221,13 @@ install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
 	install -m 0644 doc/man/sansod.8 doc/man/sansoctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 doc/man/sanso.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
-DEB_PACKAGES := build-essential clang llvm libclang-rt-14-dev pkg-config libmnl-dev libnftnl-dev \
-                libconfig-dev check libnetfilter-queue-dev nftables iproute2 ncat iputils-ping \
-                valgrind conntrack procps bsdextrautils iptables iperf3 time python3 systemd groff-base man-db strace curl openssl dnsmasq-base tcpdump
+# One package list (tools/debian-packages) for `make deps`, the check before demo/check, and .ci/run.
 deps:
-	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PACKAGES)
+	$(Q)tools/deps --install
+
+# Before demo and check: install what is missing (as root), or print the apt-get line to run.
+deps-ensure:
+	$(Q)tools/deps
 
 clean:
 	rm -rf build build-san build-clang build-fuzz

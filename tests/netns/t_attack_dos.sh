@@ -189,10 +189,13 @@ check "queue: sansoctl stats shows the queue-full drops" \
 	bash -c "'$SANSOCTL' -s '$CTL' stats --prometheus | grep -Eq '^sanso_queue_dropped_total\\{queue=\"0\"\\} [1-9]'"
 check "queue: the text stats too" bash -c "'$SANSOCTL' -s '$CTL' stats | grep -Eq 'queue 0: +[1-9][0-9]* dropped \\(queue full\\)'"
 check "queue: the engine decides again after it resumes" poll 30 udp_ok lg 10.20.0.130 10.40.0.10 514
+check "queue: the daemon logged the drops" wait_log "packets dropped since the last check" 1
+grep -F "packets dropped since the last check" "$DLOG" | head -1 | sed 's/^/    /'
 
 # ---- conntrack watch ----
 check "conntrack: the daemon warned when the table passed the warning level" \
 	wait_log "conntrack table" 1
+grep -F "conntrack table" "$DLOG" | head -1 | sed 's/^/    /'
 check "conntrack: Prometheus has the table's use and maximum" \
 	bash -c "'$SANSOCTL' -s '$CTL' stats --prometheus | grep -q '^sanso_conntrack_max $CT_MAX\$'"
 check "the daemon is still running" daemon_alive

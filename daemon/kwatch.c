@@ -103,8 +103,8 @@ static void check_queues(struct kwatch *w, int base, int n)
 			continue;
 		all = k.dropped + k.user_dropped;
 		if (all > w->q_seen[i])
-			log_warnx("queue %d: %" PRIu64 " packets dropped since the last check (queue "
-				  "full: %" PRIu64 ", socket full: %" PRIu64 " in all): their new "
+			log_warnx("queue %d: %" PRIu64 " packets dropped since the last check (in "
+				  "all: %" PRIu64 " queue full, %" PRIu64 " socket full); their new "
 				  "connections were refused (fail closed)", base + i,
 				  all - w->q_seen[i], k.dropped, k.user_dropped);
 		w->q_seen[i] = all;

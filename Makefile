@@ -61,6 +61,7 @@ KERN += queue
 KERN += ctl
 KERN += ops
 KERN += monitor
+KERN += kwatch
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns

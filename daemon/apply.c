@@ -458,6 +458,8 @@ static void canon_rule(struct side *sd, const struct nftnl_rule *r, int idx)
 	while ((e = nftnl_expr_iter_next(it)) && o < sizeof(line) - 1) {
 		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 
+		if (!strcmp(name, "dynset") && !nftnl_expr_is_set(e, NFTNL_EXPR_DYNSET_TIMEOUT))
+			nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, 0);	/* always dumped */
 		if (!strcmp(name, "counter"))
 			tmp[0] = '\0';
 		else

@@ -54,6 +54,8 @@ struct ctx {
 	int ch_pre, ch_fwd, ch_in, ch_out;
 	int ch_cut, ch_spoof_bind, ch_spoof_src, ch_nopair, ch_invalid, ch_refused;
 	int ch_fwd_again, ch_isolated;
+	int ch_meter[2];		/* meter_rate, meter_conns; 0 until first used (chain 0
+					 * is prerouting, never a meter's target) */
 	const struct comp_extra *x;
 	struct comp_decision *dec;
 	int n_dec, cap_dec;
@@ -1510,6 +1512,91 @@ static void rules_candidates(struct ctx *c, int ch, int whole_zone)
 	}
 }
 
+/* ---- denial of service (R44): per-source meters in each zone pair chain ---- */
+
+#define METER_SIZE		65535	/* sources per meter */
+#define METER_TIMEOUT_MS	60000	/* a rate meter forgets a source idle this long */
+#define METER_PLEN6		64	/* IPv6 sources count per /64 */
+
+/* Can anything pass this pair chain (a non-empty map, breakout, the engine)? Elsewhere every
+ * new connection is dropped anyway, so no meter is needed. */
+static bool pair_open(const struct ctx *c, int a, int b, const char *pfx)
+{
+	const struct policy *p = c->p;
+	char name[IR_NAME_MAX];
+	int exc, f, mk, s;
+
+	if (c->pair_engine[a * p->n_zones + b] ||
+	    (p->zones[b].role == ZONE_INTERNET && breakout_from(p, a) >= 0))
+		return true;
+	for (exc = 0; exc < 2; exc++) {
+		for (f = 0; f < 2; f++) {
+			for (mk = 0; mk < MK_MAX; mk++) {
+				snprintf(name, sizeof(name), "%s%.66s_%s%c", exc ? "x_" : "", pfx,
+					 mk_name[mk], f ? '6' : '4');
+				s = ir_set_find(c->rs, name);
+				if (s >= 0 && c->rs->sets[s].n_elems)
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
+static int meter_chain(struct ctx *c, int conns)
+{
+	if (!c->ch_meter[conns])
+		c->ch_meter[conns] = drop_chain(c, conns ? "meter_conns" : "meter_rate",
+						conns ? "sanso meter conns " : "sanso meter rate ");
+	return c->ch_meter[conns];
+}
+
+/* update @<pfx>_rate4 { ip saddr limit rate over R/second burst B packets } counter
+ * jump meter_rate, and likewise add @<pfx>_conns4 { ip saddr ct count over N }; IPv6 per /64. */
+static void rule_meter(struct ctx *c, int ch, const char *pfx, int conns, int v6,
+		       const struct pair_limits *l)
+{
+	const enum ir_field k = v6 ? F_IP6_SADDR : F_IP_SADDR;
+	char name[IR_NAME_MAX];
+	struct ir_rule r;
+	struct ir_stmt *x;
+	int s, target = meter_chain(c, conns);
+
+	snprintf(name, sizeof(name), "%s_%s%c", pfx, conns ? "conns" : "rate", v6 ? '6' : '4');
+	s = set_get(c, name, &k, 1, IR_DATA_NONE, IR_SET_METER | IR_SET_DYNAMIC |
+		    (conns ? 0 : IR_SET_TIMEOUT), conns ? "connections per source (meter)" :
+		    "new connections per source (meter)");
+	if (s < 0 || target < 0)
+		return;
+	c->rs->sets[s].size = METER_SIZE;
+	c->rs->sets[s].timeout_ms = conns ? 0 : METER_TIMEOUT_MS;
+	ir_rule_init(&r, conns ? "meter: connections per source" : "meter: rate per source", 0);
+	x = st(c, &r, conns ? OP_METER_CONNS : OP_METER_RATE);
+	fields(x, &k, 1);
+	x->set = s;
+	x->value = (uint32_t)(conns ? l->ct_count : l->rate);
+	x->aux = (uint32_t)l->burst;
+	x->plen = v6 ? METER_PLEN6 : 0;
+	st(c, &r, OP_COUNTER);
+	verdict(c, &r, OP_JUMP, target);
+	emit(c, ch, &r);
+}
+
+/* First in the pair chain, which sees only new connections: a source over the rate, or
+ * holding too many connections, is dropped before any lookup or the engine's queue. */
+static void rules_meters(struct ctx *c, int ch, int a, int b, const char *pfx)
+{
+	const struct pair_limits *l = policy_limits(c->p, a, b);
+	int v6;
+
+	if (!pair_open(c, a, b, pfx))
+		return;
+	for (v6 = 0; v6 < 2 && l->rate > 0; v6++)
+		rule_meter(c, ch, pfx, 0, v6, l);
+	for (v6 = 0; v6 < 2 && l->ct_count > 0; v6++)
+		rule_meter(c, ch, pfx, 1, v6, l);
+}
+
 static void rules_pairs(struct ctx *c)
 {
 	const struct policy *p = c->p;
@@ -1520,6 +1607,7 @@ static void rules_pairs(struct ctx *c)
 		for (b = 0; b < p->n_zones; b++) {
 			ch = c->pair_chain[a * p->n_zones + b];
 			snprintf(pfx, sizeof(pfx), "%.32s_%.32s", p->zones[a].id, p->zones[b].id);
+			rules_meters(c, ch, a, b, pfx);
 			rules_maps(c, ch, pfx);
 			if (p->zones[b].role == ZONE_INTERNET && breakout_from(p, a) >= 0) {
 				for (i = 0; i < p->breakout.n_services; i++) {

@@ -1624,6 +1624,139 @@ static const struct conf_key engine_keys[] = {
 };
 
 /* ---------------------------------------------------------------------------------------- */
+/* Limits (denial of service, R44) */
+
+INT_KEY(k_lim_rate, 0, LIMITS_VALUE_MAX)
+INT_KEY(k_lim_burst, 1, LIMITS_VALUE_MAX)
+INT_KEY(k_lim_count, 0, LIMITS_VALUE_MAX)
+
+/* A fraction in (0, 1]: a float, or the integer 1. */
+static int k_ct_warn(struct conf *c, const config_setting_t *s, void *obj,
+		     const struct conf_key *k)
+{
+	int t = config_setting_type(s);
+	double v;
+
+	if (t != CONFIG_TYPE_FLOAT && t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+		conf_type_err(c, s, "a number", "数値");
+		return -EINVAL;
+	}
+	v = t == CONFIG_TYPE_FLOAT ? config_setting_get_float(s) :
+		(double)config_setting_get_int64(s);
+	if (!(v > 0.0 && v <= 1.0)) {
+		CONF_ERR(c, s, "conntrack_warn: %g is not a fraction of nf_conntrack_max above 0 and at most 1 (e.g. 0.8)",
+			 "conntrack_warn: %g は nf_conntrack_max に対する 0 より大きく 1 以下の割合ではありません (例: 0.8)",
+			 v);
+		return -EINVAL;
+	}
+	*AT(obj, k->off, double) = v;
+	return 0;
+}
+
+/* "from>to" naming two declared zones (zones are read before this section). */
+static int k_lim_pair(struct conf *c, const config_setting_t *s, void *obj,
+		      const struct conf_key *k)
+{
+	struct limit_pair *x = obj;
+	const char *v = conf_str(c, s, 2 * POLICY_NAME_MAX, STR_NAME);
+	char a[2 * POLICY_NAME_MAX + 1], q[CONF_QUOTE_MAX];
+	const char *b;
+	size_t n;
+
+	(void)k;
+	if (!v)
+		return -EINVAL;
+	if (!pair_valid(v)) {
+		CONF_ERR(c, s, "pair: '%s' is not a zone pair \"from>to\" such as \"internet>dmz\"",
+			 "pair: '%s' はゾーンの組 \"from>to\" (例: \"internet>dmz\") ではありません",
+			 Q(v, q));
+		return -EINVAL;
+	}
+	b = strchr(v, '>');
+	for (n = (size_t)(b - v); n > 0 && v[n - 1] == ' '; n--)
+		;
+	memcpy(a, v, n);
+	a[n] = '\0';
+	b += 1 + strspn(b + 1, " ");
+	x->from = policy_zone_find(c->p, a);
+	x->to = policy_zone_find(c->p, b);
+	if (x->from < 0 || x->to < 0) {
+		CONF_ERR(c, s, "pair '%s': unknown zone '%s'", "pair '%s': ゾーン '%s' は宣言されていません",
+			 Q(v, q), x->from < 0 ? a : b);
+		return -EINVAL;
+	}
+	x->pair = policy_strdup(c->p, v);
+	return x->pair ? 0 : -ENOMEM;
+}
+
+static const struct conf_key lim_pair_keys[] = {
+	{ "pair",	k_lim_pair,	0, 0, K_REQ },
+	{ "rate",	k_lim_rate,	OFF(limit_pair, l.rate), 0, 0 },
+	{ "burst",	k_lim_burst,	OFF(limit_pair, l.burst), 0, 0 },
+	{ "ct_count",	k_lim_count,	OFF(limit_pair, l.ct_count), 0, 0 },
+};
+
+/* Keys not given (-1) come from d; a burst not given is twice the rate given with it. */
+static void lim_inherit(struct pair_limits *l, const struct pair_limits *d)
+{
+	if (l->burst < 0 && l->rate > 0)
+		l->burst = 2 * l->rate < LIMITS_VALUE_MAX ? 2 * l->rate : LIMITS_VALUE_MAX;
+	if (l->rate < 0)
+		l->rate = d->rate;
+	if (l->burst < 0)
+		l->burst = d->burst;
+	if (l->ct_count < 0)
+		l->ct_count = d->ct_count;
+}
+
+static int lim_pair_add(struct conf *c, const config_setting_t *g, struct limits_conf *lc)
+{
+	struct limit_pair x = { .from = -1, .to = -1, .l = { -1, -1, -1 } };
+	int i, errors = c->errors, r;
+
+	x.line = config_setting_source_line(g);
+	r = conf_object(c, g, lim_pair_keys, ARRAY_SIZE(lim_pair_keys), &x);
+	if (r < 0 || c->errors > errors || !x.pair)
+		return r;
+	for (i = 0; i < lc->n_pairs; i++) {
+		if (lc->pairs[i].from == x.from && lc->pairs[i].to == x.to) {
+			CONF_ERR(c, g, "pair '%s' is listed twice (also line %d)",
+				 "pair '%s' が二度指定されています (%d 行目にも)", x.pair,
+				 lc->pairs[i].line);
+			return 0;
+		}
+	}
+	lc->pairs[lc->n_pairs++] = x;
+	return 0;
+}
+
+static int k_lim_pairs(struct conf *c, const config_setting_t *s, void *obj,
+		       const struct conf_key *k)
+{
+	struct limits_conf *lc = obj;
+	int n, i, r = 0;
+
+	(void)k;
+	n = conf_seq(c, s, 0, POLICY_ZONES_MAX * POLICY_ZONES_MAX);
+	if (n < 0)
+		return n;
+	lc->pairs = policy_alloc(c->p, (size_t)(n ? n : 1) * sizeof(*lc->pairs));
+	if (!lc->pairs)
+		return -ENOMEM;
+	for (i = 0; i < n && r >= 0; i++)
+		r = lim_pair_add(c, config_setting_get_elem(s, (unsigned int)i), lc);
+	return r;
+}
+
+static const struct conf_key limits_keys[] = {
+	{ "rate",		k_lim_rate,	OFF(limits_conf, dflt.rate), 0, 0 },
+	{ "burst",		k_lim_burst,	OFF(limits_conf, dflt.burst), 0, 0 },
+	{ "ct_count",		k_lim_count,	OFF(limits_conf, dflt.ct_count), 0, 0 },
+	{ "conntrack_warn",	k_ct_warn,	OFF(limits_conf, conntrack_warn), 0, 0 },
+	{ "pairs",		k_lim_pairs,	0, 0, 0 },
+};
+
+/* ---------------------------------------------------------------------------------------- */
 /* Sections */
 
 static const struct conf_key policy_keys[] = {
@@ -1668,6 +1801,25 @@ static int sec_engine(struct conf *c, const config_setting_t *s)
 	return r;
 }
 
+/* Pairs inherit what they leave out from the section's own values, and those from the
+ * defaults (a burst left out is twice the rate given next to it). */
+static int sec_limits(struct conf *c, const config_setting_t *s)
+{
+	struct limits_conf *l = &c->p->limits;
+	const struct pair_limits dflt = l->dflt;
+	int i, r;
+
+	conf_obj(c, "limits", "制限", NULL, -1);
+	c->obj[0] = '\0';
+	l->loc.line = config_setting_source_line(s);
+	l->dflt = (struct pair_limits){ -1, -1, -1 };
+	r = conf_object(c, s, limits_keys, ARRAY_SIZE(limits_keys), l);
+	lim_inherit(&l->dflt, &dflt);
+	for (i = 0; i < l->n_pairs; i++)
+		lim_inherit(&l->pairs[i].l, &l->dflt);
+	return r;
+}
+
 #define LIST_KIND(sec, k, kja, idk, type, kkeys, kinit, kcheck)			\
 	{ .section = sec, .kind = k, .kind_ja = kja, .id_key = #idk,			\
 	  .size = sizeof(struct type), .name_off = OFF(type, idk),		\
@@ -1687,7 +1839,7 @@ static const struct conf_kind list_kinds[] = {
 
 static const char *const sections[] = {
 	"policy", "zones", "segments", "hosts", "groups", "flows", "exceptions", "breakout",
-	"engine",
+	"engine", "limits",
 };
 
 static int conf_section(struct conf *c, const config_setting_t *s, size_t idx)
@@ -1704,6 +1856,8 @@ static int conf_section(struct conf *c, const config_setting_t *s, size_t idx)
 		return sec_breakout(c, s);
 	if (idx == 8)
 		return sec_engine(c, s);
+	if (idx == 9)
+		return sec_limits(c, s);
 	r = conf_objects(c, s, &list_kinds[idx - 2], &base, &n);
 	if (!base)
 		n = 0;

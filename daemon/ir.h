@@ -58,6 +58,7 @@ enum ir_data {
 #define IR_SET_CONSTANT		(1U << 2)
 #define IR_SET_DYNAMIC		(1U << 3)	/* elements added at run time (learned): the
 						 * read-back compares the set, not its elements */
+#define IR_SET_METER		(1U << 4)	/* written by rules (nft "dynamic"): a meter */
 
 /* An element as builders and back ends see it. Sets store elements packed (see ir_set):
  * ir_elem_add() packs one, ir_elem_get() unpacks one. */
@@ -89,6 +90,8 @@ struct ir_set {
 	int n_elems, cap_elems;
 	char comment[IR_STR_MAX];
 	int id;				/* batch-local set id (index + 1) */
+	uint64_t timeout_ms;		/* IR_SET_METER: element timeout (0: none) */
+	uint32_t size;			/* IR_SET_METER: elements at most */
 };
 
 enum ir_op {
@@ -113,6 +116,8 @@ enum ir_op {
 	OP_META_FROM_CT,	/* meta mark set ct mark */
 	OP_QUEUE,		/* queue to value .. value + aux - 1; neg: bypass (fail open) */
 	OP_REJECT_RST,		/* reject with tcp reset */
+	OP_METER_RATE,		/* update @set { f[0] limit rate over value/second burst aux } */
+	OP_METER_CONNS,		/* add @set { f[0] ct count over value } */
 	OP_MAX
 };
 
@@ -131,6 +136,8 @@ struct ir_stmt {
 	uint32_t value;			/* OP_CT_STATE mask, OP_CTMARK_SET, OP_LIMIT rate, prefix len */
 	uint32_t aux;
 	const char *str;		/* OP_LOG prefix (owned by the ruleset) */
+	uint8_t plen;			/* OP_METER_*: key is the address's first plen bits
+					 * (0: all of it) */
 };
 
 struct ir_rule {

@@ -802,6 +802,16 @@ static void foreign_change(void *arg, const struct monitor_event *e)
 		drift_check(d);
 }
 
+/* Conntrack use and queue drops, every KWATCH_INTERVAL_MS (R44). */
+static void kwatch_check(struct daemon *d)
+{
+	const struct policy *p = d->cur.policy;
+
+	if (p)
+		kwatch_tick(&d->kw, p->limits.conntrack_warn, p->engine.queue_base,
+			    d->engine ? d->q.n : 0);
+}
+
 static int signals(void)
 {
 	sigset_t mask;
@@ -847,12 +857,14 @@ static int mode_daemon(struct daemon *d)
 	pfd[2] = (struct pollfd){ .fd = monitor_fd(&mon), .events = POLLIN };
 	wd_ms = getenv("WATCHDOG_USEC") ? atoll(getenv("WATCHDOG_USEC")) / 2000 : 0;
 	tick = wd_ms > 0 && wd_ms < DRIFT_CHECK_MS ? (int)wd_ms : DRIFT_CHECK_MS;
+	tick = tick < KWATCH_INTERVAL_MS ? tick : KWATCH_INTERVAL_MS;
 	for (;;) {
 		if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
 			(void)sansod_load_and_apply(d);	/* the trail broke: cut between zones */
 		r = poll(pfd, 3, tick);
 		if (wd_ms > 0)
 			watchdog(d, beats);
+		kwatch_check(d);
 		if (r > 0 && (pfd[2].revents & POLLIN) &&
 		    monitor_read(&mon, getpid(), foreign_change, d) == -ENOBUFS)
 			drift_check(d);		/* notices were lost: look */

@@ -211,8 +211,12 @@ static void print_flags(FILE *out, uint32_t flags)
 		fprintf(out, "%sinterval", sep);
 		sep = ",";
 	}
-	if (flags & IR_SET_TIMEOUT)
+	if (flags & IR_SET_TIMEOUT) {
 		fprintf(out, "%stimeout", sep);
+		sep = ",";
+	}
+	if (flags & IR_SET_METER)
+		fprintf(out, "%sdynamic", sep);
 	fprintf(out, "\n");
 }
 
@@ -226,6 +230,10 @@ static void print_set(FILE *out, const struct ir_ruleset *rs, const struct ir_se
 	print_flags(out, s->flags);
 	if (!(s->flags & (IR_SET_INTERVAL | IR_SET_TIMEOUT)) && s->n_elems > 0)
 		fprintf(out, "\t\tsize %d\n", s->n_elems);	/* as nlbatch declares it */
+	else if (s->size)
+		fprintf(out, "\t\tsize %" PRIu32 "\n", s->size);
+	if (s->timeout_ms)
+		fprintf(out, "\t\ttimeout %" PRIu64 "s\n", (s->timeout_ms + 999) / 1000);
 	if (s->comment[0]) {
 		fprintf(out, "\t\tcomment ");
 		print_quoted(out, s->comment);
@@ -272,6 +280,29 @@ static void print_ctstate(FILE *out, uint32_t mask)
 			sep = ",";
 		}
 	}
+}
+
+/* update @m { ip saddr limit rate over ... } / add @m { ip6 saddr & ffff:ffff:ffff:ffff:: ct
+ * count over ... }, as nft lists them. */
+static void print_meter(FILE *out, const struct ir_ruleset *rs, const struct ir_stmt *x)
+{
+	uint8_t mask[16] = { 0 };
+	char v[INET6_ADDRSTRLEN];
+	int i, v6 = x->f[0] == F_IP6_SADDR || x->f[0] == F_IP6_DADDR;
+
+	fprintf(out, "%s @%s { ", x->op == OP_METER_RATE ? "update" : "add", rs->sets[x->set].name);
+	print_fields(out, x);
+	if (x->plen && x->plen < (v6 ? 128 : 32)) {
+		for (i = 0; i < x->plen; i++)
+			mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+		inet_ntop(v6 ? AF_INET6 : AF_INET, mask, v, sizeof(v));
+		fprintf(out, " & %s", v);
+	}
+	if (x->op == OP_METER_RATE)
+		fprintf(out, " limit rate over %" PRIu32 "/second burst %" PRIu32 " packets }",
+			x->value, x->aux);
+	else
+		fprintf(out, " ct count over %" PRIu32 " }", x->value);
 }
 
 static void print_stmt(FILE *out, const struct ir_ruleset *rs, const struct ir_stmt *x)
@@ -350,6 +381,10 @@ static void print_stmt(FILE *out, const struct ir_ruleset *rs, const struct ir_s
 		break;
 	case OP_REJECT_RST:
 		fprintf(out, "reject with tcp reset");
+		break;
+	case OP_METER_RATE:
+	case OP_METER_CONNS:
+		print_meter(out, rs, x);
 		break;
 	case OP_QUEUE:
 		fprintf(out, "queue num %" PRIu32, x->value);

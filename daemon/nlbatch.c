@@ -223,6 +223,8 @@ uint32_t nlb_set_flags(const struct ir_set *s)
 		f |= NFT_SET_MAP;
 	if ((s->flags & IR_SET_INTERVAL) && s->n_key > 1)
 		f |= NFT_SET_CONCAT;
+	if (s->flags & IR_SET_METER)
+		f |= NFT_SET_EVAL;
 	return f;
 }
 
@@ -283,6 +285,10 @@ struct nftnl_set *nlb_set(const struct ir_set *s, const struct nlb_opts *o)
 	}
 	if (!(s->flags & (IR_SET_INTERVAL | IR_SET_TIMEOUT)) && s->n_elems > 0)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, (uint32_t)s->n_elems);
+	else if (s->size)
+		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, s->size);
+	if (s->timeout_ms)
+		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, s->timeout_ms);
 	set_udata(ns, s);
 	return ns;
 }
@@ -756,6 +762,46 @@ static void ex_queue_compat(struct nftnl_rule *r, const struct ir_stmt *x)
 	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, 8);
 }
 
+/* A meter: the source address (its first plen bits) keys an element of a dynamic set that
+ * carries its own limit (rate) or connlimit (ct count), inverted ("over"): the rule goes on
+ * only for a source over its limit. */
+static void stmt_meter(struct nftnl_rule *r, const struct ir_set *s, const struct ir_stmt *x)
+{
+	uint32_t len = ir_field(x->f[0])->len, i;
+	struct nftnl_expr *in, *e;
+	uint8_t mask[16] = { 0 };
+
+	emit_deps(r, field_deps(x->f[0]));
+	load_field(r, x->f[0], NFT_REG_1);
+	if (x->plen && x->plen < len * 8) {
+		for (i = 0; i < x->plen; i++)
+			mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+		ex_bitwise(r, NFT_REG_1, mask, len);
+	}
+	in = nftnl_expr_alloc(x->op == OP_METER_RATE ? "limit" : "connlimit");
+	e = in ? ex(r, "dynset") : NULL;
+	if (!e) {
+		nftnl_expr_free(in);
+		return;
+	}
+	if (x->op == OP_METER_RATE) {
+		nftnl_expr_set_u64(in, NFTNL_EXPR_LIMIT_RATE, x->value);
+		nftnl_expr_set_u64(in, NFTNL_EXPR_LIMIT_UNIT, 1);
+		nftnl_expr_set_u32(in, NFTNL_EXPR_LIMIT_BURST, x->aux);
+		nftnl_expr_set_u32(in, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+		nftnl_expr_set_u32(in, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
+	} else {
+		nftnl_expr_set_u32(in, NFTNL_EXPR_CONNLIMIT_COUNT, x->value);
+		nftnl_expr_set_u32(in, NFTNL_EXPR_CONNLIMIT_FLAGS, NFT_CONNLIMIT_F_INV);
+	}
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, x->op == OP_METER_RATE ?
+			   NFT_DYNSET_OP_UPDATE : NFT_DYNSET_OP_ADD);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, s->name);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, (uint32_t)s->id);
+	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, in, 0);	/* takes ownership of in */
+}
+
 static void stmt(struct nftnl_rule *r, const struct ir_ruleset *rs, const struct ir_stmt *x,
 		 const struct nlb_opts *o)
 {
@@ -839,6 +885,10 @@ static void stmt(struct nftnl_rule *r, const struct ir_ruleset *rs, const struct
 		}
 		break;
 	}
+	case OP_METER_RATE:
+	case OP_METER_CONNS:
+		stmt_meter(r, &rs->sets[x->set], x);
+		break;
 	case OP_QUEUE:
 		if (o && o->queue_compat)
 			ex_queue_compat(r, x);

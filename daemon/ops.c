@@ -105,6 +105,43 @@ static void engine_records(struct daemon *d, FILE *out, bool prom)
 	}
 }
 
+/* What a flood uses up (R44): the conntrack table and the engine's queues, read now. */
+static void kernel_resources(struct daemon *d, FILE *out, bool prom)
+{
+	double warn = d->cur.policy ? d->cur.policy->limits.conntrack_warn : 0;
+	struct kwatch_queue k;
+	uint64_t count = 0, max = 0;
+	int i, ct = kwatch_conntrack(&count, &max);
+
+	if (prom && ct == 0)
+		fprintf(out, "# TYPE sanso_conntrack_entries gauge\nsanso_conntrack_entries %" PRIu64
+			"\n# TYPE sanso_conntrack_max gauge\nsanso_conntrack_max %" PRIu64 "\n",
+			count, max);
+	if (prom)
+		fprintf(out, "# TYPE sanso_conntrack_warnings_total counter\n"
+			"sanso_conntrack_warnings_total %" PRIu64 "\n# TYPE sanso_queue_dropped_total "
+			"counter\n# TYPE sanso_queue_user_dropped_total counter\n", d->kw.warnings);
+	else if (ct == 0)
+		fprintf(out, "kernel resources:\n  conntrack %" PRIu64 " of %" PRIu64 " entries "
+			"(%.4g%%), warning above %.4g%%, %" PRIu64 " warnings\n", count, max,
+			max ? 100.0 * (double)count / (double)max : 0.0, 100.0 * warn,
+			d->kw.warnings);
+	else
+		fprintf(out, "kernel resources:\n  conntrack (not loaded)\n");
+	for (i = 0; d->engine && i < d->q.n; i++) {
+		if (kwatch_queue(d->q.w[i].qnum, &k) < 0)
+			continue;
+		if (prom)
+			fprintf(out, "sanso_queue_dropped_total{queue=\"%d\"} %" PRIu64 "\n"
+				"sanso_queue_user_dropped_total{queue=\"%d\"} %" PRIu64 "\n",
+				d->q.w[i].qnum, k.dropped, d->q.w[i].qnum, k.user_dropped);
+		else
+			fprintf(out, "  queue %d: %12" PRIu64 " dropped (queue full) %12" PRIu64
+				" dropped (socket full)\n", d->q.w[i].qnum, k.dropped,
+				k.user_dropped);
+	}
+}
+
 static int h_stats(struct daemon *d, const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
@@ -122,6 +159,7 @@ static int h_stats(struct daemon *d, const struct ctl_req *q, FILE *out)
 		fprintf(out, "verdict engine:\n");
 	engine_counts(d, out, c.prom);
 	engine_records(d, out, c.prom);
+	kernel_resources(d, out, c.prom);
 	return CTL_OK;
 }
 

@@ -116,6 +116,8 @@ struct policy *policy_new(const char *file)
 	p->engine.queues = POLICY_QUEUES;
 	p->engine.queue_base = 0;
 	p->engine.queue_maxlen = POLICY_QUEUE_MAXLEN;
+	p->limits.dflt = (struct pair_limits){ LIMITS_RATE, LIMITS_BURST, LIMITS_CT_COUNT };
+	p->limits.conntrack_warn = LIMITS_CONNTRACK_WARN;
 	if (file && !(p->file = policy_strdup(p, file)))
 		goto fail;
 	return p;
@@ -1385,6 +1387,51 @@ static void pr_engine(struct printer *w, const struct policy *p)
 	pr(w, "};\n");
 }
 
+const struct pair_limits *policy_limits(const struct policy *p, int from, int to)
+{
+	int i;
+
+	for (i = 0; i < p->limits.n_pairs; i++) {
+		if (p->limits.pairs[i].from == from && p->limits.pairs[i].to == to)
+			return &p->limits.pairs[i].l;
+	}
+	return &p->limits.dflt;
+}
+
+static void pr_pair_limits(struct printer *w, const struct pair_limits *l)
+{
+	pr(w, "rate = %d; burst = %d; ct_count = %d;", l->rate, l->burst, l->ct_count);
+}
+
+/* The limits section only when something differs from the defaults. */
+static void pr_limits(struct printer *w, const struct policy *p)
+{
+	const struct limits_conf *l = &p->limits;
+	const struct limit_pair *x;
+	int i;
+
+	if (l->dflt.rate == LIMITS_RATE && l->dflt.burst == LIMITS_BURST &&
+	    l->dflt.ct_count == LIMITS_CT_COUNT && l->conntrack_warn == LIMITS_CONNTRACK_WARN &&
+	    l->n_pairs <= 0)
+		return;
+	pr(w, "\nlimits: {\n\t");
+	pr_pair_limits(w, &l->dflt);
+	pr(w, " conntrack_warn = %.9g;\n", l->conntrack_warn);
+	if (l->n_pairs > 0) {
+		pr(w, "\tpairs: (\n");
+		for (i = 0; i < l->n_pairs; i++) {
+			x = &l->pairs[i];
+			pr(w, "\t\t{ pair = \"%s>%s\"; ", x->from >= 0 && x->from < p->n_zones ?
+			   p->zones[x->from].id : "?", x->to >= 0 && x->to < p->n_zones ?
+			   p->zones[x->to].id : "?");
+			pr_pair_limits(w, &x->l);
+			pr(w, " }%s\n", i + 1 < l->n_pairs ? "," : "");
+		}
+		pr(w, "\t);\n");
+	}
+	pr(w, "};\n");
+}
+
 int policy_print(const struct policy *p, FILE *out)
 {
 	struct printer w = { .out = out, .err = 0 };
@@ -1398,6 +1445,7 @@ int policy_print(const struct policy *p, FILE *out)
 	pr_exceptions(&w, p);
 	pr_breakout(&w, p);
 	pr_engine(&w, p);
+	pr_limits(&w, p);
 	if (!w.err && fflush(out) == EOF)
 		w.err = errno ? -errno : -EIO;
 	return w.err;

@@ -270,6 +270,40 @@ struct engine_conf {
 	struct src_loc loc;
 };
 
+/* Denial-of-service limits (R44), per source address and forwarded zone pair: new connections
+ * a second (a token bucket of burst packets) and connections held at once (ct count). IPv6
+ * sources count per /64. 0 switches a meter off. */
+#define LIMITS_RATE		200	/* defaults */
+#define LIMITS_BURST		400
+#define LIMITS_CT_COUNT		1000
+#define LIMITS_CONNTRACK_WARN	0.8	/* of nf_conntrack_max */
+#define LIMITS_VALUE_MAX	1000000
+
+struct pair_limits {
+	int rate;			/* new connections per second per source; 0: no meter */
+	int burst;			/* packets over the rate at once */
+	int ct_count;			/* connections per source at once; 0: no limit */
+};
+
+struct limit_pair {
+	char *pair;			/* "from>to" as written */
+	int from, to;			/* zone indexes, resolved by conf.c */
+	struct pair_limits l;
+	int line;
+};
+
+struct limits_conf {
+	struct pair_limits dflt;	/* every pair not listed in pairs */
+	double conntrack_warn;		/* warn above this fraction of nf_conntrack_max */
+	struct limit_pair *pairs;
+	int n_pairs;
+	struct src_loc loc;
+};
+
+struct policy;
+/* The limits of the zone pair from>to (a listed pair, else the defaults). */
+const struct pair_limits *policy_limits(const struct policy *p, int from, int to);
+
 /* reachability matrix: for each ordered zone pair, a bitmask of (1U << enum flow_class) plus
  * the extra bits below. */
 #define REACH_EXCEPTION		(1U << 16)
@@ -295,6 +329,7 @@ struct policy {
 	struct arena *arena;		/* owns every pointer above */
 	struct policy_index *index;	/* name lookup, in the arena: built by policy_validate() */
 	struct engine_conf engine;
+	struct limits_conf limits;
 };
 
 /* Arena: every allocation of a policy comes from here; freed at once by policy_free(). */

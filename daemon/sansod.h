@@ -14,6 +14,7 @@
 #include "compile.h"
 #include "ctl.h"
 #include "engine.h"
+#include "kwatch.h"
 #include "policy.h"
 #include "queue.h"
 
@@ -124,6 +125,7 @@ struct daemon {
 	bool blocking;			/* traffic between zones is cut until the trail works */
 	bool engine;			/* the workers run (daemon mode) */
 	struct queue_rt q;
+	struct kwatch kw;		/* conntrack use and queue drops (R44) */
 };
 
 int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */

@@ -49,6 +49,8 @@ reset_count() { n dmz nft reset counters table inet bench >/dev/null; }
 cat conf/three-tier.conf - >"$tmp/bench.conf" <<'EOF2'
 # bench additions
 flows2: ();
+# the flood measures the engine, not the per-source meters (R44): they are off here
+limits: { rate = 0; ct_count = 0; };
 EOF2
 # the flows section is extended in place: engine-decided UDP for the flood, iperf3 port
 sed -i -e 's|^flows: (|flows: (\n  { name = "bench-udp"; class = "peer"; from = "lg-terminals"; to = "e-apply"; proto = "udp"; ports = [9000]; approval = "AP-B1"; purpose = "bench"; verdict = "engine"; },\n  { name = "bench-iperf"; class = "public-system-via-lgwan"; from = "juki-01"; to = "jlis-gw"; proto = "tcp"; ports = [5201]; approval = "AP-B2"; purpose = "bench"; },|' \

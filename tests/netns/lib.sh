@@ -336,8 +336,9 @@ has_table()
 }
 
 # nft_table NODE: the sanso table, stripped of what changes by itself (counters, element
-# timeouts still running, rule handles) and of the table's ownership (flags owner/persist
-# and "# progname": the daemon owns the table while it runs; nft 1.0.6 shows persist as an
+# timeouts still running, rule handles, the elements of dynamic sets: the per-source meters
+# fill and empty with traffic) and of the table's ownership (flags owner/persist and
+# "# progname": the daemon owns the table while it runs; nft 1.0.6 shows persist as an
 # empty "flags"), so two listings can be compared byte for byte.
 nft_table()
 {
@@ -352,6 +353,10 @@ normalize_nft()
 		awk 'drop && /^$/ { drop = 0; next }
 			{ drop = 0 }
 			/^\tflags / { drop = 1; next }
+			/^\tset / { dyn = 0 }
+			/^\t\tflags .*dynamic/ { dyn = 1 }
+			dyn && /^\t\telements = / { skip = 1 }
+			skip { if (/}$/) skip = 0; next }
 			{ print }'
 }
 

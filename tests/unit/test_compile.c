@@ -368,6 +368,133 @@ START_TEST(test_queue_paths)
 }
 END_TEST
 
+/* A rule's statement of op, or NULL. */
+static const struct ir_stmt *stmt_of(const struct ir_rule *r, enum ir_op op)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->s[i].op == op)
+			return &r->s[i];
+	}
+	return NULL;
+}
+
+/* Meters (R44): first in every pair chain that can accept something, with the pair's own
+ * limits; none where everything is dropped anyway; 0 switches one off; IPv6 per /64. */
+START_TEST(test_meters)
+{
+	static const char *const tail =
+		"limits: { ct_count = 0; pairs: ( { pair = \"internet>lgwan\"; rate = 20; burst = 30;\n"
+		"  ct_count = 8; }, { pair = \"mynumber>lgwan\"; rate = 0; } ); };\n";
+	const struct ir_rule *r;
+	const struct ir_stmt *x;
+	const struct ir_set *m;
+	struct policy *p;
+	struct comp_result *c;
+	struct diag d;
+	char *all = NULL;
+	int ch;
+
+	ck_assert_int_ge(asprintf(&all, "%s%s", flows_ok, tail), 0);
+	ck_assert_int_eq(build(all, NOW, &p, &c, &d), 0);
+	ch = ir_chain_find(c->rs, "fwd_internet_lgwan");	/* mail-text */
+	ck_assert_int_ge(ch, 0);
+	ck_assert_int_ge(c->rs->chains[ch].n_rules, 4);
+	r = &c->rs->chains[ch].rules[0];
+	x = stmt_of(r, OP_METER_RATE);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_uint_eq(x->value, 20);
+	ck_assert_uint_eq(x->aux, 30);
+	ck_assert_int_eq(x->f[0], F_IP_SADDR);
+	ck_assert_uint_eq(x->plen, 0);
+	ck_assert_ptr_nonnull(stmt_of(r, OP_COUNTER));
+	ck_assert_str_eq(c->rs->chains[stmt_of(r, OP_JUMP)->aux].name, "meter_rate");
+	m = &c->rs->sets[x->set];
+	ck_assert_str_eq(m->name, "internet_lgwan_rate4");
+	ck_assert_uint_eq(m->flags & (IR_SET_METER | IR_SET_TIMEOUT | IR_SET_DYNAMIC),
+			  IR_SET_METER | IR_SET_TIMEOUT | IR_SET_DYNAMIC);
+	ck_assert_uint_gt(m->size, 0);
+	ck_assert_uint_gt(m->timeout_ms, 0);
+	x = stmt_of(&c->rs->chains[ch].rules[1], OP_METER_RATE);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_int_eq(x->f[0], F_IP6_SADDR);
+	ck_assert_uint_eq(x->plen, 64);
+	x = stmt_of(&c->rs->chains[ch].rules[2], OP_METER_CONNS);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_uint_eq(x->value, 8);
+	m = &c->rs->sets[x->set];
+	ck_assert_str_eq(m->name, "internet_lgwan_conns4");
+	ck_assert_uint_eq(m->flags & IR_SET_TIMEOUT, 0);	/* connlimit: no element timeout */
+	ck_assert_ptr_nonnull(stmt_of(&c->rs->chains[ch].rules[3], OP_METER_CONNS));
+	ck_assert_ptr_null(stmt_of(&c->rs->chains[ch].rules[4], OP_METER_CONNS));
+	/* mynumber>lgwan: rate off here, ct count off everywhere but internet>lgwan */
+	ch = ir_chain_find(c->rs, "fwd_mynumber_lgwan");
+	ck_assert_ptr_null(stmt_of(&c->rs->chains[ch].rules[0], OP_METER_RATE));
+	ck_assert_ptr_null(stmt_of(&c->rs->chains[ch].rules[0], OP_METER_CONNS));
+	ck_assert_int_lt(ir_set_find(c->rs, "mynumber_lgwan_conns4"), 0);
+	/* nothing can pass lgwan>internet: no meter */
+	ch = ir_chain_find(c->rs, "fwd_lgwan_internet");
+	ck_assert_ptr_null(stmt_of(&c->rs->chains[ch].rules[0], OP_METER_RATE));
+	ck_assert_int_lt(ir_set_find(c->rs, "lgwan_internet_rate4"), 0);
+	free(all);
+	done(p, c, &d);
+}
+END_TEST
+
+/* The meters in nft syntax and as libnftnl expressions: a dynset carrying an inverted limit
+ * (update) or connlimit (add), the IPv6 key masked to /64 first. */
+START_TEST(test_meter_exprs)
+{
+	struct policy *p;
+	struct comp_result *c;
+	struct diag d;
+	struct nftnl_rule *r;
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e, *dyn = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ch, bitwise = 0;
+
+	ck_assert_int_eq(build(flows_ok, NOW, &p, &c, &d), 0);
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(nftgen_print(c->rs, f, false), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "\t\tupdate @internet_lgwan_rate4 { ip saddr limit rate over "
+				     "200/second burst 400 packets } counter jump meter_rate comment "
+				     "\"meter: rate per source\"\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\t\tadd @internet_lgwan_conns6 { ip6 saddr & "
+				     "ffff:ffff:ffff:ffff:: ct count over 1000 } counter jump meter_conns"));
+	ck_assert_ptr_nonnull(strstr(out, "\tset internet_lgwan_rate4 {\n\t\ttype ipv4_addr\n"
+				     "\t\tflags timeout,dynamic\n\t\tsize 65535\n\t\ttimeout 60s\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\tchain meter_rate {\n\t\tlimit rate 10/second burst 20 "
+				     "packets log prefix \"sanso meter rate \"\n\t\tcounter drop\n"));
+	ch = ir_chain_find(c->rs, "fwd_internet_lgwan");
+	r = nlb_rule(c->rs, &c->rs->chains[ch], &c->rs->chains[ch].rules[1], &(struct nlb_opts){ 0 });
+	it = nftnl_expr_iter_create(r);
+	while ((e = nftnl_expr_iter_next(it))) {
+		if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "bitwise"))
+			bitwise++;
+		if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "dynset"))
+			dyn = e;
+	}
+	nftnl_expr_iter_destroy(it);
+	ck_assert_int_eq(bitwise, 1);
+	ck_assert_ptr_nonnull(dyn);
+	ck_assert_uint_eq(nftnl_expr_get_u32(dyn, NFTNL_EXPR_DYNSET_OP), NFT_DYNSET_OP_UPDATE);
+	ck_assert_str_eq(nftnl_expr_get_str(dyn, NFTNL_EXPR_DYNSET_SET_NAME), "internet_lgwan_rate6");
+	e = (struct nftnl_expr *)nftnl_expr_get(dyn, NFTNL_EXPR_DYNSET_EXPR, NULL);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "limit");
+	ck_assert_uint_eq(nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_FLAGS), NFT_LIMIT_F_INV);
+	ck_assert_uint_eq(nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE), 200);
+	nftnl_rule_free(r);
+	free(out);
+	done(p, c, &d);
+}
+END_TEST
+
 Suite *suite_compile(void);
 
 Suite *suite_compile(void)
@@ -383,6 +510,8 @@ Suite *suite_compile(void)
 	tcase_add_test(tc, test_wire_rbtree);
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_queue_paths);
+	tcase_add_test(tc, test_meters);
+	tcase_add_test(tc, test_meter_exprs);
 	suite_add_tcase(s, tc);
 	return s;
 }

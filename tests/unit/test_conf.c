@@ -410,7 +410,30 @@ static const struct err_case {
 	  "fail_open", 0 },
 	{ true, "engine = 2;\n", 3, "engine: expected a group { key = value; ... }, got an integer", 0 },
 	{ true, "engin: { };\n", 3, "unknown section 'engin'; allowed: policy, zones, segments, "
-	  "hosts, groups, flows, exceptions, breakout, engine (did you mean 'engine'?)", 0 },
+	  "hosts, groups, flows, exceptions, breakout, engine, limits (did you mean 'engine'?)", 0 },
+	/* limits (R44) */
+	{ true, "limits: {\n rate = -1; };\n", 4, "limits: rate: -1 is out of range 0-1000000", 0 },
+	{ true, "limits: {\n rate = 1000001; };\n", 4, "rate: 1000001 is out of range 0-1000000", 0 },
+	{ true, "limits: {\n burst = 0; };\n", 4, "limits: burst: 0 is out of range 1-1000000", 0 },
+	{ true, "limits: {\n ct_count = \"10\"; };\n", 4,
+	  "ct_count: expected an integer, got a string", 0 },
+	{ true, "limits: {\n conntrack_warn = 0.0; };\n", 4,
+	  "limits: conntrack_warn: 0 is not a fraction of nf_conntrack_max above 0 and at most 1", 0 },
+	{ true, "limits: {\n conntrack_warn = 2; };\n", 4, "conntrack_warn: 2 is not a fraction", 0 },
+	{ true, "limits: {\n conntrack_warn = \"80%\"; };\n", 4,
+	  "conntrack_warn: expected a number, got a string", 0 },
+	{ true, "limits: { pairs: (\n { pair = \"lgwan>nowhere\"; } ); };\n", 4,
+	  "limits: pair 'lgwan>nowhere': unknown zone 'nowhere'", 0 },
+	{ true, "limits: { pairs: (\n { pair = \"lgwan\"; } ); };\n", 4,
+	  "pair: 'lgwan' is not a zone pair \"from>to\" such as \"internet>dmz\"", 0 },
+	{ true, "limits: { pairs: (\n { rate = 5; } ); };\n", 4, "limits: missing required key 'pair'", 0 },
+	{ true, "limits: { pairs: ( { pair = \"lgwan>internet\"; },\n"
+	  " { pair = \"LGWAN接続系>internet\"; } ); };\n", 4,
+	  "pair 'LGWAN接続系>internet' is listed twice (also line 3)", 0 },
+	{ true, "limits: { pairs: (\n { pair = \"lgwan>internet\"; rates = 5; } ); };\n", 4,
+	  "limits: unknown key 'rates'; allowed: pair, rate, burst, ct_count (did you mean 'rate'?)", 0 },
+	{ true, "limits: {\n pairs = \"lgwan>internet\"; };\n", 4,
+	  "pairs: expected an array [ ] or list ( ), got a string", 0 },
 	/* syntax */
 	{ true, "hosts: (\n { name = ; }\n);\n", 4, "syntax error", 0 },
 	{ true, "flows: ( { ports = [443, \"8000-8080\"]; } );\n", 3,
@@ -908,6 +931,62 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+/* limits: defaults, section values, pairs inheriting them (a burst left out is twice the
+ * rate given with it), policy_limits(), and the normalized form round trip. */
+START_TEST(test_limits)
+{
+	static const char dflt[] = BASE;
+	static const char text[] = BASE
+		"limits: { rate = 50; ct_count = 300; conntrack_warn = 0.5;\n"
+		"  pairs: ( { pair = \"internet>lgwan\"; rate = 10; },\n"
+		"           { pair = \"lgwan > internet\"; burst = 7; ct_count = 0; },\n"
+		"           { pair = \"インターネット接続系>マイナンバー利用事務系\"; rate = 0; } ); };\n";
+	const struct pair_limits *l;
+	struct policy *p = NULL;
+	struct diag d;
+	char *out;
+
+	diag_init(&d);
+	ck_assert_int_eq(load(dflt, &p, &d), 0);
+	l = policy_limits(p, 0, 1);
+	ck_assert_int_eq(l->rate, 200);
+	ck_assert_int_eq(l->burst, 400);
+	ck_assert_int_eq(l->ct_count, 1000);
+	ck_assert(p->limits.conntrack_warn == 0.8);
+	out = printed(p);
+	ck_assert_ptr_null(strstr(out, "limits"));
+	free(out);
+	policy_free(p);
+	p = NULL;
+	ck_assert_int_eq(load(text, &p, &d), 0);
+	ck_assert_int_eq(p->limits.n_pairs, 3);
+	l = policy_limits(p, 0, 1);				/* mynumber>lgwan: not listed */
+	ck_assert_int_eq(l->rate, 10 * 5);
+	ck_assert_int_eq(l->burst, 100);
+	ck_assert_int_eq(l->ct_count, 300);
+	l = policy_limits(p, 2, 1);				/* internet>lgwan */
+	ck_assert_int_eq(l->rate, 10);
+	ck_assert_int_eq(l->burst, 20);
+	ck_assert_int_eq(l->ct_count, 300);
+	ck_assert_int_eq(p->limits.pairs[1].from, 1);
+	ck_assert_int_eq(p->limits.pairs[1].l.burst, 7);
+	ck_assert_int_eq(p->limits.pairs[1].l.ct_count, 0);
+	l = policy_limits(p, 2, 0);
+	ck_assert_int_eq(l->rate, 0);
+	ck_assert(p->limits.conntrack_warn == 0.5);
+	out = printed(p);
+	ck_assert_ptr_nonnull(strstr(out, "limits: {\n\trate = 50; burst = 100; ct_count = 300; "
+				     "conntrack_warn = 0.5;\n\tpairs: (\n\t\t{ pair = \"internet>lgwan\"; "
+				     "rate = 10; burst = 20; ct_count = 300; },\n"));
+	ck_assert_ptr_nonnull(strstr(out, "{ pair = \"internet>mynumber\"; rate = 0; burst = 100; "
+				     "ct_count = 300; }\n\t);\n};\n"));
+	roundtrip(p);
+	free(out);
+	policy_free(p);
+	diag_fini(&d);
+}
+END_TEST
+
 /* The extremes of every range load and print back. */
 START_TEST(test_ranges_edges)
 {
@@ -1154,6 +1233,7 @@ Suite *suite_conf(void)
 	tcase_add_test(tc, test_roundtrip_full);
 	tcase_add_test(tc, test_print_built);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_limits);
 	tcase_add_loop_test(tc, test_ranges_edges, 0, 2);
 	suite_add_tcase(s, tc);
 

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* kwatch.c: conntrack table use and NFQUEUE drops; see kwatch.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "kwatch.h"
+#include "log.h"
+
+#define CT_COUNT	"/proc/sys/net/netfilter/nf_conntrack_count"
+#define CT_MAX		"/proc/sys/net/netfilter/nf_conntrack_max"
+#define NFQ_PROC	"/proc/net/netfilter/nfnetlink_queue"
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int read_u64(const char *path, uint64_t *ret)
+{
+	FILE *f = fopen(path, "re");
+	int r = 0;
+
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%" SCNu64, ret) != 1)
+		r = -EINVAL;
+	fclose(f);
+	return r;
+}
+
+int kwatch_conntrack(uint64_t *ret_count, uint64_t *ret_max)
+{
+	uint64_t c, m;
+	int r = read_u64(CT_COUNT, &c);
+
+	if (r == 0)
+		r = read_u64(CT_MAX, &m);
+	if (r < 0)
+		return r;
+	*ret_count = c;
+	*ret_max = m;
+	return 0;
+}
+
+/* Lines: queue portid total copy_mode copy_range queue_dropped user_dropped id_sequence 1 */
+int kwatch_queue(int qnum, struct kwatch_queue *ret)
+{
+	FILE *f = fopen(NFQ_PROC, "re");
+	unsigned int q, portid, total, mode, range;
+	uint64_t drop, udrop;
+	int r = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%u %u %u %u %u %" SCNu64 " %" SCNu64 " %*u %*u", &q, &portid, &total,
+		      &mode, &range, &drop, &udrop) == 7) {
+		if ((int)q != qnum)
+			continue;
+		ret->dropped = drop;
+		ret->user_dropped = udrop;
+		r = 0;
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+static void check_conntrack(struct kwatch *w, double frac, int64_t now)
+{
+	uint64_t count, max;
+
+	if (kwatch_conntrack(&count, &max) < 0 || max == 0)
+		return;
+	if ((double)count > frac * (double)max) {
+		if (w->warned_ms && now - w->warned_ms < KWATCH_REPEAT_MS)
+			return;
+		w->warned_ms = now;
+		w->warnings++;
+		log_warnx("conntrack table: %" PRIu64 " of %" PRIu64 " entries in use (%.4g%%), above "
+			  "the warning level of %.4g%% (limits.conntrack_warn); when it is full, "
+			  "new connections are dropped", count, max, 100.0 * (double)count /
+			  (double)max, 100.0 * frac);
+	} else if (w->warned_ms) {
+		w->warned_ms = 0;
+		log_info("conntrack table: %" PRIu64 " of %" PRIu64 " entries in use, below the "
+			 "warning level again", count, max);
+	}
+}
+
+static void check_queues(struct kwatch *w, int base, int n)
+{
+	struct kwatch_queue k;
+	uint64_t all;
+	int i;
+
+	for (i = 0; i < n && i < ENGINE_QUEUES_MAX; i++) {
+		if (kwatch_queue(base + i, &k) < 0)
+			continue;
+		all = k.dropped + k.user_dropped;
+		if (all > w->q_seen[i])
+			log_warnx("queue %d: %" PRIu64 " packets dropped since the last check (in "
+				  "all: %" PRIu64 " queue full, %" PRIu64 " socket full); their new "
+				  "connections were refused (fail closed)", base + i,
+				  all - w->q_seen[i], k.dropped, k.user_dropped);
+		w->q_seen[i] = all;
+	}
+}
+
+void kwatch_tick(struct kwatch *w, double frac, int base, int n)
+{
+	int64_t now = mono_ms();
+
+	if (now < w->next_ms)
+		return;
+	w->next_ms = now + KWATCH_INTERVAL_MS;
+	check_conntrack(w, frac, now);
+	check_queues(w, base, n);
+}

@@ -12,6 +12,7 @@
 #include "apply.h"
 #include "audit.h"
 #include "compile.h"
+#include "conftext.h"
 #include "ctl.h"
 #include "engine.h"
 #include "policy.h"
@@ -48,7 +49,8 @@ struct opts {
 
 /* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
 struct gen {
-	char sha256[65];		/* of the policy file as loaded */
+	char sha256[65];		/* of the flattened text (conftext.h) */
+	struct conf_text text;		/* the policy as parsed: main file and includes */
 	struct policy *policy;
 	struct comp_result *cr;
 	struct eng_tables *tables;
@@ -118,6 +120,7 @@ struct daemon {
 	int ja;				/* Japanese diagnostics */
 	FILE *report;			/* also gets the diagnostics of a build (control requests) */
 	bool reply_ja;			/* the request being served asked for Japanese */
+	const char *expect_sha256;	/* an approved change: only this text may be applied */
 	struct audit au;
 	bool audit_on;
 	bool audit_failed;		/* the trail could not be opened or written */
@@ -128,8 +131,9 @@ struct daemon {
 
 int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */
 /* Build file as a generation would be built (ops included), without applying it: 0 and the
- * file's SHA-256, or -errno (diagnostics to the control reply). */
-int sansod_check(struct daemon *d, const char *file, char sha[65]);
+ * SHA-256 of its flattened text (and the text, if asked), or -errno (diagnostics to the
+ * control reply). */
+int sansod_check(struct daemon *d, const char *file, char sha[65], struct conf_text *text);
 /* Record an event in the audit trail: 0, or -errno when it could not be written (then the
  * caller refuses the change it was about to make). 0 when there is no trail. key=value pairs
  * follow event, NULL-terminated. */

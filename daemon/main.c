@@ -173,6 +173,28 @@ static int ledger_merge(const struct ops *ops, struct policy *p, struct diag *di
 	return bad ? -EINVAL : 0;
 }
 
+bool sansod_resolves(const struct policy *p, const char *name)
+{
+	return p && (policy_zone_find(p, name) >= 0 || policy_host_find(p, name) >= 0 ||
+		     policy_group_find(p, name) >= 0);
+}
+
+/* An isolation whose zone, host or group is gone from the policy cuts nothing: it stays in
+ * the state (until an operator restores it) and is reported at every generation. */
+static void report_unresolved(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < d->ops.n_isolate; i++) {
+		if (sansod_resolves(d->cur.policy, d->ops.isolate[i]))
+			continue;
+		log_warnx("isolation '%s' resolves to nothing in '%s': it is kept, UNRESOLVED, "
+			  "until it is restored (sansoctl restore)", d->ops.isolate[i], d->o.file);
+		(void)sansod_audit(d, "sansod", AUDIT_EV_ISOLATE_UNRESOLVED, "target",
+				   d->ops.isolate[i], "policy", d->o.file, NULL);
+	}
+}
+
 static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 		     struct diag *diag)
 {
@@ -197,6 +219,10 @@ static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 	if (r >= 0) {
 		t2 = mono();
 		ops_apply(ops, g->policy);
+		for (i = 0; ops && i < ops->n_isolate; i++) {
+			if (sansod_resolves(g->policy, ops->isolate[i]))
+				iso[x.n_isolate++] = ops->isolate[i];	/* the others: unresolved */
+		}
 		for (i = 0; o->block_all && i < g->policy->n_zones && x.n_isolate < OPS_MAX; i++)
 			iso[x.n_isolate++] = g->policy->zones[i].id;
 		r = comp_build_ex(g->policy, clock_now(o), &x, &g->cr, diag);
@@ -502,6 +528,7 @@ int sansod_load_and_apply(struct daemon *d)
 	gen_free(&d->cur);
 	d->cur = g;
 	d->generation++;
+	report_unresolved(d);
 	if (d->o.mode == MODE_DAEMON)
 		save_last_good(d);
 	if (d->blocking)
@@ -543,7 +570,8 @@ static int mode_verify(struct daemon *d)
 
 #define OPS_FILE "ops.state"
 
-/* One line per entry: "isolate NAME" or "revoke NAME". Written atomically (rename). */
+/* One line per entry: "isolate<TAB>NAME" ("isolate NAME", the rest of the line, is still
+ * read), "revoke NAME", ... Written atomically (rename). */
 void sansod_ops_save(const struct daemon *d)
 {
 	char path[4096], tmp[4200];
@@ -559,8 +587,8 @@ void sansod_ops_save(const struct daemon *d)
 		log_warn("cannot save the operational state to '%s'", tmp);
 		return;
 	}
-	for (i = 0; i < d->ops.n_isolate; i++)
-		fprintf(f, "isolate %s\n", d->ops.isolate[i]);
+	for (i = 0; i < d->ops.n_isolate; i++)		/* names hold no tab nor newline */
+		fprintf(f, "isolate\t%s\n", d->ops.isolate[i]);
 	for (i = 0; i < d->ops.n_revoke; i++)
 		fprintf(f, "revoke %s\n", d->ops.revoke[i]);
 	if (d->ops.policy[0])
@@ -635,9 +663,20 @@ static int change_parse(char *line, struct change *c)
 	return c->state < CHANGE_STATE_MAX ? 0 : -EINVAL;
 }
 
+/* A state line that cannot be read (or does not fit) is never dropped silently (this runs
+ * before the audit trail is opened: the log has it). */
+static void ops_line_refused(const char *path, int n, char *line)
+{
+	line[strcspn(line, "\n")] = '\0';
+	if (n <= 64)
+		log_warnx("operational state '%s': line not understood or over the limits, ignored: '%s'",
+			  path, line);
+}
+
 void sansod_ops_load(struct daemon *d)
 {
 	char path[4096], line[2048], name[POLICY_NAME_MAX];
+	int bad = 0;
 	FILE *f;
 
 	if (!d->o.state_dir)
@@ -648,21 +687,28 @@ void sansod_ops_load(struct daemon *d)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "change\t", 7) && d->ops.n_changes < CHANGES_MAX) {
-			change_parse(line + 7, &d->ops.changes[d->ops.n_changes]) == 0 ?
-				d->ops.n_changes++ : 0;
+			if (change_parse(line + 7, &d->ops.changes[d->ops.n_changes]) == 0)
+				d->ops.n_changes++;
+			else
+				ops_line_refused(path, ++bad, line);
 			continue;
 		}
 		if (sscanf(line, "policy\t%255[^\n]", d->ops.policy) == 1)
 			continue;
 		if (!strncmp(line, "exception\t", 10) && d->ops.n_ledger < LEDGER_MAX) {
-			ledger_parse(line + 10, &d->ops.ledger[d->ops.n_ledger]) == 0 ?
-				d->ops.n_ledger++ : 0;
+			if (ledger_parse(line + 10, &d->ops.ledger[d->ops.n_ledger]) == 0)
+				d->ops.n_ledger++;
+			else
+				ops_line_refused(path, ++bad, line);
 			continue;
 		}
-		if (sscanf(line, "isolate %63s", name) == 1 && d->ops.n_isolate < OPS_MAX)
+		if ((sscanf(line, "isolate\t%63[^\n]", name) == 1 ||
+		     sscanf(line, "isolate %63[^\n]", name) == 1) && d->ops.n_isolate < OPS_MAX)
 			snprintf(d->ops.isolate[d->ops.n_isolate++], POLICY_NAME_MAX, "%s", name);
 		else if (sscanf(line, "revoke %63[^\n]", name) == 1 && d->ops.n_revoke < OPS_MAX)
 			snprintf(d->ops.revoke[d->ops.n_revoke++], POLICY_NAME_MAX, "%s", name);
+		else
+			ops_line_refused(path, ++bad, line);
 	}
 	fclose(f);
 	if (d->ops.n_isolate || d->ops.n_revoke)

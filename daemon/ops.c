@@ -112,7 +112,13 @@ static int h_stats(struct daemon *d, const struct ctl_req *q, FILE *out)
 	struct counter_ctx c = { out, f && !strcmp(f, "prometheus") };
 
 	if (c.prom) {
+		int i, n = 0;
+
+		for (i = 0; i < d->ops.n_isolate; i++)
+			n += !sansod_resolves(d->cur.policy, d->ops.isolate[i]);
 		fprintf(out, "# TYPE sanso_generation gauge\nsanso_generation %u\n", d->generation);
+		fprintf(out, "# TYPE sanso_isolations gauge\nsanso_isolations{state=\"resolved\"} %d\n"
+			"sanso_isolations{state=\"unresolved\"} %d\n", d->ops.n_isolate - n, n);
 		fprintf(out, "# TYPE sanso_rule_packets_total counter\n# TYPE sanso_engine_total counter\n");
 	} else {
 		fprintf(out, "kernel counters (table inet sanso):\n");
@@ -130,8 +136,14 @@ static void status_ops(const struct daemon *d, FILE *out)
 {
 	int i;
 
-	for (i = 0; i < d->ops.n_isolate; i++)
-		fprintf(out, "isolated:    %s\n", d->ops.isolate[i]);
+	for (i = 0; i < d->ops.n_isolate; i++) {
+		if (sansod_resolves(d->cur.policy, d->ops.isolate[i]))
+			fprintf(out, "isolated:    %s\n", d->ops.isolate[i]);
+		else
+			fprintf(out, "WARNING:     UNRESOLVED isolation '%s': no zone, host or group of "
+				"that name in the policy, nothing is cut by it (sansoctl restore)\n",
+				d->ops.isolate[i]);
+	}
 	for (i = 0; i < d->ops.n_revoke; i++)
 		fprintf(out, "revoked:     %s\n", d->ops.revoke[i]);
 }
@@ -187,6 +199,14 @@ static int status_json(struct daemon *d, FILE *out)
 		fprintf(out, "%s", i ? ", " : "");
 		jstr(out, d->ops.isolate[i]);
 	}
+	fprintf(out, "], \"unresolved_isolations\": [");
+	for (i = 0, n = 0; i < d->ops.n_isolate; i++) {
+		if (sansod_resolves(d->cur.policy, d->ops.isolate[i]))
+			continue;
+		fprintf(out, "%s", n++ ? ", " : "");
+		jstr(out, d->ops.isolate[i]);
+	}
+	n = 0;
 	fprintf(out, "], \"revoked\": [");
 	for (i = 0; i < d->ops.n_revoke; i++) {
 		fprintf(out, "%s", i ? ", " : "");

@@ -139,6 +139,8 @@ int sansod_check(struct daemon *d, const char *file, char sha[65], struct conf_t
  * follow event, NULL-terminated. */
 int sansod_audit(struct daemon *d, const char *actor, const char *event, ...);
 void sansod_ops_save(const struct daemon *d);
+/* Does name (an isolation target) name a zone, host or group of p? */
+bool sansod_resolves(const struct policy *p, const char *name);
 void sansod_ops_load(struct daemon *d);
 /* Handle one control request; the reply body goes to out, the status is returned. */
 int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out);

@@ -166,12 +166,12 @@ if ((sni_rc == 0)); then
 else
 	check "sni service from a group: refused with a clear error" grep -q "SNI SaaS" "$TMP/sni.err"
 fi
-sed -e "s|^hosts: (|hosts: (\n  { name = \"v6only\"; zone = \"dmz\"; ipv6 = \"fd40::10\"; },|" \
-    -e "s|^flows: (|flows: (\n  { name = \"nowhere\"; class = \"peer\"; from = \"mail-lg\"; to = \"v6only\"; proto = \"tcp\"; ports = [22]; approval = \"AP-T-3\"; purpose = \"x\"; },|" \
+sed -e "s|^hosts: (|hosts: (\n  { name = \"v6only\"; zone = \"lgwan\"; ipv6 = \"fd20::10\"; },|" \
+    -e "s|^flows: (|flows: (\n  { name = \"nowhere\"; class = \"peer\"; from = \"v6only\"; to = \"e-apply\"; proto = \"udp\"; ports = [514]; approval = \"AP-T-3\"; purpose = \"x\"; },|" \
     "$TMP/base.conf" >"$TMP/nothing.conf"
 check_eq "a flow that compiles to nothing is refused by -n (exit 1)" 1 \
 	"$("$SANSOD" -n -f "$TMP/nothing.conf" >"$TMP/nothing.out" 2>&1; echo $?)"
-check "... naming the flow" grep -q "nowhere" "$TMP/nothing.out"
+check "... naming the flow" grep -q "flow 'nowhere' compiles to no kernel element" "$TMP/nothing.out"
 
 # ==== (4) @include under two-person change control ====
 created_group=0

@@ -471,6 +471,24 @@ int sansod_check(struct daemon *d, const char *file, char sha[65], struct conf_t
 	return r;
 }
 
+/* The SHA-256 the policy in force must have when it is an applied change (a staged text in
+ * the state directory): a staged copy altered afterwards is refused, also at a restart. */
+static const char *approved_sha256(const struct daemon *d)
+{
+	int i;
+
+	if (d->expect_sha256)
+		return d->expect_sha256;
+	for (i = 0; d->ops.policy[0] && i < d->ops.n_changes; i++) {
+		const struct change *c = &d->ops.changes[i];
+
+		if (c->state != CHANGE_PROPOSED && c->state != CHANGE_SUPERSEDED &&
+		    !strcmp(c->file, d->o.file))
+			return c->sha256;
+	}
+	return NULL;
+}
+
 int sansod_load_and_apply(struct daemon *d)
 {
 	struct diag diag;
@@ -491,9 +509,11 @@ int sansod_load_and_apply(struct daemon *d)
 				   "reason", r == -EINVAL ? "invalid policy" : strerror(-r), NULL);
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
 	}
-	if (d->expect_sha256 && strcmp(d->expect_sha256, g.sha256)) {
+	if (approved_sha256(d) && strcmp(approved_sha256(d), g.sha256)) {
 		log_warnx("'%s' is not the approved text (sha256 %s, approved %s): refused",
-			  d->o.file, g.sha256, d->expect_sha256);
+			  d->o.file, g.sha256, approved_sha256(d));
+		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
+				   "reason", "not the approved text", "sha256", g.sha256, NULL);
 		gen_free(&g);
 		return EXIT_POLICY;
 	}

@@ -83,17 +83,34 @@ gen0=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdi
 python3 "$TMP/clients.py" "$CTL" 10 8 "$TMP/ready" &
 PIDS+=("$!")
 poll 50 test -e "$TMP/ready"
-# the best of three tries: the machine may be busy, but a stalled daemon makes every try slow
+# the best of five tries: the machine may be busy, but a stalled daemon makes every try slow
 ms=99999
-for try in 1 2 3; do
+for try in 1 2 3 4 5; do
 	t0=$(date +%s%N)
 	timeout 5 "$SANSOCTL" -s "$CTL" status >"$TMP/status.out" 2>&1 || true
 	t1=$(date +%s%N)
 	((ms = (t1 - t0) / 1000000 < ms ? (t1 - t0) / 1000000 : ms))
 done
-echo "    status took ${ms} ms (best of 3) with 10 silent clients and a dump nobody reads"
+echo "    status took ${ms} ms (best of 5) with 10 silent clients and a dump nobody reads"
 check "status answers within 100 ms (${ms} ms)" test "$ms" -lt 100
 check "... and it is the real status" grep -q "generation $gen0" "$TMP/status.out"
+rt=$(python3 - "$CTL" <<'PY2'
+import socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(5)
+t = time.monotonic()
+try:
+    s.connect(sys.argv[1])
+    s.send(struct.pack("<HHIIi", 1, 1, 0, 0, 0))
+    while not struct.unpack("<HHIIi", s.recv(65536)[:16])[3] & 1:
+        pass
+    print(int((time.monotonic() - t) * 1000))
+except OSError:
+    print(99999)
+PY2
+)
+echo "    the daemon's own round trip for status: ${rt} ms"
+check "the daemon answers a status request within 100 ms (${rt} ms, without process start)" test "$rt" -lt 100
 applied=$(log_count "applied generation")
 t0=$(date +%s%N)
 kill -HUP "$DPID"
@@ -215,6 +232,15 @@ kill -HUP "$DPID"
 wait_log "applied generation" $((applied + 1))
 refute "after SIGHUP: the edited include is still not in force" \
 	bash -c "ip netns exec $LAB-gw nft list table inet sanso 2>/dev/null | grep -q '10.20.0.192/26'"
+# the staged text itself altered (it lives in the state directory): refused, also at restart
+gen=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])')
+echo '# altered' >>"$STATE/change-$id.conf"
+applied=$(log_count "reload refused")
+kill -HUP "$DPID"
+wait_log "reload refused" $((applied + 1))
+check "an altered staged change is refused at reload" grep -q "is not the approved text" "$DLOG"
+check_eq "... and the generation in force stays" "$gen" \
+	"$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])')"
 ((created_group)) && groupdel sanso-admin
 
 check "audit verify: the trail is intact" "$SANSOCTL" audit verify "$AUDIT" "$STATE/audit.anchor"

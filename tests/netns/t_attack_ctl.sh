@@ -70,8 +70,23 @@ time.sleep(hold)
 PY
 dump_bytes=$(ctl dump | wc -c)
 check "the dump is larger than the socket buffers (${dump_bytes} bytes > 256 KiB)" test "$dump_bytes" -gt 262144
-t0=$(date +%s%N); ctl status >/dev/null; t1=$(date +%s%N)
-echo "    baseline: status took $(((t1 - t0) / 1000000)) ms without other clients"
+# best_status: the fastest of five `sansoctl status` (1 s each) in ms; the output in status.out
+best_status()
+{
+	local try t0 t1 best=99999
+	for try in 1 2 3 4 5; do
+		t0=$(date +%s%N)
+		timeout 1 "$SANSOCTL" -s "$CTL" status >"$TMP/status.out.$try" 2>&1 || true
+		t1=$(date +%s%N)
+		if (((t1 - t0) / 1000000 < best)); then
+			best=$(((t1 - t0) / 1000000))
+			cp "$TMP/status.out.$try" "$TMP/status.out"
+		fi
+	done
+	echo "$best"
+}
+base_ms=$(best_status)
+echo "    baseline: sansoctl status took ${base_ms} ms (best of 5) without other clients"
 applied=$(log_count "applied generation")
 t0=$(date +%s%N)
 kill -HUP "$DPID"
@@ -80,24 +95,22 @@ t1=$(date +%s%N)
 hup_ms=$(((t1 - t0) / 1000000))
 echo "    baseline: a SIGHUP reload of this policy takes ${hup_ms} ms"
 gen0=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])')
-python3 "$TMP/clients.py" "$CTL" 10 8 "$TMP/ready" &
-PIDS+=("$!")
+python3 "$TMP/clients.py" "$CTL" 10 60 "$TMP/ready" &	# they stay until killed below
+CPID=$!
+PIDS+=("$CPID")
 poll 50 test -e "$TMP/ready"
-# the best of five tries: the machine may be busy, but a stalled daemon makes every try slow
-ms=99999
-for try in 1 2 3 4 5; do
-	t0=$(date +%s%N)
-	timeout 5 "$SANSOCTL" -s "$CTL" status >"$TMP/status.out" 2>&1 || true
-	t1=$(date +%s%N)
-	((ms = (t1 - t0) / 1000000 < ms ? (t1 - t0) / 1000000 : ms))
-done
+# the daemon's answer must come within 100 ms (measured by a raw client below, without the
+# start of a process); sansoctl as a whole, process start included, no more than 100 ms slower
+# than without these clients (the machine may be busy: the fastest of five tries, 1 s each)
+ms=$(best_status)
 echo "    status took ${ms} ms (best of 5) with 10 silent clients and a dump nobody reads"
-check "status answers within 100 ms (${ms} ms)" test "$ms" -lt 100
+check "sansoctl status: at most 100 ms more than without them (${ms} ms vs ${base_ms} ms)" \
+	test "$ms" -lt $((base_ms + 100))
 check "... and it is the real status" grep -q "generation $gen0" "$TMP/status.out"
 rt=$(python3 - "$CTL" <<'PY2'
 import socket, struct, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.settimeout(5)
+s.settimeout(1)
 t = time.monotonic()
 try:
     s.connect(sys.argv[1])
@@ -120,6 +133,8 @@ ms=$(((t1 - t0) / 1000000))
 echo "    SIGHUP applied after ${ms} ms"
 check "SIGHUP is applied at once (${ms} ms < the reload's own ${hup_ms} ms + 500)" \
 	test "$(log_count "applied generation")" -gt "$applied" -a "$ms" -lt $((hup_ms + 500))
+check "the slow clients were still connected during all this" kill -0 "$CPID"
+kill "$CPID"
 check "... generation $((gen0 + 1)) in status" bash -c "timeout 5 '$SANSOCTL' -s '$CTL' status | grep -q 'generation $((gen0 + 1))'"
 
 cat >"$TMP/cap.py" <<'PY'

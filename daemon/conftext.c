@@ -132,6 +132,43 @@ static bool include_line(const char *p, const char *end, char *buf, size_t len,
 static int flat_file(struct flat *fl, const char *path, const char *written, int depth,
 		     const char *from, int from_line);
 
+static int src_add(struct conf_text *t, const char *path, const char *sha, bool recorded)
+{
+	struct conf_src *files = realloc(t->files, (size_t)(t->n_files + 1) * sizeof(*files));
+
+	if (!files)
+		return -ENOMEM;
+	t->files = files;
+	files[t->n_files].path = strdup(path);
+	if (!files[t->n_files].path)
+		return -ENOMEM;
+	snprintf(files[t->n_files].sha256, sizeof(files[t->n_files].sha256), "%s", sha);
+	files[t->n_files].recorded = recorded;
+	return t->n_files++;
+}
+
+/* A marker line of an already flattened text: the include it stands for is kept in the
+ * list of files (status, audit), so a staged change still names what it was made of. */
+static int marker(struct flat *fl, const char *p, const char *end)
+{
+	static const char pfx[] = "# sanso: @include \"";
+	char line[4200], *eq, *sha;
+
+	if (fl->t->n_files >= 4 * CONF_TEXT_FILES || (size_t)(end - p) >= sizeof(line) ||
+	    (size_t)(end - p) < sizeof(pfx) ||
+	    strncmp(p, pfx, sizeof(pfx) - 1))
+		return 0;
+	memcpy(line, p, (size_t)(end - p));
+	line[end - p] = '\0';
+	eq = strstr(line, "\" = ");
+	sha = strrchr(line, ' ');
+	if (!eq || !sha || sha - line < 7 || strncmp(sha - 7, " sha256", 7) ||
+	    strlen(sha + 1) != 64 || strspn(sha + 1, "0123456789abcdef") != 64)
+		return 0;
+	sha[-7] = '\0';
+	return src_add(fl->t, eq + 4, sha + 1, true) < 0 ? -ENOMEM : 0;
+}
+
 static int flat_text(struct flat *fl, int src, const char *text, size_t len, int depth)
 {
 	const char *p = text, *end = text + len, *nl, *rest;
@@ -146,6 +183,8 @@ static int flat_text(struct flat *fl, int src, const char *text, size_t len, int
 		if (!nl)
 			nl = end;
 		if (x.comment || x.string || !include_line(p, nl, inc, sizeof(inc), &rest)) {
+			if (!x.comment && !x.string && (r = marker(fl, p, nl)) < 0)
+				return r;
 			lex_line(&x, p, nl);
 			fprintf(fl->out, "%.*s\n", (int)(nl - p), p);
 			fl->line++;
@@ -176,8 +215,7 @@ static int flat_file(struct flat *fl, const char *path, const char *written, int
 		     const char *from, int from_line)
 {
 	struct conf_text *t = fl->t;
-	struct conf_src *files;
-	char full[8192], *text = NULL;
+	char full[8192], *text = NULL, hex[SHA256_HEX_SIZE];
 	uint8_t dg[SHA256_DIGEST_SIZE];
 	size_t len = 0;
 	int r, src;
@@ -186,7 +224,7 @@ static int flat_file(struct flat *fl, const char *path, const char *written, int
 		snprintf(full, sizeof(full), "%s/%s", fl->dir, path);
 	else
 		snprintf(full, sizeof(full), "%s", path);
-	r = depth > CONF_TEXT_DEPTH || t->n_files >= CONF_TEXT_FILES ? -ELOOP : slurp(full, &text, &len);
+	r = depth > CONF_TEXT_DEPTH || t->n_read >= CONF_TEXT_FILES ? -ELOOP : slurp(full, &text, &len);
 	if (r < 0) {
 		diag_add(fl->diag, DIAG_ERROR, from ? from : full, from_line, "%s%s%s: cannot read: %s",
 			 from ? "@include \"" : "", from ? written : "", from ? "\"" : "",
@@ -194,25 +232,18 @@ static int flat_file(struct flat *fl, const char *path, const char *written, int
 		diag_ja(fl->diag, "読み込めません: %s", strerror(-r));
 		return r;
 	}
-	files = realloc(t->files, (size_t)(t->n_files + 1) * sizeof(*files));
-	if (!files) {
-		free(text);
-		return -ENOMEM;
-	}
-	t->files = files;
-	src = t->n_files++;
-	files[src].path = strdup(full);
 	sha256_buf(text, len, dg);
-	sha256_hex(dg, files[src].sha256);
-	if (!files[src].path) {
+	sha256_hex(dg, hex);
+	src = src_add(t, full, hex, false);
+	if (src < 0) {
 		free(text);
-		return -ENOMEM;
+		return src;
 	}
+	t->n_read++;
 	if (depth) {
-		if ((r = seg_add(fl, t->n_files - 1, 0)) < 0)
+		if ((r = seg_add(fl, src, 0)) < 0)
 			goto out;
-		fprintf(fl->out, "# sanso: @include \"%s\" = %s sha256 %s\n", written, full,
-			files[src].sha256);
+		fprintf(fl->out, "# sanso: @include \"%s\" = %s sha256 %s\n", written, full, hex);
 		fl->line++;
 	}
 	r = flat_text(fl, src, text, len, depth);
@@ -248,7 +279,7 @@ int conf_text_read(const char *path, struct conf_text *ret, struct diag *diag)
 	r = flat_file(&fl, path, path, 0, NULL, 0);
 	if (fclose(fl.out) && r >= 0)
 		r = -ENOMEM;
-	if (r >= 0 && t.n_files == 1) {		/* no include: the bytes as they are */
+	if (r >= 0 && t.n_read == 1) {		/* no include: the bytes as they are */
 		free(t.text);
 		t.text = fl.main;
 		t.len = fl.main_len;
@@ -289,7 +320,7 @@ void conf_text_map_diag(const struct conf_text *t, const char *file, struct diag
 {
 	int i, s;
 
-	if (!t || t->n_files < 2)
+	if (!t || t->n_read < 2)
 		return;			/* the text is the file: nothing to map */
 	for (i = first; i < d->n; i++) {
 		struct diag_entry *e = &d->v[i];

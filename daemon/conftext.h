@@ -13,6 +13,7 @@
 #ifndef SANSO_CONFTEXT_H
 #define SANSO_CONFTEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -24,6 +25,8 @@
 struct conf_src {
 	char *path;			/* as opened */
 	char sha256[65];		/* of the file's bytes */
+	bool recorded;			/* named by a marker line of an already flattened text
+					 * (a staged change, last-good.conf), not read */
 };
 
 /* Lines of the flattened text from flat_line on come from files[src] from line on. */
@@ -36,7 +39,7 @@ struct conf_text {
 	size_t len;
 	char sha256[65];		/* of text[0..len) */
 	struct conf_src *files;		/* [0]: the main file */
-	int n_files;
+	int n_files, n_read;		/* all of them, those read now */
 	struct conf_seg *segs;
 	int n_segs, cap_segs;
 };
@@ -47,7 +50,8 @@ void conf_text_free(struct conf_text *t);	/* NULL-safe, leaves t empty */
 /* Diagnostics from index first on that name file (the flattened text) get the file and line
  * the text came from. */
 void conf_text_map_diag(const struct conf_text *t, const char *file, struct diag *d, int first);
-/* "path sha256; path sha256" of the included files ("" when none), for the audit trail. */
+/* "path sha256; path sha256" of the included files ("" when none), for the audit trail;
+ * also those an already flattened text records in its marker lines. */
 char *conf_text_includes(const struct conf_text *t);
 
 #endif

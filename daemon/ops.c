@@ -189,7 +189,13 @@ static int status_json(struct daemon *d, FILE *out)
 	jstr(out, p && p->organisation ? p->organisation : "");
 	fprintf(out, ", \"document\": ");
 	jstr(out, p && p->document ? p->document : "");
-	fprintf(out, ", \"config_sha256\": \"%s\", \"decisions\": %d, \"genid\": %u,"
+	fprintf(out, ", \"includes\": [");
+	for (i = 1; i < d->cur.text.n_files; i++) {
+		fprintf(out, "%s{\"path\": ", i > 1 ? ", " : "");
+		jstr(out, d->cur.text.files[i].path);
+		fprintf(out, ", \"sha256\": \"%s\"}", d->cur.text.files[i].sha256);
+	}
+	fprintf(out, "], \"config_sha256\": \"%s\", \"decisions\": %d, \"genid\": %u,"
 		" \"persist\": %s, \"queue\": \"%s\", \"engine\": %s, \"isolated\": [",
 		d->cur.sha256, d->cur.cr ? d->cur.cr->n_decisions : 0, d->ap.genid,
 		d->ap.persist ? "true" : "false",
@@ -934,7 +940,7 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 		return CTL_ERR_DENIED;
 	}
 	if (sansod_audit(d, peer->name, ratify ? "change.ratify" : "change.approve", "id", c->id,
-			 "proposed_by", c->by, NULL) < 0) {
+			 "proposed_by", c->by, "sha256", c->sha256, NULL) < 0) {
 		fprintf(out, "refused: the audit trail cannot be written\n");
 		return CTL_ERR_FAILED;
 	}

@@ -236,6 +236,8 @@ sha_change=$(ctl changes --json | python3 -c "import json,sys; print([c['sha256'
 check_eq "status shows the SHA-256 of the approved change" "$sha_change" "$sha_status"
 check_eq "the SHA-256 is that of last-good.conf (the flattened text)" "$sha_status" \
 	"$(sha256sum <"$STATE/last-good.conf" | cut -d' ' -f1)"
+check "status --json lists the include with its SHA-256 as proposed" \
+	bash -c "'$SANSOCTL' -s '$CTL' status --json | python3 -c 'import json,sys; i=json.load(sys.stdin)[\"includes\"]; assert len(i) == 1 and i[0][\"path\"].endswith(\"incfiles/groups.conf\") and len(i[0][\"sha256\"]) == 64'"
 check "last-good.conf contains the included text" grep -q '"10.20.0.128/25"' "$STATE/last-good.conf"
 check "last-good.conf names the include with its path and SHA-256" \
 	grep -Eq "include .*incfiles/groups.conf.*sha256 [0-9a-f]{64}" "$STATE/last-good.conf"

@@ -111,6 +111,22 @@ START_TEST(test_inline_nested)
 	inc = conf_text_includes(&t);
 	ck_assert_ptr_nonnull(strstr(inc, "sub/b.conf "));
 	ck_assert_ptr_nonnull(strstr(inc, t.files[2].sha256));
+	{	/* the flattened text, read again (a staged change): itself, same includes */
+		struct conf_text t2;
+		char *inc2;
+
+		put("flat.conf", t.text);
+		ck_assert_int_eq(conf_text_read(at("flat.conf"), &t2, &d), 0);
+		ck_assert_str_eq(t2.text, t.text);
+		ck_assert_str_eq(t2.sha256, t.sha256);
+		ck_assert_int_eq(t2.n_read, 1);
+		ck_assert_int_eq(t2.n_files, 3);
+		ck_assert(t2.files[1].recorded);
+		inc2 = conf_text_includes(&t2);
+		ck_assert_str_eq(inc2, inc);
+		free(inc2);
+		conf_text_free(&t2);
+	}
 	free(inc);
 	/* the text parses from memory, and what it parses is what was read */
 	diag_add(&d, DIAG_ERROR, "main", 5, "on c");

@@ -43,6 +43,7 @@ PURE += policy
 PURE += policy_check
 PURE += policy_addr
 PURE += conf
+PURE += conftext
 PURE += ir
 PURE += compile
 PURE += nftgen

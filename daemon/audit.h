@@ -69,6 +69,7 @@
 #define AUDIT_EV_EXCEPTION_EXP	"exception.expire"
 #define AUDIT_EV_ISOLATE	"isolation.on"
 #define AUDIT_EV_ISOLATE_LIFT	"isolation.off"
+#define AUDIT_EV_ISOLATE_UNRESOLVED "isolation.unresolved"	/* its target left the policy */
 #define AUDIT_EV_REVOKE		"revocation.add"
 #define AUDIT_EV_REVOKE_LIFT	"revocation.del"
 #define AUDIT_EV_DRIFT		"drift.detected"

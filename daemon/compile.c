@@ -406,9 +406,9 @@ static void compile_flowlike(struct ctx *c, const struct flowlike *fl)
 	free(dst.v);
 	if (!c->n_pend) {
 		diag_add(c->diag, DIAG_WARNING, p->file, fl->line,
-			 "%s '%s': its two ends share no address family: it compiles to nothing, ignoring",
+			 "%s '%s': its two ends share no address family: it compiles to nothing",
 			 comp_kind_name(fl->kind), fl->name);
-		diag_ja(c->diag, "%s '%s': 両端に共通のアドレスファミリがないため、無視します",
+		diag_ja(c->diag, "%s '%s': 両端に共通のアドレスファミリがありません",
 			comp_kind_name(fl->kind), fl->name);
 		return;
 	}
@@ -1503,8 +1503,14 @@ static void rules_candidates(struct ctx *c, int ch, int whole_zone)
 		st(c, &r, OP_ACCEPT);
 		emit(c, ch, &r);
 	}
-	if (ss >= 0 && c->rs->sets[ss].n_elems && whole_zone) {
+	/* sni: any address; from a whole zone, or from the source groups (bo_src) */
+	for (i = 0; i < (whole_zone ? 1 : 2) && ss >= 0 && c->rs->sets[ss].n_elems; i++) {
+		src = whole_zone ? -1 : ir_set_find(c->rs, i ? "bo_src6" : "bo_src4");
+		if (!whole_zone && (src < 0 || !c->rs->sets[src].n_elems))
+			continue;
 		ir_rule_init(&r, "breakout candidate (sni)", 0);
+		if (src >= 0)
+			lookup(c, &r, src, false);
 		lookup(c, &r, ss, false);
 		st(c, &r, OP_CTMARK_SET)->value = COMP_MARK_ENGINE;
 		st(c, &r, OP_ACCEPT);
@@ -1808,6 +1814,141 @@ void comp_result_free(struct comp_result *cr)
 	free(cr);
 }
 
+/* ---- coverage: every flow, exception, service and isolation yields kernel elements in a
+ * set some rule looks at, or the policy is refused (nothing may compile to nothing quietly) */
+struct coverage {
+	bool *used;			/* [set]: a rule refers to it */
+	const char **origins;		/* origins of the elements of used sets, sorted */
+	size_t n;
+};
+
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const char *const *)a, y = (uintptr_t)*(const char *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cov_init(struct ctx *c, struct coverage *cv)
+{
+	const struct ir_ruleset *rs = c->rs;
+	struct ir_elem e;
+	size_t n = 0;
+	int i, j, k;
+
+	cv->used = calloc((size_t)rs->n_sets + 1, sizeof(*cv->used));
+	for (i = 0; cv->used && i < rs->n_chains; i++) {
+		for (j = 0; j < rs->chains[i].n_rules; j++) {
+			const struct ir_rule *r = &rs->chains[i].rules[j];
+
+			for (k = 0; k < r->n; k++) {
+				if ((r->s[k].op == OP_LOOKUP || r->s[k].op == OP_CTMARK_MAP ||
+				     r->s[k].op == OP_VMAP) && !r->s[k].neg)
+					cv->used[r->s[k].set] = true;
+			}
+		}
+	}
+	for (i = 0; cv->used && i < rs->n_sets; i++)
+		n += cv->used[i] ? (size_t)rs->sets[i].n_elems : 0;
+	cv->origins = calloc(n + 1, sizeof(*cv->origins));
+	if (!cv->used || !cv->origins)
+		return -ENOMEM;
+	for (i = 0; i < rs->n_sets; i++) {
+		for (j = 0; cv->used[i] && j < rs->sets[i].n_elems; j++) {
+			ir_elem_get(&rs->sets[i], j, &e);
+			cv->origins[cv->n++] = e.origin;
+		}
+	}
+	qsort(cv->origins, cv->n, sizeof(*cv->origins), ptr_cmp);
+	return 0;
+}
+
+static bool cov_has(const struct coverage *cv, const char *name)
+{
+	return bsearch(&name, cv->origins, cv->n, sizeof(*cv->origins), ptr_cmp) != NULL;
+}
+
+/* Is every address of an isolated host or group inside an element of a used iso set? */
+static bool cov_isolated(struct ctx *c, const struct coverage *cv, const struct endpoint *ep)
+{
+	int fam, i, j, s, n = 0, alen;
+	struct addrs a = { 0 };
+	uint8_t end[16];
+	struct ir_elem e;
+	bool all = true;
+
+	for (fam = AF_INET; fam <= AF_INET6 && all; fam += AF_INET6 - AF_INET) {
+		alen = fam == AF_INET ? 4 : 16;
+		s = ir_set_find(c->rs, fam == AF_INET ? "iso4" : "iso6");
+		addr_ep(c, &a, ep, fam);
+		for (i = 0; i < a.n && all; i++, n++) {
+			pfx_end(&a.v[i], end);
+			for (j = 0, all = false; s >= 0 && cv->used[s] && j < c->rs->sets[s].n_elems &&
+			     !all; j++) {
+				ir_elem_get(&c->rs->sets[s], j, &e);
+				all = memcmp(e.key, a.v[i].addr, (size_t)alen) <= 0 &&
+				      memcmp(e.key_end, end, (size_t)alen) >= 0;
+			}
+		}
+	}
+	free(a.v);
+	return all && n > 0;
+}
+
+static void cov_refuse(struct ctx *c, int line, const char *what, const char *name)
+{
+	diag_add(c->diag, DIAG_ERROR, c->p->file, line,
+		 "%s '%s' compiles to no kernel element a rule looks at: the policy is refused "
+		 "(compile-coverage check)", what, name);
+	diag_ja(c->diag, "%s '%s' はカーネル要素 (ルールが参照するもの) を生成しません: ポリシーを拒否します",
+		what, name);
+}
+
+static void check_coverage(struct ctx *c)
+{
+	const struct policy *p = c->p;
+	struct coverage cv = { 0 };
+	struct endpoint ep = { 0 };
+	int i, z;
+
+	if (c->err || cov_init(c, &cv) < 0) {
+		fail(c, -ENOMEM);
+		goto out;
+	}
+	for (i = 0; i < p->n_flows; i++) {
+		if (!cov_has(&cv, p->flows[i].name))
+			cov_refuse(c, p->flows[i].loc.line, "flow", p->flows[i].name);
+	}
+	for (i = 0; i < p->n_exceptions; i++) {
+		if (!p->exceptions[i].expired && !cov_has(&cv, p->exceptions[i].id))
+			cov_refuse(c, p->exceptions[i].loc.line, "exception", p->exceptions[i].id);
+	}
+	for (i = 0; i < p->breakout.n_services; i++) {
+		const struct service *sv = &p->breakout.services[i];
+
+		if (!sv->disabled && !cov_has(&cv, sv->name))
+			cov_refuse(c, sv->loc.line, "breakout service", sv->name);
+	}
+	for (i = 0; c->x && i < c->x->n_isolate; i++) {
+		const char *name = c->x->isolate[i];
+
+		if ((z = policy_zone_find(p, name)) >= 0) {
+			if (cov_has(&cv, name))
+				continue;
+		} else {
+			ep.kind = (ep.idx = policy_host_find(p, name)) >= 0 ? EP_HOST : EP_GROUP;
+			if (ep.kind == EP_GROUP)
+				ep.idx = policy_group_find(p, name);
+			if (ep.idx >= 0 && cov_isolated(c, &cv, &ep))
+				continue;
+		}
+		cov_refuse(c, 0, "isolation", name);
+	}
+out:
+	free(cv.used);
+	free(cv.origins);
+}
+
 int comp_build(const struct policy *p, int64_t now, struct comp_result **ret, struct diag *diag)
 {
 	return comp_build_ex(p, now, NULL, ret, diag);
@@ -1842,6 +1983,7 @@ int comp_build_ex(const struct policy *p, int64_t now, const struct comp_extra *
 	rules_forward(&c);
 	rules_local(&c);
 	rules_pairs(&c);
+	check_coverage(&c);
 	for (i = 0; i < c.rs->n_sets; i++)
 		finish_set(&c, &c.rs->sets[i]);
 	r = c.err;

@@ -1965,6 +1965,7 @@ int conf_load_string(const char *name, const char *text, struct policy **ret,
 	int r;
 
 	config_init(&cfg);
+	config_set_include_dir(&cfg, "/dev/null");	/* text from memory opens no file */
 	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
 		syntax_err(&cfg, name, diag);
 		r = -EINVAL;

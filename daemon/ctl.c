@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -122,7 +123,7 @@ int ctl_listen(struct ctl_server *s, const char *path)
 	if (s->fd < 0)
 		return -errno;
 	(void)unlink(path);
-	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s->fd, 8) < 0) {
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s->fd, CTL_CLIENTS_MAX) < 0) {
 		int e = -errno;
 
 		ctl_close(s);
@@ -171,7 +172,7 @@ int ctl_accept(struct ctl_server *s, int *ret_fd, struct ctl_peer *ret)
 	struct passwd *pw;
 	int fd;
 
-	fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
+	fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
@@ -193,36 +194,77 @@ int ctl_accept(struct ctl_server *s, int *ret_fd, struct ctl_peer *ret)
 	return 0;
 }
 
-int ctl_recv(int fd, struct ctl_req *ret)
+int ctl_conn_recv(struct ctl_conn *c, struct ctl_req *ret)
 {
 	static char buf[CTL_MSG_MAX + 1];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 	ssize_t n;
 
-	if (poll(&p, 1, 1000) <= 0)
-		return -ETIMEDOUT;
-	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 	if (n < 0)
-		return -errno;
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (n == 0)
+		return -ECONNRESET;
 	return ctl_req_parse(buf, (size_t)n, ret);
 }
 
-int ctl_reply(int fd, int status, const char *body, size_t len)
+int ctl_conn_queue(struct ctl_conn *c, int status, const char *body, size_t len)
 {
-	static char buf[CTL_MSG_MAX];
 	struct ctl_hdr h = { .version = CTL_VERSION, .status = status };
-	size_t off = 0, n;
+	size_t off = 0, n, msgs = len / CTL_BODY_MAX + 1;
+	char *p;
 
+	free(c->out);
+	c->out = malloc(len + msgs * sizeof(h));
+	c->len = c->off = 0;
+	if (!c->out)
+		return -ENOMEM;
+	p = c->out;
 	do {
 		n = len - off > CTL_BODY_MAX ? CTL_BODY_MAX : len - off;
 		h.len = (uint32_t)n;
 		h.flags = off + n >= len ? CTL_F_END : 0;
-		memcpy(buf, &h, sizeof(h));
+		memcpy(p, &h, sizeof(h));
 		if (n)
-			memcpy(buf + sizeof(h), body + off, n);
-		if (send(fd, buf, sizeof(h) + n, MSG_NOSIGNAL) < 0)
-			return -errno;
+			memcpy(p + sizeof(h), body + off, n);
+		p += sizeof(h) + n;
 		off += n;
 	} while (off < len);
+	c->len = (size_t)(p - c->out);
 	return 0;
+}
+
+int ctl_conn_flush(struct ctl_conn *c)
+{
+	struct ctl_hdr h;
+	size_t n;
+
+	while (c->off < c->len) {
+		memcpy(&h, c->out + c->off, sizeof(h));
+		n = sizeof(h) + h.len;
+		/* SOCK_SEQPACKET: a message goes whole or not at all */
+		if (send(c->fd, c->out + c->off, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			return errno == EWOULDBLOCK || errno == EAGAIN ? 0 : -errno;
+		c->off += n;
+	}
+	return 1;
+}
+
+void ctl_conn_close(struct ctl_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->out);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+int ctl_reply_now(int fd, int status, const char *body)
+{
+	struct ctl_conn c = { .fd = fd };
+	int r = ctl_conn_queue(&c, status, body, strlen(body));
+
+	if (r >= 0)
+		r = ctl_conn_flush(&c);
+	free(c.out);
+	return r < 0 ? r : r == 1 ? 0 : -EAGAIN;
 }

@@ -47,11 +47,36 @@ const char *ctl_type_name(uint16_t type);
 
 int ctl_listen(struct ctl_server *s, const char *path);
 void ctl_close(struct ctl_server *s);
-/* Accept one client (non-blocking listener): its fd (SOCK_CLOEXEC) and credentials. */
+/* Accept one client (non-blocking listener): its fd (SOCK_CLOEXEC | SOCK_NONBLOCK) and
+ * credentials. */
 int ctl_accept(struct ctl_server *s, int *ret_fd, struct ctl_peer *ret);
-/* Receive one request with a deadline of a second; -errno or the ctl_req_parse error. */
-int ctl_recv(int fd, struct ctl_req *ret);
-/* Send a reply: body split into messages, the last with CTL_F_END. */
-int ctl_reply(int fd, int status, const char *body, size_t len);
+
+/* A client is served without ever blocking the daemon: its socket is non-blocking, its
+ * request must arrive within CTL_RECV_MS of the connection and its reply must be taken within
+ * CTL_SEND_MS, or the connection is closed. A uid may hold CTL_CLIENTS_PER_UID connections
+ * at once (CTL_CLIENTS_MAX in all); more are refused with a reply and closed. */
+#define CTL_CLIENTS_MAX		64
+#define CTL_CLIENTS_PER_UID	16
+#define CTL_RECV_MS		1000
+#define CTL_SEND_MS		10000
+
+struct ctl_conn {
+	int fd;				/* -1: a free slot */
+	struct ctl_peer peer;
+	char *out;			/* the reply: framed messages (ctl_hdr + body) */
+	size_t len, off;		/* bytes framed, bytes sent (message boundaries) */
+	int64_t deadline;		/* monotonic ms */
+};
+
+/* Receive the request: 0, -EAGAIN (nothing yet), -errno or the ctl_req_parse error. */
+int ctl_conn_recv(struct ctl_conn *c, struct ctl_req *ret);
+/* Frame a reply (body split into messages, the last with CTL_F_END) to be sent by
+ * ctl_conn_flush: 0 or -ENOMEM. */
+int ctl_conn_queue(struct ctl_conn *c, int status, const char *body, size_t len);
+/* Send what the socket takes now: 1 all sent, 0 the rest waits for POLLOUT, -errno. */
+int ctl_conn_flush(struct ctl_conn *c);
+void ctl_conn_close(struct ctl_conn *c);
+/* One short reply without waiting (a refused connection): 0 or -errno. */
+int ctl_reply_now(int fd, int status, const char *body);
 
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conftext.h"
 #include "log.h"
 #include "nftgen.h"
 #include "monitor.h"
@@ -38,6 +39,7 @@ static void gen_free(struct gen *g)
 	eng_tables_free(g->tables);
 	comp_result_free(g->cr);
 	policy_free(g->policy);
+	conf_text_free(&g->text);
 	g->tables = NULL;
 	g->cr = NULL;
 	g->policy = NULL;
@@ -102,27 +104,6 @@ static int audit_start(struct daemon *d)
 	d->audit_on = true;
 	d->audit_failed = false;
 	return sansod_audit(d, "sansod", AUDIT_EV_START, "policy", d->o.file, NULL);
-}
-
-/* SHA-256 of the policy file, for status, dump and the audit trail ("" if unreadable). */
-static void file_sha256(const char *path, char out[65])
-{
-	uint8_t buf[65536], d[SHA256_DIGEST_SIZE];
-	struct sha256_ctx c;
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	out[0] = '\0';
-	if (!f)
-		return;
-	sha256_init(&c);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sha256_update(&c, buf, n);
-	if (!ferror(f)) {
-		sha256_final(&c, d);
-		sha256_hex(d, out);
-	}
-	fclose(f);
 }
 
 /* Revoked services are compiled as disabled (their connections lose their live decision). */
@@ -192,19 +173,43 @@ static int ledger_merge(const struct ops *ops, struct policy *p, struct diag *di
 	return bad ? -EINVAL : 0;
 }
 
+bool sansod_resolves(const struct policy *p, const char *name)
+{
+	return p && (policy_zone_find(p, name) >= 0 || policy_host_find(p, name) >= 0 ||
+		     policy_group_find(p, name) >= 0);
+}
+
+/* An isolation whose zone, host or group is gone from the policy cuts nothing: it stays in
+ * the state (until an operator restores it) and is reported at every generation. */
+static void report_unresolved(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < d->ops.n_isolate; i++) {
+		if (sansod_resolves(d->cur.policy, d->ops.isolate[i]))
+			continue;
+		log_warnx("isolation '%s' resolves to nothing in '%s': it is kept, UNRESOLVED, "
+			  "until it is restored (sansoctl restore)", d->ops.isolate[i], d->o.file);
+		(void)sansod_audit(d, "sansod", AUDIT_EV_ISOLATE_UNRESOLVED, "target",
+				   d->ops.isolate[i], "policy", d->o.file, NULL);
+	}
+}
+
 static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 		     struct diag *diag)
 {
 	const char *iso[OPS_MAX];
 	struct comp_extra x = { iso, 0 };
 	double t0 = mono(), t1 = 0, t2 = 0;
-	int r, i;
+	int r, i, first = diag->n;
 
 	memset(g, 0, sizeof(*g));
-	file_sha256(o->file, g->sha256);
-	for (i = 0; ops && i < ops->n_isolate; i++)
-		iso[x.n_isolate++] = ops->isolate[i];
-	r = conf_load_file(o->file, &g->policy, diag);
+	/* the flattened text (main file + includes) is hashed and parsed: never the files again */
+	r = conf_text_read(o->file, &g->text, diag);
+	if (r >= 0) {
+		memcpy(g->sha256, g->text.sha256, sizeof(g->sha256));
+		r = conf_load_string(o->file, g->text.text, &g->policy, diag);
+	}
 	if (r >= 0)
 		r = ledger_merge(ops, g->policy, diag);
 	if (r >= 0) {
@@ -214,6 +219,10 @@ static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 	if (r >= 0) {
 		t2 = mono();
 		ops_apply(ops, g->policy);
+		for (i = 0; ops && i < ops->n_isolate; i++) {
+			if (sansod_resolves(g->policy, ops->isolate[i]))
+				iso[x.n_isolate++] = ops->isolate[i];	/* the others: unresolved */
+		}
 		for (i = 0; o->block_all && i < g->policy->n_zones && x.n_isolate < OPS_MAX; i++)
 			iso[x.n_isolate++] = g->policy->zones[i].id;
 		r = comp_build_ex(g->policy, clock_now(o), &x, &g->cr, diag);
@@ -221,6 +230,7 @@ static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 	if (r >= 0 && o->stats)
 		fprintf(stderr, "stats: parse %.3fs validate %.3fs compile %.3fs\n", t1 - t0,
 			t2 - t1, mono() - t2);
+	conf_text_map_diag(&g->text, o->file, diag, first);
 	if (r < 0)
 		gen_free(g);
 	return r;
@@ -412,38 +422,33 @@ static void engine_install(struct daemon *d, const struct gen *g)
 		 e->queue_base, eng_tables_flows(g->tables), eng_tables_services(g->tables));
 }
 
-/* Build and apply the configured file; on success it becomes d->cur. */
-/* The policy file of the generation just applied and read back, for the early boot unit
- * (state_dir/last-good.conf, written atomically). The ledger stays in its own file. */
+/* The flattened text of the generation just applied and read back (main file and includes,
+ * exactly as parsed), for the early boot unit (state_dir/last-good.conf, written atomically).
+ * The ledger stays in its own file. */
 static void save_last_good(const struct daemon *d)
 {
-	char path[4096], tmp[4200], buf[65536], sha[65];
-	FILE *in, *out;
-	size_t n;
-	int bad = 0;
+	char path[4096], tmp[4200];
+	FILE *out;
+	int bad;
 
-	if (!d->o.state_dir)
+	if (!d->o.state_dir || !d->cur.text.text)
 		return;
 	snprintf(path, sizeof(path), "%s/last-good.conf", d->o.state_dir);
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	in = fopen(d->o.file, "re");
 	out = fopen(tmp, "we");
-	while (in && out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		bad |= fwrite(buf, 1, n, out) != n;
-	bad |= !in || !out || ferror(in);
-	if (in)
-		fclose(in);
-	if (out)
-		bad |= fflush(out) || fsync(fileno(out)) || fclose(out);
-	file_sha256(tmp, sha);
-	bad |= strcmp(sha, d->cur.sha256) != 0;	/* the file changed since it was loaded */
+	bad = !out;
+	if (out) {
+		bad |= fwrite(d->cur.text.text, 1, d->cur.text.len, out) != d->cur.text.len;
+		bad |= fflush(out) || fsync(fileno(out));
+		bad |= fclose(out);
+	}
 	if (bad || rename(tmp, path) < 0) {
 		log_warn("cannot save '%s'", path);
 		(void)unlink(tmp);
 	}
 }
 
-int sansod_check(struct daemon *d, const char *file, char sha[65])
+int sansod_check(struct daemon *d, const char *file, char sha[65], struct conf_text *text)
 {
 	struct opts o = d->o;
 	struct diag diag;
@@ -455,15 +460,39 @@ int sansod_check(struct daemon *d, const char *file, char sha[65])
 	r = gen_build(&o, &d->ops, &g, &diag);
 	print_diag(&diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
-	if (r >= 0)
+	if (r >= 0) {
 		snprintf(sha, 65, "%s", g.sha256);
+		if (text) {
+			*text = g.text;		/* what was checked is what will be staged */
+			memset(&g.text, 0, sizeof(g.text));
+		}
+	}
 	gen_free(&g);
 	return r;
+}
+
+/* The SHA-256 the policy in force must have when it is an applied change (a staged text in
+ * the state directory): a staged copy altered afterwards is refused, also at a restart. */
+static const char *approved_sha256(const struct daemon *d)
+{
+	int i;
+
+	if (d->expect_sha256)
+		return d->expect_sha256;
+	for (i = 0; d->ops.policy[0] && i < d->ops.n_changes; i++) {
+		const struct change *c = &d->ops.changes[i];
+
+		if (c->state != CHANGE_PROPOSED && c->state != CHANGE_SUPERSEDED &&
+		    !strcmp(c->file, d->o.file))
+			return c->sha256;
+	}
+	return NULL;
 }
 
 int sansod_load_and_apply(struct daemon *d)
 {
 	struct diag diag;
+	char *includes;
 	struct gen g;
 	int r, code;
 
@@ -480,15 +509,27 @@ int sansod_load_and_apply(struct daemon *d)
 				   "reason", r == -EINVAL ? "invalid policy" : strerror(-r), NULL);
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
 	}
+	if (approved_sha256(d) && strcmp(approved_sha256(d), g.sha256)) {
+		log_warnx("'%s' is not the approved text (sha256 %s, approved %s): refused",
+			  d->o.file, g.sha256, approved_sha256(d));
+		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
+				   "reason", "not the approved text", "sha256", g.sha256, NULL);
+		gen_free(&g);
+		return EXIT_POLICY;
+	}
+	includes = conf_text_includes(&g.text);
 	/* no trail, no change (R85): the change is recorded before it is committed; only the
 	 * protective generation (blocking) and, under alert-only, the first one may go without */
 	if (d->o.audit && !d->blocking && !(d->o.audit_alert_only && !d->generation) &&
 	    (!d->audit_on || sansod_audit(d, "sansod", AUDIT_EV_CONFIG_APPLY, "policy",
-					  d->o.file, "sha256", g.sha256, NULL) < 0)) {
+					  d->o.file, "sha256", g.sha256, "includes",
+					  includes ? includes : "", NULL) < 0)) {
+		free(includes);
 		log_warnx("change refused: the audit trail '%s' cannot be written", d->o.audit);
 		gen_free(&g);
 		return EXIT_KERNEL;
 	}
+	free(includes);
 	if (d->engine)
 		carry_learned(d, &g);
 	code = gen_apply(d, &g, false);
@@ -507,6 +548,7 @@ int sansod_load_and_apply(struct daemon *d)
 	gen_free(&d->cur);
 	d->cur = g;
 	d->generation++;
+	report_unresolved(d);
 	if (d->o.mode == MODE_DAEMON)
 		save_last_good(d);
 	if (d->blocking)
@@ -548,7 +590,8 @@ static int mode_verify(struct daemon *d)
 
 #define OPS_FILE "ops.state"
 
-/* One line per entry: "isolate NAME" or "revoke NAME". Written atomically (rename). */
+/* One line per entry: "isolate<TAB>NAME" ("isolate NAME", the rest of the line, is still
+ * read), "revoke NAME", ... Written atomically (rename). */
 void sansod_ops_save(const struct daemon *d)
 {
 	char path[4096], tmp[4200];
@@ -564,8 +607,8 @@ void sansod_ops_save(const struct daemon *d)
 		log_warn("cannot save the operational state to '%s'", tmp);
 		return;
 	}
-	for (i = 0; i < d->ops.n_isolate; i++)
-		fprintf(f, "isolate %s\n", d->ops.isolate[i]);
+	for (i = 0; i < d->ops.n_isolate; i++)		/* names hold no tab nor newline */
+		fprintf(f, "isolate\t%s\n", d->ops.isolate[i]);
 	for (i = 0; i < d->ops.n_revoke; i++)
 		fprintf(f, "revoke %s\n", d->ops.revoke[i]);
 	if (d->ops.policy[0])
@@ -640,9 +683,20 @@ static int change_parse(char *line, struct change *c)
 	return c->state < CHANGE_STATE_MAX ? 0 : -EINVAL;
 }
 
+/* A state line that cannot be read (or does not fit) is never dropped silently (this runs
+ * before the audit trail is opened: the log has it). */
+static void ops_line_refused(const char *path, int n, char *line)
+{
+	line[strcspn(line, "\n")] = '\0';
+	if (n <= 64)
+		log_warnx("operational state '%s': line not understood or over the limits, ignored: '%s'",
+			  path, line);
+}
+
 void sansod_ops_load(struct daemon *d)
 {
 	char path[4096], line[2048], name[POLICY_NAME_MAX];
+	int bad = 0;
 	FILE *f;
 
 	if (!d->o.state_dir)
@@ -653,21 +707,28 @@ void sansod_ops_load(struct daemon *d)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "change\t", 7) && d->ops.n_changes < CHANGES_MAX) {
-			change_parse(line + 7, &d->ops.changes[d->ops.n_changes]) == 0 ?
-				d->ops.n_changes++ : 0;
+			if (change_parse(line + 7, &d->ops.changes[d->ops.n_changes]) == 0)
+				d->ops.n_changes++;
+			else
+				ops_line_refused(path, ++bad, line);
 			continue;
 		}
 		if (sscanf(line, "policy\t%255[^\n]", d->ops.policy) == 1)
 			continue;
 		if (!strncmp(line, "exception\t", 10) && d->ops.n_ledger < LEDGER_MAX) {
-			ledger_parse(line + 10, &d->ops.ledger[d->ops.n_ledger]) == 0 ?
-				d->ops.n_ledger++ : 0;
+			if (ledger_parse(line + 10, &d->ops.ledger[d->ops.n_ledger]) == 0)
+				d->ops.n_ledger++;
+			else
+				ops_line_refused(path, ++bad, line);
 			continue;
 		}
-		if (sscanf(line, "isolate %63s", name) == 1 && d->ops.n_isolate < OPS_MAX)
+		if ((sscanf(line, "isolate\t%63[^\n]", name) == 1 ||
+		     sscanf(line, "isolate %63[^\n]", name) == 1) && d->ops.n_isolate < OPS_MAX)
 			snprintf(d->ops.isolate[d->ops.n_isolate++], POLICY_NAME_MAX, "%s", name);
 		else if (sscanf(line, "revoke %63[^\n]", name) == 1 && d->ops.n_revoke < OPS_MAX)
 			snprintf(d->ops.revoke[d->ops.n_revoke++], POLICY_NAME_MAX, "%s", name);
+		else
+			ops_line_refused(path, ++bad, line);
 	}
 	fclose(f);
 	if (d->ops.n_isolate || d->ops.n_revoke)
@@ -675,21 +736,68 @@ void sansod_ops_load(struct daemon *d)
 			 d->ops.n_isolate, d->ops.n_revoke, path);
 }
 
-/* One control request, answered synchronously. */
-static void control(struct daemon *d, struct ctl_server *cs)
+/* ---- control clients: non-blocking, with deadlines, at most CTL_CLIENTS_PER_UID per uid:
+ * no client, silent or slow, delays another, a reload, the drift check or the watchdog ---- */
+static int64_t mono_ms(void)
+{
+	return (int64_t)(mono() * 1000);
+}
+
+static void control_refuse(int fd, const struct ctl_peer *peer, const char *why)
+{
+	static int64_t last;
+
+	(void)ctl_reply_now(fd, CTL_ERR_FAILED, why);
+	close(fd);
+	if (mono_ms() - last >= 1000) {		/* at most one line a second */
+		last = mono_ms();
+		log_warnx("control: connection of %s (pid %d) refused: %s", peer->name,
+			  (int)peer->pid, why);
+	}
+}
+
+static void control_accept(struct ctl_server *cs, struct ctl_conn *conns)
 {
 	struct ctl_peer peer;
+	int fd, i, n, free_slot;
+
+	while (ctl_accept(cs, &fd, &peer) == 0) {
+		for (i = 0, n = 0, free_slot = -1; i < CTL_CLIENTS_MAX; i++) {
+			if (conns[i].fd < 0 && free_slot < 0)
+				free_slot = i;
+			n += conns[i].fd >= 0 && conns[i].peer.uid == peer.uid;
+		}
+		if (n >= CTL_CLIENTS_PER_UID || free_slot < 0) {
+			control_refuse(fd, &peer, free_slot < 0 ?
+				       "too many control connections; try again\n" :
+				       "too many control connections of this uid (at most 16); try again\n");
+			continue;
+		}
+		conns[free_slot].fd = fd;
+		conns[free_slot].peer = peer;
+		conns[free_slot].deadline = mono_ms() + CTL_RECV_MS;
+	}
+}
+
+/* The request of c has arrived (or not): answer it, the reply goes out as the peer reads. */
+static void control_serve(struct daemon *d, struct ctl_conn *c)
+{
 	struct ctl_req *q = calloc(1, sizeof(*q));
 	char *body = NULL;
 	size_t len = 0;
 	FILE *out;
-	int fd, r, st;
+	int r, st;
 
-	if (!q || ctl_accept(cs, &fd, &peer) < 0) {
+	r = q ? ctl_conn_recv(c, q) : -ENOMEM;
+	if (r == -EAGAIN) {
 		free(q);
 		return;
 	}
-	r = ctl_recv(fd, q);
+	if (r == -ECONNRESET) {
+		free(q);
+		ctl_conn_close(c);
+		return;
+	}
 	out = open_memstream(&body, &len);
 	report = out;
 	if (!out) {
@@ -697,17 +805,64 @@ static void control(struct daemon *d, struct ctl_server *cs)
 	} else if (r < 0) {
 		fprintf(out, "malformed request: %s\n", strerror(-r));
 		st = CTL_ERR_INVALID;
-		log_warnx("control: malformed request from %s refused", peer.name);
+		log_warnx("control: malformed request from %s refused", c->peer.name);
 	} else {
-		st = ops_handle(d, &peer, q, out);
+		st = ops_handle(d, &c->peer, q, out);
 	}
 	report = NULL;
 	if (out)
 		fclose(out);
-	(void)ctl_reply(fd, st, body ? body : "", body ? len : 0);
-	free(body);
 	free(q);
-	close(fd);
+	r = ctl_conn_queue(c, st, body ? body : "", body ? len : 0);
+	free(body);
+	c->deadline = mono_ms() + CTL_SEND_MS;
+	if (r < 0 || ctl_conn_flush(c) != 0)
+		ctl_conn_close(c);	/* all sent, or failed */
+}
+
+/* After poll: serve, send, expire. */
+static void control_io(struct daemon *d, struct ctl_conn *conns, const struct pollfd *pfd)
+{
+	int64_t now;
+	int i;
+
+	for (i = 0; i < CTL_CLIENTS_MAX; i++) {
+		struct ctl_conn *c = &conns[i];
+
+		if (c->fd < 0 || !pfd[i].revents)
+			continue;
+		if (!c->out)
+			control_serve(d, c);
+		else if (ctl_conn_flush(c) != 0)
+			ctl_conn_close(c);
+	}
+	now = mono_ms();
+	for (i = 0; i < CTL_CLIENTS_MAX; i++) {
+		if (conns[i].fd >= 0 && now >= conns[i].deadline) {
+			log_warnx("control: %s (pid %d) %s in time: connection closed",
+				  conns[i].peer.name, (int)conns[i].peer.pid, conns[i].out ?
+				  "did not read its reply" : "sent no request");
+			ctl_conn_close(&conns[i]);
+		}
+	}
+}
+
+/* The poll set of the clients; returns the poll timeout capped at the nearest deadline. */
+static int control_pollset(const struct ctl_conn *conns, struct pollfd *pfd, int timeout)
+{
+	int64_t now = mono_ms(), left;
+	int i;
+
+	for (i = 0; i < CTL_CLIENTS_MAX; i++) {
+		pfd[i] = (struct pollfd){ .fd = conns[i].fd,
+					  .events = conns[i].out ? POLLOUT : POLLIN };
+		if (conns[i].fd < 0)
+			continue;
+		left = conns[i].deadline - now;
+		if (left < timeout)
+			timeout = left > 0 ? (int)left : 0;
+	}
+	return timeout;
 }
 
 static void drift_check(struct daemon *d)
@@ -830,11 +985,15 @@ static int mode_daemon(struct daemon *d)
 	uint64_t beats[ENGINE_QUEUES_MAX] = { 0 };
 	struct signalfd_siginfo si;
 	struct ctl_server cs = { .fd = -1 };
+	struct ctl_conn conns[CTL_CLIENTS_MAX];
 	struct monitor mon = { 0 };
-	struct pollfd pfd[3];
+	struct pollfd pfd[3 + CTL_CLIENTS_MAX];
 	long long wd_ms;
-	int fd, code, r, tick, waited = 0;
+	int64_t next_drift;
+	int fd, code, r, i, tick;
 
+	for (i = 0; i < CTL_CLIENTS_MAX; i++)
+		conns[i] = (struct ctl_conn){ .fd = -1 };
 	fd = signals();
 	if (fd < 0) {
 		log_warn("signalfd");
@@ -858,10 +1017,11 @@ static int mode_daemon(struct daemon *d)
 	wd_ms = getenv("WATCHDOG_USEC") ? atoll(getenv("WATCHDOG_USEC")) / 2000 : 0;
 	tick = wd_ms > 0 && wd_ms < DRIFT_CHECK_MS ? (int)wd_ms : DRIFT_CHECK_MS;
 	tick = tick < KWATCH_INTERVAL_MS ? tick : KWATCH_INTERVAL_MS;
+	next_drift = mono_ms() + DRIFT_CHECK_MS;
 	for (;;) {
 		if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
 			(void)sansod_load_and_apply(d);	/* the trail broke: cut between zones */
-		r = poll(pfd, 3, tick);
+		r = poll(pfd, 3 + CTL_CLIENTS_MAX, control_pollset(conns, pfd + 3, tick));
 		if (wd_ms > 0)
 			watchdog(d, beats);
 		kwatch_check(d);
@@ -869,18 +1029,13 @@ static int mode_daemon(struct daemon *d)
 		    monitor_read(&mon, getpid(), foreign_change, d) == -ENOBUFS)
 			drift_check(d);		/* notices were lost: look */
 		if (r > 0 && cs.fd >= 0 && (pfd[1].revents & POLLIN))
-			control(d, &cs);
-		if (r > 0 && !(pfd[0].revents & POLLIN))
-			continue;
-		if (r == 0) {
-			waited += tick;
-			if (waited >= DRIFT_CHECK_MS) {
-				waited = 0;
-				drift_check(d);
-			}
-			continue;
+			control_accept(&cs, conns);
+		control_io(d, conns, pfd + 3);
+		if (mono_ms() >= next_drift) {
+			next_drift = mono_ms() + DRIFT_CHECK_MS;
+			drift_check(d);
 		}
-		if (r < 0 || read(fd, &si, sizeof(si)) != sizeof(si))
+		if (r <= 0 || !(pfd[0].revents & POLLIN) || read(fd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo != SIGHUP)
 			break;
@@ -897,6 +1052,8 @@ static int mode_daemon(struct daemon *d)
 		notify("READY=1");
 	}
 	notify("STOPPING=1");
+	for (i = 0; i < CTL_CLIENTS_MAX; i++)
+		ctl_conn_close(&conns[i]);
 	ctl_close(&cs);
 	monitor_close(&mon);
 	log_info("exiting; generation %u stays in the kernel", d->generation);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <sys/timex.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 
@@ -148,7 +149,13 @@ static int h_stats(struct daemon *d, const struct ctl_req *q, FILE *out)
 	struct counter_ctx c = { out, f && !strcmp(f, "prometheus") };
 
 	if (c.prom) {
+		int i, n = 0;
+
+		for (i = 0; i < d->ops.n_isolate; i++)
+			n += !sansod_resolves(d->cur.policy, d->ops.isolate[i]);
 		fprintf(out, "# TYPE sanso_generation gauge\nsanso_generation %u\n", d->generation);
+		fprintf(out, "# TYPE sanso_isolations gauge\nsanso_isolations{state=\"resolved\"} %d\n"
+			"sanso_isolations{state=\"unresolved\"} %d\n", d->ops.n_isolate - n, n);
 		fprintf(out, "# TYPE sanso_rule_packets_total counter\n# TYPE sanso_engine_total counter\n");
 	} else {
 		fprintf(out, "kernel counters (table inet sanso):\n");
@@ -167,8 +174,14 @@ static void status_ops(const struct daemon *d, FILE *out)
 {
 	int i;
 
-	for (i = 0; i < d->ops.n_isolate; i++)
-		fprintf(out, "isolated:    %s\n", d->ops.isolate[i]);
+	for (i = 0; i < d->ops.n_isolate; i++) {
+		if (sansod_resolves(d->cur.policy, d->ops.isolate[i]))
+			fprintf(out, "isolated:    %s\n", d->ops.isolate[i]);
+		else
+			fprintf(out, "WARNING:     UNRESOLVED isolation '%s': no zone, host or group of "
+				"that name in the policy, nothing is cut by it (sansoctl restore)\n",
+				d->ops.isolate[i]);
+	}
 	for (i = 0; i < d->ops.n_revoke; i++)
 		fprintf(out, "revoked:     %s\n", d->ops.revoke[i]);
 }
@@ -214,7 +227,13 @@ static int status_json(struct daemon *d, FILE *out)
 	jstr(out, p && p->organisation ? p->organisation : "");
 	fprintf(out, ", \"document\": ");
 	jstr(out, p && p->document ? p->document : "");
-	fprintf(out, ", \"config_sha256\": \"%s\", \"decisions\": %d, \"genid\": %u,"
+	fprintf(out, ", \"includes\": [");
+	for (i = 1; i < d->cur.text.n_files; i++) {
+		fprintf(out, "%s{\"path\": ", i > 1 ? ", " : "");
+		jstr(out, d->cur.text.files[i].path);
+		fprintf(out, ", \"sha256\": \"%s\"}", d->cur.text.files[i].sha256);
+	}
+	fprintf(out, "], \"config_sha256\": \"%s\", \"decisions\": %d, \"genid\": %u,"
 		" \"persist\": %s, \"queue\": \"%s\", \"engine\": %s, \"isolated\": [",
 		d->cur.sha256, d->cur.cr ? d->cur.cr->n_decisions : 0, d->ap.genid,
 		d->ap.persist ? "true" : "false",
@@ -224,6 +243,14 @@ static int status_json(struct daemon *d, FILE *out)
 		fprintf(out, "%s", i ? ", " : "");
 		jstr(out, d->ops.isolate[i]);
 	}
+	fprintf(out, "], \"unresolved_isolations\": [");
+	for (i = 0, n = 0; i < d->ops.n_isolate; i++) {
+		if (sansod_resolves(d->cur.policy, d->ops.isolate[i]))
+			continue;
+		fprintf(out, "%s", n++ ? ", " : "");
+		jstr(out, d->ops.isolate[i]);
+	}
+	n = 0;
 	fprintf(out, "], \"revoked\": [");
 	for (i = 0; i < d->ops.n_revoke; i++) {
 		fprintf(out, "%s", i ? ", " : "");
@@ -256,6 +283,9 @@ static int h_status(struct daemon *d, const struct ctl_req *q, FILE *out)
 		fprintf(out, "document:    %s\n", p->document ? p->document : "");
 		fprintf(out, "decisions:   %d\n", d->cur.cr ? d->cur.cr->n_decisions : 0);
 		fprintf(out, "config:      sha256 %s\n", d->cur.sha256);
+		for (int i = 1; i < d->cur.text.n_files; i++)
+			fprintf(out, "include:     %s sha256 %s\n", d->cur.text.files[i].path,
+				d->cur.text.files[i].sha256);
 	}
 	clock_state(out);
 	fprintf(out, "kernel:      genid %u, persist %s, queue %s\n", d->ap.genid,
@@ -812,32 +842,39 @@ static int h_changes(struct daemon *d, const struct ctl_req *q, FILE *out)
 	return CTL_OK;
 }
 
-/* Copy the proposed file into the state directory (only sansod writes there): what is
- * approved later is exactly what was checked now. */
-static int stage(struct daemon *d, const char *file, char *path, size_t len, char sha[65])
+/* Write the flattened text of the proposed file (main file and includes, as checked now)
+ * into the state directory (only sansod writes there): what is approved later is exactly
+ * this text, whatever happens to the files afterwards. */
+static int stage(struct daemon *d, const char *file, char *path, size_t len, char sha[65],
+		 char **includes)
 {
-	char buf[65536];
-	size_t n;
-	FILE *in, *out;
-	int r = 0;
+	struct conf_text t = { 0 };
+	char tmp[300], again[65];
+	FILE *out;
+	int r;
 
 	if (!d->o.state_dir)
 		return -ENOTSUP;
-	r = sansod_check(d, file, sha);
+	r = sansod_check(d, file, sha, &t);
 	if (r < 0)
 		return r;
+	*includes = conf_text_includes(&t);
 	snprintf(path, len, "%s/change-%.16s.conf", d->o.state_dir, sha);
-	in = fopen(file, "re");
-	out = fopen(path, "we");
-	while (in && out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		r |= fwrite(buf, 1, n, out) != n ? -EIO : 0;
-	if (!in || !out || ferror(in))
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	out = fopen(tmp, "we");
+	if (!out || fwrite(t.text, 1, t.len, out) != t.len || fflush(out) || fsync(fileno(out)))
 		r = -EIO;
-	if (in)
-		fclose(in);
 	if (out && fclose(out))
 		r = -EIO;
-	return r < 0 ? r : sansod_check(d, path, sha);	/* the copy, as it will be applied */
+	conf_text_free(&t);
+	if (r >= 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void)unlink(tmp);
+		return r;
+	}
+	r = sansod_check(d, path, again, NULL);	/* the copy, as it will be applied */
+	return r < 0 ? r : strcmp(again, sha) ? -EIO : 0;
 }
 
 static struct change *find_change(struct daemon *d, const char *id)
@@ -855,11 +892,15 @@ static int apply_change(struct daemon *d, struct change *c, FILE *out)
 {
 	char saved[sizeof(d->ops.policy)];
 	const char *file = d->o.file;
+	int r;
 
 	memcpy(saved, d->ops.policy, sizeof(saved));
 	snprintf(d->ops.policy, sizeof(d->ops.policy), "%s", c->file);
 	d->o.file = d->ops.policy;
-	if (sansod_load_and_apply(d) != 0 || strcmp(d->cur.sha256, c->sha256)) {
+	d->expect_sha256 = c->sha256;	/* checked before anything is committed */
+	r = sansod_load_and_apply(d);
+	d->expect_sha256 = NULL;
+	if (r != 0 || strcmp(d->cur.sha256, c->sha256)) {
 		memcpy(d->ops.policy, saved, sizeof(saved));
 		d->o.file = file == d->ops.policy ? d->ops.policy : file;
 		fprintf(out, "refused: change %s could not be applied; nothing changed\n", c->id);
@@ -872,14 +913,15 @@ static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 		     FILE *out, bool emergency)
 {
 	const char *file = ctl_req_get(q, "file"), *reason = ctl_req_get(q, "reason");
-	char path[256], sha[65];
+	char path[256], sha[65], *includes = NULL;
 	struct change *c;
 	int r;
 
 	if (!file || d->ops.n_changes >= CHANGES_MAX)
 		return CTL_ERR_INVALID;
-	r = stage(d, file, path, sizeof(path), sha);
+	r = stage(d, file, path, sizeof(path), sha, &includes);
 	if (r < 0) {
+		free(includes);
 		fprintf(out, "refused: %s\n", r == -ENOTSUP ? "two-person changes need --state-dir" :
 			r == -EINVAL ? "the policy is not valid (see above)" : strerror(-r));
 		return CTL_ERR_FAILED;		/* refused (exit 1), not a usage error */
@@ -895,10 +937,13 @@ static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 	c->at = (int64_t)time(NULL);
 	c->state = emergency ? CHANGE_EMERGENCY : CHANGE_PROPOSED;
 	if (sansod_audit(d, peer->name, emergency ? "change.emergency" : "change.propose", "id",
-			 c->id, "file", file, "sha256", sha, "reason", c->reason, NULL) < 0) {
+			 c->id, "file", file, "sha256", sha, "includes", includes ? includes : "",
+			 "reason", c->reason, NULL) < 0) {
+		free(includes);
 		fprintf(out, "refused: the audit trail cannot be written\n");
 		return CTL_ERR_FAILED;
 	}
+	free(includes);
 	d->ops.n_changes++;
 	if (emergency && apply_change(d, c, out) != CTL_OK) {
 		d->ops.n_changes--;
@@ -933,7 +978,7 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 		return CTL_ERR_DENIED;
 	}
 	if (sansod_audit(d, peer->name, ratify ? "change.ratify" : "change.approve", "id", c->id,
-			 "proposed_by", c->by, NULL) < 0) {
+			 "proposed_by", c->by, "sha256", c->sha256, NULL) < 0) {
 		fprintf(out, "refused: the audit trail cannot be written\n");
 		return CTL_ERR_FAILED;
 	}

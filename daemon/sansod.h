@@ -12,6 +12,7 @@
 #include "apply.h"
 #include "audit.h"
 #include "compile.h"
+#include "conftext.h"
 #include "ctl.h"
 #include "engine.h"
 #include "kwatch.h"
@@ -49,7 +50,8 @@ struct opts {
 
 /* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
 struct gen {
-	char sha256[65];		/* of the policy file as loaded */
+	char sha256[65];		/* of the flattened text (conftext.h) */
+	struct conf_text text;		/* the policy as parsed: main file and includes */
 	struct policy *policy;
 	struct comp_result *cr;
 	struct eng_tables *tables;
@@ -119,6 +121,7 @@ struct daemon {
 	int ja;				/* Japanese diagnostics */
 	FILE *report;			/* also gets the diagnostics of a build (control requests) */
 	bool reply_ja;			/* the request being served asked for Japanese */
+	const char *expect_sha256;	/* an approved change: only this text may be applied */
 	struct audit au;
 	bool audit_on;
 	bool audit_failed;		/* the trail could not be opened or written */
@@ -130,13 +133,16 @@ struct daemon {
 
 int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */
 /* Build file as a generation would be built (ops included), without applying it: 0 and the
- * file's SHA-256, or -errno (diagnostics to the control reply). */
-int sansod_check(struct daemon *d, const char *file, char sha[65]);
+ * SHA-256 of its flattened text (and the text, if asked), or -errno (diagnostics to the
+ * control reply). */
+int sansod_check(struct daemon *d, const char *file, char sha[65], struct conf_text *text);
 /* Record an event in the audit trail: 0, or -errno when it could not be written (then the
  * caller refuses the change it was about to make). 0 when there is no trail. key=value pairs
  * follow event, NULL-terminated. */
 int sansod_audit(struct daemon *d, const char *actor, const char *event, ...);
 void sansod_ops_save(const struct daemon *d);
+/* Does name (an isolation target) name a zone, host or group of p? */
+bool sansod_resolves(const struct policy *p, const char *name);
 void sansod_ops_load(struct daemon *d);
 /* Handle one control request; the reply body goes to out, the status is returned. */
 int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out);

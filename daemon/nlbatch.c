@@ -25,6 +25,34 @@
 #define BYTEORDER_HOST	1
 #define BYTEORDER_BIG	2
 
+/* Fault injection for the unit tests (built with -DNLB_FAULT_INJECTION only): every call of
+ * the builder that allocates counts, and the nth one fails as if memory had run out. */
+#ifdef NLB_FAULT_INJECTION
+static long fault_at, fault_n;
+
+void nlb_fault_set(long nth)
+{
+	fault_at = nth;
+	fault_n = 0;
+}
+
+long nlb_fault_count(void)
+{
+	return fault_n;
+}
+
+static bool fault(void)
+{
+	return ++fault_n == fault_at;
+}
+#else
+static inline bool fault(void)
+{
+	return false;
+}
+#endif
+#define NLB_ALLOC(call)	(fault() ? NULL : (call))
+
 static const char *tname(const struct nlb_opts *o)
 {
 	return o && o->table ? o->table : IR_TABLE;
@@ -50,7 +78,7 @@ static int reserve(struct nlbatch *b, size_t more)
 	cap = b->cap ? b->cap : 1 << 16;
 	while (cap < b->len + more)
 		cap *= 2;
-	n = realloc(b->buf, cap);
+	n = NLB_ALLOC(realloc(b->buf, cap));
 	if (!n)
 		return -ENOMEM;
 	memset(n + b->cap, 0, cap - b->cap);
@@ -78,7 +106,7 @@ static int msg_done(struct nlbatch *b, struct nlmsghdr *nlh, int line, const cha
 	if (b->n_orig == b->cap_orig) {
 		int cap = b->cap_orig ? b->cap_orig * 2 : 64;
 
-		o = realloc(b->orig, (size_t)cap * sizeof(*o));
+		o = NLB_ALLOC(realloc(b->orig, (size_t)cap * sizeof(*o)));
 		if (!o)
 			return -ENOMEM;
 		b->orig = o;
@@ -162,7 +190,7 @@ void nlb_fini(struct nlbatch *b)
 static int table_msg(struct nlbatch *b, const struct nlb_opts *o, uint16_t type, bool with_flags)
 {
 	uint32_t flags = o->table_flags;
-	struct nftnl_table *t = nftnl_table_alloc();
+	struct nftnl_table *t = NLB_ALLOC(nftnl_table_alloc());
 	struct nlmsghdr *nlh;
 
 	if (!t)
@@ -182,7 +210,7 @@ static int table_msg(struct nlbatch *b, const struct nlb_opts *o, uint16_t type,
 
 static int chain_msg(struct nlbatch *b, const struct nlb_opts *o, const struct ir_chain *ch)
 {
-	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_chain *c = NLB_ALLOC(nftnl_chain_alloc());
 	struct nlmsghdr *nlh;
 	char what[IR_NAME_MAX + 8];
 
@@ -238,7 +266,7 @@ uint32_t nlb_key_type(const struct ir_set *s)
 
 static void set_udata(struct nftnl_set *ns, const struct ir_set *s)
 {
-	struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(256 + IR_STR_MAX);
+	struct nftnl_udata_buf *u = NLB_ALLOC(nftnl_udata_buf_alloc(256 + IR_STR_MAX));
 
 	if (!u)
 		return;
@@ -257,7 +285,7 @@ static void set_udata(struct nftnl_set *ns, const struct ir_set *s)
 
 struct nftnl_set *nlb_set(const struct ir_set *s, const struct nlb_opts *o)
 {
-	struct nftnl_set *ns = nftnl_set_alloc();
+	struct nftnl_set *ns = NLB_ALLOC(nftnl_set_alloc());
 	uint8_t flen[IR_KEY_FIELDS_MAX + 1] = { 0 };
 	int i;
 
@@ -449,7 +477,7 @@ static uint32_t reg_at(size_t off)
 
 static struct nftnl_expr *ex(struct nftnl_rule *r, const char *name)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc(name);
+	struct nftnl_expr *e = NLB_ALLOC(nftnl_expr_alloc(name));
 
 	if (e)
 		nftnl_rule_add_expr(r, e);
@@ -739,7 +767,7 @@ static void ex_queue(struct nftnl_rule *r, const struct ir_stmt *x)
 static void ex_queue_compat(struct nftnl_rule *r, const struct ir_stmt *x)
 {
 	struct nftnl_expr *e = ex(r, "target");
-	uint8_t *info = calloc(1, 8);	/* libnftnl takes ownership of the info buffer */
+	uint8_t *info = NLB_ALLOC(calloc(1, 8));	/* libnftnl takes ownership of the info buffer */
 	struct xt_NFQ_info_v3 q = {
 		.queuenum = (uint16_t)x->value,
 		.queues_total = (uint16_t)x->aux,
@@ -853,7 +881,7 @@ static void stmt(struct nftnl_rule *r, const struct ir_ruleset *rs, const struct
 struct nftnl_rule *nlb_rule(const struct ir_ruleset *rs, const struct ir_chain *ch,
 			    const struct ir_rule *ir, const struct nlb_opts *o)
 {
-	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_rule *r = NLB_ALLOC(nftnl_rule_alloc());
 	struct nftnl_udata_buf *u;
 	int i;
 
@@ -865,7 +893,7 @@ struct nftnl_rule *nlb_rule(const struct ir_ruleset *rs, const struct ir_chain *
 	for (i = 0; i < ir->n; i++)
 		stmt(r, rs, &ir->s[i], o);
 	if (ir->comment) {
-		u = nftnl_udata_buf_alloc(IR_STR_MAX + 16);
+		u = NLB_ALLOC(nftnl_udata_buf_alloc(IR_STR_MAX + 16));
 		if (u) {
 			nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, ir->comment);
 			nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u),

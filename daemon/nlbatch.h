@@ -76,4 +76,9 @@ uint32_t nlb_hooknum(enum ir_hook h);
 uint32_t nlb_set_flags(const struct ir_set *s);
 uint32_t nlb_key_type(const struct ir_set *s);
 
+/* Unit tests only (objects built with -DNLB_FAULT_INJECTION): make the nth allocating call
+ * of the builder fail (0: none), and count those calls since nlb_fault_set. */
+void nlb_fault_set(long nth);
+long nlb_fault_count(void);
+
 #endif

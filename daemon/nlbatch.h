@@ -25,6 +25,7 @@ struct nlb_origin {
 struct nlbatch {
 	uint8_t *buf;
 	size_t len, cap;
+	size_t room;			/* bytes the message being built may take */
 	uint32_t seq_begin, seq_end;	/* BEGIN's seq and the last message's seq */
 	size_t genid_off;		/* offset of the BATCH_GENID value, 0 if none */
 	struct nlb_origin *orig;

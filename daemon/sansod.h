@@ -44,6 +44,7 @@ struct opts {
 	const char *audit;		/* audit trail (JSON lines), NULL: none */
 	bool audit_alert_only;		/* --audit-failure alert-only (default block-crosszone) */
 	bool block_all;			/* build with every zone isolated (internal) */
+	bool no_persist;		/* --no-persist: commit without owner/persist (tests, old kernels) */
 };
 
 /* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
@@ -124,6 +125,13 @@ struct daemon {
 	bool blocking;			/* traffic between zones is cut until the trail works */
 	bool engine;			/* the workers run (daemon mode) */
 	struct queue_rt q;
+	struct restore_state {		/* table inet sanso removed by another process */
+		double window_start;	/* monotonic seconds: start of the rate-limit window */
+		int in_window;		/* restores in that window */
+		int quiet;		/* alerts not logged in that window (a restore loop) */
+		unsigned total;
+		double last_ms;		/* last restore: notice -> commit ack */
+	} restore;
 };
 
 int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */

@@ -813,13 +813,14 @@ static int gen_recommit(struct daemon *d, const struct ir_ruleset *rs, double t0
 	return r;
 }
 
-/* The restore re-committed the ruleset as compiled, so exception timeouts restarted: compile
- * the policy in force again at the present time (expired exceptions go) and commit that. */
+/* The restore re-committed the ruleset as compiled, so kernel timeouts restarted (exceptions,
+ * learned breakout addresses): compile the policy in force again at the present time
+ * (expired exceptions go, learned addresses keep the time they have left) and commit that. */
 static void gen_refresh_timeouts(struct daemon *d)
 {
 	const char *iso[OPS_MAX];
 	struct comp_extra x = { iso, 0 };
-	struct comp_result *cr = NULL;
+	struct gen g = { .policy = d->cur.policy };
 	struct diag diag;
 	double ms;
 	int i, r;
@@ -827,25 +828,27 @@ static void gen_refresh_timeouts(struct daemon *d)
 	for (i = 0; i < d->cur.cr->n_decisions && d->cur.cr->decisions[i].kind != COMP_EXCEPTION;
 	     i++)
 		;
-	if (i == d->cur.cr->n_decisions)
+	if (i == d->cur.cr->n_decisions && !d->engine)
 		return;			/* no timeouts in this generation */
 	for (i = 0; i < d->ops.n_isolate; i++)
 		iso[x.n_isolate++] = d->ops.isolate[i];
 	for (i = 0; d->blocking && i < d->cur.policy->n_zones && x.n_isolate < OPS_MAX; i++)
 		iso[x.n_isolate++] = d->cur.policy->zones[i].id;
 	diag_init(&diag);
-	r = comp_build_ex(d->cur.policy, clock_now(&d->o), &x, &cr, &diag);
+	r = comp_build_ex(d->cur.policy, clock_now(&d->o), &x, &g.cr, &diag);
 	diag_fini(&diag);
+	if (r >= 0 && d->engine)
+		carry_learned(d, &g);
 	if (r >= 0)
-		r = gen_recommit(d, cr->rs, mono(), &ms);
+		r = gen_recommit(d, g.cr->rs, mono(), &ms);
 	if (r < 0) {
-		log_warnx("restore: exception timeouts restarted with the restored table (%s): reload to correct them",
+		log_warnx("restore: kernel timeouts restarted with the restored table (%s): reload to correct them",
 			  strerror(-r));
-		comp_result_free(cr);
+		comp_result_free(g.cr);
 		return;
 	}
 	comp_result_free(d->cur.cr);	/* same decisions, present timeouts */
-	d->cur.cr = cr;
+	d->cur.cr = g.cr;
 }
 
 /* Rate limit of the alerts: a process removing the table in a loop gets the table back every

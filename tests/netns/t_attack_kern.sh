@@ -114,7 +114,7 @@ print(i)' "$1" >"$TMP/flood.sent" &
 # forbidden datagram with its arrival time
 LEAKS=$TMP/leaks.txt
 ip netns exec "$LAB-in" tcpdump -i eth0 -n -l -tt -Q in \
-	'udp and src host 10.10.0.5 and dst port 53' >"$LEAKS" 2>/dev/null &
+	'udp and src host 10.10.0.5 and dst port 53' >"$LEAKS" 2>"$TMP/tcpdump.err" &
 DUMPPID=$!
 PIDS+=("$DUMPPID")
 sleep 1			# tcpdump opens its socket

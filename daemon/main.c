@@ -30,6 +30,7 @@
 #define DRIFT_CHECK_MS	30000
 #define RESTORE_BURST	5		/* restores a minute before it is a restore loop */
 #define RESTORE_WINDOW	60.0		/* seconds */
+#define RESTORE_RECHECK_MS 200		/* after a restore: look again (notices may be lost) */
 
 static int64_t clock_now(const struct opts *o)
 {
@@ -907,6 +908,9 @@ static void table_restore(struct daemon *d, const char *comm, pid_t pid, double 
 			   NULL);
 	if (r >= 0)
 		gen_refresh_timeouts(d);
+	/* a process removing it in a loop floods the notices (every element of the table):
+	 * some may be lost, so look again shortly, until a check finds the table */
+	d->restore.recheck = true;
 }
 
 /* Another process committed a ruleset generation: record who, then read our table back
@@ -985,12 +989,17 @@ static int mode_daemon(struct daemon *d)
 	for (;;) {
 		if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
 			(void)sansod_load_and_apply(d);	/* the trail broke: cut between zones */
-		r = poll(pfd, 3, tick);
+		r = poll(pfd, 3, d->restore.recheck ? RESTORE_RECHECK_MS : tick);
 		if (wd_ms > 0)
 			watchdog(d, beats);
-		if (r > 0 && (pfd[2].revents & POLLIN) &&
+		if (r > 0 && (pfd[2].revents & (POLLIN | POLLERR)) &&
 		    monitor_read(&mon, getpid(), foreign_change, d) == -ENOBUFS)
 			drift_check_restore(d);	/* notices were lost: look */
+		if (r == 0 && d->restore.recheck) {
+			d->restore.recheck = false;	/* until the table is found missing again */
+			drift_check_restore(d);
+			continue;
+		}
 		if (r > 0 && cs.fd >= 0 && (pfd[1].revents & POLLIN))
 			control(d, &cs);
 		if (r > 0 && !(pfd[0].revents & POLLIN))

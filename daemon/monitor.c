@@ -18,12 +18,16 @@
 
 int monitor_open(struct monitor *m)
 {
-	int e;
+	int e, rcvbuf = 8 << 20;
 
 	memset(m, 0, sizeof(*m));
 	m->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (!m->nl)
 		return -errno;
+	/* deleting or committing the table announces every element: room for a few of those
+	 * (CAP_NET_ADMIN may exceed rmem_max; without it the default stays) */
+	(void)setsockopt(mnl_socket_get_fd(m->nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+			 sizeof(rcvbuf));
 	if (mnl_socket_bind(m->nl, 1U << (NFNLGRP_NFTABLES - 1), MNL_SOCKET_AUTOPID) < 0) {
 		e = -errno;
 		monitor_close(m);

@@ -131,6 +131,7 @@ struct daemon {
 		int quiet;		/* alerts not logged in that window (a restore loop) */
 		unsigned total;
 		double last_ms;		/* last restore: notice -> commit ack */
+		bool recheck;		/* look again shortly (the main loop) */
 	} restore;
 };
 

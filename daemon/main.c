@@ -882,7 +882,7 @@ static bool restore_loud(struct daemon *d, double now)
  * record it. The window is measured from the notice to the commit's acknowledgement. */
 static void table_restore(struct daemon *d, const char *comm, pid_t pid, double t0)
 {
-	char ms_text[32], pid_text[16];
+	char ms_text[32], pid_text[16], gen_text[16];
 	double ms = 0;
 	bool loud;
 	int r, tries = 0;
@@ -903,9 +903,10 @@ static void table_restore(struct daemon *d, const char *comm, pid_t pid, double 
 		log_alert("table inet sanso removed by %s (pid %d): restored generation %u in %s ms (notice to commit ack)",
 			  comm, (int)pid, d->generation, ms_text);
 	}
+	snprintf(gen_text, sizeof(gen_text), "%u", d->generation);
 	(void)sansod_audit(d, "sansod", AUDIT_EV_TABLE_RESTORE, "process", comm, "pid", pid_text,
-			   "generation_ms", ms_text, "result", r < 0 ? strerror(-r) : "restored",
-			   NULL);
+			   "generation", gen_text, "window_ms", ms_text,
+			   "result", r < 0 ? strerror(-r) : "restored", NULL);
 	if (r >= 0)
 		gen_refresh_timeouts(d);
 	/* a process removing it in a loop floods the notices (every element of the table):

@@ -1099,6 +1099,8 @@ static int prepare_dirs(const struct opts *o)
 	size_t i;
 	int r;
 
+	if (o->mode == MODE_VERIFY)
+		return 0;		/* reads only */
 	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
 		if (!d[i].path)
 			continue;

@@ -73,6 +73,9 @@ UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch ctl $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
+# The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).
+UNIT_OBJS     := $(filter-out $(O)/daemon/nlbatch.o,$(UNIT_OBJS)) $(O)/tests/unit/nlbatch_fi.o
+
 ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS) $(O)/daemon/sansoctl.o
 
 .PHONY: check-systemd check-m365
@@ -101,6 +104,11 @@ $(O)/tests/unit/suites.h: $(UNIT_SRCS) Makefile
 $(O)/tests/unit/run.o: tests/unit/run.c $(O)/tests/unit/suites.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -I$(O)/tests/unit -c -o $@ $<
+
+$(O)/tests/unit/nlbatch_fi.o: daemon/nlbatch.c
+	@mkdir -p $(dir $@)
+	@[ "$(Q)" = "" ] || echo "  CC      $< (fault injection)"
+	$(Q)$(CC) $(CFLAGS) -DNLB_FAULT_INJECTION -c -o $@ $<
 
 $(O)/tests/unit/run: $(UNIT_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"

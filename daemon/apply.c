@@ -277,7 +277,7 @@ int apply_probe(struct apply *ap)
 	if (!rs)
 		return -ENOMEM;
 	o.table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST;
-	r = probe_one(ap, rs, &o);
+	r = ap->no_persist ? 0 : probe_one(ap, rs, &o);
 	if (r < 0)
 		goto out;
 	ap->persist = r;

@@ -22,6 +22,7 @@ struct apply {
 	uint32_t seq;
 	bool probed;
 	bool persist;			/* kernel supports NFT_TABLE_F_PERSIST */
+	bool no_persist;		/* set before the probe: act as if it did not (--no-persist) */
 	uint32_t table_flags;		/* flags of our commits: owner|persist, or none */
 	bool queue_native;		/* nft_queue is there */
 	bool queue_compat;		/* else the xtables NFQUEUE target through nft_compat */

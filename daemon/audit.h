@@ -73,6 +73,7 @@
 #define AUDIT_EV_REVOKE		"revocation.add"
 #define AUDIT_EV_REVOKE_LIFT	"revocation.del"
 #define AUDIT_EV_DRIFT		"drift.detected"
+#define AUDIT_EV_TABLE_RESTORE	"table.restored"	/* another process removed it */
 #define AUDIT_EV_CTL_REFUSED	"ctl.refused"		/* a control request was denied */
 
 /* Members F of one record, built through this API so callers cannot break the JSON. Errors are

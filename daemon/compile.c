@@ -426,7 +426,7 @@ static void compile_flows(struct ctx *c)
 	for (i = 0; i < p->n_exceptions; i++) {
 		const struct exception *x = &p->exceptions[i];
 
-		if (x->expired)
+		if (x->expired || x->expires <= c->now)	/* also since validation */
 			continue;
 		fl = (struct flowlike){ x->id, COMP_EXCEPTION, i, &x->from, &x->to, x->proto,
 					x->ports, x->n_ports, x->loc.line,

@@ -58,6 +58,28 @@ void log_warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void plog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void plog(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(prio, fmt, ap, -1);
+	va_end(ap);
+}
+
+void log_alert(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	plog(1, "ALERT: %s", msg);
+}
+
 void log_info(const char *fmt, ...)
 {
 	va_list ap;

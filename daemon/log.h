@@ -10,6 +10,8 @@
 void log_init(bool journal, int verbosity);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* + strerror */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An alert (syslog priority 1): the boundary was attacked or broken; prefixed "ALERT: ". */
+void log_alert(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

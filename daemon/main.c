@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,9 @@
 
 #define DEFAULT_CONF	"/etc/sanso/sanso.conf"
 #define DRIFT_CHECK_MS	30000
+#define RESTORE_BURST	5		/* restores a minute before it is a restore loop */
+#define RESTORE_WINDOW	60.0		/* seconds */
+#define RESTORE_RECHECK_MS 200		/* after a restore: look again (notices may be lost) */
 
 static int64_t clock_now(const struct opts *o)
 {
@@ -865,13 +869,14 @@ static int control_pollset(const struct ctl_conn *conns, struct pollfd *pfd, int
 	return timeout;
 }
 
-static void drift_check(struct daemon *d)
+/* 0 in sync, 1 drift, -ENOENT without the table, or another -errno. */
+static int drift_check(struct daemon *d)
 {
 	struct diag diag;
 	int r;
 
 	if (!d->cur.cr)
-		return;
+		return 0;
 	diag_init(&diag);
 	pthread_mutex_lock(&d->ap_lock);
 	r = apply_verify(&d->ap, d->cur.cr->rs, &diag);
@@ -884,6 +889,7 @@ static void drift_check(struct daemon *d)
 				   r < 0 ? strerror(-r) : "changed out of band", NULL);
 	}
 	diag_fini(&diag);
+	return r;
 }
 
 /* sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET, if set. */
@@ -942,18 +948,145 @@ static void log_counters(struct daemon *d)
 		 (unsigned long long)enobufs);
 }
 
-/* Another process committed a ruleset generation: record who, then read our table back. */
+/* Commit the generation in force again (same ruleset), then read it back. *ack_ms: from t0
+ * to the kernel's acknowledgement of the commit. 0 or -errno. */
+static int gen_recommit(struct daemon *d, const struct ir_ruleset *rs, double t0,
+			double *ack_ms)
+{
+	struct diag diag;
+	int r;
+
+	diag_init(&diag);
+	pthread_mutex_lock(&d->ap_lock);
+	r = apply_commit(&d->ap, rs, d->cur.policy->file, false, &diag, NULL);
+	*ack_ms = (mono() - t0) * 1000;
+	if (r >= 0)
+		r = apply_verify(&d->ap, rs, &diag) == 0 ? 0 : -EPROTO;
+	pthread_mutex_unlock(&d->ap_lock);
+	if (r < 0)
+		print_diag(&diag, d->ja);
+	diag_fini(&diag);
+	return r;
+}
+
+/* The restore re-committed the ruleset as compiled, so kernel timeouts restarted (exceptions,
+ * learned breakout addresses): compile the policy in force again at the present time
+ * (expired exceptions go, learned addresses keep the time they have left) and commit that. */
+static void gen_refresh_timeouts(struct daemon *d)
+{
+	const char *iso[OPS_MAX];
+	struct comp_extra x = { iso, 0 };
+	struct gen g = { .policy = d->cur.policy };
+	struct diag diag;
+	double ms;
+	int i, r;
+
+	for (i = 0; i < d->cur.cr->n_decisions && d->cur.cr->decisions[i].kind != COMP_EXCEPTION;
+	     i++)
+		;
+	if (i == d->cur.cr->n_decisions && !d->engine)
+		return;			/* no timeouts in this generation */
+	for (i = 0; i < d->ops.n_isolate; i++)
+		iso[x.n_isolate++] = d->ops.isolate[i];
+	for (i = 0; d->blocking && i < d->cur.policy->n_zones && x.n_isolate < OPS_MAX; i++)
+		iso[x.n_isolate++] = d->cur.policy->zones[i].id;
+	diag_init(&diag);
+	r = comp_build_ex(d->cur.policy, clock_now(&d->o), &x, &g.cr, &diag);
+	diag_fini(&diag);
+	if (r >= 0 && d->engine)
+		carry_learned(d, &g);
+	if (r >= 0)
+		r = gen_recommit(d, g.cr->rs, mono(), &ms);
+	if (r < 0) {
+		log_warnx("restore: kernel timeouts restarted with the restored table (%s): reload to correct them",
+			  strerror(-r));
+		comp_result_free(g.cr);
+		return;
+	}
+	comp_result_free(d->cur.cr);	/* same decisions, present timeouts */
+	d->cur.cr = g.cr;
+}
+
+/* Rate limit of the alerts: a process removing the table in a loop gets the table back every
+ * time (without it the gateway has no rules at all), but not a log line every time. */
+static bool restore_loud(struct daemon *d, double now)
+{
+	struct restore_state *s = &d->restore;
+
+	if (now - s->window_start > RESTORE_WINDOW) {
+		if (s->quiet)
+			log_alert("restore loop: %d more restores of table inet sanso in the last minute",
+				  s->quiet);
+		s->window_start = now;
+		s->in_window = 0;
+		s->quiet = 0;
+	}
+	s->total++;
+	if (++s->in_window <= RESTORE_BURST)
+		return true;
+	if (s->in_window == RESTORE_BURST + 1)
+		log_alert("restore loop: table inet sanso removed %d times within a minute; it is restored each time, further alerts once a minute",
+			  s->in_window);
+	s->quiet++;
+	return false;
+}
+
+/* Another process deleted table inet sanso (flush ruleset, delete table: possible where the
+ * kernel has no table flag persist, so the table has no owner). Until it is back the
+ * gateway forwards without any rule of ours: restore the generation in force at once, then
+ * record it. The window is measured from the notice to the commit's acknowledgement. */
+static void table_restore(struct daemon *d, const char *comm, pid_t pid, double t0)
+{
+	char ms_text[32], pid_text[16], gen_text[16];
+	double ms = 0;
+	bool loud;
+	int r, tries = 0;
+
+	if (!d->cur.cr)
+		return;
+	do			/* another commit in between (genid, or a second flush): again */
+		r = gen_recommit(d, d->cur.cr->rs, t0, &ms);
+	while (r < 0 && r != -ENOMEM && ++tries < 3);
+	d->restore.last_ms = ms;
+	loud = restore_loud(d, mono());
+	snprintf(ms_text, sizeof(ms_text), "%.1f", ms);
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
+	if (r < 0) {
+		log_alert("table inet sanso removed by %s (pid %d); restoring generation %u failed (%s): the gateway may have no rules, retrying at the next check",
+			  comm, (int)pid, d->generation, strerror(-r));
+	} else if (loud) {
+		log_alert("table inet sanso removed by %s (pid %d): restored generation %u in %s ms (notice to commit ack)",
+			  comm, (int)pid, d->generation, ms_text);
+	}
+	snprintf(gen_text, sizeof(gen_text), "%u", d->generation);
+	(void)sansod_audit(d, "sansod", AUDIT_EV_TABLE_RESTORE, "process", comm, "pid", pid_text,
+			   "generation", gen_text, "window_ms", ms_text,
+			   "result", r < 0 ? strerror(-r) : "restored", NULL);
+	if (r >= 0)
+		gen_refresh_timeouts(d);
+	/* a process removing it in a loop floods the notices (every element of the table):
+	 * some may be lost, so look again shortly, until a check finds the table */
+	d->restore.recheck = true;
+}
+
+/* Another process committed a ruleset generation: record who, then read our table back
+ * (or, if it was deleted, restore it first). */
 static void foreign_change(void *arg, const struct monitor_event *e)
 {
 	struct daemon *d = arg;
+	double t0 = mono();
+	const char *comm = e->comm[0] ? e->comm : "?";
 	char pid[16];
 
+	if (e->deleted)
+		table_restore(d, comm, e->pid, t0);
 	snprintf(pid, sizeof(pid), "%d", (int)e->pid);
-	log_warnx("ruleset changed by %s (pid %d)%s", e->comm[0] ? e->comm : "?", (int)e->pid,
+	log_warnx("ruleset changed by %s (pid %d)%s", comm, (int)e->pid,
+		  e->deleted ? ", deleting table inet sanso" :
 		  e->sanso ? ", touching table inet sanso" : "");
 	(void)sansod_audit(d, "kernel", "ruleset.changed", "process", e->comm, "pid", pid,
-			   "sanso_table", e->sanso ? "yes" : "no", NULL);
-	if (e->sanso)
+			   "sanso_table", e->deleted ? "deleted" : e->sanso ? "yes" : "no", NULL);
+	if (e->sanso && !e->deleted)
 		drift_check(d);
 }
 
@@ -965,6 +1098,13 @@ static void kwatch_check(struct daemon *d)
 	if (p)
 		kwatch_tick(&d->kw, p->limits.conntrack_warn, p->engine.queue_base,
 			    d->engine ? d->q.n : 0);
+}
+
+/* The periodic check, or notices were lost: a missing table is restored like on a notice. */
+static void drift_check_restore(struct daemon *d)
+{
+	if (drift_check(d) == -ENOENT)
+		table_restore(d, "?", 0, mono());
 }
 
 static int signals(void)
@@ -1021,19 +1161,24 @@ static int mode_daemon(struct daemon *d)
 	for (;;) {
 		if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
 			(void)sansod_load_and_apply(d);	/* the trail broke: cut between zones */
-		r = poll(pfd, 3 + CTL_CLIENTS_MAX, control_pollset(conns, pfd + 3, tick));
+		r = poll(pfd, 3 + CTL_CLIENTS_MAX, control_pollset(conns, pfd + 3,
+				d->restore.recheck ? RESTORE_RECHECK_MS : tick));
 		if (wd_ms > 0)
 			watchdog(d, beats);
 		kwatch_check(d);
-		if (r > 0 && (pfd[2].revents & POLLIN) &&
+		if (r > 0 && (pfd[2].revents & (POLLIN | POLLERR)) &&
 		    monitor_read(&mon, getpid(), foreign_change, d) == -ENOBUFS)
-			drift_check(d);		/* notices were lost: look */
+			drift_check_restore(d);	/* notices were lost: look */
+		if (r == 0 && d->restore.recheck) {
+			d->restore.recheck = false;	/* until the table is found missing again */
+			drift_check_restore(d);
+		}
 		if (r > 0 && cs.fd >= 0 && (pfd[1].revents & POLLIN))
 			control_accept(&cs, conns);
 		control_io(d, conns, pfd + 3);
 		if (mono_ms() >= next_drift) {
 			next_drift = mono_ms() + DRIFT_CHECK_MS;
-			drift_check(d);
+			drift_check_restore(d);
 		}
 		if (r <= 0 || !(pfd[0].revents & POLLIN) || read(fd, &si, sizeof(si)) != sizeof(si))
 			continue;
@@ -1065,6 +1210,82 @@ static int mode_daemon(struct daemon *d)
 	return EXIT_OK;
 }
 
+/* mkdir -p: every missing component is created with mode (umask aside). */
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096], *p;
+	struct stat st;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		if (p[-1] != '/') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(buf, mode) == 0)
+				(void)chmod(buf, mode);
+			else if (errno != EEXIST)
+				return -errno;
+			*p = c;
+		}
+		if (!*p)
+			break;
+	}
+	if (stat(buf, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+/* The directory part of path into buf ("" when it has none). */
+static const char *dir_of(const char *path, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (n >= size)
+		n = 0;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Run by hand (without systemd's RuntimeDirectory=, StateDirectory=, LogsDirectory=), the
+ * directories may not exist yet: create them as the units do, or refuse to start with one
+ * line before anything touches the kernel. (Without them the audit trail could not be
+ * opened, and sansod would isolate every zone, the answer to an audit failure at run time.) */
+static int prepare_dirs(const struct opts *o)
+{
+	const struct { const char *what, *path; mode_t mode; bool dir_of; } d[] = {
+		{ "--state-dir", o->state_dir, 0750, false },
+		{ "--audit", o->audit, 0750, true },
+		{ "--control", o->mode == MODE_DAEMON ? o->control : NULL, 0755, true },
+	};
+	char buf[4096];
+	const char *dir;
+	size_t i;
+	int r;
+
+	if (o->mode == MODE_VERIFY)
+		return 0;		/* reads only */
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		if (!d[i].path)
+			continue;
+		dir = d[i].dir_of ? dir_of(d[i].path, buf, sizeof(buf)) : d[i].path;
+		if (!*dir)
+			continue;
+		r = mkdir_p(dir, d[i].mode);
+		if (r < 0) {
+			log_warnx("cannot create directory '%s' for %s: %s", dir, d[i].what,
+				  strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -1080,6 +1301,8 @@ static void usage(FILE *out)
 		"  --audit-failure block-crosszone|alert-only\n"
 		"                     when the trail fails: cut traffic between zones (default), or\n"
 		"                     only refuse changes\n"
+		"  --no-persist       commit without the table flags owner and persist, as on\n"
+		"                     kernels without persist (tests; see sansod(8))\n"
 		"  --stats   print sizes and timings of the commit\n"
 		"exit: 0 ok, 1 policy refused or drift, 2 usage, 3 kernel error\n");
 }
@@ -1099,6 +1322,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "state-dir", required_argument, NULL, 'D' },
 		{ "audit", required_argument, NULL, 'A' },
 		{ "audit-failure", required_argument, NULL, 'F' },
+		{ "no-persist", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1121,6 +1345,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'C': o->control = optarg; break;
 		case 'D': o->state_dir = optarg; break;
 		case 'A': o->audit = optarg; break;
+		case 'Q': o->no_persist = true; break;
 		case 'F':
 			if (strcmp(optarg, "block-crosszone") && strcmp(optarg, "alert-only"))
 				return -EINVAL;
@@ -1161,6 +1386,8 @@ int main(int argc, char **argv)
 		return mode_print(&d);
 	d.started = time(NULL);
 	d.au.fd = -1;
+	if (prepare_dirs(&d.o) < 0)
+		return EXIT_USAGE;
 	sansod_ops_load(&d);
 	if (d.ops.policy[0] && d.o.mode != MODE_CHECK && d.o.mode != MODE_PRINT_NFT)
 		d.o.file = d.ops.policy;	/* a policy approved through sansoctl is in force */
@@ -1169,6 +1396,7 @@ int main(int argc, char **argv)
 		log_warn("cannot open a netfilter netlink socket");
 		return EXIT_KERNEL;
 	}
+	d.ap.no_persist = d.o.no_persist;
 	if (d.o.mode == MODE_VERIFY)
 		code = mode_verify(&d);
 	else if (d.o.mode == MODE_ONCE)

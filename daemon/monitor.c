@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
@@ -17,12 +18,16 @@
 
 int monitor_open(struct monitor *m)
 {
-	int e;
+	int e, rcvbuf = 8 << 20;
 
 	memset(m, 0, sizeof(*m));
 	m->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (!m->nl)
 		return -errno;
+	/* deleting or committing the table announces every element: room for a few of those
+	 * (CAP_NET_ADMIN may exceed rmem_max; without it the default stays) */
+	(void)setsockopt(mnl_socket_get_fd(m->nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+			 sizeof(rcvbuf));
 	if (mnl_socket_bind(m->nl, 1U << (NFNLGRP_NFTABLES - 1), MNL_SOCKET_AUTOPID) < 0) {
 		e = -errno;
 		monitor_close(m);
@@ -63,6 +68,13 @@ static bool names_sanso(const struct nlmsghdr *nlh)
 	return false;
 }
 
+static bool is_inet(const struct nlmsghdr *nlh)
+{
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+
+	return nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(*g) && g->nfgen_family == NFPROTO_INET;
+}
+
 static int mon_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct mon_ctx *c = data;
@@ -72,7 +84,11 @@ static int mon_cb(const struct nlmsghdr *nlh, void *data)
 	if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES)
 		return MNL_CB_OK;
 	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWGEN) {
-		c->m->ours_touched |= names_sanso(nlh);
+		bool ours = names_sanso(nlh);
+
+		c->m->ours_touched |= ours;
+		c->m->ours_deleted |= ours && (nlh->nlmsg_type & 0xff) == NFT_MSG_DELTABLE &&
+				      is_inet(nlh);
 		return MNL_CB_OK;
 	}
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
@@ -84,7 +100,9 @@ static int mon_cb(const struct nlmsghdr *nlh, void *data)
 			snprintf(e.comm, sizeof(e.comm), "%s", mnl_attr_get_str(a));
 	}
 	e.sanso = c->m->ours_touched;
+	e.deleted = c->m->ours_deleted;
 	c->m->ours_touched = false;
+	c->m->ours_deleted = false;
 	if (e.pid != c->self)
 		c->cb(c->arg, &e);
 	return MNL_CB_OK;

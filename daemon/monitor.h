@@ -14,12 +14,14 @@ struct mnl_socket;
 struct monitor {
 	struct mnl_socket *nl;
 	bool ours_touched;		/* a message of this generation named table inet sanso */
+	bool ours_deleted;		/* ... and one deleted it (delete table, flush ruleset) */
 };
 
 struct monitor_event {
 	pid_t pid;			/* the committing process */
 	char comm[64];
 	bool sanso;			/* table inet sanso was part of the change */
+	bool deleted;			/* the change deleted table inet sanso */
 };
 
 int monitor_open(struct monitor *m);		/* -errno */

@@ -25,6 +25,34 @@
 #define BYTEORDER_HOST	1
 #define BYTEORDER_BIG	2
 
+/* Fault injection for the unit tests (built with -DNLB_FAULT_INJECTION only): every call of
+ * the builder that allocates counts, and the nth one fails as if memory had run out. */
+#ifdef NLB_FAULT_INJECTION
+static long fault_at, fault_n;
+
+void nlb_fault_set(long nth)
+{
+	fault_at = nth;
+	fault_n = 0;
+}
+
+long nlb_fault_count(void)
+{
+	return fault_n;
+}
+
+static bool fault(void)
+{
+	return ++fault_n == fault_at;
+}
+#else
+static inline bool fault(void)
+{
+	return false;
+}
+#endif
+#define NLB_ALLOC(call)	(fault() ? NULL : (call))
+
 static const char *tname(const struct nlb_opts *o)
 {
 	return o && o->table ? o->table : IR_TABLE;
@@ -50,7 +78,7 @@ static int reserve(struct nlbatch *b, size_t more)
 	cap = b->cap ? b->cap : 1 << 16;
 	while (cap < b->len + more)
 		cap *= 2;
-	n = realloc(b->buf, cap);
+	n = NLB_ALLOC(realloc(b->buf, cap));
 	if (!n)
 		return -ENOMEM;
 	memset(n + b->cap, 0, cap - b->cap);
@@ -65,6 +93,7 @@ static struct nlmsghdr *msg_start(struct nlbatch *b, size_t room)
 	if (reserve(b, room + MNL_NLMSG_HDRLEN + 64) < 0)
 		return NULL;
 	memset(b->buf + b->len, 0, room + MNL_NLMSG_HDRLEN + 64);
+	b->room = room + MNL_NLMSG_HDRLEN;
 	return (struct nlmsghdr *)(b->buf + b->len);
 }
 
@@ -72,13 +101,17 @@ static int msg_done(struct nlbatch *b, struct nlmsghdr *nlh, int line, const cha
 {
 	struct nlb_origin *o;
 
+	/* libnftnl and libmnl write attributes unchecked: a message larger than the room it was
+	 * given (or than its u16 nests can say) is refused, never sent */
+	if (nlh->nlmsg_len > b->room || nlh->nlmsg_len > NLB_MSG_MAX + NLB_ELEM_MAX)
+		return -EMSGSIZE;
 	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	b->n_msgs++;
 	b->seq_end = nlh->nlmsg_seq;
 	if (b->n_orig == b->cap_orig) {
 		int cap = b->cap_orig ? b->cap_orig * 2 : 64;
 
-		o = realloc(b->orig, (size_t)cap * sizeof(*o));
+		o = NLB_ALLOC(realloc(b->orig, (size_t)cap * sizeof(*o)));
 		if (!o)
 			return -ENOMEM;
 		b->orig = o;
@@ -162,49 +195,62 @@ void nlb_fini(struct nlbatch *b)
 static int table_msg(struct nlbatch *b, const struct nlb_opts *o, uint16_t type, bool with_flags)
 {
 	uint32_t flags = o->table_flags;
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
+	struct nftnl_table *t = NLB_ALLOC(nftnl_table_alloc());
+	struct nlmsghdr *nlh = NULL;
+	int r = -ENOMEM;
 
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, tname(o));
+	if (!t || fault() || nftnl_table_set_str(t, NFTNL_TABLE_NAME, tname(o)) < 0)
+		goto out;
 	if (with_flags)
 		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, flags);
 	nlh = nft_hdr(b, 256, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
-	if (!nlh) {
-		nftnl_table_free(t);
-		return -ENOMEM;
-	}
+	if (!nlh)
+		goto out;
 	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	return msg_done(b, nlh, 0, "table inet sanso");
+	r = msg_done(b, nlh, 0, "table inet sanso");
+out:
+	if (t)
+		nftnl_table_free(t);
+	return r;
+}
+
+static int chain_str(struct nftnl_chain *c, uint16_t attr, const char *s)
+{
+	return fault() || nftnl_chain_set_str(c, attr, s) < 0 ? -ENOMEM : 0;
 }
 
 static int chain_msg(struct nlbatch *b, const struct nlb_opts *o, const struct ir_chain *ch)
 {
-	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_chain *c = NLB_ALLOC(nftnl_chain_alloc());
 	struct nlmsghdr *nlh;
 	char what[IR_NAME_MAX + 8];
+	int r = -ENOMEM;
 
-	if (!c)
-		return -ENOMEM;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, tname(o));
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ch->name);
+	if (!c || chain_str(c, NFTNL_CHAIN_TABLE, tname(o)) < 0 ||
+	    chain_str(c, NFTNL_CHAIN_NAME, ch->name) < 0)
+		goto out;
 	if (ch->hook != IR_HOOK_NONE) {
-		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+		r = -EINVAL;
+		if ((unsigned)ch->hook >= IR_HOOK_MAX)
+			goto out;
+		r = chain_str(c, NFTNL_CHAIN_TYPE, "filter");
+		if (r < 0)
+			goto out;
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook_num[ch->hook]);
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, ch->prio);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, ch->policy_drop ? NF_DROP : NF_ACCEPT);
 	}
+	r = -ENOMEM;
 	nlh = nft_hdr(b, 512, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
-	if (!nlh) {
-		nftnl_chain_free(c);
-		return -ENOMEM;
-	}
+	if (!nlh)
+		goto out;
 	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
 	snprintf(what, sizeof(what), "chain %s", ch->name);
-	return msg_done(b, nlh, 0, what);
+	r = msg_done(b, nlh, 0, what);
+out:
+	if (c)
+		nftnl_chain_free(c);
+	return r;
 }
 
 /* ---- sets ---- */
@@ -238,35 +284,63 @@ uint32_t nlb_key_type(const struct ir_set *s)
 	return t;
 }
 
-static void set_udata(struct nftnl_set *ns, const struct ir_set *s)
+static int set_udata(struct nftnl_set *ns, const struct ir_set *s)
 {
-	struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(256 + IR_STR_MAX);
+	struct nftnl_udata_buf *u = NLB_ALLOC(nftnl_udata_buf_alloc(256 + IR_STR_MAX));
+	bool ok = true;
+	int r = 0;
 
 	if (!u)
-		return;
+		return -ENOMEM;
 	if (s->n_key == 1)
-		nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER,
-				    ir_field(s->key[0])->host_order ? BYTEORDER_HOST : BYTEORDER_BIG);
+		ok &= nftnl_udata_put_u32(u, NFTNL_UDATA_SET_KEYBYTEORDER,
+					  ir_field(s->key[0])->host_order ? BYTEORDER_HOST :
+					  BYTEORDER_BIG);
 	if (s->data == IR_DATA_MARK)
-		nftnl_udata_put_u32(u, NFTNL_UDATA_SET_DATABYTEORDER, BYTEORDER_HOST);
+		ok &= nftnl_udata_put_u32(u, NFTNL_UDATA_SET_DATABYTEORDER, BYTEORDER_HOST);
 	if (s->comment[0])
-		nftnl_udata_put_strz(u, NFTNL_UDATA_SET_COMMENT, s->comment);
-	if (nftnl_udata_buf_len(u))
-		nftnl_set_set_data(ns, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u),
-				   nftnl_udata_buf_len(u));
+		ok &= nftnl_udata_put_strz(u, NFTNL_UDATA_SET_COMMENT, s->comment);
+	if (!ok)
+		r = -E2BIG;
+	else if (nftnl_udata_buf_len(u) &&
+		 (fault() || nftnl_set_set_data(ns, NFTNL_SET_USERDATA, nftnl_udata_buf_data(u),
+						nftnl_udata_buf_len(u)) < 0))
+		r = -ENOMEM;
 	nftnl_udata_buf_free(u);
+	return r;
+}
+
+static int set_str(struct nftnl_set *ns, uint16_t attr, const char *v)
+{
+	return fault() || nftnl_set_set_str(ns, attr, v) < 0 ? -ENOMEM : 0;
+}
+
+/* The attributes of a set that copy (and can fail); 0 or -errno. */
+static int set_attrs(struct nftnl_set *ns, const struct ir_set *s, const struct nlb_opts *o)
+{
+	uint8_t flen[IR_KEY_FIELDS_MAX + 1] = { 0 };
+	int i;
+
+	if (set_str(ns, NFTNL_SET_TABLE, tname(o)) < 0 || set_str(ns, NFTNL_SET_NAME, s->name) < 0)
+		return -ENOMEM;
+	if (nlb_set_flags(s) & NFT_SET_CONCAT) {
+		if (s->n_key > IR_KEY_FIELDS_MAX)
+			return -EINVAL;
+		for (i = 0; i < s->n_key; i++)
+			flen[i] = ir_field(s->key[i])->len;
+		if (fault() || nftnl_set_set_data(ns, NFTNL_SET_DESC_CONCAT, flen,
+						  (uint32_t)s->n_key) < 0)
+			return -ENOMEM;
+	}
+	return set_udata(ns, s);
 }
 
 struct nftnl_set *nlb_set(const struct ir_set *s, const struct nlb_opts *o)
 {
-	struct nftnl_set *ns = nftnl_set_alloc();
-	uint8_t flen[IR_KEY_FIELDS_MAX + 1] = { 0 };
-	int i;
+	struct nftnl_set *ns = NLB_ALLOC(nftnl_set_alloc());
 
 	if (!ns)
 		return NULL;
-	nftnl_set_set_str(ns, NFTNL_SET_TABLE, tname(o));
-	nftnl_set_set_str(ns, NFTNL_SET_NAME, s->name);
 	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, NFPROTO_INET);
 	nftnl_set_set_u32(ns, NFTNL_SET_ID, (uint32_t)s->id);
 	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, nlb_set_flags(s));
@@ -278,18 +352,16 @@ struct nftnl_set *nlb_set(const struct ir_set *s, const struct nlb_opts *o)
 	} else if (s->data == IR_DATA_VERDICT) {
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 	}
-	if (nlb_set_flags(s) & NFT_SET_CONCAT) {
-		for (i = 0; i < s->n_key; i++)
-			flen[i] = ir_field(s->key[i])->len;
-		nftnl_set_set_data(ns, NFTNL_SET_DESC_CONCAT, flen, (uint32_t)s->n_key);
-	}
 	if (!(s->flags & (IR_SET_INTERVAL | IR_SET_TIMEOUT)) && s->n_elems > 0)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, (uint32_t)s->n_elems);
 	else if (s->size)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, s->size);
 	if (s->timeout_ms)
 		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, s->timeout_ms);
-	set_udata(ns, s);
+	if (set_attrs(ns, s, o) < 0) {	/* a set without its name, key or byte order: none */
+		nftnl_set_free(ns);
+		return NULL;
+	}
 	return ns;
 }
 
@@ -301,7 +373,7 @@ static int set_msg(struct nlbatch *b, const struct nlb_opts *o, const struct ir_
 
 	if (!ns)
 		return -ENOMEM;
-	nlh = nft_hdr(b, 1024, NFT_MSG_NEWSET, NLM_F_CREATE);
+	nlh = nft_hdr(b, 1024 + IR_STR_MAX, NFT_MSG_NEWSET, NLM_F_CREATE);
 	if (!nlh) {
 		nftnl_set_free(ns);
 		return -ENOMEM;
@@ -453,18 +525,54 @@ static uint32_t reg_at(size_t off)
 	return word % 4 == 0 ? word / 4 : NFT_REG32_00 + word - 4;
 }
 
-static struct nftnl_expr *ex(struct nftnl_rule *r, const char *name)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc(name);
+/* A rule being built. The first error of any expression sticks (as compile.c's ctx): once
+ * set, nothing more is added and the whole rule is refused, so a rule never goes out with an
+ * expression missing (a lookup ... accept that lost its lookup would accept everything). */
+struct rb {
+	struct nftnl_rule *r;
+	const struct ir_ruleset *rs;
+	const struct nlb_opts *o;
+	int err;
+};
 
-	if (e)
-		nftnl_rule_add_expr(r, e);
+static void rb_fail(struct rb *b, int err)
+{
+	if (!b->err)
+		b->err = err;
+}
+
+static struct nftnl_expr *ex(struct rb *b, const char *name)
+{
+	struct nftnl_expr *e;
+
+	if (b->err)
+		return NULL;
+	e = NLB_ALLOC(nftnl_expr_alloc(name));
+	if (!e) {
+		rb_fail(b, -ENOMEM);
+		return NULL;
+	}
+	nftnl_rule_add_expr(b->r, e);
 	return e;
 }
 
-static void ex_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
+/* The setters that copy (strings, data) and can fail. */
+static void ex_str(struct rb *b, struct nftnl_expr *e, uint16_t attr, const char *s)
 {
-	struct nftnl_expr *e = ex(r, "meta");
+	if (fault() || nftnl_expr_set_str(e, attr, s) < 0)
+		rb_fail(b, -ENOMEM);
+}
+
+static void ex_data(struct rb *b, struct nftnl_expr *e, uint16_t attr, const void *v,
+		    uint32_t len)
+{
+	if (fault() || nftnl_expr_set(e, attr, v, len) < 0)
+		rb_fail(b, -ENOMEM);
+}
+
+static void ex_meta(struct rb *b, uint32_t key, uint32_t dreg)
+{
+	struct nftnl_expr *e = ex(b, "meta");
 
 	if (!e)
 		return;
@@ -472,21 +580,20 @@ static void ex_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
 }
 
-static void ex_cmp(struct nftnl_rule *r, uint32_t sreg, uint32_t op, const void *v, size_t len)
+static void ex_cmp(struct rb *b, uint32_t sreg, uint32_t op, const void *v, size_t len)
 {
-	struct nftnl_expr *e = ex(r, "cmp");
+	struct nftnl_expr *e = ex(b, "cmp");
 
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, sreg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, (uint32_t)len);
+	ex_data(b, e, NFTNL_EXPR_CMP_DATA, v, (uint32_t)len);
 }
 
-static void ex_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len,
-		       uint32_t dreg)
+static void ex_payload(struct rb *b, uint32_t base, uint32_t off, uint32_t len, uint32_t dreg)
 {
-	struct nftnl_expr *e = ex(r, "payload");
+	struct nftnl_expr *e = ex(b, "payload");
 
 	if (!e)
 		return;
@@ -496,9 +603,9 @@ static void ex_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
 }
 
-static void ex_ct(struct nftnl_rule *r, uint32_t key, uint32_t reg, bool set)
+static void ex_ct(struct rb *b, uint32_t key, uint32_t reg, bool set)
 {
-	struct nftnl_expr *e = ex(r, "ct");
+	struct nftnl_expr *e = ex(b, "ct");
 
 	if (!e)
 		return;
@@ -511,6 +618,7 @@ static void ex_ct(struct nftnl_rule *r, uint32_t key, uint32_t reg, bool set)
 #define DEP_ETHER	(1U << 2)
 #define DEP_ICMP6	(1U << 3)
 
+/* No default in the switches below: -Wswitch names a new field or op that is not handled. */
 static uint32_t field_deps(enum ir_field f)
 {
 	switch (f) {
@@ -524,123 +632,154 @@ static uint32_t field_deps(enum ir_field f)
 		return DEP_IP6;
 	case F_ICMPV6_TYPE:
 		return DEP_IP6 | DEP_ICMP6;
-	default:
-		return 0;
+	case F_IIFNAME:
+	case F_OIFNAME:
+	case F_L4PROTO:
+	case F_TH_DPORT:
+	case F_TH_SPORT:
+	case F_CT_MARK:
+	case F_FIELD_MAX:
+		break;
 	}
+	return 0;
 }
 
-static void emit_deps(struct nftnl_rule *r, uint32_t deps)
+static void emit_deps(struct rb *b, uint32_t deps)
 {
 	uint16_t ether = 1;	/* ARPHRD_ETHER */
 	uint8_t v;
 
 	if (deps & DEP_ETHER) {
-		ex_meta(r, NFT_META_IIFTYPE, NFT_REG_1);
-		ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, &ether, sizeof(ether));
+		ex_meta(b, NFT_META_IIFTYPE, NFT_REG_1);
+		ex_cmp(b, NFT_REG_1, NFT_CMP_EQ, &ether, sizeof(ether));
 	}
 	if (deps & (DEP_IP4 | DEP_IP6)) {
 		v = deps & DEP_IP4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
-		ex_meta(r, NFT_META_NFPROTO, NFT_REG_1);
-		ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, &v, 1);
+		ex_meta(b, NFT_META_NFPROTO, NFT_REG_1);
+		ex_cmp(b, NFT_REG_1, NFT_CMP_EQ, &v, 1);
 	}
 	if (deps & DEP_ICMP6) {
 		v = 58;
-		ex_meta(r, NFT_META_L4PROTO, NFT_REG_1);
-		ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, &v, 1);
+		ex_meta(b, NFT_META_L4PROTO, NFT_REG_1);
+		ex_cmp(b, NFT_REG_1, NFT_CMP_EQ, &v, 1);
 	}
 }
 
-static void load_field(struct nftnl_rule *r, enum ir_field f, uint32_t reg)
+static void load_field(struct rb *b, enum ir_field f, uint32_t reg)
 {
 	switch (f) {
 	case F_IIFNAME:
-		ex_meta(r, NFT_META_IIFNAME, reg);
-		break;
+		ex_meta(b, NFT_META_IIFNAME, reg);
+		return;
 	case F_OIFNAME:
-		ex_meta(r, NFT_META_OIFNAME, reg);
-		break;
+		ex_meta(b, NFT_META_OIFNAME, reg);
+		return;
 	case F_ETHER_SADDR:
-		ex_payload(r, NFT_PAYLOAD_LL_HEADER, 6, 6, reg);
-		break;
+		ex_payload(b, NFT_PAYLOAD_LL_HEADER, 6, 6, reg);
+		return;
 	case F_IP_SADDR:
-		ex_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, reg);
-		break;
+		ex_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, reg);
+		return;
 	case F_IP_DADDR:
-		ex_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, reg);
-		break;
+		ex_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, reg);
+		return;
 	case F_IP6_SADDR:
-		ex_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, reg);
-		break;
+		ex_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 8, 16, reg);
+		return;
 	case F_IP6_DADDR:
-		ex_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, reg);
-		break;
+		ex_payload(b, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, reg);
+		return;
 	case F_L4PROTO:
-		ex_meta(r, NFT_META_L4PROTO, reg);
-		break;
+		ex_meta(b, NFT_META_L4PROTO, reg);
+		return;
 	case F_TH_DPORT:
-		ex_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg);
-		break;
+		ex_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg);
+		return;
 	case F_TH_SPORT:
-		ex_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, reg);
-		break;
+		ex_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, reg);
+		return;
 	case F_ICMPV6_TYPE:
-		ex_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, reg);
-		break;
+		ex_payload(b, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, reg);
+		return;
 	case F_CT_MARK:
-		ex_ct(r, NFT_CT_MARK, reg, false);
-		break;
-	default:
+		ex_ct(b, NFT_CT_MARK, reg, false);
+		return;
+	case F_FIELD_MAX:
 		break;
 	}
+	rb_fail(b, -EINVAL);		/* not a field: refuse the rule, never drop the match */
 }
 
 /* Dependencies, then every field into consecutive registers; returns the first register. */
-static uint32_t load_fields(struct nftnl_rule *r, const enum ir_field *f, int n)
+static uint32_t load_fields(struct rb *b, const enum ir_field *f, int n)
 {
 	uint32_t deps = 0;
 	size_t off = 0;
 	int i;
 
+	if (n < 1 || n > IR_KEY_FIELDS_MAX) {
+		rb_fail(b, -EINVAL);
+		return 0;
+	}
 	for (i = 0; i < n; i++)
 		deps |= field_deps(f[i]);
-	emit_deps(r, deps);
+	emit_deps(b, deps);
 	for (i = 0; i < n; i++) {
-		load_field(r, f[i], reg_at(off));
+		if ((unsigned)f[i] >= F_FIELD_MAX) {
+			rb_fail(b, -EINVAL);
+			return 0;
+		}
+		load_field(b, f[i], reg_at(off));
 		off += ((size_t)ir_field(f[i])->len + 3) & ~(size_t)3;
 	}
 	return reg_at(0);
 }
 
-static void ex_lookup(struct nftnl_rule *r, const struct ir_set *s, uint32_t sreg, int dreg,
-		      bool neg)
+static void ex_lookup(struct rb *b, int set, uint32_t sreg, int dreg, bool neg)
 {
-	struct nftnl_expr *e = ex(r, "lookup");
+	struct nftnl_expr *e;
+	const struct ir_set *s;
 
+	if (set < 0 || set >= b->rs->n_sets) {
+		rb_fail(b, -EINVAL);
+		return;
+	}
+	s = &b->rs->sets[set];
+	e = ex(b, "lookup");
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, sreg);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, s->name);
+	ex_str(b, e, NFTNL_EXPR_LOOKUP_SET, s->name);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, (uint32_t)s->id);
 	if (dreg >= 0)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, (uint32_t)dreg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, neg ? NFT_LOOKUP_F_INV : 0);
 }
 
-static void ex_verdict(struct nftnl_rule *r, int code, const char *chain)
+static void ex_verdict(struct rb *b, int code, const char *chain)
 {
-	struct nftnl_expr *e = ex(r, "immediate");
+	struct nftnl_expr *e = ex(b, "immediate");
 
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
 	if (chain)
-		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+		ex_str(b, e, NFTNL_EXPR_IMM_CHAIN, chain);
 }
 
-static void ex_bitwise(struct nftnl_rule *r, uint32_t reg, const uint8_t *mask, uint32_t len)
+static void ex_jump(struct rb *b, uint32_t chain)
 {
-	struct nftnl_expr *e = ex(r, "bitwise");
+	if (chain >= (uint32_t)b->rs->n_chains) {
+		rb_fail(b, -EINVAL);
+		return;
+	}
+	ex_verdict(b, NFT_JUMP, b->rs->chains[chain].name);
+}
+
+static void ex_bitwise(struct rb *b, uint32_t reg, const uint8_t *mask, uint32_t len)
+{
+	struct nftnl_expr *e = ex(b, "bitwise");
 	uint8_t zero[16] = { 0 };
 
 	if (!e)
@@ -648,17 +787,22 @@ static void ex_bitwise(struct nftnl_rule *r, uint32_t reg, const uint8_t *mask, 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, reg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, reg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	ex_data(b, e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	ex_data(b, e, NFTNL_EXPR_BITWISE_XOR, zero, len);
 }
 
-static void stmt_prefix(struct nftnl_rule *r, const struct ir_stmt *x)
+static void stmt_prefix(struct rb *b, const struct ir_stmt *x)
 {
-	uint32_t len = ir_field(x->f[0])->len, i;
+	uint32_t len, i;
 	uint8_t mask[16] = { 0 }, v[16];
 
-	emit_deps(r, field_deps(x->f[0]));
-	load_field(r, x->f[0], NFT_REG_1);
+	if ((unsigned)x->f[0] >= F_FIELD_MAX || ir_field(x->f[0])->len > sizeof(v)) {
+		rb_fail(b, -EINVAL);
+		return;
+	}
+	len = ir_field(x->f[0])->len;
+	emit_deps(b, field_deps(x->f[0]));
+	load_field(b, x->f[0], NFT_REG_1);
 	for (i = 0; i < len * 8; i++) {
 		if (i < x->value)
 			mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
@@ -666,60 +810,63 @@ static void stmt_prefix(struct nftnl_rule *r, const struct ir_stmt *x)
 	for (i = 0; i < len; i++)
 		v[i] = x->val[i] & mask[i];
 	if (x->value < len * 8)
-		ex_bitwise(r, NFT_REG_1, mask, len);
-	ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, v, len);
+		ex_bitwise(b, NFT_REG_1, mask, len);
+	ex_cmp(b, NFT_REG_1, NFT_CMP_EQ, v, len);
 }
 
-static void stmt_ctstate(struct nftnl_rule *r, uint32_t mask)
+static void stmt_match(struct rb *b, const struct ir_stmt *x)
+{
+	uint32_t reg = load_fields(b, x->f, 1);
+
+	if (!b->err)
+		ex_cmp(b, reg, x->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, x->val, ir_field(x->f[0])->len);
+}
+
+static void stmt_ctstate(struct rb *b, uint32_t mask)
 {
 	uint32_t zero = 0;
 
-	ex_ct(r, NFT_CT_STATE, NFT_REG_1, false);
-	ex_bitwise(r, NFT_REG_1, (const uint8_t *)&mask, 4);
-	ex_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+	ex_ct(b, NFT_CT_STATE, NFT_REG_1, false);
+	ex_bitwise(b, NFT_REG_1, (const uint8_t *)&mask, 4);
+	ex_cmp(b, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
 }
 
-static void stmt_limit_log(struct nftnl_rule *r, const struct ir_stmt *x)
+static void stmt_limit(struct rb *b, const struct ir_stmt *x)
 {
-	struct nftnl_expr *e;
+	struct nftnl_expr *e = ex(b, "limit");
 
-	if (x->op == OP_LIMIT) {
-		e = ex(r, "limit");
-		if (!e)
-			return;
-		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, x->value);
-		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, x->aux);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
-		return;
-	}
-	e = ex(r, "log");
 	if (!e)
 		return;
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, x->str ? x->str : "");
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, x->value);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, x->aux);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
+}
+
+static void stmt_log(struct rb *b, const struct ir_stmt *x)
+{
+	struct nftnl_expr *e = ex(b, "log");
+
+	if (!e)
+		return;
+	ex_str(b, e, NFTNL_EXPR_LOG_PREFIX, x->str ? x->str : "");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_LEVEL, 4);	/* warning, as the kernel reports it */
 }
 
-static void ex_imm(struct nftnl_rule *r, uint32_t value)
+static void ex_imm(struct rb *b, uint32_t value)
 {
-	struct nftnl_expr *e = ex(r, "immediate");
+	struct nftnl_expr *e = ex(b, "immediate");
 
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &value, sizeof(value));
+	ex_data(b, e, NFTNL_EXPR_IMM_DATA, &value, sizeof(value));
 }
 
-static void stmt_ctmark_set(struct nftnl_rule *r, uint32_t value)
+static void ex_meta_set(struct rb *b, uint32_t key, uint32_t sreg)
 {
-	ex_imm(r, value);
-	ex_ct(r, NFT_CT_MARK, NFT_REG_1, true);
-}
-
-static void ex_meta_set(struct nftnl_rule *r, uint32_t key, uint32_t sreg)
-{
-	struct nftnl_expr *e = ex(r, "meta");
+	struct nftnl_expr *e = ex(b, "meta");
 
 	if (!e)
 		return;
@@ -727,11 +874,21 @@ static void ex_meta_set(struct nftnl_rule *r, uint32_t key, uint32_t sreg)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, sreg);
 }
 
+static void ex_reject_rst(struct rb *b)
+{
+	struct nftnl_expr *e = ex(b, "reject");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_TCP_RST);
+	nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, 0);
+}
+
 /* Native nft_queue (CONFIG_NFT_QUEUE). Flows hash to a queue by addresses, so both directions
  * of a connection reach the same worker (no CPU fanout). */
-static void ex_queue(struct nftnl_rule *r, const struct ir_stmt *x)
+static void ex_queue(struct rb *b, const struct ir_stmt *x)
 {
-	struct nftnl_expr *e = ex(r, "queue");
+	struct nftnl_expr *e = ex(b, "queue");
 
 	if (!e)
 		return;
@@ -742,44 +899,59 @@ static void ex_queue(struct nftnl_rule *r, const struct ir_stmt *x)
 
 /* The xtables NFQUEUE target, revision 3, through nft_compat (what iptables-nft emits):
  * for kernels without nft_queue. The info is XT_ALIGN()ed to 8 bytes. */
-static void ex_queue_compat(struct nftnl_rule *r, const struct ir_stmt *x)
+static void ex_queue_compat(struct rb *b, const struct ir_stmt *x)
 {
-	struct nftnl_expr *e = ex(r, "target");
-	uint8_t *info = calloc(1, 8);	/* libnftnl takes ownership of the info buffer */
+	struct nftnl_expr *e = ex(b, "target");
+	uint8_t *info;
 	struct xt_NFQ_info_v3 q = {
 		.queuenum = (uint16_t)x->value,
 		.queues_total = (uint16_t)x->aux,
 		.flags = x->neg ? NFQ_FLAG_BYPASS : 0,
 	};
 
-	if (!e || !info) {
-		free(info);
+	if (!e)
+		return;
+	ex_str(b, e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+	info = NLB_ALLOC(calloc(1, 8));
+	if (!info) {
+		rb_fail(b, -ENOMEM);
 		return;
 	}
 	memcpy(info, &q, sizeof(q));
-	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
-	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, 8);
+	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, 8);	/* takes ownership of info */
 }
 
 /* A meter: the source address (its first plen bits) keys an element of a dynamic set that
  * carries its own limit (rate) or connlimit (ct count), inverted ("over"): the rule goes on
  * only for a source over its limit. */
-static void stmt_meter(struct nftnl_rule *r, const struct ir_set *s, const struct ir_stmt *x)
+static void stmt_meter(struct rb *b, const struct ir_stmt *x)
 {
+	const struct ir_set *s;
 	uint32_t len = ir_field(x->f[0])->len, i;
 	struct nftnl_expr *in, *e;
 	uint8_t mask[16] = { 0 };
 
-	emit_deps(r, field_deps(x->f[0]));
-	load_field(r, x->f[0], NFT_REG_1);
+	if (x->set < 0 || x->set >= b->rs->n_sets) {
+		rb_fail(b, -EINVAL);
+		return;
+	}
+	s = &b->rs->sets[x->set];
+	emit_deps(b, field_deps(x->f[0]));
+	load_field(b, x->f[0], NFT_REG_1);
 	if (x->plen && x->plen < len * 8) {
 		for (i = 0; i < x->plen; i++)
 			mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
-		ex_bitwise(r, NFT_REG_1, mask, len);
+		ex_bitwise(b, NFT_REG_1, mask, len);
 	}
-	in = nftnl_expr_alloc(x->op == OP_METER_RATE ? "limit" : "connlimit");
-	e = in ? ex(r, "dynset") : NULL;
+	if (b->err)
+		return;
+	in = NLB_ALLOC(nftnl_expr_alloc(x->op == OP_METER_RATE ? "limit" : "connlimit"));
+	if (!in) {
+		rb_fail(b, -ENOMEM);
+		return;
+	}
+	e = ex(b, "dynset");
 	if (!e) {
 		nftnl_expr_free(in);
 		return;
@@ -797,145 +969,222 @@ static void stmt_meter(struct nftnl_rule *r, const struct ir_set *s, const struc
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, x->op == OP_METER_RATE ?
 			   NFT_DYNSET_OP_UPDATE : NFT_DYNSET_OP_ADD);
-	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, s->name);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, (uint32_t)s->id);
-	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, in, 0);	/* takes ownership of in */
+	ex_str(b, e, NFTNL_EXPR_DYNSET_SET_NAME, s->name);
+	if (fault() || nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, in, 0) < 0) {	/* owns in */
+		nftnl_expr_free(in);
+		rb_fail(b, -ENOMEM);
+	}
 }
 
-static void stmt(struct nftnl_rule *r, const struct ir_ruleset *rs, const struct ir_stmt *x,
-		 const struct nlb_opts *o)
+static void stmt_queue(struct rb *b, const struct ir_stmt *x)
 {
-	uint32_t reg, zero = 0;
+	if (b->o && b->o->queue_compat)
+		ex_queue_compat(b, x);
+	else
+		ex_queue(b, x);
+}
 
+/* ct mark / meta mark & mask == value */
+static void stmt_mark_bit(struct rb *b, const struct ir_stmt *x)
+{
+	if (x->op == OP_MARK_BIT)
+		ex_meta(b, NFT_META_MARK, NFT_REG_1);
+	else
+		ex_ct(b, NFT_CT_MARK, NFT_REG_1, false);
+	ex_bitwise(b, NFT_REG_1, (const uint8_t *)&x->aux, 4);
+	ex_cmp(b, NFT_REG_1, NFT_CMP_EQ, &x->value, 4);
+}
+
+/* The statements that read or write marks (ct mark, meta mark). */
+static void stmt_mark(struct rb *b, const struct ir_stmt *x)
+{
+	uint32_t zero = 0;
+
+	if (x->op == OP_CTMARK_SET) {
+		ex_imm(b, x->value);
+		ex_ct(b, NFT_CT_MARK, NFT_REG_1, true);
+	} else if (x->op == OP_CTMARK_NONZERO) {
+		ex_ct(b, NFT_CT_MARK, NFT_REG_1, false);
+		ex_cmp(b, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
+	} else if (x->op == OP_CTMARK_FROM_META) {
+		ex_meta(b, NFT_META_MARK, NFT_REG_1);
+		ex_bitwise(b, NFT_REG_1, (const uint8_t *)&x->aux, 4);
+		ex_ct(b, NFT_CT_MARK, NFT_REG_1, true);
+	} else if (x->op == OP_META_MARK_SET) {
+		ex_imm(b, x->value);
+		ex_meta_set(b, NFT_META_MARK, NFT_REG_1);
+	} else if (x->op == OP_META_FROM_CT) {
+		ex_ct(b, NFT_CT_MARK, NFT_REG_1, false);
+		ex_meta_set(b, NFT_META_MARK, NFT_REG_1);
+	} else {
+		stmt_mark_bit(b, x);
+	}
+}
+
+/* A lookup in a set: match (dreg -1), map to ct mark (NFT_REG_1), or verdict map. */
+static void stmt_lookup(struct rb *b, const struct ir_stmt *x, int dreg, bool neg)
+{
+	uint32_t reg = load_fields(b, x->f, x->n_f);
+
+	if (b->err)
+		return;
+	ex_lookup(b, x->set, reg, dreg, neg);
+	if (x->op == OP_CTMARK_MAP)
+		ex_ct(b, NFT_CT_MARK, NFT_REG_1, true);
+}
+
+static void stmt(struct rb *b, const struct ir_stmt *x)
+{
 	switch (x->op) {
 	case OP_MATCH:
-		reg = load_fields(r, x->f, 1);
-		ex_cmp(r, reg, x->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, x->val, ir_field(x->f[0])->len);
-		break;
+		stmt_match(b, x);
+		return;
 	case OP_PREFIX:
-		stmt_prefix(r, x);
-		break;
+		stmt_prefix(b, x);
+		return;
 	case OP_LOOKUP:
-		reg = load_fields(r, x->f, x->n_f);
-		ex_lookup(r, &rs->sets[x->set], reg, -1, x->neg);
-		break;
-	case OP_CT_STATE:
-		stmt_ctstate(r, x->value);
-		break;
-	case OP_CTMARK_SET:
-		stmt_ctmark_set(r, x->value);
-		break;
+		stmt_lookup(b, x, -1, x->neg);
+		return;
 	case OP_CTMARK_MAP:
-		reg = load_fields(r, x->f, x->n_f);
-		ex_lookup(r, &rs->sets[x->set], reg, NFT_REG_1, false);
-		ex_ct(r, NFT_CT_MARK, NFT_REG_1, true);
-		break;
-	case OP_CTMARK_NONZERO:
-		ex_ct(r, NFT_CT_MARK, NFT_REG_1, false);
-		ex_cmp(r, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
-		break;
+		stmt_lookup(b, x, NFT_REG_1, false);
+		return;
 	case OP_VMAP:
-		reg = load_fields(r, x->f, x->n_f);
-		ex_lookup(r, &rs->sets[x->set], reg, NFT_REG_VERDICT, false);
-		break;
-	case OP_COUNTER:
-		ex(r, "counter");
-		break;
-	case OP_LIMIT:
-	case OP_LOG:
-		stmt_limit_log(r, x);
-		break;
-	case OP_ACCEPT:
-		ex_verdict(r, NF_ACCEPT, NULL);
-		break;
-	case OP_DROP:
-		ex_verdict(r, NF_DROP, NULL);
-		break;
-	case OP_JUMP:
-		ex_verdict(r, NFT_JUMP, rs->chains[x->aux].name);
-		break;
+		stmt_lookup(b, x, NFT_REG_VERDICT, false);
+		return;
+	case OP_CT_STATE:
+		stmt_ctstate(b, x->value);
+		return;
+	case OP_CTMARK_SET:
+	case OP_CTMARK_NONZERO:
 	case OP_MARK_BIT:
 	case OP_CTMARK_BIT:
-		if (x->op == OP_MARK_BIT)
-			ex_meta(r, NFT_META_MARK, NFT_REG_1);
-		else
-			ex_ct(r, NFT_CT_MARK, NFT_REG_1, false);
-		ex_bitwise(r, NFT_REG_1, (const uint8_t *)&x->aux, 4);
-		ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, &x->value, 4);
-		break;
 	case OP_CTMARK_FROM_META:
-		ex_meta(r, NFT_META_MARK, NFT_REG_1);
-		ex_bitwise(r, NFT_REG_1, (const uint8_t *)&x->aux, 4);
-		ex_ct(r, NFT_CT_MARK, NFT_REG_1, true);
-		break;
 	case OP_META_MARK_SET:
-		ex_imm(r, x->value);
-		ex_meta_set(r, NFT_META_MARK, NFT_REG_1);
-		break;
 	case OP_META_FROM_CT:
-		ex_ct(r, NFT_CT_MARK, NFT_REG_1, false);
-		ex_meta_set(r, NFT_META_MARK, NFT_REG_1);
-		break;
-	case OP_REJECT_RST: {
-		struct nftnl_expr *e = ex(r, "reject");
-
-		if (e) {
-			nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_TCP_RST);
-			nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, 0);
-		}
-		break;
-	}
+		stmt_mark(b, x);
+		return;
+	case OP_COUNTER:
+		ex(b, "counter");
+		return;
+	case OP_LIMIT:
+		stmt_limit(b, x);
+		return;
+	case OP_LOG:
+		stmt_log(b, x);
+		return;
+	case OP_ACCEPT:
+		ex_verdict(b, NF_ACCEPT, NULL);
+		return;
+	case OP_DROP:
+		ex_verdict(b, NF_DROP, NULL);
+		return;
+	case OP_JUMP:
+		ex_jump(b, x->aux);
+		return;
+	case OP_REJECT_RST:
+		ex_reject_rst(b);
+		return;
 	case OP_METER_RATE:
 	case OP_METER_CONNS:
-		stmt_meter(r, &rs->sets[x->set], x);
-		break;
+		stmt_meter(b, x);
+		return;
 	case OP_QUEUE:
-		if (o && o->queue_compat)
-			ex_queue_compat(r, x);
-		else
-			ex_queue(r, x);
-		break;
-	default:
+		stmt_queue(b, x);
+		return;
+	case OP_MAX:
 		break;
 	}
+	rb_fail(b, -EINVAL);		/* an op this builder does not know: refuse the rule */
+}
+
+static void rule_comment(struct rb *b, const char *comment)
+{
+	struct nftnl_udata_buf *u = NLB_ALLOC(nftnl_udata_buf_alloc(IR_STR_MAX + 16));
+
+	if (!u) {
+		rb_fail(b, -ENOMEM);
+		return;
+	}
+	if (!nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, comment))
+		rb_fail(b, -E2BIG);
+	else if (fault() || nftnl_rule_set_data(b->r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u),
+						nftnl_udata_buf_len(u)) < 0)
+		rb_fail(b, -ENOMEM);
+	nftnl_udata_buf_free(u);
+}
+
+static void rule_str(struct rb *b, uint16_t attr, const char *s)
+{
+	if (fault() || nftnl_rule_set_str(b->r, attr, s) < 0)
+		rb_fail(b, -ENOMEM);
+}
+
+/* The whole rule, or an error and nothing: 0 and *ret (caller frees), or -ENOMEM/-EINVAL. */
+static int rule_build(const struct ir_ruleset *rs, const struct ir_chain *ch,
+		      const struct ir_rule *ir, const struct nlb_opts *o, struct nftnl_rule **ret)
+{
+	struct rb b = { .rs = rs, .o = o };
+	int i;
+
+	b.r = NLB_ALLOC(nftnl_rule_alloc());
+	if (!b.r)
+		return -ENOMEM;
+	rule_str(&b, NFTNL_RULE_TABLE, tname(o));
+	rule_str(&b, NFTNL_RULE_CHAIN, ch->name);
+	nftnl_rule_set_u32(b.r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	if (ir->n < 0 || ir->n > IR_RULE_STMTS_MAX)
+		rb_fail(&b, -EINVAL);
+	for (i = 0; i < ir->n && !b.err; i++)
+		stmt(&b, &ir->s[i]);
+	if (ir->comment && !b.err)
+		rule_comment(&b, ir->comment);
+	if (b.err) {
+		nftnl_rule_free(b.r);
+		return b.err;
+	}
+	*ret = b.r;
+	return 0;
 }
 
 struct nftnl_rule *nlb_rule(const struct ir_ruleset *rs, const struct ir_chain *ch,
 			    const struct ir_rule *ir, const struct nlb_opts *o)
 {
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nftnl_udata_buf *u;
+	struct nftnl_rule *r = NULL;
+
+	return rule_build(rs, ch, ir, o, &r) < 0 ? NULL : r;
+}
+
+/* An upper bound of a rule's message: per statement at most RULE_STMT_EXPRS expressions of
+ * at most RULE_EXPR_BYTES each (fixed attributes and one name), plus its strings. Checked
+ * again after the message is built (msg_done). */
+#define RULE_STMT_EXPRS		(6 + IR_KEY_FIELDS_MAX + 4)
+#define RULE_EXPR_BYTES		(160 + IR_NAME_MAX)
+
+static size_t rule_room(const struct ir_rule *ir)
+{
+	size_t room = 512 + (ir->comment ? strlen(ir->comment) : 0);
 	int i;
 
-	if (!r)
-		return NULL;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, tname(o));
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, ch->name);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	for (i = 0; i < ir->n; i++)
-		stmt(r, rs, &ir->s[i], o);
-	if (ir->comment) {
-		u = nftnl_udata_buf_alloc(IR_STR_MAX + 16);
-		if (u) {
-			nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, ir->comment);
-			nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u),
-					    nftnl_udata_buf_len(u));
-			nftnl_udata_buf_free(u);
-		}
+	for (i = 0; i < ir->n && i < IR_RULE_STMTS_MAX; i++) {
+		room += RULE_STMT_EXPRS * RULE_EXPR_BYTES;
+		if (ir->s[i].str)
+			room += strlen(ir->s[i].str) + 8;
 	}
-	return r;
+	return room;
 }
 
 static int rule_msg(struct nlbatch *b, const struct nlb_opts *o, const struct ir_ruleset *rs,
 		    const struct ir_chain *ch, const struct ir_rule *ir)
 {
-	struct nftnl_rule *r = nlb_rule(rs, ch, ir, o);
+	struct nftnl_rule *r = NULL;
 	struct nlmsghdr *nlh;
 	char what[IR_NAME_MAX + IR_STR_MAX + 16];
+	int e = rule_build(rs, ch, ir, o, &r);
 
-	if (!r)
-		return -ENOMEM;
-	nlh = nft_hdr(b, 4096, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+	if (e < 0)
+		return e;
+	nlh = nft_hdr(b, rule_room(ir), NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
 	if (!nlh) {
 		nftnl_rule_free(r);
 		return -ENOMEM;

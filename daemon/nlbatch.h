@@ -25,6 +25,7 @@ struct nlb_origin {
 struct nlbatch {
 	uint8_t *buf;
 	size_t len, cap;
+	size_t room;			/* bytes the message being built may take */
 	uint32_t seq_begin, seq_end;	/* BEGIN's seq and the last message's seq */
 	size_t genid_off;		/* offset of the BATCH_GENID value, 0 if none */
 	struct nlb_origin *orig;
@@ -75,5 +76,10 @@ uint32_t nlb_hooknum(enum ir_hook h);
 /* Kernel set flags (NFT_SET_*) and key type of an ir set. */
 uint32_t nlb_set_flags(const struct ir_set *s);
 uint32_t nlb_key_type(const struct ir_set *s);
+
+/* Unit tests only (objects built with -DNLB_FAULT_INJECTION): make the nth allocating call
+ * of the builder fail (0: none), and count those calls since nlb_fault_set. */
+void nlb_fault_set(long nth);
+long nlb_fault_count(void);
 
 #endif

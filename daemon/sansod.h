@@ -46,6 +46,7 @@ struct opts {
 	const char *audit;		/* audit trail (JSON lines), NULL: none */
 	bool audit_alert_only;		/* --audit-failure alert-only (default block-crosszone) */
 	bool block_all;			/* build with every zone isolated (internal) */
+	bool no_persist;		/* --no-persist: commit without owner/persist (tests, old kernels) */
 };
 
 /* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
@@ -129,6 +130,14 @@ struct daemon {
 	bool engine;			/* the workers run (daemon mode) */
 	struct queue_rt q;
 	struct kwatch kw;		/* conntrack use and queue drops (R44) */
+	struct restore_state {		/* table inet sanso removed by another process */
+		double window_start;	/* monotonic seconds: start of the rate-limit window */
+		int in_window;		/* restores in that window */
+		int quiet;		/* alerts not logged in that window (a restore loop) */
+		unsigned total;
+		double last_ms;		/* last restore: notice -> commit ack */
+		bool recheck;		/* look again shortly (the main loop) */
+	} restore;
 };
 
 int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */

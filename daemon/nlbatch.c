@@ -583,6 +583,9 @@ static void load_field(struct nftnl_rule *r, enum ir_field f, uint32_t reg)
 	case F_CT_MARK:
 		ex_ct(r, NFT_CT_MARK, reg, false);
 		break;
+	case F_CT_DIRECTION:
+		ex_ct(r, NFT_CT_DIRECTION, reg, false);
+		break;
 	default:
 		break;
 	}
@@ -815,7 +818,7 @@ static void stmt(struct nftnl_rule *r, const struct ir_ruleset *rs, const struct
 		else
 			ex_ct(r, NFT_CT_MARK, NFT_REG_1, false);
 		ex_bitwise(r, NFT_REG_1, (const uint8_t *)&x->aux, 4);
-		ex_cmp(r, NFT_REG_1, NFT_CMP_EQ, &x->value, 4);
+		ex_cmp(r, NFT_REG_1, x->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, &x->value, 4);
 		break;
 	case OP_CTMARK_FROM_META:
 		ex_meta(r, NFT_META_MARK, NFT_REG_1);

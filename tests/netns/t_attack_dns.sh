@@ -137,6 +137,10 @@ refute "(d) wrong TXID: 10.30.0.67 not learned" learned 10.30.0.67
 refute "(d) wrong question: 10.30.0.68 not learned" learned 10.30.0.68
 refute "(d) other upstream's address: 10.30.0.69 not learned" learned 10.30.0.69
 check "(d) the real answer after the forged ones taught 10.30.0.75" learned 10.30.0.75
+spoof "$FAKE" 40003 --txid 1111 --name slow-75.allowed.example --addr 10.30.0.76
+sleep 0.3
+refute "(d) a second answer to the answered query (right id and name): 10.30.0.76 not learned" \
+	learned 10.30.0.76
 
 # ---- (e) TTL cap ----
 check "(e) answer with TTL 2^31-1" qq 40004 big-71.allowed.example
@@ -158,11 +162,11 @@ check "(g) the same query over TCP is answered" qq 40008 tcp-74.allowed.example 
 check "(g) the TCP answer taught 10.30.0.74" learned 10.30.0.74
 
 # ---- counters (sansoctl stats --prometheus) ----
-for c in dns_answers dns_learned dns_unmatched dns_forged dns_capped; do
+for c in dns_queries dns_answers dns_learned dns_unmatched dns_forged dns_error_answers dns_ttl_capped; do
 	v=$(counter "$c")
 	check "counter $c = $v (> 0)" test "$v" -gt 0
 done
-check "the unmatched answers were logged" grep -q 'dns.*unmatched' "$DLOG"
+check "the unmatched answers were logged" grep -qi "dns answers not learned: [1-9][0-9]* unmatched" "$DLOG"
 
 check "sansod still running" daemon_alive
 check "SIGTERM: sansod exits" daemon_stop

@@ -316,7 +316,7 @@ static int dns_msgs(const struct pkt_hdrs *h, const uint8_t *l3, const uint8_t *
 	size_t len = h->payload_len;
 	int n = 0, r;
 
-	if (h->payload_len < h->payload_tot || !(h->flags & PKT_F_L4))
+	if (!(h->flags & PKT_F_L4))
 		return 0;
 	if (h->l4proto == PKT_IPPROTO_UDP) {
 		msg[0] = p;
@@ -340,6 +340,10 @@ static void dns_query_seen(struct eng_flows *fs, const struct pkt_hdrs *h, const
 	uint16_t txid, qtype;
 	int i, n = dns_msgs(h, l3, msg, mlen, 4);
 
+	if (h->payload_len < h->payload_tot) {	/* not all of it seen */
+		cnt[EC_MALFORMED]++;
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		if (dns_parse_query(msg[i], mlen[i], &txid, &qtype, qname) < 0) {
 			cnt[EC_MALFORMED]++;
@@ -405,6 +409,11 @@ static void decide_dns(const struct eng_tables *t, struct eng_flows *fs, struct 
 	size_t mlen[2];
 	int i, m, n = 0, k = dns_msgs(h, l3, msg, mlen, 2);
 
+	*n_upd = 0;
+	if (h->payload_len < h->payload_tot) {	/* not all of it seen */
+		cnt[EC_MALFORMED]++;
+		return;
+	}
 	for (i = 0; i < k; i++) {
 		if (dns_parse_answer(msg[i], mlen[i], &a) < 0) {
 			cnt[EC_MALFORMED]++;

@@ -370,7 +370,7 @@ static const struct err_case {
 	{ true, "breakout: { from = [\"lgwan\"];\n upstream = [\"10.30.0.53\"];\n"
 	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
 	  "unknown key 'upstream'; allowed: from, resolvers, upstreams, dns_floor, dns_grace, "
-	  "dns_max, ech, services (did you mean 'upstreams'?)", 0 },
+	  "dns_ttl_max, dns_max, ech, services (did you mean 'upstreams'?)", 0 },
 	/* flow verdicts */
 	{ true, "flows: ( { name = \"f\"; class = \"peer\"; from = \"a\"; to = \"b\"; proto = \"udp\";\n"
 	  " verdict = \"auto\"; } );\n", 4,
@@ -851,7 +851,7 @@ START_TEST(test_roundtrip_full)
 	ck_assert_ptr_nonnull(strstr(out, "resolvers = [\"10.20.0.53\", \"fd20::53\"];"));
 	ck_assert_ptr_nonnull(strstr(out, "\n\tresolvers = [\"10.20.0.53\", \"fd20::53\"];\n"
 				     "\tupstreams = [\"192.0.2.53\", \"2001:db8::53\"];\n"
-				     "\tdns_floor = 120; dns_grace = 0; dns_max = 16; "
+				     "\tdns_floor = 120; dns_grace = 0; dns_ttl_max = 3600; dns_max = 16; "
 				     "ech = \"outer-sni\";\n\tservices: ("));
 	ck_assert_ptr_nonnull(strstr(out, "ports = [\"1000-2000\", \"3000-3001\"]; "
 				     "verdict = \"engine\"; }"));
@@ -900,7 +900,7 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(strstr(out, "engine"));
 	ck_assert_ptr_null(strstr(out, "upstreams"));
 	ck_assert_ptr_nonnull(strstr(out, "\tfrom = [\"terms\"];\n\tdns_floor = 60; dns_grace = 30; "
-				     "dns_max = 65536; ech = \"outer-sni\";\n"));
+				     "dns_ttl_max = 3600; dns_max = 65536; ech = \"outer-sni\";\n"));
 	roundtrip(p);
 	free(out);
 	policy_free(p);

@@ -340,6 +340,12 @@ static const struct err_case {
 	{ true, "breakout: { from = [\"lgwan\"];\n dns_floor = 86401;\n"
 	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
 	  "dns_floor: 86401 is out of range 1-86400", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_ttl_max = 0;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "breakout: dns_ttl_max: 0 is out of range 1-604800", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_ttl_max = 604801;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "dns_ttl_max: 604801 is out of range 1-604800", 0 },
 	{ true, "breakout: { from = [\"lgwan\"];\n dns_floor = \"60\";\n"
 	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
 	  "dns_floor: expected an integer, got a string", 0 },
@@ -913,9 +919,11 @@ START_TEST(test_ranges_edges)
 {
 	static const char *const tails[] = {
 		"breakout: { from = [\"lgwan\"]; dns_floor = 1; dns_grace = 0; dns_max = 16;\n"
+		"  dns_ttl_max = 1;\n"
 		"  services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n"
 		"engine: { queues = 1; queue_base = 65534; queue_maxlen = 16; fail_open = []; };\n",
 		"breakout: { from = [\"lgwan\"]; dns_floor = 86400; dns_grace = 86400;\n"
+		"  dns_ttl_max = 604800;\n"
 		"  dns_max = 1048576; services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n"
 		"engine: { queues = 8; queue_base = 65527; queue_maxlen = 65536; };\n",
 	};
@@ -928,6 +936,7 @@ START_TEST(test_ranges_edges)
 		dump(&d);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_int_eq(p->breakout.dns_floor, _i ? 86400 : 1);
+	ck_assert_int_eq(p->breakout.dns_ttl_max, _i ? 604800 : 1);
 	ck_assert_int_eq(p->breakout.dns_max, _i ? 1048576 : 16);
 	ck_assert_int_eq(p->engine.queue_base, _i ? 65527 : 65534);
 	ck_assert_int_eq(p->engine.queue_maxlen, _i ? 65536 : 16);

@@ -2,6 +2,7 @@
 /* classify.c: the engine's per-packet decisions (eng_decide, see engine.h). The hot path:
  * no allocation, no logging, no syscalls; state lives in preallocated tables. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "dns.h"
@@ -398,39 +399,130 @@ static int dns_learn(const struct eng_tables *t, struct eng_learned *l, const st
 	return n;
 }
 
-/* An established reply from an upstream to a resolver. Learned only if it answers a query
- * recorded on this worker, with RCODE 0 and not truncated. */
+/* One answer message: learned only if it answers a query recorded on this worker, with
+ * RCODE 0 and not truncated. Returns the updates now in upd. */
+static int dns_answer_msg(const struct eng_tables *t, struct eng_flows *fs, struct eng_learned *l,
+			  const struct pkt_hdrs *h, const uint8_t *msg, size_t len, int64_t now,
+			  struct eng_update *upd, int n, uint64_t *cnt)
+{
+	struct dns_answer a;
+	int m;
+
+	if (dns_parse_answer(msg, len, &a) < 0) {
+		cnt[EC_MALFORMED]++;
+		return n;
+	}
+	cnt[EC_DNS_ANSWERS]++;
+	m = pend_match(&fs->dns, h, &a, now);
+	if (m <= 0) {
+		cnt[m < 0 ? EC_DNS_FORGED : EC_DNS_UNMATCHED]++;
+		return n;
+	}
+	if (a.rcode || (a.flags & DNS_ANS_TC)) {
+		cnt[EC_DNS_ERROR]++;
+		return n;
+	}
+	return dns_learn(t, l, h, &a, now, upd, n, cnt);
+}
+
+/* The stream of this answer segment (upstream h->src to resolver h->dst); a SYN-ACK starts
+ * one, taking a free, stale or else the oldest slot. */
+static struct eng_dns_tcp *dns_tcp_stream(struct eng_dns_pend *pd, const struct pkt_hdrs *h,
+					  int64_t now)
+{
+	bool synack = (h->tcp_flags & PKT_TCP_SYN) != 0;
+	struct eng_dns_tcp *s, *victim = NULL;
+	int i;
+
+	for (i = 0; i < ENG_DNS_TCP_SLOTS; i++) {
+		s = &pd->tcp[i];
+		if (s->used && s->family == h->family && s->rport == h->dport &&
+		    s->uport == h->sport && !memcmp(s->res, h->dst, 16) &&
+		    !memcmp(s->up, h->src, 16))
+			break;
+		if (!victim || !s->used || (victim->used && s->last_ms < victim->last_ms))
+			victim = victim && !victim->used ? victim : s;
+	}
+	if (i == ENG_DNS_TCP_SLOTS) {
+		if (!synack)
+			return NULL;
+		s = victim;
+	}
+	if (synack) {
+		memset(s, 0, offsetof(struct eng_dns_tcp, buf));
+		s->used = true;
+		s->family = h->family;
+		s->rport = h->dport;
+		s->uport = h->sport;
+		memcpy(s->res, h->dst, 16);
+		memcpy(s->up, h->src, 16);
+		s->next = h->seq + 1;
+	}
+	s->last_ms = now;
+	return s;
+}
+
+/* Append the new bytes of an answer segment to its stream and read every whole message. */
+static int dns_tcp_answer(const struct eng_tables *t, struct eng_flows *fs,
+			  struct eng_learned *l, const struct pkt_hdrs *h, const uint8_t *l3,
+			  struct eng_dns_tcp *s, int64_t now, struct eng_update *upd,
+			  uint64_t *cnt)
+{
+	const uint8_t *p = l3 + h->payload_off, *msg;
+	uint32_t len = h->payload_len, skip = s->next - h->seq, off = 0;
+	size_t mlen;
+	int n = 0, r = 0;
+
+	if (len && ((int32_t)(h->seq - s->next) > 0 ||
+		    (skip < len && s->len + (len - skip) > ENG_DNS_TCP_BUF))) {
+		cnt[EC_MALFORMED]++;	/* a gap, or too long: give up on this stream */
+		s->used = false;
+		return 0;
+	}
+	if (!len || skip >= len) {	/* no data, or all of it seen before */
+		if (h->tcp_flags & (PKT_TCP_FIN | PKT_TCP_RST))
+			s->used = false;
+		return 0;
+	}
+	memcpy(s->buf + s->len, p + skip, len - skip);
+	s->len += len - skip;
+	s->next += len - skip;
+	while ((r = dns_tcp_frame(s->buf + off, s->len - off, &msg, &mlen)) > 0) {
+		n = dns_answer_msg(t, fs, l, h, msg, mlen, now, upd, n, cnt);
+		off += (uint32_t)r;
+	}
+	memmove(s->buf, s->buf + off, s->len - off);
+	s->len -= off;
+	if (r == -EPROTO || (h->tcp_flags & (PKT_TCP_FIN | PKT_TCP_RST)))
+		s->used = false;
+	return n;
+}
+
+/* An established reply from an upstream to a resolver: a UDP answer, or a segment of a TCP
+ * stream (reassembled from its SYN-ACK on; without one, whole messages in one segment). */
 static void decide_dns(const struct eng_tables *t, struct eng_flows *fs, struct eng_learned *l,
 		       const struct pkt_hdrs *h, const uint8_t *l3, int64_t now,
 		       struct eng_update *upd, int *n_upd, uint64_t *cnt)
 {
-	struct dns_answer a;
+	struct eng_dns_tcp *s = NULL;
 	const uint8_t *msg[2];
 	size_t mlen[2];
-	int i, m, n = 0, k = dns_msgs(h, l3, msg, mlen, 2);
+	int i, n = 0, k;
 
 	*n_upd = 0;
 	if (h->payload_len < h->payload_tot) {	/* not all of it seen */
 		cnt[EC_MALFORMED]++;
 		return;
 	}
-	for (i = 0; i < k; i++) {
-		if (dns_parse_answer(msg[i], mlen[i], &a) < 0) {
-			cnt[EC_MALFORMED]++;
-			continue;
-		}
-		cnt[EC_DNS_ANSWERS]++;
-		m = pend_match(&fs->dns, h, &a, now);
-		if (m <= 0) {
-			cnt[m < 0 ? EC_DNS_FORGED : EC_DNS_UNMATCHED]++;
-			continue;
-		}
-		if (a.rcode || (a.flags & DNS_ANS_TC)) {
-			cnt[EC_DNS_ERROR]++;
-			continue;
-		}
-		n = dns_learn(t, l, h, &a, now, upd, n, cnt);
+	if (h->l4proto == PKT_IPPROTO_TCP && (h->flags & PKT_F_L4))
+		s = dns_tcp_stream(&fs->dns, h, now);
+	if (s) {
+		*n_upd = dns_tcp_answer(t, fs, l, h, l3, s, now, upd, cnt);
+		return;
 	}
+	k = dns_msgs(h, l3, msg, mlen, 2);
+	for (i = 0; i < k; i++)
+		n = dns_answer_msg(t, fs, l, h, msg[i], mlen[i], now, upd, n, cnt);
 	*n_upd = n;
 }
 

@@ -311,7 +311,8 @@ struct eng_flows *eng_flows_new(int slots)
 	f->v = calloc((size_t)f->cap, sizeof(*f->v));
 	f->dns.cap = pow2(ENG_DNS_PEND_SLOTS);
 	f->dns.v = calloc((size_t)f->dns.cap, sizeof(*f->dns.v));
-	if (!f->v || !f->dns.v) {
+	f->dns.tcp = calloc(ENG_DNS_TCP_SLOTS, sizeof(*f->dns.tcp));
+	if (!f->v || !f->dns.v || !f->dns.tcp) {
 		eng_flows_free(f);
 		return NULL;
 	}
@@ -327,6 +328,7 @@ void eng_flows_free(struct eng_flows *f)
 {
 	if (!f)
 		return;
+	free(f->dns.tcp);
 	free(f->dns.v);
 	free(f->v);
 	free(f);

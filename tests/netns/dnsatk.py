@@ -9,6 +9,7 @@
         big    TTL 2^31-1 (24855 days)    nx     RCODE 3 (NXDOMAIN), the A record anyway
         tc     TC set, the A record anyway
         tcp    over UDP: TC and no record; over TCP: TTL 30
+        tcpsplit  the same, the TCP answer in three segments (1 byte, 20 bytes, the rest)
   dnsatk.py query SRC SPORT SERVER NAME [--tcp] [--txid N] [--timeout S]
       One A query from SRC:SPORT; prints "rcode R tc T" and one "A ADDR TTL" per record of the
       first answer with the same id and question. Exit 1 without one.
@@ -70,7 +71,7 @@ def reply_for(query, over_tcp):
         return answer(txid, name, addr, 30, rcode=3)
     if kind == "tc":
         return answer(txid, name, addr, 30, tc=True)
-    if kind == "tcp" and not over_tcp:
+    if kind in ("tcp", "tcpsplit") and not over_tcp:
         return answer(txid, name, addr, 30, tc=True, records=False)
     return answer(txid, name, addr, 30)
 
@@ -90,8 +91,16 @@ def tcp_client(conn):
         try:
             while True:
                 n = struct.unpack("!H", recv_exact(conn, 2))[0]
-                msg = reply_for(recv_exact(conn, n), True)
-                conn.sendall(struct.pack("!H", len(msg)) + msg)
+                query = recv_exact(conn, n)
+                msg = reply_for(query, True)
+                frame = struct.pack("!H", len(msg)) + msg
+                if parse_question(query)[1].startswith("tcpsplit-"):
+                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    for chunk in (frame[:1], frame[1:21]):
+                        conn.sendall(chunk)
+                        time.sleep(0.2)
+                    frame = frame[21:]
+                conn.sendall(frame)
         except (EOFError, OSError, ValueError, IndexError):
             pass
 

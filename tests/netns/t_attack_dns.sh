@@ -16,7 +16,8 @@
 #       and the real answer after them still teaches
 #   (e) a huge TTL is capped (dns_ttl_max, default 3600 s) before floor and grace
 #   (f) RCODE != 0 and TC answers teach nothing
-#   (g) an answer over TCP (after a truncated UDP answer) teaches
+#   (g) an answer over TCP (after a truncated UDP answer) teaches, also when it is cut over
+#       several segments
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -160,6 +161,8 @@ check "(g) truncated answer over UDP" qq 40007 tcp-74.allowed.example
 refute "(g) the truncated UDP answer taught nothing" learned 10.30.0.74
 check "(g) the same query over TCP is answered" qq 40008 tcp-74.allowed.example --tcp
 check "(g) the TCP answer taught 10.30.0.74" learned 10.30.0.74
+check "(g) a TCP answer in three segments" q_answers 40009 tcpsplit-77.allowed.example 10.30.0.77 --tcp
+check "(g) the answer put together from its segments taught 10.30.0.77" learned 10.30.0.77
 
 # ---- counters (sansoctl stats --prometheus) ----
 for c in dns_queries dns_answers dns_learned dns_unmatched dns_forged dns_error_answers dns_ttl_capped; do

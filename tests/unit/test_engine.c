@@ -898,6 +898,60 @@ START_TEST(test_dns_tcp)
 }
 END_TEST
 
+/* An answer over several segments, from the SYN-ACK on: in-order bytes are put together
+ * (retransmissions skipped); a gap ends the stream, nothing learned. */
+START_TEST(test_dns_tcp_stream)
+{
+	static const struct rr rr[] = { { 300, "52.96.0.5" } };
+	size_t len;
+	uint8_t *a = dns_answer("s.office.com", rr, 1, &len), *f = own(malloc(len + 2));
+	struct pk syn = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_TCP, 53, 40053, 1000,
+			  PKT_TCP_SYN | PKT_TCP_ACK, NULL, 0 };
+	struct pk seg = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_TCP, 53, 40053, 0, 0, f, 0 };
+	static const size_t cut[][2] = { { 0, 1 }, { 1, 20 }, { 0, 1 }, { 5, 10 } };
+	size_t i;
+
+	put16(f, (uint32_t)len);
+	memcpy(f + 2, a, len);
+	send_query(a, len, PKT_IPPROTO_TCP);
+	decide(&syn, NULL, COMP_ID_DNS);
+	expect(ENG_REPEAT, SEEN, EC_MAX);
+	for (i = 0; i < ARRAY_SIZE(cut); i++) {		/* 1 byte, 20, again, overlapping */
+		seg.seq = 1001 + (uint32_t)cut[i][0];
+		seg.data = f + cut[i][0];
+		seg.len = cut[i][1];
+		decide(&seg, NULL, COMP_ID_DNS);
+		expect(ENG_REPEAT, SEEN, EC_MAX);
+	}
+	seg.seq = 1001 + 21;
+	seg.data = f + 21;
+	seg.len = len + 2 - 21;
+	decide(&seg, NULL, COMP_ID_DNS);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 1);
+	ck_assert_int_eq(fx.n_upd, 1);
+	/* again, with a gap: given up */
+	send_query(a, len, PKT_IPPROTO_TCP);
+	syn.seq = 5000;
+	decide(&syn, NULL, COMP_ID_DNS);
+	seg.seq = 5001 + 10;
+	seg.data = f + 10;
+	seg.len = len + 2 - 10;
+	decide(&seg, NULL, COMP_ID_DNS);
+	expect(ENG_REPEAT, SEEN, EC_MALFORMED);
+	ck_assert_int_eq(fx.n_upd, 0);
+	/* too long for the buffer: given up */
+	syn.seq = 9000;
+	decide(&syn, NULL, COMP_ID_DNS);
+	f = own(calloc(1, ENG_DNS_TCP_BUF + 2));
+	put16(f, 0xffff);
+	seg.seq = 9001;
+	seg.data = f;
+	seg.len = ENG_DNS_TCP_BUF + 1;
+	decide(&seg, NULL, COMP_ID_DNS);
+	expect(ENG_REPEAT, SEEN, EC_MALFORMED);
+}
+END_TEST
+
 /* A flood of queries on one 5-tuple: the table stays bounded (the oldest of a window goes),
  * and the newest query is still answered. */
 START_TEST(test_dns_pending_flood)
@@ -1869,6 +1923,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tb, test_dns_error_answers);
 	tcase_add_test(tb, test_dns_ttl_cap);
 	tcase_add_test(tb, test_dns_tcp);
+	tcase_add_test(tb, test_dns_tcp_stream);
 	tcase_add_test(tb, test_dns_pending_flood);
 	tcase_add_test(tb, test_listed_prefix);
 	tcase_add_test(tb, test_learned_expiry);

@@ -51,6 +51,9 @@ serve lg udp "$RES" 9999
 conf_with_expiry 3600 "$SANSO_ROOT/conf/breakout.conf" "$TMP/policy.conf"
 sed -i "s/upstreams = \[\"$UP\"\]/upstreams = [\"$UP\", \"$FAKE\"]/" "$TMP/policy.conf"
 grep -qF "\"$FAKE\"" "$TMP/policy.conf" || fail "policy: second upstream not added"
+# four workers: a query and its answer must reach the same one (the kernel's queue hash of
+# the two addresses is the same in both directions), or nothing would be learned below
+echo 'engine: { queues = 4; };' >>"$TMP/policy.conf"
 
 CTL=$TMP/control
 ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
@@ -96,6 +99,8 @@ if ! daemon_alive; then
 	sed 's/^/    sansod: /' "$DLOG"
 	finish || exit 1
 fi
+queues_bound() { local q; for q in 0 1 2 3; do queue_bound gw "$q" || return 1; done; }
+check "the engine listens on NFQUEUE 0-3" queues_bound
 
 # ---- (a) the tap is no forwarding path ----
 spoof "$UP" 9999 --raw "attack-a-$$"
@@ -171,6 +176,7 @@ for c in dns_queries dns_answers dns_learned dns_unmatched dns_forged dns_error_
 done
 check "the unmatched answers were logged" grep -qi "dns answers not learned: [1-9][0-9]* unmatched" "$DLOG"
 
+echo "packets per queue: $(n gw awk '{ printf "%s:%s ", $1, $8 }' /proc/net/netfilter/nfnetlink_queue)"
 check "sansod still running" daemon_alive
 check "SIGTERM: sansod exits" daemon_stop
 finish

@@ -176,6 +176,7 @@ for c in dns_queries dns_answers dns_learned dns_unmatched dns_forged dns_error_
 done
 check "the unmatched answers were logged" grep -qi "dns answers not learned: [1-9][0-9]* unmatched" "$DLOG"
 
+# shellcheck disable=SC2016 # awk code
 echo "packets per queue: $(n gw awk '{ printf "%s:%s ", $1, $8 }' /proc/net/netfilter/nfnetlink_queue)"
 check "sansod still running" daemon_alive
 check "SIGTERM: sansod exits" daemon_stop

@@ -829,6 +829,25 @@ START_TEST(test_dns_match)
 }
 END_TEST
 
+/* The same over IPv6 between resolver and upstream; an IPv4 query does not match. */
+START_TEST(test_dns_match_v6)
+{
+	static const struct rr rr[] = { { 300, "52.96.0.6" } };
+	size_t len, qlen;
+	uint8_t *a = dns_answer("v6.office.com", rr, 1, &len), *q = query_of(a, len, &qlen);
+	struct pk qk = { "fd20::53", "2001:db8::53", PKT_IPPROTO_UDP, 40053, 53, 0, 0, q, qlen };
+	struct pk ak = { "2001:db8::53", "fd20::53", PKT_IPPROTO_UDP, 53, 40053, 0, 0, a, len };
+
+	send_query(a, len, PKT_IPPROTO_UDP);		/* 10.20.0.53 -> 10.30.0.53 */
+	decide(&ak, NULL, COMP_ID_DNS);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_UNMATCHED] = 1);
+	decide(&qk, NULL, COMP_ID_DNS_QUERY);
+	expect(ENG_REPEAT, SEEN, EC_DNS_QUERIES);
+	decide(&ak, NULL, COMP_ID_DNS);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 1);
+}
+END_TEST
+
 /* RCODE != 0 or TC: nothing learned, even in answer to a query; the query is answered. */
 START_TEST(test_dns_error_answers)
 {
@@ -1920,6 +1939,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tb, test_dns_learn_v6);
 	tcase_add_test(tb, test_dns_nothing_learned);
 	tcase_add_test(tb, test_dns_match);
+	tcase_add_test(tb, test_dns_match_v6);
 	tcase_add_test(tb, test_dns_error_answers);
 	tcase_add_test(tb, test_dns_ttl_cap);
 	tcase_add_test(tb, test_dns_tcp);

@@ -2,6 +2,7 @@
 /* classify.c: the engine's per-packet decisions (eng_decide, see engine.h). The hot path:
  * no allocation, no logging, no syscalls; state lives in preallocated tables. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "dns.h"
@@ -227,40 +228,301 @@ static bool svc_name_match(const struct eng_service *s, const char *name)
 	return false;
 }
 
-static void decide_dns(const struct eng_tables *t, struct eng_learned *l,
-		       const struct pkt_hdrs *h, const uint8_t *l3, int64_t now,
-		       struct eng_update *upd, int *n_upd, uint64_t *cnt)
+/* The slot window of a query's 5-tuple (resolver, upstream, ports, protocol): keyed, so a
+ * remote sender cannot aim at one window. */
+static struct eng_dns_query *pend_window(struct eng_dns_pend *pd, uint8_t family, uint8_t proto,
+					 const uint8_t *res, uint16_t rport, const uint8_t *up,
+					 uint16_t uport)
 {
-	struct dns_answer a;
-	uint32_t ttl;
-	int i, j, n = 0;
+	uint32_t k = eng_hash(res, 16, pd->key ^ 2166136261U ^ ((uint32_t)family << 8 | proto));
 
-	if (h->l4proto != PKT_IPPROTO_UDP || dns_parse_answer(l3 + h->payload_off, h->payload_len,
-							      &a) < 0) {
-		cnt[EC_MALFORMED]++;
-		return;			/* let it pass: nothing learned, nothing opened */
+	k = eng_hash(up, 16, k);
+	k = eng_hash(&rport, 2, eng_hash(&uport, 2, k ^ pd->key));
+	return &pd->v[k & (uint32_t)(pd->cap - ENG_PROBE)];
+}
+
+static bool pend_tuple(const struct eng_dns_query *q, uint8_t family, uint8_t proto,
+		       const uint8_t *res, uint16_t rport, const uint8_t *up, uint16_t uport)
+{
+	return q->used && q->family == family && q->proto == proto && q->rport == rport &&
+	       q->uport == uport && !memcmp(q->res, res, 16) && !memcmp(q->up, up, 16);
+}
+
+/* Record one query leaving resolver h->src for upstream h->dst (a repeat refreshes it). */
+static void pend_add(struct eng_dns_pend *pd, const struct pkt_hdrs *h, uint16_t txid,
+		     uint16_t qtype, const char *qname, int64_t now)
+{
+	struct eng_dns_query *w = pend_window(pd, h->family, h->l4proto, h->src, h->sport, h->dst,
+					      h->dport), *slot = NULL;
+	int i;
+
+	for (i = 0; i < ENG_PROBE; i++) {
+		struct eng_dns_query *q = &w[i];
+
+		if (pend_tuple(q, h->family, h->l4proto, h->src, h->sport, h->dst, h->dport) &&
+		    q->txid == txid && q->qtype == qtype && !strcmp(q->qname, qname)) {
+			slot = q;
+			break;
+		}
+		if (!q->used || now - q->sent_ms > ENG_DNS_PEND_MS)
+			slot = slot && !slot->used ? slot : q;
+		else if (!slot || (slot->used && q->sent_ms < slot->sent_ms))
+			slot = q;	/* the oldest, if the window is full */
 	}
-	cnt[EC_DNS_ANSWERS]++;
-	for (i = 0; i < a.n_addrs && l; i++) {
-		if (dns_answer_trace(&a, (unsigned int)i, &ttl) < 0)
+	slot->used = true;
+	slot->family = h->family;
+	slot->proto = h->l4proto;
+	memcpy(slot->res, h->src, 16);
+	memcpy(slot->up, h->dst, 16);
+	slot->rport = h->sport;
+	slot->uport = h->dport;
+	slot->txid = txid;
+	slot->qtype = qtype;
+	slot->sent_ms = now;
+	copy_str(slot->qname, sizeof(slot->qname), qname);
+}
+
+/* The answer (from upstream h->src to resolver h->dst) against the queries in flight: 1 and
+ * the query is forgotten (same 5-tuple, id, question name and type), 0 no query on this
+ * 5-tuple, -1 a query on this 5-tuple but another id or question (forged-looking). */
+static int pend_match(struct eng_dns_pend *pd, const struct pkt_hdrs *h,
+		      const struct dns_answer *a, int64_t now)
+{
+	struct eng_dns_query *w = pend_window(pd, h->family, h->l4proto, h->dst, h->dport, h->src,
+					      h->sport);
+	int i, r = 0;
+
+	for (i = 0; i < ENG_PROBE; i++) {
+		struct eng_dns_query *q = &w[i];
+
+		if (!pend_tuple(q, h->family, h->l4proto, h->dst, h->dport, h->src, h->sport) ||
+		    now - q->sent_ms > ENG_DNS_PEND_MS)
 			continue;
+		if (q->txid == a->id && q->qtype == a->qtype && !strcmp(q->qname, a->names[0])) {
+			q->used = false;
+			return 1;
+		}
+		r = -1;
+	}
+	return r;
+}
+
+/* The DNS messages in one segment or datagram: a UDP payload, or whole 2-byte-prefixed
+ * messages at the start of a TCP segment (a message cut over segments is not read: its
+ * query is not recorded, or its answer teaches nothing). Returns the count, up to max. */
+static int dns_msgs(const struct pkt_hdrs *h, const uint8_t *l3, const uint8_t **msg,
+		    size_t *mlen, int max)
+{
+	const uint8_t *p = l3 + h->payload_off;
+	size_t len = h->payload_len;
+	int n = 0, r;
+
+	if (!(h->flags & PKT_F_L4))
+		return 0;
+	if (h->l4proto == PKT_IPPROTO_UDP) {
+		msg[0] = p;
+		mlen[0] = len;
+		return len ? 1 : 0;
+	}
+	while (n < max && (r = dns_tcp_frame(p, len, &msg[n], &mlen[n])) > 0) {
+		p += r;
+		len -= (size_t)r;
+		n++;
+	}
+	return n;
+}
+
+static void dns_query_seen(struct eng_flows *fs, const struct pkt_hdrs *h, const uint8_t *l3,
+			   int64_t now, uint64_t *cnt)
+{
+	const uint8_t *msg[4];
+	size_t mlen[4];
+	char qname[DNS_NAME_MAX + 1];
+	uint16_t txid, qtype;
+	int i, n = dns_msgs(h, l3, msg, mlen, 4);
+
+	if (h->payload_len < h->payload_tot) {	/* not all of it seen */
+		cnt[EC_MALFORMED]++;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (dns_parse_query(msg[i], mlen[i], &txid, &qtype, qname) < 0) {
+			cnt[EC_MALFORMED]++;
+			continue;
+		}
+		pend_add(&fs->dns, h, txid, qtype, qname, now);
+		cnt[EC_DNS_QUERIES]++;
+	}
+}
+
+/* Lifetime of a learned address: the TTL cut to dns_ttl_max, then at least dns_floor, plus
+ * dns_grace (seconds). */
+static int64_t dns_life(const struct eng_tables *t, uint32_t ttl, uint64_t *cnt)
+{
+	if (ttl > t->dns_ttl_max) {
+		ttl = t->dns_ttl_max;
+		cnt[EC_DNS_CAPPED]++;
+	}
+	if (ttl < (uint32_t)t->dns_floor)
+		ttl = (uint32_t)t->dns_floor;
+	return (int64_t)ttl + t->dns_grace;
+}
+
+/* Learn the addresses of one matched answer for every dns+sni service of its name. */
+static int dns_learn(const struct eng_tables *t, struct eng_learned *l, const struct pkt_hdrs *h,
+		     const struct dns_answer *a, int64_t now, struct eng_update *upd, int n,
+		     uint64_t *cnt)
+{
+	uint32_t ttl;
+	int64_t life;
+	int i, j;
+
+	for (i = 0; i < a->n_addrs && l; i++) {
+		if (dns_answer_trace(a, (unsigned int)i, &ttl) < 0)
+			continue;
+		life = dns_life(t, ttl, cnt);
 		for (j = 0; j < t->n_svcs; j++) {
 			const struct eng_service *s = &t->svcs[j];
-			int64_t life = (int64_t)(ttl > (uint32_t)t->dns_floor ? ttl :
-						 (uint32_t)t->dns_floor) + t->dns_grace;
 
-			if (s->match != MATCH_DNS_SNI || !svc_name_match(s, a.names[0]))
+			if (s->match != MATCH_DNS_SNI || !svc_name_match(s, a->names[0]))
 				continue;
-			if (learn(l, a.addrs[i].family, a.addrs[i].addr, s->id, now,
-				  now + life * 1000, a.names[0], h->dst) && n < ENG_UPDATES_MAX) {
-				upd[n].family = a.addrs[i].family;
-				memcpy(upd[n].addr, a.addrs[i].addr, 16);
+			if (learn(l, a->addrs[i].family, a->addrs[i].addr, s->id, now,
+				  now + life * 1000, a->names[0], h->dst) && n < ENG_UPDATES_MAX) {
+				upd[n].family = a->addrs[i].family;
+				memcpy(upd[n].addr, a->addrs[i].addr, 16);
 				upd[n].timeout_ms = (uint64_t)life * 1000;
 				n++;
 				cnt[EC_DNS_LEARNED]++;
 			}
 		}
 	}
+	return n;
+}
+
+/* One answer message: learned only if it answers a query recorded on this worker, with
+ * RCODE 0 and not truncated. Returns the updates now in upd. */
+static int dns_answer_msg(const struct eng_tables *t, struct eng_flows *fs, struct eng_learned *l,
+			  const struct pkt_hdrs *h, const uint8_t *msg, size_t len, int64_t now,
+			  struct eng_update *upd, int n, uint64_t *cnt)
+{
+	struct dns_answer a;
+	int m;
+
+	if (dns_parse_answer(msg, len, &a) < 0) {
+		cnt[EC_MALFORMED]++;
+		return n;
+	}
+	cnt[EC_DNS_ANSWERS]++;
+	m = pend_match(&fs->dns, h, &a, now);
+	if (m <= 0) {
+		cnt[m < 0 ? EC_DNS_FORGED : EC_DNS_UNMATCHED]++;
+		return n;
+	}
+	if (a.rcode || (a.flags & DNS_ANS_TC)) {
+		cnt[EC_DNS_ERROR]++;
+		return n;
+	}
+	return dns_learn(t, l, h, &a, now, upd, n, cnt);
+}
+
+/* The stream of this answer segment (upstream h->src to resolver h->dst); a SYN-ACK starts
+ * one, taking a free, stale or else the oldest slot. */
+static struct eng_dns_tcp *dns_tcp_stream(struct eng_dns_pend *pd, const struct pkt_hdrs *h,
+					  int64_t now)
+{
+	bool synack = (h->tcp_flags & PKT_TCP_SYN) != 0;
+	struct eng_dns_tcp *s, *victim = NULL;
+	int i;
+
+	for (i = 0; i < ENG_DNS_TCP_SLOTS; i++) {
+		s = &pd->tcp[i];
+		if (s->used && s->family == h->family && s->rport == h->dport &&
+		    s->uport == h->sport && !memcmp(s->res, h->dst, 16) &&
+		    !memcmp(s->up, h->src, 16))
+			break;
+		if (!victim || !s->used || (victim->used && s->last_ms < victim->last_ms))
+			victim = victim && !victim->used ? victim : s;
+	}
+	if (i == ENG_DNS_TCP_SLOTS) {
+		if (!synack)
+			return NULL;
+		s = victim;
+	}
+	if (synack) {
+		memset(s, 0, offsetof(struct eng_dns_tcp, buf));
+		s->used = true;
+		s->family = h->family;
+		s->rport = h->dport;
+		s->uport = h->sport;
+		memcpy(s->res, h->dst, 16);
+		memcpy(s->up, h->src, 16);
+		s->next = h->seq + 1;
+	}
+	s->last_ms = now;
+	return s;
+}
+
+/* Append the new bytes of an answer segment to its stream and read every whole message. */
+static int dns_tcp_answer(const struct eng_tables *t, struct eng_flows *fs,
+			  struct eng_learned *l, const struct pkt_hdrs *h, const uint8_t *l3,
+			  struct eng_dns_tcp *s, int64_t now, struct eng_update *upd,
+			  uint64_t *cnt)
+{
+	const uint8_t *p = l3 + h->payload_off, *msg;
+	uint32_t len = h->payload_len, skip = s->next - h->seq, off = 0;
+	size_t mlen;
+	int n = 0, r = 0;
+
+	if (len && ((int32_t)(h->seq - s->next) > 0 ||
+		    (skip < len && s->len + (len - skip) > ENG_DNS_TCP_BUF))) {
+		cnt[EC_MALFORMED]++;	/* a gap, or too long: give up on this stream */
+		s->used = false;
+		return 0;
+	}
+	if (!len || skip >= len) {	/* no data, or all of it seen before */
+		if (h->tcp_flags & (PKT_TCP_FIN | PKT_TCP_RST))
+			s->used = false;
+		return 0;
+	}
+	memcpy(s->buf + s->len, p + skip, len - skip);
+	s->len += len - skip;
+	s->next += len - skip;
+	while ((r = dns_tcp_frame(s->buf + off, s->len - off, &msg, &mlen)) > 0) {
+		n = dns_answer_msg(t, fs, l, h, msg, mlen, now, upd, n, cnt);
+		off += (uint32_t)r;
+	}
+	memmove(s->buf, s->buf + off, s->len - off);
+	s->len -= off;
+	if (r == -EPROTO || (h->tcp_flags & (PKT_TCP_FIN | PKT_TCP_RST)))
+		s->used = false;
+	return n;
+}
+
+/* An established reply from an upstream to a resolver: a UDP answer, or a segment of a TCP
+ * stream (reassembled from its SYN-ACK on; without one, whole messages in one segment). */
+static void decide_dns(const struct eng_tables *t, struct eng_flows *fs, struct eng_learned *l,
+		       const struct pkt_hdrs *h, const uint8_t *l3, int64_t now,
+		       struct eng_update *upd, int *n_upd, uint64_t *cnt)
+{
+	struct eng_dns_tcp *s = NULL;
+	const uint8_t *msg[2];
+	size_t mlen[2];
+	int i, n = 0, k;
+
+	*n_upd = 0;
+	if (h->payload_len < h->payload_tot) {	/* not all of it seen */
+		cnt[EC_MALFORMED]++;
+		return;
+	}
+	if (h->l4proto == PKT_IPPROTO_TCP && (h->flags & PKT_F_L4))
+		s = dns_tcp_stream(&fs->dns, h, now);
+	if (s) {
+		*n_upd = dns_tcp_answer(t, fs, l, h, l3, s, now, upd, cnt);
+		return;
+	}
+	k = dns_msgs(h, l3, msg, mlen, 2);
+	for (i = 0; i < k; i++)
+		n = dns_answer_msg(t, fs, l, h, msg[i], mlen[i], now, upd, n, cnt);
 	*n_upd = n;
 }
 
@@ -461,15 +723,16 @@ void eng_decide(const struct eng_tables *t, struct eng_flows *fs, struct eng_lea
 	*n_upd = 0;
 	counts[EC_PACKETS]++;
 	*ret = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED };
+	if (mark == COMP_ID_DNS || mark == COMP_ID_DNS_QUERY)	/* the policy decides */
+		*ret = (struct eng_verdict){ ENG_REPEAT, COMP_ID_DNS_SEEN };
 	if (pkt_parse(l3, len, &h) < 0 || (h.flags & PKT_F_FRAG_LATER)) {
 		counts[EC_MALFORMED]++;
-		if (mark == COMP_ID_DNS)
-			*ret = (struct eng_verdict){ ENG_ACCEPT, 0 };
 		return;
 	}
 	if (mark == COMP_ID_DNS) {
-		*ret = (struct eng_verdict){ ENG_ACCEPT, 0 };
-		decide_dns(t, learned, &h, l3, now_ms, upd, n_upd, counts);
+		decide_dns(t, fs, learned, &h, l3, now_ms, upd, n_upd, counts);
+	} else if (mark == COMP_ID_DNS_QUERY) {
+		dns_query_seen(fs, &h, l3, now_ms, counts);
 	} else if (mark == COMP_MARK_ENGINE) {
 		decide_breakout(t, fs, learned, &h, l3, now_ms, ret, counts);
 	} else if ((mark & COMP_MARK_ENGINE) && (mark & COMP_MARK_MASK)) {

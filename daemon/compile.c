@@ -1178,34 +1178,73 @@ static void rules_established(struct ctx *c, int ch, bool invalid, bool cut)
 	emit(c, ch, &r);
 }
 
-/* DNS answers from the upstreams to the resolvers go to the engine first. */
+/* The DNS learning tap: the resolvers' queries to their upstreams (any state, original
+ * direction) and the upstreams' answers (established replies only: a forged datagram has no
+ * conntrack entry and never reaches the engine) go to the engine, which records the queries
+ * and learns only from answers that match one. Its verdict is never a forwarding decision:
+ * NF_REPEAT with COMP_ID_DNS_SEEN, so the chain decides again without the tap, and the packet
+ * passes only where the policy passes it (@live for answers, the flow map for queries). The
+ * queue is chosen by a hash of the addresses that is the same in both directions (the
+ * kernel's nfqueue_hash), so a query and its answer reach the same worker. */
+static void rule_dns_tap(struct ctx *c, int set, uint8_t proto, bool answer)
+{
+	struct ir_rule r;
+	struct ir_stmt *x;
+
+	ir_rule_init(&r, answer ? "breakout DNS learning" : "breakout DNS queries", 0);
+	x = st(c, &r, OP_MATCH);
+	x->f[0] = F_L4PROTO;
+	x->n_f = 1;
+	ir_put_u32(x->val, 0, F_L4PROTO, proto);
+	x = st(c, &r, OP_MATCH);
+	x->f[0] = answer ? F_TH_SPORT : F_TH_DPORT;
+	x->n_f = 1;
+	ir_put_u32(x->val, 0, x->f[0], 53);
+	if (answer)
+		st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED;
+	x = st(c, &r, OP_MATCH);
+	x->f[0] = F_CT_DIRECTION;
+	x->n_f = 1;
+	ir_put_u32(x->val, 0, F_CT_DIRECTION, answer ? 1 : 0);
+	x = st(c, &r, OP_MARK_BIT);	/* not yet seen by the engine */
+	x->aux = 0xffffffffU;
+	x->value = COMP_ID_DNS_SEEN;
+	x->neg = true;
+	x = st(c, &r, OP_LOOKUP);	/* upstream . resolver: saddr . daddr of an answer */
+	x->set = set;
+	x->n_f = 2;
+	x->f[0] = c->rs->sets[set].key[answer ? 0 : 1];
+	x->f[1] = c->rs->sets[set].key[answer ? 1 : 0];
+	st(c, &r, OP_META_MARK_SET)->value = answer ? COMP_ID_DNS : COMP_ID_DNS_QUERY;
+	x = st(c, &r, OP_QUEUE);
+	x->value = (uint32_t)c->p->engine.queue_base;
+	x->aux = (uint32_t)(c->p->engine.queues > 0 ? c->p->engine.queues : 1);
+	emit(c, c->ch_fwd, &r);
+}
+
 static void rules_dns(struct ctx *c)
 {
 	static const char *const sets[2] = { "dns4", "dns6" };
+	static const uint8_t protos[2] = { 17, 6 };
 	struct ir_rule r;
-	struct ir_stmt *x;
-	int i, s;
+	int i, j, s, n = 0;
 
 	for (i = 0; i < 2; i++) {
 		s = ir_set_find(c->rs, sets[i]);
 		if (s < 0 || !c->rs->sets[s].n_elems)
 			continue;
-		ir_rule_init(&r, "breakout DNS learning", 0);
-		x = st(c, &r, OP_MATCH);
-		x->f[0] = F_L4PROTO;
-		x->n_f = 1;
-		ir_put_u32(x->val, 0, F_L4PROTO, 17);
-		x = st(c, &r, OP_MATCH);
-		x->f[0] = F_TH_SPORT;
-		x->n_f = 1;
-		ir_put_u32(x->val, 0, F_TH_SPORT, 53);
-		lookup(c, &r, s, false);
-		st(c, &r, OP_META_MARK_SET)->value = COMP_ID_DNS;
-		x = st(c, &r, OP_QUEUE);
-		x->value = (uint32_t)c->p->engine.queue_base;
-		x->aux = (uint32_t)(c->p->engine.queues > 0 ? c->p->engine.queues : 1);
-		emit(c, c->ch_fwd, &r);
+		for (j = 0; j < 2; j++) {
+			rule_dns_tap(c, s, protos[j], false);
+			rule_dns_tap(c, s, protos[j], true);
+		}
+		n++;
 	}
+	if (!n)
+		return;
+	ir_rule_init(&r, "breakout DNS: engine seen", 0);	/* clear the tap's mark */
+	mark_bit(c, &r, OP_MARK_BIT, 0xffffffffU, COMP_ID_DNS_SEEN);
+	st(c, &r, OP_META_MARK_SET)->value = 0;
+	emit(c, c->ch_fwd, &r);
 }
 
 /* Isolated targets into iso4/iso6 (addresses) and iso_if (a zone's interfaces). */

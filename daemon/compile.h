@@ -31,6 +31,9 @@
 #define COMP_ID_RESERVED	0x3ffffff0U
 #define COMP_ID_REFUSED		0x3fffffffU	/* the engine refused the connection */
 #define COMP_ID_DNS		0x3ffffffeU	/* packet mark: a DNS answer to learn from */
+#define COMP_ID_DNS_QUERY	0x3ffffffdU	/* packet mark: a resolver's query to an upstream */
+#define COMP_ID_DNS_SEEN	0x3ffffffcU	/* packet mark of the engine's verdict on either:
+						 * the forward chain decides again, without the tap */
 #define COMP_LOG_RATE		10		/* drop log lines per second per rule */
 #define COMP_LOG_BURST		20
 

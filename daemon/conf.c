@@ -448,6 +448,7 @@ static int fname(struct conf *c, const config_setting_t *s, void *obj,			\
 
 INT_KEY(k_dns_floor, 1, 86400)
 INT_KEY(k_dns_grace, 0, 86400)
+INT_KEY(k_dns_ttl_max, 1, 604800)
 INT_KEY(k_dns_max, 16, 1048576)
 INT_KEY(k_queues, 1, ENGINE_QUEUES_MAX)
 INT_KEY(k_queue_base, 0, CONF_QUEUE_MAX)
@@ -1556,6 +1557,7 @@ static const struct conf_key breakout_keys[] = {
 					OFF(breakout, n_upstreams), 0 },
 	{ "dns_floor",	k_dns_floor,	OFF(breakout, dns_floor), 0, 0 },
 	{ "dns_grace",	k_dns_grace,	OFF(breakout, dns_grace), 0, 0 },
+	{ "dns_ttl_max", k_dns_ttl_max,	OFF(breakout, dns_ttl_max), 0, 0 },
 	{ "dns_max",	k_dns_max,	OFF(breakout, dns_max), 0, 0 },
 	{ "ech",	k_ech,		OFF(breakout, ech), 0, 0 },
 	{ "services",	k_services,	0, 0, K_REQ },

@@ -285,6 +285,32 @@ int dns_parse_answer(const uint8_t *p, size_t len, struct dns_answer *ret)
 	return 0;
 }
 
+int dns_parse_query(const uint8_t *p, size_t len, uint16_t *ret_id, uint16_t *ret_qtype,
+		    char *name)
+{
+	struct dns_name q;
+	size_t off = DNS_HDR_LEN;
+	uint16_t fl;
+	int r;
+
+	if (len < DNS_HDR_LEN)
+		return -EMSGSIZE;
+	fl = rd_be16(p + 2);
+	if ((fl & 0x8000) || (fl & 0x7800) || rd_be16(p + 4) != 1)
+		return -EPROTO;		/* a response, not QUERY, or qdcount != 1 */
+	r = name_read(p, len, &off, &q);
+	if (r < 0)
+		return r;
+	if (!q.host || !q.text[0])
+		return -EPROTO;
+	if (len - off < 4)
+		return -EMSGSIZE;
+	*ret_id = rd_be16(p);
+	*ret_qtype = rd_be16(p + off);
+	memcpy(name, q.text, strlen(q.text) + 1);
+	return 0;
+}
+
 int dns_tcp_frame(const uint8_t *p, size_t len, const uint8_t **ret_msg, size_t *ret_len)
 {
 	size_t n;

@@ -62,6 +62,13 @@ struct dns_answer {
  * not an error: it is reported in ret->rcode. Returns 0, -EMSGSIZE (cut short) or -EPROTO. */
 int dns_parse_answer(const uint8_t *p, size_t len, struct dns_answer *ret);
 
+/* Parse a standard query (QR=0, opcode 0, exactly one question, a host name): its id, the
+ * question name (lower case, no final dot) into name (DNS_NAME_MAX + 1 bytes) and its type.
+ * The rest of the message (e.g. an EDNS OPT record) is not read. Returns 0, -EMSGSIZE or
+ * -EPROTO. */
+int dns_parse_query(const uint8_t *p, size_t len, uint16_t *ret_id, uint16_t *ret_qtype,
+		    char *name);
+
 /* Unframe one DNS-over-TCP message (2-byte length prefix). Returns the bytes the frame takes
  * (2 + message length) and sets *ret_msg and *ret_len, -EAGAIN if incomplete, -EPROTO if empty. */
 int dns_tcp_frame(const uint8_t *p, size_t len, const uint8_t **ret_msg, size_t *ret_len);

@@ -25,6 +25,11 @@ static const char *const count_names[EC_MAX] = {
 	[EC_BO_STATE_FULL] = "breakout_state_full",
 	[EC_DNS_ANSWERS] = "dns_answers",
 	[EC_DNS_LEARNED] = "dns_learned",
+	[EC_DNS_QUERIES] = "dns_queries",
+	[EC_DNS_UNMATCHED] = "dns_unmatched",
+	[EC_DNS_FORGED] = "dns_forged",
+	[EC_DNS_ERROR] = "dns_error_answers",
+	[EC_DNS_CAPPED] = "dns_ttl_capped",
 	[EC_MALFORMED] = "malformed",
 	[EC_UNKNOWN_MARK] = "unknown_mark",
 };
@@ -241,6 +246,7 @@ struct eng_tables *eng_tables_build(const struct policy *p, const struct comp_re
 	t->policy = (struct policy *)(uintptr_t)p;
 	t->dns_floor = b->dns_floor > 0 ? b->dns_floor : 60;
 	t->dns_grace = b->dns_grace >= 0 ? b->dns_grace : 30;
+	t->dns_ttl_max = b->dns_ttl_max > 0 ? (uint32_t)b->dns_ttl_max : 3600;
 	t->ech = b->ech;
 	r = build_flows(t, p, cr);
 	if (r >= 0)
@@ -303,17 +309,27 @@ struct eng_flows *eng_flows_new(int slots)
 		return NULL;
 	f->cap = pow2(slots);
 	f->v = calloc((size_t)f->cap, sizeof(*f->v));
-	if (!f->v) {
-		free(f);
+	f->dns.cap = pow2(ENG_DNS_PEND_SLOTS);
+	f->dns.v = calloc((size_t)f->dns.cap, sizeof(*f->dns.v));
+	f->dns.tcp = calloc(ENG_DNS_TCP_SLOTS, sizeof(*f->dns.tcp));
+	if (!f->v || !f->dns.v || !f->dns.tcp) {
+		eng_flows_free(f);
 		return NULL;
 	}
 	return f;
+}
+
+void eng_flows_seed(struct eng_flows *f, uint32_t key)
+{
+	f->dns.key = key;
 }
 
 void eng_flows_free(struct eng_flows *f)
 {
 	if (!f)
 		return;
+	free(f->dns.tcp);
+	free(f->dns.v);
 	free(f->v);
 	free(f);
 }

@@ -7,7 +7,11 @@
  *   ENGINE|0     breakout candidate waiting for its name: TLS ClientHello SNI (also split over
  *                several segments) or HTTP Host, checked against the services' names and,
  *                for dns+sni, against listed or learned addresses.
- *   COMP_ID_DNS  an upstream's DNS answer to a resolver: learn the services' addresses.
+ *   COMP_ID_DNS_QUERY  a resolver's query to an upstream: recorded.
+ *   COMP_ID_DNS  an upstream's answer to a resolver (an established reply): learn the
+ *                services' addresses if it answers a recorded query (same 5-tuple, id,
+ *                question name and type), RCODE 0, not truncated. Either way the verdict is
+ *                NF_REPEAT with COMP_ID_DNS_SEEN: the policy, not the engine, passes it.
  * No allocation or logging per packet: flow state and the learned table are preallocated. */
 #ifndef SANSO_ENGINE_H
 #define SANSO_ENGINE_H
@@ -48,6 +52,11 @@ enum eng_count {
 	EC_BO_STATE_FULL,	/* no flow slot free */
 	EC_DNS_ANSWERS,
 	EC_DNS_LEARNED,
+	EC_DNS_QUERIES,		/* resolvers' queries recorded */
+	EC_DNS_UNMATCHED,	/* answer to no query seen: nothing learned */
+	EC_DNS_FORGED,		/* same 5-tuple as a query, other id or question: nothing learned */
+	EC_DNS_ERROR,		/* RCODE != 0 or TC set: nothing learned */
+	EC_DNS_CAPPED,		/* TTL cut to dns_ttl_max */
 	EC_MALFORMED,
 	EC_UNKNOWN_MARK,
 	EC_MAX
@@ -69,8 +78,10 @@ int eng_tables_services(const struct eng_tables *t);	/* engine-decided services 
 int eng_tables_records(const struct eng_tables *t, int i, const char **name,
 		       const char **approval, uint64_t *accepted);
 
-/* Flow state of one worker: 'slots' flows in reassembly at once. */
+/* Flow state of one worker: 'slots' flows in reassembly at once, and the DNS queries in
+ * flight. eng_flows_seed sets the random key of the query table (before any packet). */
 struct eng_flows *eng_flows_new(int slots);
+void eng_flows_seed(struct eng_flows *f, uint32_t key);
 void eng_flows_free(struct eng_flows *f);
 
 /* Addresses learned from DNS, shared by the workers: the caller serializes access. */

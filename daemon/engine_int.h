@@ -6,6 +6,7 @@
 
 #include <stdatomic.h>
 
+#include "dns.h"
 #include "engine.h"
 
 #define ENG_PATTERNS_MAX	256	/* fqdns per service kept */
@@ -14,6 +15,10 @@
 #define ENG_NAME_MAX		64	/* provenance name kept per learned address */
 #define ENG_PENDING_MAX		24	/* packets a breakout flow may take to show its name */
 #define ENG_FLOW_IDLE_MS	30000	/* a reassembly slot idle this long is free again */
+#define ENG_DNS_PEND_SLOTS	2048	/* queries awaiting their answer, per worker */
+#define ENG_DNS_PEND_MS		10000	/* a query unanswered this long is forgotten */
+#define ENG_DNS_TCP_SLOTS	8	/* DNS-over-TCP answers in reassembly, per worker */
+#define ENG_DNS_TCP_BUF		16384	/* bytes of one: a longer answer teaches nothing */
 
 /* One engine-decided flow in one family. */
 struct eng_flow {
@@ -62,6 +67,7 @@ struct eng_tables {
 	int n_svcs;
 	uint8_t ports[8192];		/* bitmap: candidate server ports of engine services */
 	int dns_floor, dns_grace;	/* seconds */
+	uint32_t dns_ttl_max;		/* seconds: TTLs are cut to this first */
 	enum ech_policy ech;
 	struct policy *policy;		/* the tables borrow from it; owned elsewhere */
 };
@@ -95,9 +101,45 @@ struct eng_flow_state {
 	struct tls_acc acc;		/* also the HTTP header buffer */
 };
 
+/* A resolver's query to an upstream, seen leaving: the only thing an answer may match. */
+struct eng_dns_query {
+	bool used;
+	uint8_t family, proto;
+	uint16_t rport, uport;		/* resolver's and upstream's ports */
+	uint16_t txid, qtype;
+	uint8_t res[16], up[16];
+	int64_t sent_ms;
+	char qname[DNS_NAME_MAX + 1];
+};
+
+/* An upstream's DNS-over-TCP stream to a resolver, from its SYN-ACK on: in-order bytes
+ * until a whole 2-byte-prefixed message is there. A gap or an overflow ends it (nothing
+ * learned; the segments pass anyway: the tap never drops). */
+struct eng_dns_tcp {
+	bool used;
+	uint8_t family;
+	uint16_t rport, uport;
+	uint8_t res[16], up[16];
+	uint32_t next;			/* sequence number of the next byte expected */
+	uint32_t len;
+	int64_t last_ms;
+	uint8_t buf[ENG_DNS_TCP_BUF];
+};
+
+/* Queries in flight, per worker (a query and its answer are hashed to the same queue):
+ * open addressing on the 5-tuple with a random key, ENG_PROBE slots per tuple; expired
+ * slots are reused, and when a window is full its oldest query is forgotten. */
+struct eng_dns_pend {
+	struct eng_dns_query *v;
+	int cap;			/* power of two */
+	uint32_t key;
+	struct eng_dns_tcp *tcp;	/* ENG_DNS_TCP_SLOTS */
+};
+
 struct eng_flows {
 	struct eng_flow_state *v;
 	int cap;			/* power of two */
+	struct eng_dns_pend dns;
 };
 
 int eng_addr_len(uint8_t family);

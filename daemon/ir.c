@@ -26,6 +26,7 @@ static const struct ir_field_info fields[F_FIELD_MAX] = {
 	[F_TH_SPORT]	= { "th sport",		"inet_service",	13, 2, false },
 	[F_ICMPV6_TYPE]	= { "icmpv6 type",	"icmpv6_type",	29, 1, false },
 	[F_CT_MARK]	= { "ct mark",		"mark",		19, 4, true },
+	[F_CT_DIRECTION] = { "ct direction",	"ct_dir",	27, 1, false },
 };
 
 const struct ir_field_info *ir_field(enum ir_field f)

@@ -31,6 +31,7 @@ enum ir_field {
 	F_TH_SPORT,
 	F_ICMPV6_TYPE,
 	F_CT_MARK,
+	F_CT_DIRECTION,		/* 0 original, 1 reply (matches only) */
 	F_FIELD_MAX
 };
 
@@ -109,7 +110,7 @@ enum ir_op {
 	OP_ACCEPT,
 	OP_DROP,
 	OP_JUMP,		/* aux = chain index */
-	OP_MARK_BIT,		/* meta mark & aux == value */
+	OP_MARK_BIT,		/* meta mark & aux == value (neg: !=) */
 	OP_CTMARK_BIT,		/* ct mark & aux == value */
 	OP_CTMARK_FROM_META,	/* ct mark set meta mark & aux */
 	OP_META_MARK_SET,	/* meta mark set value */

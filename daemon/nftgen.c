@@ -151,6 +151,9 @@ static void put_field(struct buf *b, enum ir_field f, const uint8_t *lo, const u
 		memcpy(&v, lo, 4);
 		bput(b, "0x%08" PRIx32, v);
 		break;
+	case F_CT_DIRECTION:
+		bput(b, "%s", lo[0] ? "reply" : "original");
+		break;
 	default:
 		bput(b, "?");
 	}
@@ -367,8 +370,9 @@ static void print_stmt(FILE *out, const struct ir_ruleset *rs, const struct ir_s
 		break;
 	case OP_MARK_BIT:
 	case OP_CTMARK_BIT:
-		fprintf(out, "%s & 0x%08" PRIx32 " == 0x%08" PRIx32,
-			x->op == OP_MARK_BIT ? "meta mark" : "ct mark", x->aux, x->value);
+		fprintf(out, "%s & 0x%08" PRIx32 " %s 0x%08" PRIx32,
+			x->op == OP_MARK_BIT ? "meta mark" : "ct mark", x->aux, x->neg ? "!=" : "==",
+			x->value);
 		break;
 	case OP_CTMARK_FROM_META:
 		fprintf(out, "ct mark set meta mark & 0x%08" PRIx32, x->aux);

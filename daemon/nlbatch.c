@@ -638,6 +638,7 @@ static uint32_t field_deps(enum ir_field f)
 	case F_TH_DPORT:
 	case F_TH_SPORT:
 	case F_CT_MARK:
+	case F_CT_DIRECTION:
 	case F_FIELD_MAX:
 		break;
 	}
@@ -703,6 +704,9 @@ static void load_field(struct rb *b, enum ir_field f, uint32_t reg)
 		return;
 	case F_CT_MARK:
 		ex_ct(b, NFT_CT_MARK, reg, false);
+		return;
+	case F_CT_DIRECTION:
+		ex_ct(b, NFT_CT_DIRECTION, reg, false);
 		return;
 	case F_FIELD_MAX:
 		break;
@@ -993,7 +997,7 @@ static void stmt_mark_bit(struct rb *b, const struct ir_stmt *x)
 	else
 		ex_ct(b, NFT_CT_MARK, NFT_REG_1, false);
 	ex_bitwise(b, NFT_REG_1, (const uint8_t *)&x->aux, 4);
-	ex_cmp(b, NFT_REG_1, NFT_CMP_EQ, &x->value, 4);
+	ex_cmp(b, NFT_REG_1, x->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, &x->value, 4);
 }
 
 /* The statements that read or write marks (ct mark, meta mark). */

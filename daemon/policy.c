@@ -18,6 +18,7 @@
 /* Defaults of a new policy; conf.c and policy_check.c hold the ranges. */
 #define POLICY_DNS_FLOOR	60
 #define POLICY_DNS_GRACE	30
+#define POLICY_DNS_TTL_MAX	3600
 #define POLICY_DNS_MAX		65536
 #define POLICY_QUEUES		1
 #define POLICY_QUEUE_MAXLEN	4096
@@ -111,6 +112,7 @@ struct policy *policy_new(const char *file)
 	p->model = MODEL_THREE_TIER;
 	p->breakout.dns_floor = POLICY_DNS_FLOOR;
 	p->breakout.dns_grace = POLICY_DNS_GRACE;
+	p->breakout.dns_ttl_max = POLICY_DNS_TTL_MAX;
 	p->breakout.dns_max = POLICY_DNS_MAX;
 	p->breakout.ech = ECH_OUTER;	/* browsers send GREASE ECH: refusing it would refuse them */
 	p->engine.queues = POLICY_QUEUES;
@@ -1349,8 +1351,8 @@ static void pr_breakout(struct printer *w, const struct policy *p)
 		pr_prefixes_at(w, "\t", "upstreams", b->upstreams, b->n_upstreams, true, "\t");
 		pr(w, "\n");
 	}
-	pr(w, "\tdns_floor = %d; dns_grace = %d; dns_max = %d; ech = \"%s\";\n", b->dns_floor,
-	   b->dns_grace, b->dns_max, policy_ech_name(b->ech));
+	pr(w, "\tdns_floor = %d; dns_grace = %d; dns_ttl_max = %d; dns_max = %d; ech = \"%s\";\n",
+	   b->dns_floor, b->dns_grace, b->dns_ttl_max, b->dns_max, policy_ech_name(b->ech));
 	pr(w, "\tservices: (\n");
 	for (i = 0; i < b->n_services; i++) {
 		pr_service(w, &b->services[i]);

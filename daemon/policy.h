@@ -252,6 +252,8 @@ struct breakout {
 	int n_upstreams;
 	int dns_floor;			/* seconds: least lifetime of a learned address (60) */
 	int dns_grace;			/* seconds added to every TTL (30) */
+	int dns_ttl_max;		/* seconds: a TTL above is cut to this, before floor and
+					 * grace (3600): a learned address always expires */
 	int dns_max;			/* learned addresses at most (65536) */
 	enum ech_policy ech;
 };

@@ -2512,6 +2512,7 @@ static void check_tunables(struct vctx *c)
 	const struct limit bl[] = {
 		{ "dns_floor", b->dns_floor, 1, 86400 },
 		{ "dns_grace", b->dns_grace, 0, 86400 },
+		{ "dns_ttl_max", b->dns_ttl_max, 1, 604800 },
 		{ "dns_max", b->dns_max, 16, 1048576 },
 		{ "ech", (int)b->ech, 0, ECH_MAX - 1 },
 	};

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 
+#include "log.h"
 #include "queue.h"
 
 #define RCVBUF_BYTES	(8 << 20)
@@ -139,6 +141,22 @@ static int packet_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* DNS answers that taught nothing because no query matched them: logged once a second at
+ * most per worker, with the counts so far (never per packet). */
+static void dns_log(struct queue_worker *w)
+{
+	uint64_t um = w->counts[EC_DNS_UNMATCHED], fg = w->counts[EC_DNS_FORGED];
+	int64_t now = now_ms();
+
+	if (um + fg == w->dns_bad_logged || now - w->dns_log_ms < 1000)
+		return;
+	log_warnx("queue %d: DNS answers not learned: %llu unmatched (no query seen), "
+		  "%llu forged-looking (another id or question)", w->qnum,
+		  (unsigned long long)um, (unsigned long long)fg);
+	w->dns_bad_logged = um + fg;
+	w->dns_log_ms = now;
+}
+
 /* Hazard pointer: publish the tables this batch uses, then check they are still current. */
 static void hold_tables(struct queue_worker *w)
 {
@@ -163,12 +181,14 @@ static void *worker(void *arg)
 			if (errno == ENOBUFS)
 				w->enobufs++;	/* the kernel dropped packets: counted */
 			atomic_fetch_add(&w->beats, 1);
+			dns_log(w);
 			continue;		/* EAGAIN: the 1 s timeout, to notice stop */
 		}
 		hold_tables(w);
 		(void)mnl_cb_run(w->rx, (size_t)n, 0, w->portid, packet_cb, w);
 		flush_tx(w);
 		atomic_store(&w->using, NULL);
+		dns_log(w);
 		atomic_fetch_add(&w->beats, 1);
 	}
 	return NULL;
@@ -206,6 +226,13 @@ int queue_start(struct queue_rt *rt, int base, int n, int maxlen, const struct e
 		w->rx = malloc(QUEUE_RX_SIZE);
 		w->tx = malloc(QUEUE_TX_SIZE);
 		w->flows = eng_flows_new(QUEUE_FLOW_SLOTS);
+		if (w->flows) {
+			uint32_t key = 0;
+
+			if (getrandom(&key, sizeof(key), 0) != sizeof(key))
+				key = (uint32_t)now_ms() ^ (uint32_t)i << 16;
+			eng_flows_seed(w->flows, key);
+		}
 		r = w->rx && w->tx && w->flows ? bind_queue(w, maxlen) : -ENOMEM;
 	}
 	for (i = 0; i < n && r == 0; i++) {

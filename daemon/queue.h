@@ -37,6 +37,8 @@ struct queue_worker {
 	uint64_t counts[EC_MAX];
 	_Atomic uint64_t beats;		/* batches done: the watchdog is fed from these */
 	uint64_t enobufs, send_errors, commit_errors;
+	uint64_t dns_bad_logged;	/* unmatched + forged answers already logged */
+	int64_t dns_log_ms;
 	bool started;
 };
 

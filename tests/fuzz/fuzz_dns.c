@@ -49,11 +49,16 @@ static void check_answer(const struct dns_answer *a)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	char qname[DNS_NAME_MAX + 1];
+	uint16_t id, qtype;
 	const uint8_t *msg;
 	size_t len;
 
 	if (dns_parse_answer(data, size, &ans) == 0)
 		check_answer(&ans);
+	if (dns_parse_query(data, size, &id, &qtype, qname) == 0 &&
+	    (!qname[0] || strlen(qname) > DNS_NAME_MAX))
+		abort();
 	if (dns_tcp_frame(data, size, &msg, &len) > 0 && dns_parse_answer(msg, len, &ans) == 0)
 		check_answer(&ans);
 	return 0;

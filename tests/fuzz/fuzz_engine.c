@@ -48,7 +48,9 @@ static void setup(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint32_t marks[4] = { COMP_MARK_ENGINE, COMP_ID_DNS, 0, COMP_MARK_ENGINE | 1 };
+	static const uint32_t marks[8] = { COMP_MARK_ENGINE, COMP_ID_DNS, 0, COMP_MARK_ENGINE | 1,
+					   COMP_ID_DNS_QUERY, COMP_ID_DNS, COMP_ID_DNS_QUERY,
+					   COMP_MARK_ENGINE };
 	struct eng_update upd[ENG_UPDATES_MAX];
 	uint64_t counts[EC_MAX] = { 0 };
 	struct eng_verdict v;
@@ -64,9 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!pkt)
 		return 0;
 	memcpy(pkt, data + 1, size - 1);
-	eng_decide(tables, flows, learned, pkt, size - 1, (data[0] & 4) ? mac : NULL,
-		   marks[data[0] & 3], 1790000000000LL + data[0], &v, upd, &n, counts);
+	eng_decide(tables, flows, learned, pkt, size - 1, (data[0] & 8) ? mac : NULL,
+		   marks[data[0] & 7], 1790000000000LL + data[0], &v, upd, &n, counts);
 	if (n < 0 || n > ENG_UPDATES_MAX || counts[EC_PACKETS] != 1)
+		abort();
+	/* the DNS tap never decides: the policy does, after the engine has looked */
+	if ((marks[data[0] & 7] == COMP_ID_DNS || marks[data[0] & 7] == COMP_ID_DNS_QUERY) &&
+	    (v.v != ENG_REPEAT || v.mark != COMP_ID_DNS_SEEN))
 		abort();
 	free(pkt);
 	return 0;

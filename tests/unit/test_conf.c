@@ -340,6 +340,12 @@ static const struct err_case {
 	{ true, "breakout: { from = [\"lgwan\"];\n dns_floor = 86401;\n"
 	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
 	  "dns_floor: 86401 is out of range 1-86400", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_ttl_max = 0;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "breakout: dns_ttl_max: 0 is out of range 1-604800", 0 },
+	{ true, "breakout: { from = [\"lgwan\"];\n dns_ttl_max = 604801;\n"
+	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
+	  "dns_ttl_max: 604801 is out of range 1-604800", 0 },
 	{ true, "breakout: { from = [\"lgwan\"];\n dns_floor = \"60\";\n"
 	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
 	  "dns_floor: expected an integer, got a string", 0 },
@@ -370,7 +376,7 @@ static const struct err_case {
 	{ true, "breakout: { from = [\"lgwan\"];\n upstream = [\"10.30.0.53\"];\n"
 	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
 	  "unknown key 'upstream'; allowed: from, resolvers, upstreams, dns_floor, dns_grace, "
-	  "dns_max, ech, services (did you mean 'upstreams'?)", 0 },
+	  "dns_ttl_max, dns_max, ech, services (did you mean 'upstreams'?)", 0 },
 	/* flow verdicts */
 	{ true, "flows: ( { name = \"f\"; class = \"peer\"; from = \"a\"; to = \"b\"; proto = \"udp\";\n"
 	  " verdict = \"auto\"; } );\n", 4,
@@ -874,7 +880,7 @@ START_TEST(test_roundtrip_full)
 	ck_assert_ptr_nonnull(strstr(out, "resolvers = [\"10.20.0.53\", \"fd20::53\"];"));
 	ck_assert_ptr_nonnull(strstr(out, "\n\tresolvers = [\"10.20.0.53\", \"fd20::53\"];\n"
 				     "\tupstreams = [\"192.0.2.53\", \"2001:db8::53\"];\n"
-				     "\tdns_floor = 120; dns_grace = 0; dns_max = 16; "
+				     "\tdns_floor = 120; dns_grace = 0; dns_ttl_max = 3600; dns_max = 16; "
 				     "ech = \"outer-sni\";\n\tservices: ("));
 	ck_assert_ptr_nonnull(strstr(out, "ports = [\"1000-2000\", \"3000-3001\"]; "
 				     "verdict = \"engine\"; }"));
@@ -923,7 +929,7 @@ START_TEST(test_defaults)
 	ck_assert_ptr_null(strstr(out, "engine"));
 	ck_assert_ptr_null(strstr(out, "upstreams"));
 	ck_assert_ptr_nonnull(strstr(out, "\tfrom = [\"terms\"];\n\tdns_floor = 60; dns_grace = 30; "
-				     "dns_max = 65536; ech = \"outer-sni\";\n"));
+				     "dns_ttl_max = 3600; dns_max = 65536; ech = \"outer-sni\";\n"));
 	roundtrip(p);
 	free(out);
 	policy_free(p);
@@ -992,9 +998,11 @@ START_TEST(test_ranges_edges)
 {
 	static const char *const tails[] = {
 		"breakout: { from = [\"lgwan\"]; dns_floor = 1; dns_grace = 0; dns_max = 16;\n"
+		"  dns_ttl_max = 1;\n"
 		"  services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n"
 		"engine: { queues = 1; queue_base = 65534; queue_maxlen = 16; fail_open = []; };\n",
 		"breakout: { from = [\"lgwan\"]; dns_floor = 86400; dns_grace = 86400;\n"
+		"  dns_ttl_max = 604800;\n"
 		"  dns_max = 1048576; services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n"
 		"engine: { queues = 8; queue_base = 65527; queue_maxlen = 65536; };\n",
 	};
@@ -1007,6 +1015,7 @@ START_TEST(test_ranges_edges)
 		dump(&d);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_int_eq(p->breakout.dns_floor, _i ? 86400 : 1);
+	ck_assert_int_eq(p->breakout.dns_ttl_max, _i ? 604800 : 1);
 	ck_assert_int_eq(p->breakout.dns_max, _i ? 1048576 : 16);
 	ck_assert_int_eq(p->engine.queue_base, _i ? 65527 : 65534);
 	ck_assert_int_eq(p->engine.queue_maxlen, _i ? 65536 : 16);

@@ -194,6 +194,37 @@ START_TEST(test_not_answers)
 }
 END_TEST
 
+/* A resolver's query: its id, question name (lower case) and type; nothing else passes, and
+ * no prefix of it parses. */
+START_TEST(test_parse_query)
+{
+	char name[DNS_NAME_MAX + 1];
+	uint16_t id = 0, qtype = 0;
+	size_t k;
+	uint8_t *b;
+
+	b = dup_exact(dns_query_0, sizeof(dns_query_0));
+	ck_assert_int_eq(dns_parse_query(b, sizeof(dns_query_0), &id, &qtype, name), 0);
+	ck_assert_uint_eq(id, 0x1001);
+	ck_assert_uint_eq(qtype, DNS_TYPE_A);
+	ck_assert_str_eq(name, "outlook.office.com");	/* sent as Outlook.Office.COM */
+	for (k = 0; k < sizeof(dns_query_0); k++)
+		ck_assert_int_lt(dns_parse_query(b, k, &id, &qtype, name), 0);
+	b[5] = 2;					/* qdcount 2 */
+	ck_assert_int_eq(dns_parse_query(b, sizeof(dns_query_0), &id, &qtype, name), -EPROTO);
+	b[5] = 1;
+	b[2] |= 0x08;					/* opcode 1 (IQUERY) */
+	ck_assert_int_eq(dns_parse_query(b, sizeof(dns_query_0), &id, &qtype, name), -EPROTO);
+	b[2] &= (uint8_t)~0x08;
+	b[14] = ' ';					/* not a host name */
+	ck_assert_int_eq(dns_parse_query(b, sizeof(dns_query_0), &id, &qtype, name), -EPROTO);
+	free(b);
+	b = dup_exact(dns_udp_0, sizeof(dns_udp_0));	/* an answer is no query */
+	ck_assert_int_eq(dns_parse_query(b, sizeof(dns_udp_0), &id, &qtype, name), -EPROTO);
+	free(b);
+}
+END_TEST
+
 /* ---- crafted messages ---- */
 
 struct msg {
@@ -587,6 +618,7 @@ Suite *suite_dns(void)
 	tcase_add_test(tc, test_many_addresses);
 	tcase_add_test(tc, test_tcp_frame);
 	tcase_add_test(tc, test_not_answers);
+	tcase_add_test(tc, test_parse_query);
 	suite_add_tcase(s, tc);
 	tcase_add_test(th, test_compression_loops);
 	tcase_add_test(th, test_jump_limit);

@@ -399,12 +399,62 @@ static uint8_t *dns_answer(const char *qname, const struct rr *rrs, int n, size_
 	return b;
 }
 
-/* An upstream's answer to the resolver, marked for learning. */
-static void decide_dns(const uint8_t *msg, size_t len)
+#define SEEN	COMP_ID_DNS_SEEN	/* the verdict on every DNS packet: the policy decides */
+
+/* The resolver's query that msg (an answer) answers: its header and question. */
+static uint8_t *query_of(const uint8_t *msg, size_t len, size_t *ret_len)
+{
+	size_t end = 12;
+	uint8_t *q;
+
+	while (end < len && msg[end] && msg[end] < 0x40)
+		end += 1 + msg[end];
+	end += 5;
+	ck_assert_uint_le(end, len);
+	q = own(calloc(1, end));
+	memcpy(q, msg, end);
+	put16(q + 2, 0x0100);			/* a query, RD */
+	put16(q + 6, 0);
+	put16(q + 8, 0);
+	put16(q + 10, 0);
+	*ret_len = end;
+	return q;
+}
+
+/* The resolver's query to the upstream (over proto), recorded by the engine. */
+static void send_query(const uint8_t *ans, size_t len, uint8_t proto)
+{
+	size_t qlen;
+	uint8_t *q = query_of(ans, len, &qlen);
+	struct pk k = { "10.20.0.53", "10.30.0.53", PKT_IPPROTO_UDP, 40053, 53, 0, 0, q, qlen };
+
+	k.proto = proto;
+	if (proto == PKT_IPPROTO_TCP) {		/* 2-byte length prefix */
+		uint8_t *f = own(malloc(qlen + 2));
+
+		put16(f, (uint32_t)qlen);
+		memcpy(f + 2, q, qlen);
+		k.data = f;
+		k.len = qlen + 2;
+	}
+	decide(&k, NULL, COMP_ID_DNS_QUERY);
+	expect(ENG_REPEAT, SEEN, EC_DNS_QUERIES);
+}
+
+/* An upstream's answer to the resolver, marked for learning, no query before it. */
+static void decide_answer(const uint8_t *msg, size_t len)
 {
 	struct pk k = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_UDP, 53, 40053, 0, 0, msg, len };
 
 	decide(&k, NULL, COMP_ID_DNS);
+}
+
+/* The resolver's query (if msg is a response), then the upstream's answer msg. */
+static void decide_dns(const uint8_t *msg, size_t len)
+{
+	if (len >= 12 && (msg[2] & 0x80))
+		send_query(msg, len, PKT_IPPROTO_UDP);
+	decide_answer(msg, len);
 }
 
 static void learn(const char *qname, const struct rr *rrs, int n)
@@ -634,8 +684,8 @@ START_TEST(test_dns_learn_then_sni)
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 
 	decide_dns(dns_udp_0, sizeof(dns_udp_0));
-	ck_assert_uint_eq(fx.v.v, ENG_ACCEPT);
-	ck_assert_uint_eq(fx.v.mark, 0);
+	ck_assert_uint_eq(fx.v.v, ENG_REPEAT);
+	ck_assert_uint_eq(fx.v.mark, SEEN);
 	ck_assert_int_eq(fx.n_upd, 2);
 	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 2);
 	ck_assert_uint_eq(fx.upd[0].family, PKT_AF_INET);
@@ -676,7 +726,7 @@ START_TEST(test_dns_learn_v6)
 	uint8_t want[16];
 
 	decide_dns(dns_udp_1, sizeof(dns_udp_1));
-	ck_assert_uint_eq(fx.v.v, ENG_ACCEPT);
+	ck_assert_uint_eq(fx.v.v, ENG_REPEAT);
 	ck_assert_int_eq(fx.n_upd, 1);
 	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 1);
 	ck_assert_int_eq(inet_pton(AF_INET6, "2603:1036:3000:1c0::2", want), 1);
@@ -690,29 +740,255 @@ START_TEST(test_dns_learn_v6)
 }
 END_TEST
 
-/* Answers that teach nothing: another name, NXDOMAIN, over TCP, a query, a learned name
- * of a match = "sni" service (no addresses needed). */
+/* Answers that teach nothing: truncated (TC), NXDOMAIN, over TCP without its length prefix,
+ * a query, a learned name of a match = "sni" service (no addresses needed). */
 START_TEST(test_dns_nothing_learned)
 {
 	struct pk tcp = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_TCP, 53, 40053, 9, 0, dns_udp_0,
 			  sizeof(dns_udp_0) };		/* a whole answer, but in a TCP segment */
 	static const struct rr teams[] = { { 3600, "52.112.0.1" } };
 
-	decide_dns(dns_udp_2, sizeof(dns_udp_2));		/* many.example.lg.jp */
-	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
+	decide_dns(dns_udp_2, sizeof(dns_udp_2));		/* many.example.lg.jp, TC */
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_ERROR] = 1);
 	ck_assert_int_eq(fx.n_upd, 0);
 	decide_dns(dns_udp_3, sizeof(dns_udp_3));		/* NXDOMAIN */
-	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_ERROR] = 1);
 	ck_assert_int_eq(fx.n_upd, 0);
-	decide(&tcp, NULL, COMP_ID_DNS);
-	expect(ENG_ACCEPT, 0, EC_MALFORMED);
+	send_query(dns_udp_0, sizeof(dns_udp_0), PKT_IPPROTO_TCP);
+	decide(&tcp, NULL, COMP_ID_DNS);		/* no length prefix: not read */
+	expect(ENG_REPEAT, SEEN, EC_MAX);
 	ck_assert_int_eq(fx.n_upd, 0);
 	decide_dns(dns_query_0, sizeof(dns_query_0));
-	expect(ENG_ACCEPT, 0, EC_MALFORMED);
+	expect(ENG_REPEAT, SEEN, EC_MALFORMED);
 	learn("teams.microsoft.com", teams, 1);
-	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
+	expect(ENG_REPEAT, SEEN, EC_DNS_ANSWERS);
 	ck_assert_int_eq(fx.n_upd, 0);
 	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
+}
+END_TEST
+
+static uint8_t *copy_msg(const uint8_t *m, size_t len)
+{
+	uint8_t *b = own(malloc(len));
+
+	memcpy(b, m, len);
+	return b;
+}
+
+/* Only an answer to a query seen leaving the resolver teaches: same 5-tuple, id, question
+ * name and type. The rest is counted (unmatched: no query on the 5-tuple; forged: a query
+ * on it, but another id or question) and passes to the policy unlearned. */
+START_TEST(test_dns_match)
+{
+	static const struct rr rr[] = { { 300, "52.96.0.1" } };
+	size_t len;
+	uint8_t *a = dns_answer("x.office.com", rr, 1, &len), *b;
+	struct pk port = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_UDP, 53, 40054, 0, 0, a, len };
+	struct pk up = { "10.30.0.54", "10.20.0.53", PKT_IPPROTO_UDP, 53, 40053, 0, 0, a, len };
+
+	decide_answer(a, len);				/* no query at all */
+	ck_assert(fx.v.v == ENG_REPEAT && fx.v.mark == SEEN);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_UNMATCHED] = 1);
+	send_query(a, len, PKT_IPPROTO_UDP);
+	b = copy_msg(a, len);
+	b[1] ^= 1;					/* another id */
+	decide_answer(b, len);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_FORGED] = 1);
+	b = copy_msg(a, len);
+	b[13] = 'y';					/* another name: y.office.com */
+	decide_answer(b, len);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_FORGED] = 1);
+	b = copy_msg(a, len);
+	b[12 + 14 + 1] = DNS_TYPE_AAAA;			/* another type */
+	decide_answer(b, len);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_FORGED] = 1);
+	decide(&port, NULL, COMP_ID_DNS);		/* another resolver port */
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_UNMATCHED] = 1);
+	decide(&up, NULL, COMP_ID_DNS);			/* another upstream */
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_UNMATCHED] = 1);
+	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
+	decide_answer(a, len);				/* the real one, after all these */
+	ck_assert(fx.v.v == ENG_REPEAT && fx.v.mark == SEEN);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 1);
+	ck_assert_int_eq(fx.n_upd, 1);
+	decide_answer(a, len);				/* answered: the query is gone */
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_UNMATCHED] = 1);
+	ck_assert_int_eq(fx.n_upd, 0);
+	/* a query unanswered for ENG_DNS_PEND_MS is forgotten */
+	send_query(a, len, PKT_IPPROTO_UDP);
+	fx.now += ENG_DNS_PEND_MS + 1;
+	decide_answer(a, len);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_UNMATCHED] = 1);
+	/* a repeated query is one query */
+	send_query(a, len, PKT_IPPROTO_UDP);
+	send_query(a, len, PKT_IPPROTO_UDP);
+	decide_answer(a, len);
+	ck_assert_uint_eq(fx.delta[EC_DNS_UNMATCHED] + fx.delta[EC_DNS_FORGED], 0);
+	decide_answer(a, len);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_UNMATCHED] = 1);
+}
+END_TEST
+
+/* The same over IPv6 between resolver and upstream; an IPv4 query does not match. */
+START_TEST(test_dns_match_v6)
+{
+	static const struct rr rr[] = { { 300, "52.96.0.6" } };
+	size_t len, qlen;
+	uint8_t *a = dns_answer("v6.office.com", rr, 1, &len), *q = query_of(a, len, &qlen);
+	struct pk qk = { "fd20::53", "2001:db8::53", PKT_IPPROTO_UDP, 40053, 53, 0, 0, q, qlen };
+	struct pk ak = { "2001:db8::53", "fd20::53", PKT_IPPROTO_UDP, 53, 40053, 0, 0, a, len };
+
+	send_query(a, len, PKT_IPPROTO_UDP);		/* 10.20.0.53 -> 10.30.0.53 */
+	decide(&ak, NULL, COMP_ID_DNS);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_UNMATCHED] = 1);
+	decide(&qk, NULL, COMP_ID_DNS_QUERY);
+	expect(ENG_REPEAT, SEEN, EC_DNS_QUERIES);
+	decide(&ak, NULL, COMP_ID_DNS);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 1);
+}
+END_TEST
+
+/* RCODE != 0 or TC: nothing learned, even in answer to a query; the query is answered. */
+START_TEST(test_dns_error_answers)
+{
+	static const struct rr rr[] = { { 300, "52.96.0.2" } };
+	size_t len;
+	uint8_t *a = dns_answer("x.office.com", rr, 1, &len), *b;
+
+	b = copy_msg(a, len);
+	b[3] |= 3;					/* NXDOMAIN, with a record anyway */
+	send_query(b, len, PKT_IPPROTO_UDP);
+	decide_answer(b, len);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_ERROR] = 1);
+	b = copy_msg(a, len);
+	b[2] |= 0x02;					/* TC */
+	send_query(b, len, PKT_IPPROTO_UDP);
+	decide_answer(b, len);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_ERROR] = 1);
+	decide_answer(a, len);				/* and the queries are gone */
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_UNMATCHED] = 1);
+	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
+}
+END_TEST
+
+/* TTLs are cut to dns_ttl_max (default 3600) before floor and grace: a learned address
+ * always expires. */
+START_TEST(test_dns_ttl_cap)
+{
+	static const struct { uint32_t ttl; uint64_t life_s; uint64_t capped; } c[] = {
+		{ 0x7fffffffU, 3600 + 30, 1 }, { 3601, 3600 + 30, 1 }, { 3600, 3600 + 30, 0 },
+		{ 600, 600 + 30, 0 }, { 0x80000000U, 120 + 30, 0 },	/* reads as 0: floor */
+	};
+	char addr[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		snprintf(addr, sizeof(addr), "52.96.1.%zu", i + 1);
+		learn("cap.office.com", &(const struct rr){ c[i].ttl, addr }, 1);
+		ck_assert_int_eq(fx.n_upd, 1);
+		ck_assert_uint_eq(fx.upd[0].timeout_ms, c[i].life_s * 1000);
+		ck_assert_uint_eq(fx.delta[EC_DNS_CAPPED], c[i].capped);
+	}
+}
+END_TEST
+
+/* Over TCP (a truncated UDP answer retried): the 2-byte-prefixed query and answer, each in
+ * one segment, are matched and learned by the same rules; a message cut over segments is
+ * not read. */
+START_TEST(test_dns_tcp)
+{
+	static const struct rr rr[] = { { 300, "52.96.0.3" } };
+	size_t len;
+	uint8_t *a = dns_answer("t.office.com", rr, 1, &len), *f = own(malloc(len + 2));
+	struct pk ans = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_TCP, 53, 40053, 7, 0, f, len + 2 };
+
+	put16(f, (uint32_t)len);
+	memcpy(f + 2, a, len);
+	send_query(a, len, PKT_IPPROTO_TCP);
+	ans.len = len;					/* cut: the rest in the next segment */
+	decide(&ans, NULL, COMP_ID_DNS);
+	expect(ENG_REPEAT, SEEN, EC_MAX);
+	decide_answer(a, len);				/* the same answer over UDP: not it */
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_UNMATCHED] = 1);
+	ans.len = len + 2;
+	decide(&ans, NULL, COMP_ID_DNS);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 1);
+	ck_assert_int_eq(fx.n_upd, 1);
+}
+END_TEST
+
+/* An answer over several segments, from the SYN-ACK on: in-order bytes are put together
+ * (retransmissions skipped); a gap ends the stream, nothing learned. */
+START_TEST(test_dns_tcp_stream)
+{
+	static const struct rr rr[] = { { 300, "52.96.0.5" } };
+	size_t len;
+	uint8_t *a = dns_answer("s.office.com", rr, 1, &len), *f = own(malloc(len + 2));
+	struct pk syn = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_TCP, 53, 40053, 1000,
+			  PKT_TCP_SYN | PKT_TCP_ACK, NULL, 0 };
+	struct pk seg = { "10.30.0.53", "10.20.0.53", PKT_IPPROTO_TCP, 53, 40053, 0, 0, f, 0 };
+	static const size_t cut[][2] = { { 0, 1 }, { 1, 20 }, { 0, 1 }, { 5, 10 } };
+	size_t i;
+
+	put16(f, (uint32_t)len);
+	memcpy(f + 2, a, len);
+	send_query(a, len, PKT_IPPROTO_TCP);
+	decide(&syn, NULL, COMP_ID_DNS);
+	expect(ENG_REPEAT, SEEN, EC_MAX);
+	for (i = 0; i < ARRAY_SIZE(cut); i++) {		/* 1 byte, 20, again, overlapping */
+		seg.seq = 1001 + (uint32_t)cut[i][0];
+		seg.data = f + cut[i][0];
+		seg.len = cut[i][1];
+		decide(&seg, NULL, COMP_ID_DNS);
+		expect(ENG_REPEAT, SEEN, EC_MAX);
+	}
+	seg.seq = 1001 + 21;
+	seg.data = f + 21;
+	seg.len = len + 2 - 21;
+	decide(&seg, NULL, COMP_ID_DNS);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 1);
+	ck_assert_int_eq(fx.n_upd, 1);
+	/* again, with a gap: given up */
+	send_query(a, len, PKT_IPPROTO_TCP);
+	syn.seq = 5000;
+	decide(&syn, NULL, COMP_ID_DNS);
+	seg.seq = 5001 + 10;
+	seg.data = f + 10;
+	seg.len = len + 2 - 10;
+	decide(&seg, NULL, COMP_ID_DNS);
+	expect(ENG_REPEAT, SEEN, EC_MALFORMED);
+	ck_assert_int_eq(fx.n_upd, 0);
+	/* too long for the buffer: given up */
+	syn.seq = 9000;
+	decide(&syn, NULL, COMP_ID_DNS);
+	f = own(calloc(1, ENG_DNS_TCP_BUF + 2));
+	put16(f, 0xffff);
+	seg.seq = 9001;
+	seg.data = f;
+	seg.len = ENG_DNS_TCP_BUF + 1;
+	decide(&seg, NULL, COMP_ID_DNS);
+	expect(ENG_REPEAT, SEEN, EC_MALFORMED);
+}
+END_TEST
+
+/* A flood of queries on one 5-tuple: the table stays bounded (the oldest of a window goes),
+ * and the newest query is still answered. */
+START_TEST(test_dns_pending_flood)
+{
+	static const struct rr rr[] = { { 300, "52.96.0.4" } };
+	size_t len;
+	uint8_t *a = dns_answer("f.office.com", rr, 1, &len), *b = copy_msg(a, len);
+	int i;
+
+	for (i = 0; i < 4 * ENG_DNS_PEND_SLOTS; i++) {
+		put16(b, (uint32_t)i);
+		send_query(b, len, PKT_IPPROTO_UDP);
+	}
+	decide_answer(b, len);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 1);
+	put16(b, 0);					/* the first: long forgotten */
+	decide_answer(b, len);
+	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_FORGED] = 1);
 }
 END_TEST
 
@@ -787,7 +1063,7 @@ START_TEST(test_learned_per_service)
 	send_hello("52.96.166.130", "app.box.com");
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 	learn("app.box.com", box, 1);		/* known, same expiry: nothing to tell */
-	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
+	expect(ENG_REPEAT, SEEN, EC_DNS_ANSWERS);
 	ck_assert_int_eq(fx.n_upd, 0);
 	send_hello("52.96.166.130", "files.box.com");
 	expect(ENG_REPEAT, COPY(b), EC_BO_OK);
@@ -976,7 +1252,7 @@ START_TEST(test_learned_refresh)
 	decide_dns(dns_udp_0, sizeof(dns_udp_0));
 	ck_assert_int_eq(fx.n_upd, 2);
 	decide_dns(dns_udp_0, sizeof(dns_udp_0));		/* same moment: nothing new */
-	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
+	expect(ENG_REPEAT, SEEN, EC_DNS_ANSWERS);
 	ck_assert_int_eq(fx.n_upd, 0);
 	fx.now = t0 + 1000;					/* a second later: both move */
 	decide_dns(dns_udp_0, sizeof(dns_udp_0));
@@ -1016,7 +1292,7 @@ START_TEST(test_learned_max)
 		rrs[i] = (struct rr){ 300, addrs[i] };
 	}
 	learn("many.office.com", rrs, DNS_ADDRS_MAX);
-	ck_assert_uint_eq(fx.v.v, ENG_ACCEPT);
+	ck_assert_uint_eq(fx.v.v, ENG_REPEAT);
 	ck_assert_int_le(eng_learned_count(fx.l, fx.now), max);
 	ck_assert_int_le(fx.n_upd, max);
 }
@@ -1539,7 +1815,7 @@ START_TEST(test_prefixes)
 		fx_reset_state();
 		decide_raw(p, k, mac_juki, mark);
 		if (c->mark == 2) {
-			expect(ENG_ACCEPT, 0, EC_MALFORMED);
+			expect(ENG_REPEAT, SEEN, EC_MALFORMED);
 			ck_assert_int_eq(fx.n_upd, 0);
 			ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
 		} else if (k < c->hdr) {
@@ -1604,7 +1880,9 @@ START_TEST(test_later_fragments)
 
 	for (i = 0; i < ARRAY_SIZE(frags); i++) {
 		decide_raw(frags[i].p, frags[i].len, mac_juki, COMP_ID_DNS);
-		expect(ENG_ACCEPT, 0, EC_MALFORMED);
+		expect(ENG_REPEAT, SEEN, EC_MALFORMED);
+		decide_raw(frags[i].p, frags[i].len, mac_juki, COMP_ID_DNS_QUERY);
+		expect(ENG_REPEAT, SEEN, EC_MALFORMED);
 		decide_raw(frags[i].p, frags[i].len, mac_juki, COMP_MARK_ENGINE);
 		expect(ENG_REPEAT, REFUSED, EC_MALFORMED);
 		decide_raw(frags[i].p, frags[i].len, mac_juki, COMP_MARK_ENGINE | flow_id(F_UDP));
@@ -1616,7 +1894,7 @@ END_TEST
 /* Garbage of every length: no crash, and never a service or a learned address. */
 START_TEST(test_garbage)
 {
-	static const uint32_t marks[] = { COMP_MARK_ENGINE, COMP_ID_DNS, 0 };
+	static const uint32_t marks[] = { COMP_MARK_ENGINE, COMP_ID_DNS, COMP_ID_DNS_QUERY, 0 };
 	uint8_t buf[200];
 	uint32_t x = 0x9e3779b9U;
 	size_t n, i, m;
@@ -1630,7 +1908,10 @@ START_TEST(test_garbage)
 			buf[0] = n & 1 ? 0x45 : 0x60;	/* mostly get past the version */
 		for (m = 0; m < ARRAY_SIZE(marks); m++) {
 			decide_raw(buf, n, NULL, marks[m]);
-			ck_assert(fx.v.v != ENG_REPEAT || fx.v.mark == REFUSED);
+			if (marks[m] == COMP_ID_DNS || marks[m] == COMP_ID_DNS_QUERY)
+				ck_assert(fx.v.v == ENG_REPEAT && fx.v.mark == SEEN);
+			else
+				ck_assert(fx.v.v != ENG_REPEAT || fx.v.mark == REFUSED);
 			ck_assert_int_eq(fx.n_upd, 0);
 		}
 	}
@@ -1657,6 +1938,13 @@ Suite *suite_engine(void)
 	tcase_add_test(tb, test_dns_learn_then_sni);
 	tcase_add_test(tb, test_dns_learn_v6);
 	tcase_add_test(tb, test_dns_nothing_learned);
+	tcase_add_test(tb, test_dns_match);
+	tcase_add_test(tb, test_dns_match_v6);
+	tcase_add_test(tb, test_dns_error_answers);
+	tcase_add_test(tb, test_dns_ttl_cap);
+	tcase_add_test(tb, test_dns_tcp);
+	tcase_add_test(tb, test_dns_tcp_stream);
+	tcase_add_test(tb, test_dns_pending_flood);
 	tcase_add_test(tb, test_listed_prefix);
 	tcase_add_test(tb, test_learned_expiry);
 	tcase_add_test(tb, test_learned_per_service);

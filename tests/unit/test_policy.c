@@ -1275,7 +1275,7 @@ START_TEST(test_breakout_group)
 	out = validated_roundtrip(group_conf);
 	ck_assert_ptr_nonnull(strstr(out, "\tfrom = [\"lg-terms\", \"dmz\", \"lg-pair\"];\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\n\tupstreams = [\"10.30.0.53\"];\n\tdns_floor = 60; "
-				     "dns_grace = 30; dns_max = 65536; ech = \"outer-sni\";\n"));
+				     "dns_grace = 30; dns_ttl_max = 3600; dns_max = 65536; ech = \"outer-sni\";\n"));
 	ck_assert_ptr_null(strstr(out, "\nengine:"));
 	free(out);
 }

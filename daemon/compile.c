@@ -1477,7 +1477,8 @@ static void rule_engine_queue(struct ctx *c, int ch, bool bypass)
 }
 
 /* Breakout candidates: a listed or learned address (dns+sni) or any address (sni) on a
- * service port. The handshake passes; the engine reads the name from the first data. */
+ * service port. The first packet goes to the engine too (fail closed): only a clean SYN
+ * starts a candidate; the engine anchors the stream there and reads the name from it. */
 static void rules_candidates(struct ctx *c, int ch, int whole_zone)
 {
 	static const char *const dst[4] = { "bo_list4", "bo_learn4", "bo_list6", "bo_learn6" };
@@ -1498,14 +1499,14 @@ static void rules_candidates(struct ctx *c, int ch, int whole_zone)
 		lookup(c, &r, s, false);
 		lookup(c, &r, sp, false);
 		st(c, &r, OP_CTMARK_SET)->value = COMP_MARK_ENGINE;
-		st(c, &r, OP_ACCEPT);
+		queue_stmt(c, &r, false);
 		emit(c, ch, &r);
 	}
 	if (ss >= 0 && c->rs->sets[ss].n_elems && whole_zone) {
 		ir_rule_init(&r, "breakout candidate (sni)", 0);
 		lookup(c, &r, ss, false);
 		st(c, &r, OP_CTMARK_SET)->value = COMP_MARK_ENGINE;
-		st(c, &r, OP_ACCEPT);
+		queue_stmt(c, &r, false);
 		emit(c, ch, &r);
 	}
 }

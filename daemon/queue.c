@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -189,9 +190,13 @@ static void worker_fini(struct queue_worker *w)
 int queue_start(struct queue_rt *rt, int base, int n, int maxlen, const struct eng_tables *t,
 		struct eng_learned *learned, queue_commit_fn commit, void *arg)
 {
+	uint8_t key[16];
 	int i, r = 0;
 
 	memset(rt, 0, sizeof(*rt));
+	/* the engine places connections by a keyed hash: a terminal cannot aim at one slot */
+	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
+		return errno ? -errno : -EIO;
 	rt->n = n;
 	rt->learned = learned;
 	rt->commit = commit;
@@ -205,7 +210,7 @@ int queue_start(struct queue_rt *rt, int base, int n, int maxlen, const struct e
 		w->qnum = base + i;
 		w->rx = malloc(QUEUE_RX_SIZE);
 		w->tx = malloc(QUEUE_TX_SIZE);
-		w->flows = eng_flows_new(QUEUE_FLOW_SLOTS);
+		w->flows = eng_flows_new(QUEUE_FLOW_SLOTS, key);
 		r = w->rx && w->tx && w->flows ? bind_queue(w, maxlen) : -ENOMEM;
 	}
 	for (i = 0; i < n && r == 0; i++) {

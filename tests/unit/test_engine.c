@@ -88,6 +88,15 @@ static const char *policy_end = "} ); };\n";
 
 #define LIFE_FLOOR_MS	((120 + 30) * 1000)	/* dns_floor + dns_grace */
 
+static const uint8_t test_key[16] = "sanso-test-key!";
+
+/* Connections send_data() opened with a handshake (cleared with the flow state). */
+static struct {
+	char key[96];
+} opened[1024];
+static int n_opened;
+
+
 static const uint8_t mac_juki[6] = { 0x02, 0x00, 0x00, 0x00, 0x10, 0x05 };
 static const uint8_t mac_other[6] = { 0x02, 0x00, 0x00, 0x00, 0x10, 0x06 };
 
@@ -182,12 +191,13 @@ static void fx_build(const char *ech, const char *box)
 	diag_fini(&d);
 	ck_assert_int_eq(r, 0);
 	fx.t = eng_tables_build(fx.p, fx.cr);
-	fx.fs = eng_flows_new(64);
+	fx.fs = eng_flows_new(64, test_key);
 	fx.l = eng_learned_new(1024);
 	ck_assert_ptr_nonnull(fx.t);
 	ck_assert_ptr_nonnull(fx.fs);
 	ck_assert_ptr_nonnull(fx.l);
 	fx.now = T0;
+	n_opened = 0;
 }
 
 /* Fresh flow state, learned table and counters; same tables. */
@@ -195,12 +205,13 @@ static void fx_reset_state(void)
 {
 	eng_learned_free(fx.l);
 	eng_flows_free(fx.fs);
-	fx.fs = eng_flows_new(64);
+	fx.fs = eng_flows_new(64, test_key);
 	fx.l = eng_learned_new(1024);
 	ck_assert_ptr_nonnull(fx.fs);
 	ck_assert_ptr_nonnull(fx.l);
 	memset(fx.cnt, 0, sizeof(fx.cnt));
 	fx.now = T0;
+	n_opened = 0;
 }
 
 static void setup(void)
@@ -491,12 +502,57 @@ static uint8_t *hello_add_ext(const uint8_t *h, size_t hlen, uint16_t type, cons
 	return b;
 }
 
-/* A client's first data to dst:port from 10.20.0.200:port. */
+static bool conn_opened(const char *src, const char *dst, uint16_t sport, uint16_t dport)
+{
+	char key[96];
+	int i;
+
+	snprintf(key, sizeof(key), "%s %s %u %u", src, dst, sport, dport);
+	for (i = 0; i < n_opened; i++) {
+		if (!strcmp(opened[i].key, key))
+			return true;
+	}
+	ck_assert_int_lt(n_opened, (int)ARRAY_SIZE(opened));
+	memcpy(opened[n_opened++].key, key, sizeof(key));
+	return false;
+}
+
+/* The server's SYN-ACK acknowledging ack. */
+static void send_synack(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+			uint32_t ack)
+{
+	struct pk sa = { dst, src, PKT_IPPROTO_TCP, dport, sport, 777, PKT_TCP_SYN | PKT_TCP_ACK,
+			 NULL, 0 };
+	size_t len;
+	uint8_t *b = build(&sa, &len);
+
+	put32(b + (strchr(src, ':') ? 40 : 20) + 8, ack);
+	decide_raw(b, len, NULL, COMP_MARK_ENGINE);
+}
+
+/* A clean handshake whose stream starts at seq: SYN (seq - 1), SYN-ACK acking seq. */
+static void open_conn(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+		      uint32_t seq)
+{
+	struct pk syn = { src, dst, PKT_IPPROTO_TCP, sport, dport, seq - 1, PKT_TCP_SYN, NULL, 0 };
+
+	decide(&syn, NULL, COMP_MARK_ENGINE);
+	ck_assert_msg(fx.v.v == ENG_ACCEPT, "SYN %s:%u: verdict %d", src, sport, fx.v.v);
+	send_synack(src, dst, sport, dport, seq);
+	ck_assert_msg(fx.v.v == ENG_ACCEPT, "SYN-ACK %s:%u: verdict %d", src, sport, fx.v.v);
+}
+
+/* Client data to dst:port; the first of a connection comes after a clean handshake
+ * anchored at its seq. */
 static void send_data(const char *src, const char *dst, uint16_t sport, uint16_t dport,
 		      uint32_t seq, const uint8_t *p, size_t len)
 {
 	struct pk k = { src, dst, PKT_IPPROTO_TCP, sport, dport, seq, 0, p, len };
 
+	bool client = dport == 443 || dport == 80;
+
+	if (client && !conn_opened(src, dst, sport, dport))
+		open_conn(src, dst, sport, dport, seq);
 	decide(&k, NULL, COMP_MARK_ENGINE);
 }
 
@@ -506,7 +562,11 @@ static void send_hello(const char *dst, const char *name)
 	size_t len;
 	uint8_t *h = client_hello(name, false, &len);
 
-	send_data(v6 ? "fd20::100" : "10.20.0.200", dst, 50000, 443, 1000, h, len);
+	const char *src = v6 ? "fd20::100" : "10.20.0.200";
+	struct pk k = { src, dst, PKT_IPPROTO_TCP, 50000, 443, 1000, 0, h, len };
+
+	open_conn(src, dst, 50000, 443, 1000);		/* a new connection every time */
+	decide(&k, NULL, COMP_MARK_ENGINE);
 }
 
 /* ---- 1. My Number flows ---- */
@@ -663,11 +723,11 @@ START_TEST(test_dns_learn_then_sni)
 	/* an allowed name, an address never learned nor listed */
 	send_hello("52.96.166.131", "outlook.office.com");
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
-	/* an allowed name and address to no service's port: not the client side, so the
-	 * data is taken for the server speaking first */
+	/* an allowed name and address to no service's port: not the client side, so no
+	 * handshake of a candidate: dropped */
 	h = client_hello("outlook.office.com", false, &len);
 	send_data("10.20.0.200", "52.96.166.130", 50003, 8443, 1000, h, len);
-	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	expect(ENG_DROP, 0, EC_BO_NO_HANDSHAKE);
 }
 END_TEST
 
@@ -1028,11 +1088,11 @@ START_TEST(test_split_hello)
 {
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
 		  sizeof(tls_big_0));
-	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	expect(ENG_DROP, 0, EC_BO_PENDING);
 	/* the first segment again (retransmission): still waiting */
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
 		  sizeof(tls_big_0));
-	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	expect(ENG_DROP, 0, EC_BO_PENDING);
 	/* another connection's segments are not this one's */
 	send_data("10.20.0.200", "198.51.100.20", 50001, 443, TLS_BIG_1_SEQ, tls_big_1,
 		  sizeof(tls_big_1));
@@ -1048,7 +1108,7 @@ START_TEST(test_split_hello_v6_records)
 {
 	send_data("fd20::100", "2001:db8:99::1", 50000, 443, TLS_FRAG6_0_SEQ, tls_frag6_0,
 		  sizeof(tls_frag6_0));
-	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	expect(ENG_DROP, 0, EC_BO_PENDING);
 	send_data("fd20::100", "2001:db8:99::1", 50000, 443, TLS_FRAG6_1_SEQ, tls_frag6_1,
 		  sizeof(tls_frag6_1));
 	expect(ENG_REPEAT, COPY(svc_id(S_TEAMS)), EC_BO_OK);
@@ -1059,7 +1119,7 @@ START_TEST(test_split_hello_gap)
 {
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
 		  sizeof(tls_big_0));
-	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	expect(ENG_DROP, 0, EC_BO_PENDING);
 	/* a segment 100 bytes beyond what was seen: dropped, to be retransmitted */
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ + 100,
 		  tls_big_1 + 100, sizeof(tls_big_1) - 100);
@@ -1077,7 +1137,7 @@ START_TEST(test_split_hello_conflict)
 
 	memcpy(b, tls_big_0, sizeof(tls_big_0));
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, b, sizeof(tls_big_0));
-	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	expect(ENG_DROP, 0, EC_BO_PENDING);
 	b[300] ^= 0x20;
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, b, sizeof(tls_big_0));
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
@@ -1098,7 +1158,7 @@ START_TEST(test_pending_limit)
 	for (i = 0, off = 0; i < ENG_PENDING_MAX; i++, off += seg) {
 		send_data("10.20.0.200", "198.51.100.20", 50000, 443, 7 + (uint32_t)off, s + off,
 			  seg);
-		expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+		expect(ENG_DROP, 0, EC_BO_PENDING);
 	}
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, 7 + (uint32_t)off, s + off, seg);
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
@@ -1122,19 +1182,21 @@ START_TEST(test_resegmented)
 			send_data("10.20.0.200", "198.51.100.20", (uint16_t)(50000 + z), 443,
 				  0xfffffff0U + (uint32_t)off, s + off, len);
 			if (off + len < sizeof(s))
-				expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+				expect(ENG_DROP, 0, EC_BO_PENDING);
 		}
 		expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
 	}
 }
 END_TEST
 
-/* Where the client's stream starts: the server's SYN-ACK acknowledges it, the client's
- * last handshake ACK carries it (both queued: ct state established). A later segment that
- * arrives first (the first one lost or reordered on the LAN) is then a gap to drop, so that
- * the retransmission completes the hello; taken for the start of the stream it would refuse
- * the connection for good. A retransmitted SYN-ACK must not forget what was passed. */
-enum { P_SYNACK, P_ACK, P_SEG0, P_SEG1, P_HTTP0, P_HTTP1, P_END };
+/* Where the client's stream starts: at its clean SYN's sequence number + 1, once. The server's
+ * SYN-ACK must acknowledge exactly that before data is taken; a SYN or SYN-ACK that says
+ * otherwise is dropped and moves nothing. A later segment that arrives first (the first one
+ * lost or reordered on the LAN) is a gap to drop, so that the retransmission completes the
+ * hello. Until the decision every client data segment is dropped (held: its bytes are kept,
+ * the client retransmits it). */
+enum { P_SYN, P_SYN2, P_SYNDATA, P_SYNACK, P_SYNACK_BAD, P_ACK, P_SEG0, P_SEG1, P_HTTP0,
+       P_HTTP1, P_END };
 
 struct anchor_step {
 	int pkt;
@@ -1144,25 +1206,48 @@ struct anchor_step {
 
 struct anchor_case {
 	const char *name;
-	struct anchor_step steps[6];
+	struct anchor_step steps[8];
 };
 
+#define HS_OK { P_SYN, ENG_ACCEPT, EC_MAX }, { P_SYNACK, ENG_ACCEPT, EC_MAX }
+
 static const struct anchor_case anchor_cases[] = {
-	{ "client ACK, then reordered", { { P_ACK, ENG_ACCEPT, EC_MAX },
-	  { P_SEG1, ENG_DROP, EC_BO_GAP }, { P_SEG0, ENG_ACCEPT, EC_BO_PENDING },
+	{ "client ACK, then reordered", { HS_OK, { P_ACK, ENG_ACCEPT, EC_MAX },
+	  { P_SEG1, ENG_DROP, EC_BO_GAP }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
 	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
-	{ "SYN-ACK, then reordered", { { P_SYNACK, ENG_ACCEPT, EC_MAX },
-	  { P_SEG1, ENG_DROP, EC_BO_GAP }, { P_SEG0, ENG_ACCEPT, EC_BO_PENDING },
+	{ "SYN-ACK, then reordered", { HS_OK,
+	  { P_SEG1, ENG_DROP, EC_BO_GAP }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
 	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
-	{ "SYN-ACK and ACK, in order", { { P_SYNACK, ENG_ACCEPT, EC_MAX },
-	  { P_ACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_ACCEPT, EC_BO_PENDING },
+	{ "SYN-ACK and ACK, in order", { HS_OK,
+	  { P_ACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
 	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
-	{ "SYN-ACK retransmitted after the first segment", { { P_SYNACK, ENG_ACCEPT, EC_MAX },
-	  { P_ACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_ACCEPT, EC_BO_PENDING },
+	{ "SYN-ACK retransmitted after the first segment", { HS_OK,
+	  { P_ACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
 	  { P_SYNACK, ENG_ACCEPT, EC_MAX }, { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
-	{ "HTTP reordered after the ACK", { { P_ACK, ENG_ACCEPT, EC_MAX },
-	  { P_HTTP1, ENG_DROP, EC_BO_GAP }, { P_HTTP0, ENG_ACCEPT, EC_BO_PENDING },
-	  { P_HTTP1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	{ "HTTP reordered after the ACK", { HS_OK, { P_ACK, ENG_ACCEPT, EC_MAX },
+	  { P_HTTP1, ENG_DROP, EC_BO_GAP }, { P_HTTP0, ENG_DROP, EC_BO_PENDING },
+	  { P_HTTP1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
+	{ "SYN retransmitted", { HS_OK, { P_SYN, ENG_ACCEPT, EC_MAX },
+	  { P_SEG0, ENG_DROP, EC_BO_PENDING }, { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	{ "no handshake: data alone", { { P_SEG0, ENG_DROP, EC_BO_NO_HANDSHAKE },
+	  { P_ACK, ENG_DROP, EC_BO_NO_HANDSHAKE }, { P_SYNACK, ENG_DROP, EC_BO_NO_HANDSHAKE },
+	  { P_SEG1, ENG_DROP, EC_BO_NO_HANDSHAKE }, { .pkt = P_END } } },
+	{ "SYN with data", { { P_SYNDATA, ENG_DROP, EC_BO_NO_HANDSHAKE },
+	  { P_SYNACK, ENG_DROP, EC_BO_NO_HANDSHAKE }, { P_SEG0, ENG_DROP, EC_BO_NO_HANDSHAKE },
+	  { .pkt = P_END } } },
+	{ "data before the SYN-ACK", { { P_SYN, ENG_ACCEPT, EC_MAX },
+	  { P_SEG0, ENG_DROP, EC_BO_NO_HANDSHAKE }, { P_SEG1, ENG_DROP, EC_BO_NO_HANDSHAKE },
+	  { P_SYNACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
+	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	{ "SYN-ACK acking another ISN", { { P_SYN, ENG_ACCEPT, EC_MAX },
+	  { P_SYNACK_BAD, ENG_DROP, EC_BO_ANCHOR }, { P_SEG0, ENG_DROP, EC_BO_NO_HANDSHAKE },
+	  { P_SYNACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
+	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	{ "second SYN-ACK after data: no re-anchoring", { HS_OK,
+	  { P_SEG0, ENG_DROP, EC_BO_PENDING }, { P_SYNACK_BAD, ENG_DROP, EC_BO_ANCHOR },
+	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	{ "second SYN, another ISN", { HS_OK, { P_SYN2, ENG_DROP, EC_BO_ANCHOR },
+	  { P_SEG0, ENG_DROP, EC_BO_PENDING }, { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
 };
 
 START_TEST(test_handshake_anchor)
@@ -1182,7 +1267,18 @@ START_TEST(test_handshake_anchor)
 				TLS_BIG_0_SEQ, PKT_TCP_ACK, NULL, 0 };
 
 		switch (st->pkt) {
+		case P_SYN:
+		case P_SYN2:
+		case P_SYNDATA:
+			k.seq = TLS_BIG_0_SEQ - (st->pkt == P_SYN2 ? 100 : 1);
+			k.flags = PKT_TCP_SYN;
+			if (st->pkt == P_SYNDATA) {
+				k.data = tls_big_0;
+				k.len = sizeof(tls_big_0);
+			}
+			break;
 		case P_SYNACK:
+		case P_SYNACK_BAD:
 			k = (struct pk){ "198.51.100.20", "10.20.0.200", PKT_IPPROTO_TCP, 443, 50000,
 					 777, PKT_TCP_SYN | PKT_TCP_ACK, NULL, 0 };
 			break;
@@ -1214,6 +1310,8 @@ START_TEST(test_handshake_anchor)
 		b = build(&k, &len);
 		if (st->pkt == P_SYNACK)	/* it acknowledges the client's first byte */
 			put32(b + 20 + 8, TLS_BIG_0_SEQ);
+		if (st->pkt == P_SYNACK_BAD)	/* a SYN-ACK for bytes the client never sent */
+			put32(b + 20 + 8, TLS_BIG_0_SEQ + 5000);
 		decide_raw(b, len, NULL, COMP_MARK_ENGINE);
 		id = svc_id(http ? S_TEAMS : S_M365);
 		ck_assert_msg(fx.v.v == st->v, "%s: step %td: verdict %d, want %d", c->name,
@@ -1231,14 +1329,14 @@ START_TEST(test_state_full)
 	int i, pending = 0, full = 0;
 
 	eng_flows_free(fx.fs);
-	fx.fs = eng_flows_new(16);
+	fx.fs = eng_flows_new(16, test_key);
 	ck_assert_ptr_nonnull(fx.fs);
 	for (i = 0; i < 64; i++) {
 		snprintf(dst, sizeof(dst), "198.51.100.%d", i + 1);
 		send_data("10.20.0.200", dst, 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
 			  sizeof(tls_big_0));
 		if (fx.v.v == ENG_ACCEPT) {
-			expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+			expect(ENG_DROP, 0, EC_BO_PENDING);
 			pending++;
 		} else {
 			expect(ENG_DROP, 0, EC_BO_STATE_FULL);
@@ -1250,7 +1348,7 @@ START_TEST(test_state_full)
 	fx.now += ENG_FLOW_IDLE_MS + 1;
 	send_data("10.20.0.200", "198.51.100.200", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
 		  sizeof(tls_big_0));
-	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	expect(ENG_DROP, 0, EC_BO_PENDING);
 }
 END_TEST
 
@@ -1293,13 +1391,13 @@ START_TEST(test_http_split)
 	const size_t a = 20, b = 40;
 
 	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ, http_req_4, a);
-	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	expect(ENG_DROP, 0, EC_BO_PENDING);
 	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ + b, http_req_4 + b,
 		  sizeof(http_req_4) - b);
 	expect(ENG_DROP, 0, EC_BO_GAP);
 	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ + a, http_req_4 + a,
 		  b - a);
-	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	expect(ENG_DROP, 0, EC_BO_PENDING);
 	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ + b, http_req_4 + b,
 		  sizeof(http_req_4) - b);
 	expect(ENG_REPEAT, COPY(svc_id(S_TEAMS)), EC_BO_OK);
@@ -1371,7 +1469,7 @@ START_TEST(test_server_first)
 	/* the server's data after the client's first segment: refused as well */
 	send_data("10.20.0.200", "198.51.100.10", 50001, 443, TLS_BIG_0_SEQ, tls_big_0,
 		  sizeof(tls_big_0));
-	expect(ENG_ACCEPT, 0, EC_BO_PENDING);
+	expect(ENG_DROP, 0, EC_BO_PENDING);
 	srv.dport = 50001;
 	decide(&srv, NULL, COMP_MARK_ENGINE);
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);

@@ -676,13 +676,13 @@ static void bo_client(const struct eng_tables *t, struct eng_flows *fs, struct e
 		      struct eng_hs *e, const struct pkt_hdrs *h, const uint8_t *l3, int64_t now,
 		      struct eng_verdict *v, uint64_t *cnt)
 {
-	if (!e || (e->expires_ms <= now && e->state != HS_DONE)) {
-		if (e)			/* a real handshake, gone idle: end it */
-			hs_set(fs, e, HS_FREE, 0, 0);
-		if (e && h->payload_len)
-			refuse(v, cnt, EC_BO_REFUSED_PROTO);
-		else
-			drop(v, cnt, EC_BO_NO_HANDSHAKE);
+	if (!e) {
+		drop(v, cnt, EC_BO_NO_HANDSHAKE);
+		return;
+	}
+	if (e->expires_ms <= now && e->state != HS_DONE) {
+		refuse(v, cnt, EC_BO_REFUSED_PROTO);	/* a real handshake gone idle: end it */
+		hs_decide(fs, e, v, now);
 		return;
 	}
 	switch (e->state) {

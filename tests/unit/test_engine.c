@@ -1321,21 +1321,21 @@ START_TEST(test_handshake_anchor)
 }
 END_TEST
 
-/* Flow slots are preallocated: when none is free the segment is dropped (retransmitted);
- * idle slots are taken over. */
+/* Slots and handshake records are preallocated: when none is free the SYN or the segment
+ * is dropped (retransmitted); idle ones are taken over. Sources differ (no quota here). */
 START_TEST(test_state_full)
 {
-	char dst[32];
+	char src[32];
 	int i, pending = 0, full = 0;
 
 	eng_flows_free(fx.fs);
 	fx.fs = eng_flows_new(16, test_key);
 	ck_assert_ptr_nonnull(fx.fs);
 	for (i = 0; i < 64; i++) {
-		snprintf(dst, sizeof(dst), "198.51.100.%d", i + 1);
-		send_data("10.20.0.200", dst, 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
+		snprintf(src, sizeof(src), "10.20.0.%d", 130 + i);
+		send_data(src, "198.51.100.1", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
 			  sizeof(tls_big_0));
-		if (fx.v.v == ENG_ACCEPT) {
+		if (fx.delta[EC_BO_PENDING]) {
 			expect(ENG_DROP, 0, EC_BO_PENDING);
 			pending++;
 		} else {
@@ -1346,13 +1346,25 @@ START_TEST(test_state_full)
 	ck_assert_int_le(pending, 16);
 	ck_assert_int_ge(full, 48);
 	fx.now += ENG_FLOW_IDLE_MS + 1;
-	send_data("10.20.0.200", "198.51.100.200", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
+	send_data("10.20.0.250", "198.51.100.1", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
 		  sizeof(tls_big_0));
 	expect(ENG_DROP, 0, EC_BO_PENDING);
 }
 END_TEST
 
 /* ---- 4. HTTP Host ---- */
+
+/* Connections accepted under decision id so far. */
+static uint64_t accepted(uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < fx.t->n_records; i++) {
+		if (fx.t->records[i].id == id)
+			return atomic_load(&fx.t->records[i].accepted);
+	}
+	return 0;
+}
 
 START_TEST(test_http_host)
 {
@@ -1363,10 +1375,12 @@ START_TEST(test_http_host)
 	/* match = "sni" service, any address: www.example.jp. (final dot, from IPv6 capture) */
 	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ, http_req_4,
 		  sizeof(http_req_4));
-	expect(ENG_REPEAT, COPY(teams), EC_BO_OK);
+	expect(ENG_ACCEPT, 0, EC_BO_OK);		/* HTTP stays with the engine */
+	ck_assert_uint_eq(accepted(teams), 1);
 	send_data("fd20::100", "2001:db8:80::1", 50000, 80, HTTP_REQ_4_SEQ, http_req_4,
 		  sizeof(http_req_4));
-	expect(ENG_REPEAT, COPY(teams), EC_BO_OK);
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	ck_assert_uint_eq(accepted(teams), 2);
 	/* Intra.Example.LG.JP: no service */
 	send_data("10.20.0.200", "203.0.113.80", 50001, 80, HTTP_REQ_1_SEQ, http_req_1,
 		  sizeof(http_req_1));
@@ -1379,7 +1393,8 @@ START_TEST(test_http_host)
 	learn("outlook.office.com", rr, 1);
 	ck_assert_int_eq(fx.n_upd, 1);
 	send_data("10.20.0.200", "52.96.1.1", 50003, 80, 1, office, sizeof(office) - 1);
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	ck_assert_uint_eq(accepted(m365), 1);
 	send_data("10.20.0.200", "52.96.1.2", 50004, 80, 1, office, sizeof(office) - 1);
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 }
@@ -1400,7 +1415,229 @@ START_TEST(test_http_split)
 	expect(ENG_DROP, 0, EC_BO_PENDING);
 	send_data("10.20.0.200", "203.0.113.80", 50000, 80, HTTP_REQ_4_SEQ + b, http_req_4 + b,
 		  sizeof(http_req_4) - b);
-	expect(ENG_REPEAT, COPY(svc_id(S_TEAMS)), EC_BO_OK);
+	expect(ENG_ACCEPT, 0, EC_BO_OK);	/* HTTP stays queued */
+}
+END_TEST
+
+/* ---- 4b. HTTP: one request per connection (conf/REFERENCE.md, "HTTP on port 80") ---- */
+
+static void http_seg(uint16_t sport, uint32_t seq, const char *txt, uint8_t flags)
+{
+	struct pk k = { "10.20.0.200", "203.0.113.80", PKT_IPPROTO_TCP, sport, 80, seq, flags,
+			(const uint8_t *)txt, strlen(txt) };
+
+	decide(&k, NULL, COMP_MARK_ENGINE);
+}
+
+static void http_srv(uint16_t sport, const char *txt)
+{
+	struct pk k = { "203.0.113.80", "10.20.0.200", PKT_IPPROTO_TCP, 80, sport, 5000, 0,
+			(const uint8_t *)txt, strlen(txt) };
+
+	decide(&k, NULL, COMP_MARK_ENGINE);
+}
+
+START_TEST(test_http_keepalive)
+{
+	static const char r1[] = "GET /a HTTP/1.1\r\nHost: www.example.jp\r\n\r\n";
+	static const char r2[] = "GET /b HTTP/1.1\r\nHost: evil.example\r\n\r\n";
+	static const char post[] = "POST /c HTTP/1.1\r\nHost: www.example.jp\r\n"
+				   "Content-Length: 10\r\n\r\n";
+	static const char chunked[] = "POST / HTTP/1.1\r\nHost: www.example.jp\r\n"
+				      "Transfer-Encoding: chunked\r\n\r\n";
+	const uint32_t s0 = 0xfffffff0U;		/* sequence numbers wrap */
+	char both[sizeof(r1) + sizeof(r2)];
+
+	send_data("10.20.0.200", "203.0.113.80", 40000, 80, s0, (const uint8_t *)r1, strlen(r1));
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	http_seg(40000, s0, r1, 0);			/* retransmitted: the same request */
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	http_srv(40000, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	http_seg(40000, s0 + (uint32_t)strlen(r1), "", PKT_TCP_ACK);
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	/* keep-alive: the next request on the connection cuts it, whatever its Host */
+	http_seg(40000, s0 + (uint32_t)strlen(r1), r2, 0);
+	expect(ENG_REPEAT, REFUSED, EC_BO_HTTP_CUT);
+	http_srv(40000, "late");			/* then: refused like it */
+	expect(ENG_REPEAT, REFUSED, EC_MAX);
+
+	/* a body of the announced length passes, one byte more does not */
+	send_data("10.20.0.200", "203.0.113.80", 40001, 80, 100, (const uint8_t *)post,
+		  strlen(post));
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	http_seg(40001, 100 + (uint32_t)strlen(post), "0123456789", 0);
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	http_seg(40001, 100 + (uint32_t)strlen(post), "0123456789G", 0);
+	expect(ENG_REPEAT, REFUSED, EC_BO_HTTP_CUT);
+
+	/* two requests in one segment (pipelined): refused at once */
+	snprintf(both, sizeof(both), "%s%s", r1, r2);
+	send_data("10.20.0.200", "203.0.113.80", 40002, 80, 100, (const uint8_t *)both,
+		  strlen(both));
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	/* a body of unknown length (chunked) */
+	send_data("10.20.0.200", "203.0.113.80", 40003, 80, 100, (const uint8_t *)chunked,
+		  strlen(chunked));
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+
+	/* the client closes; its port used again later: a new connection, judged again */
+	send_data("10.20.0.200", "203.0.113.80", 40004, 80, 100, (const uint8_t *)r1, strlen(r1));
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	http_seg(40004, 100 + (uint32_t)strlen(r1), "", PKT_TCP_FIN | PKT_TCP_ACK);
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	open_conn("10.20.0.200", "203.0.113.80", 40004, 80, 90000);
+	http_seg(40004, 90000, r2, 0);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_NAME);
+	/* ...but not while it is open: that SYN contradicts the anchor */
+	send_data("10.20.0.200", "203.0.113.80", 40005, 80, 100, (const uint8_t *)r1, strlen(r1));
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	{
+		struct pk syn = { "10.20.0.200", "203.0.113.80", PKT_IPPROTO_TCP, 40005, 80, 5,
+				  PKT_TCP_SYN, NULL, 0 };
+
+		decide(&syn, NULL, COMP_MARK_ENGINE);
+		expect(ENG_DROP, 0, EC_BO_ANCHOR);
+	}
+	/* idle past ENG_HTTP_IDLE_MS: forgotten; its next data is refused */
+	fx.now += ENG_HTTP_IDLE_MS + 1;
+	http_seg(40005, 100, r1, 0);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+}
+END_TEST
+
+/* The HTTP connection's service gone with a reload: its next packet cuts it. */
+START_TEST(test_http_reload)
+{
+	static const char r1[] = "GET /a HTTP/1.1\r\nHost: www.example.jp\r\n\r\n";
+	struct eng_tables *old = fx.t;
+
+	send_data("10.20.0.200", "203.0.113.80", 40000, 80, 7, (const uint8_t *)r1, strlen(r1));
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	fx.t = eng_tables_build(fx.p, fx.cr);
+	ck_assert_ptr_nonnull(fx.t);
+	fx.t->n_records = 0;			/* as if the service were removed */
+	http_srv(40000, "HTTP/1.1 200 OK\r\n");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_NAME);
+	fx.t->n_records = old->n_records;
+	eng_tables_free(fx.t);
+	fx.t = old;
+}
+END_TEST
+
+/* ---- 4c. the breakout state under one terminal's flood ---- */
+
+static void syn_from(const char *src, uint16_t sport, uint32_t isn)
+{
+	struct pk syn = { src, "198.51.100.20", PKT_IPPROTO_TCP, sport, 443, isn, PKT_TCP_SYN,
+			  NULL, 0 };
+
+	decide(&syn, NULL, COMP_MARK_ENGINE);
+}
+
+/* One source holds at most source_quota * ENG_HS_PER_SLOT handshakes and source_quota
+ * slots; the others still get theirs. */
+START_TEST(test_source_quota)
+{
+	const int q = fx.t->source_quota, hs = q * ENG_HS_PER_SLOT;
+	int i, ok = 0, quota = 0;
+
+	ck_assert_int_eq(q, ENGINE_SOURCE_QUOTA);
+	for (i = 0; i < 1200; i++) {
+		syn_from("10.20.0.140", (uint16_t)(10000 + i), 1000);
+		if (fx.v.v == ENG_ACCEPT) {
+			expect(ENG_ACCEPT, 0, EC_MAX);
+			send_synack("10.20.0.140", "198.51.100.20", (uint16_t)(10000 + i), 443, 1001);
+			expect(ENG_ACCEPT, 0, EC_MAX);
+			ok++;
+		} else {
+			ck_assert_msg(fx.delta[EC_BO_SOURCE_QUOTA] || fx.delta[EC_BO_STATE_FULL],
+				      "SYN %d dropped uncounted", i);
+			quota += (int)fx.delta[EC_BO_SOURCE_QUOTA];
+		}
+	}
+	ck_assert_int_eq(ok, hs);
+	ck_assert_int_gt(quota, 1000);
+	/* pure ACKs refresh nothing; another terminal's hellos pass all along */
+	for (i = 0; i < 200; i++) {
+		char src[32];
+
+		snprintf(src, sizeof(src), "10.20.0.%d", 150 + i % 50);
+		fx.now += 100;
+		send_data(src, "198.51.100.20", (uint16_t)(20000 + i), 443, TLS_TLS13_0_SEQ,
+			  tls_tls13_0, sizeof(tls_tls13_0));
+		expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	}
+	/* the flooding source's data: q slots, then its quota */
+	for (i = 0; i < q + 1; i++) {
+		struct pk k = { "10.20.0.140", "198.51.100.20", PKT_IPPROTO_TCP,
+				(uint16_t)(10000 + i), 443, 1001, 0, tls_big_0, sizeof(tls_big_0) };
+
+		decide(&k, NULL, COMP_MARK_ENGINE);
+		expect(ENG_DROP, 0, i < q ? EC_BO_PENDING : EC_BO_SOURCE_QUOTA);
+	}
+	/* expired (30 s after the SYN; the ACKs above did not refresh), they free the quota */
+	fx.now = T0 + ENG_FLOW_IDLE_MS + 1000;
+	syn_from("10.20.0.140", 30000, 1000);
+	expect(ENG_ACCEPT, 0, EC_MAX);
+}
+END_TEST
+
+/* An idle handshake is not kept alive by pure ACKs: its first data after ENG_FLOW_IDLE_MS is
+ * refused (never taken for a new start). */
+START_TEST(test_idle_handshake)
+{
+	struct pk ack = { "10.20.0.200", "198.51.100.20", PKT_IPPROTO_TCP, 50000, 443,
+			  TLS_BIG_0_SEQ, PKT_TCP_ACK, NULL, 0 };
+
+	int i;
+
+	open_conn("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ);
+	for (i = 0; i < 7; i++) {
+		fx.now += ENG_FLOW_IDLE_MS / 8;
+		decide(&ack, NULL, COMP_MARK_ENGINE);
+		expect(ENG_ACCEPT, 0, EC_MAX);
+	}
+	fx.now += ENG_FLOW_IDLE_MS / 4;
+	ack.seq = TLS_BIG_1_SEQ;
+	ack.data = tls_big_1;
+	ack.len = sizeof(tls_big_1);
+	decide(&ack, NULL, COMP_MARK_ENGINE);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	ack.seq = TLS_BIG_0_SEQ;			/* nothing anchors anew */
+	ack.data = tls_big_0;
+	ack.len = sizeof(tls_big_0);
+	decide(&ack, NULL, COMP_MARK_ENGINE);
+	expect(ENG_REPEAT, REFUSED, EC_MAX);
+}
+END_TEST
+
+/* Decided: late queued segments of the connection get the same verdict, nothing counted. */
+START_TEST(test_decided_late)
+{
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
+		  sizeof(tls_big_0));
+	expect(ENG_DROP, 0, EC_BO_PENDING);
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
+		  sizeof(tls_big_1));
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
+		  sizeof(tls_big_0));
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_MAX);
+}
+END_TEST
+
+/* SipHash-2-4 reference vector (key 00..0f, message 00..0e). */
+START_TEST(test_khash)
+{
+	uint8_t m[15];
+	uint64_t key[2] = { 0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL };
+	int i;
+
+	for (i = 0; i < 15; i++)
+		m[i] = (uint8_t)i;
+	ck_assert_uint_eq(eng_khash(key, m, 15), 0xa129ca6149be45e5ULL);
+	ck_assert_uint_eq(eng_khash(key, m, 0), 0x726fdb47dd0e0e31ULL);
 }
 END_TEST
 
@@ -1453,14 +1690,16 @@ END_TEST
 START_TEST(test_server_first)
 {
 	static const uint8_t banner[] = "220 smtp.example ESMTP\r\n";
-	struct pk synack = { "198.51.100.10", "10.20.0.200", PKT_IPPROTO_TCP, 443, 50000, 500,
-			     PKT_TCP_SYN | PKT_TCP_ACK, NULL, 0 };
+	struct pk syn = { "10.20.0.200", "198.51.100.10", PKT_IPPROTO_TCP, 50000, 443, 999,
+			  PKT_TCP_SYN, NULL, 0 };
 	struct pk ack = { "10.20.0.200", "198.51.100.10", PKT_IPPROTO_TCP, 50000, 443, 1000,
 			  PKT_TCP_ACK, NULL, 0 };
 	struct pk srv = { "198.51.100.10", "10.20.0.200", PKT_IPPROTO_TCP, 443, 50000, 501, 0,
 			  banner, sizeof(banner) - 1 };
 
-	decide(&synack, NULL, COMP_MARK_ENGINE);
+	decide(&syn, NULL, COMP_MARK_ENGINE);
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	send_synack("10.20.0.200", "198.51.100.10", 50000, 443, 1000);
 	expect(ENG_ACCEPT, 0, EC_MAX);
 	decide(&ack, NULL, COMP_MARK_ENGINE);
 	expect(ENG_ACCEPT, 0, EC_MAX);
@@ -1470,16 +1709,21 @@ START_TEST(test_server_first)
 	send_data("10.20.0.200", "198.51.100.10", 50001, 443, TLS_BIG_0_SEQ, tls_big_0,
 		  sizeof(tls_big_0));
 	expect(ENG_DROP, 0, EC_BO_PENDING);
-	srv.dport = 50001;
-	decide(&srv, NULL, COMP_MARK_ENGINE);
-	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
 	/* pure ACKs both ways pass */
 	ack.sport = 50001;
+	ack.seq = TLS_BIG_0_SEQ;
 	decide(&ack, NULL, COMP_MARK_ENGINE);
 	expect(ENG_ACCEPT, 0, EC_MAX);
+	srv.dport = 50001;
 	srv.len = 0;
 	decide(&srv, NULL, COMP_MARK_ENGINE);
 	expect(ENG_ACCEPT, 0, EC_MAX);
+	srv.len = sizeof(banner) - 1;
+	decide(&srv, NULL, COMP_MARK_ENGINE);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	/* decided: a late queued packet of the connection gets the same verdict */
+	decide(&ack, NULL, COMP_MARK_ENGINE);
+	expect(ENG_REPEAT, REFUSED, EC_MAX);
 }
 END_TEST
 
@@ -1774,6 +2018,12 @@ Suite *suite_engine(void)
 	tcase_add_test(tb, test_state_full);
 	tcase_add_test(tb, test_http_host);
 	tcase_add_test(tb, test_http_split);
+	tcase_add_test(tb, test_http_keepalive);
+	tcase_add_test(tb, test_http_reload);
+	tcase_add_test(tb, test_source_quota);
+	tcase_add_test(tb, test_idle_handshake);
+	tcase_add_test(tb, test_decided_late);
+	tcase_add_test(tb, test_khash);
 	tcase_add_test(tb, test_ech_refused);
 	tcase_add_test(tb, test_ech_outer_sni);
 	tcase_add_test(tb, test_server_first);

@@ -356,14 +356,21 @@ static void hs_release(struct eng_flows *fs, struct eng_hs *e)
 	}
 }
 
+/* Move a record to state st: its slot and quota share follow (an undecided or HTTP record
+ * counts against its source, a decided or free one does not). */
 static void hs_set(struct eng_flows *fs, struct eng_hs *e, enum eng_hs_state st, uint32_t mark,
 		   int64_t expires)
 {
+	struct eng_src *s;
+
 	if (hs_counts(e))
 		hs_release(fs, e);
 	e->state = (uint8_t)st;
 	e->mark = mark;
 	e->expires_ms = expires;
+	s = hs_counts(e) ? src_get(fs, e->family, e->cli, true) : NULL;
+	if (s)
+		s->n_hs++;
 }
 
 static uint32_t hs_slot(const struct eng_flows *fs, const struct pkt_hdrs *h, bool client)
@@ -699,6 +706,9 @@ static void bo_client(const struct eng_tables *t, struct eng_flows *fs, struct e
 	default:
 		if (h->payload_len)
 			bo_data(t, fs, l, e, h, l3, now, v, cnt);
+		else if (h->tcp_flags & PKT_TCP_RST)	/* passes; the connection is over */
+			hs_set(fs, e, HS_DONE, COMP_MARK_COPY | COMP_ID_REFUSED,
+			       now + ENG_DONE_MS);
 		return;
 	}
 }

@@ -1189,6 +1189,39 @@ START_TEST(test_resegmented)
 }
 END_TEST
 
+/* The per-source tallies agree with the records and slots they count. */
+static void check_counts(void)
+{
+	int i, j, hs, slots, total = 0;
+
+	for (i = 0; i < fx.fs->src_cap; i++) {
+		const struct eng_src *s = &fx.fs->src[i];
+
+		if (!s->n_hs && !s->n_slots)
+			continue;
+		for (hs = 0, slots = 0, j = 0; j < fx.fs->hs_cap; j++) {
+			const struct eng_hs *e = &fx.fs->hs[j];
+
+			if (e->state == HS_FREE || e->state == HS_DONE || e->family != s->family ||
+			    memcmp(e->cli, s->addr, 16))
+				continue;
+			hs++;
+			slots += e->state == HS_READ;
+		}
+		ck_assert_int_eq(s->n_hs, hs);
+		ck_assert_int_eq(s->n_slots, slots);
+		total += hs;
+	}
+	for (j = 0; j < fx.fs->hs_cap; j++)
+		total -= fx.fs->hs[j].state != HS_FREE && fx.fs->hs[j].state != HS_DONE;
+	ck_assert_int_eq(total, 0);
+	for (j = 0, slots = 0; j < fx.fs->cap; j++)
+		slots += fx.fs->v[j].used;
+	for (j = 0; j < fx.fs->hs_cap; j++)
+		slots -= fx.fs->hs[j].state == HS_READ;
+	ck_assert_int_eq(slots, 0);
+}
+
 /* Where the client's stream starts: at its clean SYN's sequence number + 1, once. The server's
  * SYN-ACK must acknowledge exactly that before data is taken; a SYN or SYN-ACK that says
  * otherwise is dropped and moves nothing. A later segment that arrives first (the first one
@@ -1318,6 +1351,7 @@ START_TEST(test_handshake_anchor)
 			      st - c->steps, fx.v.v, st->v);
 		expect(st->v, st->v == ENG_REPEAT ? COPY(id) : 0, st->c);
 	}
+	check_counts();
 }
 END_TEST
 
@@ -1349,6 +1383,7 @@ START_TEST(test_state_full)
 	send_data("10.20.0.250", "198.51.100.1", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
 		  sizeof(tls_big_0));
 	expect(ENG_DROP, 0, EC_BO_PENDING);
+	check_counts();
 }
 END_TEST
 
@@ -1503,6 +1538,7 @@ START_TEST(test_http_keepalive)
 	fx.now += ENG_HTTP_IDLE_MS + 1;
 	http_seg(40005, 100, r1, 0);
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	check_counts();
 }
 END_TEST
 
@@ -1580,6 +1616,7 @@ START_TEST(test_source_quota)
 	fx.now = T0 + ENG_FLOW_IDLE_MS + 1000;
 	syn_from("10.20.0.140", 30000, 1000);
 	expect(ENG_ACCEPT, 0, EC_MAX);
+	check_counts();
 }
 END_TEST
 
@@ -1609,6 +1646,7 @@ START_TEST(test_idle_handshake)
 	ack.len = sizeof(tls_big_0);
 	decide(&ack, NULL, COMP_MARK_ENGINE);
 	expect(ENG_REPEAT, REFUSED, EC_MAX);
+	check_counts();
 }
 END_TEST
 
@@ -1624,6 +1662,7 @@ START_TEST(test_decided_late)
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
 		  sizeof(tls_big_0));
 	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_MAX);
+	check_counts();
 }
 END_TEST
 

@@ -23,6 +23,7 @@
   keepalive SRC DST HOST1 HOST2  HTTP/1.1 on one connection: request with HOST1, its answer,
                                  then a request with HOST2; prints "first ok|fail" and
                                  "second ok|fail"
+  split SRC DST DPORT NAME       a ClientHello in 3 segments; prints "ok|fail <ms>"
   junk SRC DST DPORT N          one connection sending a TLS record header announcing a large
                                 ClientHello, then N junk bytes; prints the bytes sent
 """
@@ -271,6 +272,23 @@ def cmd_clients(src, dst, dport, n, name):
     print(sum(res))
 
 
+def cmd_split(src, dst, dport, name):
+    """one ClientHello sent as 3 segments; prints "ok|fail <ms>" (connect to SEEN)"""
+    t0 = time.time()
+    try:
+        s = socket.create_connection((dst, int(dport)), timeout=5, source_address=(src, 0))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        h = client_hello(name)
+        for part in (h[:20], h[20:40], h[40:]):
+            s.sendall(part)
+            time.sleep(0.02)
+        s.settimeout(5)
+        ok = s.recv(16).startswith(b"SEEN")
+    except OSError:
+        ok = False
+    print("ok" if ok else "fail", int((time.time() - t0) * 1000))
+
+
 def http_get(s, host, path):
     s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: t\r\n\r\n" % (path, host)).encode())
     d = b""
@@ -321,6 +339,7 @@ def main():
         "clients": lambda: cmd_clients(*a[1:6]),
         "keepalive": lambda: cmd_keepalive(*a[1:5]),
         "junk": lambda: cmd_junk(*a[1:5]),
+        "split": lambda: cmd_split(*a[1:5]),
     }
     if not a or a[0] not in cmds:
         print(__doc__, file=sys.stderr)

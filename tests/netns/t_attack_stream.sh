@@ -18,6 +18,8 @@
 
 require sansod
 command -v python3 >/dev/null || cannot_run "python3 not installed"
+SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
+[[ -x $SANSOCTL ]] || cannot_run "sansoctl not built: $SANSOCTL"
 TOOL=$SANSO_ROOT/tests/netns/stream_tool.py
 ATK=10.20.0.140		# crafting terminal (raw sockets)
 T1=10.20.0.130		# terminal
@@ -80,6 +82,30 @@ reanchor()
 	grep -q "handshake ok" "$out"
 }
 
+# sansod with its control socket, state and audit trail in $TMP (parallel labs never share them)
+start_sansod()
+{
+	: >"$DLOG"
+	mkdir -p "$TMP/state"
+	ip netns exec "$LAB-gw" "$SANSOD" -f "$1" --control "$TMP/control" --state-dir "$TMP/state" \
+		--audit "$TMP/audit.jsonl" >>"$DLOG" 2>&1 &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_log "applied generation" 1
+}
+
+engine_count()	# engine_count REASON: the engine's counter (sansoctl stats --prometheus)
+{
+	"$SANSOCTL" -s "$TMP/control" stats --prometheus 2>/dev/null |
+		awk -v r="sanso_engine_total{reason=\"$1\"}" '$1 == r { print $2; found = 1 }
+			END { if (!found) print -1 }'
+}
+
+counted()	# counted REASON: the counter moved
+{
+	(($(engine_count "$1") > 0))
+}
+
 junk_sent()	# junk SRC: 16,000 junk bytes after a record header announcing a big ClientHello
 {
 	[[ $(tool lg junk "$1" "$WEB" 443 16000) == 16000 ]]
@@ -109,7 +135,7 @@ check_eq "baseline: 20 ClientHellos from $T2" 20 "$(tool lg clients "$T2" "$WEB"
 : >"$SNIFF"
 
 # ---- under sansod ----
-check "sansod -f runs the policy" daemon_start "$TMP/policy.conf"
+check "sansod -f runs the policy" start_sansod "$TMP/policy.conf"
 if ! daemon_alive || ! has_table gw; then
 	sed 's/^/    sansod: /' "$DLOG"
 	finish || exit 1
@@ -120,11 +146,18 @@ check_eq "allowed: 5 ClientHellos naming www.allowed.example from $T1 pass" 5 \
 check_eq "refused: a ClientHello naming evil.example" 0 \
 	"$(tool lg clients "$T1" "$WEB" 443 1 evil.example)"
 
+# held segments cost a retransmission, not the connection (the time is shown, not judged)
+split=$(tool lg split "$T1" "$WEB" 443 www.allowed.example)
+echo "    ClientHello in 3 segments: ${split:-none} (ms from connect to the server's answer)"
+check "a ClientHello in 3 segments passes" test "${split%% *}" = ok
+
 # item 2: candidates only from a clean handshake
 tool lg raw "$ATK" "$WEB" 443 syn-data MARK-SYNDATA-1
 refute "a SYN carrying data is not delivered to the server" sniffed MARK-SYNDATA-1
 tool lg raw "$ATK" "$WEB" 443 ack-psh MARK-ACKPSH-1
 refute "ACK+PSH without a handshake is not delivered to the server" sniffed MARK-ACKPSH-1
+check "counted: breakout_no_handshake ($(engine_count breakout_no_handshake))" \
+	counted breakout_no_handshake
 
 # item 2: anchored once at the client's ISN+1; a second SYN-ACK does not move it
 check "crafted handshake completes" reanchor 42000 2000000
@@ -132,6 +165,8 @@ refute "re-anchoring: the real first bytes (evil.example) never reach the server
 	served 443 "$ATK:42000 .*evil\.example"
 refute "re-anchoring: the later bytes (www.allowed.example) never reach the server" \
 	served 443 "$ATK:42000 .*allowed\.example"
+check "counted: breakout_anchor_contradicted ($(engine_count breakout_anchor_contradicted))" \
+	counted breakout_anchor_contradicted
 
 # item 2: until a decision, client segments are held or dropped
 check "16,000 junk bytes sent" junk_sent "$T1"
@@ -144,8 +179,10 @@ check_eq "HTTP keep-alive: the first request (www.allowed.example) is answered" 
 check_eq "HTTP keep-alive: the second request on the connection is cut" "second fail" \
 	"$(tail -1 <<<"$ka")"
 refute "HTTP keep-alive: the server never saw Host evil.example" served 80 "evil\.example"
-check "HTTP: a fresh connection for the next request is judged again (allowed)" \
+check "HTTP keep-alive: the first request (Host www.allowed.example) reached the server" \
 	served 80 "Host:\.www\.allowed\.example"
+check "counted: breakout_http_second_request ($(engine_count breakout_http_second_request))" \
+	counted breakout_http_second_request
 
 # item 3: 1,200 idle handshakes from one terminal
 ip netns exec "$LAB-lg" python3 "$TOOL" raw "$ATK" "$WEB" 443 idle 1200 >"$TMP/idle.out" 2>&1 &
@@ -155,6 +192,8 @@ echo "    idle handshakes from $ATK: $(cat "$TMP/idle.out")"
 sleep 2
 got=$(tool lg clients "$T2" "$WEB" 443 200 www.allowed.example)
 check_eq "after 1,200 idle handshakes from $ATK: 200 ClientHellos from $T2 pass" 200 "$got"
+check "counted: breakout_source_quota ($(engine_count breakout_source_quota))" \
+	counted breakout_source_quota
 check_eq "after 1,200 idle handshakes: a HTTP request from $T1 is answered" "first ok" \
 	"$(keepalive "$T1" www.allowed.example 2>/dev/null | sed -n 1p)"
 

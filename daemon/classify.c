@@ -342,18 +342,27 @@ static bool hs_counts(const struct eng_hs *e)
 	return e->state != HS_FREE && e->state != HS_DONE;
 }
 
+static void slot_free(struct eng_flows *fs, struct eng_hs *e)
+{
+	struct eng_src *s = src_get(fs, e->family, e->cli, false);
+
+	if (e->slot < 0)
+		return;
+	fs->v[e->slot].used = false;
+	e->slot = -1;
+	if (s && s->n_slots)
+		s->n_slots--;
+}
+
 /* Forget a handshake's claims: its slot, its share of its source's quota. */
 static void hs_release(struct eng_flows *fs, struct eng_hs *e)
 {
-	struct eng_src *s = hs_counts(e) ? src_get(fs, e->family, e->cli, false) : NULL;
+	struct eng_src *s;
 
+	slot_free(fs, e);
+	s = hs_counts(e) ? src_get(fs, e->family, e->cli, false) : NULL;
 	if (s && s->n_hs)
 		s->n_hs--;
-	if (e->state == HS_READ) {
-		fs->v[e->slot].used = false;
-		if (s && s->n_slots)
-			s->n_slots--;
-	}
 }
 
 /* Move a record to state st: its slot and quota share follow (an undecided or HTTP record
@@ -463,6 +472,7 @@ static struct eng_hs *hs_new(const struct eng_tables *t, struct eng_flows *fs,
 	v->cport = h->sport;
 	v->sport = h->dport;
 	v->anchor = h->seq + 1;
+	v->slot = -1;
 	v->expires_ms = now + ENG_FLOW_IDLE_MS;
 	if (s)
 		s->n_hs++;
@@ -555,20 +565,57 @@ static int read_name(const struct eng_tables *t, struct eng_flow_state *st,
 	return 0;
 }
 
-/* HTTP accepted: the connection stays with the engine; the bytes of the first request may
- * pass (ENG_ACCEPT keeps ct mark ENGINE), a byte past them cuts it. */
-static bool http_accept(struct eng_flows *fs, struct eng_hs *e, struct eng_flow_state *st,
-			const struct pkt_hdrs *h, uint32_t id, int64_t now)
+/* Accepted: ENG_ACCEPT keeps ct mark ENGINE, so the connection stays here while the record
+ * keeps its slot (until the server acks every judged byte) and, for HTTP, for its life. */
+static void hs_accepted(struct eng_hs *e, const struct eng_flow_state *st,
+			enum eng_hs_state state, uint32_t id, int64_t expires)
+{
+	e->state = (uint8_t)state;
+	e->mark = id;
+	e->judged = st->acc.seq0 + st->acc.len;
+	e->expires_ms = expires;
+}
+
+/* HTTP accepted: the bytes of the first request may pass, a byte past them cuts it. */
+static bool http_accept(struct eng_hs *e, struct eng_flow_state *st, const struct pkt_hdrs *h,
+			uint32_t id, int64_t now)
 {
 	size_t n;
 
 	if (http_request_len(st->acc.buf, st->acc.len, &n) < 0 || n < st->acc.len ||
 	    (int32_t)(h->seq + h->payload_len - (e->anchor + (uint32_t)n)) > 0)
 		return false;			/* pipelined, or body length unknown */
-	hs_set(fs, e, HS_HTTP, id, now + ENG_HTTP_IDLE_MS);
+	hs_accepted(e, st, HS_HTTP, id, now + ENG_HTTP_IDLE_MS);
 	e->end = e->anchor + (uint32_t)n;
 	e->fin = false;
 	return true;
+}
+
+/* After the decision: a client segment over the judged bytes must repeat them (the server
+ * gets the held ones only now, from retransmissions). */
+static bool judged_same(const struct eng_flows *fs, const struct eng_hs *e,
+			const struct pkt_hdrs *h, const uint8_t *data)
+{
+	const struct tls_acc *a;
+	size_t len = h->payload_len, skip, n;
+	int32_t d;
+
+	if (e->slot < 0 || !len)
+		return true;
+	a = &fs->v[e->slot].acc;
+	d = (int32_t)(h->seq - a->seq0);
+	if (d < 0) {
+		skip = (size_t)-(int64_t)d;
+		if (skip >= len)
+			return true;
+		data += skip;
+		len -= skip;
+		d = 0;
+	}
+	if ((uint32_t)d >= a->len)
+		return true;
+	n = a->len - (uint32_t)d < len ? a->len - (uint32_t)d : len;
+	return !memcmp(a->buf + d, data, n);
 }
 
 /* The client's data on an open handshake: hold it (drop) until the name is complete. */
@@ -601,18 +648,16 @@ static void bo_data(const struct eng_tables *t, struct eng_flows *fs, struct eng
 		hs_decide(fs, e, v, now);
 		return;
 	}
-	if (st->http && !http_accept(fs, e, st, h, id, now)) {
+	if (st->http && !http_accept(e, st, h, id, now)) {
 		refuse(v, cnt, EC_BO_REFUSED_PROTO);
 		hs_decide(fs, e, v, now);
 		return;
 	}
+	if (!st->http)
+		hs_accepted(e, st, HS_VERIFY, id, now + ENG_FLOW_IDLE_MS);
 	cnt[EC_BO_OK]++;
-	record(t, id);
-	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | id };
-	if (e->state == HS_HTTP)
-		*v = (struct eng_verdict){ ENG_ACCEPT, 0 };
-	else
-		hs_decide(fs, e, v, now);
+	record(t, id);			/* ENG_ACCEPT: the verdict in ct mark comes with the
+					 * server's ack of the judged bytes */
 }
 
 static bool has_record(const struct eng_tables *t, uint32_t id)
@@ -635,8 +680,8 @@ static bool has_record(const struct eng_tables *t, uint32_t id)
 /* An accepted HTTP connection: any packet refreshes it; the client's bytes past the first
  * request, or a service gone with a reload, cut it. */
 static void bo_http(const struct eng_tables *t, struct eng_flows *fs, struct eng_hs *e,
-		    const struct pkt_hdrs *h, bool client, int64_t now, struct eng_verdict *v,
-		    uint64_t *cnt)
+		    const struct pkt_hdrs *h, const uint8_t *l3, bool client, int64_t now,
+		    struct eng_verdict *v, uint64_t *cnt)
 {
 	if (!has_record(t, e->mark)) {
 		refuse(v, cnt, EC_BO_REFUSED_NAME);
@@ -644,8 +689,20 @@ static void bo_http(const struct eng_tables *t, struct eng_flows *fs, struct eng
 		return;
 	}
 	e->expires_ms = now + ENG_HTTP_IDLE_MS;
-	if (!client || (h->tcp_flags & PKT_TCP_SYN))
+	if (e->slot >= 0)
+		fs->v[e->slot].last_ms = now;
+	if (!client) {
+		if ((h->tcp_flags & PKT_TCP_ACK) && (int32_t)(h->ack - e->judged) >= 0)
+			slot_free(fs, e);	/* the server has the judged bytes */
 		return;
+	}
+	if (h->tcp_flags & PKT_TCP_SYN)
+		return;
+	if (!judged_same(fs, e, h, l3 + h->payload_off)) {
+		refuse(v, cnt, EC_BO_REFUSED_PROTO);
+		hs_decide(fs, e, v, now);
+		return;
+	}
 	if (h->payload_len && (int32_t)(h->seq + h->payload_len - e->end) > 0) {
 		refuse(v, cnt, EC_BO_HTTP_CUT);
 		hs_decide(fs, e, v, now);
@@ -697,7 +754,14 @@ static void bo_client(const struct eng_tables *t, struct eng_flows *fs, struct e
 		*v = (struct eng_verdict){ e->mark ? ENG_REPEAT : ENG_ACCEPT, e->mark };
 		return;
 	case HS_HTTP:
-		bo_http(t, fs, e, h, true, now, v, cnt);
+		bo_http(t, fs, e, h, l3, true, now, v, cnt);
+		return;
+	case HS_VERIFY:
+		fs->v[e->slot].last_ms = now;
+		if (!judged_same(fs, e, h, l3 + h->payload_off)) {
+			refuse(v, cnt, EC_BO_REFUSED_PROTO);
+			hs_decide(fs, e, v, now);
+		}
 		return;
 	case HS_SYN:			/* no SYN-ACK yet: the server took no data */
 		if (h->payload_len)
@@ -728,7 +792,14 @@ static void bo_server(const struct eng_tables *t, struct eng_flows *fs, struct e
 		return;
 	}
 	if (e->state == HS_HTTP) {
-		bo_http(t, fs, e, h, false, now, v, cnt);
+		bo_http(t, fs, e, h, NULL, false, now, v, cnt);
+		return;
+	}
+	if (e->state == HS_VERIFY) {	/* the server has every judged byte: to the kernel */
+		if ((h->tcp_flags & PKT_TCP_ACK) && (int32_t)(h->ack - e->judged) >= 0) {
+			*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | e->mark };
+			hs_decide(fs, e, v, now);
+		}
 		return;
 	}
 	if ((h->tcp_flags & PKT_TCP_SYN) && (!synack || h->ack != e->anchor || h->payload_len)) {

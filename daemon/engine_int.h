@@ -100,7 +100,11 @@ enum eng_hs_state {
 	HS_SYN,				/* clean SYN seen */
 	HS_OPEN,			/* the server's SYN-ACK acked the anchor: data may come */
 	HS_READ,			/* reading the name: slot holds the stream */
-	HS_HTTP,			/* HTTP accepted: only the first request may pass */
+	HS_VERIFY,			/* TLS accepted; until the server acks every judged byte,
+					 * client segments over them must repeat them (the held
+					 * ones are retransmitted after the decision) */
+	HS_HTTP,			/* HTTP accepted: only the first request may pass (and
+					 * verified like HS_VERIFY while it keeps its slot) */
 	HS_DONE,			/* decided: late queued packets get the same verdict */
 };
 
@@ -109,8 +113,9 @@ struct eng_hs {
 	uint8_t family;
 	bool fin;			/* HS_HTTP: the client closed its side */
 	uint16_t cport, sport;
-	int32_t slot;			/* HS_READ: index of its reassembly slot */
+	int32_t slot;			/* its reassembly slot, -1 none */
 	uint32_t anchor;		/* client ISN + 1: the stream starts here */
+	uint32_t judged;		/* after the decision: end of the bytes judged */
 	uint32_t end;			/* HS_HTTP: sequence number after the first request */
 	uint32_t mark;			/* HS_HTTP: the service id; HS_DONE: the verdict mark */
 	int64_t expires_ms;

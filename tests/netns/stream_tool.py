@@ -16,6 +16,8 @@
                                 ISN+1+5000 was sent meanwhile); then a ClientHello naming
                                 evil.example at ISN+1 and one naming www.allowed.example at
                                 ISN+1+5000
+      swap SPORT                a ClientHello in 2 segments, then the first "retransmitted"
+                                naming evil000.example.com
       idle N                    N handshakes completed and left idle (their pure ACKs repeated)
   synack SRC SPORT DST DPORT SEQ ACK   one spoofed SYN-ACK
   clients SRC DST DPORT N NAME   N connections from SRC each sending a ClientHello naming NAME
@@ -110,12 +112,12 @@ class Raw:
         return None
 
 
-def client_hello(name):
+def client_hello(name, rnd=None):
     n = name.encode()
     sni = struct.pack("!HBH", len(n) + 3, 0, len(n)) + n
     ext = struct.pack("!HH", 0, len(sni)) + sni
     ext += struct.pack("!HHB", 0x2B, 3, 2) + b"\x03\x04"      # supported_versions
-    body = b"\x03\x03" + os.urandom(32) + b"\x00" + struct.pack("!H", 2) + b"\x13\x01"
+    body = b"\x03\x03" + (rnd or os.urandom(32)) + b"\x00" + struct.pack("!H", 2) + b"\x13\x01"
     body += b"\x01\x00" + struct.pack("!H", len(ext)) + ext
     hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
     return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
@@ -219,6 +221,24 @@ def cmd_raw(src, dst, dport, mode, args):
             r.send(sport, isn + 1, srv, ACK | PSH, evil)
             time.sleep(0.2)
             r.send(sport, isn + 1 + 5000, srv, ACK | PSH, good)
+            time.sleep(0.2)
+    elif mode == "swap":
+        # the hello naming www.allowed.example in two segments: the first is held, the second
+        # decides; then "retransmit" the first with another name (evil000.example.com)
+        sport, isn = int(args[0]), random.getrandbits(32)
+        srv = r.handshake(sport, isn)
+        print("handshake", "ok" if srv is not None else "fail", flush=True)
+        if srv is None:
+            return 1
+        rnd = os.urandom(32)
+        good, evil = client_hello("www.allowed.example", rnd), client_hello("evil000.example.com", rnd)
+        assert len(good) == len(evil)
+        r.send(sport, isn + 1, srv, ACK | PSH, good[:90])
+        time.sleep(0.2)
+        r.send(sport, isn + 1 + 90, srv, ACK | PSH, good[90:])
+        time.sleep(0.2)
+        for _ in range(3):
+            r.send(sport, isn + 1, srv, ACK | PSH, evil[:90])
             time.sleep(0.2)
     elif mode == "idle":
         n, done = int(args[0]), []

@@ -168,6 +168,12 @@ refute "re-anchoring: the later bytes (www.allowed.example) never reach the serv
 check "counted: breakout_anchor_contradicted ($(engine_count breakout_anchor_contradicted))" \
 	counted breakout_anchor_contradicted
 
+# held segments reach the server after the decision: as retransmissions of the judged bytes only
+n lg python3 "$TOOL" raw "$ATK" "$WEB" 443 swap 43000 >"$TMP/swap.out" 2>&1 || true
+check "swap: crafted handshake completes" grep -q "handshake ok" "$TMP/swap.out"
+refute "swap: a held segment changed after the decision (evil000.example.com) never reaches the server" \
+	served 443 "$ATK:43000 .*evil000"
+
 # item 2: until a decision, client segments are held or dropped
 check "16,000 junk bytes sent" junk_sent "$T1"
 refute "the junk before any decision never reaches the server" served 443 JJJJ

@@ -363,6 +363,44 @@ static void expect(enum eng_v v, uint32_t mark, enum eng_count c)
 #define REFUSED		(COMP_MARK_COPY | COMP_ID_REFUSED)
 #define COPY(id)	(COMP_MARK_COPY | (id))
 
+/* The server acks every judged byte of the (one) TLS connection just accepted. */
+static void server_acks_judged(void)
+{
+	char cli[INET6_ADDRSTRLEN], srv[INET6_ADDRSTRLEN];
+	const struct eng_hs *e = NULL;
+	int af, j;
+	size_t len;
+	uint8_t *b;
+
+	for (j = 0; j < fx.fs->hs_cap; j++) {
+		if (fx.fs->hs[j].state == HS_VERIFY) {
+			ck_assert_msg(!e, "two connections wait for the server's ack");
+			e = &fx.fs->hs[j];
+		}
+	}
+	ck_assert_ptr_nonnull(e);
+	af = e->family == PKT_AF_INET ? AF_INET : AF_INET6;
+	ck_assert_ptr_nonnull(inet_ntop(af, e->cli, cli, sizeof(cli)));
+	ck_assert_ptr_nonnull(inet_ntop(af, e->srv, srv, sizeof(srv)));
+	{
+		struct pk k = { srv, cli, PKT_IPPROTO_TCP, e->sport, e->cport, 778, PKT_TCP_ACK,
+				NULL, 0 };
+
+		b = build(&k, &len);
+		put32(b + (af == AF_INET ? 20 : 40) + 8, e->judged);
+		decide_raw(b, len, NULL, COMP_MARK_ENGINE);
+	}
+}
+
+/* A TLS connection accepted: counted now (ENG_ACCEPT: it stays with the engine), its
+ * decision id goes into ct mark with the server's ack of the judged bytes. */
+static void expect_accepted(uint32_t id)
+{
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	server_acks_judged();
+	expect(ENG_REPEAT, COPY(id), EC_MAX);
+}
+
 /* ---- DNS answers and ClientHellos ---- */
 
 /* A DNS answer for qname with A records (ttl, address) owned by the question name. */
@@ -710,9 +748,9 @@ START_TEST(test_dns_learn_then_sni)
 	fx.now += 10;
 	send_data("10.20.0.200", "52.96.166.130", 50001, 443, 1000, tls_tls13_0,
 		  sizeof(tls_tls13_0));
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect_accepted(m365);
 	send_hello("52.96.229.242", "outlook.office.com");
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect_accepted(m365);
 	/* the same address, a name of no service */
 	h = client_hello("evil.example.com", false, &len);
 	send_data("10.20.0.200", "52.96.166.130", 50002, 443, 1000, h, len);
@@ -744,7 +782,7 @@ START_TEST(test_dns_learn_v6)
 	ck_assert_mem_eq(fx.upd[0].addr, want, 16);
 	ck_assert_uint_eq(fx.upd[0].timeout_ms, LIFE_FLOOR_MS);
 	send_hello("2603:1036:3000:1c0::2", "outlook.office.com");
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	expect_accepted(svc_id(S_M365));
 	send_hello("2603:1036:3000:1c0::3", "outlook.office.com");
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 }
@@ -781,11 +819,11 @@ START_TEST(test_listed_prefix)
 	uint32_t m365 = svc_id(S_M365);
 
 	send_hello("198.51.100.7", "outlook.office.com");
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect_accepted(m365);
 	send_hello("198.51.100.255", "login.microsoftonline.com");
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect_accepted(m365);
 	send_hello("2001:db8:5:ffff::1", "a.b.office.com");
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect_accepted(m365);
 	send_hello("198.51.101.0", "outlook.office.com");
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 	send_hello("2001:db8:6::1", "outlook.office.com");
@@ -815,13 +853,13 @@ START_TEST(test_learned_expiry)
 	ck_assert_uint_eq(fx.upd[0].timeout_ms, (600 + 30) * 1000);
 	fx.now = t0 + LIFE_FLOOR_MS - 1;
 	send_hello("52.96.166.130", "outlook.office.com");
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	expect_accepted(svc_id(S_M365));
 	fx.now = t0 + LIFE_FLOOR_MS;
 	send_hello("52.96.166.130", "outlook.office.com");
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 1);
 	send_hello("203.0.113.5", "x.office.com");
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	expect_accepted(svc_id(S_M365));
 	fx.now = t0 + 630 * 1000;
 	send_hello("203.0.113.5", "x.office.com");
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
@@ -830,7 +868,7 @@ START_TEST(test_learned_expiry)
 	decide_dns(dns_udp_0, sizeof(dns_udp_0));
 	ck_assert_int_eq(fx.n_upd, 2);
 	send_hello("52.96.166.130", "outlook.office.com");
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	expect_accepted(svc_id(S_M365));
 }
 END_TEST
 
@@ -850,9 +888,9 @@ START_TEST(test_learned_per_service)
 	expect(ENG_ACCEPT, 0, EC_DNS_ANSWERS);
 	ck_assert_int_eq(fx.n_upd, 0);
 	send_hello("52.96.166.130", "files.box.com");
-	expect(ENG_REPEAT, COPY(b), EC_BO_OK);
+	expect_accepted(b);
 	send_hello("52.96.166.130", "outlook.office.com");
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect_accepted(m365);
 	send_hello("52.96.229.242", "app.box.com");
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 	/* a listed prefix of one service is not another's */
@@ -861,7 +899,7 @@ START_TEST(test_learned_per_service)
 	send_hello("100.64.0.9", "outlook.office.com");
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 	send_hello("100.64.0.9", "app.box.com");
-	expect(ENG_REPEAT, COPY(b), EC_BO_OK);
+	expect_accepted(b);
 	/* nor its ports: 80 is m365's and teams', not box's */
 	send_data("10.20.0.200", "52.96.166.130", 50010, 80, 1, box_http, sizeof(box_http) - 1);
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_NAME);
@@ -888,7 +926,7 @@ START_TEST(test_learned_reuse)
 		ck_assert_int_eq(fx.n_upd, 8);
 		ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 8);
 		send_hello(addrs[7], "many.office.com");
-		expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+		expect_accepted(svc_id(S_M365));
 		fx.now += LIFE_FLOOR_MS;
 		ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 0);
 	}
@@ -956,12 +994,12 @@ START_TEST(test_learned_purge_wrap)
 	send_hello(q, "a.office.com");
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 	send_hello(n, "a.office.com");
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect_accepted(m365);
 	send_hello(p, "a.office.com");
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect_accepted(m365);
 	for (i = 0; i < 5; i++) {
 		send_hello(f[i], "a.office.com");
-		expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+		expect_accepted(m365);
 	}
 	/* K is still in the table and valid (explain scans every slot)... */
 	ck_assert_int_eq(inet_pton(AF_INET, k, a), 1);
@@ -972,8 +1010,10 @@ START_TEST(test_learned_purge_wrap)
 	ck_assert_uint_ne(client[0] | client[1] | client[2] | client[3], 0);	/* the resolver */
 	/* ...so a connection to it is the service's */
 	send_hello(k, "a.office.com");
-	ck_assert_msg(fx.v.v == ENG_REPEAT && fx.v.mark == COPY(m365),
+	ck_assert_msg(fx.v.v == ENG_ACCEPT && fx.delta[EC_BO_OK] == 1,
 		      "%s (wrapped past the end) unreachable after the purge", k);
+	server_acks_judged();
+	expect(ENG_REPEAT, COPY(m365), EC_MAX);
 }
 END_TEST
 
@@ -1003,9 +1043,9 @@ START_TEST(test_learned_purge_room)
 	ck_assert_msg(fx.n_upd == 1, "%s not learned after the purge freed %s", n, x);
 	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 8);
 	send_hello(n, "a.office.com");
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect_accepted(m365);
 	send_hello(k, "a.office.com");
-	expect(ENG_REPEAT, COPY(m365), EC_BO_OK);
+	expect_accepted(m365);
 }
 END_TEST
 
@@ -1023,7 +1063,7 @@ START_TEST(test_service_without_prefixes)
 	learn("app.box.com", box, 1);
 	ck_assert_int_eq(fx.n_upd, 1);
 	send_hello("52.96.1.1", "app.box.com");
-	expect(ENG_REPEAT, COPY(svc_id(S_BOX)), EC_BO_OK);
+	expect_accepted(svc_id(S_BOX));
 }
 END_TEST
 
@@ -1053,7 +1093,7 @@ START_TEST(test_learned_refresh)
 	/* the earlier, longer expiry is kept */
 	fx.now = t0 + 1000 + 630 * 1000 - 1;
 	send_hello("52.96.166.130", "outlook.office.com");
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	expect_accepted(svc_id(S_M365));
 	send_hello("52.96.229.242", "outlook.office.com");
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 }
@@ -1099,7 +1139,7 @@ START_TEST(test_split_hello)
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
 		  sizeof(tls_big_1));
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	expect_accepted(svc_id(S_M365));
 }
 END_TEST
 
@@ -1111,7 +1151,7 @@ START_TEST(test_split_hello_v6_records)
 	expect(ENG_DROP, 0, EC_BO_PENDING);
 	send_data("fd20::100", "2001:db8:99::1", 50000, 443, TLS_FRAG6_1_SEQ, tls_frag6_1,
 		  sizeof(tls_frag6_1));
-	expect(ENG_REPEAT, COPY(svc_id(S_TEAMS)), EC_BO_OK);
+	expect_accepted(svc_id(S_TEAMS));
 }
 END_TEST
 
@@ -1126,7 +1166,7 @@ START_TEST(test_split_hello_gap)
 	expect(ENG_DROP, 0, EC_BO_GAP);
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
 		  sizeof(tls_big_1));
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	expect_accepted(svc_id(S_M365));
 }
 END_TEST
 
@@ -1184,7 +1224,7 @@ START_TEST(test_resegmented)
 			if (off + len < sizeof(s))
 				expect(ENG_DROP, 0, EC_BO_PENDING);
 		}
-		expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+		expect_accepted(svc_id(S_M365));
 	}
 }
 END_TEST
@@ -1206,7 +1246,7 @@ static void check_counts(void)
 			    memcmp(e->cli, s->addr, 16))
 				continue;
 			hs++;
-			slots += e->state == HS_READ;
+			slots += e->slot >= 0;
 		}
 		ck_assert_int_eq(s->n_hs, hs);
 		ck_assert_int_eq(s->n_slots, slots);
@@ -1218,7 +1258,7 @@ static void check_counts(void)
 	for (j = 0, slots = 0; j < fx.fs->cap; j++)
 		slots += fx.fs->v[j].used;
 	for (j = 0; j < fx.fs->hs_cap; j++)
-		slots -= fx.fs->hs[j].state == HS_READ;
+		slots -= fx.fs->hs[j].state != HS_FREE && fx.fs->hs[j].slot >= 0;
 	ck_assert_int_eq(slots, 0);
 }
 
@@ -1247,21 +1287,21 @@ struct anchor_case {
 static const struct anchor_case anchor_cases[] = {
 	{ "client ACK, then reordered", { HS_OK, { P_ACK, ENG_ACCEPT, EC_MAX },
 	  { P_SEG1, ENG_DROP, EC_BO_GAP }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
-	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	  { P_SEG1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
 	{ "SYN-ACK, then reordered", { HS_OK,
 	  { P_SEG1, ENG_DROP, EC_BO_GAP }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
-	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	  { P_SEG1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
 	{ "SYN-ACK and ACK, in order", { HS_OK,
 	  { P_ACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
-	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	  { P_SEG1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
 	{ "SYN-ACK retransmitted after the first segment", { HS_OK,
 	  { P_ACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
-	  { P_SYNACK, ENG_ACCEPT, EC_MAX }, { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	  { P_SYNACK, ENG_ACCEPT, EC_MAX }, { P_SEG1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
 	{ "HTTP reordered after the ACK", { HS_OK, { P_ACK, ENG_ACCEPT, EC_MAX },
 	  { P_HTTP1, ENG_DROP, EC_BO_GAP }, { P_HTTP0, ENG_DROP, EC_BO_PENDING },
 	  { P_HTTP1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
 	{ "SYN retransmitted", { HS_OK, { P_SYN, ENG_ACCEPT, EC_MAX },
-	  { P_SEG0, ENG_DROP, EC_BO_PENDING }, { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	  { P_SEG0, ENG_DROP, EC_BO_PENDING }, { P_SEG1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
 	{ "no handshake: data alone", { { P_SEG0, ENG_DROP, EC_BO_NO_HANDSHAKE },
 	  { P_ACK, ENG_DROP, EC_BO_NO_HANDSHAKE }, { P_SYNACK, ENG_DROP, EC_BO_NO_HANDSHAKE },
 	  { P_SEG1, ENG_DROP, EC_BO_NO_HANDSHAKE }, { .pkt = P_END } } },
@@ -1271,16 +1311,16 @@ static const struct anchor_case anchor_cases[] = {
 	{ "data before the SYN-ACK", { { P_SYN, ENG_ACCEPT, EC_MAX },
 	  { P_SEG0, ENG_DROP, EC_BO_NO_HANDSHAKE }, { P_SEG1, ENG_DROP, EC_BO_NO_HANDSHAKE },
 	  { P_SYNACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
-	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	  { P_SEG1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
 	{ "SYN-ACK acking another ISN", { { P_SYN, ENG_ACCEPT, EC_MAX },
 	  { P_SYNACK_BAD, ENG_DROP, EC_BO_ANCHOR }, { P_SEG0, ENG_DROP, EC_BO_NO_HANDSHAKE },
 	  { P_SYNACK, ENG_ACCEPT, EC_MAX }, { P_SEG0, ENG_DROP, EC_BO_PENDING },
-	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	  { P_SEG1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
 	{ "second SYN-ACK after data: no re-anchoring", { HS_OK,
 	  { P_SEG0, ENG_DROP, EC_BO_PENDING }, { P_SYNACK_BAD, ENG_DROP, EC_BO_ANCHOR },
-	  { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	  { P_SEG1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
 	{ "second SYN, another ISN", { HS_OK, { P_SYN2, ENG_DROP, EC_BO_ANCHOR },
-	  { P_SEG0, ENG_DROP, EC_BO_PENDING }, { P_SEG1, ENG_REPEAT, EC_BO_OK }, { .pkt = P_END } } },
+	  { P_SEG0, ENG_DROP, EC_BO_PENDING }, { P_SEG1, ENG_ACCEPT, EC_BO_OK }, { .pkt = P_END } } },
 };
 
 START_TEST(test_handshake_anchor)
@@ -1350,6 +1390,10 @@ START_TEST(test_handshake_anchor)
 		ck_assert_msg(fx.v.v == st->v, "%s: step %td: verdict %d, want %d", c->name,
 			      st - c->steps, fx.v.v, st->v);
 		expect(st->v, st->v == ENG_REPEAT ? COPY(id) : 0, st->c);
+	}
+	if (!http && st > c->steps && st[-1].c == EC_BO_OK) {
+		server_acks_judged();
+		expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_MAX);
 	}
 	check_counts();
 }
@@ -1602,7 +1646,7 @@ START_TEST(test_source_quota)
 		fx.now += 100;
 		send_data(src, "198.51.100.20", (uint16_t)(20000 + i), 443, TLS_TLS13_0_SEQ,
 			  tls_tls13_0, sizeof(tls_tls13_0));
-		expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+		expect_accepted(svc_id(S_M365));
 	}
 	/* the flooding source's data: q slots, then its quota */
 	for (i = 0; i < q + 1; i++) {
@@ -1658,10 +1702,53 @@ START_TEST(test_decided_late)
 	expect(ENG_DROP, 0, EC_BO_PENDING);
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
 		  sizeof(tls_big_1));
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	expect_accepted(svc_id(S_M365));
 	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, tls_big_0,
 		  sizeof(tls_big_0));
 	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_MAX);
+	check_counts();
+}
+END_TEST
+
+/* The held segments reach the server only after the decision, as retransmissions: until the
+ * server acks every judged byte, each must repeat what was judged, or the connection is
+ * refused (else the server would read another ClientHello, or another Host, than the engine). */
+START_TEST(test_held_then_changed)
+{
+	static const char req[] = "GET /a HTTP/1.1\r\nHost: www.example.jp\r\n\r\n";
+	uint8_t *b = own(malloc(sizeof(tls_big_0)));
+	char *r = own(strdup(req));
+
+	memcpy(b, tls_big_0, sizeof(tls_big_0));
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ, b, sizeof(tls_big_0));
+	expect(ENG_DROP, 0, EC_BO_PENDING);
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_1_SEQ, tls_big_1,
+		  sizeof(tls_big_1));
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	b[100] ^= 0x20;
+	send_data("10.20.0.200", "198.51.100.20", 50000, 443, TLS_BIG_0_SEQ + 50, b + 50,
+		  sizeof(tls_big_0) - 50);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	/* the same retransmitted unchanged passes; the server's ack hands it to the kernel */
+	b[100] ^= 0x20;
+	send_data("10.20.0.200", "198.51.100.20", 50001, 443, TLS_BIG_0_SEQ, b, sizeof(tls_big_0));
+	expect(ENG_DROP, 0, EC_BO_PENDING);
+	send_data("10.20.0.200", "198.51.100.20", 50001, 443, TLS_BIG_1_SEQ, tls_big_1,
+		  sizeof(tls_big_1));
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	send_data("10.20.0.200", "198.51.100.20", 50001, 443, TLS_BIG_0_SEQ, b, sizeof(tls_big_0));
+	expect(ENG_ACCEPT, 0, EC_MAX);
+	server_acks_judged();
+	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_MAX);
+	/* HTTP: the held first part of the request, changed */
+	send_data("10.20.0.200", "203.0.113.80", 40000, 80, 1, (const uint8_t *)r, 20);
+	expect(ENG_DROP, 0, EC_BO_PENDING);
+	send_data("10.20.0.200", "203.0.113.80", 40000, 80, 21, (const uint8_t *)r + 20,
+		  strlen(r) - 20);
+	expect(ENG_ACCEPT, 0, EC_BO_OK);
+	memcpy(r + 6, "evil", 4);
+	send_data("10.20.0.200", "203.0.113.80", 40000, 80, 1, (const uint8_t *)r, 20);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
 	check_counts();
 }
 END_TEST
@@ -1696,7 +1783,7 @@ START_TEST(test_ech_refused)
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ECH);
 	/* without it, the same hello passes */
 	send_data("10.20.0.200", "198.51.100.10", 50001, 443, 1, tls_tls13_0, sizeof(tls_tls13_0));
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	expect_accepted(svc_id(S_M365));
 	/* minimal hellos: match = "sni" service, ECH refused too */
 	h = client_hello("teams.microsoft.com", true, &len);
 	send_data("10.20.0.200", "203.0.113.9", 50002, 443, 1, h, len);
@@ -1715,7 +1802,7 @@ START_TEST(test_ech_outer_sni)
 	h = hello_add_ext(tls_tls13_0, sizeof(tls_tls13_0), TLS_EXT_ECH, ech_body,
 			  sizeof(ech_body), &len);
 	send_data("10.20.0.200", "198.51.100.10", 50000, 443, 1, h, len);
-	expect(ENG_REPEAT, COPY(svc_id(S_M365)), EC_BO_OK);
+	expect_accepted(svc_id(S_M365));
 	send_data("10.20.0.200", "203.0.113.10", 50001, 443, 1, h, len);
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
 	h = client_hello("cloudflare-ech.com", true, &len);
@@ -1817,7 +1904,7 @@ START_TEST(test_sni_any_address)
 	if (c->svc < 0)
 		expect(ENG_REPEAT, REFUSED, c->why);
 	else
-		expect(ENG_REPEAT, COPY(svc_id(c->svc)), c->why);
+		expect_accepted(svc_id(c->svc));
 }
 END_TEST
 
@@ -2062,6 +2149,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tb, test_source_quota);
 	tcase_add_test(tb, test_idle_handshake);
 	tcase_add_test(tb, test_decided_late);
+	tcase_add_test(tb, test_held_then_changed);
 	tcase_add_test(tb, test_khash);
 	tcase_add_test(tb, test_ech_refused);
 	tcase_add_test(tb, test_ech_outer_sni);

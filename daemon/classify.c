@@ -756,8 +756,9 @@ static void bo_client(const struct eng_tables *t, struct eng_flows *fs, struct e
 	case HS_HTTP:
 		bo_http(t, fs, e, h, l3, true, now, v, cnt);
 		return;
-	case HS_VERIFY:
+	case HS_VERIFY:			/* accepted: any packet keeps it */
 		fs->v[e->slot].last_ms = now;
+		e->expires_ms = now + ENG_FLOW_IDLE_MS;
 		if (!judged_same(fs, e, h, l3 + h->payload_off)) {
 			refuse(v, cnt, EC_BO_REFUSED_PROTO);
 			hs_decide(fs, e, v, now);
@@ -796,6 +797,8 @@ static void bo_server(const struct eng_tables *t, struct eng_flows *fs, struct e
 		return;
 	}
 	if (e->state == HS_VERIFY) {	/* the server has every judged byte: to the kernel */
+		fs->v[e->slot].last_ms = now;
+		e->expires_ms = now + ENG_FLOW_IDLE_MS;
 		if ((h->tcp_flags & PKT_TCP_ACK) && (int32_t)(h->ack - e->judged) >= 0) {
 			*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | e->mark };
 			hs_decide(fs, e, v, now);

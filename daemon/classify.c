@@ -817,6 +817,16 @@ static void bo_server(const struct eng_tables *t, struct eng_flows *fs, struct e
 	}
 }
 
+/* An ICMP or ICMPv6 error (the kernel queues it as related to a candidate connection). */
+static bool icmp_error(const struct pkt_hdrs *h)
+{
+	if (!(h->flags & PKT_F_L4))
+		return false;
+	if (h->l4proto == PKT_IPPROTO_ICMP)
+		return h->icmp_type == 3 || h->icmp_type == 11 || h->icmp_type == 12;
+	return h->l4proto == PKT_IPPROTO_ICMPV6 && h->icmp_type < 128;
+}
+
 static void decide_breakout(const struct eng_tables *t, struct eng_flows *fs,
 			    struct eng_learned *l, const struct pkt_hdrs *h, const uint8_t *l3,
 			    int64_t now, struct eng_verdict *v, uint64_t *cnt)
@@ -825,6 +835,8 @@ static void decide_breakout(const struct eng_tables *t, struct eng_flows *fs,
 	struct eng_hs *e, *victim;
 
 	*v = (struct eng_verdict){ ENG_ACCEPT, 0 };
+	if (icmp_error(h))
+		return;			/* related to the connection (PMTU): no stream bytes */
 	if (h->l4proto != PKT_IPPROTO_TCP || !(h->flags & PKT_F_L4) ||
 	    h->payload_len < h->payload_tot) {	/* not all of it seen: cannot judge it */
 		refuse(v, cnt, EC_BO_REFUSED_PROTO);

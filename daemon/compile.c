@@ -1324,8 +1324,9 @@ static void rules_forward(struct ctx *c)
 	verdict(c, &r, OP_JUMP, c->ch_refused);
 	emit(c, c->ch_fwd, &r);
 	if (engine_services(c)) {
+		/* related too: an ICMP error (PMTU) of a connection the engine still sees */
 		ir_rule_init(&r, "breakout: waiting for the server name", 0);
-		st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED;
+		st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED | IR_CT_RELATED;
 		mark_bit(c, &r, OP_CTMARK_BIT, COMP_MARK_ENGINE, COMP_MARK_ENGINE);
 		queue_stmt(c, &r, false);
 		emit(c, c->ch_fwd, &r);

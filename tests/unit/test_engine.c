@@ -1872,6 +1872,24 @@ START_TEST(test_not_tls_or_http)
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
 	decide(&icmp, NULL, COMP_MARK_ENGINE);
 	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	/* an ICMP error related to a candidate connection (PMTU) carries no stream: passes */
+	{
+		struct pk err4 = { "198.51.100.10", "10.20.0.200", PKT_IPPROTO_ICMP, 0, 0, 0, 0,
+				   NULL, 0 };
+		struct pk err6 = { "2001:db8:5::1", "fd20::100", PKT_IPPROTO_ICMP, 0, 0, 0, 0,
+				   NULL, 0 };
+		size_t len;
+		uint8_t *b = build(&err4, &len);
+
+		b[20] = 3;			/* destination unreachable */
+		b[21] = 4;			/* fragmentation needed */
+		decide_raw(b, len, NULL, COMP_MARK_ENGINE);
+		expect(ENG_ACCEPT, 0, EC_MAX);
+		b = build(&err6, &len);
+		b[40] = 2;			/* packet too big */
+		decide_raw(b, len, NULL, COMP_MARK_ENGINE);
+		expect(ENG_ACCEPT, 0, EC_MAX);
+	}
 }
 END_TEST
 

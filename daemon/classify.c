@@ -562,36 +562,215 @@ static uint32_t service_for(const struct eng_tables *t, struct eng_learned *l,
 	return 0;
 }
 
-static struct eng_flow_state *state_get(struct eng_flows *fs, const struct pkt_hdrs *h,
-					bool client, int64_t now, bool create)
+/* ---- breakout: handshake records, sources, reassembly slots ---- */
+
+/* Who holds a handshake or slot, placed by the keyed hash. */
+static uint32_t src_slot(const struct eng_flows *fs, uint8_t family, const uint8_t *addr)
 {
-	const uint8_t *cli = client ? h->src : h->dst, *srv = client ? h->dst : h->src;
-	uint16_t cport = client ? h->sport : h->dport, sport = client ? h->dport : h->sport;
-	uint32_t k = eng_hash(cli, 16, eng_hash(srv, 16, 2166136261U ^ h->family));
-	struct eng_flow_state *e, *victim = NULL;
+	uint8_t k[17];
+
+	k[0] = family;
+	memcpy(k + 1, addr, 16);
+	return (uint32_t)eng_khash(fs->key, k, sizeof(k));
+}
+
+static struct eng_src *src_get(struct eng_flows *fs, uint8_t family, const uint8_t *addr,
+			       bool create)
+{
+	uint32_t k = src_slot(fs, family, addr);
+	struct eng_src *e, *free_e = NULL;
 	int i;
 
-	k = eng_hash(&cport, 2, eng_hash(&sport, 2, k));
 	for (i = 0; i < ENG_PROBE; i++) {
-		e = &fs->v[(k + (uint32_t)i) & (uint32_t)(fs->cap - 1)];
-		if (e->used && e->family == h->family && e->cport == cport && e->sport == sport &&
-		    !memcmp(e->cli, cli, 16) && !memcmp(e->srv, srv, 16))
+		e = &fs->src[(k + (uint32_t)i) & (uint32_t)(fs->src_cap - 1)];
+		if (!e->n_hs && !e->n_slots) {
+			free_e = free_e ? free_e : e;
+			continue;
+		}
+		if (e->family == family && !memcmp(e->addr, addr, 16))
 			return e;
-		if (!e->used || now - e->last_ms > ENG_FLOW_IDLE_MS)
-			victim = victim ? victim : e;
 	}
-	if (!create || !victim)
+	if (!create || !free_e)
 		return NULL;
-	victim->used = true;
-	victim->http = false;
-	victim->family = h->family;
-	memcpy(victim->cli, cli, 16);
-	memcpy(victim->srv, srv, 16);
-	victim->cport = cport;
-	victim->sport = sport;
-	victim->pkts = 0;
-	tls_acc_init_seq(&victim->acc, h->seq);
-	return victim;
+	free_e->family = family;
+	memcpy(free_e->addr, addr, 16);
+	free_e->scan_ms = 0;
+	return free_e;
+}
+
+static bool hs_counts(const struct eng_hs *e)
+{
+	return e->state != HS_FREE && e->state != HS_DONE;
+}
+
+static void slot_free(struct eng_flows *fs, struct eng_hs *e)
+{
+	struct eng_src *s = src_get(fs, e->family, e->cli, false);
+
+	if (e->slot < 0)
+		return;
+	fs->v[e->slot].used = false;
+	e->slot = -1;
+	if (s && s->n_slots)
+		s->n_slots--;
+}
+
+/* Forget a handshake's claims: its slot, its share of its source's quota. */
+static void hs_release(struct eng_flows *fs, struct eng_hs *e)
+{
+	struct eng_src *s;
+
+	slot_free(fs, e);
+	s = hs_counts(e) ? src_get(fs, e->family, e->cli, false) : NULL;
+	if (s && s->n_hs)
+		s->n_hs--;
+}
+
+/* Move a record to state st: its slot and quota share follow (an undecided or HTTP record
+ * counts against its source, a decided or free one does not). */
+static void hs_set(struct eng_flows *fs, struct eng_hs *e, enum eng_hs_state st, uint32_t mark,
+		   int64_t expires)
+{
+	struct eng_src *s;
+
+	if (hs_counts(e))
+		hs_release(fs, e);
+	e->state = (uint8_t)st;
+	e->mark = mark;
+	e->expires_ms = expires;
+	s = hs_counts(e) ? src_get(fs, e->family, e->cli, true) : NULL;
+	if (s)
+		s->n_hs++;
+}
+
+static uint32_t hs_slot(const struct eng_flows *fs, const struct pkt_hdrs *h, bool client)
+{
+	uint8_t k[37];
+
+	k[0] = h->family;
+	memcpy(k + 1, client ? h->src : h->dst, 16);
+	memcpy(k + 17, client ? h->dst : h->src, 16);
+	memcpy(k + 33, client ? &h->sport : &h->dport, 2);
+	memcpy(k + 35, client ? &h->dport : &h->sport, 2);
+	return (uint32_t)eng_khash(fs->key, k, sizeof(k));
+}
+
+static bool hs_is(const struct eng_hs *e, const struct pkt_hdrs *h, bool client)
+{
+	return e->state != HS_FREE && e->family == h->family &&
+	       e->cport == (client ? h->sport : h->dport) &&
+	       e->sport == (client ? h->dport : h->sport) &&
+	       !memcmp(e->cli, client ? h->src : h->dst, 16) &&
+	       !memcmp(e->srv, client ? h->dst : h->src, 16);
+}
+
+/* The connection's record, or NULL; *victim: where a new one would go (a free or expired
+ * record first, else a decided one), NULL if none. */
+static struct eng_hs *hs_find(struct eng_flows *fs, const struct pkt_hdrs *h, bool client,
+			      int64_t now, struct eng_hs **victim)
+{
+	uint32_t k = hs_slot(fs, h, client);
+	struct eng_hs *e, *done = NULL, *found = NULL;
+	int i;
+
+	*victim = NULL;
+	for (i = 0; i < ENG_PROBE; i++) {
+		e = &fs->hs[(k + (uint32_t)i) & (uint32_t)(fs->hs_cap - 1)];
+		if (!found && hs_is(e, h, client))
+			found = e;
+		else if (!*victim && (e->state == HS_FREE || e->expires_ms <= now))
+			*victim = e;
+		else if (!done && e->state == HS_DONE)
+			done = e;
+	}
+	if (!*victim)
+		*victim = done;
+	return found;
+}
+
+/* Free every expired handshake of source s (rare: when it reaches its quota; at most once
+ * a second per source). */
+static void src_reclaim(struct eng_flows *fs, struct eng_src *s, int64_t now)
+{
+	int i;
+
+	if (now - s->scan_ms < 1000)
+		return;
+	s->scan_ms = now;
+	for (i = 0; i < fs->hs_cap; i++) {
+		struct eng_hs *e = &fs->hs[i];
+
+		if (hs_counts(e) && e->expires_ms <= now && e->family == s->family &&
+		    !memcmp(e->cli, s->addr, 16))
+			hs_set(fs, e, HS_FREE, 0, 0);
+	}
+}
+
+/* A record for a clean SYN at victim v; NULL (counted) when the source is at its quota or
+ * the table has no room here. */
+static struct eng_hs *hs_new(const struct eng_tables *t, struct eng_flows *fs,
+			     struct eng_hs *v, const struct pkt_hdrs *h, int64_t now, uint64_t *cnt)
+{
+	struct eng_src *s = src_get(fs, h->family, h->src, true);
+
+	if (s && s->n_hs >= t->source_quota * ENG_HS_PER_SLOT)
+		src_reclaim(fs, s, now);
+	if (!s || s->n_hs >= t->source_quota * ENG_HS_PER_SLOT) {
+		cnt[s ? EC_BO_SOURCE_QUOTA : EC_BO_STATE_FULL]++;
+		return NULL;
+	}
+	if (!v) {
+		cnt[EC_BO_STATE_FULL]++;
+		return NULL;
+	}
+	hs_set(fs, v, HS_FREE, 0, 0);
+	s = src_get(fs, h->family, h->src, true);	/* v's release may have freed it */
+	memset(v, 0, sizeof(*v));
+	v->state = HS_SYN;
+	v->family = h->family;
+	memcpy(v->cli, h->src, 16);
+	memcpy(v->srv, h->dst, 16);
+	v->cport = h->sport;
+	v->sport = h->dport;
+	v->anchor = h->seq + 1;
+	v->slot = -1;
+	v->expires_ms = now + ENG_FLOW_IDLE_MS;
+	if (s)
+		s->n_hs++;
+	return v;
+}
+
+/* The reassembly slot for a record's first data (its source within quota). */
+static int slot_take(const struct eng_tables *t, struct eng_flows *fs, struct eng_hs *e,
+		     const struct pkt_hdrs *h, int64_t now, uint64_t *cnt)
+{
+	struct eng_src *s = src_get(fs, e->family, e->cli, false);
+	uint32_t k = hs_slot(fs, h, true);
+	struct eng_flow_state *st;
+	int i, idx;
+
+	if (!s || s->n_slots >= t->source_quota) {
+		cnt[EC_BO_SOURCE_QUOTA]++;
+		return -EBUSY;
+	}
+	for (i = 0; i < ENG_PROBE; i++) {
+		idx = (int)((k + (uint32_t)i) & (uint32_t)(fs->cap - 1));
+		st = &fs->v[idx];
+		if (st->used && now - st->last_ms <= ENG_FLOW_IDLE_MS)
+			continue;
+		if (st->used)			/* expired: its record goes with it */
+			hs_set(fs, &fs->hs[st->hs], HS_FREE, 0, 0);
+		memset(st, 0, offsetof(struct eng_flow_state, acc));
+		st->used = true;
+		st->hs = (int32_t)(e - fs->hs);
+		tls_acc_init_seq(&st->acc, e->anchor);
+		e->state = HS_READ;
+		e->slot = idx;
+		s->n_slots++;
+		return idx;
+	}
+	cnt[EC_BO_STATE_FULL]++;
+	return -ENOSPC;
 }
 
 static void refuse(struct eng_verdict *v, uint64_t *cnt, enum eng_count why)
@@ -600,8 +779,21 @@ static void refuse(struct eng_verdict *v, uint64_t *cnt, enum eng_count why)
 	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED };
 }
 
-/* Feed one client segment; the name once known, or "" while incomplete. Returns 0, -EAGAIN,
- * -ERANGE (gap: drop the segment) or another error (refuse). */
+static void drop(struct eng_verdict *v, uint64_t *cnt, enum eng_count why)
+{
+	cnt[why]++;
+	*v = (struct eng_verdict){ ENG_DROP, 0 };
+}
+
+/* Decided: late queued packets of the connection get the same verdict. */
+static void hs_decide(struct eng_flows *fs, struct eng_hs *e, const struct eng_verdict *v,
+		      int64_t now)
+{
+	hs_set(fs, e, HS_DONE, v->mark, now + ENG_DONE_MS);
+}
+
+/* Feed one client segment; the name once known. Returns 0, -EAGAIN, -ERANGE (gap: drop the
+ * segment) or another error (refuse). */
 static int read_name(const struct eng_tables *t, struct eng_flow_state *st,
 		     const struct pkt_hdrs *h, const uint8_t *data, char *name, size_t len,
 		     enum eng_count *why)
@@ -609,9 +801,9 @@ static int read_name(const struct eng_tables *t, struct eng_flow_state *st,
 	struct tls_hello hello;
 	int r;
 
-	/* sniff TLS or HTTP on the first bytes of the stream only (a later segment may come
-	 * first: it is then a gap for tls_acc, dropped and retransmitted) */
-	if (st->acc.len == 0 && !st->http && (!st->acc.anchored || h->seq == st->acc.seq0) &&
+	/* sniff TLS or HTTP on the bytes at the anchor only (a later segment may come first:
+	 * it is then a gap for tls_acc, dropped and retransmitted) */
+	if (st->acc.len == 0 && !st->http && h->seq == st->acc.seq0 &&
 	    tls_is_client_hello(data, h->payload_len) == 0)
 		st->http = true;
 	if (st->http) {
@@ -634,79 +826,290 @@ static int read_name(const struct eng_tables *t, struct eng_flow_state *st,
 	return 0;
 }
 
+/* Accepted: ENG_ACCEPT keeps ct mark ENGINE, so the connection stays here while the record
+ * keeps its slot (until the server acks every judged byte) and, for HTTP, for its life. */
+static void hs_accepted(struct eng_hs *e, const struct eng_flow_state *st,
+			enum eng_hs_state state, uint32_t id, int64_t expires)
+{
+	e->state = (uint8_t)state;
+	e->mark = id;
+	e->judged = st->acc.seq0 + st->acc.len;
+	e->expires_ms = expires;
+}
+
+/* HTTP accepted: the bytes of the first request may pass, a byte past them cuts it. */
+static bool http_accept(struct eng_hs *e, struct eng_flow_state *st, const struct pkt_hdrs *h,
+			uint32_t id, int64_t now)
+{
+	size_t n;
+
+	if (http_request_len(st->acc.buf, st->acc.len, &n) < 0 || n < st->acc.len ||
+	    (int32_t)(h->seq + h->payload_len - (e->anchor + (uint32_t)n)) > 0)
+		return false;			/* pipelined, or body length unknown */
+	hs_accepted(e, st, HS_HTTP, id, now + ENG_HTTP_IDLE_MS);
+	e->end = e->anchor + (uint32_t)n;
+	e->fin = false;
+	return true;
+}
+
+/* After the decision: a client segment over the judged bytes must repeat them (the server
+ * gets the held ones only now, from retransmissions). */
+static bool judged_same(const struct eng_flows *fs, const struct eng_hs *e,
+			const struct pkt_hdrs *h, const uint8_t *data)
+{
+	const struct tls_acc *a;
+	size_t len = h->payload_len, skip, n;
+	int32_t d;
+
+	if (e->slot < 0 || !len)
+		return true;
+	a = &fs->v[e->slot].acc;
+	d = (int32_t)(h->seq - a->seq0);
+	if (d < 0) {
+		skip = (size_t)-(int64_t)d;
+		if (skip >= len)
+			return true;
+		data += skip;
+		len -= skip;
+		d = 0;
+	}
+	if ((uint32_t)d >= a->len)
+		return true;
+	n = a->len - (uint32_t)d < len ? a->len - (uint32_t)d : len;
+	return !memcmp(a->buf + d, data, n);
+}
+
+/* The client's data on an open handshake: hold it (drop) until the name is complete. */
+static void bo_data(const struct eng_tables *t, struct eng_flows *fs, struct eng_learned *l,
+		    struct eng_hs *e, const struct pkt_hdrs *h, const uint8_t *l3, int64_t now,
+		    struct eng_verdict *v, uint64_t *cnt)
+{
+	enum eng_count why = EC_BO_REFUSED_PROTO;
+	struct eng_flow_state *st;
+	char name[256];
+	uint32_t id;
+	int r;
+
+	if (e->state == HS_OPEN && slot_take(t, fs, e, h, now, cnt) < 0) {
+		*v = (struct eng_verdict){ ENG_DROP, 0 };	/* retransmitted later */
+		return;
+	}
+	st = &fs->v[e->slot];
+	st->last_ms = now;
+	e->expires_ms = now + ENG_FLOW_IDLE_MS;
+	r = ++st->pkts > ENG_PENDING_MAX ? -EPROTO :
+	    read_name(t, st, h, l3 + h->payload_off, name, sizeof(name), &why);
+	if (r == -EAGAIN || r == -ERANGE) {
+		drop(v, cnt, r == -EAGAIN ? EC_BO_PENDING : EC_BO_GAP);
+		return;
+	}
+	id = r < 0 ? 0 : service_for(t, l, h, name, now, &why);
+	if (!id) {
+		refuse(v, cnt, why);
+		hs_decide(fs, e, v, now);
+		return;
+	}
+	if (st->http && !http_accept(e, st, h, id, now)) {
+		refuse(v, cnt, EC_BO_REFUSED_PROTO);
+		hs_decide(fs, e, v, now);
+		return;
+	}
+	if (!st->http)
+		hs_accepted(e, st, HS_VERIFY, id, now + ENG_FLOW_IDLE_MS);
+	cnt[EC_BO_OK]++;
+	record(t, id);			/* ENG_ACCEPT: the verdict in ct mark comes with the
+					 * server's ack of the judged bytes */
+}
+
+static bool has_record(const struct eng_tables *t, uint32_t id)
+{
+	int lo = 0, hi = t->n_records - 1;
+
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (t->records[mid].id == id)
+			return true;
+		if (t->records[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
+/* An accepted HTTP connection: any packet refreshes it; the client's bytes past the first
+ * request, or a service gone with a reload, cut it. */
+static void bo_http(const struct eng_tables *t, struct eng_flows *fs, struct eng_hs *e,
+		    const struct pkt_hdrs *h, const uint8_t *l3, bool client, int64_t now,
+		    struct eng_verdict *v, uint64_t *cnt)
+{
+	if (!has_record(t, e->mark)) {
+		refuse(v, cnt, EC_BO_REFUSED_NAME);
+		hs_decide(fs, e, v, now);
+		return;
+	}
+	e->expires_ms = now + ENG_HTTP_IDLE_MS;
+	if (e->slot >= 0)
+		fs->v[e->slot].last_ms = now;
+	if (!client) {
+		if ((h->tcp_flags & PKT_TCP_ACK) && (int32_t)(h->ack - e->judged) >= 0)
+			slot_free(fs, e);	/* the server has the judged bytes */
+		return;
+	}
+	if (h->tcp_flags & PKT_TCP_SYN)
+		return;
+	if (!judged_same(fs, e, h, l3 + h->payload_off)) {
+		refuse(v, cnt, EC_BO_REFUSED_PROTO);
+		hs_decide(fs, e, v, now);
+		return;
+	}
+	if (h->payload_len && (int32_t)(h->seq + h->payload_len - e->end) > 0) {
+		refuse(v, cnt, EC_BO_HTTP_CUT);
+		hs_decide(fs, e, v, now);
+		return;
+	}
+	if (h->tcp_flags & (PKT_TCP_FIN | PKT_TCP_RST))
+		e->fin = true;
+}
+
+/* A client SYN: only a clean one (no data, no other flag but ECN) anchors a connection,
+ * once; its retransmission passes, another ISN on a live record is dropped. */
+static void bo_syn(const struct eng_tables *t, struct eng_flows *fs, struct eng_hs *e,
+		   struct eng_hs *victim, const struct pkt_hdrs *h, int64_t now,
+		   struct eng_verdict *v, uint64_t *cnt)
+{
+	if ((h->tcp_flags & (PKT_TCP_ACK | PKT_TCP_FIN | PKT_TCP_RST)) || h->payload_len) {
+		drop(v, cnt, EC_BO_NO_HANDSHAKE);
+		return;
+	}
+	if (e && e->expires_ms > now && e->state != HS_DONE &&
+	    !(e->state == HS_HTTP && e->fin)) {
+		if (e->anchor != h->seq + 1)
+			drop(v, cnt, EC_BO_ANCHOR);
+		return;
+	}
+	if (e) {			/* a closed connection's tuple used again */
+		hs_set(fs, e, HS_FREE, 0, 0);
+		victim = e;
+	}
+	if (!hs_new(t, fs, victim, h, now, cnt))
+		*v = (struct eng_verdict){ ENG_DROP, 0 };
+}
+
+static void bo_client(const struct eng_tables *t, struct eng_flows *fs, struct eng_learned *l,
+		      struct eng_hs *e, const struct pkt_hdrs *h, const uint8_t *l3, int64_t now,
+		      struct eng_verdict *v, uint64_t *cnt)
+{
+	if (!e) {
+		drop(v, cnt, EC_BO_NO_HANDSHAKE);
+		return;
+	}
+	if (e->expires_ms <= now && e->state != HS_DONE) {
+		refuse(v, cnt, EC_BO_REFUSED_PROTO);	/* a real handshake gone idle: end it */
+		hs_decide(fs, e, v, now);
+		return;
+	}
+	switch (e->state) {
+	case HS_DONE:
+		*v = (struct eng_verdict){ e->mark ? ENG_REPEAT : ENG_ACCEPT, e->mark };
+		return;
+	case HS_HTTP:
+		bo_http(t, fs, e, h, l3, true, now, v, cnt);
+		return;
+	case HS_VERIFY:			/* accepted: any packet keeps it */
+		fs->v[e->slot].last_ms = now;
+		e->expires_ms = now + ENG_FLOW_IDLE_MS;
+		if (!judged_same(fs, e, h, l3 + h->payload_off)) {
+			refuse(v, cnt, EC_BO_REFUSED_PROTO);
+			hs_decide(fs, e, v, now);
+		}
+		return;
+	case HS_SYN:			/* no SYN-ACK yet: the server took no data */
+		if (h->payload_len)
+			drop(v, cnt, EC_BO_NO_HANDSHAKE);
+		return;
+	default:
+		if (h->payload_len)
+			bo_data(t, fs, l, e, h, l3, now, v, cnt);
+		else if (h->tcp_flags & PKT_TCP_RST)	/* passes; the connection is over */
+			hs_set(fs, e, HS_DONE, COMP_MARK_COPY | COMP_ID_REFUSED,
+			       now + ENG_DONE_MS);
+		return;
+	}
+}
+
+/* The server: its SYN-ACK must ack the anchor; it may not speak first. */
+static void bo_server(const struct eng_tables *t, struct eng_flows *fs, struct eng_hs *e,
+		      const struct pkt_hdrs *h, int64_t now, struct eng_verdict *v, uint64_t *cnt)
+{
+	bool synack = (h->tcp_flags & PKT_TCP_SYN) && (h->tcp_flags & PKT_TCP_ACK);
+
+	if (!e || (e->expires_ms <= now && e->state != HS_DONE)) {
+		drop(v, cnt, EC_BO_NO_HANDSHAKE);
+		return;
+	}
+	if (e->state == HS_DONE) {
+		*v = (struct eng_verdict){ e->mark ? ENG_REPEAT : ENG_ACCEPT, e->mark };
+		return;
+	}
+	if (e->state == HS_HTTP) {
+		bo_http(t, fs, e, h, NULL, false, now, v, cnt);
+		return;
+	}
+	if (e->state == HS_VERIFY) {	/* the server has every judged byte: to the kernel */
+		fs->v[e->slot].last_ms = now;
+		e->expires_ms = now + ENG_FLOW_IDLE_MS;
+		if ((h->tcp_flags & PKT_TCP_ACK) && (int32_t)(h->ack - e->judged) >= 0) {
+			*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | e->mark };
+			hs_decide(fs, e, v, now);
+		}
+		return;
+	}
+	if ((h->tcp_flags & PKT_TCP_SYN) && (!synack || h->ack != e->anchor || h->payload_len)) {
+		drop(v, cnt, EC_BO_ANCHOR);
+		return;
+	}
+	if (synack && e->state == HS_SYN)
+		e->state = HS_OPEN;
+	if (h->payload_len) {		/* the server speaks first: not TLS or HTTP */
+		refuse(v, cnt, EC_BO_REFUSED_PROTO);
+		hs_decide(fs, e, v, now);
+	}
+}
+
+/* An ICMP or ICMPv6 error (the kernel queues it as related to a candidate connection). */
+static bool icmp_error(const struct pkt_hdrs *h)
+{
+	if (!(h->flags & PKT_F_L4))
+		return false;
+	if (h->l4proto == PKT_IPPROTO_ICMP)
+		return h->icmp_type == 3 || h->icmp_type == 11 || h->icmp_type == 12;
+	return h->l4proto == PKT_IPPROTO_ICMPV6 && h->icmp_type < 128;
+}
+
 static void decide_breakout(const struct eng_tables *t, struct eng_flows *fs,
 			    struct eng_learned *l, const struct pkt_hdrs *h, const uint8_t *l3,
 			    int64_t now, struct eng_verdict *v, uint64_t *cnt)
 {
 	bool client = (t->ports[h->dport / 8] >> (h->dport % 8)) & 1;
-	bool synack = !client && (h->tcp_flags & PKT_TCP_SYN) && (h->tcp_flags & PKT_TCP_ACK);
-	struct eng_flow_state *st;
-	enum eng_count why = EC_BO_REFUSED_PROTO;
-	char name[256];
-	uint32_t id;
-	int r;
+	struct eng_hs *e, *victim;
 
 	*v = (struct eng_verdict){ ENG_ACCEPT, 0 };
-	if (h->l4proto != PKT_IPPROTO_TCP || !(h->flags & PKT_F_L4))
-		{
+	if (icmp_error(h))
+		return;			/* related to the connection (PMTU): no stream bytes */
+	if (h->l4proto != PKT_IPPROTO_TCP || !(h->flags & PKT_F_L4) ||
+	    h->payload_len < h->payload_tot) {	/* not all of it seen: cannot judge it */
 		refuse(v, cnt, EC_BO_REFUSED_PROTO);
 		return;
 	}
-	if (h->payload_len < h->payload_tot) {	/* not all of it seen: cannot judge it */
-		refuse(v, cnt, EC_BO_REFUSED_PROTO);
-		return;
-	}
-	st = state_get(fs, h, client, now, client || synack);
-	if (st && synack && !st->acc.len && !st->http)	/* data starts at the SYN-ACK's ack */
-		tls_acc_init_seq(&st->acc, h->ack);
-	if (!h->payload_len) {
-		if (st)
-			st->last_ms = now;
-		return;			/* handshake and ACKs pass */
-	}
-	if (!client)			/* the server speaks first: not TLS or HTTP */
-		{
-		refuse(v, cnt, EC_BO_REFUSED_PROTO);
-		return;
-	}
-	if (!st) {
-		cnt[EC_BO_STATE_FULL]++;
-		*v = (struct eng_verdict){ ENG_DROP, 0 };	/* retransmitted later */
-		return;
-	}
-	st->last_ms = now;
-	if (++st->pkts > ENG_PENDING_MAX) {
-		st->used = false;
-		{
-		refuse(v, cnt, EC_BO_REFUSED_PROTO);
-		return;
-	}
-	}
-	r = read_name(t, st, h, l3 + h->payload_off, name, sizeof(name), &why);
-	if (r == -EAGAIN) {
-		cnt[EC_BO_PENDING]++;
-		return;
-	}
-	if (r == -ERANGE) {
-		cnt[EC_BO_GAP]++;
-		*v = (struct eng_verdict){ ENG_DROP, 0 };
-		return;
-	}
-	st->used = false;
-	if (r < 0)
-		{
-		refuse(v, cnt, why);
-		return;
-	}
-	id = service_for(t, l, h, name, now, &why);
-	if (!id)
-		{
-		refuse(v, cnt, why);
-		return;
-	}
-	cnt[EC_BO_OK]++;
-	record(t, id);
-	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | id };
+	e = hs_find(fs, h, client, now, &victim);
+	if (client && (h->tcp_flags & PKT_TCP_SYN))
+		bo_syn(t, fs, e, victim, h, now, v, cnt);
+	else if (client)
+		bo_client(t, fs, l, e, h, l3, now, v, cnt);
+	else
+		bo_server(t, fs, e, h, now, v, cnt);
 }
 
 bool eng_needs_learned(uint32_t mark)

@@ -1365,8 +1365,9 @@ static void rules_forward(struct ctx *c)
 	verdict(c, &r, OP_JUMP, c->ch_refused);
 	emit(c, c->ch_fwd, &r);
 	if (engine_services(c)) {
+		/* related too: an ICMP error (PMTU) of a connection the engine still sees */
 		ir_rule_init(&r, "breakout: waiting for the server name", 0);
-		st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED;
+		st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED | IR_CT_RELATED;
 		mark_bit(c, &r, OP_CTMARK_BIT, COMP_MARK_ENGINE, COMP_MARK_ENGINE);
 		queue_stmt(c, &r, false);
 		emit(c, c->ch_fwd, &r);
@@ -1518,7 +1519,8 @@ static void rule_engine_queue(struct ctx *c, int ch, bool bypass)
 }
 
 /* Breakout candidates: a listed or learned address (dns+sni) or any address (sni) on a
- * service port. The handshake passes; the engine reads the name from the first data. */
+ * service port. The first packet goes to the engine too (fail closed): only a clean SYN
+ * starts a candidate; the engine anchors the stream there and reads the name from it. */
 static void rules_candidates(struct ctx *c, int ch, int whole_zone)
 {
 	static const char *const dst[4] = { "bo_list4", "bo_learn4", "bo_list6", "bo_learn6" };
@@ -1539,7 +1541,7 @@ static void rules_candidates(struct ctx *c, int ch, int whole_zone)
 		lookup(c, &r, s, false);
 		lookup(c, &r, sp, false);
 		st(c, &r, OP_CTMARK_SET)->value = COMP_MARK_ENGINE;
-		st(c, &r, OP_ACCEPT);
+		queue_stmt(c, &r, false);
 		emit(c, ch, &r);
 	}
 	/* sni: any address; from a whole zone, or from the source groups (bo_src) */
@@ -1552,7 +1554,7 @@ static void rules_candidates(struct ctx *c, int ch, int whole_zone)
 			lookup(c, &r, src, false);
 		lookup(c, &r, ss, false);
 		st(c, &r, OP_CTMARK_SET)->value = COMP_MARK_ENGINE;
-		st(c, &r, OP_ACCEPT);
+		queue_stmt(c, &r, false);
 		emit(c, ch, &r);
 	}
 }

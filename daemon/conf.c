@@ -453,6 +453,7 @@ INT_KEY(k_dns_max, 16, 1048576)
 INT_KEY(k_queues, 1, ENGINE_QUEUES_MAX)
 INT_KEY(k_queue_base, 0, CONF_QUEUE_MAX)
 INT_KEY(k_queue_maxlen, 16, 65536)
+INT_KEY(k_source_quota, 1, ENGINE_SOURCE_QUOTA_MAX)
 
 static int k_proto(struct conf *c, const config_setting_t *s, void *obj, const struct conf_key *k)
 {
@@ -1623,6 +1624,7 @@ static const struct conf_key engine_keys[] = {
 	{ "queue_base",		k_queue_base,	OFF(engine_conf, queue_base), 0, 0 },
 	{ "queue_maxlen",	k_queue_maxlen,	OFF(engine_conf, queue_maxlen), 0, 0 },
 	{ "fail_open",		k_fail_open,	0, 0, 0 },
+	{ "source_quota",	k_source_quota,	OFF(engine_conf, source_quota), 0, 0 },
 };
 
 /* ---------------------------------------------------------------------------------------- */

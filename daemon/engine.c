@@ -23,6 +23,10 @@ static const char *const count_names[EC_MAX] = {
 	[EC_BO_PENDING] = "breakout_pending_segments",
 	[EC_BO_GAP] = "breakout_gap_dropped",
 	[EC_BO_STATE_FULL] = "breakout_state_full",
+	[EC_BO_NO_HANDSHAKE] = "breakout_no_handshake",
+	[EC_BO_ANCHOR] = "breakout_anchor_contradicted",
+	[EC_BO_SOURCE_QUOTA] = "breakout_source_quota",
+	[EC_BO_HTTP_CUT] = "breakout_http_second_request",
 	[EC_DNS_ANSWERS] = "dns_answers",
 	[EC_DNS_LEARNED] = "dns_learned",
 	[EC_DNS_QUERIES] = "dns_queries",
@@ -54,6 +58,55 @@ uint32_t eng_hash(const void *data, size_t len, uint32_t h)
 		h *= 16777619U;
 	}
 	return h ^ (h >> 15);
+}
+
+static uint64_t rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+static void sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = rotl(v[1], 13) ^ v[0];
+	v[0] = rotl(v[0], 32);
+	v[2] += v[3];
+	v[3] = rotl(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = rotl(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = rotl(v[1], 17) ^ v[2];
+	v[2] = rotl(v[2], 32);
+}
+
+static void sip_block(uint64_t v[4], uint64_t m)
+{
+	v[3] ^= m;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= m;
+}
+
+uint64_t eng_khash(const uint64_t key[2], const void *data, size_t len)
+{
+	uint64_t v[4] = { key[0] ^ 0x736f6d6570736575ULL, key[1] ^ 0x646f72616e646f6dULL,
+			  key[0] ^ 0x6c7967656e657261ULL, key[1] ^ 0x7465646279746573ULL };
+	const uint8_t *b = data;
+	uint64_t m;
+	size_t i, j;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		for (m = 0, j = 0; j < 8; j++)
+			m |= (uint64_t)b[i + j] << (8 * j);
+		sip_block(v, m);
+	}
+	for (m = (uint64_t)len << 56, j = 0; i + j < len; j++)
+		m |= (uint64_t)b[i + j] << (8 * j);
+	sip_block(v, m);
+	v[2] ^= 0xff;
+	for (j = 0; j < 4; j++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
 static uint32_t decision(const struct comp_result *cr, enum comp_kind k, int idx)
@@ -248,6 +301,8 @@ struct eng_tables *eng_tables_build(const struct policy *p, const struct comp_re
 	t->dns_grace = b->dns_grace >= 0 ? b->dns_grace : 30;
 	t->dns_ttl_max = b->dns_ttl_max > 0 ? (uint32_t)b->dns_ttl_max : 3600;
 	t->ech = b->ech;
+	t->source_quota = p->engine.source_quota > 0 ? p->engine.source_quota :
+			  ENGINE_SOURCE_QUOTA;
 	r = build_flows(t, p, cr);
 	if (r >= 0)
 		r = build_records(t, p, cr);
@@ -301,21 +356,28 @@ static int pow2(int n)
 	return c;
 }
 
-struct eng_flows *eng_flows_new(int slots)
+struct eng_flows *eng_flows_new(int slots, const uint8_t key[16])
 {
 	struct eng_flows *f = calloc(1, sizeof(*f));
+	int i;
 
 	if (!f)
 		return NULL;
 	f->cap = pow2(slots);
+	f->hs_cap = pow2(2 * ENG_HS_PER_SLOT * f->cap);
+	f->src_cap = f->hs_cap;
 	f->v = calloc((size_t)f->cap, sizeof(*f->v));
 	f->dns.cap = pow2(ENG_DNS_PEND_SLOTS);
 	f->dns.v = calloc((size_t)f->dns.cap, sizeof(*f->dns.v));
 	f->dns.tcp = calloc(ENG_DNS_TCP_SLOTS, sizeof(*f->dns.tcp));
-	if (!f->v || !f->dns.v || !f->dns.tcp) {
+	f->hs = calloc((size_t)f->hs_cap, sizeof(*f->hs));
+	f->src = calloc((size_t)f->src_cap, sizeof(*f->src));
+	if (!f->v || !f->dns.v || !f->dns.tcp || !f->hs || !f->src) {
 		eng_flows_free(f);
 		return NULL;
 	}
+	for (i = 0; i < 16; i++)
+		f->key[i / 8] |= (uint64_t)key[i] << (8 * (i % 8));
 	return f;
 }
 
@@ -331,6 +393,8 @@ void eng_flows_free(struct eng_flows *f)
 	free(f->dns.tcp);
 	free(f->dns.v);
 	free(f->v);
+	free(f->hs);
+	free(f->src);
 	free(f);
 }
 

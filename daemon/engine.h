@@ -4,9 +4,14 @@
  * Three kinds of queued packet, told apart by the packet mark the kernel copied from ct mark:
  *   ENGINE|id    first packet of a flow the engine decides (My Number): re-check MAC,
  *                addresses, protocol, port; confirm id or refuse.
- *   ENGINE|0     breakout candidate waiting for its name: TLS ClientHello SNI (also split over
- *                several segments) or HTTP Host, checked against the services' names and,
- *                for dns+sni, against listed or learned addresses.
+ *   ENGINE|0     breakout candidate, from its SYN on: a clean handshake (SYN without data, a
+ *                SYN-ACK acking the client's ISN + 1) anchors the stream once; then the
+ *                contiguous bytes from the anchor give the name (TLS ClientHello SNI, also
+ *                split over several segments, or HTTP Host), checked against the services'
+ *                names and, for dns+sni, against listed or learned addresses. Until the
+ *                decision every client data segment is dropped (the client retransmits it;
+ *                the bytes are kept). An HTTP connection stays here for its life: the bytes
+ *                of the first request pass, a byte past it cuts the connection.
  *   COMP_ID_DNS_QUERY  a resolver's query to an upstream: recorded.
  *   COMP_ID_DNS  an upstream's answer to a resolver (an established reply): learn the
  *                services' addresses if it answers a recorded query (same 5-tuple, id,
@@ -47,9 +52,15 @@ enum eng_count {
 	EC_BO_REFUSED_ADDR,	/* dns+sni: the address is neither listed nor learned */
 	EC_BO_REFUSED_ECH,
 	EC_BO_REFUSED_PROTO,	/* not TLS / HTTP, server spoke first, too many packets */
-	EC_BO_PENDING,		/* segment passed while the ClientHello is incomplete */
+	EC_BO_PENDING,		/* client segment held back (dropped, retransmitted) while the
+				 * name is incomplete */
 	EC_BO_GAP,		/* segment after a gap dropped */
-	EC_BO_STATE_FULL,	/* no flow slot free */
+	EC_BO_STATE_FULL,	/* no handshake record or reassembly slot free */
+	EC_BO_NO_HANDSHAKE,	/* dropped: no clean handshake (SYN with data, data before the
+				 * SYN-ACK, a segment of no known connection) */
+	EC_BO_ANCHOR,		/* dropped: a SYN or SYN-ACK that contradicts the anchor */
+	EC_BO_SOURCE_QUOTA,	/* dropped: the source holds its quota of handshakes/slots */
+	EC_BO_HTTP_CUT,		/* HTTP: a byte past the first request (keep-alive reuse) */
 	EC_DNS_ANSWERS,
 	EC_DNS_LEARNED,
 	EC_DNS_QUERIES,		/* resolvers' queries recorded */
@@ -78,9 +89,11 @@ int eng_tables_services(const struct eng_tables *t);	/* engine-decided services 
 int eng_tables_records(const struct eng_tables *t, int i, const char **name,
 		       const char **approval, uint64_t *accepted);
 
-/* Flow state of one worker: 'slots' flows in reassembly at once, and the DNS queries in
- * flight. eng_flows_seed sets the random key of the query table (before any packet). */
-struct eng_flows *eng_flows_new(int slots);
+/* Flow state of one worker: 'slots' flows in reassembly at once, ENG_HS_PER_SLOT times as
+ * many handshakes, and the DNS queries in flight; key (16 random bytes, drawn by the caller)
+ * places them in the tables. eng_flows_seed sets the random key of the query table (before
+ * any packet). */
+struct eng_flows *eng_flows_new(int slots, const uint8_t key[16]);
 void eng_flows_seed(struct eng_flows *f, uint32_t key);
 void eng_flows_free(struct eng_flows *f);
 

@@ -13,8 +13,15 @@
 #define ENG_SVC_PER_ADDR	4	/* services one learned address may serve */
 #define ENG_PROBE		8	/* open addressing probe window */
 #define ENG_NAME_MAX		64	/* provenance name kept per learned address */
-#define ENG_PENDING_MAX		24	/* packets a breakout flow may take to show its name */
-#define ENG_FLOW_IDLE_MS	30000	/* a reassembly slot idle this long is free again */
+#define ENG_PENDING_MAX		64	/* data segments a breakout flow may take to show its name
+					 * (retransmissions of held segments included) */
+#define ENG_FLOW_IDLE_MS	30000	/* an undecided handshake or reassembly slot lives this
+					 * long after its SYN or its last data (pure ACKs do not
+					 * refresh it) */
+#define ENG_HS_PER_SLOT		8	/* handshake records per reassembly slot: table size and
+					 * the per-source bound (source_quota * this) */
+#define ENG_DONE_MS		10000	/* a decided handshake answers late queued packets */
+#define ENG_HTTP_IDLE_MS	300000	/* a decided HTTP connection idle this long is forgotten */
 #define ENG_DNS_PEND_SLOTS	2048	/* queries awaiting their answer, per worker */
 #define ENG_DNS_PEND_MS		10000	/* a query unanswered this long is forgotten */
 #define ENG_DNS_TCP_SLOTS	8	/* DNS-over-TCP answers in reassembly, per worker */
@@ -69,6 +76,7 @@ struct eng_tables {
 	int dns_floor, dns_grace;	/* seconds */
 	uint32_t dns_ttl_max;		/* seconds: TTLs are cut to this first */
 	enum ech_policy ech;
+	int source_quota;		/* reassembly slots per source address and worker */
 	struct policy *policy;		/* the tables borrow from it; owned elsewhere */
 };
 
@@ -90,13 +98,49 @@ struct eng_learned {
 	struct eng_learn_entry *scratch;	/* max entries: room for a purge */
 };
 
+/* A breakout connection from its clean SYN on: the tuple and the anchor, the client's
+ * ISN + 1, fixed once (a SYN or SYN-ACK that contradicts it is dropped). Small; the 16 KiB
+ * reassembly slot is taken only with the first client data. */
+enum eng_hs_state {
+	HS_FREE = 0,
+	HS_SYN,				/* clean SYN seen */
+	HS_OPEN,			/* the server's SYN-ACK acked the anchor: data may come */
+	HS_READ,			/* reading the name: slot holds the stream */
+	HS_VERIFY,			/* TLS accepted; until the server acks every judged byte,
+					 * client segments over them must repeat them (the held
+					 * ones are retransmitted after the decision) */
+	HS_HTTP,			/* HTTP accepted: only the first request may pass (and
+					 * verified like HS_VERIFY while it keeps its slot) */
+	HS_DONE,			/* decided: late queued packets get the same verdict */
+};
+
+struct eng_hs {
+	uint8_t state;			/* enum eng_hs_state */
+	uint8_t family;
+	bool fin;			/* HS_HTTP: the client closed its side */
+	uint16_t cport, sport;
+	int32_t slot;			/* its reassembly slot, -1 none */
+	uint32_t anchor;		/* client ISN + 1: the stream starts here */
+	uint32_t judged;		/* after the decision: end of the bytes judged */
+	uint32_t end;			/* HS_HTTP: sequence number after the first request */
+	uint32_t mark;			/* HS_HTTP: the service id; HS_DONE: the verdict mark */
+	int64_t expires_ms;
+	uint8_t cli[16], srv[16];
+};
+
+/* Handshakes and reassembly slots one source address holds (per worker). */
+struct eng_src {
+	uint8_t family;
+	uint8_t addr[16];
+	uint16_t n_hs, n_slots;		/* both 0: the entry is free */
+	int64_t scan_ms;		/* last search for its expired handshakes */
+};
+
 struct eng_flow_state {
 	bool used;
 	bool http;
-	uint8_t family;
-	uint8_t cli[16], srv[16];
-	uint16_t cport, sport;
 	uint16_t pkts;
+	int32_t hs;			/* its handshake record */
 	int64_t last_ms;
 	struct tls_acc acc;		/* also the HTTP header buffer */
 };
@@ -137,12 +181,19 @@ struct eng_dns_pend {
 };
 
 struct eng_flows {
-	struct eng_flow_state *v;
+	struct eng_flow_state *v;	/* reassembly slots */
 	int cap;			/* power of two */
 	struct eng_dns_pend dns;
+	struct eng_hs *hs;		/* handshake records: ENG_HS_PER_SLOT per slot, load <= 1/2 */
+	int hs_cap;
+	struct eng_src *src;
+	int src_cap;
+	uint64_t key[2];		/* placement hash key (random per process) */
 };
 
 int eng_addr_len(uint8_t family);
 uint32_t eng_hash(const void *data, size_t len, uint32_t h);
+/* SipHash-2-4 of data under key: where a tuple or source lands in the tables. */
+uint64_t eng_khash(const uint64_t key[2], const void *data, size_t len);
 
 #endif

@@ -17,6 +17,11 @@ struct http_req {
 	bool connect;
 	unsigned int n_host;		/* Host header lines seen */
 	size_t host, host_len;		/* value of the Host header, OWS trimmed */
+	size_t head_len;		/* request line and headers, empty line included */
+	unsigned int n_clen;		/* Content-Length header lines seen */
+	bool clen_bad;			/* a Content-Length that is not 1*DIGIT */
+	bool te;			/* Transfer-Encoding seen */
+	uint64_t clen;
 };
 
 static const char *const http_methods[] = {
@@ -44,6 +49,26 @@ static bool eq_nocase(const uint8_t *a, const char *b, size_t n)
 		if ((a[i] | 0x20) != b[i])
 			return false;
 	return true;
+}
+
+/* Content-Length = 1*DIGIT (RFC 9110 8.6), at most 15 digits here; Transfer-Encoding noted. */
+static void body_header(const uint8_t *p, size_t name, size_t nlen, size_t v, size_t ve,
+			struct http_req *rq)
+{
+	size_t i;
+
+	if (nlen == 17 && eq_nocase(p + name, "transfer-encoding", 17))
+		rq->te = true;
+	if (nlen != 14 || !eq_nocase(p + name, "content-length", 14))
+		return;
+	rq->n_clen++;
+	rq->clen_bad |= v == ve || ve - v > 15;
+	for (i = v; i < ve && !rq->clen_bad; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			rq->clen_bad = true;
+		else
+			rq->clen = rq->clen * 10 + (uint64_t)(p[i] - '0');
+	}
 }
 
 /* Length of the method (then a space), -EAGAIN while p is a prefix of one, else -EPROTO. */
@@ -114,6 +139,7 @@ static int header_line(const uint8_t *p, size_t pos, size_t eol, struct http_req
 	for (i = v; i < ve; i++)
 		if (!is_field_char(p[i]))
 			return -EPROTO;
+	body_header(p, pos, colon - pos, v, ve, rq);
 	if (colon - pos == 4 && eq_nocase(p + pos, "host", 4)) {
 		if (rq->n_host++)
 			return -EPROTO;
@@ -135,8 +161,10 @@ static int parse_lines(const uint8_t *p, size_t len, struct http_req *rq)
 			return r;
 		if (pos == 0)
 			r = request_line(p, eol, rq);
-		else if (eol == pos)
+		else if (eol == pos) {
+			rq->head_len = next;
 			return 0;		/* empty line: end of the header section */
+		}
 		else
 			r = header_line(p, pos, eol, rq);
 		pos = next;
@@ -234,4 +262,19 @@ int http_host_parse(const uint8_t *p, size_t len, char *host, size_t hostlen)
 		return -ENOSPC;
 	memcpy(host, name, (size_t)r + 1);
 	return r;
+}
+
+int http_request_len(const uint8_t *p, size_t len, size_t *ret)
+{
+	struct http_req rq;
+	int r;
+
+	memset(&rq, 0, sizeof(rq));
+	r = parse_lines(p, len, &rq);
+	if (r < 0)
+		return r;
+	if (rq.te || rq.connect || rq.n_clen > 1 || rq.clen_bad || rq.clen > HTTP_BODY_MAX)
+		return -EPROTO;
+	*ret = rq.head_len + (size_t)rq.clen;
+	return 0;
 }

@@ -21,4 +21,13 @@
  * headers, obsolete line folding, bare CR, control characters, an IP-literal host. */
 int http_host_parse(const uint8_t *p, size_t len, char *host, size_t hostlen);
 
+#define HTTP_BODY_MAX	(1U << 30)	/* request body (Content-Length) we let pass */
+
+/* The bytes of the first request at p: its header section and the body its one
+ * Content-Length announces (none: no body). Returns 0 with *ret, -EAGAIN / -EMSGSIZE as
+ * http_host_parse(), or -EPROTO if malformed, if the body length is not known in advance
+ * (Transfer-Encoding), for CONNECT (a tunnel), two or invalid Content-Length headers, or a
+ * body over HTTP_BODY_MAX. */
+int http_request_len(const uint8_t *p, size_t len, size_t *ret);
+
 #endif /* SANSO_HTTP_H */

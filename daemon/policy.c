@@ -120,6 +120,7 @@ struct policy *policy_new(const char *file)
 	p->engine.queue_maxlen = POLICY_QUEUE_MAXLEN;
 	p->limits.dflt = (struct pair_limits){ LIMITS_RATE, LIMITS_BURST, LIMITS_CT_COUNT };
 	p->limits.conntrack_warn = LIMITS_CONNTRACK_WARN;
+	p->engine.source_quota = ENGINE_SOURCE_QUOTA;
 	if (file && !(p->file = policy_strdup(p, file)))
 		goto fail;
 	return p;
@@ -1368,10 +1369,13 @@ static void pr_engine(struct printer *w, const struct policy *p)
 	int i;
 
 	if (e->queues == POLICY_QUEUES && e->queue_base == 0 &&
-	    e->queue_maxlen == POLICY_QUEUE_MAXLEN && e->n_fail_open <= 0)
+	    e->queue_maxlen == POLICY_QUEUE_MAXLEN && e->n_fail_open <= 0 &&
+	    e->source_quota == ENGINE_SOURCE_QUOTA)
 		return;
 	pr(w, "\nengine: {\n\tqueues = %d; queue_base = %d; queue_maxlen = %d;\n", e->queues,
 	   e->queue_base, e->queue_maxlen);
+	if (e->source_quota != ENGINE_SOURCE_QUOTA)
+		pr(w, "\tsource_quota = %d;\n", e->source_quota);
 	if (e->n_fail_open > 0) {
 		pr(w, "\tfail_open = [");
 		for (i = 0; i < e->n_fail_open; i++) {

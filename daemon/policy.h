@@ -262,10 +262,15 @@ struct breakout {
 
 /* The verdict engine's queues. Traffic that needs it is dropped while it is down, except on
  * zone pairs listed in fail_open ("from>to"), which the kernel accepts instead (bypass). */
+#define ENGINE_SOURCE_QUOTA	16	/* of 256 slots per worker */
+#define ENGINE_SOURCE_QUOTA_MAX	256
+
 struct engine_conf {
 	int queues;			/* worker threads, one NFQUEUE each (default 1) */
 	int queue_base;			/* first queue number (default 0) */
 	int queue_maxlen;		/* packets per queue (default 4096) */
+	int source_quota;		/* breakout reassembly slots one source address may hold
+					 * per worker (default ENGINE_SOURCE_QUOTA) */
 	char **fail_open;		/* "from>to" as written */
 	int n_fail_open;
 	int *fail_open_from, *fail_open_to;	/* resolved zone indexes */

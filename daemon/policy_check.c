@@ -2508,6 +2508,7 @@ static void check_tunables(struct vctx *c)
 		{ "queues", e->queues, 1, ENGINE_QUEUES_MAX },
 		{ "queue_base", e->queue_base, 0, 65535 - queues },
 		{ "queue_maxlen", e->queue_maxlen, 16, 65536 },
+		{ "source_quota", e->source_quota, 1, ENGINE_SOURCE_QUOTA_MAX },
 	};
 	const struct limit bl[] = {
 		{ "dns_floor", b->dns_floor, 1, 86400 },

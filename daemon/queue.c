@@ -209,9 +209,13 @@ static void worker_fini(struct queue_worker *w)
 int queue_start(struct queue_rt *rt, int base, int n, int maxlen, const struct eng_tables *t,
 		struct eng_learned *learned, queue_commit_fn commit, void *arg)
 {
+	uint8_t key[16];
 	int i, r = 0;
 
 	memset(rt, 0, sizeof(*rt));
+	/* the engine places connections by a keyed hash: a terminal cannot aim at one slot */
+	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
+		return errno ? -errno : -EIO;
 	rt->n = n;
 	rt->learned = learned;
 	rt->commit = commit;
@@ -225,14 +229,11 @@ int queue_start(struct queue_rt *rt, int base, int n, int maxlen, const struct e
 		w->qnum = base + i;
 		w->rx = malloc(QUEUE_RX_SIZE);
 		w->tx = malloc(QUEUE_TX_SIZE);
-		w->flows = eng_flows_new(QUEUE_FLOW_SLOTS);
-		if (w->flows) {
-			uint32_t key = 0;
-
-			if (getrandom(&key, sizeof(key), 0) != sizeof(key))
-				key = (uint32_t)now_ms() ^ (uint32_t)i << 16;
-			eng_flows_seed(w->flows, key);
-		}
+		w->flows = eng_flows_new(QUEUE_FLOW_SLOTS, key);
+		if (w->flows)	/* the DNS query table: its own key, from the same random bytes */
+			eng_flows_seed(w->flows, ((uint32_t)key[0] | (uint32_t)key[5] << 8 |
+						  (uint32_t)key[10] << 16 | (uint32_t)key[15] << 24) ^
+						 (uint32_t)i * 0x9e3779b9U);
 		r = w->rx && w->tx && w->flows ? bind_queue(w, maxlen) : -ENOMEM;
 	}
 	for (i = 0; i < n && r == 0; i++) {

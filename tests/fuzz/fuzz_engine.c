@@ -39,7 +39,7 @@ static void setup(void)
 	    comp_build(p, 1790000000, &cr, &d))
 		abort();		/* the harness's own policy must compile */
 	tables = eng_tables_build(p, cr);
-	flows = eng_flows_new(64);
+	flows = eng_flows_new(64, (const uint8_t *)"sanso-fuzz-key!");
 	learned = eng_learned_new(256);
 	if (!tables || !flows || !learned)
 		abort();

@@ -392,6 +392,12 @@ static const struct err_case {
 	  "engine: queue_maxlen: 15 is out of range 16-65536", 0 },
 	{ true, "engine: {\n queue_maxlen = 65537; };\n", 4,
 	  "queue_maxlen: 65537 is out of range 16-65536", 0 },
+	{ true, "engine: {\n source_quota = 0; };\n", 4,
+	  "engine: source_quota: 0 is out of range 1-256", 0 },
+	{ true, "engine: {\n source_quota = 257; };\n", 4,
+	  "engine: source_quota: 257 is out of range 1-256", 0 },
+	{ true, "engine: {\n source_quota = \"16\"; };\n", 4,
+	  "source_quota: expected an integer, got a string", 0 },
 	{ true, "engine: {\n queue_base = -1; };\n", 4,
 	  "engine: queue_base: -1 is out of range 0-65535", 0 },
 	{ true, "engine: {\n queue_base = 65535; };\n", 4,
@@ -413,7 +419,7 @@ static const struct err_case {
 	  "fail_open: expected an array [ ] or list ( ), got a string", 0 },
 	{ true, "engine: {\n fail_closed = [\"lgwan>dmz\"]; };\n", 4,
 	  "engine: unknown key 'fail_closed'; allowed: queues, queue_base, queue_maxlen, "
-	  "fail_open", 0 },
+	  "fail_open, source_quota", 0 },
 	{ true, "engine = 2;\n", 3, "engine: expected a group { key = value; ... }, got an integer", 0 },
 	{ true, "engin: { };\n", 3, "unknown section 'engin'; allowed: policy, zones, segments, "
 	  "hosts, groups, flows, exceptions, breakout, engine, limits (did you mean 'engine'?)", 0 },
@@ -717,7 +723,7 @@ static const char full[] =
 	"  );\n"
 	"};\n"
 	"engine: { queues = 4; queue_base = 100; queue_maxlen = 1024;\n"
-	"  fail_open = [\"LGWAN接続系>dmz\", \"dmz > internet\"]; };\n";
+	"  fail_open = [\"LGWAN接続系>dmz\", \"dmz > internet\"]; source_quota = 32; };\n";
 
 START_TEST(test_full_content)
 {
@@ -777,6 +783,7 @@ START_TEST(test_full_content)
 	ck_assert_int_eq(p->engine.queues, 4);
 	ck_assert_int_eq(p->engine.queue_base, 100);
 	ck_assert_int_eq(p->engine.queue_maxlen, 1024);
+	ck_assert_int_eq(p->engine.source_quota, 32);
 	ck_assert_int_eq(p->engine.n_fail_open, 2);
 	ck_assert_str_eq(p->engine.fail_open[0], "LGWAN接続系>dmz");
 	ck_assert_str_eq(p->engine.fail_open[1], "dmz > internet");
@@ -886,8 +893,8 @@ START_TEST(test_roundtrip_full)
 				     "verdict = \"engine\"; }"));
 	ck_assert_ptr_nonnull(strstr(out, "authority = \"J-LIS\"; verdict = \"kernel\"; }"));
 	ck_assert_ptr_nonnull(strstr(out, "\nengine: {\n\tqueues = 4; queue_base = 100; "
-				     "queue_maxlen = 1024;\n\tfail_open = [\"LGWAN接続系>dmz\", "
-				     "\"dmz > internet\"];\n};\n"));
+				     "queue_maxlen = 1024;\n\tsource_quota = 32;\n"
+				     "\tfail_open = [\"LGWAN接続系>dmz\", \"dmz > internet\"];\n};\n"));
 	ck_assert_ptr_nonnull(strstr(out, "ports = [443]; match = \"dns+sni\";"));
 	ck_assert_ptr_nonnull(strstr(out, "ismap_valid_until = \"2027-03-31\";"));
 	ck_assert_ptr_null(strstr(out, "asset"));
@@ -922,6 +929,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p->engine.queues, 1);
 	ck_assert_int_eq(p->engine.queue_base, 0);
 	ck_assert_int_eq(p->engine.queue_maxlen, 4096);
+	ck_assert_int_eq(p->engine.source_quota, ENGINE_SOURCE_QUOTA);
 	ck_assert_int_eq(p->engine.n_fail_open, 0);
 	ck_assert_int_eq(p->engine.loc.line, 7);
 	out = printed(p);

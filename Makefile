@@ -169,6 +169,7 @@ FUZZ_OPTS_conf ?= -detect_leaks=0
 FUZZ_DEPS_engine := $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
                     $(ENGINE_PURE:%=daemon/%.c)
 FUZZ_LIBS_engine := $(FUZZ_LIBS_conf)
+FUZZ_DEPS_check := $(filter-out daemon/conf.c,$(FUZZ_DEPS_conf))
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c
 FUZZ_DEPS_ctl := daemon/ctl.c
 

@@ -189,12 +189,13 @@ fuzz: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
 fuzz-smoke:
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-8}
 
-# The long run: every harness to FUZZ_RUNS executions, FUZZ_JOBS at a time (nice 10); summary
-# table at the end (fast ones first, then the slow ones side by side). FUZZ_LONG picks harnesses; `tests/fuzz/long.sh --summary ...` reprints it.
+# The long run: every harness to FUZZ_RUNS executions, FUZZ_JOBS at a time (nice 10), fast
+# ones first; a summary table at the end (`tests/fuzz/long.sh --summary NAME...` reprints it).
+# FUZZ_LONG picks harnesses.
 FUZZ_RUNS ?= 10000000
 FUZZ_JOBS ?= 1
 FUZZ_LONG ?= $(FUZZ_NAMES)
-FUZZ_SLOW := audit conf
+FUZZ_SLOW := audit conf check
 FUZZ_LONG_ORDER = $(filter-out $(FUZZ_SLOW),$(FUZZ_LONG)) $(filter $(FUZZ_SLOW),$(FUZZ_LONG))
 fuzz-long: $(FUZZ_LONG:%=build-fuzz/fuzz_%)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) $(foreach f,$(FUZZ_LONG),FUZZ_OPTS_$f='$(FUZZ_OPTS_$f)') \

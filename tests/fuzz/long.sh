@@ -48,7 +48,9 @@ summary() {
 		wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 		eps=$(awk -v u="$units" -v w="$wall" 'BEGIN { printf "%.0f", (w > 0) ? u / w : u }')
 		res=ok
-		if [ "$rc" -ne 0 ]; then
+		if grep -q 'libFuzzer: run interrupted' "build-fuzz/long-$f.log"; then
+			res="STOPPED (signal) before $RUNS runs"; fail=1
+		elif [ "$rc" -ne 0 ]; then
 			res="FAIL rc=$rc: $(grep -m1 -E '^==[0-9]+==ERROR|^SUMMARY|deadly signal' \
 				"build-fuzz/long-$f.log")"
 			fail=1

@@ -79,8 +79,8 @@ UNIT_OBJS     := $(filter-out $(O)/daemon/nlbatch.o,$(UNIT_OBJS)) $(O)/tests/uni
 ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS) $(O)/daemon/sansoctl.o
 
 .PHONY: check-systemd check-m365
-.PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke bench demo \
-        install clean deps deps-ensure help update-golden clang-build check-config
+.PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke fuzz-long bench \
+        demo install clean deps deps-ensure help update-golden clang-build check-config
 
 all: $(O)/sansod $(O)/sansoctl
 
@@ -173,9 +173,13 @@ FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -g -O1 -Idaemon -fsanitize=fuzzer,addre
 FUZZ_DEPS_conf := daemon/conf.c daemon/policy.c daemon/policy_check.c daemon/diag.c daemon/ir.c \
                   daemon/compile.c daemon/policy_addr.c
 FUZZ_LIBS_conf := $(shell $(PKG_CONFIG) --libs libconfig 2>/dev/null)
+# libconfig 1.5 leaks on syntax errors: a leak check after each such input (libFuzzer's
+# default) makes the long run 15 times slower. Leaks are still checked once at exit.
+FUZZ_OPTS_conf ?= -detect_leaks=0
 FUZZ_DEPS_engine := $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
                     $(ENGINE_PURE:%=daemon/%.c)
 FUZZ_LIBS_engine := $(FUZZ_LIBS_conf)
+FUZZ_DEPS_check := $(filter-out daemon/conf.c,$(FUZZ_DEPS_conf))
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c
 FUZZ_DEPS_ctl := daemon/ctl.c
 
@@ -194,6 +198,18 @@ fuzz: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
 
 fuzz-smoke:
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-8}
+
+# The long run: every harness to FUZZ_RUNS executions, FUZZ_JOBS at a time (nice 10), fast
+# ones first; a summary table at the end (`tests/fuzz/long.sh --summary NAME...` reprints it).
+# FUZZ_LONG picks harnesses.
+FUZZ_RUNS ?= 10000000
+FUZZ_JOBS ?= 1
+FUZZ_LONG ?= $(FUZZ_NAMES)
+FUZZ_SLOW := audit conf check
+FUZZ_LONG_ORDER = $(filter-out $(FUZZ_SLOW),$(FUZZ_LONG)) $(filter $(FUZZ_SLOW),$(FUZZ_LONG))
+fuzz-long: $(FUZZ_LONG:%=build-fuzz/fuzz_%)
+	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) $(foreach f,$(FUZZ_LONG),FUZZ_OPTS_$f='$(FUZZ_OPTS_$f)') \
+		tests/fuzz/long.sh $(FUZZ_LONG_ORDER)
 
 # ---- benchmark and demo -------------------------------------------------------------------
 BENCH_TOOLS := $(O)/bench/nfq_accept $(O)/bench/udpflood
@@ -248,6 +264,7 @@ help:
 	@echo "make check      every test: gcc+clang, unit (ASan/UBSan, valgrind), golden, fuzz, netns"
 	@echo "make bench      compile+commit vs nft -f, reload; ratios in one run"
 	@echo "make fuzz       libFuzzer harnesses (FUZZ_SECONDS=60 each)"
+	@echo "make fuzz-long  every harness to FUZZ_RUNS=10000000 executions (FUZZ_JOBS=1), summary table"
 	@echo "make deps       install the Debian packages (root)"
 	@echo "make install    DESTDIR=... PREFIX=/usr"
 

@@ -324,6 +324,7 @@ static int mode_check(struct daemon *d)
 	if (d->o.verbose) {
 		policy_print(g.policy, stdout);
 		policy_print_matrix(g.policy, stdout);
+		policy_print_uplinks(g.policy, stdout);
 	}
 	if (d->o.verbose > 1)
 		nftgen_print(g.cr->rs, stdout, false);

@@ -385,6 +385,7 @@ static int dump_body(struct daemon *d, bool json, FILE *out)
 		status_ops(d, out);
 		clock_state(out);
 		policy_print_matrix(p, out);
+		policy_print_uplinks(p, out);
 	}
 	pthread_mutex_lock(&d->ap_lock);
 	r = apply_dump(&d->ap, d->cur.cr->rs, out, json);

@@ -1481,6 +1481,14 @@ static void compile_uplinks(struct ctx *c)
 				c->ch_uplink = drop_chain(c, "uplink", "sanso uplink ");
 		}
 	}
+	if (c->uplinks && p->breakout.n_services && ir_set_find(c->rs, "uplink_bo") < 0) {
+		diag_add(c->diag, DIAG_ERROR, p->file, p->breakout.loc.line,
+			 "breakout: no Internet-zone interface may carry local breakout; give one "
+			 "the uplinks role \"breakout-line\" or \"security-cloud+breakout\" (R11)");
+		diag_ja(c->diag, "breakout: ローカルブレイクアウトを通せるインターネット接続系のインター"
+			"フェースがありません。uplinks で \"breakout-line\" または "
+			"\"security-cloud+breakout\" を指定してください (R11)");
+	}
 }
 
 /* A breakout rule leaves only through an interface that may carry breakout. Returns false

@@ -31,7 +31,9 @@ ip -n "$IN2" link set dev eth0 up
 ip -n "$IN2" route add default via 10.31.0.1 dev eth0
 
 conf_with_expiry 3600 "$CONF" "$TMP/plain.conf"
-sed -i 's|internet: { interfaces = \["in0"\]; networks = \["any"\]; uplinks = { in0 = "security-cloud"; }; };|internet: { interfaces = ["in0", "in1"]; networks = ["any"]; };|' "$TMP/plain.conf"
+sed -i -e '/uplinks = { in0 = "security-cloud+breakout"; }; };/d' \
+	-e 's|internet: { interfaces = \["in0"\]; networks = \["any"\];$|internet: { interfaces = ["in0", "in1"]; networks = ["any"]; };|' \
+	"$TMP/plain.conf"
 grep -q '"in0", "in1"' "$TMP/plain.conf" || fail "could not add in1 to the Internet zone"
 sed 's|networks = \["any"\]; };|networks = ["any"]; uplinks = { in0 = "security-cloud"; in1 = "breakout-line"; }; };|' \
 	"$TMP/plain.conf" >"$TMP/uplinks.conf"

@@ -44,6 +44,7 @@ check "sansod -f starts" bash -c "$(declare -f wait_log log_count daemon_alive);
 poll 50 test -S "$CTL" || true
 check "status: routing agrees with the zones" status_has "fib:         routing agrees with the zones"
 refute "audit: no disagreement yet" grep -qF '"event":"fib.disagrees"' "$AUDIT"
+check "dump: shows the uplinks (R11)" bash -c "'$SANSOCTL' -s '$CTL' dump | grep -qF '# uplinks (R11): internet: in0=security-cloud+breakout'"
 
 # out of band: part of the LGWAN network into the Internet zone, no reload: the drift timer
 n gw ip route add 10.20.0.128/25 via 10.30.0.25 dev in0

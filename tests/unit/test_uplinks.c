@@ -152,6 +152,8 @@ Suite *suite_uplinks(void)
 	Suite *s = suite_create("uplinks");
 	TCase *tc = tcase_create("uplinks");
 
+	tcase_set_timeout(tc, 120);	/* each test compiles conf/breakout.conf (slow under ASan) */
+
 	tcase_add_test(tc, test_uplinks_none);
 	tcase_add_test(tc, test_uplinks_line);
 	tcase_add_test(tc, test_uplinks_cloud_only);

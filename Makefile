@@ -63,6 +63,7 @@ KERN += ctl
 KERN += ops
 KERN += monitor
 KERN += kwatch
+KERN += fibcheck
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns

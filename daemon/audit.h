@@ -75,6 +75,8 @@
 #define AUDIT_EV_DRIFT		"drift.detected"
 #define AUDIT_EV_TABLE_RESTORE	"table.restored"	/* another process removed it */
 #define AUDIT_EV_CTL_REFUSED	"ctl.refused"		/* a control request was denied */
+#define AUDIT_EV_FIB		"fib.disagrees"		/* R36: routing disagrees with the zones */
+#define AUDIT_EV_FIB_OK		"fib.agrees"		/* R36: it agrees again */
 
 /* Members F of one record, built through this API so callers cannot break the JSON. Errors are
  * sticky: the first one is kept in err, later calls do nothing, and audit_append() and

@@ -54,6 +54,8 @@ struct ctx {
 	int ch_pre, ch_fwd, ch_in, ch_out;
 	int ch_cut, ch_spoof_bind, ch_spoof_src, ch_nopair, ch_invalid, ch_refused;
 	int ch_fwd_again, ch_isolated;
+	int ch_uplink;			/* R11 "uplink" drop chain; 0 without breakout lines */
+	bool uplinks;			/* R11: uplinks declared */
 	int ch_meter[2];		/* meter_rate, meter_conns; 0 until first used (chain 0
 					 * is prerouting, never a meter's target) */
 	const struct comp_extra *x;
@@ -1437,6 +1439,87 @@ static void rules_accept_marked(struct ctx *c, int ch, const char *what, const c
 	log_drop(c, ch, prefix, 0);
 }
 
+/* ---- R11: uplinks of the Internet zone ---- */
+
+/* With uplinks declared: "uplink_bo", the interfaces that may carry local breakout
+ * (breakout-line, security-cloud+breakout), and "uplink_line", the breakout lines, which carry
+ * nothing else. Nothing is compiled without uplinks (today's behaviour). */
+static void uplink_elem(struct ctx *c, const char *set, const char *comment,
+			const struct zone *zn, int i)
+{
+	static const enum ir_field k = F_OIFNAME;
+	int s = set_get(c, set, &k, 1, IR_DATA_NONE, IR_SET_CONSTANT, comment);
+	struct ir_elem e;
+
+	if (s < 0)
+		return;
+	memset(&e, 0, sizeof(e));
+	ir_put_str(e.key, 0, F_OIFNAME, zn->ifaces[i]);
+	memcpy(e.key_end, e.key, sizeof(e.key));
+	e.line = zn->loc.line;
+	e.origin = zn->id;
+	fail(c, ir_elem_add(c->rs, s, &e));
+}
+
+static void compile_uplinks(struct ctx *c)
+{
+	const struct policy *p = c->p;
+	int z, i;
+
+	for (z = 0; z < p->n_zones; z++) {
+		const struct zone *zn = &p->zones[z];
+
+		c->uplinks |= zn->has_uplinks;
+		for (i = 0; zn->has_uplinks && i < zn->n_ifaces; i++) {
+			if (zn->uplink[i] != UPLINK_SECURITY_CLOUD)
+				uplink_elem(c, "uplink_bo", "R11: Internet-zone interfaces that "
+					    "may carry local breakout", zn, i);
+			if (zn->uplink[i] != UPLINK_BREAKOUT_LINE)
+				continue;
+			uplink_elem(c, "uplink_line", "R11: breakout lines: local breakout only",
+				    zn, i);
+			if (!c->ch_uplink)
+				c->ch_uplink = drop_chain(c, "uplink", "sanso uplink ");
+		}
+	}
+	if (c->uplinks && p->breakout.n_services && ir_set_find(c->rs, "uplink_bo") < 0) {
+		diag_add(c->diag, DIAG_ERROR, p->file, p->breakout.loc.line,
+			 "breakout: no Internet-zone interface may carry local breakout; give one "
+			 "the uplinks role \"breakout-line\" or \"security-cloud+breakout\" (R11)");
+		diag_ja(c->diag, "breakout: ローカルブレイクアウトを通せるインターネット接続系のインター"
+			"フェースがありません。uplinks で \"breakout-line\" または "
+			"\"security-cloud+breakout\" を指定してください (R11)");
+	}
+}
+
+/* A breakout rule leaves only through an interface that may carry breakout. Returns false
+ * when none may: the rule is then not emitted. */
+static bool uplink_oif(struct ctx *c, struct ir_rule *r)
+{
+	int s = ir_set_find(c->rs, "uplink_bo");
+
+	if (!c->uplinks)
+		return true;
+	if (s < 0)
+		return false;
+	lookup(c, r, s, false);
+	return true;
+}
+
+/* After the breakout rules: anything else out of a breakout line is refused. */
+static void rule_uplink_line(struct ctx *c, int ch)
+{
+	int s = ir_set_find(c->rs, "uplink_line");
+	struct ir_rule r;
+
+	if (s < 0 || !c->rs->sets[s].n_elems || c->ch_uplink <= 0)
+		return;
+	ir_rule_init(&r, "R11: breakout line carries local breakout only", 0);
+	lookup(c, &r, s, false);
+	verdict(c, &r, OP_JUMP, c->ch_uplink);
+	emit(c, ch, &r);
+}
+
 static void rule_service(struct ctx *c, int ch, int i, uint32_t id, int whole_zone)
 {
 	const struct service *sv = &c->p->breakout.services[i];
@@ -1452,6 +1535,8 @@ static void rule_service(struct ctx *c, int ch, int i, uint32_t id, int whole_zo
 		if (s < 0 || sp < 0 || !c->rs->sets[s].n_elems || !c->rs->sets[sp].n_elems)
 			continue;
 		ir_rule_init(&r, ir_str(c->rs, sv->name), sv->loc.line);
+		if (!uplink_oif(c, &r))
+			continue;
 		if (!whole_zone) {
 			int src = ir_set_find(c->rs, f == 4 ? "bo_src4" : "bo_src6");
 
@@ -1536,6 +1621,8 @@ static void rules_candidates(struct ctx *c, int ch, int whole_zone)
 		if (!whole_zone && src < 0)
 			continue;
 		ir_rule_init(&r, "breakout candidate", 0);
+		if (!uplink_oif(c, &r))
+			continue;
 		if (src >= 0)
 			lookup(c, &r, src, false);
 		lookup(c, &r, s, false);
@@ -1550,6 +1637,8 @@ static void rules_candidates(struct ctx *c, int ch, int whole_zone)
 		if (!whole_zone && (src < 0 || !c->rs->sets[src].n_elems))
 			continue;
 		ir_rule_init(&r, "breakout candidate (sni)", 0);
+		if (!uplink_oif(c, &r))
+			continue;
 		if (src >= 0)
 			lookup(c, &r, src, false);
 		lookup(c, &r, ss, false);
@@ -1665,6 +1754,8 @@ static void rules_pairs(struct ctx *c)
 				}
 				rules_candidates(c, ch, breakout_from(p, a));
 			}
+			if (p->zones[b].role == ZONE_INTERNET)
+				rule_uplink_line(c, ch);
 			if (c->pair_engine[a * p->n_zones + b])
 				rule_engine_queue(c, ch, fail_open(p, a, b));
 			snprintf(log, sizeof(log), "sanso drop %.32s>%.32s ", p->zones[a].id,
@@ -2019,6 +2110,7 @@ int comp_build_ex(const struct policy *p, int64_t now, const struct comp_extra *
 	compile_isolation(&c);
 	compile_live(&c);
 	compile_dispatch(&c);
+	compile_uplinks(&c);
 	compile_nd(&c);
 	rules_prerouting(&c);
 	rules_forward(&c);

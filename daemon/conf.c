@@ -1086,10 +1086,22 @@ static int k_zone_id(struct conf *c, const config_setting_t *s, void *obj,
 	return zone_id(c, s, obj, v);
 }
 
+/* uplinks (R11) is read by zone_uplinks() once interfaces is known, whatever the order. */
+static int k_uplinks(struct conf *c, const config_setting_t *s, void *obj,
+		     const struct conf_key *k)
+{
+	(void)c;
+	(void)s;
+	(void)obj;
+	(void)k;
+	return 0;
+}
+
 static const struct conf_key zone_group_keys[] = {
 	{ "name",	k_label,	0, 0, 0 },
 	{ "interfaces",	k_ifaces,	0, 0, K_REQ },
 	{ "networks",	k_znets,	OFF(zone, nets), OFF(zone, n_nets), 0 },
+	{ "uplinks",	k_uplinks,	0, 0, 0 },
 };
 
 static const struct conf_key zone_list_keys[] = {
@@ -1097,7 +1109,77 @@ static const struct conf_key zone_list_keys[] = {
 	{ "name",	k_label,	0, 0, 0 },
 	{ "interfaces",	k_ifaces,	0, 0, K_REQ },
 	{ "networks",	k_znets,	OFF(zone, nets), OFF(zone, n_nets), 0 },
+	{ "uplinks",	k_uplinks,	0, 0, 0 },
 };
+
+/* One entry of uplinks: IF = "role", IF an interface of the zone. */
+static void zone_uplink(struct conf *c, const config_setting_t *el, struct zone *z)
+{
+	static const char *const roles[] = { "security-cloud", "breakout-line",
+					     "security-cloud+breakout" };
+	static const uint8_t role_of[] = { UPLINK_SECURITY_CLOUD, UPLINK_BREAKOUT_LINE,
+					   UPLINK_CLOUD_BREAKOUT };
+	const char *name = config_setting_name(el), *v;
+	char q[CONF_QUOTE_MAX];
+	int i, j;
+
+	for (i = 0; i < z->n_ifaces && strcmp(z->ifaces[i], name); i++)
+		;
+	if (i == z->n_ifaces) {
+		CONF_ERR(c, el, "uplinks: '%s' is not an interface of zone '%s' (R11)",
+			 "uplinks: '%s' はゾーン '%s' のインターフェースではありません (R11)",
+			 Q(name, q), z->id);
+		return;
+	}
+	v = conf_str(c, el, POLICY_NAME_MAX - 1, STR_NAME);
+	if (!v)
+		return;
+	for (j = 0; j < (int)ARRAY_SIZE(roles) && strcmp(roles[j], v); j++)
+		;
+	if (j == (int)ARRAY_SIZE(roles)) {
+		enum_err(c, el, v, "security-cloud, breakout-line, security-cloud+breakout");
+		return;
+	}
+	z->uplink[i] = role_of[j];
+}
+
+/* uplinks (R11): the Internet zone leaves through the prefecture's security cloud. Every
+ * interface of the zone gets a role, and one of them is the security cloud. */
+static void zone_uplinks(struct conf *c, const config_setting_t *g, struct zone *z)
+{
+	const config_setting_t *s = config_setting_get_member(g, "uplinks");
+	int i, n, cloud = 0;
+
+	if (!s)
+		return;
+	if (!config_setting_is_group(s)) {
+		conf_type_err(c, s, "a group { IF = \"security-cloud\"; ... }",
+			      "グループ { IF = \"security-cloud\"; ... }");
+		return;
+	}
+	if (z->role != ZONE_INTERNET) {
+		CONF_ERR(c, s, "uplinks: only the Internet zone has uplinks, not zone '%s' (R11)",
+			 "uplinks: アップリンクを持てるのはインターネット接続系だけです (ゾーン '%s') (R11)",
+			 z->id);
+		return;
+	}
+	z->has_uplinks = true;
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++)
+		zone_uplink(c, config_setting_get_elem(s, (unsigned int)i), z);
+	for (i = 0; i < z->n_ifaces; i++) {
+		if (z->uplink[i] == UPLINK_NONE)
+			CONF_ERR(c, s, "uplinks: interface '%s' of zone '%s' has no role; give it \"security-cloud\" or \"breakout-line\" (R11)",
+				 "uplinks: インターフェース '%s' (ゾーン '%s') に役割がありません。\"security-cloud\" または \"breakout-line\" を指定してください (R11)",
+				 z->ifaces[i], z->id);
+		cloud += z->uplink[i] == UPLINK_SECURITY_CLOUD ||
+			 z->uplink[i] == UPLINK_CLOUD_BREAKOUT;
+	}
+	if (!cloud)
+		CONF_ERR(c, s, "uplinks: zone '%s' has no \"security-cloud\" uplink; the Internet zone leaves through the prefecture's security cloud (R11)",
+			 "uplinks: ゾーン '%s' に \"security-cloud\" のアップリンクがありません。インターネット接続系は都道府県の自治体情報セキュリティクラウドを経由します (R11)",
+			 z->id);
+}
 
 static const struct conf_kind zone_kind = {
 	.section = "zones", .kind = "zone", .kind_ja = "ゾーン", .id_key = "id",
@@ -1140,6 +1222,7 @@ static int conf_zones(struct conf *c, const config_setting_t *sec)
 				&v[i]);
 		if (r < 0)
 			return r;
+		zone_uplinks(c, g, &v[i]);
 		if (!v[i].label && written && !(v[i].label = policy_strdup(c->p, written)))
 			return -ENOMEM;
 	}

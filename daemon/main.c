@@ -307,6 +307,28 @@ out:
 	return code;
 }
 
+/* -k: the FIB check (R36) before anything is applied; findings refuse (exit 1). */
+static int check_fib(const struct policy *p)
+{
+	struct fib_report r;
+	int i, e = fibcheck_run(p, &r);
+
+	if (e < 0) {
+		fprintf(stderr, "fib check: cannot ask the kernel: %s\n", strerror(-e));
+		return EXIT_KERNEL;
+	}
+	for (i = 0; i < r.n; i++)
+		fprintf(stderr, "%s: %s\n", r.note[i] ? "note" : "error",
+			r.v[i] + (r.note[i] ? strlen("note: ") : 0));
+	if (r.findings + r.notes > r.n)
+		fprintf(stderr, "fib check: %d more not shown\n", r.findings + r.notes - r.n);
+	if (!r.findings)
+		return EXIT_OK;
+	fprintf(stderr, "fib check: %d disagreement(s) between routing and the zones "
+		"(%d lookups)\n", r.findings, r.lookups);
+	return EXIT_POLICY;
+}
+
 static int mode_check(struct daemon *d)
 {
 	struct diag diag;
@@ -324,11 +346,14 @@ static int mode_check(struct daemon *d)
 	if (d->o.verbose) {
 		policy_print(g.policy, stdout);
 		policy_print_matrix(g.policy, stdout);
+		policy_print_uplinks(g.policy, stdout);
 	}
 	if (d->o.verbose > 1)
 		nftgen_print(g.cr->rs, stdout, false);
 	code = EXIT_OK;
-	if (d->o.kernel_check) {
+	if (d->o.kernel_check)
+		code = check_fib(g.policy);
+	if (d->o.kernel_check && code == EXIT_OK) {
 		if (apply_open(&d->ap) < 0) {
 			log_warn("netlink");
 			code = EXIT_KERNEL;
@@ -493,6 +518,8 @@ static const char *approved_sha256(const struct daemon *d)
 	return NULL;
 }
 
+static void fib_check(struct daemon *d);
+
 int sansod_load_and_apply(struct daemon *d)
 {
 	struct diag diag;
@@ -555,6 +582,8 @@ int sansod_load_and_apply(struct daemon *d)
 	report_unresolved(d);
 	if (d->o.mode == MODE_DAEMON)
 		save_last_good(d);
+	if (d->o.mode == MODE_DAEMON)
+		fib_check(d);
 	if (d->blocking)
 		log_warnx("audit trail unusable: generation %u isolates every zone until it is repaired (then SIGHUP)",
 			  d->generation + 1);
@@ -892,6 +921,43 @@ static int drift_check(struct daemon *d)
 	return r;
 }
 
+/* R36: ask the kernel's FIB whether each zone network leaves through its zone (daemon mode:
+ * after each apply and on the drift timer). A change of the findings is logged and audited. */
+static void fib_check(struct daemon *d)
+{
+	struct fib_report r;
+	char n[16];
+	int i, e;
+
+	if (!d->cur.policy)
+		return;
+	e = fibcheck_run(d->cur.policy, &r);
+	if (e < 0) {
+		if (e != d->fib_err)
+			log_warnx("fib check: cannot ask the kernel: %s", strerror(-e));
+		d->fib_err = e;
+		return;
+	}
+	d->fib_err = 0;
+	if (d->fib_ran && fibcheck_same(&r, &d->fib)) {
+		d->fib = r;
+		return;
+	}
+	for (i = 0; i < r.n; i++)
+		if (!r.note[i])
+			log_warnx("%s", r.v[i]);
+	snprintf(n, sizeof(n), "%d", r.findings);
+	for (i = 0; i < r.n && r.note[i]; i++)
+		;
+	if (r.findings)
+		(void)sansod_audit(d, "sansod", AUDIT_EV_FIB, "policy", d->o.file, "findings", n,
+				   "detail", i < r.n ? r.v[i] : "", NULL);
+	else if (d->fib_ran)
+		(void)sansod_audit(d, "sansod", AUDIT_EV_FIB_OK, "policy", d->o.file, NULL);
+	d->fib = r;
+	d->fib_ran = true;
+}
+
 /* sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET, if set. */
 static void notify(const char *msg)
 {
@@ -1179,6 +1245,7 @@ static int mode_daemon(struct daemon *d)
 		if (mono_ms() >= next_drift) {
 			next_drift = mono_ms() + DRIFT_CHECK_MS;
 			drift_check_restore(d);
+			fib_check(d);
 		}
 		if (r <= 0 || !(pfd[0].revents & POLLIN) || read(fd, &si, sizeof(si)) != sizeof(si))
 			continue;

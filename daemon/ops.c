@@ -186,6 +186,43 @@ static void status_ops(const struct daemon *d, FILE *out)
 		fprintf(out, "revoked:     %s\n", d->ops.revoke[i]);
 }
 
+/* R36: the last FIB check (routing against the zones). */
+static void status_fib(const struct daemon *d, FILE *out)
+{
+	int i;
+
+	if (d->fib_err)
+		fprintf(out, "fib:         UNKNOWN: the kernel could not be asked (%s)\n",
+			strerror(-d->fib_err));
+	if (!d->fib_ran)
+		return;
+	if (!d->fib.findings)
+		fprintf(out, "fib:         routing agrees with the zones (%d lookups)\n",
+			d->fib.lookups);
+	for (i = 0; i < d->fib.n; i++)
+		fprintf(out, "%s %s\n", d->fib.note[i] ? "fib note:   " : "WARNING:    ",
+			d->fib.v[i] + (d->fib.note[i] ? strlen("note: ") : 0));
+	if (d->fib.findings + d->fib.notes > d->fib.n)
+		fprintf(out, "fib:         %d more not shown\n",
+			d->fib.findings + d->fib.notes - d->fib.n);
+}
+
+static void jstr(FILE *o, const char *s);
+
+static void status_fib_json(const struct daemon *d, FILE *out)
+{
+	int i, n = 0;
+
+	fprintf(out, ", \"fib_findings\": [");
+	for (i = 0; d->fib_ran && i < d->fib.n; i++) {
+		if (d->fib.note[i])
+			continue;
+		fprintf(out, "%s", n++ ? ", " : "");
+		jstr(out, d->fib.v[i]);
+	}
+	fprintf(out, "], \"fib_findings_total\": %d", d->fib_ran ? d->fib.findings : 0);
+}
+
 /* Time synchronisation as the kernel sees it (R92): logs and dumps are only as good as it. */
 static void clock_state(FILE *out)
 {
@@ -263,7 +300,9 @@ static int status_json(struct daemon *d, FILE *out)
 		fprintf(out, "%s", n++ ? ", " : "");
 		jstr(out, d->ops.changes[i].id);
 	}
-	fprintf(out, "]}\n");
+	fprintf(out, "]");
+	status_fib_json(d, out);
+	fprintf(out, "}\n");
 	return CTL_OK;
 }
 
@@ -307,6 +346,7 @@ static int h_status(struct daemon *d, const struct ctl_req *q, FILE *out)
 				d->ops.changes[i].id, d->ops.changes[i].by);
 	}
 	status_ops(d, out);
+	status_fib(d, out);
 	return CTL_OK;
 }
 
@@ -385,6 +425,7 @@ static int dump_body(struct daemon *d, bool json, FILE *out)
 		status_ops(d, out);
 		clock_state(out);
 		policy_print_matrix(p, out);
+		policy_print_uplinks(p, out);
 	}
 	pthread_mutex_lock(&d->ap_lock);
 	r = apply_dump(&d->ap, d->cur.cr->rs, out, json);

@@ -1139,6 +1139,13 @@ static void pr_zones(struct printer *w, const struct policy *p)
 			pr(w, " networks = [\"any\"];");
 		else
 			pr_prefixes(w, "networks", z->nets, z->n_nets, false, "\t");
+		if (z->has_uplinks) {
+			pr(w, " uplinks = {");
+			for (j = 0; j < z->n_ifaces; j++)
+				pr(w, " %s = \"%s\";", z->ifaces[j],
+				   policy_uplink_name((enum uplink_role)z->uplink[j]));
+			pr(w, " };");
+		}
 		pr(w, " };\n");
 	}
 	pr(w, "};\n");
@@ -1455,4 +1462,42 @@ int policy_print(const struct policy *p, FILE *out)
 	if (!w.err && fflush(out) == EOF)
 		w.err = errno ? -errno : -EIO;
 	return w.err;
+}
+
+/* ---- R11: uplinks of the Internet zone ---- */
+
+static const char *const uplink_names[UPLINK_ROLE_MAX] = {
+	[UPLINK_NONE]		= "none",
+	[UPLINK_SECURITY_CLOUD]	= "security-cloud",
+	[UPLINK_BREAKOUT_LINE]	= "breakout-line",
+	[UPLINK_CLOUD_BREAKOUT]	= "security-cloud+breakout",
+};
+
+const char *policy_uplink_name(enum uplink_role r)
+{
+	return table_name(uplink_names, UPLINK_ROLE_MAX, (int)r);
+}
+
+/* "# uplinks (R11): ..." for every Internet-role zone; a note when none is declared. */
+void policy_print_uplinks(const struct policy *p, FILE *out)
+{
+	int i, j;
+
+	for (i = 0; i < p->n_zones; i++) {
+		const struct zone *z = &p->zones[i];
+
+		if (z->role != ZONE_INTERNET)
+			continue;
+		if (!z->has_uplinks) {
+			fprintf(out, "# uplinks (R11): %s: none declared; Internet-zone egress through "
+				"every interface of the zone (note: declare uplinks = { IF = "
+				"\"security-cloud\"; })\n", z->id);
+			continue;
+		}
+		fprintf(out, "# uplinks (R11): %s:", z->id);
+		for (j = 0; j < z->n_ifaces; j++)
+			fprintf(out, " %s=%s", z->ifaces[j],
+				policy_uplink_name((enum uplink_role)z->uplink[j]));
+		fprintf(out, "\n");
+	}
 }

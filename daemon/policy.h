@@ -92,6 +92,15 @@ struct src_loc {
 	int line;			/* 0 when unknown; the file is policy->file */
 };
 
+/* R11: the role of an Internet-zone interface (uplinks = { IF = "role"; }). */
+enum uplink_role {
+	UPLINK_NONE = 0,		/* no uplinks declared: every interface, as before */
+	UPLINK_SECURITY_CLOUD,		/* to the prefecture's security cloud: egress, no breakout */
+	UPLINK_BREAKOUT_LINE,		/* local breakout line: breakout traffic only */
+	UPLINK_CLOUD_BREAKOUT,		/* security cloud, and local breakout allowed on it too */
+	UPLINK_ROLE_MAX
+};
+
 struct zone {
 	char id[POLICY_NAME_MAX];	/* canonical: "mynumber", "lgwan", "internet" or own id */
 	char *label;			/* as written in the config (may be Japanese) */
@@ -102,6 +111,8 @@ struct zone {
 	int n_nets;
 	bool any;			/* networks = ["any"]: every address not in another zone */
 	struct src_loc loc;
+	bool has_uplinks;		/* uplinks given (Internet zone only, R11) */
+	uint8_t uplink[POLICY_ZONE_IFACES_MAX];	/* enum uplink_role of ifaces[i] */
 };
 
 /* A remote segment (R7, R9): Government Cloud or LGWAN-side cloud reached over a line. Its
@@ -356,6 +367,9 @@ const char *policy_class_name(enum flow_class c);
 const char *policy_method_name(enum relay_method m);
 const char *policy_model_name(enum policy_model m);
 const char *policy_link_name(enum link_type l);
+const char *policy_uplink_name(enum uplink_role r);
+/* Uplinks of the Internet zone (R11) as comment lines, for -n -v and the dump. */
+void policy_print_uplinks(const struct policy *p, FILE *out);
 const char *policy_match_name(enum svc_match m);
 const char *policy_verdict_name(enum flow_verdict v);
 const char *policy_ech_name(enum ech_policy e);

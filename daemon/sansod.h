@@ -15,6 +15,7 @@
 #include "conftext.h"
 #include "ctl.h"
 #include "engine.h"
+#include "fibcheck.h"
 #include "kwatch.h"
 #include "policy.h"
 #include "queue.h"
@@ -138,6 +139,9 @@ struct daemon {
 		double last_ms;		/* last restore: notice -> commit ack */
 		bool recheck;		/* look again shortly (the main loop) */
 	} restore;
+	struct fib_report fib;		/* R36: the last FIB check (daemon mode) */
+	bool fib_ran;			/* fib holds a result */
+	int fib_err;			/* -errno when the last check could not ask the kernel */
 };
 
 int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */

@@ -63,6 +63,10 @@ for f in tests/golden/bad/*.conf; do
 		continue
 	fi
 	same "$f: refused with its diagnostics" "$b.err" "$tmp/err"
+	# Japanese diagnostics too, where a .ja.err is given
+	[ -e "$b.ja.err" ] || continue
+	LANG=ja_JP.UTF-8 "$SANSOD" -n --now "$NOW" -f "$f" >/dev/null 2>"$tmp/err.ja"
+	same "$f: refused with its Japanese diagnostics" "$b.ja.err" "$tmp/err.ja"
 done
 
 echo "golden: $pass passed, $fail failed"

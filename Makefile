@@ -65,7 +65,7 @@ KERN += monitor
 KERN += kwatch
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
-ENGINE_PURE   := pkt tls http dns
+ENGINE_PURE   := pkt tls http dns namepat
 SANSOD_OBJS   := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(ENGINE_PURE) $(KERN) main)
 UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
@@ -171,10 +171,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -g -O1 -Idaemon -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all $(shell $(PKG_CONFIG) --cflags libconfig 2>/dev/null)
 FUZZ_DEPS_conf := daemon/conf.c daemon/policy.c daemon/policy_check.c daemon/diag.c daemon/ir.c \
-                  daemon/compile.c daemon/policy_addr.c
+                  daemon/compile.c daemon/policy_addr.c daemon/namepat.c
 FUZZ_LIBS_conf := $(shell $(PKG_CONFIG) --libs libconfig 2>/dev/null)
-FUZZ_DEPS_engine := $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
-                    $(ENGINE_PURE:%=daemon/%.c)
+FUZZ_DEPS_engine := $(sort $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
+                    $(ENGINE_PURE:%=daemon/%.c))
 FUZZ_LIBS_engine := $(FUZZ_LIBS_conf)
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c
 FUZZ_DEPS_ctl := daemon/ctl.c

@@ -171,6 +171,34 @@ if [ -s "$tmp/default.out" ]; then
 	fi
 fi
 
+# ---- every wildcard form of the real feed is kept (issue #16) ------------------------------------
+for pat in '*cdn.onenote.net' 'autodiscover.*.onmicrosoft.com' '*.outlook.com'; do
+	if grep -qF "\"$pat\"" "$tmp/all-categories.out"; then
+		ok "pattern $pat is converted"
+	else
+		ko "pattern $pat is missing from the output"
+		grep -F "$pat" "$tmp/default.err" "$tmp/all-categories.err" | head -3
+	fi
+done
+if grep -q 'not a sanso DNS name' "$tmp/default.err" "$tmp/all-categories.err"; then
+	ko "a pattern of the sample feed is dropped as not a sanso DNS name"
+	grep -h 'not a sanso DNS name' "$tmp/default.err" "$tmp/all-categories.err" | head -3
+else
+	ok "no pattern of the sample feed is dropped as not a sanso DNS name"
+fi
+# the converter refuses what sansod refuses: over-broad and misplaced wildcards
+printf '[{"id": 1, "serviceArea": "Common", "serviceAreaDisplayName": "x", "urls": ["%s", "ok.example.com"], "tcpPorts": "443", "category": "Allow", "required": true}]' \
+	'x*.com", "a.*.com", "a.b*.example.com", "*cdn.*.net", "a**b.example.com", "-*x.example.com' \
+	>"$tmp/broad.json"
+conv "${REG[@]}" "$tmp/broad.json" >"$tmp/broad.out" 2>"$tmp/broad.err"
+n=$(grep -c "dropped: not a sanso DNS name" "$tmp/broad.err")
+if [ "$n" = 6 ] && grep -q '"ok.example.com"' "$tmp/broad.out" && ! grep -q '\*' <(grep '^    "' "$tmp/broad.out"); then
+	ok "over-broad and misplaced wildcards are dropped (6 of 6)"
+else
+	ko "over-broad and misplaced wildcards: $n of 6 dropped"
+	cat "$tmp/broad.err"
+fi
+
 # ---- determinism ---------------------------------------------------------------------------------
 mkdir -p "$tmp/rev"
 "$PYTHON" - "$SAMPLE" "$tmp/rev/endpoints-worldwide.json" <<'EOF'

@@ -221,8 +221,10 @@ install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
 	install -m 0644 conf/*.conf conf/REFERENCE*.md $(DESTDIR)$(PREFIX)/share/sanso/
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(MODULESLOADDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	for u in sansod.service sansod-early.service; do \
-		sed -e 's|/usr/sbin/sansod|$(SBINDIR)/sansod|g' -e 's|/usr/share/sanso/|$(PREFIX)/share/sanso/|g' \
+	install -m 0755 tools/m365-to-sanso $(DESTDIR)$(PREFIX)/share/sanso/m365-to-sanso
+	for u in sansod.service sansod-early.service sanso-m365-refresh.service sanso-m365-refresh.timer; do \
+		sed -e 's|/usr/sbin/sansod|$(SBINDIR)/sansod|g' -e 's|/usr/sbin/sansoctl|$(SBINDIR)/sansoctl|g' \
+		    -e 's|/usr/share/sanso/|$(PREFIX)/share/sanso/|g' \
 		    systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 	install -m 0644 systemd/sanso-baseline.nft $(DESTDIR)$(PREFIX)/share/sanso/
 	install -m 0644 systemd/sysusers.d/sanso.conf $(DESTDIR)$(SYSUSERSDIR)/sanso.conf

@@ -272,6 +272,39 @@ expect "empty array" 1 "the array has no endpoint sets" "${REG[@]}" "$tmp/empty.
 expect "everything filtered" 1 "no endpoint set left to convert" "${REG[@]}" \
 	--categories Default --required-only --match ip "$B/udp-only.json"
 
+# ---- refresh mode with --drop-dir and a stand-in sansoctl (the netns test runs the real one) ----
+mkdir -p "$tmp/drop" "$tmp/rstate"
+printf '#!/bin/sh\necho "$@" >>"%s/propose.log"\necho "proposed 0123456789abcdef; another admin applies it"\n' "$tmp" >"$tmp/sansoctl"
+chmod +x "$tmp/sansoctl"
+refresh() { conv "${REG[@]}" --categories Optimize,Allow,Default --refresh "$tmp/rstate" \
+	--drop-dir "$tmp/drop" --services "$tmp/rsvc.conf" --policy "$tmp/policy.conf" \
+	--sansoctl "$tmp/sansoctl" >"$tmp/r.out" 2>"$tmp/r.err"; }
+echo 2025020100 >"$tmp/drop/version"
+cp "$SAMPLE" "$tmp/drop/endpoints.json"
+refresh; rc=$?
+if [ "$rc" = 0 ] && [ "$(wc -l <"$tmp/propose.log")" = 1 ] &&
+   grep -q "^propose $tmp/policy.conf --reason M365 feed none -> 2025020100: names +" "$tmp/propose.log" &&
+   grep -q '^+ name \*cdn.onenote.net$' "$tmp/r.out"; then
+	ok "refresh --drop-dir: first version proposed with a summary"
+else
+	ko "refresh --drop-dir: first version (exit $rc)"; cat "$tmp/r.err" "$tmp/propose.log" 2>/dev/null
+fi
+refresh; rc=$?
+if [ "$rc" = 0 ] && [ "$(wc -l <"$tmp/propose.log")" = 1 ] && grep -q unchanged "$tmp/r.err"; then
+	ok "refresh --drop-dir: unchanged version proposes nothing"
+else
+	ko "refresh --drop-dir: unchanged version (exit $rc)"
+fi
+echo 2025-02 >"$tmp/drop/version"
+refresh; rc=$?
+if [ "$rc" = 1 ] && [ "$(wc -l <"$tmp/propose.log")" = 1 ] && grep -q 'no feed version' "$tmp/r.err"; then
+	ok "refresh --drop-dir: a malformed version is an error, no proposal"
+else
+	ko "refresh --drop-dir: malformed version (exit $rc)"; cat "$tmp/r.err"
+fi
+expect "refresh without --policy" 2 "--refresh needs --services and --policy" "${REG[@]}" --refresh "$tmp/rstate" --drop-dir "$tmp/drop"
+expect "refresh without a source" 2 "--refresh needs --drop-dir, or --version-url and --feed-url" "${REG[@]}" --refresh "$tmp/rstate" --services x --policy y
+
 # ---- usage: exit 2 --------------------------------------------------------------------------------
 expect "missing --ismap" 2 "--ismap is required: sanso refuses cloud services without an ISMAP registration (R25)" \
 	--ismap-valid-until 2027-03-31 --approval AP-2026-010 "$SAMPLE"

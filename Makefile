@@ -66,7 +66,7 @@ KERN += kwatch
 KERN += fibcheck
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
-ENGINE_PURE   := pkt tls http dns
+ENGINE_PURE   := pkt tls http dns namepat
 SANSOD_OBJS   := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(ENGINE_PURE) $(KERN) main)
 UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
@@ -172,13 +172,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -g -O1 -Idaemon -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all $(shell $(PKG_CONFIG) --cflags libconfig 2>/dev/null)
 FUZZ_DEPS_conf := daemon/conf.c daemon/policy.c daemon/policy_check.c daemon/diag.c daemon/ir.c \
-                  daemon/compile.c daemon/policy_addr.c
+                  daemon/compile.c daemon/policy_addr.c daemon/namepat.c
 FUZZ_LIBS_conf := $(shell $(PKG_CONFIG) --libs libconfig 2>/dev/null)
 # libconfig 1.5 leaks on syntax errors: a leak check after each such input (libFuzzer's
 # default) makes the long run 15 times slower. Leaks are still checked once at exit.
 FUZZ_OPTS_conf ?= -detect_leaks=0
-FUZZ_DEPS_engine := $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
-                    $(ENGINE_PURE:%=daemon/%.c)
+FUZZ_DEPS_engine := $(sort $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
+                    $(ENGINE_PURE:%=daemon/%.c))
 FUZZ_LIBS_engine := $(FUZZ_LIBS_conf)
 FUZZ_DEPS_check := $(filter-out daemon/conf.c,$(FUZZ_DEPS_conf))
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c
@@ -238,8 +238,10 @@ install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
 	install -m 0644 conf/*.conf conf/REFERENCE*.md $(DESTDIR)$(PREFIX)/share/sanso/
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(MODULESLOADDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	for u in sansod.service sansod-early.service; do \
-		sed -e 's|/usr/sbin/sansod|$(SBINDIR)/sansod|g' -e 's|/usr/share/sanso/|$(PREFIX)/share/sanso/|g' \
+	install -m 0755 tools/m365-to-sanso $(DESTDIR)$(PREFIX)/share/sanso/m365-to-sanso
+	for u in sansod.service sansod-early.service sanso-m365-refresh.service sanso-m365-refresh.timer; do \
+		sed -e 's|/usr/sbin/sansod|$(SBINDIR)/sansod|g' -e 's|/usr/sbin/sansoctl|$(SBINDIR)/sansoctl|g' \
+		    -e 's|/usr/share/sanso/|$(PREFIX)/share/sanso/|g' \
 		    systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 	install -m 0644 systemd/sanso-baseline.nft $(DESTDIR)$(PREFIX)/share/sanso/
 	install -m 0644 systemd/sysusers.d/sanso.conf $(DESTDIR)$(SYSUSERSDIR)/sanso.conf

@@ -15,6 +15,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "namepat.h"
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define OFF(t, f)		offsetof(struct t, f)
@@ -1474,32 +1475,17 @@ static int exception_check(struct conf *c, const config_setting_t *g, void *obj)
 /* ---------------------------------------------------------------------------------------- */
 /* Breakout */
 
-/* A DNS name: labels of 1-63 [a-z0-9-] not starting or ending with '-', at most 253
- * characters, optionally "*." in front of at least two labels. Lowercased in place. */
+/* A DNS name pattern (namepat.h): labels of 1-63 [a-z0-9-] not starting or ending with '-',
+ * at most 253 characters, at most one '*' as namepat_valid() allows. Lowercased in place. */
 static bool fqdn_valid(char *s)
 {
-	char *label = s, *p;
-	int labels = 0;
-	bool wild = !strncmp(s, "*.", 2);
+	char *p;
 
-	if (wild)
-		label = s + 2;
-	if (strlen(label) > CONF_FQDN_MAX)
+	if (strlen(s) > CONF_FQDN_MAX + (strncmp(s, "*.", 2) ? 0 : 2))
 		return false;
-	for (p = label; *p; p++)
+	for (p = s; *p; p++)
 		*p = (char)lower((unsigned char)*p);
-	for (;;) {
-		size_t n = strcspn(label, ".");
-
-		if (n == 0 || n > 63 || label[0] == '-' || label[n - 1] == '-' ||
-		    strspn(label, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
-			return false;
-		labels++;
-		if (!label[n])
-			break;
-		label += n + 1;
-	}
-	return !wild || labels >= 2;
+	return namepat_valid(s, NULL);
 }
 
 static int k_fqdns(struct conf *c, const config_setting_t *s, void *obj, const struct conf_key *k)
@@ -1526,8 +1512,8 @@ static int k_fqdns(struct conf *c, const config_setting_t *s, void *obj, const s
 		if (!d)
 			return -ENOMEM;
 		if (!fqdn_valid(d)) {
-			CONF_ERR(c, el, "%s: '%s' is not a DNS name (labels of a-z 0-9 -, optionally \"*.\" before at least two labels)",
-				 "%s: '%s' は DNS 名ではありません (a-z 0-9 - のラベル。先頭の \"*.\" の後には 2 つ以上のラベルが必要)",
+			CONF_ERR(c, el, "%s: '%s' is not a DNS name (labels of a-z 0-9 -; one '*': a leading \"*.\", inside the first label or a whole middle label, followed by at least two labels)",
+				 "%s: '%s' は DNS 名ではありません (a-z 0-9 - のラベル。'*' は 1 つだけ: 先頭の \"*.\"、最初のラベルの中、または中間のラベル全体。その後に 2 つ以上のラベルが必要)",
 				 conf_what(el, w, sizeof(w)), Q(v, q));
 			continue;
 		}

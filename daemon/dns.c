@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "namepat.h"
 
 #define DNS_WIRE_MAX	255	/* RFC 1035 3.1: a name on the wire, length octets included */
 #define DNS_LABEL_MAX	63
@@ -351,23 +352,7 @@ int dns_answer_trace(const struct dns_answer *a, unsigned int i, uint32_t *ret_t
 	return -ELOOP;
 }
 
-static bool eq_nocase(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if (lower(*a) != lower(*b))
-			return false;
-	return *a == *b;
-}
-
 bool dns_name_match(const char *pattern, const char *name)
 {
-	size_t pl, nl;
-
-	if (pattern[0] != '*')
-		return !strchr(pattern, '*') && eq_nocase(pattern, name);
-	if (pattern[1] != '.' || !pattern[2] || strchr(pattern + 1, '*'))
-		return false;
-	pl = strlen(pattern + 1);	/* ".suffix" */
-	nl = strlen(name);
-	return nl > pl && name[nl - pl - 1] != '.' && eq_nocase(pattern + 1, name + nl - pl);
+	return namepat_match(pattern, name);
 }

@@ -171,6 +171,34 @@ if [ -s "$tmp/default.out" ]; then
 	fi
 fi
 
+# ---- every wildcard form of the real feed is kept (issue #16) ------------------------------------
+for pat in '*cdn.onenote.net' 'autodiscover.*.onmicrosoft.com' '*.outlook.com'; do
+	if grep -qF "\"$pat\"" "$tmp/all-categories.out"; then
+		ok "pattern $pat is converted"
+	else
+		ko "pattern $pat is missing from the output"
+		grep -F "$pat" "$tmp/default.err" "$tmp/all-categories.err" | head -3
+	fi
+done
+if grep -q 'not a sanso DNS name' "$tmp/default.err" "$tmp/all-categories.err"; then
+	ko "a pattern of the sample feed is dropped as not a sanso DNS name"
+	grep -h 'not a sanso DNS name' "$tmp/default.err" "$tmp/all-categories.err" | head -3
+else
+	ok "no pattern of the sample feed is dropped as not a sanso DNS name"
+fi
+# the converter refuses what sansod refuses: over-broad and misplaced wildcards
+printf '[{"id": 1, "serviceArea": "Common", "serviceAreaDisplayName": "x", "urls": ["%s", "ok.example.com"], "tcpPorts": "443", "category": "Allow", "required": true}]' \
+	'x*.com", "a.*.com", "a.b*.example.com", "*cdn.*.net", "a**b.example.com", "-*x.example.com' \
+	>"$tmp/broad.json"
+conv "${REG[@]}" "$tmp/broad.json" >"$tmp/broad.out" 2>"$tmp/broad.err"
+n=$(grep -c "dropped: not a sanso DNS name" "$tmp/broad.err")
+if [ "$n" = 6 ] && grep -q '"ok.example.com"' "$tmp/broad.out" && ! grep -q '\*' <(grep '^    "' "$tmp/broad.out"); then
+	ok "over-broad and misplaced wildcards are dropped (6 of 6)"
+else
+	ko "over-broad and misplaced wildcards: $n of 6 dropped"
+	cat "$tmp/broad.err"
+fi
+
 # ---- determinism ---------------------------------------------------------------------------------
 mkdir -p "$tmp/rev"
 "$PYTHON" - "$SAMPLE" "$tmp/rev/endpoints-worldwide.json" <<'EOF'
@@ -243,6 +271,39 @@ echo '[]' >"$tmp/empty.json"
 expect "empty array" 1 "the array has no endpoint sets" "${REG[@]}" "$tmp/empty.json"
 expect "everything filtered" 1 "no endpoint set left to convert" "${REG[@]}" \
 	--categories Default --required-only --match ip "$B/udp-only.json"
+
+# ---- refresh mode with --drop-dir and a stand-in sansoctl (the netns test runs the real one) ----
+mkdir -p "$tmp/drop" "$tmp/rstate"
+printf '#!/bin/sh\necho "$@" >>"%s/propose.log"\necho "proposed 0123456789abcdef; another admin applies it"\n' "$tmp" >"$tmp/sansoctl"
+chmod +x "$tmp/sansoctl"
+refresh() { conv "${REG[@]}" --categories Optimize,Allow,Default --refresh "$tmp/rstate" \
+	--drop-dir "$tmp/drop" --services "$tmp/rsvc.conf" --policy "$tmp/policy.conf" \
+	--sansoctl "$tmp/sansoctl" >"$tmp/r.out" 2>"$tmp/r.err"; }
+echo 2025020100 >"$tmp/drop/version"
+cp "$SAMPLE" "$tmp/drop/endpoints.json"
+refresh; rc=$?
+if [ "$rc" = 0 ] && [ "$(wc -l <"$tmp/propose.log")" = 1 ] &&
+   grep -q "^propose $tmp/policy.conf --reason M365 feed none -> 2025020100: names +" "$tmp/propose.log" &&
+   grep -q '^+ name \*cdn.onenote.net$' "$tmp/r.out"; then
+	ok "refresh --drop-dir: first version proposed with a summary"
+else
+	ko "refresh --drop-dir: first version (exit $rc)"; cat "$tmp/r.err" "$tmp/propose.log" 2>/dev/null
+fi
+refresh; rc=$?
+if [ "$rc" = 0 ] && [ "$(wc -l <"$tmp/propose.log")" = 1 ] && grep -q unchanged "$tmp/r.err"; then
+	ok "refresh --drop-dir: unchanged version proposes nothing"
+else
+	ko "refresh --drop-dir: unchanged version (exit $rc)"
+fi
+echo 2025-02 >"$tmp/drop/version"
+refresh; rc=$?
+if [ "$rc" = 1 ] && [ "$(wc -l <"$tmp/propose.log")" = 1 ] && grep -q 'no feed version' "$tmp/r.err"; then
+	ok "refresh --drop-dir: a malformed version is an error, no proposal"
+else
+	ko "refresh --drop-dir: malformed version (exit $rc)"; cat "$tmp/r.err"
+fi
+expect "refresh without --policy" 2 "--refresh needs --services and --policy" "${REG[@]}" --refresh "$tmp/rstate" --drop-dir "$tmp/drop"
+expect "refresh without a source" 2 "--refresh needs --drop-dir, or --version-url and --feed-url" "${REG[@]}" --refresh "$tmp/rstate" --services x --policy y
 
 # ---- usage: exit 2 --------------------------------------------------------------------------------
 expect "missing --ismap" 2 "--ismap is required: sanso refuses cloud services without an ISMAP registration (R25)" \

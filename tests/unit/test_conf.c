@@ -302,7 +302,13 @@ static const struct err_case {
 	{ true, "breakout: { from = [\"lgwan\"]; services: ( { name = \"s\";\n"
 	  " fqdns = [\"example.com.\"]; } ); };\n", 4, "'example.com.' is not a DNS name", 0 },
 	{ true, "breakout: { from = [\"lgwan\"]; services: ( { name = \"s\";\n"
-	  " fqdns = [\"a.*.example.com\"]; } ); };\n", 4, "is not a DNS name", 0 },
+	  " fqdns = [\"a.b*.example.com\"]; } ); };\n", 4, "is not a DNS name", 0 },
+	{ true, "breakout: { from = [\"lgwan\"]; services: ( { name = \"s\";\n"
+	  " fqdns = [\"a.*.com\"]; } ); };\n", 4, "'a.*.com' is not a DNS name", 0 },
+	{ true, "breakout: { from = [\"lgwan\"]; services: ( { name = \"s\";\n"
+	  " fqdns = [\"x*.com\"]; } ); };\n", 4, "'x*.com' is not a DNS name", 0 },
+	{ true, "breakout: { from = [\"lgwan\"]; services: ( { name = \"s\";\n"
+	  " fqdns = [\"*cdn.*.net\"]; } ); };\n", 4, "'*cdn.*.net' is not a DNS name", 0 },
 	{ true, "breakout: { from = [\"lgwan\"]; services: ( { name = \"s\";\n"
 	  " fqdns = [\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com\"]; } ); };\n",
 	  4, "is not a DNS name", 0 },

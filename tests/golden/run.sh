@@ -9,6 +9,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 SANSOD=${SANSOD:-build/sansod}
 NOW=${NOW:-1790000000}
+# the Public Suffix List of the golden tests (exact diagnostics, whatever the machine's copy)
+export SANSO_PSL=${SANSO_PSL:-tests/golden/psl.dat}
 update=0
 [ "${1:-}" = --update ] && update=1
 pass=0
@@ -63,6 +65,9 @@ for f in tests/golden/bad/*.conf; do
 		continue
 	fi
 	same "$f: refused with its diagnostics" "$b.err" "$tmp/err"
+	[ -e "$b.ja.err" ] || continue		# Japanese diagnostics, where kept
+	LANG=ja_JP.UTF-8 "$SANSOD" -n --now "$NOW" -f "$f" >/dev/null 2>"$tmp/err.ja"
+	same "$f: refused with its Japanese diagnostics" "$b.ja.err" "$tmp/err.ja"
 done
 
 echo "golden: $pass passed, $fail failed"

@@ -15,6 +15,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "psl.h"
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define OFF(t, f)		offsetof(struct t, f)
@@ -1948,6 +1949,7 @@ static int conf_build(config_t *cfg, const char *name, struct policy **ret, stru
 		policy_free(c.p);
 		return r;
 	}
+	c.p->psl = psl_default();	/* read once: the wildcard check of policy_validate() */
 	*ret = c.p;
 	return 0;
 }

@@ -24,7 +24,6 @@
 #include "log.h"
 #include "nftgen.h"
 #include "monitor.h"
-#include "psl.h"
 #include "sansod.h"
 #include "sha256.h"
 
@@ -200,17 +199,6 @@ static void report_unresolved(struct daemon *d)
 	}
 }
 
-/* The Public Suffix List, read once at the first build ($SANSO_PSL or Debian's copy); a
- * missing file leaves a list that refuses every wildcard service (fail closed). */
-static const struct psl *sansod_psl(void)
-{
-	static struct psl *l;
-
-	if (!l)
-		l = psl_load(NULL);
-	return l;
-}
-
 static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 		     struct diag *diag)
 {
@@ -230,7 +218,6 @@ static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 		r = ledger_merge(ops, g->policy, diag);
 	if (r >= 0) {
 		t1 = mono();
-		g->policy->psl = sansod_psl();
 		r = policy_validate(g->policy, clock_now(o), diag);
 	}
 	if (r >= 0) {

@@ -1997,6 +1997,8 @@ static void i4_svc_psl(struct vctx *c, const struct obj *o, const struct service
 	const struct psl *l = c->p->psl;
 	int i;
 
+	if (s->type == SVC_SECURITY_UPDATE)
+		return;		/* i4_secupdate() refuses every wildcard */
 	for (i = 0; !s->psl_override && i < s->n_fqdns; i++) {
 		if (!s->fqdns[i] || !policy_psl_check(l, s->fqdns[i]))
 			continue;

@@ -132,3 +132,12 @@ int psl_is_public(const struct psl *l, const char *name)
 	snprintf(buf, sizeof(buf), "*%s", dot);
 	return psl_has(l, buf) ? 1 : 0;
 }
+
+const struct psl *psl_default(void)
+{
+	static struct psl *l;
+
+	if (!l)
+		l = psl_load(NULL);
+	return l;
+}

@@ -26,6 +26,10 @@ struct psl *psl_load(const char *path);
 /* The same from an open stream (unit tests). */
 struct psl *psl_read(FILE *f, const char *name);
 void psl_free(struct psl *l);
+/* psl_load(NULL), read at the first call (the first policy parsed, at start) and kept for
+ * the life of the process; NULL only on ENOMEM. Not thread-safe: the first call is made by
+ * the thread that parses policies. */
+const struct psl *psl_default(void);
 
 /* 1: name (lower case, no trailing dot) is a public suffix; 0: it is not; -1: no list. */
 int psl_is_public(const struct psl *l, const char *name);

@@ -72,7 +72,8 @@ struct psl *psl_read(FILE *f, const char *name)
 	}
 	if (ferror(f) || l->n_rules == 0)
 		l->missing = true;	/* an empty or unreadable list proves nothing */
-	qsort(l->rules, (size_t)l->n_rules, sizeof(*l->rules), rule_cmp);
+	if (l->n_rules > 0)
+		qsort(l->rules, (size_t)l->n_rules, sizeof(*l->rules), rule_cmp);
 	return l;
 }
 

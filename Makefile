@@ -42,6 +42,7 @@ PURE += diag
 PURE += policy
 PURE += policy_check
 PURE += policy_addr
+PURE += psl
 PURE += conf
 PURE += conftext
 PURE += ir
@@ -172,7 +173,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -g -O1 -Idaemon -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all $(shell $(PKG_CONFIG) --cflags libconfig 2>/dev/null)
 FUZZ_DEPS_conf := daemon/conf.c daemon/policy.c daemon/policy_check.c daemon/diag.c daemon/ir.c \
-                  daemon/compile.c daemon/policy_addr.c daemon/namepat.c
+                  daemon/compile.c daemon/policy_addr.c daemon/namepat.c daemon/psl.c
 FUZZ_LIBS_conf := $(shell $(PKG_CONFIG) --libs libconfig 2>/dev/null)
 # libconfig 1.5 leaks on syntax errors: a leak check after each such input (libFuzzer's
 # default) makes the long run 15 times slower. Leaks are still checked once at exit.

@@ -543,7 +543,7 @@ static bool listed(const struct eng_service *s, uint8_t family, const uint8_t *a
 /* The service that allows this name to this address and port, 0 if none; *why says which
  * check failed. */
 static uint32_t service_for(const struct eng_tables *t, struct eng_learned *l,
-			    const struct pkt_hdrs *h, const char *name, int64_t now,
+			    const struct pkt_hdrs *h, const char *name, bool http, int64_t now,
 			    enum eng_count *why)
 {
 	int i;
@@ -554,6 +554,10 @@ static uint32_t service_for(const struct eng_tables *t, struct eng_learned *l,
 
 		if (!port_in(s->ports, s->n_ports, h->dport) || !svc_name_match(s, name))
 			continue;
+		if (http && s->tls_only) {	/* R26: TLS ClientHello only */
+			*why = EC_BO_REFUSED_PROTO;
+			continue;
+		}
 		if (s->match == MATCH_SNI || listed(s, h->family, h->dst) ||
 		    learned_has(l, h->family, h->dst, s->id, now))
 			return s->id;
@@ -903,7 +907,7 @@ static void bo_data(const struct eng_tables *t, struct eng_flows *fs, struct eng
 		drop(v, cnt, r == -EAGAIN ? EC_BO_PENDING : EC_BO_GAP);
 		return;
 	}
-	id = r < 0 ? 0 : service_for(t, l, h, name, now, &why);
+	id = r < 0 ? 0 : service_for(t, l, h, name, st->http, now, &why);
 	if (!id) {
 		refuse(v, cnt, why);
 		hs_decide(fs, e, v, now);

@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "namepat.h"
+#include "psl.h"
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define OFF(t, f)		offsetof(struct t, f)
@@ -451,6 +452,7 @@ INT_KEY(k_dns_floor, 1, 86400)
 INT_KEY(k_dns_grace, 0, 86400)
 INT_KEY(k_dns_ttl_max, 1, 604800)
 INT_KEY(k_dns_max, 16, 1048576)
+INT_KEY(k_port_span_max, 1, 65535)
 INT_KEY(k_queues, 1, ENGINE_QUEUES_MAX)
 INT_KEY(k_queue_base, 0, CONF_QUEUE_MAX)
 INT_KEY(k_queue_maxlen, 16, 65536)
@@ -1332,7 +1334,10 @@ static void host_init(void *obj)
 static int host_check(struct conf *c, const config_setting_t *g, void *obj)
 {
 	struct host *h = obj;
+	const config_setting_t *ic = config_setting_get_member(g, "internet_connected");
 
+	if (ic)
+		h->ic_line = config_setting_source_line(ic);
 	if (!h->has4 && !h->has6 && !config_setting_get_member(g, "ipv4") &&
 	    !config_setting_get_member(g, "ipv6"))
 		CONF_ERR(c, g, "needs an address: ipv4, ipv6 or both",
@@ -1537,6 +1542,7 @@ static const struct conf_key service_keys[] = {
 	{ "approval",		k_name,		OFF(service, approval), 0, 0 },
 	{ "handles_admin_docs",	k_tristate,	OFF(service, handles_admin_docs), 0, 0 },
 	{ "tls",		k_tls,		OFF(service, tls_required), 0, 0 },
+	{ "psl_override",	k_text,		OFF(service, psl_override), 0, 0 },
 };
 
 static void service_init(void *obj)
@@ -1630,6 +1636,7 @@ static const struct conf_key breakout_keys[] = {
 	{ "dns_ttl_max", k_dns_ttl_max,	OFF(breakout, dns_ttl_max), 0, 0 },
 	{ "dns_max",	k_dns_max,	OFF(breakout, dns_max), 0, 0 },
 	{ "ech",	k_ech,		OFF(breakout, ech), 0, 0 },
+	{ "port_span_max", k_port_span_max, OFF(breakout, port_span_max), 0, 0 },
 	{ "services",	k_services,	0, 0, K_REQ },
 };
 
@@ -2013,6 +2020,7 @@ static int conf_build(config_t *cfg, const char *name, struct policy **ret, stru
 		policy_free(c.p);
 		return r;
 	}
+	c.p->psl = psl_default();	/* read once: the wildcard check of policy_validate() */
 	*ret = c.p;
 	return 0;
 }

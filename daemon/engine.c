@@ -216,6 +216,7 @@ static int build_service(struct eng_tables *t, const struct service *sv, uint32_
 	memset(s, 0, sizeof(*s));
 	s->id = id;
 	s->match = sv->match;
+	s->tls_only = sv->tls_required;
 	s->patterns = sv->fqdns;
 	s->n_patterns = sv->n_fqdns;
 	s->ports = sv->ports;

@@ -49,6 +49,7 @@ struct eng_service {
 	int n_ports;
 	struct eng_range *ranges;	/* listed prefixes, sorted by (family, start) */
 	int n_ranges;
+	bool tls_only;			/* tls = "required" (R26): an HTTP Host never names it */
 };
 
 struct eng_range {

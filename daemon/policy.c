@@ -20,6 +20,7 @@
 #define POLICY_DNS_GRACE	30
 #define POLICY_DNS_TTL_MAX	3600
 #define POLICY_DNS_MAX		65536
+#define POLICY_PORT_SPAN_MAX	16
 #define POLICY_QUEUES		1
 #define POLICY_QUEUE_MAXLEN	4096
 
@@ -114,6 +115,7 @@ struct policy *policy_new(const char *file)
 	p->breakout.dns_grace = POLICY_DNS_GRACE;
 	p->breakout.dns_ttl_max = POLICY_DNS_TTL_MAX;
 	p->breakout.dns_max = POLICY_DNS_MAX;
+	p->breakout.port_span_max = POLICY_PORT_SPAN_MAX;
 	p->breakout.ech = ECH_OUTER;	/* browsers send GREASE ECH: refusing it would refuse them */
 	p->engine.queues = POLICY_QUEUES;
 	p->engine.queue_base = 0;
@@ -1329,6 +1331,7 @@ static void pr_service(struct printer *w, const struct service *s)
 		pr(w, " handles_admin_docs = %s;", s->handles_admin_docs ? "true" : "false");
 	if (s->tls_required)
 		pr(w, " tls = \"required\";");
+	pr_kv(w, "psl_override", s->psl_override);
 	pr(w, " }");
 }
 
@@ -1361,6 +1364,8 @@ static void pr_breakout(struct printer *w, const struct policy *p)
 	}
 	pr(w, "\tdns_floor = %d; dns_grace = %d; dns_ttl_max = %d; dns_max = %d; ech = \"%s\";\n",
 	   b->dns_floor, b->dns_grace, b->dns_ttl_max, b->dns_max, policy_ech_name(b->ech));
+	if (b->port_span_max != POLICY_PORT_SPAN_MAX)
+		pr(w, "\tport_span_max = %d;\n", b->port_span_max);
 	pr(w, "\tservices: (\n");
 	for (i = 0; i < b->n_services; i++) {
 		pr_service(w, &b->services[i]);

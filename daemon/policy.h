@@ -138,6 +138,7 @@ struct host {
 	uint8_t ip6[16];
 	int internet_connected;		/* -1 unknown, 0 attested false (R5), 1 true */
 	struct src_loc loc;
+	int ic_line;			/* line of the internet_connected attestation, 0 if none */
 };
 
 enum member_kind {
@@ -237,6 +238,7 @@ struct service {
 	int handles_admin_docs;		/* security-update: must be attested 0 (R26) */
 	bool tls_required;		/* security-update: tls = "required" */
 	struct src_loc loc;
+	char *psl_override;		/* why a wildcard over a public suffix is wanted; NULL */
 };
 
 enum ech_policy {
@@ -267,6 +269,8 @@ struct breakout {
 					 * grace (3600): a learned address always expires */
 	int dns_max;			/* learned addresses at most (65536) */
 	enum ech_policy ech;
+	int port_span_max;		/* widest service port range (16): the engine guesses the
+					 * client side by the server port */
 };
 
 #define ENGINE_QUEUES_MAX	8
@@ -319,6 +323,7 @@ struct limits_conf {
 };
 
 struct policy;
+struct psl;
 /* The limits of the zone pair from>to (a listed pair, else the defaults). */
 const struct pair_limits *policy_limits(const struct policy *p, int from, int to);
 
@@ -348,6 +353,8 @@ struct policy {
 	struct policy_index *index;	/* name lookup, in the arena: built by policy_validate() */
 	struct engine_conf engine;
 	struct limits_conf limits;
+	const struct psl *psl;		/* borrowed, set by the caller before policy_validate():
+					 * NULL refuses every wildcard over a suffix (fail closed) */
 };
 
 /* Arena: every allocation of a policy comes from here; freed at once by policy_free(). */
@@ -406,6 +413,9 @@ void policy_prefix_range(const struct prefix *pf, uint8_t lo[16], uint8_t hi[16]
  * diag as "file:line: object: In: why"; returns 0, or -EINVAL if any error was added.
  * Warnings (expired exceptions or ISMAP registrations, ignored) do not fail validation. */
 int policy_validate(struct policy *p, int64_t now, struct diag *diag);
+/* 1 when pattern is a wildcard whose suffix (after the label holding '*') is a public suffix
+ * of l, or l is NULL or missing (fail closed); 0 otherwise. */
+int policy_psl_check(const struct psl *l, const char *pattern);
 
 /* Index lookups after validation; -1 if absent. */
 int policy_zone_find(const struct policy *p, const char *name);

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "policy.h"
+#include "psl.h"
 
 /* Address families as stored in struct prefix (Linux AF_INET, AF_INET6). */
 #define FAM4		2
@@ -1585,6 +1586,68 @@ out:
 	return r;
 }
 
+/* R5, attested: a host attested internet_connected = true may not be an end of a flow or
+ * exception touching mynumber (the derived paths are check_two_hop()'s). */
+static void r5_host(struct vctx *c, const struct obj *o, int hi)
+{
+	const struct host *h = &c->p->hosts[hi];
+
+	if (h->internet_connected != 1)
+		return;
+	report(c, DIAG_ERROR, o, "I2: host '%s' is attested internet_connected = true (line %d); "
+	       "a peer of mynumber must have no path to the internet (R5)", h->name, h->ic_line);
+	report_ja(c, o, "I2: ホスト '%s' はインターネットに接続していると申告されています "
+		  "(internet_connected = true、%d 行目)。マイナンバー利用事務系の接続先には"
+		  "インターネットへの経路があってはなりません (R5)", h->name, h->ic_line);
+}
+
+static void r5_end(struct vctx *c, const struct obj *o, const struct endpoint *e)
+{
+	const struct group *g;
+	int i;
+
+	if (e->kind == EP_HOST && e->idx >= 0 && e->idx < c->p->n_hosts) {
+		r5_host(c, o, e->idx);
+		return;
+	}
+	if (e->kind != EP_GROUP || e->idx < 0 || e->idx >= c->p->n_groups)
+		return;
+	g = &c->p->groups[e->idx];
+	for (i = 0; i < g->n_members; i++) {
+		if (g->members[i].kind == MEMBER_HOST && g->members[i].host >= 0 &&
+		    g->members[i].host < c->p->n_hosts)
+			r5_host(c, o, g->members[i].host);
+	}
+}
+
+static void r5_pair(struct vctx *c, const struct obj *o, const struct endpoint *f,
+		    const struct endpoint *t)
+{
+	if (!ep_ok(f) || !ep_ok(t) ||
+	    (!is_role(c, f->zone, ZONE_MYNUMBER) && !is_role(c, t->zone, ZONE_MYNUMBER)))
+		return;
+	r5_end(c, o, f);
+	r5_end(c, o, t);
+}
+
+static void check_r5_attested(struct vctx *c)
+{
+	const struct policy *p = c->p;
+	struct obj o;
+	int i;
+
+	for (i = 0; i < p->n_flows; i++) {
+		o = obj_flow(c, i);
+		r5_pair(c, &o, &p->flows[i].from, &p->flows[i].to);
+	}
+	for (i = 0; i < p->n_exceptions; i++) {
+		if (p->exceptions[i].expired)
+			continue;
+		o = obj_exc(c, i);
+		r5_pair(c, &o, &p->exceptions[i].from, &p->exceptions[i].to);
+	}
+}
+
 static void check_i2(struct vctx *c)
 {
 	struct policy *p = c->p;
@@ -1870,6 +1933,94 @@ static void i4_svc_prefixes(struct vctx *c, const struct obj *o, const struct se
 	}
 }
 
+/* R26: a service with tls = "required" is reached by TLS only: no port 80 (plain HTTP). */
+static void i4_svc_tls_ports(struct vctx *c, const struct obj *o, const struct service *s)
+{
+	int i;
+
+	for (i = 0; s->tls_required && i < s->n_ports; i++) {
+		if (s->ports[i].lo > 80 || s->ports[i].hi < 80)
+			continue;
+		report(c, DIAG_ERROR, o, "I4: port 80 (plain HTTP) on a service with tls = "
+		       "\"required\"; it is reached by TLS only (R26)");
+		report_ja(c, o, "I4: tls = \"required\" のサービスにポート 80 (平文の HTTP) があり"
+			  "ます。TLS だけで接続します (R26)");
+		return;
+	}
+}
+
+/* The engine tells the client side of a breakout flow by its server port: a wide range
+ * would take clients' ports for servers'. */
+static void i4_svc_port_span(struct vctx *c, const struct obj *o, const struct service *s)
+{
+	int i, span;
+
+	for (i = 0; i < s->n_ports; i++) {
+		span = (int)s->ports[i].hi - (int)s->ports[i].lo + 1;
+		if (span <= c->p->breakout.port_span_max)
+			continue;
+		report(c, DIAG_ERROR, o, "I4: port range %u-%u spans %d ports, more than "
+		       "breakout.port_span_max (%d): the engine tells the client side by the "
+		       "server port", s->ports[i].lo, s->ports[i].hi, span,
+		       c->p->breakout.port_span_max);
+		report_ja(c, o, "I4: ポート範囲 %u-%u は %d 個で、breakout.port_span_max (%d) を"
+			  "超えています。エンジンはサーバ側のポートでクライアント側を判別します",
+			  s->ports[i].lo, s->ports[i].hi, span, c->p->breakout.port_span_max);
+	}
+}
+
+/* The suffix after the wildcard part of a pattern ("*.co.jp", "*cdn.x.net",
+ * "a.*.x.net": after the last label holding '*'); NULL when it holds no '*'. */
+static const char *psl_suffix(const char *pattern)
+{
+	const char *star = strrchr(pattern, '*'), *dot;
+
+	if (!star)
+		return NULL;
+	dot = strchr(star, '.');
+	return dot ? dot + 1 : "";
+}
+
+/* 0: pattern is no wildcard, or its suffix is not a public suffix; 1: it is (or there is
+ * no list to tell: fail closed). */
+int policy_psl_check(const struct psl *l, const char *pattern)
+{
+	const char *suffix = pattern ? psl_suffix(pattern) : NULL;
+
+	if (!suffix)
+		return 0;
+	return psl_is_public(l, suffix) != 0;
+}
+
+static void i4_svc_psl(struct vctx *c, const struct obj *o, const struct service *s)
+{
+	const struct psl *l = c->p->psl;
+	int i;
+
+	if (s->type == SVC_SECURITY_UPDATE)
+		return;		/* i4_secupdate() refuses every wildcard */
+	for (i = 0; !s->psl_override && i < s->n_fqdns; i++) {
+		if (!s->fqdns[i] || !policy_psl_check(l, s->fqdns[i]))
+			continue;
+		if (!l || l->missing) {
+			report(c, DIAG_ERROR, o, "I4: FQDN '%s' is a wildcard and the Public Suffix "
+			       "List (%s) cannot be read to check it: install the package "
+			       "publicsuffix", s->fqdns[i], l ? l->path : PSL_DEFAULT_PATH);
+			report_ja(c, o, "I4: FQDN '%s' はワイルドカードですが、検査に使う Public "
+				  "Suffix List (%s) を読めません。パッケージ publicsuffix を"
+				  "インストールしてください", s->fqdns[i],
+				  l ? l->path : PSL_DEFAULT_PATH);
+			continue;
+		}
+		report(c, DIAG_ERROR, o, "I4: FQDN '%s' is a wildcard over the public suffix '%s' "
+		       "(names of any owner); list the names, or give psl_override = \"why\"",
+		       s->fqdns[i], psl_suffix(s->fqdns[i]));
+		report_ja(c, o, "I4: FQDN '%s' は公開サフィックス '%s' のワイルドカードです (所有者"
+			  "を問わない名前)。名前を列挙するか、psl_override = \"理由\" を指定して"
+			  "ください", s->fqdns[i], psl_suffix(s->fqdns[i]));
+	}
+}
+
 static void i4_service(struct vctx *c, int i)
 {
 	const struct service *s = &c->p->breakout.services[i];
@@ -1897,6 +2048,9 @@ static void i4_service(struct vctx *c, int i)
 	else
 		i4_secupdate(c, &o, s);
 	i4_svc_prefixes(c, &o, s);
+	i4_svc_tls_ports(c, &o, s);
+	i4_svc_port_span(c, &o, s);
+	i4_svc_psl(c, &o, s);
 }
 
 /* Resolvers serve the terminals that break out: each lies in the zone of a source (a zone, or
@@ -2650,6 +2804,7 @@ static int validate_flows(struct vctx *c)
 	int r;
 
 	check_i2(c);
+	check_r5_attested(c);
 	r = check_two_hop(c);
 	if (r < 0)
 		return r;

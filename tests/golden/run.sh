@@ -9,6 +9,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 SANSOD=${SANSOD:-build/sansod}
 NOW=${NOW:-1790000000}
+# the Public Suffix List of the golden tests (exact diagnostics, whatever the machine's copy)
+export SANSO_PSL=${SANSO_PSL:-tests/golden/psl.dat}
 update=0
 [ "${1:-}" = --update ] && update=1
 pass=0

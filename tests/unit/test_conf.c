@@ -382,7 +382,7 @@ static const struct err_case {
 	{ true, "breakout: { from = [\"lgwan\"];\n upstream = [\"10.30.0.53\"];\n"
 	  " services: ( { name = \"s\"; fqdns = [\"a.example\"]; } ); };\n", 4,
 	  "unknown key 'upstream'; allowed: from, resolvers, upstreams, dns_floor, dns_grace, "
-	  "dns_ttl_max, dns_max, ech, services (did you mean 'upstreams'?)", 0 },
+	  "dns_ttl_max, dns_max, ech, port_span_max, services (did you mean 'upstreams'?)", 0 },
 	/* flow verdicts */
 	{ true, "flows: ( { name = \"f\"; class = \"peer\"; from = \"a\"; to = \"b\"; proto = \"udp\";\n"
 	  " verdict = \"auto\"; } );\n", 4,

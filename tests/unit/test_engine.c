@@ -1343,6 +1343,24 @@ START_TEST(test_service_without_prefixes)
 }
 END_TEST
 
+/* R26: a service with tls = "required" is named by a TLS ClientHello only: a plain HTTP
+ * request naming it, even on its TLS port and to a learned address, is refused. */
+START_TEST(test_tls_required)
+{
+	static const struct rr box[] = { { 60, "52.96.1.1" } };
+	static const uint8_t box_http[] = "GET / HTTP/1.1\r\nHost: app.box.com\r\n\r\n";
+
+	teardown();
+	fx_build("refuse", "tls = \"required\"; ");
+	learn("app.box.com", box, 1);
+	ck_assert_int_eq(fx.n_upd, 1);
+	send_data("10.20.0.200", "52.96.1.1", 50020, 443, 1, box_http, sizeof(box_http) - 1);
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_PROTO);
+	send_hello("52.96.1.1", "app.box.com");
+	expect_accepted(svc_id(S_BOX));
+}
+END_TEST
+
 /* A repeated answer tells the kernel only when the expiry moves later. */
 START_TEST(test_learned_refresh)
 {
@@ -2435,6 +2453,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tb, test_learned_expiry);
 	tcase_add_test(tb, test_learned_per_service);
 	tcase_add_test(tb, test_service_without_prefixes);
+	tcase_add_test(tb, test_tls_required);
 	tcase_add_test(tb, test_learned_refresh);
 	tcase_add_test(tb, test_learned_reuse);
 	tcase_add_test(tb, test_learned_purge_wrap);

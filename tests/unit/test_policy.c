@@ -232,6 +232,11 @@ static void run_case(const struct vcase *c)
 /* ---------------------------------------------------------------------------------------- */
 /* Mutations: what conf.c already refuses, to prove the validator refuses it too. */
 
+static void mut_no_psl(struct policy *p)
+{
+	p->psl = NULL;		/* as if the list could not be read: fail closed */
+}
+
 static int flow_idx(const struct policy *p, const char *name)
 {
 	int i;
@@ -484,6 +489,55 @@ static const struct vcase refused[] = {
 	  SVC_CLOUD("m365", ISMAP_OK) "\n  );\n};\n",
 	  NULL, { ERR("#@a", "breakout: I2: no breakout from zone 'mynumber'"),
 		  ERR("#@a", "breakout: I2: breakout from zone 'internet'") } },
+	/* #14: R5 attested, R26 TLS only, port ranges, public-suffix wildcards */
+	{ "R5: a peer attested internet_connected = true", WORLD(",\n  { name = \"lg-ic\"; "
+	  "zone = \"lgwan\"; ipv4 = \"10.20.0.9\"; internet_connected = true; }", "") FLOWS(
+	  FLOW("mn-ic", "public-system-via-lgwan", "mn1", "lg-ic", OK443) " #@a"),
+	  NULL, { ERR("#@a", "flow 'mn-ic': I2: host 'lg-ic' is attested internet_connected = "
+		      "true (line 21); a peer of mynumber must have no path to the internet "
+		      "(R5)") } },
+	{ "R5: an exception to a peer attested internet_connected = true",
+	  WORLD(",\n  { name = \"dz-ic\"; zone = \"dmz\"; ipv4 = \"10.40.0.9\";\n"
+	  "    internet_connected = true; }", "") EXCS(
+	  "  { id = \"EX-1\"; from = \"mn1\"; to = \"dz-ic\"; proto = \"tcp\"; ports = [443]; "
+	  "reason = \"r\"; requested_by = \"a\"; approved_by = \"b\"; "
+	  "expires = \"2026-12-31T23:59:59+09:00\"; } #@a"),
+	  NULL, { ERR("#@a", "exception 'EX-1': I2: host 'dz-ic' is attested internet_connected "
+		      "= true (line 22)") } },
+	{ "R26: tls = required with port 80", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
+	  "    { name = \"x\"; type = \"security-update\"; ports = [443, 80]; approval = \"AP-8\"; "
+	  SEC_OK " } #@a"),
+	  NULL, { ERR("#@a", "service 'x': I4: port 80 (plain HTTP) on a service with tls = "
+		      "\"required\"; it is reached by TLS only (R26)") } },
+	{ "R26: tls = required with a range over port 80", BASE BREAKOUT("\"lgwan\"",
+	  "\"10.20.0.53\"", "    { name = \"x\"; type = \"cloud\"; fqdns = [\"a.example.com\"]; "
+	  "ports = [\"78-81\"]; tls = \"required\"; " ISMAP_OK " } #@a"),
+	  NULL, { ERR("#@a", "service 'x': I4: port 80 (plain HTTP)") } },
+	{ "breakout: port range 1-65535", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
+	  "    { name = \"x\"; type = \"cloud\"; fqdns = [\"a.example.com\"]; "
+	  "ports = [\"1-65535\"]; " ISMAP_OK " } #@a"),
+	  NULL, { ERR("#@a", "service 'x': I4: port range 1-65535 spans 65535 ports, more than "
+		      "breakout.port_span_max (16)") } },
+	{ "breakout: port range one over port_span_max", BASE BREAKOUT_RAW("", "  from = "
+	  "[\"lgwan\"]; resolvers = [\"10.20.0.53\"]; " UPSTREAM " port_span_max = 4;\n",
+	  "    { name = \"x\"; type = \"cloud\"; fqdns = [\"a.example.com\"]; "
+	  "ports = [\"8000-8004\"]; " ISMAP_OK " } #@a"),
+	  NULL, { ERR("#@a", "port range 8000-8004 spans 5 ports, more than "
+		      "breakout.port_span_max (4)") } },
+	{ "breakout: wildcards over public suffixes", BASE BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
+	  "    { name = \"x\"; type = \"cloud\"; fqdns = [\"*.co.jp\", \"*.appspot.com\", "
+	  "\"*.cloudfront.net\", \"*.a.ck\", \"*.www.ck\", \"*.b.example.co.jp\"]; "
+	  "ports = [443]; " ISMAP_OK " } #@a"),
+	  NULL, { ERR("#@a", "FQDN '*.co.jp' is a wildcard over the public suffix 'co.jp'"),
+		  ERR("#@a", "FQDN '*.appspot.com' is a wildcard over the public suffix"),
+		  ERR("#@a", "FQDN '*.cloudfront.net' is a wildcard over the public suffix"),
+		  ERR("#@a", "FQDN '*.a.ck' is a wildcard over the public suffix 'a.ck'") } },
+	{ "breakout: a wildcard without a Public Suffix List", BASE BREAKOUT("\"lgwan\"",
+	  "\"10.20.0.53\"", "    { name = \"x\"; type = \"cloud\"; fqdns = [\"*.a.example\", "
+	  "\"b.example\"]; ports = [443]; " ISMAP_OK " } #@a"),
+	  mut_no_psl, { ERR("#@a", "FQDN '*.a.example' is a wildcard and the Public Suffix List "
+			    "(/usr/share/publicsuffix/public_suffix_list.dat) cannot be read to "
+			    "check it: install the package publicsuffix") } },
 	{ "I2: two hops through one host", BASE FLOWS(
 	  FLOW("mn-lg", "public-system-via-lgwan", "mn1", "lg1", OK443) ", #@a\n"
 	  RELAY("mail", "mail-text", "in1", "lg1", OK443) " #@b"),
@@ -960,6 +1014,20 @@ static const struct vcase accepted[] = {
 	  FLOW("pub-e", "public-system-via-lgwan", "mn2", "lg1", OK443 VERDICT("engine")) ",\n"
 	  FLOW("ssh-k", "management", "lg1", "gateway", OK22 VERDICT("kernel"))),
 	  NULL, { { NULL, 0, NULL } } },
+	{ "R5: peers attested internet_connected = false; true off mynumber", WORLD(",\n"
+	  "  { name = \"lg-no\"; zone = \"lgwan\"; ipv4 = \"10.20.0.9\"; internet_connected = "
+	  "false; },\n  { name = \"lg-ic\"; zone = \"lgwan\"; ipv4 = \"10.20.0.8\"; "
+	  "internet_connected = true; }", "") FLOWS(
+	  FLOW("mn-no", "public-system-via-lgwan", "mn1", "lg-no", OK443) ",\n"
+	  FLOW("lg-lg", "internal", "lg1", "lg-ic", OK443)), NULL, { { NULL, 0, NULL } } },
+	{ "breakout: psl_override, a 16-port range, port 80 without tls", BASE
+	  BREAKOUT("\"lgwan\"", "\"10.20.0.53\"",
+	  "    { name = \"x\"; type = \"cloud\"; fqdns = [\"*.cloudfront.net\"]; ports = [443]; "
+	  "psl_override = \"CDN of the approved SaaS\"; " ISMAP_OK " },\n"
+	  "    { name = \"y\"; type = \"cloud\"; fqdns = [\"y.example.com\"]; ports = "
+	  "[\"8000-8015\"]; " ISMAP_OK " },\n"
+	  "    { name = \"z\"; type = \"cloud\"; fqdns = [\"z.example.com\"]; ports = [80]; "
+	  ISMAP_OK " }"), NULL, { { NULL, 0, NULL } } },
 	{ "engine section at its limits", BASE "engine: { queues = 8; queue_base = 65527; "
 	  "queue_maxlen = 16; fail_open = []; };\n", NULL, { { NULL, 0, NULL } } },
 };

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <errno.h>
+#include <fcntl.h>
 
 #include "conf.h"
 #include "conftext.h"
@@ -186,14 +187,17 @@ START_TEST(test_string_never_opens_files)
 {
 	struct policy *p = NULL;
 	struct diag d;
+	int cwd = open(".", O_RDONLY | O_DIRECTORY);	/* back there after (CK_FORK=no) */
 
+	ck_assert_int_ge(cwd, 0);
 	put("x.conf", "policy: { model = \"three-tier\"; };\n");
 	ck_assert_int_eq(chdir(dir), 0);
 	diag_init(&d);
 	ck_assert_int_eq(conf_load_string("mem", "@include \"x.conf\"\n", &p, &d), -EINVAL);
 	ck_assert_ptr_null(p);
 	diag_fini(&d);
-	ck_assert_int_eq(chdir("/"), 0);
+	ck_assert_int_eq(fchdir(cwd), 0);
+	close(cwd);
 }
 END_TEST
 

@@ -455,8 +455,10 @@ static int range_cmp(const void *a, const void *b)
 	return memcmp(x->key, y->key, 16);
 }
 
-/* Prefixes of one family, merged into disjoint inclusive ranges in set s. */
-static void service_prefixes(struct ctx *c, const struct service *sv, int s, int family)
+/* Prefixes of one family, merged into disjoint inclusive ranges in set s. The elements name
+ * 'origin', which must live as long as the ruleset (the policy's strings, or a literal). */
+static void service_prefixes(struct ctx *c, const struct service *sv, int s, int family,
+			     const char *origin)
 {
 	struct ir_elem *r = NULL;
 	int n = 0, i, w = 0, alen = family == AF_INET ? 4 : 16;
@@ -472,7 +474,7 @@ static void service_prefixes(struct ctx *c, const struct service *sv, int s, int
 		memcpy(r[n].key, sv->prefixes[i].addr, (size_t)alen);
 		pfx_end(&sv->prefixes[i], r[n].key_end);
 		r[n].line = sv->loc.line;
-		r[n].origin = sv->name;
+		r[n].origin = origin;
 		n++;
 	}
 	qsort(r, (size_t)n, sizeof(*r), range_cmp);
@@ -506,8 +508,8 @@ static void compile_service(struct ctx *c, int i)
 	sp = set_get(c, name, kp, 2, IR_DATA_NONE, 0, sv->name);
 	if (s4 < 0 || s6 < 0 || sp < 0)
 		return;
-	service_prefixes(c, sv, s4, AF_INET);
-	service_prefixes(c, sv, s6, AF_INET6);
+	service_prefixes(c, sv, s4, AF_INET, sv->name);
+	service_prefixes(c, sv, s6, AF_INET6, sv->name);
 	memset(&e, 0, sizeof(e));
 	e.line = sv->loc.line;
 	e.origin = sv->name;
@@ -605,8 +607,8 @@ static void compile_engine_services(struct ctx *c)
 	}
 	all.loc = b->loc;
 	snprintf(all.name, sizeof(all.name), "breakout");
-	service_prefixes(c, &all, s4, AF_INET);
-	service_prefixes(c, &all, s6, AF_INET6);
+	service_prefixes(c, &all, s4, AF_INET, "breakout");
+	service_prefixes(c, &all, s6, AF_INET6, "breakout");
 	for (i = 0; i < c->n_pend; i++)
 		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
 	c->n_pend = 0;
@@ -712,9 +714,9 @@ static void compile_breakout_sources(struct ctx *c)
 	srcs.loc = b->loc;
 	snprintf(srcs.name, sizeof(srcs.name), "breakout sources");
 	s = set_get(c, "bo_src4", &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL, "breakout source groups");
-	service_prefixes(c, &srcs, s, AF_INET);
+	service_prefixes(c, &srcs, s, AF_INET, "breakout sources");
 	s = set_get(c, "bo_src6", &k6, 1, IR_DATA_NONE, IR_SET_INTERVAL, "breakout source groups");
-	service_prefixes(c, &srcs, s, AF_INET6);
+	service_prefixes(c, &srcs, s, AF_INET6, "breakout sources");
 	for (i = 0; i < c->n_pend; i++)
 		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
 	c->n_pend = 0;
@@ -1292,9 +1294,9 @@ static void compile_isolation(struct ctx *c)
 	addrs.n_prefixes = a.n;
 	snprintf(addrs.name, sizeof(addrs.name), "isolated");
 	service_prefixes(c, &addrs, set_get(c, "iso4", &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL,
-					    "isolated hosts (sansoctl isolate)"), AF_INET);
+					    "isolated hosts (sansoctl isolate)"), AF_INET, "isolated");
 	service_prefixes(c, &addrs, set_get(c, "iso6", &k6, 1, IR_DATA_NONE, IR_SET_INTERVAL,
-					    "isolated hosts (sansoctl isolate)"), AF_INET6);
+					    "isolated hosts (sansoctl isolate)"), AF_INET6, "isolated");
 	for (i = 0; i < c->n_pend; i++)
 		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
 	c->n_pend = 0;

@@ -360,6 +360,7 @@ static int mode_check(struct daemon *d)
 		} else {
 			code = gen_apply(d, &g, true);
 		}
+		apply_close(&d->ap);
 	}
 	if (code == EXIT_OK)
 		fprintf(stderr, "configuration OK\n");

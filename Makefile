@@ -11,6 +11,8 @@ UNITDIR    ?= /lib/systemd/system
 SYSUSERSDIR    ?= /usr/lib/sysusers.d
 TMPFILESDIR    ?= /usr/lib/tmpfiles.d
 MODULESLOADDIR ?= /usr/lib/modules-load.d
+# Example policies and rule files; no policy is ever installed into /etc/sanso (the operator's).
+EXAMPLESDIR    ?= $(PREFIX)/share/doc/sanso/examples
 DESTDIR    ?=
 O          ?= build
 CC         ?= cc
@@ -82,14 +84,14 @@ ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS) $(O)/daemon/sansoctl.o
 
 .PHONY: check-systemd check-m365
 .PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke fuzz-long bench \
-        demo install clean deps deps-ensure help update-golden clang-build check-config
+        demo install clean deps deps-ensure help update-golden clang-build check-config deb check-deb
 
 all: $(O)/sansod $(O)/sansoctl
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@[ "$(Q)" = "" ] || echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
@@ -185,9 +187,13 @@ FUZZ_DEPS_check := $(filter-out daemon/conf.c,$(FUZZ_DEPS_conf))
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c
 FUZZ_DEPS_ctl := daemon/ctl.c
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c
+# A harness is rebuilt when its own sources change too (they are the code under test).
+.SECONDEXPANSION:
+FUZZ_DEPS_DEFAULT := $(ENGINE_PURE:%=daemon/%.c)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(or $$(FUZZ_DEPS_$$*),$$(FUZZ_DEPS_DEFAULT)) \
+		$$(wildcard daemon/*.h)
 	@mkdir -p build-fuzz
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(or $(FUZZ_DEPS_$*),$(ENGINE_PURE:%=daemon/%.c)) $(FUZZ_LIBS_$*)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(or $(FUZZ_DEPS_$*),$(FUZZ_DEPS_DEFAULT)) $(FUZZ_LIBS_$*)
 
 fuzz: $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
 	$(Q)set -e; for f in $(FUZZ_NAMES); do mkdir -p tests/fuzz/corpus/$$f build-fuzz/corpus-$$f; \
@@ -232,11 +238,14 @@ demo: deps-ensure
 
 # ---- install ------------------------------------------------------------------------------
 install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/sanso $(DESTDIR)$(PREFIX)/share/sanso
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PREFIX)/share/sanso \
+		$(DESTDIR)$(EXAMPLESDIR)/rules/relays $(DESTDIR)$(EXAMPLESDIR)/rules/services
 	install -m 0755 $(O)/sansod $(DESTDIR)$(SBINDIR)/sansod
 	install -m 0755 $(O)/sansoctl $(DESTDIR)$(SBINDIR)/sansoctl
-	install -m 0640 conf/three-tier.conf $(DESTDIR)$(SYSCONFDIR)/sanso/sanso.conf.example
-	install -m 0644 conf/*.conf conf/REFERENCE*.md $(DESTDIR)$(PREFIX)/share/sanso/
+	install -m 0644 conf/*.conf conf/REFERENCE*.md $(DESTDIR)$(EXAMPLESDIR)/
+	install -m 0644 rules/*.conf rules/README.md $(DESTDIR)$(EXAMPLESDIR)/rules/
+	install -m 0644 rules/relays/* $(DESTDIR)$(EXAMPLESDIR)/rules/relays/
+	install -m 0644 rules/services/* $(DESTDIR)$(EXAMPLESDIR)/rules/services/
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(MODULESLOADDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 tools/m365-to-sanso $(DESTDIR)$(PREFIX)/share/sanso/m365-to-sanso
@@ -251,6 +260,15 @@ install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
 	install -m 0644 doc/man/sansod.8 doc/man/sansoctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 doc/man/sanso.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
+# ---- Debian package ---------------------------------------------------------------------
+# build-deb/sanso_VERSION_amd64.deb from the work tree (debian/, built in a copy: the tree stays
+# clean). check-deb: lintian, piuparts and install/upgrade/boot/purge in a throw-away root.
+deb:
+	$(Q)tools/mkdeb build-deb
+
+check-deb:
+	$(Q)tests/deb/run.sh
+
 # One package list (tools/debian-packages) for `make deps`, the check before demo/check, and .ci/run.
 deps:
 	$(Q)tools/deps --install
@@ -260,7 +278,7 @@ deps-ensure:
 	$(Q)tools/deps
 
 clean:
-	rm -rf build build-san build-clang build-fuzz
+	rm -rf build build-san build-clang build-fuzz build-deb
 
 help:
 	@echo "make            build build/sansod"
@@ -271,5 +289,7 @@ help:
 	@echo "make fuzz-long  every harness to FUZZ_RUNS=10000000 executions (FUZZ_JOBS=1), summary table"
 	@echo "make deps       install the Debian packages (root)"
 	@echo "make install    DESTDIR=... PREFIX=/usr"
+	@echo "make deb        build-deb/sanso_VERSION_amd64.deb (debhelper)"
+	@echo "make check-deb  lintian, piuparts, install/upgrade/boot/purge in a bookworm root"
 
 -include $(ALL_OBJS:.o=.d)

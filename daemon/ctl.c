@@ -130,10 +130,9 @@ int ctl_listen(struct ctl_server *s, const char *path)
 		return e;
 	}
 	/* members of the audit group may connect; the daemon checks each request */
+	/* works as user sanso too; if the group cannot be given, nobody but the owner connects */
 	g = getgrnam(CTL_AUDIT_GROUP);
-	if (g)
-		(void)chown(path, (uid_t)-1, g->gr_gid);	/* works as user sanso too */
-	(void)chmod(path, g ? 0660 : 0600);
+	(void)chmod(path, g && chown(path, (uid_t)-1, g->gr_gid) == 0 ? 0660 : 0600);
 	return 0;
 }
 

@@ -16,7 +16,7 @@ O          ?= build
 CC         ?= cc
 CLANG      ?= clang
 
-DEPS       := libmnl libnftnl libconfig libnetfilter_queue
+DEPS       := libmnl libnftnl libconfig libnetfilter_queue jansson
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -D_GNU_SOURCE -MMD -MP -fstack-protector-strong \
               -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
@@ -53,6 +53,9 @@ PURE += classify
 PURE += explain
 PURE += sha256
 PURE += audit
+PURE += prove
+PURE += prove_json
+PURE += prove_policy
 
 # Kernel-facing modules.
 KERN :=
@@ -78,7 +81,7 @@ UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch ctl $(ENGINE_PURE)
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).
 UNIT_OBJS     := $(filter-out $(O)/daemon/nlbatch.o,$(UNIT_OBJS)) $(O)/tests/unit/nlbatch_fi.o
 
-ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS) $(O)/daemon/sansoctl.o
+ALL_OBJS = $(SANSOD_OBJS) $(UNIT_OBJS) $(SANSOCTL_OBJS)
 
 .PHONY: check-systemd check-m365
 .PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke fuzz-long bench \
@@ -95,9 +98,11 @@ $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/sansoctl: $(O)/daemon/sansoctl.o $(O)/daemon/audit.o $(O)/daemon/sha256.o
+SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl prove_cmd prove prove_json prove_policy \
+                 conf conftext policy policy_addr policy_check psl diag audit sha256 namepat)
+$(O)/sansoctl: $(SANSOCTL_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/tests/unit/suites.h: $(UNIT_SRCS) Makefile
 	@mkdir -p $(dir $@)

@@ -83,7 +83,7 @@ UNIT_OBJS     := $(filter-out $(O)/daemon/nlbatch.o,$(UNIT_OBJS)) $(O)/tests/uni
 
 ALL_OBJS = $(SANSOD_OBJS) $(UNIT_OBJS) $(SANSOCTL_OBJS)
 
-.PHONY: check-systemd check-m365
+.PHONY: check-systemd check-m365 check-prove
 .PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke fuzz-long bench \
         demo install clean deps deps-ensure help update-golden clang-build check-config
 
@@ -120,6 +120,10 @@ $(O)/tests/unit/nlbatch_fi.o: daemon/nlbatch.c
 $(O)/tests/unit/run: $(UNIT_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+# The kernel-side proof against mutants of every shipped policy's ruleset (root: a netns).
+check-prove: all
+	$(Q)O=$(O) tests/prove/run.sh
 
 unit: $(O)/tests/unit/run
 	$(Q)cd $(CURDIR) && $(O)/tests/unit/run

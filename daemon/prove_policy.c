@@ -34,6 +34,7 @@ struct pctx {
 	FILE *out;
 	bool json;
 	int n_witness;
+	unsigned long n_dead;		/* live ids no new-flow path writes (note) */
 	unsigned long reach[POLICY_ZONES_MAX + 1][POLICY_ZONES_MAX + 1];
 };
 
@@ -138,6 +139,49 @@ static int allow(struct pctx *c, const struct allow_spec *s)
 	return r;
 }
 
+static int zone_of_addr(const struct policy *p, const struct prefix *pf)
+{
+	struct prefix zp[64];
+	struct endpoint ep = { .kind = EP_ZONE };
+	int z, i, n;
+
+	for (z = 0; z < p->n_zones; z++) {
+		ep.idx = ep.zone = z;
+		n = policy_ep_prefixes(p, &ep, pf->family, zp, 64);
+		for (i = 0; i < n && i < 64; i++)
+			if (policy_prefix_contains(&zp[i], pf))
+				return z;
+	}
+	return -1;
+}
+
+/* Breakout DNS: the resolvers' queries to the upstreams (udp and tcp 53), zone to zone. */
+static int allow_dns(struct pctx *c)
+{
+	const struct breakout *bo = &c->p->breakout;
+	static const struct port_range p53 = { 53, 53 };
+	struct pv_box b;
+	int i, j, r = 0;
+
+	for (i = 0; i < bo->n_resolvers && !r; i++)
+		for (j = 0; j < bo->n_upstreams && !r; j++) {
+			const struct prefix *rs = &bo->resolvers[i], *up = &bo->upstreams[j];
+			struct allow_spec s = { .zfrom = zone_of_addr(c->p, rs),
+						.zto = zone_of_addr(c->p, up), .ports = &p53,
+						.n_ports = 1 };
+
+			if (rs->family != up->family || s.zfrom < 0 || s.zto < 0)
+				continue;
+			pv_box_full(&c->m, &b, rs->family);
+			b.d[PV_SADDR] = pfx_iv(rs);
+			b.d[PV_DADDR] = pfx_iv(up);
+			b.d[PV_L4PROTO].lo = 6;
+			b.d[PV_L4PROTO].hi = 17;
+			r = allow_ports(c, &b, &s);
+		}
+	return r;
+}
+
 static int allow_breakout(struct pctx *c)
 {
 	const struct breakout *bo = &c->p->breakout;
@@ -147,6 +191,7 @@ static int allow_breakout(struct pctx *c)
 	for (i = 0; i < c->p->n_zones; i++)
 		if (c->p->zones[i].role == ZONE_INTERNET)
 			inet = i;
+	r = allow_dns(c);
 	for (i = 0; i < bo->n_from && bo->n_services && inet >= 0 && !r; i++) {
 		memset(&ep, 0, sizeof(ep));
 		ep.kind = bo->from_group && bo->from_group[i] >= 0 ? EP_GROUP : EP_ZONE;
@@ -434,11 +479,18 @@ static int est_hit(struct pctx *c, const struct pv_hit *h)
 		cur = nx;
 		n = nn;
 	}
-	if (n)
-		witness(c, &cur[0], h->t, h->how,
+	for (k = 0; k < n; k++) {
+		if (cur[k].d[PV_CTMARK].lo == cur[k].d[PV_CTMARK].hi && cur[k].d[PV_CTMARK].lo) {
+			c->n_dead++;		/* a decision id no current path writes */
+			continue;
+		}
+		witness(c, &cur[k], h->t, h->how,
 			"established/related accepted with a ct mark no new-flow path writes");
+		free(cur);
+		return 1;
+	}
 	free(cur);
-	return n ? 1 : 0;
+	return 0;
 }
 
 static int prove_est(struct pctx *c, int *bad)
@@ -521,6 +573,9 @@ int pv_prove(const struct policy *p, const char *json_text, FILE *out, bool json
 		goto out;
 	}
 	matrix(c);
+	fprintf(out, c->json ? "\"dead_live_ids\":%lu," :
+		"established flows accepted for decision ids no new-flow path writes: %lu (note)\n",
+		c->n_dead);
 	fprintf(out, c->json ? "\"queue\":\"open\",\"opaque_xt\":%s,\"approximate\":%s,"
 		"\"witnesses_total\":%d,\"result\":\"%s\"}\n" :
 		"queue: counted as accepting (the engine's tables are not read)\n"

@@ -344,17 +344,12 @@ static long bounds(const struct pv_set *s, int c, const size_t *idx, size_t n,
 }
 
 static int split_rec(struct split_out *o, const struct pv_set *s, const struct pv_key *k,
-		     int c, const struct pv_box *b, const size_t *idx, size_t n);
+		     int c, const struct pv_box *b, size_t *idx, size_t n);
 
+/* One segment of component c with the elements cov that cover it. */
 static int split_seg(struct split_out *o, const struct pv_set *s, const struct pv_key *k,
-		     int c, const struct pv_box *b, const size_t *idx, size_t n, size_t *cov)
+		     int c, const struct pv_box *b, size_t *cov, size_t nc)
 {
-	pv_u128 lo = b->d[k->d[c]].lo;
-	size_t i, nc = 0;
-
-	for (i = 0; i < n; i++)
-		if (s->e[idx[i]].k[c].lo <= lo && s->e[idx[i]].k[c].hi >= lo)
-			cov[nc++] = idx[i];
 	if (!nc)
 		return list_push(o->miss, b, o->st->t, o->st->how);
 	if (c == k->n - 1)
@@ -362,28 +357,60 @@ static int split_seg(struct split_out *o, const struct pv_set *s, const struct p
 	return split_rec(o, s, k, c + 1, b, cov, nc);
 }
 
+static const struct pv_set *sort_set;
+static int sort_c;
+
+static int cmp_lo(const void *a, const void *b)
+{
+	return cmp_u128(&sort_set->e[*(const size_t *)a].k[sort_c].lo,
+			&sort_set->e[*(const size_t *)b].k[sort_c].lo);
+}
+
+/* Drop from act the elements that end before lo, add those of idx (sorted by lo) that start
+ * at or before it; *j walks idx. Returns the new count of act. */
+static size_t sweep(const struct pv_set *s, int c, pv_u128 lo, size_t *act, size_t na,
+		    const size_t *idx, size_t n, size_t *j)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < na; i++)
+		if (s->e[act[i]].k[c].hi >= lo)
+			act[m++] = act[i];
+	for (; *j < n && s->e[idx[*j]].k[c].lo <= lo; (*j)++)
+		if (s->e[idx[*j]].k[c].hi >= lo)
+			act[m++] = idx[*j];
+	return m;
+}
+
 static int split_rec(struct split_out *o, const struct pv_set *s, const struct pv_key *k,
-		     int c, const struct pv_box *b, const size_t *idx, size_t n)
+		     int c, const struct pv_box *b, size_t *idx, size_t n)
 {
 	enum pv_dim d = k->d[c];
 	struct pv_box seg = *b;
-	size_t *cov = malloc((n ? n : 1) * sizeof(*cov));
+	size_t *act = malloc((n ? n : 1) * sizeof(*act)), *cov = NULL, na = 0, j = 0;
 	pv_u128 *p = NULL;
-	long np, j;
+	long np, q;
 	int r = -ENOMEM;
 
-	if (!cov)
+	cov = malloc((n ? n : 1) * sizeof(*cov));
+	if (!act || !cov)
 		goto out;
 	np = bounds(s, c, idx, n, b->d[d], &p);
 	if (np < 0)
 		goto out;
-	for (j = 0, r = 0; j < np && !r; j++) {
-		seg.d[d].lo = p[j];
-		seg.d[d].hi = j + 1 < np ? p[j + 1] - 1 : b->d[d].hi;
-		r = split_seg(o, s, k, c, &seg, idx, n, cov);
+	sort_set = s;		/* pure and single-threaded: sansoctl and the daemon's prover */
+	sort_c = c;
+	qsort(idx, n, sizeof(*idx), cmp_lo);
+	for (q = 0, r = 0; q < np && !r; q++) {
+		seg.d[d].lo = p[q];
+		seg.d[d].hi = q + 1 < np ? p[q + 1] - 1 : b->d[d].hi;
+		na = sweep(s, c, p[q], act, na, idx, n, &j);
+		memcpy(cov, act, na * sizeof(*cov));
+		r = split_seg(o, s, k, c, &seg, cov, na);
 	}
 out:
 	free(p);
+	free(act);
 	free(cov);
 	return r;
 }

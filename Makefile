@@ -18,7 +18,7 @@ O          ?= build
 CC         ?= cc
 CLANG      ?= clang
 
-DEPS       := libmnl libnftnl libconfig libnetfilter_queue
+DEPS       := libmnl libnftnl libconfig libnetfilter_queue jansson
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -D_GNU_SOURCE -MMD -MP -fstack-protector-strong \
               -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
@@ -55,6 +55,9 @@ PURE += classify
 PURE += explain
 PURE += sha256
 PURE += audit
+PURE += prove
+PURE += prove_json
+PURE += prove_policy
 
 # Kernel-facing modules.
 KERN :=
@@ -80,9 +83,9 @@ UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch ctl $(ENGINE_PURE)
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).
 UNIT_OBJS     := $(filter-out $(O)/daemon/nlbatch.o,$(UNIT_OBJS)) $(O)/tests/unit/nlbatch_fi.o
 
-ALL_OBJS := $(SANSOD_OBJS) $(UNIT_OBJS) $(O)/daemon/sansoctl.o
+ALL_OBJS = $(SANSOD_OBJS) $(UNIT_OBJS) $(SANSOCTL_OBJS)
 
-.PHONY: check-systemd check-m365
+.PHONY: check-systemd check-m365 check-prove
 .PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke fuzz-long bench \
         demo install clean deps deps-ensure help update-golden clang-build check-config deb check-deb
 
@@ -97,9 +100,11 @@ $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/sansoctl: $(O)/daemon/sansoctl.o $(O)/daemon/audit.o $(O)/daemon/sha256.o
+SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl prove_cmd prove prove_json prove_policy \
+                 conf conftext policy policy_addr policy_check psl diag audit sha256 namepat)
+$(O)/sansoctl: $(SANSOCTL_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/tests/unit/suites.h: $(UNIT_SRCS) Makefile
 	@mkdir -p $(dir $@)
@@ -117,6 +122,10 @@ $(O)/tests/unit/nlbatch_fi.o: daemon/nlbatch.c
 $(O)/tests/unit/run: $(UNIT_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+# The kernel-side proof against mutants of every shipped policy's ruleset (root: a netns).
+check-prove: all
+	$(Q)O=$(O) tests/prove/run.sh
 
 unit: $(O)/tests/unit/run
 	$(Q)cd $(CURDIR) && $(O)/tests/unit/run

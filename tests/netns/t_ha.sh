@@ -365,6 +365,7 @@ failover()
 	check "$label: the kernel-flow connection keeps carrying data" stream_passes kflow
 	check "$label: the engine-flow connection keeps carrying data" stream_passes eflow
 	check "$label: a new connection through gwb" tcp_data_ok cl "$CLIENT" "$SERVER" 443
+	check "$label: a port no flow allows stays closed through gwb" closed_port
 	$fix
 	check "$label: gwa takes the addresses back" wait_master gwa 150
 	check "$label: the kernel-flow connection survives the way back" stream_passes kflow
@@ -404,14 +405,54 @@ sansod_restart()
 	sansod_up gwa
 }
 
+# Attacks over the sync link (a compromised or impersonated peer): a TCP connection to the
+# gateway itself, and a packet forwarded from the sync link into a zone.
+sync_tcp()
+{
+	n gwb ncat -z -w "$TMO" -s 10.255.0.2 10.255.0.1 2222 >/dev/null 2>&1
+}
+
+sync_forward()
+{
+	n gwb ping -c1 -W"$TMO" -I 10.255.0.2 "$CLIENT" >/dev/null 2>&1
+}
+
+sync_drops()	# CHAIN COMMENT: packets counted by the rule with that comment
+{
+	n gwa nft list chain inet sanso "$1" | grep -F "comment \"$2\"" |
+		sed -nE 's/.*counter packets ([0-9]+) .*/\1/p' | awk '{ s += $1 } END { print s + 0 }'
+}
+
+# The pair never fails open: a port no flow allows stays closed through whichever is master.
+closed_port()
+{
+	! tcp_ok cl "$CLIENT" "$SERVER" 22
+}
+
 # ---- the test ---------------------------------------------------------------------------
 
 lab_ha
+# baseline without sanso: what the sync-link attacks try works on the bare lab
+ip netns exec "$LAB-gwa" ncat -lk 10.255.0.1 2222 >/dev/null 2>&1 &
+PIDS+=("$!")
+wait_listen gwa tcp 10.255.0.1 2222
+ip -n "$LAB-gwb" route add "$CLIENT/32" via 10.255.0.1
+ip -n "$LAB-cl" route add 10.255.0.0/24 via 10.10.0.2
+serve sv tcp "$SERVER" 22
+check "baseline: TCP over the sync link to the gateway" sync_tcp
+check "baseline: a packet from the sync link forwarded into a zone" sync_forward
 write_confs gwa 10.255.0.1 10.255.0.2 150
 write_confs gwb 10.255.0.2 10.255.0.1 100
-for g in gwa gwb; do
-	sansod_up "$g"
-done
+# gwa alone enforces its policy first: the attacks come from gwb, not yet behind its own
+sansod_up gwa
+refute "attack: TCP over the sync link to the gateway is dropped" sync_tcp
+refute "attack: a packet from the sync link is not forwarded into a zone" sync_forward
+check "the sync link's input drop counted them" \
+	test "$(sync_drops input "ha: the sync link carries nothing else")" -gt 0
+check "the sync link's forward drop counted them" \
+	test "$(sync_drops forward "ha: the sync link is not forwarded")" -gt 0
+ip -n "$LAB-gwb" route del "$CLIENT/32"
+sansod_up gwb
 check "both gateways enforce the policy" has_table gwb
 check "sansoctl ha check: healthy on gwb" "$SANSOCTL" -s "$(gw_dir gwb)/run/control" ha check
 for g in gwa gwb; do
@@ -429,8 +470,10 @@ check "sansoctl ha status names the state" grep -q "keepalived state: MASTER" <<
 
 serve sv tcp "$SERVER" 443
 serve sv tcp "$SERVER" 8443
+
 check "baseline: the client reaches the server through the addresses" \
 	tcp_data_ok cl "$CLIENT" "$SERVER" 443
+check "a port no flow allows is closed through gwa" closed_port
 stream_open kflow cl "$CLIENT" "$SERVER" 443
 stream_open eflow cl "$CLIENT" "$SERVER" 8443
 check "kernel-flow connection open" stream_passes kflow

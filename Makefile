@@ -16,7 +16,7 @@ O          ?= build
 CC         ?= cc
 CLANG      ?= clang
 
-DEPS       := libmnl libnftnl libconfig libnetfilter_queue
+DEPS       := libmnl libnftnl libconfig libnetfilter_queue libcrypto
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -D_GNU_SOURCE -MMD -MP -fstack-protector-strong \
               -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
@@ -65,6 +65,8 @@ KERN += ops
 KERN += monitor
 KERN += kwatch
 KERN += fibcheck
+KERN += hasync
+KERN += ha
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns namepat

@@ -1221,29 +1221,38 @@ static void rule_ha_vrrp(struct ctx *c, int ch, bool out, bool v6)
 		emit(c, ch, &r);
 }
 
-/* conntrackd's sync between the two nodes' addresses on the sync link, then ND there, and
- * nothing else on it. */
-static void rules_ha_sync(struct ctx *c, int ch, bool out)
+static void rule_ha_udp(struct ctx *c, int ch, bool out, int node, int port, const char *what)
 {
 	const struct ha_conf *h = &c->p->ha;
 	bool v6 = h->nodes[0].family == AF_INET6;
 	enum ir_field fa = out ? (v6 ? F_IP6_DADDR : F_IP_DADDR) : (v6 ? F_IP6_SADDR : F_IP_SADDR);
 	struct ir_rule r;
 	struct ir_stmt *x;
+
+	ir_rule_init(&r, what, h->loc.line);
+	ha_ifname(c, &r, out, h->sync_if);
+	memcpy(ha_match(c, &r, fa)->val, h->nodes[node].addr, v6 ? 16 : 4);
+	ha_match(c, &r, F_L4PROTO)->val[0] = IPPROTO_UDP;
+	x = ha_match(c, &r, F_TH_DPORT);
+	x->val[0] = (uint8_t)(port >> 8);
+	x->val[1] = (uint8_t)port;
+	st(c, &r, OP_ACCEPT);
+	emit(c, ch, &r);
+}
+
+/* conntrackd's and sansod's sync between the two nodes' addresses on the sync link, then
+ * ND there, and nothing else on it. */
+static void rules_ha_sync(struct ctx *c, int ch, bool out)
+{
+	const struct ha_conf *h = &c->p->ha;
+	struct ir_rule r;
 	int i;
 
-	for (i = 0; i < h->n_nodes; i++) {
-		ir_rule_init(&r, "ha: conntrackd sync", h->loc.line);
-		ha_ifname(c, &r, out, h->sync_if);
-		memcpy(ha_match(c, &r, fa)->val, h->nodes[i].addr, v6 ? 16 : 4);
-		ha_match(c, &r, F_L4PROTO)->val[0] = IPPROTO_UDP;
-		x = ha_match(c, &r, F_TH_DPORT);
-		x->val[0] = (uint8_t)(h->conntrackd_port >> 8);
-		x->val[1] = (uint8_t)h->conntrackd_port;
-		st(c, &r, OP_ACCEPT);
-		emit(c, ch, &r);
-	}
-	if (v6) {
+	for (i = 0; i < h->n_nodes; i++)
+		rule_ha_udp(c, ch, out, i, h->conntrackd_port, "ha: conntrackd sync");
+	for (i = 0; i < h->n_nodes; i++)
+		rule_ha_udp(c, ch, out, i, h->sync_port, "ha: sansod sync");
+	if (h->nodes[0].family == AF_INET6) {
 		ir_rule_init(&r, "ha: neighbour discovery on the sync link", h->loc.line);
 		ha_ifname(c, &r, out, h->sync_if);
 		lookup(c, &r, ir_set_find(c->rs, "nd"), false);

@@ -1869,6 +1869,7 @@ static const struct conf_key ha_keys[] = {
 	{ "sync_interface",	k_ifname,	OFF(ha_conf, sync_if), 0, K_REQ },
 	{ "nodes",		k_ha_nodes,	OFF(ha_conf, nodes), OFF(ha_conf, n_nodes), K_REQ },
 	{ "conntrackd_port",	k_ha_port,	OFF(ha_conf, conntrackd_port), 0, 0 },
+	{ "sync_port",		k_ha_port,	OFF(ha_conf, sync_port), 0, 0 },
 };
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1938,12 +1939,18 @@ static int sec_limits(struct conf *c, const config_setting_t *s)
 static int sec_ha(struct conf *c, const config_setting_t *s)
 {
 	struct ha_conf *h = &c->p->ha;
+	int r;
 
 	conf_obj(c, "ha", "冗長構成", NULL, -1);
 	c->obj[0] = '\0';
 	h->present = true;
 	h->loc.line = config_setting_source_line(s);
-	return conf_object(c, s, ha_keys, ARRAY_SIZE(ha_keys), h);
+	r = conf_object(c, s, ha_keys, ARRAY_SIZE(ha_keys), h);
+	if (r == 0 && h->sync_port == h->conntrackd_port)
+		CONF_ERR(c, s, "sync_port: %d is conntrackd_port too; give sansod a port of its own",
+			 "sync_port: %d は conntrackd_port と同じです。sansod には別のポートを指定してください",
+			 h->sync_port);
+	return r;
 }
 
 #define LIST_KIND(sec, k, kja, idk, type, kkeys, kinit, kcheck)			\

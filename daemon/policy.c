@@ -124,6 +124,7 @@ struct policy *policy_new(const char *file)
 	p->limits.conntrack_warn = LIMITS_CONNTRACK_WARN;
 	p->engine.source_quota = ENGINE_SOURCE_QUOTA;
 	p->ha.conntrackd_port = HA_CONNTRACKD_PORT;
+	p->ha.sync_port = HA_SYNC_PORT;
 	if (file && !(p->file = policy_strdup(p, file)))
 		goto fail;
 	return p;
@@ -1465,7 +1466,8 @@ static void pr_ha(struct printer *w, const struct policy *p)
 			a[0] = '\0';
 		pr(w, "%s\"%s\"", i ? ", " : "", a);
 	}
-	pr(w, "];\n\tconntrackd_port = %d;\n};\n", h->conntrackd_port);
+	pr(w, "];\n\tconntrackd_port = %d;\n\tsync_port = %d;\n};\n", h->conntrackd_port,
+	   h->sync_port);
 }
 
 int policy_print(const struct policy *p, FILE *out)

@@ -327,6 +327,7 @@ struct limits_conf {
  * connections with their ct mark. The same policy runs on both nodes, so it names both sync
  * addresses; the first listed is the preferred master. present is false without the section. */
 #define HA_CONNTRACKD_PORT	3780
+#define HA_SYNC_PORT		3781	/* sansod's own state (hasync.h) */
 #define HA_NODES		2
 
 struct ha_conf {
@@ -335,6 +336,7 @@ struct ha_conf {
 	struct prefix *nodes;		/* sync addresses of both gateways (bare addresses) */
 	int n_nodes;
 	int conntrackd_port;		/* UDP, default HA_CONNTRACKD_PORT */
+	int sync_port;			/* UDP, sansod's state, default HA_SYNC_PORT */
 	struct src_loc loc;
 };
 

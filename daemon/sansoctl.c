@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -214,7 +216,10 @@ static int audit_verify_cmd(const char *file, const char *anchor_path)
 
 enum {
 	EX_HA_NOT_APPLIED = 5,		/* sansod runs, but its policy is not what the kernel has */
+	EX_HA_NOT_SYNCED = 6,		/* sansod has not (yet) the peer's state */
 };
+
+#define HA_SYNC_FRESH_S	3		/* sansod rewrites ha-sync every 0.5 s */
 
 /* The file the last keepalived state goes to: $SANSO_HA_STATE, else "ha-state" next to the
  * control socket. */
@@ -226,6 +231,29 @@ static void ha_state_path(const char *sock, char *out, size_t len)
 		snprintf(out, len, "%s", env);
 	else
 		snprintf(out, len, "%.*sha-state", slash ? (int)(slash - sock + 1) : 0, sock);
+}
+
+/* sansod's sync status ("ha-sync" next to the socket, written while the policy has an ha
+ * section): 0 in sync or no such file, EX_HA_NOT_SYNCED otherwise (also when stale). */
+static int ha_sync(const char *sock, char *line, size_t len)
+{
+	const char *slash = strrchr(sock, '/');
+	char path[4096];
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%.*sha-sync", slash ? (int)(slash - sock + 1) : 0, sock);
+	snprintf(line, len, "-");
+	f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? EX_OK : EX_HA_NOT_SYNCED;
+	if (fstat(fileno(f), &st) < 0 || !fgets(line, (int)len, f))
+		snprintf(line, len, "not-in-sync unreadable");
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	if (time(NULL) - st.st_mtime > HA_SYNC_FRESH_S)
+		snprintf(line, len, "not-in-sync %s", ja ? "状態ファイルが古い" : "status file stale");
+	return !strncmp(line, "in-sync ", 8) ? EX_OK : EX_HA_NOT_SYNCED;
 }
 
 /* Healthy: sansod answers and the kernel enforces exactly its current generation. */
@@ -258,6 +286,7 @@ static int ha_health(const char *sock, const char **why)
 	return EX_OK;
 }
 
+
 static int ha_notify(const char *sock, const char *state)
 {
 	static const char *const states[] = { "MASTER", "BACKUP", "FAULT", "STOP" };
@@ -284,7 +313,7 @@ static int ha_notify(const char *sock, const char *state)
 /* sansoctl ha status|check|notify STATE: exit codes in sansoctl(8). */
 static int ha_cmd(const char *sock, int argc, char **argv)
 {
-	char path[4096], role[32] = "unknown";
+	char path[4096], role[32] = "unknown", sync[256];
 	const char *why = "";
 	FILE *f;
 	int r;
@@ -296,6 +325,10 @@ static int ha_cmd(const char *sock, int argc, char **argv)
 		return EX_USAGE;
 	}
 	r = ha_health(sock, &why);
+	if (r == EX_OK)
+		r = ha_sync(sock, sync, sizeof(sync));
+	else
+		snprintf(sync, sizeof(sync), "-");
 	if (!strcmp(argv[0], "check"))
 		return r;
 	ha_state_path(sock, path, sizeof(path));
@@ -306,8 +339,8 @@ static int ha_cmd(const char *sock, int argc, char **argv)
 		role[strcspn(role, "\n")] = '\0';
 		fclose(f);
 	}
-	printf(ja ? "状態: %s\nkeepalived の状態: %s\n" : "health: %s\nkeepalived state: %s\n",
-	       why, role);
+	printf(ja ? "状態: %s\nkeepalived の状態: %s\nピアとの同期: %s\n" :
+	       "health: %s\nkeepalived state: %s\nsync with the peer: %s\n", why, role, sync);
 	return r;
 }
 

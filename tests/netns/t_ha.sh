@@ -14,7 +14,12 @@
 # opened before keep carrying data (their ct mark came over with conntrackd), new
 # connections work, and the gap of a 50 ms ping stream is printed. Then gwa comes back and
 # takes the addresses again. Last, with conntrackd stopped, the same failover cuts a
-# connection (the test can fail). The gateways run with nf_conntrack_tcp_loose=0 (as
+# connection (the test can fail).
+#
+# sansod's own state follows over the sync link (UDP 3781, HMAC-SHA256 under the key in each
+# state directory): an isolation made on the master holds on the new one; a gwa whose sansod
+# was killed converges to what gwb did meanwhile before it may be master again; a forged
+# datagram (wrong key) and a replayed one (captured on the sync link) are refused and audited. The gateways run with nf_conntrack_tcp_loose=0 (as
 # rules/ha/README.md recommends): a mid-stream packet without a synced entry is invalid.
 . "$(dirname "$0")/lib.sh"
 
@@ -126,6 +131,7 @@ write_confs()	# GW OWN PEER PRIORITY
 	local g=$1 own=$2 peer=$3 prio=$4 d
 	d=$(gw_dir "$g")
 	mkdir -p "$d/state" "$d/run"
+	install -m 600 "$TMP/ha.key" "$d/state/ha.key"
 	cat >"$d/conntrackd.conf" <<EOF
 Sync {
 	Mode FTFW {
@@ -227,7 +233,7 @@ sansod_up()	# GW
 	d=$(gw_dir "$g")
 	: >"$d/sansod.log"
 	ip netns exec "$LAB-$g" "$SANSOD" -f "$POLICY" --control "$d/run/control" \
-		--state-dir "$d/state" >>"$d/sansod.log" 2>&1 &
+		--state-dir "$d/state" --audit "$d/audit.jsonl" >>"$d/sansod.log" 2>&1 &
 	SPID[$g]=$!
 	PIDS+=("$!")
 	for ((i = 0; i < 200; i++)); do
@@ -402,6 +408,7 @@ sansod_kill()
 
 sansod_restart()
 {
+	ctl gwb isolate internet --reason "t_ha: made on gwb while gwa is down" >/dev/null
 	sansod_up gwa
 }
 
@@ -423,6 +430,82 @@ sync_drops()	# CHAIN COMMENT: packets counted by the rule with that comment
 		sed -nE 's/.*counter packets ([0-9]+) .*/\1/p' | awk '{ s += $1 } END { print s + 0 }'
 }
 
+ctl()	# GW ARGS...: sansoctl against the gateway's sansod
+{
+	local g=$1
+	shift
+	"$SANSOCTL" -s "$(gw_dir "$g")/run/control" "$@"
+}
+
+# holds_isolation GW TARGET: the gateway's persisted state isolates TARGET (5 s at most).
+holds_isolation()
+{
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -qxF "isolate	$2" "$(gw_dir "$1")/state/ops.state" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+wait_healthy()	# GW: sansoctl ha check exits 0 (5 s at most)
+{
+	local i
+	for ((i = 0; i < 50; i++)); do
+		ctl "$1" ha check && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+wait_state()	# GW STATE: keepalived reported STATE through sansoctl ha notify (5 s at most)
+{
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -qx "$2" "$(gw_dir "$1")/run/ha-state" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+audited()	# GW TEXT: the gateway's audit trail has a record containing TEXT (3 s at most)
+{
+	local i
+	for ((i = 0; i < 30; i++)); do
+		grep -qF "$2" "$(gw_dir "$1")/audit.jsonl" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# sync_send NODE SRC FILE: one UDP datagram with FILE's bytes from SRC to the peer's port 3781
+sync_send()
+{
+	local dst=10.255.0.2
+	[[ $2 == 10.255.0.2 ]] && dst=10.255.0.1
+	n "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+s.sendto(open(sys.argv[3], "rb").read(), (sys.argv[2], 3781))' "$2" "$dst" "$3"
+}
+
+# capture_sync: one genuine datagram gwa sends to gwb on the sync link, its UDP payload
+capture_sync()
+{
+	n gwb python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
+s.bind(("sy0", 0x0800))
+s.settimeout(5)
+while True:
+    p = s.recv(65535)
+    ihl = (p[0] & 15) * 4
+    if p[9] == 17 and p[ihl + 2:ihl + 4] == (3781).to_bytes(2, "big") and p[12:16] == bytes([10, 255, 0, 1]):
+        open(sys.argv[1], "wb").write(p[ihl + 8:])
+        break' "$TMP/captured.bin"
+}
+
 # The pair never fails open: a port no flow allows stays closed through whichever is master.
 closed_port()
 {
@@ -441,6 +524,7 @@ ip -n "$LAB-cl" route add 10.255.0.0/24 via 10.10.0.2
 serve sv tcp "$SERVER" 22
 check "baseline: TCP over the sync link to the gateway" sync_tcp
 check "baseline: a packet from the sync link forwarded into a zone" sync_forward
+head -c 32 /dev/urandom >"$TMP/ha.key"
 write_confs gwa 10.255.0.1 10.255.0.2 150
 write_confs gwb 10.255.0.2 10.255.0.1 100
 # gwa alone enforces its policy first: the attacks come from gwb, not yet behind its own
@@ -454,7 +538,10 @@ check "the sync link's forward drop counted them" \
 ip -n "$LAB-gwb" route del "$CLIENT/32"
 sansod_up gwb
 check "both gateways enforce the policy" has_table gwb
-check "sansoctl ha check: healthy on gwb" "$SANSOCTL" -s "$(gw_dir gwb)/run/control" ha check
+rc=0
+ctl gwb ha check || rc=$?
+check_eq "sansoctl ha check on a node just started, no peer state yet: exit 6" 6 "$rc"
+check "sansoctl ha check: healthy on gwb once alone for 3 s" wait_healthy gwb
 for g in gwa gwb; do
 	conntrackd_up "$g"
 done
@@ -464,9 +551,13 @@ for g in gwa gwb; do
 done
 check "gwa (priority 150) becomes master" wait_master gwa
 check "keepalived told sansoctl: gwa MASTER" grep -qx MASTER "$(gw_dir gwa)/run/ha-state"
-check "keepalived told sansoctl: gwb BACKUP" grep -qx BACKUP "$(gw_dir gwb)/run/ha-state"
-out=$("$SANSOCTL" -s "$(gw_dir gwa)/run/control" ha status || true)
+check "keepalived told sansoctl: gwb BACKUP" wait_state gwb BACKUP
+out=$(ctl gwa ha status || true)
 check "sansoctl ha status names the state" grep -q "keepalived state: MASTER" <<<"$out"
+check "gwb applied gwa's state" wait_healthy gwb
+out=$(ctl gwb ha status || true)
+check "sansoctl ha status on gwb: the peer's state applied" \
+	grep -q "sync with the peer: in-sync the peer's last state applied" <<<"$out"
 
 serve sv tcp "$SERVER" 443
 serve sv tcp "$SERVER" 8443
@@ -489,8 +580,31 @@ sansod_kill
 rc=0
 "$SANSOCTL" -s "$(gw_dir gwa)/run/control" ha check || rc=$?
 check_eq "sansoctl ha check: sansod dead -> exit 3" 3 "$rc"
-sansod_restart
+sansod_up gwa
 failover "sansod killed" sansod_kill sansod_restart
+check "gwa converged before it was master again: it holds gwb's isolation" \
+	holds_isolation gwa internet
+check "gwa's audit trail records the state applied from gwb" audited gwa ha.sync.apply
+
+# attacks on the state sync: a datagram under another key, a replayed genuine one
+head -c 32 /dev/urandom >"$TMP/other.key"
+python3 -c '
+import hashlib, hmac, struct, sys, time
+body = b"sha\t" + b"0" * 64 + b"\nisolate\tlgwan\n"
+hdr = b"SANSOHA1" + struct.pack("=qQII", int(time.time() * 1000), 1 << 40, len(body), 0)
+key = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(hdr + body + hmac.new(key, hdr + body, hashlib.sha256).digest())' \
+	"$TMP/other.key" "$TMP/forged.bin"
+sync_send gwa 10.255.0.1 "$TMP/forged.bin"
+check "attack: a datagram under another key is refused and audited" \
+	audited gwb '"why":"forged (HMAC or shape)"'
+refute "attack: the forged state (isolate lgwan) was not applied" holds_isolation gwb lgwan
+check "capture a genuine sync datagram on the sync link" capture_sync
+sleep 0.6
+sync_send gwa 10.255.0.1 "$TMP/captured.bin"
+check "attack: a replayed genuine datagram is refused and audited" \
+	audited gwb '"why":"replayed (sequence)"'
+check "gwb still in sync after the attacks" ctl gwb ha check
 
 # the same failover with conntrackd stopped cuts a connection opened meanwhile
 conntrackd_down gwa
@@ -500,6 +614,15 @@ check "unsynced connection open" stream_passes nosync
 links_down
 check "without conntrackd: the addresses move to gwb" wait_master gwb
 check "without conntrackd: the failover cuts the connection" stream_cut nosync
+links_up
+check "gwa master again" wait_master gwa 150
+
+# an isolation made on the master holds on the new master
+ctl gwa isolate juki --reason "t_ha: isolation on the master" >/dev/null
+check "the isolation reaches gwb" holds_isolation gwb juki
+links_down
+check "isolation: the addresses move to gwb" wait_master gwb
+refute "isolation made on gwa holds on gwb: juki is cut" tcp_data_ok cl "$CLIENT" "$SERVER" 443
 links_up
 
 finish

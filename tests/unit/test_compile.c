@@ -533,7 +533,10 @@ START_TEST(test_ha)
 	drop = ha_rule(c, "input", "ha: the sync link carries nothing else", 0);
 	ck_assert_int_eq(vrrp, 1);			/* right after loopback */
 	ck_assert_int_lt(vrrp, sync);
-	ck_assert_int_eq(drop, sync + 1);
+	ck_assert_int_eq(drop, sync + 3);	/* then sansod's sync, one per node */
+	ck_assert_int_eq(ha_rule(c, "input", "ha: sansod sync", 1), sync + 2);
+	ck_assert_uint_eq(in->rules[sync + 2].s[3].val[0] << 8 | in->rules[sync + 2].s[3].val[1],
+			  3781);
 	x = stmt_of(&in->rules[vrrp], OP_LOOKUP);
 	ck_assert_str_eq(c->rs->sets[x->set].name, "zone_ifs");
 	ck_assert_int_eq(in->rules[vrrp].s[1].f[0], F_L4PROTO);
@@ -559,7 +562,7 @@ START_TEST(test_ha)
 	nd = ha_rule(c, "input", "ha: neighbour discovery on the sync link", 0);
 	ck_assert_int_eq(in->rules[sync].s[1].f[0], F_IP6_SADDR);
 	ck_assert_uint_eq(in->rules[sync].s[3].val[0] << 8 | in->rules[sync].s[3].val[1], 4000);
-	ck_assert_int_eq(nd, sync + 2);
+	ck_assert_int_eq(nd, sync + 4);
 	ck_assert_int_eq(ha_rule(c, "input", "ha: the sync link carries nothing else", 0), nd + 1);
 	done(p, c, &d);
 

@@ -74,7 +74,7 @@ SANSOD_OBJS   := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(ENGINE_PURE) $(KERN) mai
 UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch ctl $(ENGINE_PURE)) \
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch ctl hasync $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "compile.h"
 
@@ -1182,6 +1183,115 @@ static void rules_established(struct ctx *c, int ch, bool invalid, bool cut)
 	emit(c, ch, &r);
 }
 
+/* ---- high availability (R99, R102): the pair talks only as the ha section says ---- */
+
+static struct ir_stmt *ha_match(struct ctx *c, struct ir_rule *r, enum ir_field f)
+{
+	struct ir_stmt *x = st(c, r, OP_MATCH);
+
+	x->f[0] = f;
+	x->n_f = 1;
+	return x;
+}
+
+static void ha_ifname(struct ctx *c, struct ir_rule *r, bool out, const char *name)
+{
+	enum ir_field f = out ? F_OIFNAME : F_IIFNAME;
+
+	ir_put_str(ha_match(c, r, f)->val, 0, f, name);
+}
+
+/* VRRP (IP protocol 112) to its group 224.0.0.18 / ff02::12 on the zone interfaces. */
+static void rule_ha_vrrp(struct ctx *c, int ch, bool out, bool v6)
+{
+	static const uint8_t g4[4] = { 224, 0, 0, 18 };
+	static const uint8_t g6[16] = { 0xff, 0x02, [15] = 0x12 };
+	struct ir_rule r;
+	struct ir_stmt *x;
+
+	ir_rule_init(&r, "ha: VRRP on the zone interfaces", c->p->ha.loc.line);
+	x = st(c, &r, OP_LOOKUP);
+	x->f[0] = out ? F_OIFNAME : F_IIFNAME;
+	x->n_f = 1;
+	x->set = ir_set_find(c->rs, "zone_ifs");
+	ha_match(c, &r, F_L4PROTO)->val[0] = 112;
+	memcpy(ha_match(c, &r, v6 ? F_IP6_DADDR : F_IP_DADDR)->val, v6 ? g6 : g4, v6 ? 16 : 4);
+	st(c, &r, OP_ACCEPT);
+	if (x->set >= 0)
+		emit(c, ch, &r);
+}
+
+static void rule_ha_udp(struct ctx *c, int ch, bool out, int node, int port, const char *what)
+{
+	const struct ha_conf *h = &c->p->ha;
+	bool v6 = h->nodes[0].family == AF_INET6;
+	enum ir_field fa = out ? (v6 ? F_IP6_DADDR : F_IP_DADDR) : (v6 ? F_IP6_SADDR : F_IP_SADDR);
+	struct ir_rule r;
+	struct ir_stmt *x;
+
+	ir_rule_init(&r, what, h->loc.line);
+	ha_ifname(c, &r, out, h->sync_if);
+	memcpy(ha_match(c, &r, fa)->val, h->nodes[node].addr, v6 ? 16 : 4);
+	ha_match(c, &r, F_L4PROTO)->val[0] = IPPROTO_UDP;
+	x = ha_match(c, &r, F_TH_DPORT);
+	x->val[0] = (uint8_t)(port >> 8);
+	x->val[1] = (uint8_t)port;
+	st(c, &r, OP_ACCEPT);
+	emit(c, ch, &r);
+}
+
+/* conntrackd's and sansod's sync between the two nodes' addresses on the sync link, then
+ * ND there, and nothing else on it. */
+static void rules_ha_sync(struct ctx *c, int ch, bool out)
+{
+	const struct ha_conf *h = &c->p->ha;
+	struct ir_rule r;
+	int i;
+
+	for (i = 0; i < h->n_nodes; i++)
+		rule_ha_udp(c, ch, out, i, h->conntrackd_port, "ha: conntrackd sync");
+	for (i = 0; i < h->n_nodes; i++)
+		rule_ha_udp(c, ch, out, i, h->sync_port, "ha: sansod sync");
+	if (h->nodes[0].family == AF_INET6) {
+		ir_rule_init(&r, "ha: neighbour discovery on the sync link", h->loc.line);
+		ha_ifname(c, &r, out, h->sync_if);
+		lookup(c, &r, ir_set_find(c->rs, "nd"), false);
+		st(c, &r, OP_ACCEPT);
+		emit(c, ch, &r);
+	}
+	ir_rule_init(&r, "ha: the sync link carries nothing else", h->loc.line);
+	ha_ifname(c, &r, out, h->sync_if);
+	st(c, &r, OP_COUNTER);
+	st(c, &r, OP_DROP);
+	emit(c, ch, &r);
+}
+
+static void rules_ha_local(struct ctx *c, int ch, bool out)
+{
+	if (!c->p->ha.present)
+		return;
+	rule_ha_vrrp(c, ch, out, false);
+	rule_ha_vrrp(c, ch, out, true);
+	rules_ha_sync(c, ch, out);
+}
+
+/* Nothing is forwarded from or to the sync link, whatever its conntrack entry says. */
+static void rules_ha_forward(struct ctx *c)
+{
+	struct ir_rule r;
+	int out;
+
+	if (!c->p->ha.present)
+		return;
+	for (out = 0; out < 2; out++) {
+		ir_rule_init(&r, "ha: the sync link is not forwarded", c->p->ha.loc.line);
+		ha_ifname(c, &r, out, c->p->ha.sync_if);
+		st(c, &r, OP_COUNTER);
+		st(c, &r, OP_DROP);
+		emit(c, c->ch_fwd, &r);
+	}
+}
+
 /* The DNS learning tap: the resolvers' queries to their upstreams (any state, original
  * direction) and the upstreams' answers (established replies only: a forged datagram has no
  * conntrack entry and never reaches the engine) go to the engine, which records the queries
@@ -1350,6 +1460,7 @@ static void rules_forward(struct ctx *c)
 	struct ir_rule r;
 	struct ir_stmt *x;
 
+	rules_ha_forward(c);
 	rules_isolation(c);
 	rules_dns(c);
 	rules_established(c, c->ch_fwd, false, false);
@@ -1783,6 +1894,7 @@ static void rules_local(struct ctx *c)
 		ir_put_str(x->val, 0, x->f[0], "lo");
 		st(c, &r, OP_ACCEPT);
 		emit(c, ch, &r);
+		rules_ha_local(c, ch, io);
 		simple(c, ch, nd, false, OP_ACCEPT, 0);
 		rules_established(c, ch, !io, true);
 		rules_maps(c, ch, io ? "out" : "in");

@@ -1837,6 +1837,42 @@ static const struct conf_key limits_keys[] = {
 };
 
 /* ---------------------------------------------------------------------------------------- */
+/* High availability (R99, R102) */
+
+INT_KEY(k_ha_port, 1, 65535)
+
+/* The sync addresses of both gateways: two distinct addresses of one family. */
+static int k_ha_nodes(struct conf *c, const config_setting_t *s, void *obj,
+		      const struct conf_key *k)
+{
+	struct ha_conf *h = obj;
+	int r = prefixes(c, s, obj, k, true);
+
+	if (r < 0)
+		return r;
+	if (h->n_nodes != HA_NODES) {
+		CONF_ERR(c, s, "nodes: %d addresses; give the sync addresses of both gateways (2)",
+			 "nodes: アドレスが %d 個です。両ゲートウェイの同期用アドレス (2 個) を指定してください",
+			 h->n_nodes);
+		return -EINVAL;
+	}
+	if (h->nodes[0].family != h->nodes[1].family ||
+	    !memcmp(h->nodes[0].addr, h->nodes[1].addr, sizeof(h->nodes[0].addr))) {
+		CONF_ERR(c, s, "nodes: the two addresses must differ and be of one family (IPv4 or IPv6)",
+			 "nodes: 二つのアドレスは異なり、同じアドレス族 (IPv4 または IPv6) である必要があります");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct conf_key ha_keys[] = {
+	{ "sync_interface",	k_ifname,	OFF(ha_conf, sync_if), 0, K_REQ },
+	{ "nodes",		k_ha_nodes,	OFF(ha_conf, nodes), OFF(ha_conf, n_nodes), K_REQ },
+	{ "conntrackd_port",	k_ha_port,	OFF(ha_conf, conntrackd_port), 0, 0 },
+	{ "sync_port",		k_ha_port,	OFF(ha_conf, sync_port), 0, 0 },
+};
+
+/* ---------------------------------------------------------------------------------------- */
 /* Sections */
 
 static const struct conf_key policy_keys[] = {
@@ -1900,6 +1936,23 @@ static int sec_limits(struct conf *c, const config_setting_t *s)
 	return r;
 }
 
+static int sec_ha(struct conf *c, const config_setting_t *s)
+{
+	struct ha_conf *h = &c->p->ha;
+	int r;
+
+	conf_obj(c, "ha", "冗長構成", NULL, -1);
+	c->obj[0] = '\0';
+	h->present = true;
+	h->loc.line = config_setting_source_line(s);
+	r = conf_object(c, s, ha_keys, ARRAY_SIZE(ha_keys), h);
+	if (r == 0 && h->sync_port == h->conntrackd_port)
+		CONF_ERR(c, s, "sync_port: %d is conntrackd_port too; give sansod a port of its own",
+			 "sync_port: %d は conntrackd_port と同じです。sansod には別のポートを指定してください",
+			 h->sync_port);
+	return r;
+}
+
 #define LIST_KIND(sec, k, kja, idk, type, kkeys, kinit, kcheck)			\
 	{ .section = sec, .kind = k, .kind_ja = kja, .id_key = #idk,			\
 	  .size = sizeof(struct type), .name_off = OFF(type, idk),		\
@@ -1919,7 +1972,7 @@ static const struct conf_kind list_kinds[] = {
 
 static const char *const sections[] = {
 	"policy", "zones", "segments", "hosts", "groups", "flows", "exceptions", "breakout",
-	"engine", "limits",
+	"engine", "limits", "ha",
 };
 
 static int conf_section(struct conf *c, const config_setting_t *s, size_t idx)
@@ -1938,6 +1991,8 @@ static int conf_section(struct conf *c, const config_setting_t *s, size_t idx)
 		return sec_engine(c, s);
 	if (idx == 9)
 		return sec_limits(c, s);
+	if (idx == 10)
+		return sec_ha(c, s);
 	r = conf_objects(c, s, &list_kinds[idx - 2], &base, &n);
 	if (!base)
 		n = 0;

@@ -625,12 +625,40 @@ static int mode_verify(struct daemon *d)
 #define OPS_FILE "ops.state"
 
 /* One line per entry: "isolate<TAB>NAME" ("isolate NAME", the rest of the line, is still
- * read), "revoke NAME", ... Written atomically (rename). */
+ * read), "revoke NAME", ... local: also the policy in force and the changes (not shared with
+ * an HA peer: they name files of this host). */
+void sansod_ops_write(const struct ops *o, FILE *f, bool local)
+{
+	int i;
+
+	for (i = 0; i < o->n_isolate; i++)		/* names hold no tab nor newline */
+		fprintf(f, "isolate\t%s\n", o->isolate[i]);
+	for (i = 0; i < o->n_revoke; i++)
+		fprintf(f, "revoke %s\n", o->revoke[i]);
+	if (local && o->policy[0])
+		fprintf(f, "policy\t%s\n", o->policy);
+	for (i = 0; local && i < o->n_changes; i++) {
+		const struct change *c = &o->changes[i];
+
+		fprintf(f, "change\t%s\t%s\t%s\t%s\t%s\t%s\t%u\t%lld\t%d\n", c->id, c->file,
+			c->sha256, c->reason[0] ? c->reason : "-", c->by, c->by2[0] ? c->by2 : "-",
+			(unsigned)c->uid, (long long)c->at, (int)c->state);
+	}
+	for (i = 0; i < o->n_ledger; i++) {
+		const struct ledger_entry *l = &o->ledger[i];
+
+		fprintf(f, "exception\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%lld\t%d\n", l->id,
+			l->from, l->to, l->proto, l->ports[0] ? l->ports : "-", l->reason,
+			l->requested_by, l->approved_by, l->expires, l->added_by,
+			(long long)l->added_at, l->revoked);
+	}
+}
+
+/* Written atomically (rename). */
 void sansod_ops_save(const struct daemon *d)
 {
 	char path[4096], tmp[4200];
 	FILE *f;
-	int i;
 
 	if (!d->o.state_dir)
 		return;
@@ -641,27 +669,7 @@ void sansod_ops_save(const struct daemon *d)
 		log_warn("cannot save the operational state to '%s'", tmp);
 		return;
 	}
-	for (i = 0; i < d->ops.n_isolate; i++)		/* names hold no tab nor newline */
-		fprintf(f, "isolate\t%s\n", d->ops.isolate[i]);
-	for (i = 0; i < d->ops.n_revoke; i++)
-		fprintf(f, "revoke %s\n", d->ops.revoke[i]);
-	if (d->ops.policy[0])
-		fprintf(f, "policy\t%s\n", d->ops.policy);
-	for (i = 0; i < d->ops.n_changes; i++) {
-		const struct change *c = &d->ops.changes[i];
-
-		fprintf(f, "change\t%s\t%s\t%s\t%s\t%s\t%s\t%u\t%lld\t%d\n", c->id, c->file,
-			c->sha256, c->reason[0] ? c->reason : "-", c->by, c->by2[0] ? c->by2 : "-",
-			(unsigned)c->uid, (long long)c->at, (int)c->state);
-	}
-	for (i = 0; i < d->ops.n_ledger; i++) {
-		const struct ledger_entry *l = &d->ops.ledger[i];
-
-		fprintf(f, "exception\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%lld\t%d\n", l->id,
-			l->from, l->to, l->proto, l->ports[0] ? l->ports : "-", l->reason,
-			l->requested_by, l->approved_by, l->expires, l->added_by,
-			(long long)l->added_at, l->revoked);
-	}
+	sansod_ops_write(&d->ops, f, true);
 	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path))
 		log_warn("cannot save the operational state to '%s'", path);
 }
@@ -727,10 +735,43 @@ static void ops_line_refused(const char *path, int n, char *line)
 			  path, line);
 }
 
+/* Add what f holds to o; path names f in the log. Returns the lines refused. */
+int sansod_ops_read(struct ops *o, FILE *f, const char *path)
+{
+	char line[2048], name[POLICY_NAME_MAX];
+	int bad = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "change\t", 7) && o->n_changes < CHANGES_MAX) {
+			if (change_parse(line + 7, &o->changes[o->n_changes]) == 0)
+				o->n_changes++;
+			else
+				ops_line_refused(path, ++bad, line);
+			continue;
+		}
+		if (sscanf(line, "policy\t%255[^\n]", o->policy) == 1)
+			continue;
+		if (!strncmp(line, "exception\t", 10) && o->n_ledger < LEDGER_MAX) {
+			if (ledger_parse(line + 10, &o->ledger[o->n_ledger]) == 0)
+				o->n_ledger++;
+			else
+				ops_line_refused(path, ++bad, line);
+			continue;
+		}
+		if ((sscanf(line, "isolate\t%63[^\n]", name) == 1 ||
+		     sscanf(line, "isolate %63[^\n]", name) == 1) && o->n_isolate < OPS_MAX)
+			snprintf(o->isolate[o->n_isolate++], POLICY_NAME_MAX, "%s", name);
+		else if (sscanf(line, "revoke %63[^\n]", name) == 1 && o->n_revoke < OPS_MAX)
+			snprintf(o->revoke[o->n_revoke++], POLICY_NAME_MAX, "%s", name);
+		else
+			ops_line_refused(path, ++bad, line);
+	}
+	return bad;
+}
+
 void sansod_ops_load(struct daemon *d)
 {
-	char path[4096], line[2048], name[POLICY_NAME_MAX];
-	int bad = 0;
+	char path[4096];
 	FILE *f;
 
 	if (!d->o.state_dir)
@@ -739,31 +780,7 @@ void sansod_ops_load(struct daemon *d)
 	f = fopen(path, "re");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "change\t", 7) && d->ops.n_changes < CHANGES_MAX) {
-			if (change_parse(line + 7, &d->ops.changes[d->ops.n_changes]) == 0)
-				d->ops.n_changes++;
-			else
-				ops_line_refused(path, ++bad, line);
-			continue;
-		}
-		if (sscanf(line, "policy\t%255[^\n]", d->ops.policy) == 1)
-			continue;
-		if (!strncmp(line, "exception\t", 10) && d->ops.n_ledger < LEDGER_MAX) {
-			if (ledger_parse(line + 10, &d->ops.ledger[d->ops.n_ledger]) == 0)
-				d->ops.n_ledger++;
-			else
-				ops_line_refused(path, ++bad, line);
-			continue;
-		}
-		if ((sscanf(line, "isolate\t%63[^\n]", name) == 1 ||
-		     sscanf(line, "isolate %63[^\n]", name) == 1) && d->ops.n_isolate < OPS_MAX)
-			snprintf(d->ops.isolate[d->ops.n_isolate++], POLICY_NAME_MAX, "%s", name);
-		else if (sscanf(line, "revoke %63[^\n]", name) == 1 && d->ops.n_revoke < OPS_MAX)
-			snprintf(d->ops.revoke[d->ops.n_revoke++], POLICY_NAME_MAX, "%s", name);
-		else
-			ops_line_refused(path, ++bad, line);
-	}
+	(void)sansod_ops_read(&d->ops, f, path);
 	fclose(f);
 	if (d->ops.n_isolate || d->ops.n_revoke)
 		log_info("operational state: %d isolation(s), %d revoked service(s) from '%s'",
@@ -1194,7 +1211,7 @@ static int mode_daemon(struct daemon *d)
 	struct ctl_server cs = { .fd = -1 };
 	struct ctl_conn conns[CTL_CLIENTS_MAX];
 	struct monitor mon = { 0 };
-	struct pollfd pfd[3 + CTL_CLIENTS_MAX];
+	struct pollfd pfd[4 + CTL_CLIENTS_MAX];
 	long long wd_ms;
 	int64_t next_drift;
 	int fd, code, r, i, tick;
@@ -1217,18 +1234,21 @@ static int mode_daemon(struct daemon *d)
 			  d->o.control, strerror(-r));
 	if (monitor_open(&mon) < 0)
 		log_warn("ruleset monitor: out-of-band changes are found by the periodic check only");
+	sansod_ha_start(d);
 	notify("READY=1");
 	pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = cs.fd, .events = POLLIN };
 	pfd[2] = (struct pollfd){ .fd = monitor_fd(&mon), .events = POLLIN };
+	pfd[3] = (struct pollfd){ .fd = sansod_ha_fd(d), .events = POLLIN };
 	wd_ms = getenv("WATCHDOG_USEC") ? atoll(getenv("WATCHDOG_USEC")) / 2000 : 0;
 	tick = wd_ms > 0 && wd_ms < DRIFT_CHECK_MS ? (int)wd_ms : DRIFT_CHECK_MS;
 	tick = tick < KWATCH_INTERVAL_MS ? tick : KWATCH_INTERVAL_MS;
+	tick = d->ha.on && tick > SANSOD_HA_TICK_MS ? SANSOD_HA_TICK_MS : tick;
 	next_drift = mono_ms() + DRIFT_CHECK_MS;
 	for (;;) {
 		if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
 			(void)sansod_load_and_apply(d);	/* the trail broke: cut between zones */
-		r = poll(pfd, 3 + CTL_CLIENTS_MAX, control_pollset(conns, pfd + 3,
+		r = poll(pfd, 4 + CTL_CLIENTS_MAX, control_pollset(conns, pfd + 4,
 				d->restore.recheck ? RESTORE_RECHECK_MS : tick));
 		if (wd_ms > 0)
 			watchdog(d, beats);
@@ -1242,7 +1262,10 @@ static int mode_daemon(struct daemon *d)
 		}
 		if (r > 0 && cs.fd >= 0 && (pfd[1].revents & POLLIN))
 			control_accept(&cs, conns);
-		control_io(d, conns, pfd + 3);
+		control_io(d, conns, pfd + 4);
+		if (r > 0 && (pfd[3].revents & POLLIN))
+			sansod_ha_input(d);
+		sansod_ha_tick(d);
 		if (mono_ms() >= next_drift) {
 			next_drift = mono_ms() + DRIFT_CHECK_MS;
 			drift_check_restore(d);
@@ -1269,6 +1292,7 @@ static int mode_daemon(struct daemon *d)
 		ctl_conn_close(&conns[i]);
 	ctl_close(&cs);
 	monitor_close(&mon);
+	sansod_ha_stop(d);
 	log_info("exiting; generation %u stays in the kernel", d->generation);
 	if (d->engine) {
 		log_counters(d);

@@ -123,6 +123,8 @@ struct policy *policy_new(const char *file)
 	p->limits.dflt = (struct pair_limits){ LIMITS_RATE, LIMITS_BURST, LIMITS_CT_COUNT };
 	p->limits.conntrack_warn = LIMITS_CONNTRACK_WARN;
 	p->engine.source_quota = ENGINE_SOURCE_QUOTA;
+	p->ha.conntrackd_port = HA_CONNTRACKD_PORT;
+	p->ha.sync_port = HA_SYNC_PORT;
 	if (file && !(p->file = policy_strdup(p, file)))
 		goto fail;
 	return p;
@@ -1450,6 +1452,24 @@ static void pr_limits(struct printer *w, const struct policy *p)
 	pr(w, "};\n");
 }
 
+static void pr_ha(struct printer *w, const struct policy *p)
+{
+	const struct ha_conf *h = &p->ha;
+	char a[64];
+	int i;
+
+	if (!h->present)
+		return;
+	pr(w, "\nha: {\n\tsync_interface = \"%s\";\n\tnodes = [", h->sync_if);
+	for (i = 0; i < h->n_nodes; i++) {
+		if (format_addr(h->nodes[i].family, h->nodes[i].addr, a, sizeof(a)) < 0)
+			a[0] = '\0';
+		pr(w, "%s\"%s\"", i ? ", " : "", a);
+	}
+	pr(w, "];\n\tconntrackd_port = %d;\n\tsync_port = %d;\n};\n", h->conntrackd_port,
+	   h->sync_port);
+}
+
 int policy_print(const struct policy *p, FILE *out)
 {
 	struct printer w = { .out = out, .err = 0 };
@@ -1464,6 +1484,7 @@ int policy_print(const struct policy *p, FILE *out)
 	pr_breakout(&w, p);
 	pr_engine(&w, p);
 	pr_limits(&w, p);
+	pr_ha(&w, p);
 	if (!w.err && fflush(out) == EOF)
 		w.err = errno ? -errno : -EIO;
 	return w.err;

@@ -322,6 +322,24 @@ struct limits_conf {
 	struct src_loc loc;
 };
 
+/* High availability (R99, R102): two gateways on a dedicated sync link. keepalived moves the
+ * zone interfaces' virtual addresses (VRRP, IP protocol 112), conntrackd replicates the
+ * connections with their ct mark. The same policy runs on both nodes, so it names both sync
+ * addresses; the first listed is the preferred master. present is false without the section. */
+#define HA_CONNTRACKD_PORT	3780
+#define HA_SYNC_PORT		3781	/* sansod's own state (hasync.h) */
+#define HA_NODES		2
+
+struct ha_conf {
+	bool present;
+	char sync_if[POLICY_IFNAME_MAX];	/* the sync link: no zone, nothing else */
+	struct prefix *nodes;		/* sync addresses of both gateways (bare addresses) */
+	int n_nodes;
+	int conntrackd_port;		/* UDP, default HA_CONNTRACKD_PORT */
+	int sync_port;			/* UDP, sansod's state, default HA_SYNC_PORT */
+	struct src_loc loc;
+};
+
 struct policy;
 struct psl;
 /* The limits of the zone pair from>to (a listed pair, else the defaults). */
@@ -355,6 +373,7 @@ struct policy {
 	struct limits_conf limits;
 	const struct psl *psl;		/* borrowed, set by the caller before policy_validate():
 					 * NULL refuses every wildcard over a suffix (fail closed) */
+	struct ha_conf ha;
 };
 
 /* Arena: every allocation of a policy comes from here; freed at once by policy_free(). */

@@ -864,6 +864,54 @@ static void iface_conflict(struct vctx *c, const struct ifent *first, const stru
 		  zone_id(c, first->zone), line);
 }
 
+/* The sync link belongs to no zone (R102): neither its interface nor the nodes' addresses. */
+static void check_ha(struct vctx *c)
+{
+	const struct ha_conf *h = &c->p->ha;
+	struct obj o = { "ha", "冗長構成", NULL, h->loc.line, NULL };
+	bool expl;
+	char a[64];
+	int i, j, z;
+
+	if (!h->present)
+		return;
+	for (i = 0; i < c->nz; i++) {
+		for (j = 0; j < c->p->zones[i].n_ifaces && j < POLICY_ZONE_IFACES_MAX; j++) {
+			if (strcmp(c->p->zones[i].ifaces[j], h->sync_if))
+				continue;
+			report(c, DIAG_ERROR, &o, "sync_interface '%s' is an interface of zone '%s' "
+			       "(line %d); the sync link belongs to no zone", h->sync_if,
+			       zone_id(c, i), c->p->zones[i].loc.line);
+			report_ja(c, &o, "sync_interface '%s' はゾーン '%s' (%d 行目) のインター"
+				  "フェースです。同期リンクはどのゾーンにも属しません", h->sync_if,
+				  zone_id(c, i), c->p->zones[i].loc.line);
+		}
+	}
+	for (i = 0; i < c->p->n_segments; i++) {
+		const struct segment *s = &c->p->segments[i];
+
+		if (strcmp(s->iface, h->sync_if))
+			continue;
+		report(c, DIAG_ERROR, &o, "sync_interface '%s' is the interface of segment '%s' "
+		       "(line %d); the sync link belongs to no zone", h->sync_if, s->name,
+		       s->loc.line);
+		report_ja(c, &o, "sync_interface '%s' はセグメント '%s' (%d 行目) のインターフェース"
+			  "です。同期リンクはどのゾーンにも属しません", h->sync_if, s->name,
+			  s->loc.line);
+	}
+	for (i = 0; i < h->n_nodes; i++) {
+		z = zone_of(c, &h->nodes[i], &expl);
+		if (z < 0 || !expl)
+			continue;
+		report(c, DIAG_ERROR, &o, "node address %s is in the networks of zone '%s'; the "
+		       "sync link needs addresses of its own", addr_str(&h->nodes[i], a, sizeof(a)),
+		       zone_id(c, z));
+		report_ja(c, &o, "ノードのアドレス %s はゾーン '%s' のネットワーク内です。同期リンク"
+			  "には専用のアドレスが必要です", addr_str(&h->nodes[i], a, sizeof(a)),
+			  zone_id(c, z));
+	}
+}
+
 static int check_ifaces(struct vctx *c)
 {
 	struct policy *p = c->p;
@@ -2785,6 +2833,7 @@ static int validate_members(struct vctx *c)
 		r = check_ifaces(c);
 	if (r < 0)
 		return r;
+	check_ha(c);
 	check_hosts(c);
 	resolve_endpoints(c);
 	r = resolve_breakout(c);

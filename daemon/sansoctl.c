@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -53,6 +56,7 @@ static const struct cmd cmds[] = {
 };
 
 static int ja;
+static int quiet;		/* sansoctl ha: the daemon's reply is not printed */
 
 static void usage(FILE *out)
 {
@@ -65,6 +69,9 @@ static void usage(FILE *out)
 			ja ? cmds[i].help_ja : cmds[i].help);
 	fprintf(out, "  %-17s %-8s %s\n", "check", "FILE",
 		ja ? "ポリシーの検査（sansod -n -v）" : "check a policy file (sansod -n -v)");
+	fprintf(out, "  %-17s %-8s %s\n", "ha", "status|check|notify STATE",
+		ja ? "冗長構成: keepalived の track_script と notify 用" :
+		"high availability: keepalived's track_script and notify hooks");
 	fprintf(out, "  %-17s %-8s %s\n", "audit verify", "FILE [ANCHOR]",
 		ja ? "監査証跡の検証（ローカル）" : "check the hash chain of an audit trail (local)");
 	fprintf(out, ja ? "終了コード: 0 成功, 1 拒否・失敗・差分あり, 2 使い方, 3 接続不可, 4 権限なし\n" :
@@ -124,7 +131,8 @@ static int exchange(int fd, uint16_t type, const char *body, size_t blen)
 		memcpy(&h, buf, sizeof(h));
 		if (h.version != CTL_VERSION || h.len != (size_t)n - sizeof(h))
 			return -EPROTO;
-		fwrite(buf + sizeof(h), 1, h.len, stdout);
+		if (!quiet)
+			fwrite(buf + sizeof(h), 1, h.len, stdout);
 		if (h.flags & CTL_F_END)
 			return h.status;
 	}
@@ -205,6 +213,138 @@ static int audit_verify_cmd(const char *file, const char *anchor_path)
 	return EX_UNREACHABLE;
 }
 
+/* ---- sansoctl ha (keepalived's track_script and notify hooks, R99, R102) ---- */
+
+enum {
+	EX_HA_NOT_APPLIED = 5,		/* sansod runs, but its policy is not what the kernel has */
+	EX_HA_NOT_SYNCED = 6,		/* sansod has not (yet) the peer's state */
+};
+
+#define HA_SYNC_FRESH_S	3		/* sansod rewrites ha-sync every 0.5 s */
+
+/* The file the last keepalived state goes to: $SANSO_HA_STATE, else "ha-state" next to the
+ * control socket. */
+static void ha_state_path(const char *sock, char *out, size_t len)
+{
+	const char *env = getenv("SANSO_HA_STATE"), *slash = strrchr(sock, '/');
+
+	if (env && *env)
+		snprintf(out, len, "%s", env);
+	else
+		snprintf(out, len, "%.*sha-state", slash ? (int)(slash - sock + 1) : 0, sock);
+}
+
+/* sansod's sync status ("ha-sync" next to the socket, written while the policy has an ha
+ * section): 0 in sync or no such file, EX_HA_NOT_SYNCED otherwise (also when stale). */
+static int ha_sync(const char *sock, char *line, size_t len)
+{
+	const char *slash = strrchr(sock, '/');
+	char path[4096];
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%.*sha-sync", slash ? (int)(slash - sock + 1) : 0, sock);
+	snprintf(line, len, "-");
+	f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? EX_OK : EX_HA_NOT_SYNCED;
+	if (fstat(fileno(f), &st) < 0 || !fgets(line, (int)len, f))
+		snprintf(line, len, "not-in-sync unreadable");
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	if (time(NULL) - st.st_mtime > HA_SYNC_FRESH_S)
+		snprintf(line, len, "not-in-sync %s", ja ? "状態ファイルが古い" : "status file stale");
+	return !strncmp(line, "in-sync ", 8) ? EX_OK : EX_HA_NOT_SYNCED;
+}
+
+/* Healthy: sansod answers and the kernel enforces exactly its current generation. */
+static int ha_health(const char *sock, const char **why)
+{
+	int fd = connect_to(sock), r;
+
+	if (fd < 0) {
+		*why = ja ? "sansod に接続できません" : "sansod unreachable";
+		return fd == -EACCES ? EX_DENIED : EX_UNREACHABLE;
+	}
+	quiet = 1;
+	r = exchange(fd, CTL_VERIFY, "", 0);
+	quiet = 0;
+	close(fd);
+	if (r < 0) {
+		*why = ja ? "sansod が応答しません" : "sansod does not answer";
+		return EX_UNREACHABLE;
+	}
+	if (r == CTL_ERR_DENIED) {
+		*why = ja ? "権限がありません" : "permission denied";
+		return EX_DENIED;
+	}
+	if (r != CTL_OK) {
+		*why = ja ? "ポリシーが適用されていないか、カーネルと一致しません" :
+		       "no policy applied, or the kernel differs from it";
+		return EX_HA_NOT_APPLIED;
+	}
+	*why = ja ? "sansod 稼働中、ポリシー適用済み" : "sansod running, policy applied";
+	return EX_OK;
+}
+
+
+static int ha_notify(const char *sock, const char *state)
+{
+	static const char *const states[] = { "MASTER", "BACKUP", "FAULT", "STOP" };
+	char path[4096], tmp[4200];
+	FILE *f;
+	size_t i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]) && strcasecmp(state, states[i]); i++)
+		;
+	if (i == sizeof(states) / sizeof(states[0])) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	ha_state_path(sock, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%s\n", states[i]) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
+		fprintf(stderr, "sansoctl: %s: %s\n", path, strerror(errno));
+		return EX_REFUSED;
+	}
+	return EX_OK;
+}
+
+/* sansoctl ha status|check|notify STATE: exit codes in sansoctl(8). */
+static int ha_cmd(const char *sock, int argc, char **argv)
+{
+	char path[4096], role[32] = "unknown", sync[256];
+	const char *why = "";
+	FILE *f;
+	int r;
+
+	if (argc == 2 && !strcmp(argv[0], "notify"))
+		return ha_notify(sock, argv[1]);
+	if (argc != 1 || (strcmp(argv[0], "check") && strcmp(argv[0], "status"))) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	r = ha_health(sock, &why);
+	if (r == EX_OK)
+		r = ha_sync(sock, sync, sizeof(sync));
+	else
+		snprintf(sync, sizeof(sync), "-");
+	if (!strcmp(argv[0], "check"))
+		return r;
+	ha_state_path(sock, path, sizeof(path));
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(role, sizeof(role), f))
+			snprintf(role, sizeof(role), "unknown");
+		role[strcspn(role, "\n")] = '\0';
+		fclose(f);
+	}
+	printf(ja ? "状態: %s\nkeepalived の状態: %s\nピアとの同期: %s\n" :
+	       "health: %s\nkeepalived state: %s\nsync with the peer: %s\n", why, role, sync);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = getenv("SANSO_CONTROL"), *lang = getenv("LANG"), *format = NULL;
@@ -224,6 +364,8 @@ int main(int argc, char **argv)
 	if (!path)
 		path = CTL_SOCKET_DEFAULT;
 	for (i = 1; i < argc; i++) {
+		if (!c && !strcmp(argv[i], "ha"))
+			return ha_cmd(path, argc - i - 1, argv + i + 1);
 		if (!strcmp(argv[i], "-s") && i + 1 < argc) {
 			path = argv[++i];
 		} else if (!strcmp(argv[i], "--json")) {

@@ -16,6 +16,7 @@
 #include "ctl.h"
 #include "engine.h"
 #include "fibcheck.h"
+#include "hasync.h"
 #include "kwatch.h"
 #include "policy.h"
 #include "queue.h"
@@ -142,6 +143,15 @@ struct daemon {
 	struct fib_report fib;		/* R36: the last FIB check (daemon mode) */
 	bool fib_ran;			/* fib holds a result */
 	int fib_err;			/* -errno when the last check could not ask the kernel */
+	struct ha_node {		/* HA pair: sansod's own state to the peer (ha.c) */
+		struct hasync s;
+		bool on;		/* the policy has an ha section and a state directory */
+		bool synced;		/* the last state from the peer is ours (same policy) */
+		bool heard;		/* a state from the peer was accepted since start */
+		int64_t start_ms, tx_ms, rx_ms, audit_ms;	/* monotonic */
+		unsigned refused;	/* datagrams refused since the last audit record */
+		char why[192];		/* not in sync: why */
+	} ha;
 };
 
 int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */
@@ -157,6 +167,19 @@ void sansod_ops_save(const struct daemon *d);
 /* Does name (an isolation target) name a zone, host or group of p? */
 bool sansod_resolves(const struct policy *p, const char *name);
 void sansod_ops_load(struct daemon *d);
+/* The operational state as text (local: also the policy in force and the changes), and back:
+ * sansod_ops_read() adds to o and returns the lines it refused. */
+void sansod_ops_write(const struct ops *o, FILE *f, bool local);
+int sansod_ops_read(struct ops *o, FILE *f, const char *path);
+/* HA pair (ha.c): start after the first apply, the fd to poll (-1: off), a datagram is
+ * waiting, and the periodic work (send the state when master, the sync status file). */
+void sansod_ha_start(struct daemon *d);
+int sansod_ha_fd(const struct daemon *d);
+void sansod_ha_input(struct daemon *d);
+void sansod_ha_tick(struct daemon *d);
+void sansod_ha_stop(struct daemon *d);
+#define SANSOD_HA_TICK_MS	500
+
 /* Handle one control request; the reply body goes to out, the status is returned. */
 int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out);
 

@@ -495,6 +495,92 @@ START_TEST(test_meter_exprs)
 }
 END_TEST
 
+/* The ha section (R99, R102): VRRP on the zone interfaces, conntrackd between the two nodes on
+ * the sync link before anything else of input/output, the sync link closed to everything else
+ * and never forwarded; nothing of it without the section; a sync link inside a zone refused. */
+static int ha_rule(const struct comp_result *c, const char *chain, const char *comment, int nth)
+{
+	const struct ir_chain *ch = &c->rs->chains[ir_chain_find(c->rs, chain)];
+	int i;
+
+	for (i = 0; i < ch->n_rules; i++) {
+		if (ch->rules[i].comment && !strcmp(ch->rules[i].comment, comment) && nth-- == 0)
+			return i;
+	}
+	return -1;
+}
+
+START_TEST(test_ha)
+{
+	static const char *const ha4 =
+		"ha: { sync_interface = \"sy0\"; nodes = [\"10.255.0.1\", \"10.255.0.2\"]; };\n";
+	static const char *const ha6 =
+		"ha: { sync_interface = \"sy0\"; nodes = [\"fd99::1\", \"fd99::2\"];\n"
+		"  conntrackd_port = 4000; };\n";
+	const struct ir_chain *in;
+	const struct ir_stmt *x;
+	struct policy *p;
+	struct comp_result *c;
+	struct diag d;
+	int vrrp, sync, drop, nd;
+
+	ck_assert_int_eq(build(ha4, NOW, &p, &c, &d), 0);
+	ck_assert(p->ha.present);
+	ck_assert_int_eq(p->ha.conntrackd_port, 3780);
+	in = &c->rs->chains[ir_chain_find(c->rs, "input")];
+	vrrp = ha_rule(c, "input", "ha: VRRP on the zone interfaces", 0);
+	sync = ha_rule(c, "input", "ha: conntrackd sync", 1);
+	drop = ha_rule(c, "input", "ha: the sync link carries nothing else", 0);
+	ck_assert_int_eq(vrrp, 1);			/* right after loopback */
+	ck_assert_int_lt(vrrp, sync);
+	ck_assert_int_eq(drop, sync + 3);	/* then sansod's sync, one per node */
+	ck_assert_int_eq(ha_rule(c, "input", "ha: sansod sync", 1), sync + 2);
+	ck_assert_uint_eq(in->rules[sync + 2].s[3].val[0] << 8 | in->rules[sync + 2].s[3].val[1],
+			  3781);
+	x = stmt_of(&in->rules[vrrp], OP_LOOKUP);
+	ck_assert_str_eq(c->rs->sets[x->set].name, "zone_ifs");
+	ck_assert_int_eq(in->rules[vrrp].s[1].f[0], F_L4PROTO);
+	ck_assert_uint_eq(in->rules[vrrp].s[1].val[0], 112);
+	ck_assert_int_eq(in->rules[vrrp].s[2].f[0], F_IP_DADDR);
+	ck_assert_uint_eq(in->rules[vrrp].s[2].val[0], 224);
+	ck_assert_uint_eq(in->rules[vrrp].s[2].val[3], 18);
+	ck_assert_str_eq((const char *)in->rules[sync].s[0].val, "sy0");
+	ck_assert_int_eq(in->rules[sync].s[1].f[0], F_IP_SADDR);
+	ck_assert_uint_eq(in->rules[sync].s[1].val[3], 2);
+	ck_assert_uint_eq(in->rules[sync].s[3].val[0] << 8 | in->rules[sync].s[3].val[1], 3780);
+	ck_assert_ptr_nonnull(stmt_of(&in->rules[drop], OP_DROP));
+	ck_assert_int_eq(ha_rule(c, "output", "ha: conntrackd sync", 0) >= 0, 1);
+	ck_assert_int_eq(ha_rule(c, "output", "ha: VRRP on the zone interfaces", 1) >= 0, 1);
+	/* the first two rules of forward: nothing from or to the sync link */
+	ck_assert_int_eq(ha_rule(c, "forward", "ha: the sync link is not forwarded", 0), 0);
+	ck_assert_int_eq(ha_rule(c, "forward", "ha: the sync link is not forwarded", 1), 1);
+	done(p, c, &d);
+
+	ck_assert_int_eq(build(ha6, NOW, &p, &c, &d), 0);
+	in = &c->rs->chains[ir_chain_find(c->rs, "input")];
+	sync = ha_rule(c, "input", "ha: conntrackd sync", 0);
+	nd = ha_rule(c, "input", "ha: neighbour discovery on the sync link", 0);
+	ck_assert_int_eq(in->rules[sync].s[1].f[0], F_IP6_SADDR);
+	ck_assert_uint_eq(in->rules[sync].s[3].val[0] << 8 | in->rules[sync].s[3].val[1], 4000);
+	ck_assert_int_eq(nd, sync + 4);
+	ck_assert_int_eq(ha_rule(c, "input", "ha: the sync link carries nothing else", 0), nd + 1);
+	done(p, c, &d);
+
+	ck_assert_int_eq(build("", NOW, &p, &c, &d), 0);	/* no section: no rule */
+	ck_assert_int_lt(ha_rule(c, "input", "ha: VRRP on the zone interfaces", 0), 0);
+	ck_assert_int_lt(ha_rule(c, "forward", "ha: the sync link is not forwarded", 0), 0);
+	done(p, c, &d);
+
+	ck_assert_int_eq(build("ha: { sync_interface = \"lg0\"; nodes = [\"10.255.0.1\", "
+			       "\"10.255.0.2\"]; };\n", NOW, &p, &c, &d), -EINVAL);
+	ck_assert_ptr_null(c);
+	done(p, c, &d);
+	ck_assert_int_eq(build("ha: { sync_interface = \"sy0\"; nodes = [\"10.255.0.1\", "
+			       "\"fd99::2\"]; };\n", NOW, &p, &c, &d), -EINVAL);
+	done(p, c, &d);
+}
+END_TEST
+
 Suite *suite_compile(void);
 
 Suite *suite_compile(void)
@@ -512,6 +598,7 @@ Suite *suite_compile(void)
 	tcase_add_test(tc, test_queue_paths);
 	tcase_add_test(tc, test_meters);
 	tcase_add_test(tc, test_meter_exprs);
+	tcase_add_test(tc, test_ha);
 	suite_add_tcase(s, tc);
 	return s;
 }

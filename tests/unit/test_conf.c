@@ -428,7 +428,14 @@ static const struct err_case {
 	  "fail_open, source_quota", 0 },
 	{ true, "engine = 2;\n", 3, "engine: expected a group { key = value; ... }, got an integer", 0 },
 	{ true, "engin: { };\n", 3, "unknown section 'engin'; allowed: policy, zones, segments, "
-	  "hosts, groups, flows, exceptions, breakout, engine, limits (did you mean 'engine'?)", 0 },
+	  "hosts, groups, flows, exceptions, breakout, engine, limits, ha (did you mean 'engine'?)", 0 },
+	/* ha (R99, R102) */
+	{ true, "ha: { nodes = [\"10.255.0.1\", \"10.255.0.2\"]; };\n", 3,
+	  "ha: missing required key 'sync_interface'", 0 },
+	{ true, "ha: { sync_interface = \"sy0\";\n nodes = [\"10.255.0.1\", \"10.255.0.1\"]; };\n",
+	  4, "ha: nodes: the two addresses must differ and be of one family (IPv4 or IPv6)", 0 },
+	{ true, "ha: { sync_interface = \"sy0\";\n nodes = [\"10.255.0.0/24\", \"10.255.1.1\"]; };\n",
+	  4, "must be a single address without a prefix length", 0 },
 	/* limits (R44) */
 	{ true, "limits: {\n rate = -1; };\n", 4, "limits: rate: -1 is out of range 0-1000000", 0 },
 	{ true, "limits: {\n rate = 1000001; };\n", 4, "rate: 1000001 is out of range 0-1000000", 0 },

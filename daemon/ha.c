@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* ha.c: sansod in an HA pair (R99, R102). The node keepalived made master (its notify script
+ * ran `sansoctl ha notify MASTER`, which writes ha-state next to the control socket) sends
+ * its state every SANSOD_HA_TICK_MS: the SHA-256 of its policy text, its isolations,
+ * revocations and exception ledger. The other node applies what differs from its own with
+ * the same atomic commit as a local change, and only when both run the same policy text.
+ * Every tick writes ha-sync next to the control socket: "in-sync ..." or "not-in-sync ...",
+ * read by `sansoctl ha check` (keepalived's track_script): a node that is not in sync is not
+ * eligible to be master. In sync: master; or the last state heard from the peer is ours; or
+ * nothing heard for HA_GRACE_MS since start (alone: the peer is down). A node that comes back
+ * while the peer runs converges first; a peer that falls silent leaves the last state it
+ * sent in force (it may have died: this node must be able to take over). Refused datagrams (forged, replayed, stale, not from the peer) are
+ * logged and audited, at most once a second with their count. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "sansod.h"
+
+#define HA_GRACE_MS	3000	/* nothing heard this long after start: alone, in sync */
+
+static int64_t now_ms(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "<dir of the control socket>/name" */
+static void side_file(const struct daemon *d, const char *name, char *out, size_t len)
+{
+	const char *s = strrchr(d->o.control, '/');
+
+	snprintf(out, len, "%.*s%s", s ? (int)(s - d->o.control + 1) : 0, d->o.control, name);
+}
+
+static bool is_master(const struct daemon *d)
+{
+	char path[4096], st[32] = "";
+	FILE *f;
+
+	side_file(d, "ha-state", path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(st, sizeof(st), f))
+		st[0] = '\0';
+	fclose(f);
+	return !strncmp(st, "MASTER", 6);
+}
+
+void sansod_ha_start(struct daemon *d)
+{
+	const struct policy *p = d->cur.policy;
+	struct ha_node *h = &d->ha;
+
+	memset(h, 0, sizeof(*h));
+	h->s.fd = -1;
+	h->start_ms = now_ms(CLOCK_MONOTONIC);
+	if (!p || !p->ha.present)
+		return;
+	h->on = true;
+	if (!d->o.state_dir) {
+		snprintf(h->why, sizeof(h->why), "no --state-dir: no key, no sync");
+		log_warnx("ha: %s; this node is never in sync", h->why);
+		return;
+	}
+	if (hasync_open(&h->s, &p->ha, d->o.state_dir, h->why, sizeof(h->why)) < 0) {
+		log_warnx("ha: %s; this node is never in sync (sansoctl ha check fails)", h->why);
+		return;
+	}
+	log_info("ha: state sync %s -> %s, UDP port %d", h->s.own_addr, h->s.peer_addr,
+		 p->ha.sync_port);
+}
+
+void sansod_ha_stop(struct daemon *d)
+{
+	hasync_close(&d->ha.s);
+}
+
+int sansod_ha_fd(const struct daemon *d)
+{
+	return d->ha.s.fd;
+}
+
+/* "sha\t<policy>\n" and the shared operational state. */
+static int payload(const struct daemon *d, const struct ops *o, char *buf, size_t cap,
+		   size_t *len)
+{
+	FILE *f = fmemopen(buf, cap, "w");
+	long n;
+
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "sha\t%s\n", d->cur.sha256);
+	sansod_ops_write(o, f, false);
+	n = ftell(f);
+	if (fclose(f) || n < 0 || (size_t)n >= cap - 1)
+		return -E2BIG;
+	*len = (size_t)n;
+	return 0;
+}
+
+static void refused(struct daemon *d, int e, const char *from)
+{
+	struct ha_node *h = &d->ha;
+	int64_t now = now_ms(CLOCK_MONOTONIC);
+	char n[16];
+
+	h->refused++;
+	if (now - h->audit_ms < 1000)
+		return;
+	h->audit_ms = now;
+	snprintf(n, sizeof(n), "%u", h->refused);
+	log_warnx("ha: refused %u sync datagram(s), the last from %s: %s", h->refused, from,
+		  hasync_err_name(e));
+	(void)sansod_audit(d, "sansod", "ha.sync.refused", "from", from, "why",
+			   hasync_err_name(e), "count", n, NULL);
+	h->refused = 0;
+}
+
+/* The peer's state: same policy text, then its isolations, revocations and ledger. */
+static void apply_peer(struct daemon *d, char *text, size_t len)
+{
+	static char mine[HASYNC_PAYLOAD_MAX];
+	struct ha_node *h = &d->ha;
+	char *nl = strchr(text, '\n');
+	struct ops *o;
+	size_t mlen;
+	FILE *f;
+
+	if (!nl || strncmp(text, "sha\t", 4) || (size_t)(nl - text) != 4 + 64 ||
+	    strncmp(text + 4, d->cur.sha256, 64)) {
+		snprintf(h->why, sizeof(h->why), "the peer runs another policy text (%.16s, ours "
+			 "%.16s)", nl ? text + 4 : "?", d->cur.sha256);
+		h->synced = false;
+		return;
+	}
+	if (payload(d, &d->ops, mine, sizeof(mine), &mlen) == 0 && mlen == len &&
+	    !memcmp(mine, text, len)) {
+		h->synced = true;
+		return;
+	}
+	o = calloc(1, sizeof(*o));
+	f = o ? fmemopen(nl + 1, len - (size_t)(nl + 1 - text), "r") : NULL;
+	if (!f || sansod_ops_read(o, f, "ha peer") != 0) {
+		snprintf(h->why, sizeof(h->why), "the peer's state could not be read");
+		h->synced = false;
+		goto out;
+	}
+	memcpy(d->ops.isolate, o->isolate, sizeof(o->isolate));
+	d->ops.n_isolate = o->n_isolate;
+	memcpy(d->ops.revoke, o->revoke, sizeof(o->revoke));
+	d->ops.n_revoke = o->n_revoke;
+	memcpy(d->ops.ledger, o->ledger, sizeof(o->ledger));
+	d->ops.n_ledger = o->n_ledger;
+	(void)sansod_audit(d, h->s.peer_addr, "ha.sync.apply", NULL);
+	sansod_ops_save(d);
+	h->synced = sansod_load_and_apply(d) == EXIT_OK;
+	if (!h->synced)
+		snprintf(h->why, sizeof(h->why), "the peer's state could not be applied");
+	log_info("ha: state of %s applied (%d isolation(s), %d revocation(s), %d exception(s))%s",
+		 h->s.peer_addr, o->n_isolate, o->n_revoke, o->n_ledger,
+		 h->synced ? "" : ": FAILED");
+out:
+	if (f)
+		fclose(f);
+	free(o);
+}
+
+void sansod_ha_input(struct daemon *d)
+{
+	static char buf[HASYNC_PAYLOAD_MAX + 1];
+	struct ha_node *h = &d->ha;
+	char from[64];
+	size_t len;
+	int r, i;
+
+	for (i = 0; i < 64; i++) {
+		r = hasync_recv(&h->s, buf, sizeof(buf), &len, now_ms(CLOCK_REALTIME), from,
+				sizeof(from));
+		if (r < 0)
+			return;
+		if (r > 0) {
+			refused(d, r, from);
+			continue;
+		}
+		h->heard = true;
+		h->rx_ms = now_ms(CLOCK_MONOTONIC);
+		if (is_master(d))	/* both masters: each keeps its own, same policy */
+			continue;
+		apply_peer(d, buf, len);
+	}
+}
+
+static void write_status(const struct daemon *d, bool in_sync, const char *why)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+
+	side_file(d, "ha-sync", path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fprintf(f, "%s %s\n", in_sync ? "in-sync" : "not-in-sync", why);
+	if (fclose(f) == 0)
+		(void)rename(tmp, path);
+}
+
+void sansod_ha_tick(struct daemon *d)
+{
+	static char buf[HASYNC_PAYLOAD_MAX];
+	struct ha_node *h = &d->ha;
+	int64_t now = now_ms(CLOCK_MONOTONIC);
+	bool master;
+	size_t len;
+
+	if (!h->on)
+		return;
+	if (h->s.fd < 0) {
+		write_status(d, false, h->why);
+		return;
+	}
+	master = is_master(d);
+	if (master && now - h->tx_ms >= SANSOD_HA_TICK_MS) {
+		h->tx_ms = now;
+		if (payload(d, &d->ops, buf, sizeof(buf), &len) == 0)
+			(void)hasync_send(&h->s, buf, len, now_ms(CLOCK_REALTIME));
+	}
+	if (master)
+		write_status(d, true, "master: the source of the state");
+	else if (h->heard && h->synced)
+		write_status(d, true, "the peer's last state applied");
+	else if (!h->heard && now - h->start_ms > HA_GRACE_MS)
+		write_status(d, true, "no peer heard: alone");
+	else if (!h->heard)
+		write_status(d, false, "waiting for the peer's state");
+	else
+		write_status(d, false, h->why);
+}

@@ -9,6 +9,11 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 SANSOD=${SANSOD:-build/sansod}
 NOW=${NOW:-1790000000}
+# the same text on every machine: exception expiries are printed in local time (JST here), the
+# -n -v matrix in English (the Japanese diagnostics below set LANG themselves)
+export TZ=JST-9
+unset LC_ALL LC_MESSAGES
+export LANG=C
 # the Public Suffix List of the golden tests (exact diagnostics, whatever the machine's copy)
 export SANSO_PSL=${SANSO_PSL:-tests/golden/psl.dat}
 update=0

@@ -248,7 +248,8 @@ static uint32_t decide(struct ctx *c, enum comp_kind kind, int idx, const char *
 		fail(c, -ENOMEM);
 		return 0;
 	}
-	c->dec[c->n_dec++] = (struct comp_decision){ id, kind, idx, timeout_ms };
+	c->dec[c->n_dec++] = (struct comp_decision){ id, kind, idx, timeout_ms,
+						     c->n_pend ? c->pend[0].e.comment : NULL };
 	for (i = 0; i < c->n_pend; i++) {
 		c->pend[i].e.data = id | data_bits;
 		c->pend[i].e.timeout_ms = timeout_ms;
@@ -628,7 +629,8 @@ static void compile_engine_services(struct ctx *c)
 			fail(c, ir_elem_add(c->rs, sv->match == MATCH_SNI ? ss : sp, &e));
 		}
 		service_text(sv, text, 1 << 16);
-		decide_text(c, COMP_SERVICE, i, text);
+		if (decide_text(c, COMP_SERVICE, i, text))
+			c->dec[c->n_dec - 1].comment = svc_comment(c, sv);
 	}
 	all.loc = b->loc;
 	snprintf(all.name, sizeof(all.name), "breakout");
@@ -1447,6 +1449,31 @@ static void rules_forward(struct ctx *c)
 
 /* ct mark set 0, then one map lookup per non-empty map of this prefix (exceptions first,
  * so a flow that also matches wins and its connections outlive the exception). */
+/* "flows PAIR: a, b, ..." naming the objects of map s (cut by ir_comment()). */
+static const char *map_comment(struct ctx *c, int s, bool exc, const char *pfx)
+{
+	const struct ir_set *set = &c->rs->sets[s];
+	const char *seen[16];
+	char buf[IR_STR_MAX * 2];
+	struct ir_elem e;
+	int i, j, n = 0;
+	size_t o;
+
+	o = (size_t)snprintf(buf, sizeof(buf), "%s %s:", exc ? "exceptions" : "flows", pfx);
+	for (i = 0; i < set->n_elems && o < IR_STR_MAX; i++) {
+		ir_elem_get(set, i, &e);
+		for (j = 0; j < n && e.origin && seen[j] != e.origin; j++)
+			;
+		if (!e.origin || j < n)
+			continue;
+		if (n < 16)
+			seen[n++] = e.origin;
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s %s", n > 1 ? "," : "",
+				      e.origin);
+	}
+	return ir_comment(c->rs, "%s", buf);
+}
+
 static void rules_maps(struct ctx *c, int ch, const char *pfx)
 {
 	static const char fam[2] = { '4', '6' };
@@ -1466,7 +1493,7 @@ static void rules_maps(struct ctx *c, int ch, const char *pfx)
 				s = ir_set_find(c->rs, name);
 				if (s < 0 || !c->rs->sets[s].n_elems)
 					continue;
-				ir_rule_init(&r, NULL, 0);
+				ir_rule_init(&r, map_comment(c, s, exc, pfx), 0);
 				x = st(c, &r, OP_CTMARK_MAP);
 				fields(x, c->rs->sets[s].key, c->rs->sets[s].n_key);
 				x->set = s;
@@ -1855,6 +1882,8 @@ static void compile_live(struct ctx *c)
 		ir_put_u32(e.key, 0, F_CT_MARK, c->dec[i].id);
 		memcpy(e.key_end, e.key, sizeof(e.key));
 		e.timeout_ms = c->dec[i].timeout_ms;
+		e.comment = c->dec[i].comment ? c->dec[i].comment :
+			    ir_comment(c->rs, "%s", comp_kind_name(c->dec[i].kind));
 		fail(c, ir_elem_add(c->rs, s, &e));
 	}
 }

@@ -51,6 +51,7 @@ struct comp_decision {
 	enum comp_kind kind;
 	int idx;			/* index in the policy's array of that kind */
 	uint64_t timeout_ms;		/* exceptions: time left; 0 otherwise */
+	const char *comment;		/* its elements' comment (owned by the ruleset), or NULL */
 };
 
 struct comp_result {

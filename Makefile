@@ -42,6 +42,8 @@ PURE += diag
 PURE += policy
 PURE += policy_check
 PURE += policy_addr
+PURE += matrix
+PURE += lang
 PURE += psl
 PURE += conf
 PURE += conftext
@@ -95,7 +97,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/sansoctl: $(O)/daemon/sansoctl.o $(O)/daemon/audit.o $(O)/daemon/sha256.o
+$(O)/sansoctl: $(O)/daemon/sansoctl.o $(O)/daemon/audit.o $(O)/daemon/sha256.o $(O)/daemon/lang.o
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 

@@ -187,7 +187,7 @@ int nftgen_duration(uint64_t ms, char *buf, size_t len)
 	size_t i;
 
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (sec >= units[i].s || (!sec && units[i].u == 's')) {
+		if (sec >= units[i].s || (!b.off && units[i].u == 's')) {
 			bput(&b, "%" PRIu64 "%c", sec / units[i].s, units[i].u);
 			sec %= units[i].s;
 		}

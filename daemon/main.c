@@ -1456,7 +1456,8 @@ static void once_engine_note(const struct daemon *d)
 	if (n > 8 && o < sizeof(names))
 		snprintf(names + o, sizeof(names) - o, " (+%d)", n - 8);
 	fprintf(stderr, "sansod --once: %d flow%s wait for the verdict engine, which --once does not "
-		"run: %s. Their new connections are refused until sansod runs as a daemon; to "
+		"run: %s. Their new connections are refused until sansod runs as a daemon (on "
+		"engine.fail_open pairs: accepted unchecked); to "
 		"decide them in the kernel alone, set verdict = \"kernel\"; on each "
 		"(conf/REFERENCE.md, flows).\n", n, n > 1 ? "s" : "", names);
 	if (d->ja)

@@ -44,6 +44,8 @@ PURE += diag
 PURE += policy
 PURE += policy_check
 PURE += policy_addr
+PURE += matrix
+PURE += lang
 PURE += psl
 PURE += conf
 PURE += conftext
@@ -103,7 +105,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl prove_cmd prove prove_json prove_policy \
-                 conf conftext policy policy_addr policy_check psl diag audit sha256 namepat)
+                 conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix)
 $(O)/sansoctl: $(SANSOCTL_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

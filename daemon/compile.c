@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <time.h>
 
 #include "compile.h"
 
@@ -248,7 +249,8 @@ static uint32_t decide(struct ctx *c, enum comp_kind kind, int idx, const char *
 		fail(c, -ENOMEM);
 		return 0;
 	}
-	c->dec[c->n_dec++] = (struct comp_decision){ id, kind, idx, timeout_ms };
+	c->dec[c->n_dec++] = (struct comp_decision){ id, kind, idx, timeout_ms,
+						     c->n_pend ? c->pend[0].e.comment : NULL };
 	for (i = 0; i < c->n_pend; i++) {
 		c->pend[i].e.data = id | data_bits;
 		c->pend[i].e.timeout_ms = timeout_ms;
@@ -307,7 +309,7 @@ static void put_range(uint8_t *k, uint8_t *ke, size_t *off, enum ir_field f,
 /* Elements of one flow-like object for one family into map s. */
 static void flow_elems(struct ctx *c, int s, const uint8_t *mac, const struct addrs *src,
 		       const struct addrs *dst, uint8_t proto, const struct port_range *ports,
-		       int n_ports, int family, int line, const char *origin)
+		       int n_ports, int family, int line, const char *origin, const char *comment)
 {
 	const struct ir_set *set = &c->rs->sets[s];
 	struct ir_elem e;
@@ -318,6 +320,7 @@ static void flow_elems(struct ctx *c, int s, const uint8_t *mac, const struct ad
 	memset(&e, 0, sizeof(e));
 	e.line = line;
 	e.origin = origin;
+	e.comment = comment;
 	for (i = 0; i < (src ? src->n : 1); i++) {
 		for (j = 0; j < (dst ? dst->n : 1); j++) {
 			for (k = 0; k < np; k++) {
@@ -362,6 +365,7 @@ struct flowlike {
 	int line;
 	uint64_t timeout_ms;
 	bool engine;
+	const char *comment;		/* of its elements: name, approval (expiry) */
 };
 
 static const uint8_t *src_mac(struct ctx *c, const struct endpoint *ep)
@@ -403,7 +407,8 @@ static void compile_flowlike(struct ctx *c, const struct flowlike *fl)
 			continue;
 		s = flow_map(c, pfx, mk, families[fam], exc);
 		flow_elems(c, s, mac, out ? NULL : &src, in ? NULL : &dst, fl->proto,
-			   fl->ports, ports ? fl->n_ports : 0, families[fam], fl->line, fl->name);
+			   fl->ports, ports ? fl->n_ports : 0, families[fam], fl->line, fl->name,
+			   fl->comment);
 	}
 	free(src.v);
 	free(dst.v);
@@ -426,14 +431,19 @@ static void compile_flows(struct ctx *c)
 	struct flowlike fl;
 	int i;
 
+	char when[40];
+
 	for (i = 0; i < p->n_exceptions; i++) {
 		const struct exception *x = &p->exceptions[i];
 
 		if (x->expired || x->expires <= c->now)	/* also since validation */
 			continue;
+		comp_time_text(x->expires, when, sizeof(when));
 		fl = (struct flowlike){ x->id, COMP_EXCEPTION, i, &x->from, &x->to, x->proto,
 					x->ports, x->n_ports, x->loc.line,
-					(uint64_t)(x->expires - c->now) * 1000, false };
+					(uint64_t)(x->expires - c->now) * 1000, false,
+					ir_comment(c->rs, "exception %s approved-by %s expires %s", x->id,
+						   x->approved_by, when) };
 		compile_flowlike(c, &fl);
 	}
 	for (i = 0; i < p->n_flows; i++) {
@@ -442,7 +452,10 @@ static void compile_flows(struct ctx *c)
 		fl = (struct flowlike){ f->name,
 					f->cls == FLOW_MANAGEMENT ? COMP_MGMT : COMP_FLOW, i,
 					&f->from, &f->to, f->proto, f->ports, f->n_ports,
-					f->loc.line, 0, f->verdict == VERDICT_ENGINE };
+					f->loc.line, 0, f->verdict == VERDICT_ENGINE,
+					ir_comment(c->rs, "%s %s approval %s",
+						   f->cls == FLOW_MANAGEMENT ? "management" : "flow",
+						   f->name, f->approval[0] ? f->approval : "none") };
 		compile_flowlike(c, &fl);
 	}
 }
@@ -459,7 +472,7 @@ static int range_cmp(const void *a, const void *b)
 /* Prefixes of one family, merged into disjoint inclusive ranges in set s. The elements name
  * 'origin', which must live as long as the ruleset (the policy's strings, or a literal). */
 static void service_prefixes(struct ctx *c, const struct service *sv, int s, int family,
-			     const char *origin)
+			     const char *origin, const char *comment)
 {
 	struct ir_elem *r = NULL;
 	int n = 0, i, w = 0, alen = family == AF_INET ? 4 : 16;
@@ -476,6 +489,7 @@ static void service_prefixes(struct ctx *c, const struct service *sv, int s, int
 		pfx_end(&sv->prefixes[i], r[n].key_end);
 		r[n].line = sv->loc.line;
 		r[n].origin = origin;
+		r[n].comment = comment;
 		n++;
 	}
 	qsort(r, (size_t)n, sizeof(*r), range_cmp);
@@ -492,6 +506,14 @@ static void service_prefixes(struct ctx *c, const struct service *sv, int s, int
 	free(r);
 }
 
+/* "service NAME approval ID (ISMAP ...)", once per service and ruleset. */
+static const char *svc_comment(struct ctx *c, const struct service *sv)
+{
+	return ir_comment(c->rs, "service %s approval %s%s%s%s", sv->name,
+			  sv->approval[0] ? sv->approval : "none", sv->ismap[0] ? " (ISMAP " : "",
+			  sv->ismap, sv->ismap[0] ? ")" : "");
+}
+
 static void compile_service(struct ctx *c, int i)
 {
 	const struct service *sv = &c->p->breakout.services[i];
@@ -500,6 +522,7 @@ static void compile_service(struct ctx *c, int i)
 	char name[IR_NAME_MAX];
 	struct ir_elem e;
 	int s4, s6, sp, k;
+	const char *cm = svc_comment(c, sv);
 
 	snprintf(name, sizeof(name), "bo%d_4", i);
 	s4 = set_get(c, name, &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL, sv->name);
@@ -509,11 +532,12 @@ static void compile_service(struct ctx *c, int i)
 	sp = set_get(c, name, kp, 2, IR_DATA_NONE, 0, sv->name);
 	if (s4 < 0 || s6 < 0 || sp < 0)
 		return;
-	service_prefixes(c, sv, s4, AF_INET, sv->name);
-	service_prefixes(c, sv, s6, AF_INET6, sv->name);
+	service_prefixes(c, sv, s4, AF_INET, sv->name, cm);
+	service_prefixes(c, sv, s6, AF_INET6, sv->name, cm);
 	memset(&e, 0, sizeof(e));
 	e.line = sv->loc.line;
 	e.origin = sv->name;
+	e.comment = cm;
 	for (k = 0; k < sv->n_ports; k++) {
 		size_t off = ir_put_u32(e.key, 0, F_L4PROTO, 6);
 
@@ -560,6 +584,7 @@ static void compile_engine_services(struct ctx *c)
 	const struct breakout *b = &c->p->breakout;
 	struct service all = { 0 };
 	struct ir_elem e;
+	const char *cm;
 	char *text;
 	int i, k, s4, s6, sp, ss, n = 0;
 
@@ -601,15 +626,18 @@ static void compile_engine_services(struct ctx *c)
 			ir_put_u32(e.key_end, off, F_TH_DPORT, sv->ports[k].hi);
 			e.line = sv->loc.line;
 			e.origin = sv->name;
+			e.comment = svc_comment(c, sv);
 			fail(c, ir_elem_add(c->rs, sv->match == MATCH_SNI ? ss : sp, &e));
 		}
 		service_text(sv, text, 1 << 16);
-		decide_text(c, COMP_SERVICE, i, text);
+		if (decide_text(c, COMP_SERVICE, i, text))
+			c->dec[c->n_dec - 1].comment = svc_comment(c, sv);
 	}
 	all.loc = b->loc;
 	snprintf(all.name, sizeof(all.name), "breakout");
-	service_prefixes(c, &all, s4, AF_INET, "breakout");
-	service_prefixes(c, &all, s6, AF_INET6, "breakout");
+	cm = ir_comment(c->rs, "breakout: listed prefixes of the dns+sni services");
+	service_prefixes(c, &all, s4, AF_INET, "breakout", cm);
+	service_prefixes(c, &all, s6, AF_INET6, "breakout", cm);
 	for (i = 0; i < c->n_pend; i++)
 		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
 	c->n_pend = 0;
@@ -629,6 +657,10 @@ static void compile_dns(struct ctx *c)
 	struct ir_elem e;
 	char pfx[IR_NAME_MAX];
 	int fam, i, j, s, sl, rz, iz = -1, alen;
+	const char *cm = ir_comment(c->rs, "breakout DNS: upstream answers to the resolvers (line %d)",
+				    b->loc.line);
+	const char *path = ir_comment(c->rs, "breakout DNS: resolvers to upstreams (line %d)",
+				      b->loc.line);
 
 	for (i = 0; i < c->p->n_zones; i++)
 		iz = c->p->zones[i].role == ZONE_INTERNET ? i : iz;
@@ -657,6 +689,7 @@ static void compile_dns(struct ctx *c)
 				memcpy(e.key_end, e.key, sizeof(e.key));
 				e.line = b->loc.line;
 				e.origin = "breakout";
+				e.comment = cm;
 				fail(c, ir_elem_add(c->rs, sl, &e));
 			}
 		}
@@ -674,8 +707,8 @@ static void compile_dns(struct ctx *c)
 			continue;
 		snprintf(pfx, sizeof(pfx), "%.32s_%.32s", c->p->zones[rz].id, c->p->zones[iz].id);
 		s = flow_map(c, pfx, MK_P, fam, false);
-		flow_elems(c, s, NULL, &res, &up, 17, &dns, 1, fam, b->loc.line, "breakout DNS");
-		flow_elems(c, s, NULL, &res, &up, 6, &dns, 1, fam, b->loc.line, "breakout DNS");
+		flow_elems(c, s, NULL, &res, &up, 17, &dns, 1, fam, b->loc.line, "breakout DNS", path);
+		flow_elems(c, s, NULL, &res, &up, 6, &dns, 1, fam, b->loc.line, "breakout DNS", path);
 	}
 	free(res.v);
 	free(up.v);
@@ -692,6 +725,7 @@ static void compile_breakout_sources(struct ctx *c)
 	struct addrs a = { 0 };
 	struct endpoint ep = { 0 };
 	int i, fam, s;
+	const char *cm;
 
 	for (i = 0; i < b->n_from; i++) {
 		if (!b->from_group || b->from_group[i] < 0)
@@ -714,10 +748,11 @@ static void compile_breakout_sources(struct ctx *c)
 	srcs.n_prefixes = a.n;
 	srcs.loc = b->loc;
 	snprintf(srcs.name, sizeof(srcs.name), "breakout sources");
+	cm = ir_comment(c->rs, "breakout sources (line %d)", b->loc.line);
 	s = set_get(c, "bo_src4", &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL, "breakout source groups");
-	service_prefixes(c, &srcs, s, AF_INET, "breakout sources");
+	service_prefixes(c, &srcs, s, AF_INET, "breakout sources", cm);
 	s = set_get(c, "bo_src6", &k6, 1, IR_DATA_NONE, IR_SET_INTERVAL, "breakout source groups");
-	service_prefixes(c, &srcs, s, AF_INET6, "breakout sources");
+	service_prefixes(c, &srcs, s, AF_INET6, "breakout sources", cm);
 	for (i = 0; i < c->n_pend; i++)
 		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
 	c->n_pend = 0;
@@ -770,6 +805,7 @@ static void bind_host(struct ctx *c, const struct host *h, const char *ifname, i
 	memset(&e, 0, sizeof(e));
 	e.line = h->loc.line;
 	e.origin = h->name;
+	e.comment = ir_comment(c->rs, "host %s", h->name);
 	off = ir_put_str(e.key, 0, F_IIFNAME, ifname);
 	off = ir_put(e.key, off, F_ETHER_SADDR, h->mac);
 	if (h->has4) {
@@ -785,13 +821,14 @@ static void bind_host(struct ctx *c, const struct host *h, const char *ifname, i
 }
 
 static void single(struct ctx *c, int s, enum ir_field f, const void *v, int line,
-		   const char *origin)
+		   const char *origin, const char *comment)
 {
 	struct ir_elem e;
 
 	memset(&e, 0, sizeof(e));
 	e.line = line;
 	e.origin = origin;
+	e.comment = comment;
 	if (f == F_IIFNAME || f == F_OIFNAME)
 		ir_put_str(e.key, 0, f, v);
 	else
@@ -818,17 +855,19 @@ static void compile_bindings(struct ctx *c)
 	for (i = 0; i < p->n_hosts; i++) {
 		const struct host *h = &p->hosts[i];
 		const struct zone *z;
+		const char *cm;
 
 		if (!h->has_mac || h->zone < 0)
 			continue;
 		z = &p->zones[h->zone];
+		cm = ir_comment(c->rs, "host %s", h->name);
 		for (j = 0; j < z->n_ifaces; j++)
 			bind_host(c, h, z->ifaces[j], s4, s6);
 		if (h->has4)
-			single(c, sa4, F_IP_SADDR, h->ip4, h->loc.line, h->name);
+			single(c, sa4, F_IP_SADDR, h->ip4, h->loc.line, h->name, cm);
 		if (h->has6)
-			single(c, sa6, F_IP6_SADDR, h->ip6, h->loc.line, h->name);
-		single(c, sm, F_ETHER_SADDR, h->mac, h->loc.line, h->name);
+			single(c, sa6, F_IP6_SADDR, h->ip6, h->loc.line, h->name, cm);
+		single(c, sm, F_ETHER_SADDR, h->mac, h->loc.line, h->name, cm);
 	}
 }
 
@@ -882,7 +921,8 @@ static int other_nets(struct ctx *c, int skip, int family, struct ir_elem **ret)
 }
 
 static void src_range(struct ctx *c, int s, const char *ifname, enum ir_field f,
-		      const uint8_t *lo, const uint8_t *hi, int line, const char *origin)
+		      const uint8_t *lo, const uint8_t *hi, int line, const char *origin,
+		      const char *comment)
 {
 	struct ir_elem e;
 	size_t off;
@@ -890,6 +930,7 @@ static void src_range(struct ctx *c, int s, const char *ifname, enum ir_field f,
 	memset(&e, 0, sizeof(e));
 	e.line = line;
 	e.origin = origin;
+	e.comment = comment;
 	ir_put_str(e.key, 0, F_IIFNAME, ifname);
 	off = ir_put_str(e.key_end, 0, F_IIFNAME, ifname);
 	ir_put(e.key, off, f, lo);
@@ -917,12 +958,14 @@ static void src_any(struct ctx *c, int s, const char *ifname, int z, int family)
 	struct ir_elem *r = NULL;
 	int n, i, alen = family == AF_INET ? 4 : 16;
 
+	const char *cm = ir_comment(c->rs, "zone %s: every address outside the other zones", zn->id);
+
 	n = other_nets(c, z, family, &r);
 	for (i = 0; i < n; i++) {
 		if (memcmp(r[i].key, lo, (size_t)alen) > 0) {
 			memcpy(hi, r[i].key, (size_t)alen);
 			be_dec(hi, alen);
-			src_range(c, s, ifname, f, lo, hi, zn->loc.line, zn->id);
+			src_range(c, s, ifname, f, lo, hi, zn->loc.line, zn->id, cm);
 		}
 		if (is_max(r[i].key_end, alen))
 			break;
@@ -931,13 +974,13 @@ static void src_any(struct ctx *c, int s, const char *ifname, int z, int family)
 	}
 	if (i == n) {
 		memset(hi, 0xff, (size_t)alen);
-		src_range(c, s, ifname, f, lo, hi, zn->loc.line, zn->id);
+		src_range(c, s, ifname, f, lo, hi, zn->loc.line, zn->id, cm);
 	}
 	free(r);
 }
 
 static void src_nets(struct ctx *c, int s4, int s6, const char *ifname, const struct prefix *nets,
-		     int n, int line, const char *origin)
+		     int n, int line, const char *origin, const char *comment)
 {
 	uint8_t end[16];
 	int i;
@@ -945,9 +988,11 @@ static void src_nets(struct ctx *c, int s4, int s6, const char *ifname, const st
 	for (i = 0; i < n; i++) {
 		pfx_end(&nets[i], end);
 		if (nets[i].family == AF_INET)
-			src_range(c, s4, ifname, F_IP_SADDR, nets[i].addr, end, line, origin);
+			src_range(c, s4, ifname, F_IP_SADDR, nets[i].addr, end, line, origin,
+				  comment);
 		else
-			src_range(c, s6, ifname, F_IP6_SADDR, nets[i].addr, end, line, origin);
+			src_range(c, s6, ifname, F_IP6_SADDR, nets[i].addr, end, line, origin,
+				  comment);
 	}
 }
 
@@ -967,21 +1012,22 @@ static void compile_sources(struct ctx *c)
 		return;
 	for (z = 0; z < p->n_zones; z++) {
 		const struct zone *zn = &p->zones[z];
+		const char *cm = ir_comment(c->rs, "zone %s", zn->id);
 
 		n = zone_ifaces(p, z, ifs, seg, ZONE_IF_ALL);
 		for (i = 0; i < n; i++) {
-			single(c, si, F_IIFNAME, ifs[i], zn->loc.line, zn->id);
+			single(c, si, F_IIFNAME, ifs[i], zn->loc.line, zn->id, cm);
 			if (seg[i] >= 0) {
 				const struct segment *sg = &p->segments[seg[i]];
 
 				src_nets(c, s4, s6, ifs[i], sg->nets, sg->n_nets, sg->loc.line,
-					 sg->name);
+					 sg->name, ir_comment(c->rs, "segment %s", sg->name));
 			} else if (zn->any) {
 				src_any(c, s4, ifs[i], z, AF_INET);
 				src_any(c, s6, ifs[i], z, AF_INET6);
 			} else {
 				src_nets(c, s4, s6, ifs[i], zn->nets, zn->n_nets, zn->loc.line,
-					 zn->id);
+					 zn->id, cm);
 			}
 		}
 	}
@@ -1382,7 +1428,8 @@ static void compile_isolation(struct ctx *c)
 		if ((z = policy_zone_find(p, name)) >= 0) {
 			n = zone_ifaces(p, z, ifs, seg, ZONE_IF_ALL);
 			for (j = 0; j < n; j++)
-				single(c, si, F_IIFNAME, ifs[j], 0, name);
+				single(c, si, F_IIFNAME, ifs[j], 0, name,
+				       ir_comment(c->rs, "isolated zone %s", name));
 			continue;
 		}
 		if ((ep.idx = policy_host_find(p, name)) >= 0)
@@ -1404,9 +1451,11 @@ static void compile_isolation(struct ctx *c)
 	addrs.n_prefixes = a.n;
 	snprintf(addrs.name, sizeof(addrs.name), "isolated");
 	service_prefixes(c, &addrs, set_get(c, "iso4", &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL,
-					    "isolated hosts (sansoctl isolate)"), AF_INET, "isolated");
+					    "isolated hosts (sansoctl isolate)"), AF_INET, "isolated",
+			 ir_comment(c->rs, "isolated (sansoctl isolate)"));
 	service_prefixes(c, &addrs, set_get(c, "iso6", &k6, 1, IR_DATA_NONE, IR_SET_INTERVAL,
-					    "isolated hosts (sansoctl isolate)"), AF_INET6, "isolated");
+					    "isolated hosts (sansoctl isolate)"), AF_INET6, "isolated",
+			 ir_comment(c->rs, "isolated (sansoctl isolate)"));
 	for (i = 0; i < c->n_pend; i++)
 		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
 	c->n_pend = 0;
@@ -1511,6 +1560,31 @@ static void rules_forward(struct ctx *c)
 
 /* ct mark set 0, then one map lookup per non-empty map of this prefix (exceptions first,
  * so a flow that also matches wins and its connections outlive the exception). */
+/* "flows PAIR: a, b, ..." naming the objects of map s (cut by ir_comment()). */
+static const char *map_comment(struct ctx *c, int s, bool exc, const char *pfx)
+{
+	const struct ir_set *set = &c->rs->sets[s];
+	const char *seen[16];
+	char buf[IR_STR_MAX * 2];
+	struct ir_elem e;
+	int i, j, n = 0;
+	size_t o;
+
+	o = (size_t)snprintf(buf, sizeof(buf), "%s %s:", exc ? "exceptions" : "flows", pfx);
+	for (i = 0; i < set->n_elems && o < IR_STR_MAX; i++) {
+		ir_elem_get(set, i, &e);
+		for (j = 0; j < n && e.origin && seen[j] != e.origin; j++)
+			;
+		if (!e.origin || j < n)
+			continue;
+		if (n < 16)
+			seen[n++] = e.origin;
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s %s", n > 1 ? "," : "",
+				      e.origin);
+	}
+	return ir_comment(c->rs, "%s", buf);
+}
+
 static void rules_maps(struct ctx *c, int ch, const char *pfx)
 {
 	static const char fam[2] = { '4', '6' };
@@ -1530,7 +1604,7 @@ static void rules_maps(struct ctx *c, int ch, const char *pfx)
 				s = ir_set_find(c->rs, name);
 				if (s < 0 || !c->rs->sets[s].n_elems)
 					continue;
-				ir_rule_init(&r, NULL, 0);
+				ir_rule_init(&r, map_comment(c, s, exc, pfx), 0);
 				x = st(c, &r, OP_CTMARK_MAP);
 				fields(x, c->rs->sets[s].key, c->rs->sets[s].n_key);
 				x->set = s;
@@ -1571,6 +1645,7 @@ static void uplink_elem(struct ctx *c, const char *set, const char *comment,
 	memcpy(e.key_end, e.key, sizeof(e.key));
 	e.line = zn->loc.line;
 	e.origin = zn->id;
+	e.comment = ir_comment(c->rs, "zone %s uplink %s", zn->id, zn->ifaces[i]);
 	fail(c, ir_elem_add(c->rs, s, &e));
 }
 
@@ -1647,7 +1722,7 @@ static void rule_service(struct ctx *c, int ch, int i, uint32_t id, int whole_zo
 		s = ir_set_find(c->rs, name);
 		if (s < 0 || sp < 0 || !c->rs->sets[s].n_elems || !c->rs->sets[sp].n_elems)
 			continue;
-		ir_rule_init(&r, ir_str(c->rs, sv->name), sv->loc.line);
+		ir_rule_init(&r, svc_comment(c, sv), sv->loc.line);
 		if (!uplink_oif(c, &r))
 			continue;
 		if (!whole_zone) {
@@ -1919,6 +1994,8 @@ static void compile_live(struct ctx *c)
 		ir_put_u32(e.key, 0, F_CT_MARK, c->dec[i].id);
 		memcpy(e.key_end, e.key, sizeof(e.key));
 		e.timeout_ms = c->dec[i].timeout_ms;
+		e.comment = c->dec[i].comment ? c->dec[i].comment :
+			    ir_comment(c->rs, "%s", comp_kind_name(c->dec[i].kind));
 		fail(c, ir_elem_add(c->rs, s, &e));
 	}
 }
@@ -1938,6 +2015,9 @@ static void compile_dispatch(struct ctx *c)
 	for (a = 0; a < p->n_zones; a++) {
 		na = zone_ifaces(p, a, ia, sa, ZONE_IF_ALL);
 		for (b = 0; b < p->n_zones; b++) {
+			const char *cm = ir_comment(c->rs, "zone pair %s>%s", p->zones[a].id,
+						    p->zones[b].id);
+
 			nb = zone_ifaces(p, b, ib, sb, ZONE_IF_ALL);
 			for (i = 0; i < na; i++) {
 				for (j = 0; j < nb; j++) {
@@ -1950,6 +2030,7 @@ static void compile_dispatch(struct ctx *c)
 					e.data = (uint32_t)c->pair_chain[a * p->n_zones + b];
 					e.line = p->zones[a].loc.line;
 					e.origin = p->zones[a].id;
+					e.comment = cm;
 					fail(c, ir_elem_add(c->rs, s, &e));
 				}
 			}
@@ -1969,7 +2050,7 @@ static void compile_nd(struct ctx *c)
 	if (s < 0)
 		return;
 	for (i = 0; i < sizeof(types); i++)
-		single(c, s, F_ICMPV6_TYPE, &types[i], 0, "nd");
+		single(c, s, F_ICMPV6_TYPE, &types[i], 0, "nd", "ICMPv6 neighbour discovery, MLD");
 }
 
 static int compile_chains(struct ctx *c)
@@ -2193,6 +2274,20 @@ static void check_coverage(struct ctx *c)
 out:
 	free(cv.used);
 	free(cv.origins);
+}
+
+int comp_time_text(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char z[8];
+	size_t n;
+
+	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm) ||
+	    !strftime(z, sizeof(z), "%z", &tm) || strlen(z) != 5)
+		return snprintf(buf, len, "@%lld", (long long)t);
+	n = strlen(buf);	/* +hhmm -> +hh:mm (RFC 3339) */
+	return n + 7 <= len ? snprintf(buf + n, len - n, "%.3s:%.2s", z, z + 3) + (int)n : -1;
 }
 
 int comp_build(const struct policy *p, int64_t now, struct comp_result **ret, struct diag *diag)

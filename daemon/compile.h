@@ -51,6 +51,7 @@ struct comp_decision {
 	enum comp_kind kind;
 	int idx;			/* index in the policy's array of that kind */
 	uint64_t timeout_ms;		/* exceptions: time left; 0 otherwise */
+	const char *comment;		/* its elements' comment (owned by the ruleset), or NULL */
 };
 
 struct comp_result {
@@ -76,5 +77,9 @@ int comp_build_ex(const struct policy *p, int64_t now, const struct comp_extra *
 void comp_result_free(struct comp_result *cr);
 
 const char *comp_kind_name(enum comp_kind k);
+/* Time t (unix seconds) as RFC 3339 in the local time zone (TZ), e.g.
+ * "2026-12-07T12:00:00+09:00": how element comments name an exception's expiry. Returns the
+ * length, or -1 if len is too small. */
+int comp_time_text(int64_t t, char *buf, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* ir.c: the compiled ruleset as plain data; see ir.h. Pure: no syscalls, no logging. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,7 @@ static struct ir_meta *rec_meta(const struct ir_set *s, uint8_t *rec)
 int ir_elem_add(struct ir_ruleset *rs, int set, const struct ir_elem *e)
 {
 	struct ir_set *s = &rs->sets[set];
-	struct ir_meta m = { e->data, e->line, e->timeout_ms, e->origin };
+	struct ir_meta m = { e->data, e->line, e->timeout_ms, e->origin, e->comment };
 	uint8_t *rec;
 	int r;
 
@@ -189,6 +190,7 @@ void ir_elem_get(const struct ir_set *s, int i, struct ir_elem *ret)
 	ret->line = m.line;
 	ret->timeout_ms = m.timeout_ms;
 	ret->origin = m.origin;
+	ret->comment = m.comment;
 }
 
 void ir_elem_del(struct ir_set *s, int i)
@@ -217,13 +219,70 @@ const char *ir_str(struct ir_ruleset *rs, const char *s)
 
 	if (!s)
 		return NULL;
-	if (grow((void **)&rs->strs, rs->n_strs, &rs->cap_strs, sizeof(char *), IR_RULES_MAX * 4))
+	if (grow((void **)&rs->strs, rs->n_strs, &rs->cap_strs, sizeof(char *), IR_ELEMS_MAX))
 		return NULL;
 	d = strdup(s);
 	if (!d)
 		return NULL;
 	rs->strs[rs->n_strs++] = d;
 	return d;
+}
+
+/* Length of the UTF-8 sequence at s (1-4), 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (n == 3 && s[0] > 0xef)
+		n = 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	return n;
+}
+
+char *ir_comment_clean(const char *in, char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0, n, w, cut = 0;
+
+	for (; *s; s += n ? n : 1) {
+		n = utf8_len(s);
+		w = n ? n : 1;
+		if (o + w > len - 1) {
+			memcpy(buf + cut, "...", 3);	/* the last boundary with room for it */
+			o = cut + 3;
+			break;
+		}
+		if (!n)
+			buf[o] = '?';
+		else if (*s == '"')
+			buf[o] = '\'';
+		else if (*s < 0x20 || *s == 0x7f)
+			buf[o] = ' ';
+		else
+			memcpy(buf + o, s, n);
+		o += w;
+		if (o <= len - 4)
+			cut = o;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *ir_comment(struct ir_ruleset *rs, const char *fmt, ...)
+{
+	char raw[1024], clean[IR_STR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	return ir_str(rs, ir_comment_clean(raw, clean, sizeof(clean)));
 }
 
 int ir_chain_find(const struct ir_ruleset *rs, const char *name)

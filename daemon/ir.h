@@ -70,6 +70,7 @@ struct ir_elem {
 	uint64_t timeout_ms;		/* 0: none */
 	int line;			/* policy source line, for kernel errors */
 	const char *origin;		/* policy object name (borrowed from the policy) */
+	const char *comment;		/* shown by nft list: object and approval (ir_comment()) */
 };
 
 struct ir_meta {			/* the packed part of an element besides its keys */
@@ -77,6 +78,7 @@ struct ir_meta {			/* the packed part of an element besides its keys */
 	int line;
 	uint64_t timeout_ms;
 	const char *origin;
+	const char *comment;
 };
 
 struct ir_set {
@@ -192,6 +194,14 @@ void ir_elem_del(struct ir_set *s, int i);
 int ir_rule_add(struct ir_ruleset *rs, int chain, const struct ir_rule *r);
 /* Keep a string for the lifetime of the ruleset; NULL on ENOMEM. */
 const char *ir_str(struct ir_ruleset *rs, const char *s);
+/* An element or rule comment kept like ir_str(): printf-formatted, then made safe for nft
+ * syntax and the kernel ('"' becomes '\'', control characters and invalid UTF-8 become
+ * spaces and '?') and cut to IR_STR_MAX - 1 bytes on a UTF-8 character boundary (ending in
+ * "..." when cut). NULL on ENOMEM. */
+const char *ir_comment(struct ir_ruleset *rs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The same cleaning into buf (len >= 4); returns buf. */
+char *ir_comment_clean(const char *in, char *buf, size_t len);
 int ir_chain_find(const struct ir_ruleset *rs, const char *name);
 int ir_set_find(const struct ir_ruleset *rs, const char *name);
 

@@ -21,6 +21,7 @@
 
 #include "conf.h"
 #include "conftext.h"
+#include "lang.h"
 #include "log.h"
 #include "nftgen.h"
 #include "monitor.h"
@@ -345,7 +346,7 @@ static int mode_check(struct daemon *d)
 	}
 	if (d->o.verbose) {
 		policy_print(g.policy, stdout);
-		policy_print_matrix(g.policy, stdout);
+		policy_print_matrix_ex(g.policy, stdout, d->ja, true);
 		policy_print_uplinks(g.policy, stdout);
 	}
 	if (d->o.verbose > 1)
@@ -363,7 +364,7 @@ static int mode_check(struct daemon *d)
 		apply_close(&d->ap);
 	}
 	if (code == EXIT_OK)
-		fprintf(stderr, "configuration OK\n");
+		fprintf(stderr, "%s\n", d->ja ? "設定に問題はありません" : "configuration OK");
 	gen_free(&g);
 	return code;
 }
@@ -1458,10 +1459,51 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* --once runs no verdict engine: say once which flows wait for it (their new connections are
+ * refused until sansod runs as a daemon) and how to decide them in the kernel alone. */
+static void once_engine_note(const struct daemon *d)
+{
+	const struct policy *p = d->cur.policy;
+	char names[512];
+	size_t o = 0;
+	int i, n = 0;
+
+	for (i = 0; p && i < p->n_flows; i++) {
+		if (p->flows[i].verdict != VERDICT_ENGINE)
+			continue;
+		if (n++ < 8 && o < sizeof(names))
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "",
+					      p->flows[i].name);
+	}
+	if (!n)
+		return;
+	if (n > 8 && o < sizeof(names))
+		snprintf(names + o, sizeof(names) - o, " (+%d)", n - 8);
+	fprintf(stderr, "sansod --once: %d flow%s wait for the verdict engine, which --once does not "
+		"run: %s. Their new connections are refused until sansod runs as a daemon (on "
+		"engine.fail_open pairs: accepted unchecked); to "
+		"decide them in the kernel alone, set verdict = \"kernel\"; on each "
+		"(conf/REFERENCE.md, flows).\n", n, n > 1 ? "s" : "", names);
+	if (d->ja)
+		fprintf(stderr, "sansod --once: 次の %d 件のフローは検査エンジンの判定を待ちますが、"
+			"--once は検査エンジンを動かしません: %s。sansod をデーモンとして動かすまで"
+			"新しい接続は拒否されます。カーネルだけで判定するには、各フローに "
+			"verdict = \"kernel\"; を書いてください (conf/REFERENCE.ja.md, flows)。\n",
+			n, names);
+}
+
+static int once_apply(struct daemon *d)
+{
+	int code = sansod_load_and_apply(d);
+
+	if (code == EXIT_OK)
+		once_engine_note(d);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d;
-	const char *lang = getenv("LANG");
 	int code;
 
 	memset(&d, 0, sizeof(d));
@@ -1470,7 +1512,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	d.ja = lang && !strncmp(lang, "ja", 2);
+	d.ja = lang_ja_env();
 	log_init(getenv("JOURNAL_STREAM") != NULL, d.o.verbose);
 	if (d.o.mode == MODE_CHECK)
 		return mode_check(&d);
@@ -1492,7 +1534,7 @@ int main(int argc, char **argv)
 	if (d.o.mode == MODE_VERIFY)
 		code = mode_verify(&d);
 	else if (d.o.mode == MODE_ONCE)
-		code = sansod_load_and_apply(&d);
+		code = once_apply(&d);
 	else
 		code = mode_daemon(&d);
 	gen_free(&d.cur);

@@ -177,11 +177,29 @@ int nftgen_elem(const struct ir_set *s, const struct ir_elem *e, char *out, size
 	return b.full ? -ENOSPC : (int)b.off;
 }
 
+int nftgen_duration(uint64_t ms, char *buf, size_t len)
+{
+	static const struct { char u; uint64_t s; } units[] = {
+		{ 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 }
+	};
+	struct buf b = { buf, len, 0, false };
+	uint64_t sec = (ms + 999) / 1000;
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (sec >= units[i].s || (!b.off && units[i].u == 's')) {
+			bput(&b, "%" PRIu64 "%c", sec / units[i].s, units[i].u);
+			sec %= units[i].s;
+		}
+	}
+	return b.full ? -ENOSPC : (int)b.off;
+}
+
 static void print_quoted(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; *s; s++)
-		fputc(*s == '"' ? '\'' : *s, out);
+	for (; *s; s++)	/* ir_comment() strings are clean already: this is the last guard */
+		fputc(*s == '"' ? '\'' : (unsigned char)*s < 0x20 ? ' ' : *s, out);
 	fputc('"', out);
 }
 
@@ -250,8 +268,14 @@ static void print_set(FILE *out, const struct ir_ruleset *rs, const struct ir_se
 		if (nftgen_elem(s, e, key, sizeof(key)) < 0)
 			continue;
 		fprintf(out, i ? ",\n\t\t\t     %s" : "\t\telements = { %s", key);
-		if (e->timeout_ms)
-			fprintf(out, " timeout %" PRIu64 "s", (e->timeout_ms + 999) / 1000);
+		if (e->timeout_ms) {
+			nftgen_duration(e->timeout_ms, key, sizeof(key));
+			fprintf(out, " timeout %s", key);
+		}
+		if (e->comment) {
+			fprintf(out, " comment ");
+			print_quoted(out, e->comment);
+		}
 		if (s->data == IR_DATA_MARK)
 			fprintf(out, " : 0x%08" PRIx32, e->data);
 		else if (s->data == IR_DATA_VERDICT)

@@ -18,4 +18,8 @@ int nftgen_print(const struct ir_ruleset *rs, FILE *out, bool replace);
  * -ENOSPC. Used by nftgen and by drift reports. */
 int nftgen_elem(const struct ir_set *s, const struct ir_elem *e, char *buf, size_t len);
 
+/* A kernel timeout in nft's own notation, rounded up to whole seconds: "3d2h", "45s". Returns
+ * chars written or -ENOSPC. */
+int nftgen_duration(uint64_t ms, char *buf, size_t len);
+
 #endif

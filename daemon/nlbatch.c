@@ -418,6 +418,7 @@ int nlb_wire(const struct ir_ruleset *rs, const struct ir_set *s, const struct i
 		w->chain = rs->chains[e->data].name;
 	}
 	w->timeout_ms = e->timeout_ms;
+	w->comment = e->comment;
 	if (!rbtree)
 		return 1;
 	if (!key_next(s, e->key_end, out[1].key))
@@ -434,6 +435,20 @@ static void put_data(struct nlmsghdr *nlh, uint16_t type, const void *v, size_t 
 	mnl_attr_nest_end(nlh, n);
 }
 
+/* An element comment in nft's userdata TLV (type NFTNL_UDATA_SET_ELEM_COMMENT, NUL included),
+ * so that `nft list` shows it. ir_comment() keeps it below IR_STR_MAX bytes. */
+static void put_comment(struct nlmsghdr *nlh, const char *comment)
+{
+	uint8_t tlv[2 + IR_STR_MAX];
+	size_t n = strnlen(comment, IR_STR_MAX - 1);
+
+	tlv[0] = NFTNL_UDATA_SET_ELEM_COMMENT;
+	tlv[1] = (uint8_t)(n + 1);
+	memcpy(tlv + 2, comment, n);
+	tlv[2 + n] = '\0';
+	mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, n + 3, tlv);
+}
+
 static void put_wire(struct nlmsghdr *nlh, const struct nlb_wire *w, size_t klen)
 {
 	struct nlattr *el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM), *d, *v;
@@ -445,6 +460,8 @@ static void put_wire(struct nlmsghdr *nlh, const struct nlb_wire *w, size_t klen
 		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS, htonl(w->flags));
 	if (w->timeout_ms)
 		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT, htobe64(w->timeout_ms));
+	if (w->comment)
+		put_comment(nlh, w->comment);
 	if (w->has_data) {
 		put_data(nlh, NFTA_SET_ELEM_DATA, &w->data, sizeof(w->data));
 	} else if (w->chain) {

@@ -66,6 +66,7 @@ struct nlb_wire {
 	const char *chain;		/* verdict maps: jump target */
 	uint64_t timeout_ms;
 	uint64_t expires_ms;		/* read back only: time left of an element with a timeout */
+	const char *comment;		/* NFTA_SET_ELEM_USERDATA, as nft writes comments */
 };
 int nlb_wire(const struct ir_ruleset *rs, const struct ir_set *s, const struct ir_elem *e,
 	     struct nlb_wire out[2]);

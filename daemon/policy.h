@@ -445,5 +445,8 @@ int policy_group_find(const struct policy *p, const char *name);
  * reachability matrix. Returns 0 or -errno from stdio. */
 int policy_print(const struct policy *p, FILE *out);
 int policy_print_matrix(const struct policy *p, FILE *out);
+/* The same in Japanese (ja) and, with cells, each cell followed by what it stands for: flows,
+ * exceptions, breakout services and the implicit breakout DNS path, with file:line. */
+int policy_print_matrix_ex(const struct policy *p, FILE *out, bool ja, bool cells);
 
 #endif

@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "ctl_proto.h"
 #include "prove_cmd.h"
+#include "lang.h"
 
 enum {
 	EX_OK = 0,
@@ -347,14 +348,14 @@ static int ha_cmd(const char *sock, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	const char *path = getenv("SANSO_CONTROL"), *lang = getenv("LANG"), *format = NULL;
+	const char *path = getenv("SANSO_CONTROL"), *format = NULL;
 	const char *reason = NULL;
 	static char body[CTL_BODY_MAX];
 	const struct cmd *c = NULL;
 	size_t blen = 0;
 	int i, fd, r, pos = 0;
 
-	ja = lang && !strncmp(lang, "ja", 2);
+	ja = lang_ja_env();
 	if (argc >= 4 && !strcmp(argv[1], "audit") && !strcmp(argv[2], "verify"))
 		return audit_verify_cmd(argv[3], argc >= 5 ? argv[4] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "check"))

@@ -76,7 +76,7 @@ check "1 long-lived juki-jlis connection carries data" stream_passes keep
 # The kernel's map gives the flow its id with 0x40000000 (engine pending) set; the engine
 # must leave the id itself in ct mark, pending bit cleared.
 map_val=$(n gw nft list map inet sanso mynumber_lgwan_mp4 |
-	sed -n 's/.*02:00:00:00:10:05 \. 10\.10\.0\.5 \. 10\.20\.0\.9 \. tcp \. 443 : \(0x[0-9a-f]*\).*/\1/p')
+	sed -n 's/.*02:00:00:00:10:05 \. 10\.10\.0\.5 \. 10\.20\.0\.9 \. tcp \. 443\( comment "[^"]*"\)\{0,1\} : \(0x[0-9a-f]*\).*/\2/p')
 check "1 juki-jlis is engine-decided: its map value ${map_val:-?} has 0x40000000 set" \
 	test -n "$map_val" -a "$((${map_val:-0} & 0x40000000))" -ne 0
 want=$((${map_val:-0} & 0x3fffffff))

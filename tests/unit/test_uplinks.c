@@ -94,9 +94,10 @@ START_TEST(test_uplinks_line)
 	ck_assert_int_eq(count(nft, "oifname @uplink_bo ip saddr @bo_src4 ip daddr @bo_learn4"), 1);
 	ck_assert_int_eq(count(nft, "oifname @uplink_bo ip6 saddr @bo_src6 ip6 daddr @bo_learn6"), 1);
 	ck_assert_ptr_nonnull(strstr(nft, "comment \"R11: Internet-zone interfaces that may carry "
-				     "local breakout\"\n\t\telements = { \"in1\" }"));
+				     "local breakout\"\n\t\telements = { \"in1\" comment \"zone internet "
+				     "uplink in1\" }"));
 	ck_assert_ptr_nonnull(strstr(nft, "comment \"R11: breakout lines: local breakout only\"\n"
-				     "\t\telements = { \"in1\" }"));
+				     "\t\telements = { \"in1\" comment \"zone internet uplink in1\" }"));
 	/* and the breakout line carries nothing else: one rule in each X>internet chain */
 	ck_assert_int_eq(count(nft, "oifname @uplink_line jump uplink"), 4);
 	ck_assert_ptr_nonnull(strstr(nft, "chain uplink {"));

@@ -15,6 +15,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "confscan.h"
 #include "namepat.h"
 #include "psl.h"
 
@@ -34,6 +35,7 @@ struct conf {
 	struct policy *p;
 	struct diag *diag;
 	const char *file;
+	const char *text;		/* what was parsed, for columns; NULL: from a file */
 	int errors;
 	const char *kind;		/* object being read: "flow" ... */
 	const char *kind_ja;
@@ -87,6 +89,8 @@ static void conf_err(struct conf *c, const config_setting_t *s, const char *fmt,
 	diag_add(c->diag, DIAG_ERROR, file, line, "%s%s%s: %s", c->kind, c->obj[0] ? " " : "",
 		 c->obj, msg ? msg : "(out of memory)");
 	free(msg);
+	if (s && config_setting_name(s) && file == c->file)	/* the column of the key */
+		confscan_at(c->diag, c->text, line, config_setting_name(s));
 	c->errors++;
 }
 
@@ -2005,9 +2009,10 @@ static int conf_root(struct conf *c, const config_setting_t *root)
 
 /* ---------------------------------------------------------------------------------------- */
 
-static int conf_build(config_t *cfg, const char *name, struct policy **ret, struct diag *diag)
+static int conf_build(config_t *cfg, const char *name, const char *text, struct policy **ret,
+		      struct diag *diag)
 {
-	struct conf c = { .diag = diag, .file = name };
+	struct conf c = { .diag = diag, .file = name, .text = text };
 	int r;
 
 	c.p = policy_new(name);
@@ -2025,18 +2030,27 @@ static int conf_build(config_t *cfg, const char *name, struct policy **ret, stru
 	return 0;
 }
 
-static void syntax_err(const config_t *cfg, const char *name, struct diag *diag)
+/* src: the text parsed (NULL: a file): the error gets its column, the line and a hint. */
+static void syntax_err(const config_t *cfg, const char *name, const char *src,
+		       struct diag *diag)
 {
 	const char *file = config_error_file(cfg) ? config_error_file(cfg) : name;
 	const char *text = config_error_text(cfg) ? config_error_text(cfg) : "unknown error";
 	bool plain = !strcmp(text, "syntax error");
 	bool mixed = strstr(text, "mismatched element type") != NULL;
 
+	if (src && plain && file == name) {
+		confscan_syntax(name, src, config_error_line(cfg), text, diag);
+		return;
+	}
+
 	diag_add(diag, DIAG_ERROR, file, config_error_line(cfg), "syntax error%s%s%s",
 		 plain ? "" : ": ", plain ? "" : text, mixed ?
 		 " (an array [ ] holds one type: write mixed values as a list, e.g. ports = (443, \"8000-8080\"))" : "");
 	diag_ja(diag, "構文エラー%s%s%s", plain ? "" : ": ", plain ? "" : text, mixed ?
 		" (配列 [ ] の要素は同じ型だけです。混在させるときはリストで書きます。例: ports = (443, \"8000-8080\"))" : "");
+	if (src && file == name)
+		confscan_at(diag, src, config_error_line(cfg), NULL);
 }
 
 int conf_load_string(const char *name, const char *text, struct policy **ret,
@@ -2045,13 +2059,16 @@ int conf_load_string(const char *name, const char *text, struct policy **ret,
 	config_t cfg;
 	int r;
 
+	text += confscan_bom(text);	/* a UTF-8 byte order mark is accepted */
+	if (confscan_pre(name, text, diag) > 0)
+		return -EINVAL;		/* libconfig would only say "syntax error" */
 	config_init(&cfg);
 	config_set_include_dir(&cfg, "/dev/null");	/* text from memory opens no file */
 	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		syntax_err(&cfg, name, diag);
+		syntax_err(&cfg, name, text, diag);
 		r = -EINVAL;
 	} else {
-		r = conf_build(&cfg, name, ret, diag);
+		r = conf_build(&cfg, name, text, ret, diag);
 	}
 	config_destroy(&cfg);
 	return r;
@@ -2084,10 +2101,10 @@ int conf_load_file(const char *path, struct policy **ret, struct diag *diag)
 	}
 	config_set_include_dir(&cfg, dirname(dir));
 	if (config_read(&cfg, f) != CONFIG_TRUE) {
-		syntax_err(&cfg, path, diag);
+		syntax_err(&cfg, path, NULL, diag);
 		r = -EINVAL;
 	} else {
-		r = conf_build(&cfg, path, ret, diag);
+		r = conf_build(&cfg, path, NULL, ret, diag);
 	}
 out:
 	config_destroy(&cfg);

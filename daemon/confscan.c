@@ -374,9 +374,9 @@ static void open_string(struct diag *d, const char *name, const struct tok *s)
 	err_at(d, name, s, en, ja);
 }
 
-static int not_utf8(const char *name, const char *text, struct diag *d)
+int confscan_not_utf8(const char *name, const char *text, size_t len, struct diag *d)
 {
-	size_t len = strlen(text), bad = 0;
+	size_t bad = 0;
 	const char *enc = confscan_encoding(text, len, &bad), *p, *bol = text;
 	int line = 1;
 
@@ -404,17 +404,21 @@ int confscan_pre(const char *name, const char *text, struct diag *d)
 	struct diag found;
 	struct lx x;
 	struct tok t;
+	const char *last = NULL;	/* end of the last character reported: "４４５" is one */
 	int n = 0, i;
 
-	if (not_utf8(name, text, d))
+	if (confscan_not_utf8(name, text, strlen(text), d))
 		return 1;
 	diag_init(&found);
 	lx_init(&x, text);
 	do {
 		lx_next(&x, &t);
 		if (t.k == T_BAD && n < CONFSCAN_MAX_ERRORS && (unsigned char)*t.p >= 0x80) {
-			bad_char(&found, name, &t);
-			n++;
+			if (t.p != last) {
+				bad_char(&found, name, &t);
+				n++;
+			}
+			last = t.p + t.n;
 		} else if ((t.k == T_PUNCT && strchr("{}()[]", *t.p)) || t.k == T_EOF) {
 			n += bracket(&b, &t, &found, name);
 		}

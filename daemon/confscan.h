@@ -22,6 +22,9 @@ size_t confscan_bom(const char *text);
 /* NULL when text[0..len) is UTF-8, else the encoding it decodes as ("SHIFT_JIS", "CP932",
  * "EUC-JP") or "" when none; *bad: offset of the first byte that is not UTF-8. */
 const char *confscan_encoding(const char *text, size_t len, size_t *bad);
+/* An error naming the encoding and the iconv line to convert name when text[0..len) is not
+ * UTF-8 but decodes as a Japanese legacy encoding. Returns 1 then, else 0. */
+int confscan_not_utf8(const char *name, const char *text, size_t len, struct diag *d);
 /* The errors libconfig would report without saying why: not UTF-8 (only when the text decodes
  * as a Japanese legacy encoding), characters outside strings and comments, unbalanced
  * brackets. name is the file of the diagnostics. Returns the number of errors added. */

@@ -204,7 +204,7 @@ const char *confscan_encoding(const char *text, size_t len, size_t *bad)
 /* A character outside strings and comments that libconfig cannot read. */
 static void bad_char(struct diag *d, const char *name, const struct tok *t)
 {
-	char en[512], ja[512], uname[UNINAME_MAX] = "", twin[8] = "";
+	char en[512], ja[512], uname[UNINAME_MAX + 1] = "", twin[8] = "";
 	ucs4_t uc;
 
 	if ((unsigned char)*t->p < 0x80)
@@ -217,26 +217,27 @@ static void bad_char(struct diag *d, const char *name, const struct tok *t)
 		err_at(d, name, t, en, ja);
 		return;
 	}
-	if (!unicode_character_name(uc, uname))
-		snprintf(uname, sizeof(uname), "?");
+	uname[0] = ' ';
+	if (!unicode_character_name(uc, uname + 1))
+		uname[0] = '\0';	/* ideographs have no stored name */
 	if (uc >= 0xff01 && uc <= 0xff5e)
 		snprintf(twin, sizeof(twin), "%c", (char)(uc - 0xfee0));
 	else if (uc == 0x3000)
 		snprintf(twin, sizeof(twin), " ");
 	if (twin[0]) {
-		snprintf(en, sizeof(en), "full-width character '%.*s' (U+%04X %s) outside a string: "
+		snprintf(en, sizeof(en), "full-width character '%.*s' (U+%04X%s) outside a string: "
 			 "the policy syntax is ASCII; write '%s' (U+%04X) instead (switch the input "
 			 "method to half-width)", (int)t->n, t->p, (unsigned)uc, uname, twin,
 			 (unsigned)twin[0]);
-		snprintf(ja, sizeof(ja), "文字列の外に全角文字 '%.*s' (U+%04X %s) があります。"
+		snprintf(ja, sizeof(ja), "文字列の外に全角文字 '%.*s' (U+%04X%s) があります。"
 			 "設定の記号・数字・名前は半角で書きます。半角の '%s' (U+%04X) に直してください "
 			 "(日本語入力をオフにして入力)", (int)t->n, t->p, (unsigned)uc, uname, twin,
 			 (unsigned)twin[0]);
 	} else {
-		snprintf(en, sizeof(en), "character '%.*s' (U+%04X %s) outside a string: names and "
+		snprintf(en, sizeof(en), "character '%.*s' (U+%04X%s) outside a string: names and "
 			 "values other than text are ASCII; put text in double quotes, e.g. "
 			 "name = \"%.*s\";", (int)t->n, t->p, (unsigned)uc, uname, (int)t->n, t->p);
-		snprintf(ja, sizeof(ja), "文字列の外に文字 '%.*s' (U+%04X %s) があります。"
+		snprintf(ja, sizeof(ja), "文字列の外に文字 '%.*s' (U+%04X%s) があります。"
 			 "文字列以外は半角英数字で書きます。日本語などの文字は \"%.*s\" のように"
 			 "二重引用符で囲んでください", (int)t->n, t->p, (unsigned)uc, uname,
 			 (int)t->n, t->p);
@@ -298,9 +299,9 @@ static void unclosed(struct diag *d, const char *name, const struct tok *o, cons
 			 "'%c' を書いてください", *o->p, bracket_ja(*o->p), c);
 	} else {
 		snprintf(en, sizeof(en), "'%c' is not closed: the %s opened here needs a '%c' "
-			 "before the '%c' at line %d", *o->p, bracket_en(*o->p), c, *at->p, at->line);
-		snprintf(ja, sizeof(ja), "ここで開いた '%c' が閉じられていません。%d 行目の '%c' "
-			 "より前に '%c' を書いてください", *o->p, at->line, *at->p, c);
+			 "before the '%c' that follows it", *o->p, bracket_en(*o->p), c, *at->p);
+		snprintf(ja, sizeof(ja), "ここで開いた '%c' が閉じられていません。後に続く '%c' "
+			 "より前に '%c' を書いてください", *o->p, *at->p, c);
 	}
 	err_at(d, name, o, en, ja);
 }
@@ -366,10 +367,12 @@ static void open_string(struct diag *d, const char *name, const struct tok *s)
 		snprintf(ja, sizeof(ja), "文字列が閉じられていません。ここで始まる文字列に終わりの "
 			 "'\"' がありません。文字列の終わりに '\"' を書いてください");
 	} else {
-		snprintf(en, sizeof(en), "unterminated string: the string that starts here runs to "
-			 "line %d; add the closing '\"' on this line", s->end_line);
-		snprintf(ja, sizeof(ja), "文字列が閉じられていません。ここで始まる文字列が %d 行目まで"
-			 "続いています。この行に終わりの '\"' を書いてください", s->end_line);
+		snprintf(en, sizeof(en), "unterminated string: the string that starts here does "
+			 "not end on its line (it runs %d lines further); add the closing '\"'",
+			 s->end_line - s->line);
+		snprintf(ja, sizeof(ja), "文字列が閉じられていません。ここで始まる文字列がこの行で"
+			 "終わらず、%d 行先まで続いています。終わりの '\"' を書いてください",
+			 s->end_line - s->line);
 	}
 	err_at(d, name, s, en, ja);
 }
@@ -405,7 +408,7 @@ int confscan_pre(const char *name, const char *text, struct diag *d)
 	struct lx x;
 	struct tok t;
 	const char *last = NULL;	/* end of the last character reported: "４４５" is one */
-	int n = 0, i;
+	int n = 0, i, quote_line = 0;
 
 	if (confscan_not_utf8(name, text, strlen(text), d))
 		return 1;
@@ -413,7 +416,13 @@ int confscan_pre(const char *name, const char *text, struct diag *d)
 	lx_init(&x, text);
 	do {
 		lx_next(&x, &t);
-		if (t.k == T_BAD && n < CONFSCAN_MAX_ERRORS && (unsigned char)*t.p >= 0x80) {
+		if (t.k == T_BAD && *t.p == '\'' && t.line != quote_line && n < CONFSCAN_MAX_ERRORS) {
+			err_at(&found, name, &t, "a string is written in double quotes \"...\", not "
+			       "'...'", "文字列は '...' ではなく二重引用符 \"...\" で囲みます");
+			quote_line = t.line;	/* what follows on the line is the quoted text */
+			n++;
+		} else if (t.k == T_BAD && n < CONFSCAN_MAX_ERRORS && (unsigned char)*t.p >= 0x80 &&
+			   t.line != quote_line) {
 			if (t.p != last) {
 				bad_char(&found, name, &t);
 				n++;
@@ -552,7 +561,6 @@ static bool ps_scalar(struct ps *s)
 /* Elements of an array or a list up to close; an array holds scalars only. */
 static bool ps_elements(struct ps *s, char close)
 {
-	struct tok open = s->t;
 	char en[320], ja[320], q[64], qj[64];
 
 	ps_next(s);
@@ -575,12 +583,10 @@ static bool ps_elements(struct ps *s, char close)
 		if (!is_p(&s->t, ',')) {
 			tok_show(&s->t, q, sizeof(q));
 			tok_show_ja(&s->t, qj, sizeof(qj));
-			snprintf(en, sizeof(en), "expected ',' or '%c' in the %s opened at line %d, "
-				 "found %s: a comma is missing between two elements", close,
-				 bracket_en(close), open.line, q);
-			snprintf(ja, sizeof(ja), "%d 行目で開いた%sの中で ',' か '%c' があるべき所に "
-				 "%s があります。要素の間のカンマが抜けています", open.line,
-				 bracket_ja(close), close, qj);
+			snprintf(en, sizeof(en), "expected ',' or '%c' in the %s, found %s: a comma "
+				 "is missing between two elements", close, bracket_en(close), q);
+			snprintf(ja, sizeof(ja), "%sの中で ',' か '%c' があるべき所に %s があります。"
+				 "要素の間のカンマが抜けています", bracket_ja(close), close, qj);
 			return ps_fail(s, en, ja);
 		}
 		ps_next(s);

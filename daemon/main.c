@@ -215,6 +215,8 @@ static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 	if (r >= 0) {
 		memcpy(g->sha256, g->text.sha256, sizeof(g->sha256));
 		r = conf_load_string(o->file, g->text.text, &g->policy, diag);
+		if (r == -EINVAL)	/* all errors in one run: the checker's too */
+			conf_check_partial(o->file, g->text.text, clock_now(o), diag);
 	}
 	if (r >= 0)
 		r = ledger_merge(ops, g->policy, diag);

@@ -151,6 +151,7 @@ struct vctx {
 	int n_all, n_segs;
 	bool *flow_bad, *exc_bad, *svc_bad;	/* errors found: left out of the matrix */
 	bool *host_seg;			/* host address in a remote segment: no MAC to bind */
+	int suggested;			/* "did you mean" looked up (bounded: it costs) */
 };
 
 /* The object a diagnostic is about: "<kind> '<name>': ..." at its line. */
@@ -602,13 +603,56 @@ static void check_zones(struct vctx *c)
 /* ---------------------------------------------------------------------------------------- */
 /* 2. Resolve names: zones of segments and hosts, the name index, groups, endpoints */
 
+#define SUGGEST_MAX	64		/* unknown names given a "did you mean" */
+
+static void try_name(const char *name, const char *cand, const char **best, int *bd)
+{
+	int d;
+
+	if (cand && *cand && policy_name_close(name, cand) &&
+	    (d = policy_name_distance(name, cand)) < *bd) {
+		*bd = d;
+		*best = cand;
+	}
+}
+
+/* "Did you mean": the closest zone (id, label, an alias of a zone of the policy, Japanese
+ * names too) and, when objs, host or group name; NULL when none is close enough. */
+static const char *suggest(struct vctx *c, const char *name, bool objs)
+{
+	const struct policy *p = c->p;
+	const char *best = NULL, *a;
+	int bd = 99, i;
+	size_t k;
+
+	if (!name || !*name || c->suggested++ >= SUGGEST_MAX)
+		return NULL;
+	for (i = 0; i < c->nz; i++) {
+		try_name(name, p->zones[i].id, &best, &bd);
+		try_name(name, p->zones[i].label, &best, &bd);
+	}
+	for (k = 0; (a = policy_zone_alias(k)); k++) {
+		if (policy_zone_find(p, a) >= 0)
+			try_name(name, a, &best, &bd);
+	}
+	for (i = 0; objs && i < p->n_hosts; i++)
+		try_name(name, p->hosts[i].name, &best, &bd);
+	for (i = 0; objs && i < p->n_groups; i++)
+		try_name(name, p->groups[i].name, &best, &bd);
+	return best;
+}
+
 static int resolve_zone(struct vctx *c, const struct obj *o, const char *name)
 {
 	int z = policy_zone_find(c->p, name);
+	const char *hint;
 
 	if (z < 0) {
-		report(c, DIAG_ERROR, o, "I1: unknown zone '%s'", str_or(name, ""));
-		report_ja(c, o, "I1: ゾーン '%s' は宣言されていません", str_or(name, ""));
+		hint = suggest(c, name, false);
+		report(c, DIAG_ERROR, o, "I1: unknown zone '%s'%s%s%s", str_or(name, ""),
+		       hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+		report_ja(c, o, "I1: ゾーン '%s' は宣言されていません%s%s%s", str_or(name, ""),
+			  hint ? " ('" : "", hint ? hint : "", hint ? "' の誤りでは?)" : "");
 	}
 	return z;
 }
@@ -769,10 +813,14 @@ static void resolve_ep(struct vctx *c, const struct obj *o, struct endpoint *e, 
 		e->kind = EP_ZONE;
 		e->zone = e->idx;
 	} else {
+		const char *hint = suggest(c, e->name, true);
+
 		report(c, DIAG_ERROR, o, "I1: unknown '%s' endpoint '%s': no host, group or zone "
-		       "has this name", side, e->name);
+		       "has this name%s%s%s", side, e->name, hint ? " (did you mean '" : "",
+		       hint ? hint : "", hint ? "'?)" : "");
 		report_ja(c, o, "I1: '%s' の端点 '%s' は、ホスト、グループ、ゾーンのいずれにも"
-			  "ありません", side, e->name);
+			  "ありません%s%s%s", side, e->name, hint ? " ('" : "", hint ? hint : "",
+			  hint ? "' の誤りでは?)" : "");
 	}
 }
 
@@ -2287,7 +2335,7 @@ static void i6_people(struct vctx *c, const struct obj *o, const struct exceptio
 		       x->requested_by[0] ? "approved_by" : "requested_by");
 		report_ja(c, o, "I6: %s がありません (R58, R61)",
 			  x->requested_by[0] ? "承認者 (approved_by)" : "申請者 (requested_by)");
-	} else if (!strcasecmp(x->requested_by, x->approved_by)) {
+	} else if (policy_name_same(x->requested_by, x->approved_by)) {
 		report(c, DIAG_ERROR, o, "I6: requested and approved by '%s'; requester and "
 		       "approver must be different people (R61)", x->approved_by);
 		report_ja(c, o, "I6: 申請者と承認者がともに '%s' です。申請者と承認者は別の人で"

@@ -2369,6 +2369,66 @@ static void i6_exception(struct vctx *c, int i)
 	}
 }
 
+/* Warnings for what can never apply or is risky: both ends in one zone that has one interface
+ * and no remote segment (the traffic never crosses the gateway: not enforced here); a TCP or UDP rule open on every port. They do not refuse the policy. */
+static bool one_link_zone(const struct vctx *c, int z)
+{
+	int i;
+
+	if (z < 0 || z >= c->nz || c->p->zones[z].n_ifaces != 1)
+		return false;
+	for (i = 0; i < c->p->n_segments; i++) {
+		if (c->p->segments[i].zone == z)
+			return false;
+	}
+	return true;
+}
+
+static void warn_rule(struct vctx *c, const struct obj *o, const struct endpoint *f,
+		      const struct endpoint *t, const struct port_range *ports, int n_ports)
+{
+	int i;
+
+	if (f->kind != EP_GATEWAY && t->kind != EP_GATEWAY && ep_ok(f) && ep_ok(t) &&
+	    f->zone == t->zone && one_link_zone(c, f->zone)) {
+		report(c, DIAG_WARNING, o, "both ends are in zone '%s', which has one interface: "
+		       "this traffic never crosses the gateway, so the gateway does not enforce it, "
+		       "whatever the matrix shows; a switch or host firewall must", zone_id(c, f->zone));
+		report_ja(c, o, "両端がゾーン '%s' (インターフェースは 1 つ) の中にあります。この通信は"
+			  "ゲートウェイを通らないため、マトリクスの表示にかかわらずゲートウェイでは制御されません。"
+			  "スイッチやホストのファイアウォールで制御してください", zone_id(c, f->zone));
+	}
+	for (i = 0; i < n_ports; i++) {
+		if (ports[i].lo <= 1 && ports[i].hi == 65535) {
+			report(c, DIAG_WARNING, o, "open on every port (1-65535): name the ports the "
+			       "service needs");
+			report_ja(c, o, "全ポート (1-65535) が開いています。必要なポートだけを指定して"
+				  "ください");
+			break;
+		}
+	}
+}
+
+static void check_warnings(struct vctx *c)
+{
+	int i;
+
+	for (i = 0; i < c->p->n_flows; i++) {
+		const struct flow *f = &c->p->flows[i];
+		struct obj o = obj_flow(c, i);
+
+		if (!c->flow_bad[i])
+			warn_rule(c, &o, &f->from, &f->to, f->ports, f->n_ports);
+	}
+	for (i = 0; i < c->p->n_exceptions; i++) {
+		const struct exception *x = &c->p->exceptions[i];
+		struct obj o = obj_exc(c, i);
+
+		if (!c->exc_bad[i])
+			warn_rule(c, &o, &x->from, &x->to, x->ports, x->n_ports);
+	}
+}
+
 static void check_i6(struct vctx *c)
 {
 	int i;
@@ -2860,6 +2920,7 @@ static int validate_flows(struct vctx *c)
 	check_i4(c);
 	check_i5(c);
 	check_i6(c);
+	check_warnings(c);
 	r = check_names(c, NAMED_FLOW);
 	if (r >= 0)
 		r = check_names(c, NAMED_EXC);

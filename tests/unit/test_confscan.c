@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "confscan.h"
 #include "conftext.h"
+#include "policy.h"
 
 Suite *suite_confscan(void);
 
@@ -300,6 +301,54 @@ START_TEST(test_hostile)
 }
 END_TEST
 
+/* Names people type: NFKC and trimming (U+3000 too); edit distance on code points. */
+START_TEST(test_names)
+{
+	char buf[64];
+
+	ck_assert(policy_name_same("山田", "山田\xe3\x80\x80"));
+	ck_assert(policy_name_same("yamada", "\xef\xbd\x99\xef\xbd\x81\xef\xbd\x8d\xef\xbd\x81"
+				   "\xef\xbd\x84\xef\xbd\x81"));	/* ｙａｍａｄａ */
+	ck_assert(policy_name_same("Suzuki", "suzuki"));
+	ck_assert(!policy_name_same("山田", "山川"));
+	ck_assert_str_eq(policy_name_norm("\xe3\x80\x80juki-01 ", buf, sizeof(buf)), "juki-01");
+	ck_assert_str_eq(policy_name_norm("\xef\xbd\xb6\xef\xbe\x9e", buf, sizeof(buf)), "ガ");
+	ck_assert_str_eq(policy_name_norm("a\xff", buf, sizeof(buf)), "a\xff");	/* as it is */
+	ck_assert_int_eq(policy_name_distance("lgwn", "lgwan"), 1);
+	ck_assert_int_eq(policy_name_distance("lgawn", "lgwan"), 1);	/* swapped */
+	ck_assert_int_eq(policy_name_distance("マイナンバー利用事務", "マイナンバー利用事務系"), 1);
+	ck_assert(policy_name_close("LGWAN接続", "LGWAN接続系"));
+	ck_assert(policy_name_close("internt", "internet"));
+	ck_assert(!policy_name_close("dmz", "lgwan"));
+	ck_assert(!policy_name_close("a", "b"));
+}
+END_TEST
+
+/* I6 refuses one person written twice: '山田' and '山田　', 'yamada' and 'ｙａｍａｄａ'. */
+START_TEST(test_i6_same_person)
+{
+	static const char *const pairs[][2] = {
+		{ "山田", "山田\xe3\x80\x80" },
+		{ "yamada", "\xef\xbd\x99\xef\xbd\x81\xef\xbd\x8d\xef\xbd\x81\xef\xbd\x84\xef\xbd\x81" },
+	};
+	char to[128], *t;
+	struct policy *p = NULL;
+	struct diag d;
+
+	snprintf(to, sizeof(to), "requested_by = \"%s\"; approved_by = \"%s\";", pairs[_i][0],
+		 pairs[_i][1]);
+	t = variant("", "requested_by = \"tanaka\"; approved_by = \"suzuki\";", to);
+	diag_init(&d);
+	ck_assert_int_eq(conf_load_string("t.conf", t, &p, &d), 0);
+	ck_assert_int_eq(policy_validate(p, 1790000000, &d), -EINVAL);
+	ck_assert_int_eq(d.errors, 1);
+	ck_assert_ptr_nonnull(strstr(d.v[d.n - 1].msg, "I6: requested and approved by"));
+	policy_free(p);
+	diag_fini(&d);
+	free(t);
+}
+END_TEST
+
 Suite *suite_confscan(void)
 {
 	Suite *s = suite_create("confscan");
@@ -315,6 +364,8 @@ Suite *suite_confscan(void)
 	tcase_add_test(tc, test_caret_wide);
 	tcase_add_test(tc, test_include_maps);
 	tcase_add_test(tc, test_hostile);
+	tcase_add_test(tc, test_names);
+	tcase_add_loop_test(tc, test_i6_same_person, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -119,7 +119,7 @@ $(O)/tests/unit/run: $(UNIT_OBJS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
 unit: $(O)/tests/unit/run
-	$(Q)cd $(CURDIR) && $(O)/tests/unit/run
+	$(Q)cd $(CURDIR) && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp $(O)/tests/unit/run
 
 # ---- the whole test suite --------------------------------------------------------------
 # Every part must pass; privileged parts fail (never skip) under CI=true when they cannot run.

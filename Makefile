@@ -24,7 +24,8 @@ CFLAGS     += -std=gnu11 -D_GNU_SOURCE -MMD -MP -fstack-protector-strong \
               -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
               -Wpointer-arith -Wformat=2 -Wsign-compare -Idaemon \
               $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
-LDLIBS     += $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lpthread
+# libunistring: NFKC of the names people type, display width of a diagnostic's caret
+LDLIBS     += $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lunistring -lpthread
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 ifneq ($(SAN),)
@@ -49,6 +50,7 @@ PURE += lang
 PURE += psl
 PURE += conf
 PURE += conftext
+PURE += confscan
 PURE += ir
 PURE += compile
 PURE += nftgen
@@ -132,7 +134,7 @@ check-prove: all
 	$(Q)O=$(O) tests/prove/run.sh
 
 unit: $(O)/tests/unit/run
-	$(Q)cd $(CURDIR) && $(O)/tests/unit/run
+	$(Q)cd $(CURDIR) && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp $(O)/tests/unit/run
 
 # ---- the whole test suite --------------------------------------------------------------
 # Every part must pass; privileged parts fail (never skip) under CI=true when they cannot run.
@@ -187,16 +189,17 @@ FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -g -O1 -Idaemon -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all $(shell $(PKG_CONFIG) --cflags libconfig 2>/dev/null)
-FUZZ_DEPS_conf := daemon/conf.c daemon/policy.c daemon/policy_check.c daemon/diag.c daemon/ir.c \
+FUZZ_DEPS_conf := daemon/conf.c daemon/confscan.c daemon/policy.c daemon/policy_check.c daemon/diag.c daemon/ir.c \
                   daemon/compile.c daemon/policy_addr.c daemon/namepat.c daemon/psl.c
-FUZZ_LIBS_conf := $(shell $(PKG_CONFIG) --libs libconfig 2>/dev/null)
+FUZZ_LIBS_conf := $(shell $(PKG_CONFIG) --libs libconfig 2>/dev/null) -lunistring
 # libconfig 1.5 leaks on syntax errors: a leak check after each such input (libFuzzer's
 # default) makes the long run 15 times slower. Leaks are still checked once at exit.
 FUZZ_OPTS_conf ?= -detect_leaks=0
 FUZZ_DEPS_engine := $(sort $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
                     $(ENGINE_PURE:%=daemon/%.c))
 FUZZ_LIBS_engine := $(FUZZ_LIBS_conf)
-FUZZ_DEPS_check := $(filter-out daemon/conf.c,$(FUZZ_DEPS_conf))
+FUZZ_DEPS_check := $(filter-out daemon/conf.c daemon/confscan.c,$(FUZZ_DEPS_conf))
+FUZZ_LIBS_check := -lunistring
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c
 FUZZ_DEPS_ctl := daemon/ctl.c
 

@@ -15,6 +15,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "confscan.h"
 #include "namepat.h"
 #include "psl.h"
 
@@ -34,6 +35,9 @@ struct conf {
 	struct policy *p;
 	struct diag *diag;
 	const char *file;
+	const char *text;		/* what was parsed, for columns; NULL: from a file */
+	bool drop_bad;			/* conf_check_partial(): leave out flows, exceptions and
+					 * services with errors, so the checker adds no follow-on */
 	int errors;
 	const char *kind;		/* object being read: "flow" ... */
 	const char *kind_ja;
@@ -87,6 +91,8 @@ static void conf_err(struct conf *c, const config_setting_t *s, const char *fmt,
 	diag_add(c->diag, DIAG_ERROR, file, line, "%s%s%s: %s", c->kind, c->obj[0] ? " " : "",
 		 c->obj, msg ? msg : "(out of memory)");
 	free(msg);
+	if (s && config_setting_name(s) && file == c->file)	/* the column of the key */
+		confscan_at(c->diag, c->text, line, config_setting_name(s));
 	c->errors++;
 }
 
@@ -291,12 +297,22 @@ static const char *conf_str(struct conf *c, const config_setting_t *s, size_t ma
 	return v;
 }
 
+/* A name people type, as it is compared: NFKC and trimmed (policy_name_norm()); as written
+ * when nothing would be left. */
+static const char *conf_name(const char *v, char *buf, size_t len)
+{
+	policy_name_norm(v, buf, len);
+	return buf[0] ? buf : v;
+}
+
 static int k_name(struct conf *c, const config_setting_t *s, void *obj, const struct conf_key *k)
 {
 	const char *v = conf_str(c, s, POLICY_NAME_MAX - 1, STR_NAME);
+	char buf[POLICY_NAME_MAX];
 
 	if (!v)
 		return -EINVAL;
+	v = conf_name(v, buf, sizeof(buf));
 	memcpy(AT(obj, k->off, char), v, strlen(v) + 1);
 	return 0;
 }
@@ -319,11 +335,11 @@ static int k_text(struct conf *c, const config_setting_t *s, void *obj, const st
 static int k_ref(struct conf *c, const config_setting_t *s, void *obj, const struct conf_key *k)
 {
 	const char *v = conf_str(c, s, POLICY_NAME_MAX - 1, STR_NAME);
-	char *d;
+	char buf[POLICY_NAME_MAX], *d;
 
 	if (!v)
 		return -EINVAL;
-	d = policy_strdup(c->p, v);
+	d = policy_strdup(c->p, conf_name(v, buf, sizeof(buf)));
 	if (!d)
 		return -ENOMEM;
 	*AT(obj, k->off, char *) = d;
@@ -343,10 +359,11 @@ static int k_endpoint(struct conf *c, const config_setting_t *s, void *obj,
 {
 	struct endpoint *e = AT(obj, k->off, struct endpoint);
 	const char *v = conf_str(c, s, POLICY_NAME_MAX - 1, STR_NAME);
+	char buf[POLICY_NAME_MAX];
 
 	if (!v)
 		return -EINVAL;
-	e->name = policy_strdup(c->p, v);
+	e->name = policy_strdup(c->p, conf_name(v, buf, sizeof(buf)));
 	if (!e->name)
 		return -ENOMEM;
 	e->kind = EP_UNRESOLVED;
@@ -388,8 +405,24 @@ static int enum_err(struct conf *c, const config_setting_t *s, const char *v, co
 	char q[CONF_QUOTE_MAX], w[96];
 	const char *what = conf_what(s, w, sizeof(w));
 
-	CONF_ERR(c, s, "%s: unknown value '%s'; allowed: %s", "%s: '%s' は使えません (使える値: %s)",
-		 what, Q(v, q), allowed);
+	char cand[POLICY_NAME_MAX], hint[POLICY_NAME_MAX + 32] = "", hint_ja[POLICY_NAME_MAX + 32] = "";
+	const char *a, *e;
+	int best = 99, d;
+
+	for (a = allowed; *a; a = *e ? e + 2 : e) {	/* "a, b, c": the closest, if close */
+		e = strstr(a, ", ");
+		if (!e)
+			e = a + strlen(a);
+		snprintf(cand, sizeof(cand), "%.*s", (int)(e - a), a);
+		if (policy_name_close(v, cand) && (d = policy_name_distance(v, cand)) < best) {
+			best = d;
+			snprintf(hint, sizeof(hint), " (did you mean '%s'?)", cand);
+			snprintf(hint_ja, sizeof(hint_ja), " ('%s' の誤りでは?)", cand);
+		}
+	}
+	Q(v, q);
+	conf_err(c, s, "%s: unknown value '%s'; allowed: %s%s", what, q, allowed, hint);
+	conf_ja(c, "%s: '%s' は使えません (使える値: %s)%s", what, q, allowed, hint_ja);
 	return -EINVAL;
 }
 
@@ -918,11 +951,33 @@ static int conf_dups(struct conf *c, const struct conf_kind *kd, const config_se
 }
 
 /* A list section of objects of one kind: allocates *ret_base with *ret_n objects. */
+/* Leave out the objects of base[0..*n) marked bad (conf_check_partial()). */
+static void drop_bad(const struct conf_kind *kd, char *base, int *n, const bool *bad)
+{
+	int i, k = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (bad[i])
+			continue;
+		if (k != i)
+			memcpy(base + (size_t)k * kd->size, base + (size_t)i * kd->size, kd->size);
+		k++;
+	}
+	*n = k;
+}
+
+static bool leaf_kind(const struct conf_kind *kd)
+{
+	return !strcmp(kd->kind, "flow") || !strcmp(kd->kind, "exception") ||
+	       !strcmp(kd->kind, "service");
+}
+
 static int conf_objects(struct conf *c, const config_setting_t *list, const struct conf_kind *kd,
 			void **ret_base, int *ret_n)
 {
+	bool *bad = NULL;
 	char *base;
-	int n, i, r;
+	int n, i, r, before;
 
 	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
 		conf_type_err(c, list, "a list ( { ... }, { ... } )", "リスト ( { ... }, { ... } )");
@@ -935,12 +990,15 @@ static int conf_objects(struct conf *c, const config_setting_t *list, const stru
 		return 0;
 	}
 	base = policy_alloc(c->p, (size_t)(n ? n : 1) * kd->size);
-	if (!base)
+	if (c->drop_bad && leaf_kind(kd))
+		bad = policy_alloc(c->p, (size_t)(n ? n : 1));
+	if (!base || (c->drop_bad && leaf_kind(kd) && !bad))
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned int)i);
 		char *o = base + (size_t)i * kd->size;
 
+		before = c->errors;
 		conf_obj(c, kd->kind, kd->kind_ja, group_name(g, kd->id_key), i);
 		AT(o, kd->loc_off, struct src_loc)->line = config_setting_source_line(g);
 		if (kd->init)
@@ -950,10 +1008,15 @@ static int conf_objects(struct conf *c, const config_setting_t *list, const stru
 			r = kd->check(c, g, o);
 		if (r == -ENOMEM)
 			return r;
+		if (bad)
+			bad[i] = c->errors > before;
 	}
 	*ret_base = base;
 	*ret_n = n;
-	return conf_dups(c, kd, list, base, n);
+	r = conf_dups(c, kd, list, base, n);
+	if (r >= 0 && bad)
+		drop_bad(kd, base, ret_n, bad);
+	return r;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1379,8 +1442,10 @@ static int k_members(struct conf *c, const config_setting_t *s, void *obj,
 				continue;
 			m->kind = MEMBER_PREFIX;
 		} else {
+			char buf[POLICY_NAME_MAX];
+
 			m->kind = MEMBER_HOST;
-			m->name = policy_strdup(c->p, name);
+			m->name = policy_strdup(c->p, conf_name(name, buf, sizeof(buf)));
 			if (!m->name)
 				return -ENOMEM;
 		}
@@ -2060,16 +2125,17 @@ static int conf_root(struct conf *c, const config_setting_t *root)
 
 /* ---------------------------------------------------------------------------------------- */
 
-static int conf_build(config_t *cfg, const char *name, struct policy **ret, struct diag *diag)
+static int conf_build(config_t *cfg, const char *name, const char *text, struct policy **ret,
+		      struct diag *diag, bool partial)
 {
-	struct conf c = { .diag = diag, .file = name };
+	struct conf c = { .diag = diag, .file = name, .text = text, .drop_bad = partial };
 	int r;
 
 	c.p = policy_new(name);
 	if (!c.p)
 		return -ENOMEM;
 	r = conf_root(&c, config_root_setting(cfg));
-	if (r == 0 && c.errors)
+	if (r == 0 && c.errors && !partial)
 		r = -EINVAL;
 	if (r < 0) {
 		policy_free(c.p);
@@ -2080,18 +2146,27 @@ static int conf_build(config_t *cfg, const char *name, struct policy **ret, stru
 	return 0;
 }
 
-static void syntax_err(const config_t *cfg, const char *name, struct diag *diag)
+/* src: the text parsed (NULL: a file): the error gets its column, the line and a hint. */
+static void syntax_err(const config_t *cfg, const char *name, const char *src,
+		       struct diag *diag)
 {
 	const char *file = config_error_file(cfg) ? config_error_file(cfg) : name;
 	const char *text = config_error_text(cfg) ? config_error_text(cfg) : "unknown error";
 	bool plain = !strcmp(text, "syntax error");
 	bool mixed = strstr(text, "mismatched element type") != NULL;
 
+	if (src && plain && file == name) {
+		confscan_syntax(name, src, config_error_line(cfg), text, diag);
+		return;
+	}
+
 	diag_add(diag, DIAG_ERROR, file, config_error_line(cfg), "syntax error%s%s%s",
 		 plain ? "" : ": ", plain ? "" : text, mixed ?
 		 " (an array [ ] holds one type: write mixed values as a list, e.g. ports = (443, \"8000-8080\"))" : "");
 	diag_ja(diag, "構文エラー%s%s%s", plain ? "" : ": ", plain ? "" : text, mixed ?
 		" (配列 [ ] の要素は同じ型だけです。混在させるときはリストで書きます。例: ports = (443, \"8000-8080\"))" : "");
+	if (src && file == name)
+		confscan_at(diag, src, config_error_line(cfg), NULL);
 }
 
 int conf_load_string(const char *name, const char *text, struct policy **ret,
@@ -2100,13 +2175,16 @@ int conf_load_string(const char *name, const char *text, struct policy **ret,
 	config_t cfg;
 	int r;
 
+	text += confscan_bom(text);	/* a UTF-8 byte order mark is accepted */
+	if (confscan_pre(name, text, diag) > 0)
+		return -EINVAL;		/* libconfig would only say "syntax error" */
 	config_init(&cfg);
 	config_set_include_dir(&cfg, "/dev/null");	/* text from memory opens no file */
 	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		syntax_err(&cfg, name, diag);
+		syntax_err(&cfg, name, text, diag);
 		r = -EINVAL;
 	} else {
-		r = conf_build(&cfg, name, ret, diag);
+		r = conf_build(&cfg, name, text, ret, diag, false);
 	}
 	config_destroy(&cfg);
 	return r;
@@ -2139,10 +2217,10 @@ int conf_load_file(const char *path, struct policy **ret, struct diag *diag)
 	}
 	config_set_include_dir(&cfg, dirname(dir));
 	if (config_read(&cfg, f) != CONFIG_TRUE) {
-		syntax_err(&cfg, path, diag);
+		syntax_err(&cfg, path, NULL, diag);
 		r = -EINVAL;
 	} else {
-		r = conf_build(&cfg, path, ret, diag);
+		r = conf_build(&cfg, path, NULL, ret, diag, false);
 	}
 out:
 	config_destroy(&cfg);
@@ -2153,4 +2231,34 @@ out_err:
 	diag_add(diag, DIAG_ERROR, path, 0, "cannot read: %s", strerror(-r));
 	diag_ja(diag, "読み込めません: %s", strerror(-r));
 	return r;
+}
+
+void conf_check_partial(const char *name, const char *text, int64_t now, struct diag *diag)
+{
+	struct policy *p = NULL;
+	struct diag scratch, found;
+	config_t cfg;
+	int i;
+
+	diag_init(&scratch);
+	diag_init(&found);
+	config_init(&cfg);
+	config_set_include_dir(&cfg, "/dev/null");
+	text += confscan_bom(text);
+	if (confscan_pre(name, text, &scratch) == 0 && config_read_string(&cfg, text) == CONFIG_TRUE &&
+	    conf_build(&cfg, name, text, &p, &scratch, true) == 0 && scratch.errors > 0)
+		(void)policy_validate(p, now, &found);	/* errors expected: found holds them */
+	for (i = 0; i < found.n; i++) {
+		const struct diag_entry *e = &found.v[i];
+
+		diag_add(diag, e->sev, e->file, e->line, "%s", e->msg);
+		if (e->msg_ja)
+			diag_ja(diag, "%s", e->msg_ja);
+		if (e->col)
+			diag_at(diag, e->col, e->src, e->src ? strlen(e->src) : 0);
+	}
+	policy_free(p);
+	config_destroy(&cfg);
+	diag_fini(&found);
+	diag_fini(&scratch);
 }

@@ -17,4 +17,10 @@ int conf_load_file(const char *path, struct policy **ret, struct diag *diag);
 int conf_load_string(const char *name, const char *text, struct policy **ret,
 		     struct diag *diag);
 
+/* After conf_load_string() refused text with -EINVAL for errors of shape, type or value: check
+ * the names and invariants of what did parse (policy_validate() at now), so that one run
+ * reports every mistake. Flows, exceptions and services with errors are left out, so nothing
+ * is reported twice or as a follow-on. Adds to diag; nothing when the text does not parse. */
+void conf_check_partial(const char *name, const char *text, int64_t now, struct diag *diag);
+
 #endif

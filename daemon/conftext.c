@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "confscan.h"
 #include "conftext.h"
 #include "sha256.h"
 
@@ -217,7 +218,7 @@ static int flat_file(struct flat *fl, const char *path, const char *written, int
 	struct conf_text *t = fl->t;
 	char full[8192], *text = NULL, hex[SHA256_HEX_SIZE];
 	uint8_t dg[SHA256_DIGEST_SIZE];
-	size_t len = 0;
+	size_t len = 0, bom;
 	int r, src;
 
 	if (depth && path[0] != '/')
@@ -226,11 +227,15 @@ static int flat_file(struct flat *fl, const char *path, const char *written, int
 		snprintf(full, sizeof(full), "%s", path);
 	r = depth > CONF_TEXT_DEPTH || t->n_read >= CONF_TEXT_FILES ? -ELOOP : slurp(full, &text, &len);
 	if (r < 0) {
-		diag_add(fl->diag, DIAG_ERROR, from ? from : full, from_line, "%s%s%s: cannot read: %s",
-			 from ? "@include \"" : "", from ? written : "", from ? "\"" : "",
+		diag_add(fl->diag, DIAG_ERROR, from ? from : full, from_line, "%s%s%scannot read: %s",
+			 from ? "@include \"" : "", from ? written : "", from ? "\": " : "",
 			 r == -ELOOP ? "includes nested too deep" : strerror(-r));
 		diag_ja(fl->diag, "読み込めません: %s", strerror(-r));
 		return r;
+	}
+	if (confscan_not_utf8(full, text, len, fl->diag)) {	/* Shift_JIS: the iconv line */
+		free(text);
+		return -EILSEQ;
 	}
 	sha256_buf(text, len, dg);
 	sha256_hex(dg, hex);
@@ -246,7 +251,8 @@ static int flat_file(struct flat *fl, const char *path, const char *written, int
 		fprintf(fl->out, "# sanso: @include \"%s\" = %s sha256 %s\n", written, full, hex);
 		fl->line++;
 	}
-	r = flat_text(fl, src, text, len, depth);
+	bom = depth ? confscan_bom(text) : 0;	/* the main file's: conf_load_string() */
+	r = flat_text(fl, src, text + bom, len - bom, depth);
 	if (r >= 0 && depth) {
 		fprintf(fl->out, "# sanso: end of @include \"%s\"\n", written);
 		fl->line++;

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistr.h>
+#include <uniwidth.h>
+
 #include "diag.h"
 
 void diag_init(struct diag *d)
@@ -21,6 +24,7 @@ void diag_fini(struct diag *d)
 		free(d->v[i].file);
 		free(d->v[i].msg);
 		free(d->v[i].msg_ja);
+		free(d->v[i].src);
 	}
 	free(d->v);
 	diag_init(d);
@@ -99,6 +103,58 @@ void diag_ja(struct diag *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+void diag_at(struct diag *d, int col, const char *src, size_t len)
+{
+	struct diag_entry *e;
+
+	if (d->n == 0)
+		return;
+	e = &d->v[d->n - 1];
+	e->col = col > 0 ? col : 0;
+	free(e->src);
+	e->src = src ? strndup(src, len < 4096 ? len : 4096) : NULL;
+}
+
+int diag_col(const char *line, size_t off)
+{
+	const uint8_t *p = (const uint8_t *)line, *end = p + off;
+	int col = 1, n;
+	ucs4_t uc;
+
+	while (p < end && *p) {
+		n = u8_mbtouc(&uc, p, (size_t)(end - p));
+		p += n > 0 ? n : 1;
+		col++;
+	}
+	return col;
+}
+
+/* The source line, then blanks up to column col (a tab stays a tab, a wide character takes
+ * two cells) and a caret. Control bytes of the line are shown as '?'. */
+static void diag_caret(const struct diag_entry *e, FILE *out)
+{
+	const uint8_t *p = (const uint8_t *)e->src;
+	size_t len = strlen(e->src);
+	int i, n, w;
+	ucs4_t uc;
+
+	fputs("    ", out);
+	for (i = 0; e->src[i]; i++)
+		fputc((unsigned char)e->src[i] < 0x20 && e->src[i] != '\t' ? '?' : e->src[i], out);
+	fputs("\n    ", out);
+	for (i = 1; i < e->col && *p; i++) {
+		n = u8_mbtouc(&uc, p, len);
+		w = *p == '\t' ? -1 : uc_width(uc, "UTF-8");
+		if (w < 0)
+			fputc(*p == '\t' ? '\t' : ' ', out);
+		else
+			fprintf(out, "%*s", w, "");
+		p += n > 0 ? n : 1;
+		len -= n > 0 ? (size_t)n : 1;
+	}
+	fputs("^\n", out);
+}
+
 static int diag_cmp(const void *a, const void *b)
 {
 	const struct diag_entry *const *x = a, *const *y = b;
@@ -125,13 +181,17 @@ int diag_print(const struct diag *d, FILE *out, int ja)
 	for (i = 0; i < d->n; i++) {
 		const struct diag_entry *e = order ? order[i] : &d->v[i];
 
-		if (e->file && e->line > 0)
+		if (e->file && e->line > 0 && e->col > 0)
+			fprintf(out, "%s:%d:%d: ", e->file, e->line, e->col);
+		else if (e->file && e->line > 0)
 			fprintf(out, "%s:%d: ", e->file, e->line);
 		else if (e->file)
 			fprintf(out, "%s: ", e->file);
 		fprintf(out, "%s: %s\n", sev_name[e->sev], e->msg);
 		if (ja && e->msg_ja)
 			fprintf(out, "    %s\n", e->msg_ja);
+		if (e->src && e->col > 0)
+			diag_caret(e, out);
 	}
 	if (d->dropped)
 		fprintf(out, "(%d more diagnostics not shown)\n", d->dropped);

@@ -20,6 +20,8 @@ struct diag_entry {
 	enum diag_sev sev;
 	char *file;			/* may be NULL */
 	int line;			/* 0: no line */
+	int col;			/* 1-based, in characters (code points); 0: none */
+	char *src;			/* the source line itself, printed with a caret; may be NULL */
 	char *msg;			/* English */
 	char *msg_ja;			/* Japanese, may be NULL */
 };
@@ -43,8 +45,16 @@ void diag_vadd(struct diag *d, enum diag_sev sev, const char *file, int line,
 /* Attach a Japanese message to the last entry. */
 void diag_ja(struct diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Print every entry, ordered by line (stable), as "file:line: error: msg" and, when ja is
- * true, an indented Japanese line. Returns the number of errors. */
+/* Attach a column (1-based, in characters) and the source line (len bytes, no newline) to the
+ * last entry: diag_print() shows "file:line:col:", then the line with a caret under column col.
+ * src may be NULL (column only). */
+void diag_at(struct diag *d, int col, const char *src, size_t len);
+/* The column (1-based, in characters) of byte offset off of a line (UTF-8). */
+int diag_col(const char *line, size_t off);
+
+/* Print every entry, ordered by line (stable), as "file:line[:col]: error: msg" and, when ja is
+ * true, an indented Japanese line; then the source line and a caret, when attached (tabs are
+ * kept, wide characters take two cells). Returns the number of errors. */
 int diag_print(const struct diag *d, FILE *out, int ja);
 
 #endif

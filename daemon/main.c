@@ -211,9 +211,13 @@ static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 	memset(g, 0, sizeof(*g));
 	/* the flattened text (main file + includes) is hashed and parsed: never the files again */
 	r = conf_text_read(o->file, &g->text, diag);
+	if (r < 0 && r != -ENOMEM)
+		r = -EINVAL;	/* missing, unreadable, not text: a policy error (exit 1) */
 	if (r >= 0) {
 		memcpy(g->sha256, g->text.sha256, sizeof(g->sha256));
 		r = conf_load_string(o->file, g->text.text, &g->policy, diag);
+		if (r == -EINVAL)	/* all errors in one run: the checker's too */
+			conf_check_partial(o->file, g->text.text, clock_now(o), diag);
 	}
 	if (r >= 0)
 		r = ledger_merge(ops, g->policy, diag);

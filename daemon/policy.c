@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
+
 #include "policy.h"
 
 /* Address families as stored in struct prefix (Linux AF_INET, AF_INET6). */
@@ -257,6 +261,111 @@ const char *policy_zone_canon(const char *name)
 			return zone_alias[i].canon;
 	}
 	return name;
+}
+
+const char *policy_zone_alias(size_t i)
+{
+	return i < sizeof(zone_alias) / sizeof(zone_alias[0]) ? zone_alias[i].alias : NULL;
+}
+
+const char *policy_name_norm(const char *s, char *buf, size_t len)
+{
+	uint8_t *n, *b, *e;
+	size_t nl = 0;
+	ucs4_t uc;
+	int k;
+
+	if (!len)
+		return buf;
+	snprintf(buf, len, "%s", s ? s : "");
+	if (!s || u8_check((const uint8_t *)s, strlen(s)))
+		return buf;
+	n = u8_normalize(UNINORM_NFKC, (const uint8_t *)s, strlen(s), NULL, &nl);
+	if (!n)
+		return buf;
+	b = n;
+	e = n + nl;
+	while (b < e && (k = u8_mbtouc(&uc, b, (size_t)(e - b))) > 0 && uc_is_space(uc))
+		b += k;
+	while (e > b) {	/* the last character: step back over continuation bytes */
+		const uint8_t *q = e - 1;
+
+		while (q > b && (*q & 0xc0) == 0x80)
+			q--;
+		if (u8_mbtouc(&uc, q, (size_t)(e - q)) <= 0 || !uc_is_space(uc))
+			break;
+		e = (uint8_t *)q;
+	}
+	if ((size_t)(e - b) < len) {
+		memcpy(buf, b, (size_t)(e - b));
+		buf[e - b] = '\0';
+	}
+	free(n);
+	return buf;
+}
+
+bool policy_name_same(const char *a, const char *b)
+{
+	char na[POLICY_NAME_MAX * 4], nb[POLICY_NAME_MAX * 4];
+
+	return name_eq(policy_name_norm(a, na, sizeof(na)), policy_name_norm(b, nb, sizeof(nb)));
+}
+
+/* The normalised, ASCII-lowered code points of s; -1 when more than max. */
+static int name_cps(const char *s, ucs4_t *v, int max)
+{
+	char buf[POLICY_NAME_MAX * 4];
+	const uint8_t *p = (const uint8_t *)policy_name_norm(s, buf, sizeof(buf));
+	int n = 0, k;
+	ucs4_t uc;
+
+	while (*p) {
+		if (n == max)
+			return -1;
+		k = u8_mbtouc(&uc, p, strlen((const char *)p));
+		p += k > 0 ? k : 1;
+		v[n++] = uc < 0x80 ? (ucs4_t)ascii_lower((int)uc) : uc;
+	}
+	return n;
+}
+
+int policy_name_distance(const char *a, const char *b)
+{
+	ucs4_t x[POLICY_NAME_MAX], y[POLICY_NAME_MAX];
+	int d[POLICY_NAME_MAX + 1][POLICY_NAME_MAX + 1];
+	int la = name_cps(a, x, POLICY_NAME_MAX), lb = name_cps(b, y, POLICY_NAME_MAX), i, j, v;
+
+	if (la < 0 || lb < 0)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			v = d[i - 1][j - 1] + (x[i - 1] != y[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;	/* two characters swapped */
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}
+
+bool policy_name_close(const char *name, const char *candidate)
+{
+	ucs4_t v[POLICY_NAME_MAX];
+	int n = name_cps(candidate, v, POLICY_NAME_MAX), d;
+
+	if (n < 2)
+		return false;
+	d = policy_name_distance(name, candidate);
+	return d > 0 && d * 3 <= n + 1 && d <= 3;
 }
 
 enum zone_role policy_zone_role(const char *canon_id)

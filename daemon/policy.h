@@ -387,6 +387,21 @@ void *policy_grow(struct policy *p, void *base, int n, size_t sz);
 /* Names. Every zone reference goes through policy_zone_canon(): Japanese names and aliases
  * (REQUIREMENTS.md §T) map to "mynumber", "lgwan", "internet"; anything else is returned as is. */
 const char *policy_zone_canon(const char *name);
+/* The i-th alias of the zone table (Japanese names included), NULL past the end. */
+const char *policy_zone_alias(size_t i);
+/* A name as people type it, normalised: NFKC (full-width letters and digits become ASCII,
+ * half-width katakana full-width) and trimmed of white space, U+3000 included. Into buf;
+ * a name that does not fit or is not UTF-8 is copied as it is (cut to len - 1 bytes). */
+const char *policy_name_norm(const char *s, char *buf, size_t len);
+/* Two names people typed stand for the same thing: equal after policy_name_norm() and ASCII
+ * case folding (I6: requester '山田' and approver '山田　' are one person). */
+bool policy_name_same(const char *a, const char *b);
+/* Edit distance (Damerau-Levenshtein, optimal string alignment) between the normalised,
+ * ASCII-case-folded code points of a and b, for "did you mean"; 99 for names over
+ * POLICY_NAME_MAX code points. */
+int policy_name_distance(const char *a, const char *b);
+/* "Did you mean": true when candidate is close enough to the unknown name. */
+bool policy_name_close(const char *name, const char *candidate);
 enum zone_role policy_zone_role(const char *canon_id);
 const char *policy_zone_label_ja(enum zone_role role);
 const char *policy_class_name(enum flow_class c);

@@ -151,6 +151,7 @@ struct vctx {
 	int n_all, n_segs;
 	bool *flow_bad, *exc_bad, *svc_bad;	/* errors found: left out of the matrix */
 	bool *host_seg;			/* host address in a remote segment: no MAC to bind */
+	int suggested;			/* "did you mean" looked up (bounded: it costs) */
 };
 
 /* The object a diagnostic is about: "<kind> '<name>': ..." at its line. */
@@ -602,13 +603,56 @@ static void check_zones(struct vctx *c)
 /* ---------------------------------------------------------------------------------------- */
 /* 2. Resolve names: zones of segments and hosts, the name index, groups, endpoints */
 
+#define SUGGEST_MAX	64		/* unknown names given a "did you mean" */
+
+static void try_name(const char *name, const char *cand, const char **best, int *bd)
+{
+	int d;
+
+	if (cand && *cand && policy_name_close(name, cand) &&
+	    (d = policy_name_distance(name, cand)) < *bd) {
+		*bd = d;
+		*best = cand;
+	}
+}
+
+/* "Did you mean": the closest zone (id, label, an alias of a zone of the policy, Japanese
+ * names too) and, when objs, host or group name; NULL when none is close enough. */
+static const char *suggest(struct vctx *c, const char *name, bool objs)
+{
+	const struct policy *p = c->p;
+	const char *best = NULL, *a;
+	int bd = 99, i;
+	size_t k;
+
+	if (!name || !*name || c->suggested++ >= SUGGEST_MAX)
+		return NULL;
+	for (i = 0; i < c->nz; i++) {
+		try_name(name, p->zones[i].id, &best, &bd);
+		try_name(name, p->zones[i].label, &best, &bd);
+	}
+	for (k = 0; (a = policy_zone_alias(k)); k++) {
+		if (policy_zone_find(p, a) >= 0)
+			try_name(name, a, &best, &bd);
+	}
+	for (i = 0; objs && i < p->n_hosts; i++)
+		try_name(name, p->hosts[i].name, &best, &bd);
+	for (i = 0; objs && i < p->n_groups; i++)
+		try_name(name, p->groups[i].name, &best, &bd);
+	return best;
+}
+
 static int resolve_zone(struct vctx *c, const struct obj *o, const char *name)
 {
 	int z = policy_zone_find(c->p, name);
+	const char *hint;
 
 	if (z < 0) {
-		report(c, DIAG_ERROR, o, "I1: unknown zone '%s'", str_or(name, ""));
-		report_ja(c, o, "I1: ゾーン '%s' は宣言されていません", str_or(name, ""));
+		hint = suggest(c, name, false);
+		report(c, DIAG_ERROR, o, "I1: unknown zone '%s'%s%s%s", str_or(name, ""),
+		       hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+		report_ja(c, o, "I1: ゾーン '%s' は宣言されていません%s%s%s", str_or(name, ""),
+			  hint ? " ('" : "", hint ? hint : "", hint ? "' の誤りでは?)" : "");
 	}
 	return z;
 }
@@ -769,10 +813,14 @@ static void resolve_ep(struct vctx *c, const struct obj *o, struct endpoint *e, 
 		e->kind = EP_ZONE;
 		e->zone = e->idx;
 	} else {
+		const char *hint = suggest(c, e->name, true);
+
 		report(c, DIAG_ERROR, o, "I1: unknown '%s' endpoint '%s': no host, group or zone "
-		       "has this name", side, e->name);
+		       "has this name%s%s%s", side, e->name, hint ? " (did you mean '" : "",
+		       hint ? hint : "", hint ? "'?)" : "");
 		report_ja(c, o, "I1: '%s' の端点 '%s' は、ホスト、グループ、ゾーンのいずれにも"
-			  "ありません", side, e->name);
+			  "ありません%s%s%s", side, e->name, hint ? " ('" : "", hint ? hint : "",
+			  hint ? "' の誤りでは?)" : "");
 	}
 }
 
@@ -2335,7 +2383,7 @@ static void i6_people(struct vctx *c, const struct obj *o, const struct exceptio
 		       x->requested_by[0] ? "approved_by" : "requested_by");
 		report_ja(c, o, "I6: %s がありません (R58, R61)",
 			  x->requested_by[0] ? "承認者 (approved_by)" : "申請者 (requested_by)");
-	} else if (!strcasecmp(x->requested_by, x->approved_by)) {
+	} else if (policy_name_same(x->requested_by, x->approved_by)) {
 		report(c, DIAG_ERROR, o, "I6: requested and approved by '%s'; requester and "
 		       "approver must be different people (R61)", x->approved_by);
 		report_ja(c, o, "I6: 申請者と承認者がともに '%s' です。申請者と承認者は別の人で"
@@ -2366,6 +2414,66 @@ static void i6_exception(struct vctx *c, int i)
 			  "フローを使ってください");
 	} else if (ep_ok(&x->from) && ep_ok(&x->to)) {
 		i5_zone_ep(c, &o, &x->from, &x->to, FLOW_PEER);
+	}
+}
+
+/* Warnings for what can never apply or is risky: both ends in one zone that has one interface
+ * and no remote segment (the traffic never crosses the gateway: not enforced here); a TCP or UDP rule open on every port. They do not refuse the policy. */
+static bool one_link_zone(const struct vctx *c, int z)
+{
+	int i;
+
+	if (z < 0 || z >= c->nz || c->p->zones[z].n_ifaces != 1)
+		return false;
+	for (i = 0; i < c->p->n_segments; i++) {
+		if (c->p->segments[i].zone == z)
+			return false;
+	}
+	return true;
+}
+
+static void warn_rule(struct vctx *c, const struct obj *o, const struct endpoint *f,
+		      const struct endpoint *t, const struct port_range *ports, int n_ports)
+{
+	int i;
+
+	if (f->kind != EP_GATEWAY && t->kind != EP_GATEWAY && ep_ok(f) && ep_ok(t) &&
+	    f->zone == t->zone && one_link_zone(c, f->zone)) {
+		report(c, DIAG_WARNING, o, "both ends are in zone '%s', which has one interface: "
+		       "this traffic never crosses the gateway, so the gateway does not enforce it, "
+		       "whatever the matrix shows; a switch or host firewall must", zone_id(c, f->zone));
+		report_ja(c, o, "両端がゾーン '%s' (インターフェースは 1 つ) の中にあります。この通信は"
+			  "ゲートウェイを通らないため、マトリクスの表示にかかわらずゲートウェイでは制御されません。"
+			  "スイッチやホストのファイアウォールで制御してください", zone_id(c, f->zone));
+	}
+	for (i = 0; i < n_ports; i++) {
+		if (ports[i].lo <= 1 && ports[i].hi == 65535) {
+			report(c, DIAG_WARNING, o, "open on every port (1-65535): name the ports the "
+			       "service needs");
+			report_ja(c, o, "全ポート (1-65535) が開いています。必要なポートだけを指定して"
+				  "ください");
+			break;
+		}
+	}
+}
+
+static void check_warnings(struct vctx *c)
+{
+	int i;
+
+	for (i = 0; i < c->p->n_flows; i++) {
+		const struct flow *f = &c->p->flows[i];
+		struct obj o = obj_flow(c, i);
+
+		if (!c->flow_bad[i])
+			warn_rule(c, &o, &f->from, &f->to, f->ports, f->n_ports);
+	}
+	for (i = 0; i < c->p->n_exceptions; i++) {
+		const struct exception *x = &c->p->exceptions[i];
+		struct obj o = obj_exc(c, i);
+
+		if (!c->exc_bad[i])
+			warn_rule(c, &o, &x->from, &x->to, x->ports, x->n_ports);
 	}
 }
 
@@ -2861,6 +2969,7 @@ static int validate_flows(struct vctx *c)
 	check_i4(c);
 	check_i5(c);
 	check_i6(c);
+	check_warnings(c);
 	r = check_names(c, NAMED_FLOW);
 	if (r >= 0)
 		r = check_names(c, NAMED_EXC);

@@ -78,5 +78,15 @@ for f in tests/golden/bad/*.conf; do
 	same "$f: refused with its Japanese diagnostics" "$b.ja.err" "$tmp/err.ja"
 done
 
+# a missing or unreadable policy file is a policy error (1), not a kernel error (3)
+LANG=C "$SANSOD" -n --now "$NOW" -f "$tmp/no-such.conf" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 1 ] && grep -q "no-such.conf: error: cannot read: No such file" "$tmp/err"; then
+	ok "missing policy file: exit 1"
+else
+	ko "missing policy file: exit $rc, want 1"
+	cat "$tmp/err"
+fi
+
 echo "golden: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -82,11 +82,13 @@ static void usage(FILE *out)
 	fprintf(out, ja ? "  二語のコマンドはハイフンでも書けます (exception-add など)。\n"
 		"  -s ソケット  制御ソケット (既定 $SANSO_CONTROL, " CTL_SOCKET_DEFAULT ")\n"
 		"  --json  JSON で出力   --nft  dump を nft 形式で   --prometheus  stats を Prometheus 形式で\n"
-		"  --reason 理由  監査証跡に記録する理由 (isolate, breakout revoke, emergency では必須)\n" :
+		"  --reason 理由  監査証跡に記録する理由 (isolate, breakout revoke, emergency では必須)\n"
+		"  -h, --help  この説明\n" :
 		"  Two-word commands may also be written with a hyphen (exception-add, breakout-revoke).\n"
 		"  -s SOCKET      control socket (default $SANSO_CONTROL, else " CTL_SOCKET_DEFAULT ")\n"
 		"  --json         JSON output   --nft  dump in nft syntax   --prometheus  stats for Prometheus\n"
-		"  --reason TEXT  why, kept in the audit trail (needed by isolate, breakout revoke, emergency)\n");
+		"  --reason TEXT  why, kept in the audit trail (needed by isolate, breakout revoke, emergency)\n"
+		"  -h, --help     this text\n");
 	fprintf(out, ja ? "終了コード: 0 成功, 1 拒否・失敗・差分あり, 2 使い方, 3 接続不可, 4 権限なし\n" :
 		"exit: 0 ok, 1 refused/failed/drift, 2 usage, 3 daemon unreachable, 4 permission denied\n");
 }

@@ -4,6 +4,7 @@
 # `sansod -n` as shipped, and with each of its optional blocks enabled ("# @optional NAME" ...
 # "# @end": the leading "# " of each line removed, every block of that NAME at once), and with
 # all of them enabled together. env: SANSOD.
+# tests/docs/examples.sh --enable FILE NAME prints FILE with the blocks NAME enabled.
 set -u
 cd "$(dirname "$0")/../.."
 SANSOD=${SANSOD:-build/sansod}
@@ -33,6 +34,11 @@ run() {
 		ko "$2: $(head -5 <<<"$out")"
 	fi
 }
+
+if [ "${1:-}" = --enable ]; then	# --enable FILE NAME: print FILE with the blocks NAME on
+	enable "$2" "$3"
+	exit
+fi
 
 blocks=0
 for f in conf/*.conf; do

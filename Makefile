@@ -278,7 +278,7 @@ clean:
 
 help:
 	@echo "make            build build/sansod"
-	@echo "make demo       build, start the netns lab, apply conf/three-tier.conf, show traffic"
+	@echo "make demo       build, start the netns lab, run conf/breakout.conf, show traffic, breakout, sansoctl"
 	@echo "make check      every test: gcc+clang, unit (ASan/UBSan, valgrind), golden, fuzz, netns"
 	@echo "make bench      compile+commit vs nft -f, reload; ratios in one run"
 	@echo "make fuzz       libFuzzer harnesses (FUZZ_SECONDS=60 each)"

@@ -243,8 +243,6 @@ int main(int argc, char **argv)
 	ja = lang && !strncmp(lang, "ja", 2);
 	if (argc >= 4 && !strcmp(argv[1], "audit") && !strcmp(argv[2], "verify"))
 		return audit_verify_cmd(argv[3], argc >= 5 ? argv[4] : NULL);
-	if (argc >= 3 && !strcmp(argv[1], "audit-verify"))
-		return audit_verify_cmd(argv[2], argc >= 4 ? argv[3] : NULL);
 	if (argc == 3 && !strcmp(argv[1], "check"))
 		return check_cmd(argv[0], argv[2]);
 	if (!path)
@@ -268,6 +266,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return EX_OK;
+		} else if (!c && i + 2 < argc && (!strcmp(argv[i], "audit") &&
+							   !strcmp(argv[i + 1], "verify"))) {
+			return audit_verify_cmd(argv[i + 2], i + 3 < argc ? argv[i + 3] : NULL);
+		} else if (!c && i + 1 < argc && !strcmp(argv[i], "audit-verify")) {
+			return audit_verify_cmd(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
+		} else if (!c && i + 2 == argc && !strcmp(argv[i], "check")) {
+			return check_cmd(argv[0], argv[i + 1]);
 		} else if (!c) {
 			c = find(argv[i]);
 			if (!c && i + 1 < argc) {

@@ -62,13 +62,18 @@ def roff_tag(line):
     return unroff(line)
 
 
+# The Japanese pages' section headings.
+JA = {"オプション": "OPTIONS", "コマンド": "COMMANDS", "動作モード": "MODES"}
+
+
 def man_sections(path):
-    """{section name: [lines]} of a roff page."""
+    """{section name: [lines]} of a roff page (Japanese headings under their English names)."""
     secs, cur = {}, None
     for line in open(path, encoding="utf-8"):
         m = re.match(r'^\.SH\s+"?([^"]*)"?\s*$', line)
         if m:
             cur = m.group(1).strip()
+            cur = JA.get(cur, cur)
             secs[cur] = []
         elif cur:
             secs[cur].append(line.rstrip("\n"))

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck disable=SC2015,SC2181 # ok and ko never fail; sansod output is read after its status
 # make check-examples: the shipped examples load as documented. Every conf/*.conf passes
 # `sansod -n` as shipped, and with each of its optional blocks enabled ("# @optional NAME" ...
 # "# @end": the leading "# " of each line removed, every block of that NAME at once), and with
 # all of them enabled together. env: SANSOD.
 # tests/docs/examples.sh --enable FILE NAME prints FILE with the blocks NAME enabled.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 SANSOD=${SANSOD:-build/sansod}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck disable=SC2015,SC2181 # ok and ko never fail; sansod output is read after its status
 # make check-docs: the man pages (English and Japanese) format without a warning, and --help,
 # the man pages and the README agree (tests/docs/agree.py).
 # env: SANSOD, SANSOCTL (built binaries). Run from the top of the tree.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 pass=0 fail=0
 ok() { echo "PASS $*"; pass=$((pass + 1)); }
 ko() { echo "FAIL $*"; fail=$((fail + 1)); }

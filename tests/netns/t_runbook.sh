@@ -193,8 +193,7 @@ chmod 0644 "$TMP/emul.sh"
 rw_cmd()
 {
 	local c
-	# shellcheck disable=SC1090,SC1091
-	c=$(. "$TMP/emul.sh"; rw <<<"$1")
+	c=$(bash -c ". '$TMP/emul.sh'; rw" <<<"$1")
 	c=${c/#make install/make install DESTDIR=$ROOT}
 	c=${c/#systemd-sysusers/systemd-sysusers --root=$ROOT}
 	c=${c/#systemd-tmpfiles --create/systemd-tmpfiles --root=$ROOT --create}

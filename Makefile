@@ -91,7 +91,7 @@ UNIT_OBJS     := $(filter-out $(O)/daemon/nlbatch.o,$(UNIT_OBJS)) $(O)/tests/uni
 
 ALL_OBJS = $(SANSOD_OBJS) $(UNIT_OBJS) $(SANSOCTL_OBJS)
 
-.PHONY: check-systemd check-m365 check-prove
+.PHONY: check-systemd check-m365 check-prove check-docs check-examples
 .PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke fuzz-long bench \
         demo install clean deps deps-ensure help update-golden clang-build check-config deb check-deb
 
@@ -146,6 +146,8 @@ check: deps-ensure
 	$(Q)$(MAKE) --no-print-directory golden
 	$(Q)$(MAKE) --no-print-directory check-m365
 	$(Q)$(MAKE) --no-print-directory check-systemd
+	$(Q)$(MAKE) --no-print-directory check-docs
+	$(Q)$(MAKE) --no-print-directory check-examples
 	$(Q)$(MAKE) --no-print-directory check-hotpath
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory O=build-san SAN=address,undefined all
@@ -176,6 +178,14 @@ check-hotpath: $(HOT:%=$(O)/daemon/%.o)
 
 check-systemd: $(O)/sansod $(O)/sansoctl
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl tests/systemd/verify.sh
+
+# --help, man pages (en, ja) and README agree; every man page formats without a warning.
+check-docs: $(O)/sansod $(O)/sansoctl
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl tests/docs/run.sh
+
+# Every optional block of the shipped examples, uncommented, passes `sansod -n`.
+check-examples: $(O)/sansod
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/docs/examples.sh
 
 check-m365: $(O)/sansod
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/m365/run.sh
@@ -275,6 +285,10 @@ install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
 	install -m 0644 systemd/modules-load.d/sanso.conf $(DESTDIR)$(MODULESLOADDIR)/sanso.conf
 	install -m 0644 doc/man/sansod.8 doc/man/sansoctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 doc/man/sanso.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(MANDIR)/ja/man5 $(DESTDIR)$(MANDIR)/ja/man8 $(DESTDIR)$(PREFIX)/share/doc/sanso
+	install -m 0644 doc/man/ja/sansod.8 doc/man/ja/sansoctl.8 $(DESTDIR)$(MANDIR)/ja/man8/
+	install -m 0644 doc/man/ja/sanso.conf.5 $(DESTDIR)$(MANDIR)/ja/man5/
+	install -m 0644 doc/運用手順書.md $(DESTDIR)$(PREFIX)/share/doc/sanso/
 
 # ---- Debian package ---------------------------------------------------------------------
 # build-deb/sanso_VERSION_amd64.deb from the work tree (debian/, built in a copy: the tree stays
@@ -298,7 +312,7 @@ clean:
 
 help:
 	@echo "make            build build/sansod"
-	@echo "make demo       build, start the netns lab, apply conf/three-tier.conf, show traffic"
+	@echo "make demo       build, start the netns lab, run conf/breakout.conf, show traffic, breakout, sansoctl"
 	@echo "make check      every test: gcc+clang, unit (ASan/UBSan, valgrind), golden, fuzz, netns"
 	@echo "make bench      compile+commit vs nft -f, reload; ratios in one run"
 	@echo "make fuzz       libFuzzer harnesses (FUZZ_SECONDS=60 each)"

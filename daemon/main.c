@@ -1391,7 +1391,9 @@ static void usage(FILE *out)
 		"       sansod --print-nft [-f FILE]   print the compiled ruleset in nft syntax\n"
 		"       sansod --once [-f FILE]        apply, read back, exit\n"
 		"       sansod --verify [-f FILE]      compare the kernel with FILE (exit 0: same)\n"
-		"  -f FILE   policy (default " DEFAULT_CONF ")\n"
+		"  -f, --file FILE    policy (default " DEFAULT_CONF ")\n"
+		"  -v, --verbose      more output (-n -v: normalized policy and matrix)\n"
+		"  -h, --help         this text\n"
 		"  --control PATH     control socket (default " CTL_SOCKET_DEFAULT ")\n"
 		"  --state-dir DIR    keep isolations and revocations there (e.g. /var/lib/sanso)\n"
 		"  --audit FILE       hash-chained audit trail (e.g. /var/log/sanso/audit.jsonl)\n"
@@ -1400,7 +1402,7 @@ static void usage(FILE *out)
 		"                     only refuse changes\n"
 		"  --no-persist       commit without the table flags owner and persist, as on\n"
 		"                     kernels without persist (tests; see sansod(8))\n"
-		"  --stats   print sizes and timings of the commit\n"
+		"  --stats            print sizes and timings of the commit\n"
 		"exit: 0 ok, 1 policy refused or drift, 2 usage, 3 kernel error\n");
 }
 

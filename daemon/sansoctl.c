@@ -37,18 +37,20 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "status", CTL_STATUS, "", "generation, policy, engine, kernel", "稼働状況" },
 	{ "dump", CTL_DUMP, "", "what the kernel enforces (--json, --nft)", "カーネルが実施中の内容" },
-	{ "verify", CTL_VERIFY, "", "kernel vs compiled policy (exit 1 on drift)", "カーネルとポリシーの照合" },
-	{ "diff", CTL_VERIFY, "", "same as verify", "verify と同じ" },
+	{ "verify", CTL_VERIFY, "", "kernel vs compiled policy: what differs, exit 1 on drift", "カーネルとポリシーの照合（差分を表示）" },
+	{ "diff", CTL_VERIFY, "", "same as verify (the differences, then in sync/drift)", "verify と同じ（差分と一致・差分ありを表示）" },
 	{ "stats", CTL_STATS, "", "counters (--prometheus)", "統計" },
 	{ "reload", CTL_RELOAD, "", "reload the policy file atomically", "ポリシーの再読み込み" },
-	{ "isolate", CTL_ISOLATE, "target", "cut a zone or host from everything (R50/R51)", "ゾーン・端末の遮断" },
+	{ "isolate", CTL_ISOLATE, "target", "cut a zone, host or group from everything (R50/R51)", "ゾーン・端末・グループの遮断" },
 	{ "restore", CTL_RESTORE, "target", "lift an isolation", "遮断の解除" },
-	{ "breakout-revoke", CTL_BO_REVOKE, "service", "cut a cloud service now (R28)", "クラウドサービスの即時遮断" },
-	{ "breakout-restore", CTL_BO_RESTORE, "service", "lift a revocation", "遮断の解除" },
+	{ "breakout revoke", CTL_BO_REVOKE, "service", "cut a cloud service now (R28)", "クラウドサービスの即時遮断" },
+	{ "breakout restore", CTL_BO_RESTORE, "service", "lift a revocation", "遮断の解除" },
 	{ "explain", CTL_EXPLAIN, "src dst proto port", "would SRC reach DST PROTO PORT, and why", "通信可否とその理由" },
-	{ "exception-list", CTL_EXC_LIST, "", "exceptions with time left", "例外措置の一覧" },
-	{ "exception-add", CTL_EXC_ADD, "id", "--from --to --proto --ports --reason --requested-by --approved-by --expires", "例外措置の追加" },
-	{ "exception-revoke", CTL_EXC_REVOKE, "id", "end an exception now", "例外措置の取消" },
+	{ "exception list", CTL_EXC_LIST, "", "exceptions with time left", "例外措置の一覧" },
+	{ "exception add", CTL_EXC_ADD, "id", "a time-bounded exception:\n"
+	  "                                         --from A --to B --proto P [--ports N] --reason R\n"
+	  "                                         --requested-by X --approved-by Y --expires TIME", "例外措置の追加: --from --to --proto [--ports] --reason --requested-by --approved-by --expires" },
+	{ "exception revoke", CTL_EXC_REVOKE, "id", "end an exception now", "例外措置の取消" },
 	{ "changes", CTL_CHANGES, "", "proposed and emergency changes", "変更の申請・緊急変更の一覧" },
 	{ "propose", CTL_PROPOSE, "file", "propose a new policy (checked, not applied)", "新しいポリシーの申請" },
 	{ "approve", CTL_APPROVE, "id", "apply a proposal: another person than its proposer", "申請の承認と適用（申請者以外）" },
@@ -61,20 +63,41 @@ static int quiet;		/* sansoctl ha: the daemon's reply is not printed */
 
 static void usage(FILE *out)
 {
-	size_t i;
+	size_t i, j;
 
 	fprintf(out, ja ? "使い方: sansoctl [-s ソケット] [--json] コマンド [引数] [--reason 理由]\n" :
 		"usage: sansoctl [-s SOCKET] [--json] COMMAND [ARG] [--reason TEXT]\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(out, "  %-17s %-8s %s\n", cmds[i].name, cmds[i].args,
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char syn[32];
+
+		for (j = 0; cmds[i].args[j] && j < sizeof(syn) - 1; j++)
+			syn[j] = (char)(cmds[i].args[j] >= 'a' && cmds[i].args[j] <= 'z' ?
+					cmds[i].args[j] - 'a' + 'A' : cmds[i].args[j]);
+		syn[j] = 0;
+		if (cmds[i].type == CTL_ISOLATE || cmds[i].type == CTL_RESTORE)
+			snprintf(syn, sizeof(syn), "ZONE|HOST|GROUP");
+		if (cmds[i].type == CTL_EXPLAIN)
+			snprintf(syn, sizeof(syn), "SRC DST PROTO [PORT]");
+		fprintf(out, "  %-17s %-20s %s\n", cmds[i].name, syn,
 			ja ? cmds[i].help_ja : cmds[i].help);
-	fprintf(out, "  %-17s %-8s %s\n", "check", "FILE",
+	}
+	fprintf(out, "  %-17s %-20s %s\n", "check", "FILE",
 		ja ? "ポリシーの検査（sansod -n -v）" : "check a policy file (sansod -n -v)");
-	fprintf(out, "  %-17s %-8s %s\n", "ha", "status|check|notify STATE",
+	fprintf(out, "  %-17s %-20s %s\n", "ha", "status|check|notify STATE",
 		ja ? "冗長構成: keepalived の track_script と notify 用" :
 		"high availability: keepalived's track_script and notify hooks");
-	fprintf(out, "  %-17s %-8s %s\n", "audit verify", "FILE [ANCHOR]",
+	fprintf(out, "  %-17s %-20s %s\n", "audit verify", "FILE [ANCHOR]",
 		ja ? "監査証跡の検証（ローカル）" : "check the hash chain of an audit trail (local)");
+	fprintf(out, ja ? "  二語のコマンドはハイフンでも書けます (exception-add など)。\n"
+		"  -s ソケット  制御ソケット (既定 $SANSO_CONTROL, " CTL_SOCKET_DEFAULT ")\n"
+		"  --json  JSON で出力   --nft  dump を nft 形式で   --prometheus  stats を Prometheus 形式で\n"
+		"  --reason 理由  監査証跡に記録する理由 (isolate, breakout revoke, emergency では必須)\n"
+		"  -h, --help  この説明\n" :
+		"  Two-word commands may also be written with a hyphen (exception-add, breakout-revoke).\n"
+		"  -s SOCKET      control socket (default $SANSO_CONTROL, else " CTL_SOCKET_DEFAULT ")\n"
+		"  --json         JSON output   --nft  dump in nft syntax   --prometheus  stats for Prometheus\n"
+		"  --reason TEXT  why, kept in the audit trail (needed by isolate, breakout revoke, emergency)\n"
+		"  -h, --help     this text\n");
 	fprintf(out, ja ? "終了コード: 0 成功, 1 拒否・失敗・差分あり, 2 使い方, 3 接続不可, 4 権限なし\n" :
 		"exit: 0 ok, 1 refused/failed/drift, 2 usage, 3 daemon unreachable, 4 permission denied\n");
 }
@@ -164,7 +187,11 @@ static const struct cmd *find(const char *name)
 	size_t i;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (!strcmp(cmds[i].name, name))
+		const char *a = cmds[i].name, *b = name;
+
+		while (*a && (*a == *b || (*a == ' ' && *b == '-')))
+			a++, b++;
+		if (!*a && !*b)
 			return &cmds[i];
 	}
 	return NULL;
@@ -385,15 +412,21 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return EX_OK;
+		} else if (!c && i + 2 < argc && (!strcmp(argv[i], "audit") &&
+							   !strcmp(argv[i + 1], "verify"))) {
+			return audit_verify_cmd(argv[i + 2], i + 3 < argc ? argv[i + 3] : NULL);
+		} else if (!c && i + 1 < argc && !strcmp(argv[i], "audit-verify")) {
+			return audit_verify_cmd(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
+		} else if (!c && i + 2 == argc && !strcmp(argv[i], "check")) {
+			return check_cmd(argv[0], argv[i + 1]);
 		} else if (!c) {
 			c = find(argv[i]);
-			if (!c && i + 1 < argc && (!strcmp(argv[i], "exception") ||
-						   !strcmp(argv[i], "breakout"))) {
+			if (!c && i + 1 < argc) {
 				char two[64];
 
-				snprintf(two, sizeof(two), "%s-%s", argv[i], argv[i + 1]);
+				snprintf(two, sizeof(two), "%s %s", argv[i], argv[i + 1]);
 				c = find(two);
-				i++;
+				i += c != NULL;
 			}
 			if (!c)
 				break;

@@ -107,7 +107,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl prove_cmd prove prove_json prove_policy \
-                 conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix)
+                 conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan)
 $(O)/sansoctl: $(SANSOCTL_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -146,6 +146,7 @@ check: deps-ensure
 	$(Q)$(MAKE) --no-print-directory golden
 	$(Q)$(MAKE) --no-print-directory check-m365
 	$(Q)$(MAKE) --no-print-directory check-systemd
+	$(Q)$(MAKE) --no-print-directory check-prove
 	$(Q)$(MAKE) --no-print-directory check-docs
 	$(Q)$(MAKE) --no-print-directory check-examples
 	$(Q)$(MAKE) --no-print-directory check-hotpath
@@ -265,13 +266,17 @@ demo: deps-ensure
 # ---- install ------------------------------------------------------------------------------
 install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PREFIX)/share/sanso \
-		$(DESTDIR)$(EXAMPLESDIR)/rules/relays $(DESTDIR)$(EXAMPLESDIR)/rules/services
+		$(DESTDIR)$(EXAMPLESDIR)/rules/relays $(DESTDIR)$(EXAMPLESDIR)/rules/services \
+		$(DESTDIR)$(EXAMPLESDIR)/ha
 	install -m 0755 $(O)/sansod $(DESTDIR)$(SBINDIR)/sansod
 	install -m 0755 $(O)/sansoctl $(DESTDIR)$(SBINDIR)/sansoctl
 	install -m 0644 conf/*.conf conf/REFERENCE*.md $(DESTDIR)$(EXAMPLESDIR)/
 	install -m 0644 rules/*.conf rules/README.md $(DESTDIR)$(EXAMPLESDIR)/rules/
 	install -m 0644 rules/relays/* $(DESTDIR)$(EXAMPLESDIR)/rules/relays/
 	install -m 0644 rules/services/* $(DESTDIR)$(EXAMPLESDIR)/rules/services/
+	install -m 0644 rules/ha/keepalived.conf rules/ha/conntrackd.conf rules/ha/README.md \
+		$(DESTDIR)$(EXAMPLESDIR)/ha/
+	install -m 0755 rules/ha/sanso-ha-notify $(DESTDIR)$(EXAMPLESDIR)/ha/
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(MODULESLOADDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 tools/m365-to-sanso $(DESTDIR)$(PREFIX)/share/sanso/m365-to-sanso

@@ -152,6 +152,11 @@ struct vctx {
 	bool *flow_bad, *exc_bad, *svc_bad;	/* errors found: left out of the matrix */
 	bool *host_seg;			/* host address in a remote segment: no MAC to bind */
 	int suggested;			/* "did you mean" looked up (bounded: it costs) */
+	/* zones whose networks are missing or overlap another zone's: what is derived from
+	 * addresses (the zone of a host, a group, a flow's ends) is not reported against them,
+	 * so one mistake gives one error, not a follow-on error per host and flow */
+	bool zone_bad[POLICY_ZONES_MAX];
+	bool nets_missing;		/* networks missing or overlapping: addresses may fall into "any" */
 };
 
 /* The object a diagnostic is about: "<kind> '<name>': ..." at its line. */
@@ -594,6 +599,17 @@ static void check_zones(struct vctx *c)
 		r = policy_zone_role(p->zones[i].id);
 		p->zones[i].role = r;
 		check_zone_dup(c, i);
+		if (p->zones[i].n_nets == 0 && !p->zones[i].any) {
+			o = obj_zone(c, i);
+			report(c, DIAG_ERROR, &o, "I1: the zone has no networks; list its address "
+			       "ranges, e.g. networks = [\"10.20.0.0/24\"]; (\"any\" for the Internet "
+			       "zone)");
+			report_ja(c, &o, "I1: ゾーンにネットワークがありません。アドレス範囲を "
+				  "networks = [\"10.20.0.0/24\"]; のように書いてください "
+				  "(インターネット接続系は \"any\")");
+			c->zone_bad[i] = true;
+			c->nets_missing = true;
+		}
 		if (r != ZONE_OTHER && c->role[r] < 0)
 			c->role[r] = i;
 	}
@@ -1033,9 +1049,12 @@ static void check_net_overlap(struct vctx *c, const struct span *v, int n)
 			cur = i;
 			continue;
 		}
-		if (v[i].zone != v[cur].zone)
+		if (v[i].zone != v[cur].zone) {
 			net_conflict(c, &v[cur], &v[i], span_prefix(c, &v[cur]),
 				     span_prefix(c, &v[i]));
+			c->zone_bad[v[i].zone] = c->zone_bad[v[cur].zone] = true;
+			c->nets_missing = true;
+		}
 		if (memcmp(v[i].hi, v[cur].hi, sizeof(v[i].hi)) > 0)
 			cur = i;
 	}
@@ -1099,6 +1118,14 @@ static int build_nets(struct vctx *c)
 	return 0;
 }
 
+/* The zone z was derived from broken networks (see zone_bad): say nothing more about it. */
+static bool zone_unsure(const struct vctx *c, int z)
+{
+	if (z < 0 || z >= POLICY_ZONES_MAX)
+		return false;
+	return c->zone_bad[z] || (c->nets_missing && z == c->any_zone);
+}
+
 static void check_host_addr(struct vctx *c, int hi, uint8_t fam)
 {
 	struct host *h = &c->p->hosts[hi];
@@ -1113,7 +1140,7 @@ static void check_host_addr(struct vctx *c, int hi, uint8_t fam)
 	if (span_set(&s, &x) == 0 && spans_find(c->segs, c->n_segs, &s, NULL) == SPAN_INSIDE)
 		c->host_seg[hi] = true;
 	z = zone_of(c, &x, &expl);
-	if (z == h->zone)
+	if (z == h->zone || zone_unsure(c, h->zone) || zone_unsure(c, z))
 		return;
 	addr_str(&x, buf, sizeof(buf));
 	if (z >= 0 && expl) {
@@ -2306,6 +2333,8 @@ static void i5_class(struct vctx *c, const struct obj *o, const struct flow *f)
 {
 	const char *cn = policy_class_name(f->cls);
 
+	if (zone_unsure(c, f->from.zone) || zone_unsure(c, f->to.zone))
+		return;
 	if (f->cls == FLOW_INTERNAL && f->from.zone != f->to.zone) {
 		report(c, DIAG_ERROR, o, "I5: class internal joins zones '%s' and '%s'; an "
 		       "internal flow stays in one zone", zone_id(c, f->from.zone),
@@ -2423,7 +2452,7 @@ static bool one_link_zone(const struct vctx *c, int z)
 {
 	int i;
 
-	if (z < 0 || z >= c->nz || c->p->zones[z].n_ifaces != 1)
+	if (z < 0 || z >= c->nz || c->p->zones[z].n_ifaces != 1 || zone_unsure(c, z))
 		return false;
 	for (i = 0; i < c->p->n_segments; i++) {
 		if (c->p->segments[i].zone == z)

@@ -155,12 +155,15 @@ static void cell_flow(const struct mx *m, const struct flow *f)
 	char pp[CELL_MAX];
 
 	proto_ports(f->proto, f->ports, f->n_ports, pp, sizeof(pp));
-	fprintf(m->out, m->ja ? "#   フロー %s: %s -> %s %s 承認 %s%s [%s:%d]\n" :
-		"#   flow %s: %s -> %s %s approval %s%s [%s:%d]\n", f->name,
+	fprintf(m->out, m->ja ? "#   フロー %s: %s -> %s %s 承認 %s%s%s [%s:%d]\n" :
+		"#   flow %s: %s -> %s %s approval %s%s%s [%s:%d]\n", f->name,
 		str_or(f->from.name, "?"), str_or(f->to.name, "?"), pp,
 		str_or(f->approval, m->ja ? "なし" : "none"),
 		f->verdict != VERDICT_ENGINE ? "" : m->ja ? " (検査エンジンが判定)" :
-		" (verdict engine)", str_or(m->p->file, "-"), f->loc.line);
+		" (verdict engine)",
+		!f->local ? "" : m->ja ? " (ゲートウェイを通らない: ここでは制御されない)" :
+		" (never crosses the gateway: not enforced here)",
+		str_or(m->p->file, "-"), f->loc.line);
 }
 
 static void cell_exception(const struct mx *m, const struct exception *x)

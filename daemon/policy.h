@@ -203,6 +203,8 @@ struct flow {
 	char *comment;
 	struct src_loc loc;
 	enum flow_verdict verdict;	/* after validation: VERDICT_KERNEL or VERDICT_ENGINE */
+	bool local;			/* after validation: both ends in one zone of one link:
+					 * it never crosses the gateway (warned, shown so) */
 };
 
 struct exception {

@@ -2461,19 +2461,22 @@ static bool one_link_zone(const struct vctx *c, int z)
 	return true;
 }
 
-static void warn_rule(struct vctx *c, const struct obj *o, const struct endpoint *f,
+/* Returns true when the rule never crosses the gateway (both ends in one one-link zone). */
+static bool warn_rule(struct vctx *c, const struct obj *o, const struct endpoint *f,
 		      const struct endpoint *t, const struct port_range *ports, int n_ports)
 {
+	bool local = false;
 	int i;
 
 	if (f->kind != EP_GATEWAY && t->kind != EP_GATEWAY && ep_ok(f) && ep_ok(t) &&
 	    f->zone == t->zone && one_link_zone(c, f->zone)) {
 		report(c, DIAG_WARNING, o, "both ends are in zone '%s', which has one interface: "
 		       "this traffic never crosses the gateway, so the gateway does not enforce it, "
-		       "whatever the matrix shows; a switch or host firewall must", zone_id(c, f->zone));
+		       "whatever the matrix shows; a switch or a host firewall must enforce it", zone_id(c, f->zone));
 		report_ja(c, o, "両端がゾーン '%s' (インターフェースは 1 つ) の中にあります。この通信は"
 			  "ゲートウェイを通らないため、マトリクスの表示にかかわらずゲートウェイでは制御されません。"
 			  "スイッチやホストのファイアウォールで制御してください", zone_id(c, f->zone));
+		local = true;
 	}
 	for (i = 0; i < n_ports; i++) {
 		if (ports[i].lo <= 1 && ports[i].hi == 65535) {
@@ -2484,6 +2487,7 @@ static void warn_rule(struct vctx *c, const struct obj *o, const struct endpoint
 			break;
 		}
 	}
+	return local;
 }
 
 static void check_warnings(struct vctx *c)
@@ -2495,7 +2499,8 @@ static void check_warnings(struct vctx *c)
 		struct obj o = obj_flow(c, i);
 
 		if (!c->flow_bad[i])
-			warn_rule(c, &o, &f->from, &f->to, f->ports, f->n_ports);
+			c->p->flows[i].local = warn_rule(c, &o, &f->from, &f->to, f->ports,
+							 f->n_ports);
 	}
 	for (i = 0; i < c->p->n_exceptions; i++) {
 		const struct exception *x = &c->p->exceptions[i];

@@ -1077,13 +1077,13 @@ static void log_drop(struct ctx *c, int ch, const char *prefix, int line)
 	struct ir_rule r;
 	struct ir_stmt *x;
 
-	ir_rule_init(&r, NULL, line);
+	ir_rule_init(&r, "refused: logged (rate-limited)", line);
 	x = st(c, &r, OP_LIMIT);
 	x->value = COMP_LOG_RATE;
 	x->aux = COMP_LOG_BURST;
 	st(c, &r, OP_LOG)->str = ir_str(c->rs, prefix);
 	emit(c, ch, &r);
-	ir_rule_init(&r, NULL, line);
+	ir_rule_init(&r, "refused: counted and dropped", line);
 	st(c, &r, OP_COUNTER);
 	st(c, &r, OP_DROP);
 	emit(c, ch, &r);
@@ -1100,13 +1100,13 @@ static int refused_chain(struct ctx *c)
 	fail(c, ch);
 	if (ch < 0)
 		return ch;
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "refused: logged (rate-limited)", 0);
 	x = st(c, &r, OP_LIMIT);
 	x->value = COMP_LOG_RATE;
 	x->aux = COMP_LOG_BURST;
 	st(c, &r, OP_LOG)->str = ir_str(c->rs, "sanso refused ");
 	emit(c, ch, &r);
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "refused: TCP reset", 0);
 	x = st(c, &r, OP_MATCH);
 	x->f[0] = F_L4PROTO;
 	x->n_f = 1;
@@ -1114,7 +1114,7 @@ static int refused_chain(struct ctx *c)
 	st(c, &r, OP_COUNTER);
 	st(c, &r, OP_REJECT_RST);
 	emit(c, ch, &r);
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "refused: counted and dropped", 0);
 	st(c, &r, OP_COUNTER);
 	st(c, &r, OP_DROP);
 	emit(c, ch, &r);
@@ -1131,13 +1131,35 @@ static int drop_chain(struct ctx *c, const char *name, const char *prefix)
 	return ch;
 }
 
+/* The comment of a one-lookup rule: what the set stands for (anti-spoofing, I1/I3). */
+static const char *simple_comment(const struct ctx *c, int set, bool neg)
+{
+	static const struct { const char *set, *comment; } t[] = {
+		{ "zone_ifs", "anti-spoofing: interfaces of no zone are not checked here" },
+		{ "bind4", "anti-spoofing: host on its own MAC and address (I3)" },
+		{ "bind6", "anti-spoofing: host on its own MAC and address (I3)" },
+		{ "bound4", "anti-spoofing: a bound address from another MAC (I3)" },
+		{ "bound6", "anti-spoofing: a bound address from another MAC (I3)" },
+		{ "boundmac", "anti-spoofing: a bound MAC with another address (I3)" },
+		{ "src4", "anti-spoofing: source in its zone's networks (I1)" },
+		{ "src6", "anti-spoofing: source in its zone's networks (I1)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (!strcmp(c->rs->sets[set].name, t[i].set))
+			return neg && i == 0 ? t[0].comment : t[i].comment;
+	}
+	return "link-local neighbour discovery";
+}
+
 static void simple(struct ctx *c, int ch, int set, bool neg, enum ir_op v, int target)
 {
 	struct ir_rule r;
 
 	if (set < 0 || (!neg && c->rs->sets[set].n_elems == 0))
 		return;
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, simple_comment(c, set, neg), 0);
 	lookup(c, &r, set, neg);
 	verdict(c, &r, v, target);
 	emit(c, ch, &r);
@@ -1151,7 +1173,7 @@ static void rule_prefix_accept(struct ctx *c, int ch, const char *pfx)
 
 	if (policy_prefix_parse(pfx, &pf) < 0)
 		return;
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "anti-spoofing: link-local and unspecified IPv6 sources stay on the link", 0);
 	x = st(c, &r, OP_PREFIX);
 	x->f[0] = F_IP6_SADDR;
 	x->n_f = 1;
@@ -1178,7 +1200,7 @@ static void rules_prerouting(struct ctx *c)
 	{
 		struct ir_rule r;
 
-		ir_rule_init(&r, NULL, 0);
+		ir_rule_init(&r, "anti-spoofing: any other source address is refused (I1)", 0);
 		verdict(c, &r, OP_JUMP, c->ch_spoof_src);
 		emit(c, ch, &r);
 	}
@@ -1212,18 +1234,18 @@ static void rules_established(struct ctx *c, int ch, bool invalid, bool cut)
 	struct ir_rule r;
 
 	if (invalid) {
-		ir_rule_init(&r, NULL, 0);
+		ir_rule_init(&r, "conntrack state invalid: refused", 0);
 		st(c, &r, OP_CT_STATE)->value = IR_CT_INVALID;
 		verdict(c, &r, OP_JUMP, c->ch_invalid);
 		emit(c, ch, &r);
 	}
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "established: the connection's decision is still live", 0);
 	lookup(c, &r, live, false);
 	st(c, &r, OP_ACCEPT);
 	emit(c, ch, &r);
 	if (!cut)
 		return;
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "established: decision withdrawn, connection cut", 0);
 	st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED | IR_CT_RELATED;
 	verdict(c, &r, OP_JUMP, c->ch_cut);
 	emit(c, ch, &r);
@@ -1513,7 +1535,7 @@ static void rules_forward(struct ctx *c)
 	rules_isolation(c);
 	rules_dns(c);
 	rules_established(c, c->ch_fwd, false, false);
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "conntrack state invalid: refused", 0);
 	st(c, &r, OP_CT_STATE)->value = IR_CT_INVALID;
 	verdict(c, &r, OP_JUMP, c->ch_invalid);
 	emit(c, c->ch_fwd, &r);
@@ -1524,7 +1546,7 @@ static void rules_forward(struct ctx *c)
 	st(c, &r, OP_META_MARK_SET)->value = 0;
 	verdict(c, &r, OP_JUMP, c->ch_fwd_again);
 	emit(c, c->ch_fwd, &r);
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "refused by the verdict engine", 0);
 	mark_bit(c, &r, OP_CTMARK_BIT, 0xffffffffU, COMP_ID_REFUSED);
 	verdict(c, &r, OP_JUMP, c->ch_refused);
 	emit(c, c->ch_fwd, &r);
@@ -1536,24 +1558,24 @@ static void rules_forward(struct ctx *c)
 		queue_stmt(c, &r, false);
 		emit(c, c->ch_fwd, &r);
 	}
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "established: decision withdrawn, connection cut", 0);
 	st(c, &r, OP_CT_STATE)->value = IR_CT_ESTABLISHED | IR_CT_RELATED;
 	verdict(c, &r, OP_JUMP, c->ch_cut);
 	emit(c, c->ch_fwd, &r);
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "zone pair: dispatch by interfaces", 0);
 	x = st(c, &r, OP_VMAP);
 	fields(x, k, 2);
 	x->set = ir_set_find(c->rs, "dispatch");
 	emit(c, c->ch_fwd, &r);
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "no zone pair: refused", 0);
 	verdict(c, &r, OP_JUMP, c->ch_nopair);
 	emit(c, c->ch_fwd, &r);
 	/* after an engine verdict: the new ct mark is live (accept) or the refusal (drop) */
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "engine decision is live: accepted", 0);
 	lookup(c, &r, ir_set_find(c->rs, "live"), false);
 	st(c, &r, OP_ACCEPT);
 	emit(c, c->ch_fwd_again, &r);
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "engine decision refused", 0);
 	verdict(c, &r, OP_JUMP, c->ch_refused);
 	emit(c, c->ch_fwd_again, &r);
 }
@@ -1593,7 +1615,7 @@ static void rules_maps(struct ctx *c, int ch, const char *pfx)
 	struct ir_stmt *x;
 	int exc, f, mk, s;
 
-	ir_rule_init(&r, NULL, 0);
+	ir_rule_init(&r, "decision: cleared before the flow lookups", 0);
 	st(c, &r, OP_CTMARK_SET)->value = 0;
 	emit(c, ch, &r);
 	for (exc = 1; exc >= 0; exc--) {
@@ -1948,7 +1970,7 @@ static void rules_pairs(struct ctx *c)
 				rule_engine_queue(c, ch, fail_open(p, a, b));
 			snprintf(log, sizeof(log), "sanso drop %.32s>%.32s ", p->zones[a].id,
 				 p->zones[b].id);
-			rules_accept_marked(c, ch, NULL, log);
+			rules_accept_marked(c, ch, "a flow of this zone pair matched: accepted", log);
 		}
 	}
 }
@@ -1962,7 +1984,7 @@ static void rules_local(struct ctx *c)
 		int ch = io ? c->ch_out : c->ch_in;
 		struct ir_stmt *x;
 
-		ir_rule_init(&r, NULL, 0);
+		ir_rule_init(&r, "loopback", 0);
 		x = st(c, &r, OP_MATCH);
 		x->f[0] = io ? F_OIFNAME : F_IIFNAME;
 		x->n_f = 1;
@@ -1973,7 +1995,7 @@ static void rules_local(struct ctx *c)
 		simple(c, ch, nd, false, OP_ACCEPT, 0);
 		rules_established(c, ch, !io, true);
 		rules_maps(c, ch, io ? "out" : "in");
-		rules_accept_marked(c, ch, NULL, io ? "sanso drop gateway> " : "sanso drop >gateway ");
+		rules_accept_marked(c, ch, "a management flow matched: accepted", io ? "sanso drop gateway> " : "sanso drop >gateway ");
 	}
 }
 

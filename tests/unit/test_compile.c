@@ -469,7 +469,9 @@ START_TEST(test_meter_exprs)
 	ck_assert_ptr_nonnull(strstr(out, "\tset internet_lgwan_rate4 {\n\t\ttype ipv4_addr\n"
 				     "\t\tflags timeout,dynamic\n\t\tsize 65535\n\t\ttimeout 60s\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\tchain meter_rate {\n\t\tlimit rate 10/second burst 20 "
-				     "packets log prefix \"sanso meter rate \"\n\t\tcounter drop\n"));
+				     "packets log prefix \"sanso meter rate \" comment \"refused: "
+				     "logged (rate-limited)\"\n\t\tcounter drop comment \"refused: "
+				     "counted and dropped\"\n"));
 	ch = ir_chain_find(c->rs, "fwd_internet_lgwan");
 	r = nlb_rule(c->rs, &c->rs->chains[ch], &c->rs->chains[ch].rules[1], &(struct nlb_opts){ 0 });
 	it = nftnl_expr_iter_create(r);

@@ -160,6 +160,7 @@ clang-build:
 
 valgrind: $(O)/tests/unit/run
 	$(Q)CK_FORK=no valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--suppressions=tests/unit/valgrind.supp \
 		--error-exitcode=1 $(O)/tests/unit/run
 
 GOLDEN_CONFS := $(wildcard conf/*.conf)

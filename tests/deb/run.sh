@@ -86,7 +86,9 @@ t0=$SECONDS
 R=$OUT/root
 rm -rf "$R"
 cp -a "$OUT/root-base" "$R"
-trap 'rm -rf "$R"' EXIT
+# The maintainer scripts run systemd-tmpfiles, which needs /proc (as on a real system).
+mount -t proc proc "$R/proc"
+trap 'umount "$R/proc" 2>/dev/null; rm -rf "$R"' EXIT
 snapshot() {
 	chroot "$R" find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run \
 		-o -path /tmp -o -path /var/cache/apt -o -path /var/lib/apt -o -path /var/lib/dpkg \
@@ -102,7 +104,7 @@ check "user sanso and groups sanso-admin, sanso-audit exist" in_root sh -c \
 	'getent passwd sanso && getent group sanso-admin && getent group sanso-audit'
 check "no policy is installed into /etc/sanso" test -z "$(ls -A "$R/etc/sanso" 2>/dev/null)"
 check "/etc/sanso belongs to root, group sanso, mode 0750" \
-	test "$(stat -c '%U %G %a' "$R/etc/sanso")" = "root sanso 750"
+	test "$(in_root stat -c '%U %G %a' /etc/sanso)" = "root sanso 750"
 check "sansod.service is enabled" test -L "$R/etc/systemd/system/multi-user.target.wants/sansod.service"
 check "sansod-early.service is enabled" test -L "$R/etc/systemd/system/sysinit.target.wants/sansod-early.service"
 refute "the M365 refresh timer is not enabled" sh -c "ls '$R'/etc/systemd/system/*.wants/sanso-m365-refresh.timer"
@@ -135,8 +137,10 @@ UNIT
 ln -sf /etc/systemd/system/sanso-deb-test.service "$R/etc/systemd/system/multi-user.target.wants/"
 boot() {
 	rm -f "$R/root/boot-result"
+	umount "$R/proc"
 	timeout 120 systemd-nspawn --register=no --keep-unit --private-network -q -D "$R" -b \
 		>"$OUT/boot-$1.log" 2>&1 </dev/null
+	mount -t proc proc "$R/proc"
 	cat "$R/root/boot-result" 2>/dev/null
 }
 res=$(boot nopolicy)

@@ -113,6 +113,11 @@ check "the shipped example passes sansod -n inside the root" \
 	in_root /usr/sbin/sansod -n -f /usr/share/doc/sanso/examples/three-tier.conf
 check "man pages: sansod(8), sansoctl(8), sanso.conf(5)" test -r "$R/usr/share/man/man8/sansod.8.gz" \
 	-a -r "$R/usr/share/man/man8/sansoctl.8.gz" -a -r "$R/usr/share/man/man5/sanso.conf.5.gz"
+check "Japanese man pages: ja/man8/sansod.8, sansoctl.8, ja/man5/sanso.conf.5" \
+	test -r "$R/usr/share/man/ja/man8/sansod.8.gz" -a -r "$R/usr/share/man/ja/man8/sansoctl.8.gz" \
+	-a -r "$R/usr/share/man/ja/man5/sanso.conf.5.gz"
+check "the HA examples are under /usr/share/doc/sanso/examples/ha" \
+	test -x "$R/usr/share/doc/sanso/examples/ha/sanso-ha-notify"
 check "upgrade to $ver" in_root dpkg -i "/root/$(basename "$deb")"
 check_eq() { if [[ $2 == "$3" ]]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi; }
 check_eq "the installed version is $ver" "$ver" "$(in_root dpkg-query -W -f '${Version}' sanso)"

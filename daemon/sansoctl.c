@@ -83,9 +83,16 @@ static void usage(FILE *out)
 	}
 	fprintf(out, "  %-17s %-20s %s\n", "check", "FILE",
 		ja ? "ポリシーの検査（sansod -n -v）" : "check a policy file (sansod -n -v)");
-	fprintf(out, "  %-17s %-20s %s\n", "ha", "status|check|notify STATE",
-		ja ? "冗長構成: keepalived の track_script と notify 用" :
-		"high availability: keepalived's track_script and notify hooks");
+	fprintf(out, "  %-17s %-20s %s\n", "ha status", "",
+		ja ? "冗長構成: 状態と同期の表示" : "high availability: state and sync");
+	fprintf(out, "  %-17s %-20s %s\n", "ha check", "",
+		ja ? "冗長構成: keepalived の track_script 用 (0 = 健全)" :
+		"high availability: keepalived's track_script (0 = healthy)");
+	fprintf(out, "  %-17s %-20s %s\n", "ha notify", "STATE",
+		ja ? "冗長構成: keepalived の notify 用" : "high availability: keepalived's notify hook");
+	fprintf(out, "  %-17s %-20s %s\n", "prove", "--dump FILE [-f POLICY] [--json]",
+		ja ? "カーネルのルールセット (nft の JSON) の到達可能性を独立に証明" :
+		"prove the kernel's ruleset (nft JSON) independently");
 	fprintf(out, "  %-17s %-20s %s\n", "audit verify", "FILE [ANCHOR]",
 		ja ? "監査証跡の検証（ローカル）" : "check the hash chain of an audit trail (local)");
 	fprintf(out, ja ? "  二語のコマンドはハイフンでも書けます (exception-add など)。\n"

@@ -31,7 +31,7 @@ for tool in setpriv systemd-sysusers systemd-tmpfiles tar sha256sum python3 grou
 done
 RUNBOOK=${RUNBOOK:-$SANSO_ROOT/doc/運用手順書.md}
 ROOT=$TMP/root
-mkdir -p "$ROOT"
+mkdir -p "$ROOT/etc"	# a real system has /etc (systemd-sysusers takes its lock there)
 chmod 0711 "$TMP"
 chmod 0755 "$ROOT"
 lab_up
@@ -107,7 +107,7 @@ cat >>"$TMP/emul.sh" <<'EOF'
 # rw: move the system paths under $ROOT
 rw()
 {
-	sed -E "s#(^|[^[:alnum:]/._-])(/etc/sanso|/var/lib/sanso|/var/log/sanso|/run/sanso|/usr/share/sanso|/usr/sbin|/lib/systemd/system|/var/backups)#\1$ROOT\2#g"
+	sed -E "s#(^|[^[:alnum:]/._-])(/etc/sanso|/var/lib/sanso|/var/log/sanso|/run/sanso|/usr/share/sanso|/usr/share/doc/sanso|/usr/sbin|/lib/systemd/system|/var/backups)#\1$ROOT\2#g"
 }
 unit_lines()	# UNIT KEY: the unit's KEY= lines, paths moved, systemd's $$ as $
 {

@@ -62,12 +62,17 @@ PURE += audit
 PURE += prove
 PURE += prove_json
 PURE += prove_policy
+PURE += delta
 
 # Kernel-facing modules.
 KERN :=
 KERN += log
 KERN += nlbatch
+KERN += nlsock
 KERN += apply
+KERN += readback
+KERN += kdump
+KERN += ctdel
 KERN += queue
 KERN += ctl
 KERN += ops

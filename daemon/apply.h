@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* apply.h: the kernel side of a generation. One NETLINK_NETFILTER socket per daemon: commit
- * a ruleset as one atomic batch (with NFNL_BATCH_GENID), map kernel errors back to policy
- * lines, read table inet sanso back and compare it with what was compiled (I7).
+/* apply.h: commit batches to table inet sanso. One NETLINK_NETFILTER socket per daemon:
+ * probe what the kernel supports, commit a whole ruleset (a table replace) or a delta
+ * (delta.h) as one atomic batch guarded by NFNL_BATCH_GENID (retried when another commit came
+ * between), commit learned addresses, and map kernel errors back to policy lines.
  * When the table carries the 'owner' flag, only this socket may change it, so the socket
- * lives as long as the daemon. */
+ * lives as long as the daemon; its users serialize (gen.h). Reading back is readback.h,
+ * dumping kdump.h: each with a socket of its own. */
 #ifndef SANSO_APPLY_H
 #define SANSO_APPLY_H
 
@@ -11,15 +13,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "delta.h"
 #include "diag.h"
 #include "ir.h"
+#include "nlsock.h"
 
-struct mnl_socket;
+struct nlb_opts;
 
 struct apply {
-	struct mnl_socket *nl;
-	uint32_t portid;
-	uint32_t seq;
+	struct nlsock ns;
 	bool probed;
 	bool persist;			/* kernel supports NFT_TABLE_F_PERSIST */
 	bool no_persist;		/* set before the probe: act as if it did not (--no-persist) */
@@ -27,6 +29,7 @@ struct apply {
 	bool queue_native;		/* nft_queue is there */
 	bool queue_compat;		/* else the xtables NFQUEUE target through nft_compat */
 	uint32_t genid;			/* generation id after our last commit */
+	unsigned restarts;		/* batches sent again: another commit came between */
 };
 
 struct apply_stats {
@@ -48,25 +51,17 @@ int apply_probe(struct apply *ap);
 int apply_commit(struct apply *ap, const struct ir_ruleset *rs, const char *file, bool dry_run,
 		 struct diag *diag, struct apply_stats *st);
 
-/* Read table inet sanso back and compare it with rs. Returns 0 when identical, 1 when they
- * differ (each difference is a diag note), -ENOENT without the table, or -errno. */
-int apply_verify(struct apply *ap, const struct ir_ruleset *rs, struct diag *diag);
-
-int apply_genid(struct apply *ap, uint32_t *ret);
-
-/* Delete the conntrack entries whose ct mark is id (a revoked service's connections). */
-int apply_ct_forget(uint32_t id);
-
-/* What the kernel holds, decoded with the compiled set types: rules and set elements, as
- * text or as the body of a JSON object ("rules" and "sets" members). */
-int apply_dump(struct apply *ap, const struct ir_ruleset *rs, FILE *out, bool json);
-/* Every counter of the table's rules, read from the kernel. */
-int apply_counters(struct apply *ap, void (*cb)(void *arg, const char *chain, int idx,
-						const char *comment, uint64_t pkts,
-						uint64_t bytes), void *arg);
+/* Commit only what d says differs between old (in the kernel) and new: one batch, the same
+ * guarantees as apply_commit(). -EINVAL when d->full. */
+int apply_commit_delta(struct apply *ap, const struct ir_ruleset *old,
+		       const struct ir_ruleset *new, const struct ir_delta *d, const char *file,
+		       struct diag *diag, struct apply_stats *st);
 
 /* Add (or extend) learned breakout addresses in bo_learn4/6, each with its timeout. */
 struct eng_update;
 int apply_learned(struct apply *ap, const struct eng_update *u, int n);
+
+/* The batch options of this kernel (flags, queue path), for rebuilding rules to compare. */
+void apply_opts(const struct apply *ap, struct nlb_opts *o);
 
 #endif

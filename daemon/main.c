@@ -283,7 +283,7 @@ static int gen_apply(struct daemon *d, const struct gen *g, bool dry_run)
 	r = apply_commit(&d->ap, g->cr->rs, g->policy->file, dry_run, &diag, &st);
 	if (r >= 0 && !dry_run) {	/* I7: read it back */
 		t = mono();
-		r = apply_verify(&d->ap, g->cr->rs, &diag) == 0 ? 0 : -EPROTO;
+		r = readback_verify(&d->ap, g->cr->rs, &diag) == 0 ? 0 : -EPROTO;
 		verify_s = mono() - t;
 	}
 	pthread_mutex_unlock(&d->ap_lock);
@@ -611,7 +611,7 @@ static int mode_verify(struct daemon *d)
 		diag_fini(&diag);
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
 	}
-	r = apply_verify(&d->ap, g.cr->rs, &diag);
+	r = readback_verify(&d->ap, g.cr->rs, &diag);
 	print_diag(&diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	gen_free(&g);
@@ -931,7 +931,7 @@ static int drift_check(struct daemon *d)
 		return 0;
 	diag_init(&diag);
 	pthread_mutex_lock(&d->ap_lock);
-	r = apply_verify(&d->ap, d->cur.cr->rs, &diag);
+	r = readback_verify(&d->ap, d->cur.cr->rs, &diag);
 	pthread_mutex_unlock(&d->ap_lock);
 	if (r != 0) {
 		print_diag(&diag, d->ja || d->reply_ja);
@@ -1050,7 +1050,7 @@ static int gen_recommit(struct daemon *d, const struct ir_ruleset *rs, double t0
 	r = apply_commit(&d->ap, rs, d->cur.policy->file, false, &diag, NULL);
 	*ack_ms = (mono() - t0) * 1000;
 	if (r >= 0)
-		r = apply_verify(&d->ap, rs, &diag) == 0 ? 0 : -EPROTO;
+		r = readback_verify(&d->ap, rs, &diag) == 0 ? 0 : -EPROTO;
 	pthread_mutex_unlock(&d->ap_lock);
 	if (r < 0)
 		print_diag(&diag, d->ja);

@@ -18,6 +18,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/xt_NFQUEUE.h>
 
+#include "engine.h"
 #include "nlbatch.h"
 
 #define NLB_MSG_MAX	(60 * 1024)	/* element nests are u16-sized: stay well below */
@@ -476,10 +477,10 @@ static void put_wire(struct nlmsghdr *nlh, const struct nlb_wire *w, size_t klen
 }
 
 static struct nlmsghdr *elem_msg_start(struct nlbatch *b, const struct nlb_opts *o,
-				       const struct ir_set *s, struct nlattr **list)
+				       const struct ir_set *s, uint16_t type, struct nlattr **list)
 {
-	struct nlmsghdr *nlh = nft_hdr(b, NLB_MSG_MAX + NLB_ELEM_MAX, NFT_MSG_NEWSETELEM,
-				       NLM_F_CREATE);
+	struct nlmsghdr *nlh = nft_hdr(b, NLB_MSG_MAX + NLB_ELEM_MAX, type,
+				       type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
 
 	if (!nlh)
 		return NULL;
@@ -501,34 +502,116 @@ static int elem_msg_done(struct nlbatch *b, const struct ir_set *s, struct nlmsg
 	return msg_done(b, nlh, first->line, what);
 }
 
+/* Elements idx[0..n) of s (all of them when idx is NULL) in NEWSETELEM or DELSETELEM
+ * messages; a deletion names the element by its keys only. */
 static int elems_msgs(struct nlbatch *b, const struct nlb_opts *o, const struct ir_ruleset *rs,
-		      const struct ir_set *s)
+		      const struct ir_set *s, uint16_t type, const int *idx, int n_idx)
 {
 	struct nlmsghdr *nlh = NULL;
 	struct nlattr *list = NULL;
 	struct ir_elem first = { 0 }, e;
 	struct nlb_wire w[2];
-	int i, j, n, r;
+	int i, j, n, r, count = idx ? n_idx : s->n_elems;
 
-	for (i = 0; i < s->n_elems; i++) {
+	for (i = 0; i < count; i++) {
 		if (nlh && nlh->nlmsg_len > NLB_MSG_MAX) {
 			r = elem_msg_done(b, s, nlh, list, &first);
 			if (r < 0)
 				return r;
 			nlh = NULL;
 		}
-		ir_elem_get(s, i, &e);
+		ir_elem_get(s, idx ? idx[i] : i, &e);
 		if (!nlh) {
-			nlh = elem_msg_start(b, o, s, &list);
+			nlh = elem_msg_start(b, o, s, type, &list);
 			if (!nlh)
 				return -ENOMEM;
 			first = e;	/* names the message in kernel errors */
 		}
 		n = nlb_wire(rs, s, &e, w);
-		for (j = 0; j < n; j++)
+		for (j = 0; j < n; j++) {
+			if (type == NFT_MSG_DELSETELEM) {
+				w[j].has_data = false;
+				w[j].chain = NULL;
+				w[j].timeout_ms = 0;
+				w[j].comment = NULL;
+			}
 			put_wire(nlh, &w[j], s->klen);
+		}
 	}
 	return nlh ? elem_msg_done(b, s, nlh, list, &first) : 0;
+}
+
+/* ---- elements read back ---- */
+
+/* nft_data nest -> value bytes. */
+static int data_value(const struct nlattr *nest, uint8_t *out, size_t max, size_t *ret_len,
+		      uint32_t *verdict, const char **chain)
+{
+	const struct nlattr *a, *v;
+
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == NFTA_DATA_VALUE) {
+			if (mnl_attr_get_payload_len(a) > max)
+				return -EMSGSIZE;
+			*ret_len = mnl_attr_get_payload_len(a);
+			memcpy(out, mnl_attr_get_payload(a), *ret_len);
+		} else if (mnl_attr_get_type(a) == NFTA_DATA_VERDICT && verdict) {
+			mnl_attr_for_each_nested(v, a) {
+				if (mnl_attr_get_type(v) == NFTA_VERDICT_CODE &&
+				    mnl_attr_validate(v, MNL_TYPE_U32) >= 0)
+					*verdict = ntohl(mnl_attr_get_u32(v));
+				else if (mnl_attr_get_type(v) == NFTA_VERDICT_CHAIN &&
+					 mnl_attr_validate(v, MNL_TYPE_NUL_STRING) >= 0)
+					*chain = mnl_attr_get_str(v);
+			}
+		}
+	}
+	return 0;
+}
+
+int nlb_wire_parse(const struct nlattr *el, struct nlb_wire *w)
+{
+	const struct nlattr *a;
+	size_t len = 0;
+	uint32_t verdict = 0;
+	int r = 0;
+
+	memset(w, 0, sizeof(*w));
+	mnl_attr_for_each_nested(a, el) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_SET_ELEM_KEY:
+			r = data_value(a, w->key, IR_KEY_MAX, &len, NULL, NULL);
+			break;
+		case NFTA_SET_ELEM_KEY_END:
+			w->has_key_end = true;
+			r = data_value(a, w->key_end, IR_KEY_MAX, &len, NULL, NULL);
+			break;
+		case NFTA_SET_ELEM_FLAGS:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+				w->flags = ntohl(mnl_attr_get_u32(a));
+			break;
+		case NFTA_SET_ELEM_EXPIRATION:
+			if (mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
+				w->expires_ms = be64toh(mnl_attr_get_u64(a));
+			break;
+		case NFTA_SET_ELEM_DATA: {
+			uint8_t v[16] = { 0 };
+			size_t vl = 0;
+
+			r = data_value(a, v, sizeof(v), &vl, &verdict, &w->chain);
+			if (vl) {
+				w->has_data = true;
+				memcpy(&w->data, v, sizeof(w->data));
+			}
+			break;
+		}
+		default:
+			break;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 /* ---- rules ---- */
@@ -1226,7 +1309,7 @@ static int objects(struct nlbatch *b, const struct nlb_opts *o, const struct ir_
 	for (i = 0; i < rs->n_sets && r >= 0; i++)
 		r = set_msg(b, o, &rs->sets[i]);
 	for (i = 0; i < rs->n_sets && r >= 0; i++)
-		r = elems_msgs(b, o, rs, &rs->sets[i]);
+		r = elems_msgs(b, o, rs, &rs->sets[i], NFT_MSG_NEWSETELEM, NULL, 0);
 	for (i = 0; i < rs->n_chains && r >= 0; i++) {
 		for (j = 0; j < rs->chains[i].n_rules && r >= 0; j++)
 			r = rule_msg(b, o, rs, &rs->chains[i], &rs->chains[i].rules[j]);
@@ -1252,6 +1335,143 @@ int nlb_build(struct nlbatch *b, const struct ir_ruleset *rs, uint32_t seq,
 	if (r >= 0)
 		r = objects(b, o, rs);
 	if (r >= 0 && o->end)
+		r = batch_marker(b, NFNL_MSG_BATCH_END, false);
+	if (r < 0)
+		nlb_fini(b);
+	return r;
+}
+
+/* ---- a delta (delta.h): only what changed, one batch ---- */
+
+static int named_msg(struct nlbatch *b, const struct nlb_opts *o, uint16_t type,
+		     uint16_t a_table, uint16_t a_name, const char *name, const char *what)
+{
+	struct nlmsghdr *nlh = nft_hdr(b, 256 + IR_NAME_MAX, type, 0);
+
+	if (!nlh)
+		return -ENOMEM;
+	mnl_attr_put_strz(nlh, a_table, tname(o));
+	mnl_attr_put_strz(nlh, a_name, name);
+	return msg_done(b, nlh, 0, what);
+}
+
+/* New sets with their elements, then every changed chain emptied and refilled, then element
+ * deletions and additions, then the sets no rule uses any more. */
+static int delta_objects(struct nlbatch *b, const struct nlb_opts *o,
+			 const struct ir_ruleset *old, const struct ir_ruleset *new,
+			 const struct ir_delta *d)
+{
+	const struct ir_chain *ch;
+	char what[IR_NAME_MAX + 16];
+	int i, j, r = 0;
+
+	for (i = 0; i < d->n_new_sets && r >= 0; i++)
+		r = set_msg(b, o, &new->sets[d->new_sets[i]]);
+	for (i = 0; i < d->n_new_sets && r >= 0; i++)
+		r = elems_msgs(b, o, new, &new->sets[d->new_sets[i]], NFT_MSG_NEWSETELEM, NULL, 0);
+	for (i = 0; i < d->n_chains && r >= 0; i++) {
+		ch = &new->chains[d->chains[i]];
+		snprintf(what, sizeof(what), "chain %s", ch->name);
+		r = named_msg(b, o, NFT_MSG_DELRULE, NFTA_RULE_TABLE, NFTA_RULE_CHAIN, ch->name,
+			      what);
+		for (j = 0; j < ch->n_rules && r >= 0; j++)
+			r = rule_msg(b, o, new, ch, &ch->rules[j]);
+	}
+	for (i = 0; i < d->n_el && r >= 0; i++) {
+		if (d->el[i].n_del)
+			r = elems_msgs(b, o, old, &old->sets[d->el[i].set_old], NFT_MSG_DELSETELEM,
+				       d->el[i].del, d->el[i].n_del);
+	}
+	for (i = 0; i < d->n_el && r >= 0; i++) {
+		if (d->el[i].n_add)
+			r = elems_msgs(b, o, new, &new->sets[d->el[i].set_new], NFT_MSG_NEWSETELEM,
+				       d->el[i].add, d->el[i].n_add);
+	}
+	for (i = 0; i < d->n_gone_sets && r >= 0; i++) {
+		snprintf(what, sizeof(what), "set %s", old->sets[d->gone_sets[i]].name);
+		r = named_msg(b, o, NFT_MSG_DELSET, NFTA_SET_TABLE, NFTA_SET_NAME,
+			      old->sets[d->gone_sets[i]].name, what);
+	}
+	return r;
+}
+
+int nlb_build_delta(struct nlbatch *b, const struct ir_ruleset *old, const struct ir_ruleset *new,
+		    const struct ir_delta *d, uint32_t seq, const struct nlb_opts *o)
+{
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	if (d->full)
+		return -EINVAL;
+	b->seq_end = seq - 1;
+	b->seq_begin = seq;
+	r = batch_marker(b, NFNL_MSG_BATCH_BEGIN, o->genid);
+	if (r >= 0)
+		r = delta_objects(b, o, old, new, d);
+	if (r >= 0 && o->end)
+		r = batch_marker(b, NFNL_MSG_BATCH_END, false);
+	if (r < 0)
+		nlb_fini(b);
+	return r;
+}
+
+/* Learned addresses (eng_update) into the engine's dynamic sets, each with its timeout; the
+ * expiration is sent too, so an element already there starts counting down again. */
+static int learned_msg(struct nlbatch *b, const struct nlb_opts *o, const char *set, int family,
+		       const struct eng_update *u, int n)
+{
+	struct nlmsghdr *nlh = NULL;
+	struct nlattr *list = NULL, *el, *k;
+	int i, r = 0;
+
+	for (i = 0; i < n && r >= 0; i++) {
+		if (u[i].family != family)
+			continue;
+		if (nlh && nlh->nlmsg_len > NLB_MSG_MAX) {
+			mnl_attr_nest_end(nlh, list);
+			r = msg_done(b, nlh, 0, set);
+			nlh = NULL;
+			if (r < 0)
+				break;
+		}
+		if (!nlh) {
+			nlh = nft_hdr(b, NLB_MSG_MAX + NLB_ELEM_MAX, NFT_MSG_NEWSETELEM,
+				      NLM_F_CREATE);
+			if (!nlh)
+				return -ENOMEM;
+			mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, tname(o));
+			mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+			list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+		}
+		el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+		k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+		mnl_attr_put(nlh, NFTA_DATA_VALUE, family == AF_INET ? 4 : 16, u[i].addr);
+		mnl_attr_nest_end(nlh, k);
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT, htobe64(u[i].timeout_ms));
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_EXPIRATION, htobe64(u[i].timeout_ms));
+		mnl_attr_nest_end(nlh, el);
+	}
+	if (nlh && r >= 0) {
+		mnl_attr_nest_end(nlh, list);
+		r = msg_done(b, nlh, 0, set);
+	}
+	return r;
+}
+
+int nlb_build_learned(struct nlbatch *b, const struct eng_update *u, int n, uint32_t seq,
+		      const struct nlb_opts *o)
+{
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	b->seq_end = seq - 1;
+	b->seq_begin = seq;
+	r = batch_marker(b, NFNL_MSG_BATCH_BEGIN, false);
+	if (r >= 0)
+		r = learned_msg(b, o, "bo_learn4", AF_INET, u, n);
+	if (r >= 0)
+		r = learned_msg(b, o, "bo_learn6", AF_INET6, u, n);
+	if (r >= 0)
 		r = batch_marker(b, NFNL_MSG_BATCH_END, false);
 	if (r < 0)
 		nlb_fini(b);

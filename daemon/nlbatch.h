@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "delta.h"
 #include "ir.h"
 
 struct nftnl_rule;
@@ -45,6 +46,16 @@ struct nlb_opts {
 int nlb_build(struct nlbatch *b, const struct ir_ruleset *rs, uint32_t seq,
 	      const struct nlb_opts *o);
 void nlb_set_genid(struct nlbatch *b, uint32_t genid);
+/* Build the batch of a delta (delta.h): BEGIN(genid) · new sets and their elements · every
+ * changed chain flushed (DELRULE) and refilled · element deletions · element additions ·
+ * DELSET of the sets gone · END. -EINVAL when d->full. */
+int nlb_build_delta(struct nlbatch *b, const struct ir_ruleset *old, const struct ir_ruleset *new,
+		    const struct ir_delta *d, uint32_t seq, const struct nlb_opts *o);
+/* Learned breakout addresses into bo_learn4/bo_learn6, each with its timeout (and expiration,
+ * so an element already there counts down again). No BATCH_GENID: the sets are the engine's. */
+struct eng_update;
+int nlb_build_learned(struct nlbatch *b, const struct eng_update *u, int n, uint32_t seq,
+		      const struct nlb_opts *o);
 const struct nlb_origin *nlb_origin(const struct nlbatch *b, uint32_t seq);
 void nlb_fini(struct nlbatch *b);	/* NULL-safe */
 
@@ -70,6 +81,11 @@ struct nlb_wire {
 };
 int nlb_wire(const struct ir_ruleset *rs, const struct ir_set *s, const struct ir_elem *e,
 	     struct nlb_wire out[2]);
+
+/* One element of a kernel reply (an NFTA_LIST_ELEM nest) back into wire form; w->chain
+ * points into the message. Returns 0 or -EMSGSIZE (a key longer than IR_KEY_MAX). */
+struct nlattr;
+int nlb_wire_parse(const struct nlattr *el, struct nlb_wire *w);
 
 /* Kernel hook number of a base chain. */
 uint32_t nlb_hooknum(enum ir_hook h);

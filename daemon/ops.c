@@ -61,7 +61,7 @@ static int locked_counters(struct daemon *d, struct counter_ctx *c)
 	int r;
 
 	pthread_mutex_lock(&d->ap_lock);
-	r = apply_counters(&d->ap, count_cb, c);
+	r = kdump_counters(count_cb, c);
 	pthread_mutex_unlock(&d->ap_lock);
 	return r;
 }
@@ -363,7 +363,7 @@ static int dump_nft(struct daemon *d, FILE *out)
 
 	diag_init(&diag);
 	pthread_mutex_lock(&d->ap_lock);
-	r = apply_verify(&d->ap, d->cur.cr->rs, &diag);
+	r = readback_verify(&d->ap, d->cur.cr->rs, &diag);
 	pthread_mutex_unlock(&d->ap_lock);
 	if (r != 0) {
 		diag_print(&diag, out, d->ja);
@@ -428,7 +428,7 @@ static int dump_body(struct daemon *d, bool json, FILE *out)
 		policy_print_uplinks(p, out);
 	}
 	pthread_mutex_lock(&d->ap_lock);
-	r = apply_dump(&d->ap, d->cur.cr->rs, out, json);
+	r = kdump_print(d->cur.cr->rs, out, json);
 	pthread_mutex_unlock(&d->ap_lock);
 	if (json)
 		fprintf(out, "}\n");
@@ -445,7 +445,7 @@ static int h_verify(struct daemon *d, const struct ctl_req *q, FILE *out)
 		return CTL_ERR_FAILED;
 	diag_init(&diag);
 	pthread_mutex_lock(&d->ap_lock);
-	r = apply_verify(&d->ap, d->cur.cr->rs, &diag);
+	r = readback_verify(&d->ap, d->cur.cr->rs, &diag);
 	pthread_mutex_unlock(&d->ap_lock);
 	if (f && !strcmp(f, "json")) {
 		fprintf(out, "{\"generation\": %u, \"in_sync\": %s, \"differences\": [",
@@ -558,7 +558,7 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 		    "拒否: 新しい世代を適用できませんでした。変更はありません\n");
 		return CTL_ERR_FAILED;
 	}
-	if (old_id && apply_ct_forget(old_id) < 0)
+	if (old_id && ctdel_mark(old_id) < 0)
 		log_warn("conntrack entries of '%s' could not be deleted (the ruleset cuts them)",
 			 name);
 	sansod_ops_save(d);

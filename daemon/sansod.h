@@ -10,6 +10,10 @@
 #include <time.h>
 
 #include "apply.h"
+#include "ctdel.h"
+#include "delta.h"
+#include "kdump.h"
+#include "readback.h"
 #include "audit.h"
 #include "compile.h"
 #include "conftext.h"

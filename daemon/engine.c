@@ -109,15 +109,20 @@ uint64_t eng_khash(const uint64_t key[2], const void *data, size_t len)
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-static uint32_t decision(const struct comp_result *cr, enum comp_kind k, int idx)
+/* The decision id of every object of kind k (0: none), index by the policy's array: one
+ * pass over the decisions instead of one per object. NULL on ENOMEM. */
+static uint32_t *decision_ids(const struct comp_result *cr, enum comp_kind k, int n)
 {
+	uint32_t *v = calloc((size_t)n + 1, sizeof(*v));
 	int i;
 
-	for (i = 0; i < cr->n_decisions; i++) {
-		if (cr->decisions[i].kind == k && cr->decisions[i].idx == idx)
-			return cr->decisions[i].id;
+	for (i = 0; v && i < cr->n_decisions; i++) {
+		const struct comp_decision *d = &cr->decisions[i];
+
+		if (d->kind == k && d->idx >= 0 && d->idx < n && !v[d->idx])
+			v[d->idx] = d->id;
 	}
-	return 0;
+	return v;
 }
 
 static int flow_cmp(const void *a, const void *b)
@@ -177,14 +182,14 @@ static int add_flow(struct eng_tables *t, int *cap, const struct policy *p, cons
 	return 0;
 }
 
-static int build_flows(struct eng_tables *t, const struct policy *p, const struct comp_result *cr)
+static int build_flows(struct eng_tables *t, const struct policy *p, const uint32_t *flow_id)
 {
 	struct prefix *src = calloc(PFX_MAX, sizeof(*src)), *dst = calloc(PFX_MAX, sizeof(*dst));
 	int i, cap = 0, r = src && dst ? 0 : -ENOMEM;
 
 	for (i = 0; i < p->n_flows && r >= 0; i++) {
 		const struct flow *f = &p->flows[i];
-		uint32_t id = decision(cr, COMP_FLOW, i);
+		uint32_t id = flow_id[i];
 
 		if (f->verdict != VERDICT_ENGINE || !id)
 			continue;
@@ -246,8 +251,8 @@ static int record_cmp(const void *a, const void *b)
 }
 
 /* One record per engine-decided flow and per engine-decided service. */
-static int build_records(struct eng_tables *t, const struct policy *p,
-			 const struct comp_result *cr)
+static int build_records(struct eng_tables *t, const struct policy *p, const uint32_t *flow_id,
+			 const uint32_t *svc_id)
 {
 	int i, n = 0;
 
@@ -256,7 +261,7 @@ static int build_records(struct eng_tables *t, const struct policy *p,
 	if (!t->records)
 		return -ENOMEM;
 	for (i = 0; i < p->n_flows; i++) {
-		uint32_t id = decision(cr, COMP_FLOW, i);
+		uint32_t id = flow_id[i];
 
 		if (p->flows[i].verdict == VERDICT_ENGINE && id) {
 			t->records[n].id = id;
@@ -265,7 +270,7 @@ static int build_records(struct eng_tables *t, const struct policy *p,
 		}
 	}
 	for (i = 0; i < p->breakout.n_services; i++) {
-		uint32_t id = decision(cr, COMP_SERVICE, i);
+		uint32_t id = svc_id[i];
 
 		if (id && p->breakout.services[i].match != MATCH_IP) {
 			t->records[n].id = id;
@@ -293,10 +298,16 @@ struct eng_tables *eng_tables_build(const struct policy *p, const struct comp_re
 {
 	struct eng_tables *t = calloc(1, sizeof(*t));
 	const struct breakout *b = &p->breakout;
-	int i, r;
+	uint32_t *flow_id = decision_ids(cr, COMP_FLOW, p->n_flows);
+	uint32_t *svc_id = decision_ids(cr, COMP_SERVICE, b->n_services);
+	int i, r = flow_id && svc_id ? 0 : -ENOMEM;
 
-	if (!t)
+	if (!t || r < 0) {
+		free(t);
+		free(flow_id);
+		free(svc_id);
 		return NULL;
+	}
 	t->policy = (struct policy *)(uintptr_t)p;
 	t->dns_floor = b->dns_floor > 0 ? b->dns_floor : 60;
 	t->dns_grace = b->dns_grace >= 0 ? b->dns_grace : 30;
@@ -304,19 +315,21 @@ struct eng_tables *eng_tables_build(const struct policy *p, const struct comp_re
 	t->ech = b->ech;
 	t->source_quota = p->engine.source_quota > 0 ? p->engine.source_quota :
 			  ENGINE_SOURCE_QUOTA;
-	r = build_flows(t, p, cr);
+	r = build_flows(t, p, flow_id);
 	if (r >= 0)
-		r = build_records(t, p, cr);
+		r = build_records(t, p, flow_id, svc_id);
 	t->svcs = calloc((size_t)b->n_services + 1, sizeof(*t->svcs));
 	if (!t->svcs)
 		r = -ENOMEM;
 	for (i = 0; i < b->n_services && r >= 0; i++) {
 		const struct service *sv = &b->services[i];
-		uint32_t id = decision(cr, COMP_SERVICE, i);
+		uint32_t id = svc_id[i];
 
 		if (!sv->disabled && sv->match != MATCH_IP && id)
 			r = build_service(t, sv, id);
 	}
+	free(flow_id);
+	free(svc_id);
 	if (r < 0) {
 		eng_tables_free(t);
 		return NULL;

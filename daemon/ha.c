@@ -160,7 +160,7 @@ static void apply_peer(struct daemon *d, char *text, size_t len)
 	d->ops.n_ledger = o->n_ledger;
 	(void)sansod_audit(d, h->s.peer_addr, "ha.sync.apply", NULL);
 	sansod_ops_save(d);
-	h->synced = sansod_load_and_apply(d) == EXIT_OK;
+	h->synced = sansod_apply_ops(d) == EXIT_OK;
 	if (!h->synced)
 		snprintf(h->why, sizeof(h->why), "the peer's state could not be applied");
 	log_info("ha: state of %s applied (%d isolation(s), %d revocation(s), %d exception(s))%s",

@@ -43,8 +43,10 @@ static void gen_free(struct gen *g)
 {
 	eng_tables_free(g->tables);
 	comp_result_free(g->cr);
-	policy_free(g->policy);
-	conf_text_free(&g->text);
+	if (!g->shared) {
+		policy_free(g->policy);
+		conf_text_free(&g->text);
+	}
 	g->tables = NULL;
 	g->cr = NULL;
 	g->policy = NULL;
@@ -218,6 +220,8 @@ static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 		r = conf_load_string(o->file, g->text.text, &g->policy, diag);
 		if (r == -EINVAL)	/* all errors in one run: the checker's too */
 			conf_check_partial(o->file, g->text.text, clock_now(o), diag);
+		if (r >= 0)
+			g->n_file_exceptions = g->policy->n_exceptions;
 	}
 	if (r >= 0)
 		r = ledger_merge(ops, g->policy, diag);
@@ -270,23 +274,89 @@ static void print_stats(const struct gen *g, const struct apply_stats *st, doubl
 		st->batch_msgs, st->build_s, st->commit_s, verify_s);
 }
 
-/* Commit g, then read it back (I7). Returns an exit code. */
+#define DELTA_MAX_CHANGES	20000	/* more: a table replace is as cheap */
+
+/* Commit only what differs from the generation in force, then read back exactly that.
+ * 0, -EAGAIN (not expressible or refused: replace the table instead), or -EPROTO. */
+static int gen_commit_delta(struct daemon *d, const struct gen *g, struct diag *diag,
+			    struct apply_stats *st, double *verify_s)
+{
+	struct ir_delta delta;
+	struct diag quiet;
+	double t;
+	int r;
+
+	if (!d->cur.cr || d->blocking || delta_compute(d->cur.cr->rs, g->cr->rs,
+						       DELTA_MAX_CHANGES, &delta) < 0)
+		return -EAGAIN;
+	d->gs.full_why = delta.full ? delta.why : NULL;
+	if (delta.full) {
+		delta_fini(&delta);
+		return -EAGAIN;
+	}
+	diag_init(&quiet);	/* a refused delta is not the policy's error: the replace says */
+	pthread_mutex_lock(&d->ap_lock);
+	r = apply_commit_delta(&d->ap, d->cur.cr->rs, g->cr->rs, &delta, g->policy->file, &quiet,
+			       st);
+	pthread_mutex_unlock(&d->ap_lock);
+	if (r < 0) {
+		log_info("delta of %ld change(s) refused by the kernel (%s): replacing the table",
+			 delta.n_changes, strerror(-r));
+		d->gs.full_why = "the kernel refused the delta";
+		r = -EAGAIN;
+	} else {
+		t = mono();
+		r = readback_verify_delta(&d->ap, g->cr->rs, &delta, diag) == 0 ? 0 : -EPROTO;
+		*verify_s = mono() - t;
+		d->gs.changes = delta.n_changes;
+	}
+	diag_fini(&quiet);
+	delta_fini(&delta);
+	return r;
+}
+
+static int gen_commit_full(struct daemon *d, const struct gen *g, bool dry_run,
+			   struct diag *diag, struct apply_stats *st, double *verify_s)
+{
+	double t;
+	int r;
+
+	pthread_mutex_lock(&d->ap_lock);
+	r = apply_commit(&d->ap, g->cr->rs, g->policy->file, dry_run, diag, st);
+	pthread_mutex_unlock(&d->ap_lock);
+	if (r >= 0 && !dry_run) {	/* I7: read it back (its own socket: no lock) */
+		t = mono();
+		r = readback_verify(&d->ap, g->cr->rs, diag) == 0 ? 0 : -EPROTO;
+		*verify_s = mono() - t;
+	}
+	return r;
+}
+
+/* Commit g (a delta against the generation in force when it can be one, else a table
+ * replace), then read it back (I7). Returns an exit code. */
 static int gen_apply(struct daemon *d, const struct gen *g, bool dry_run)
 {
 	struct apply_stats st = { 0 };
 	struct diag diag;
-	double t = 0, verify_s = 0;
-	int r, code = EXIT_OK;
+	double t0 = mono(), verify_s = 0;
+	int r = -EAGAIN, code = EXIT_OK;
 
 	diag_init(&diag);
-	pthread_mutex_lock(&d->ap_lock);
-	r = apply_commit(&d->ap, g->cr->rs, g->policy->file, dry_run, &diag, &st);
-	if (r >= 0 && !dry_run) {	/* I7: read it back */
-		t = mono();
-		r = readback_verify(&d->ap, g->cr->rs, &diag) == 0 ? 0 : -EPROTO;
-		verify_s = mono() - t;
+	d->gs.delta = false;
+	d->gs.changes = 0;
+	if (!dry_run)
+		r = gen_commit_delta(d, g, &diag, &st, &verify_s);
+	if (r == 0)
+		d->gs.delta = true;
+	if (r == -EPROTO) {	/* the delta landed on a table that is not ours: replace it */
+		log_warnx("I7: after a delta, table inet sanso differs from the compiled ruleset: replacing the table");
+		diag_fini(&diag);
+		diag_init(&diag);
+		d->gs.full_why = "the read-back after a delta differed";
+		r = -EAGAIN;
 	}
-	pthread_mutex_unlock(&d->ap_lock);
+	if (r == -EAGAIN)
+		r = gen_commit_full(d, g, dry_run, &diag, &st, &verify_s);
 	if (r == -EPROTO) {
 		print_diag(&diag, d->ja || d->reply_ja);
 		log_warnx("I7: table inet sanso read back from the kernel differs from the compiled ruleset (see above)");
@@ -300,12 +370,18 @@ static int gen_apply(struct daemon *d, const struct gen *g, bool dry_run)
 		code = r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
 		goto out;
 	}
+	if (!dry_run) {
+		d->gs.ms = (mono() - t0) * 1000;
+		d->gs.deltas += d->gs.delta;
+		d->gs.fulls += !d->gs.delta;
+	}
 	if (d->o.stats) {
 		print_stats(g, &st, verify_s);
-		fprintf(stderr, "kernel: table flag persist %s; queue %s\n",
+		fprintf(stderr, "kernel: table flag persist %s; queue %s; %s\n",
 			d->ap.persist ? "yes" : "no",
 			d->ap.queue_native ? "native (nft_queue)" :
-			d->ap.queue_compat ? "xtables NFQUEUE target (nft_compat)" : "unavailable");
+			d->ap.queue_compat ? "xtables NFQUEUE target (nft_compat)" : "unavailable",
+			d->gs.delta ? "committed as a delta" : "committed as a table replace");
 	}
 out:
 	diag_fini(&diag);
@@ -584,6 +660,7 @@ int sansod_load_and_apply(struct daemon *d)
 	}
 	gen_free(&d->cur);
 	d->cur = g;
+	d->cur_ops = d->ops;
 	d->generation++;
 	report_unresolved(d);
 	if (d->o.mode == MODE_DAEMON)
@@ -595,6 +672,95 @@ int sansod_load_and_apply(struct daemon *d)
 			  d->generation + 1);
 	log_info("applied generation %u of '%s' (%d decisions, kernel genid %u)", d->generation,
 		 d->o.file, d->cur.cr->n_decisions, d->ap.genid);
+	return EXIT_OK;
+}
+
+/* The operational state, merged into p (in place: the policy in force): the ledger's
+ * exceptions after the file's, validated again (I2, I3, I6), revoked services disabled. */
+static int ops_merge(const struct daemon *d, const struct ops *ops, struct policy *p,
+		     int n_file_exceptions, struct diag *diag)
+{
+	struct diag quiet;
+	int r;
+
+	diag_init(&quiet);		/* diag NULL: going back to a state that was valid */
+	p->n_exceptions = n_file_exceptions;
+	r = ledger_merge(ops, p, diag ? diag : &quiet);
+	if (r >= 0)
+		r = policy_validate(p, clock_now(&d->o), diag ? diag : &quiet);
+	if (r >= 0)
+		ops_apply(ops, p);
+	diag_fini(&quiet);
+	return r;
+}
+
+/* The policy in force, with d->ops, compiled into g (which shares its text and policy). */
+static int gen_rebuild(struct daemon *d, struct gen *g, struct diag *diag)
+{
+	const char *iso[OPS_MAX];
+	struct comp_extra x = { iso, 0 };
+	struct policy *p = d->cur.policy;
+	int r, i;
+
+	memset(g, 0, sizeof(*g));
+	r = ops_merge(d, &d->ops, p, d->cur.n_file_exceptions, diag);
+	for (i = 0; r >= 0 && i < d->ops.n_isolate; i++) {
+		if (sansod_resolves(p, d->ops.isolate[i]))
+			iso[x.n_isolate++] = d->ops.isolate[i];
+	}
+	for (i = 0; r >= 0 && d->blocking && i < p->n_zones && x.n_isolate < OPS_MAX; i++)
+		iso[x.n_isolate++] = p->zones[i].id;
+	if (r >= 0)
+		r = comp_build_ex(p, clock_now(&d->o), &x, &g->cr, diag);
+	if (r < 0)	/* the policy in force goes back to the state it was built with */
+		(void)ops_merge(d, &d->cur_ops, p, d->cur.n_file_exceptions, NULL);
+	g->policy = p;
+	g->text = d->cur.text;
+	memcpy(g->sha256, d->cur.sha256, sizeof(g->sha256));
+	g->n_file_exceptions = d->cur.n_file_exceptions;
+	g->shared = true;
+	return r;
+}
+
+int sansod_apply_ops(struct daemon *d)
+{
+	struct diag diag;
+	struct gen g;
+	int r, code;
+
+	if (!d->cur.policy)
+		return sansod_load_and_apply(d);
+	diag_init(&diag);
+	r = gen_rebuild(d, &g, &diag);
+	print_diag(&diag, d->ja || d->reply_ja);
+	diag_fini(&diag);
+	if (r < 0) {
+		comp_result_free(g.cr);
+		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
+	}
+	if (d->engine)
+		carry_learned(d, &g);
+	code = gen_apply(d, &g, false);
+	if (code == EXIT_OK && d->o.mode == MODE_DAEMON) {
+		g.tables = eng_tables_build(g.policy, g.cr);
+		if (!g.tables)
+			log_warnx("engine tables: out of memory: engine traffic is refused");
+		engine_install(d, &g);
+	}
+	if (code != EXIT_OK) {
+		comp_result_free(g.cr);
+		(void)ops_merge(d, &d->cur_ops, d->cur.policy, d->cur.n_file_exceptions, NULL);
+		return code;
+	}
+	d->cur.shared = true;		/* its text and policy live on in g */
+	gen_free(&d->cur);
+	g.shared = false;
+	d->cur = g;
+	d->cur_ops = d->ops;
+	d->generation++;
+	report_unresolved(d);
+	log_info("applied generation %u: operational state on '%s' (%s, %.1f ms)", d->generation,
+		 d->o.file, d->gs.delta ? "delta" : "table replace", d->gs.ms);
 	return EXIT_OK;
 }
 

@@ -526,6 +526,10 @@ static int elems_msgs(struct nlbatch *b, const struct nlb_opts *o, const struct 
 			if (!nlh)
 				return -ENOMEM;
 			first = e;	/* names the message in kernel errors */
+			if (type == NFT_MSG_DELSETELEM) {	/* an older generation's */
+				first.origin = NULL;
+				first.line = 0;
+			}
 		}
 		n = nlb_wire(rs, s, &e, w);
 		for (j = 0; j < n; j++) {

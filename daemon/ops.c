@@ -552,7 +552,7 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 		(*n)--;
 	}
 	old_id = !isolate && add ? service_id(d, name) : 0;
-	if (sansod_load_and_apply(d) != 0) {
+	if (sansod_apply_ops(d) != 0) {
 		d->ops = saved;
 		say(d, out, "refused: the new generation could not be applied; nothing changed\n",
 		    "拒否: 新しい世代を適用できませんでした。変更はありません\n");
@@ -716,7 +716,7 @@ static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct
 		return CTL_ERR_FAILED;
 	}
 	d->ops.n_ledger++;
-	if (sansod_load_and_apply(d) != 0) {
+	if (sansod_apply_ops(d) != 0) {
 		d->ops.n_ledger--;
 		fprintf(out, "refused: exception '%s' is not valid (see above); nothing changed\n",
 			l->id);
@@ -744,7 +744,7 @@ static int h_exc_revoke(struct daemon *d, const struct ctl_peer *peer, const str
 			return CTL_ERR_FAILED;
 		}
 		d->ops.ledger[i].revoked = true;
-		if (sansod_load_and_apply(d) != 0) {
+		if (sansod_apply_ops(d) != 0) {
 			d->ops.ledger[i].revoked = false;
 			fprintf(out, "refused: the new generation could not be applied\n");
 			return CTL_ERR_FAILED;

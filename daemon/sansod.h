@@ -62,6 +62,8 @@ struct gen {
 	struct policy *policy;
 	struct comp_result *cr;
 	struct eng_tables *tables;
+	int n_file_exceptions;		/* policy->exceptions from the file; the ledger's follow */
+	bool shared;			/* text and policy belong to the generation in force */
 };
 
 #define OPS_MAX 64			/* isolations + revocations at once */
@@ -124,7 +126,15 @@ struct daemon {
 	struct apply ap;
 	pthread_mutex_t ap_lock;	/* the netlink socket: main thread and DNS learning */
 	struct gen cur;
+	struct ops cur_ops;		/* the operational state cur was built with */
 	unsigned generation;
+	struct gen_stats {		/* the last apply (sansoctl status, make bench) */
+		bool delta;		/* committed as a delta (else a table replace) */
+		long changes;		/* objects the delta touched */
+		const char *full_why;	/* why it was not a delta, NULL if it was */
+		double ms;		/* build + commit + read-back */
+		unsigned deltas, fulls;
+	} gs;
 	int ja;				/* Japanese diagnostics */
 	FILE *report;			/* also gets the diagnostics of a build (control requests) */
 	bool reply_ja;			/* the request being served asked for Japanese */
@@ -159,6 +169,10 @@ struct daemon {
 };
 
 int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */
+/* The operational state (d->ops: isolations, revocations, the ledger) changed: build it on
+ * the policy in force, without reading any file, and commit what differs. An exit code; on
+ * failure the generation in force stays, in the kernel and in d->cur. */
+int sansod_apply_ops(struct daemon *d);
 /* Build file as a generation would be built (ops included), without applying it: 0 and the
  * SHA-256 of its flattened text (and the text, if asked), or -errno (diagnostics to the
  * control reply). */

@@ -179,6 +179,8 @@ static int flat_text(struct flat *fl, int src, const char *text, size_t len, int
 
 	if ((r = seg_add(fl, src, 1)) < 0)
 		return r;
+	if (!depth && !memmem(text, len, "@include", 8))
+		return 0;	/* nothing to expand: the main file's bytes are the text */
 	for (; p < end; p = nl + 1, line++) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)

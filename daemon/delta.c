@@ -69,31 +69,38 @@ static int push(int **v, int *n, int x)
 	return 0;
 }
 
-static bool elem_same(const struct ir_set *s, const struct ir_elem *x, const struct ir_elem *y)
+/* Packed records (ir.h): key, key_end, then struct ir_meta (unaligned). */
+static const uint8_t *rec(const struct ir_set *s, int i)
 {
-	return !memcmp(x->key_end, y->key_end, s->klen) && x->data == y->data &&
-	       str_same(x->comment, y->comment) && !x->timeout_ms == !y->timeout_ms;
+	return s->recs + (size_t)i * s->rec_size;
+}
+
+static bool elem_same(const struct ir_set *s, const uint8_t *x, const uint8_t *y)
+{
+	struct ir_meta a, b;
+
+	if (memcmp(x + s->klen, y + s->klen, s->klen))
+		return false;
+	memcpy(&a, x + 2 * s->klen, sizeof(a));
+	memcpy(&b, y + 2 * s->klen, sizeof(b));
+	return a.data == b.data && str_same(a.comment, b.comment) && !a.timeout_ms == !b.timeout_ms;
 }
 
 /* Both sets are sorted by key with unique keys (ir_set_check): merge them. An element whose
  * keys stay but whose data changes is deleted and added again in the same batch. */
 static int elems_diff(const struct ir_set *so, const struct ir_set *sn, struct delta_elems *e)
 {
-	struct ir_elem x, y;
 	int i = 0, j = 0, c, r = 0;
 
 	while (r >= 0 && (i < so->n_elems || j < sn->n_elems)) {
-		if (i < so->n_elems)
-			ir_elem_get(so, i, &x);
-		if (j < sn->n_elems)
-			ir_elem_get(sn, j, &y);
-		c = i == so->n_elems ? 1 : j == sn->n_elems ? -1 : memcmp(x.key, y.key, so->klen);
+		c = i == so->n_elems ? 1 : j == sn->n_elems ? -1 :
+		    memcmp(rec(so, i), rec(sn, j), so->klen);
 		if (c < 0) {
 			r = push(&e->del, &e->n_del, i++);
 		} else if (c > 0) {
 			r = push(&e->add, &e->n_add, j++);
 		} else {
-			if (!elem_same(so, &x, &y)) {
+			if (!elem_same(so, rec(so, i), rec(sn, j))) {
 				r = push(&e->del, &e->n_del, i);
 				if (r >= 0)
 					r = push(&e->add, &e->n_add, j);

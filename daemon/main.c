@@ -722,6 +722,21 @@ static int gen_rebuild(struct daemon *d, struct gen *g, struct diag *diag)
 	return r;
 }
 
+/* The engine's tables depend on the revocations only (services it decides); isolations and
+ * exceptions are the kernel's. */
+static bool same_revocations(const struct ops *a, const struct ops *b)
+{
+	int i;
+
+	if (a->n_revoke != b->n_revoke)
+		return false;
+	for (i = 0; i < a->n_revoke; i++) {
+		if (strcmp(a->revoke[i], b->revoke[i]))
+			return false;
+	}
+	return true;
+}
+
 int sansod_apply_ops(struct daemon *d)
 {
 	struct diag diag;
@@ -741,7 +756,10 @@ int sansod_apply_ops(struct daemon *d)
 	if (d->engine)
 		carry_learned(d, &g);
 	code = gen_apply(d, &g, false);
-	if (code == EXIT_OK && d->o.mode == MODE_DAEMON) {
+	if (code == EXIT_OK && d->o.mode == MODE_DAEMON && same_revocations(&d->ops, &d->cur_ops)) {
+		g.tables = d->cur.tables;	/* isolations and exceptions are the kernel's */
+		d->cur.tables = NULL;
+	} else if (code == EXIT_OK && d->o.mode == MODE_DAEMON) {
 		g.tables = eng_tables_build(g.policy, g.cr);
 		if (!g.tables)
 			log_warnx("engine tables: out of memory: engine traffic is refused");

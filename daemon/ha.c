@@ -18,7 +18,10 @@
 #include <time.h>
 
 #include "log.h"
+#include "gen.h"
 #include "sansod.h"
+#include "state.h"
+#include "trail.h"
 
 #define HA_GRACE_MS	3000	/* nothing heard this long after start: alone, in sync */
 
@@ -97,7 +100,7 @@ static int payload(const struct daemon *d, const struct ops *o, char *buf, size_
 	if (!f)
 		return -ENOMEM;
 	fprintf(f, "sha\t%s\n", d->cur.sha256);
-	sansod_ops_write(o, f, false);
+	state_write(o, f, false);
 	n = ftell(f);
 	if (fclose(f) || n < 0 || (size_t)n >= cap - 1)
 		return -E2BIG;
@@ -147,7 +150,7 @@ static void apply_peer(struct daemon *d, char *text, size_t len)
 	}
 	o = calloc(1, sizeof(*o));
 	f = o ? fmemopen(nl + 1, len - (size_t)(nl + 1 - text), "r") : NULL;
-	if (!f || sansod_ops_read(o, f, "ha peer") != 0) {
+	if (!f || state_read(o, f, "ha peer") != 0) {
 		snprintf(h->why, sizeof(h->why), "the peer's state could not be read");
 		h->synced = false;
 		goto out;
@@ -159,8 +162,8 @@ static void apply_peer(struct daemon *d, char *text, size_t len)
 	memcpy(d->ops.ledger, o->ledger, sizeof(o->ledger));
 	d->ops.n_ledger = o->n_ledger;
 	(void)sansod_audit(d, h->s.peer_addr, "ha.sync.apply", NULL);
-	sansod_ops_save(d);
-	h->synced = sansod_apply_ops(d) == EXIT_OK;
+	state_save(d);
+	h->synced = gen_apply_ops(d) == 0;
 	if (!h->synced)
 		snprintf(h->why, sizeof(h->why), "the peer's state could not be applied");
 	log_info("ha: state of %s applied (%d isolation(s), %d revocation(s), %d exception(s))%s",

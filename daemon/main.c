@@ -25,8 +25,24 @@
 #include "log.h"
 #include "nftgen.h"
 #include "monitor.h"
+#include "gen.h"
 #include "sansod.h"
+#include "state.h"
+#include "trail.h"
 #include "sha256.h"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_POLICY = 1,		/* invalid policy, or verify found differences */
+	EXIT_USAGE = 2,
+	EXIT_KERNEL = 3,		/* the kernel refused or could not be reached */
+};
+
+/* -errno of gen.h -> exit code: -EINVAL the policy (or the kernel) refused it. */
+static int exit_of(int r)
+{
+	return !r ? EXIT_OK : r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
+}
 
 #define DEFAULT_CONF	"/etc/sanso/sanso.conf"
 #define DRIFT_CHECK_MS	30000
@@ -34,359 +50,23 @@
 #define RESTORE_WINDOW	60.0		/* seconds */
 #define RESTORE_RECHECK_MS 200		/* after a restore: look again (notices may be lost) */
 
-static int64_t clock_now(const struct opts *o)
-{
-	return o->now ? o->now : (int64_t)time(NULL);
-}
 
-static void gen_free(struct gen *g)
-{
-	eng_tables_free(g->tables);
-	comp_result_free(g->cr);
-	if (!g->shared) {
-		policy_free(g->policy);
-		conf_text_free(&g->text);
-	}
-	g->tables = NULL;
-	g->cr = NULL;
-	g->policy = NULL;
-}
 
-static double mono(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
-/* conf -> policy -> compile. Every diagnostic goes to diag. */
-int sansod_audit(struct daemon *d, const char *actor, const char *event, ...)
-{
-	struct audit_fields f;
-	const char *k, *v;
-	va_list ap;
-	int r;
 
-	if (!d->audit_on)	/* no trail configured: nothing to do; a broken one: refuse */
-		return d->o.audit ? -EIO : 0;
-	audit_fields_init(&f);
-	va_start(ap, event);
-	while ((k = va_arg(ap, const char *)) && (v = va_arg(ap, const char *)))
-		audit_field_str(&f, k, v);
-	va_end(ap);
-	r = audit_append(&d->au, (int64_t)time(NULL), actor, event, &f);
-	if (r < 0) {
-		log_warnx("audit trail '%s': cannot record %s: %s", d->o.audit, event, strerror(-r));
-		d->audit_failed = true;
-	}
-	return r;
-}
 
-static int audit_start(struct daemon *d)
-{
-	struct audit_report rep;
-	char anchor[4096];
-	int r;
 
-	if (!d->o.audit)
-		return 0;
-	if (d->o.state_dir)
-		snprintf(anchor, sizeof(anchor), "%s/audit.anchor", d->o.state_dir);
-	/* the whole chain is checked before it is continued (R87): a tampered trail stops
-	 * every change until an operator looks at it */
-	r = audit_verify(d->o.audit, NULL, &rep);
-	if (r == -ENOENT)
-		r = 0;
-	if (r >= 0)
-		r = audit_open(&d->au, d->o.audit, d->o.state_dir ? anchor : NULL);
-	if (r < 0) {
-		log_warnx("audit trail '%s': %s: changes are refused until it can be written%s",
-			  d->o.audit, r == -EBADMSG ? "tampered or truncated (sansoctl audit verify)" :
-			  strerror(-r), d->o.audit_alert_only ? "" :
-			  "; traffic between zones is cut (--audit-failure block-crosszone)");
-		d->audit_failed = true;
-		return r;
-	}
-	d->audit_on = true;
-	d->audit_failed = false;
-	return sansod_audit(d, "sansod", AUDIT_EV_START, "policy", d->o.file, NULL);
-}
 
-/* Revoked services are compiled as disabled (their connections lose their live decision). */
-static void ops_apply(const struct ops *ops, struct policy *p)
-{
-	int i, j;
 
-	for (i = 0; ops && i < ops->n_revoke; i++) {
-		for (j = 0; j < p->breakout.n_services; j++) {
-			if (!strcmp(p->breakout.services[j].name, ops->revoke[i]))
-				p->breakout.services[j].disabled = true;
-		}
-	}
-}
 
-static int parse_ports(struct policy *p, const char *s, struct exception *x)
-{
-	char buf[128], *tok, *save = NULL, *dash;
-	long lo, hi;
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		dash = strchr(tok, '-');
-		lo = strtol(tok, NULL, 10);
-		hi = dash ? strtol(dash + 1, NULL, 10) : lo;
-		if (lo < 1 || hi > 65535 || lo > hi || x->n_ports >= POLICY_PORTS_MAX)
-			return -EINVAL;
-		x->ports = policy_grow(p, x->ports, x->n_ports, sizeof(*x->ports));
-		if (!x->ports)
-			return -ENOMEM;
-		x->ports[x->n_ports++] = (struct port_range){ (uint16_t)lo, (uint16_t)hi };
-	}
-	return 0;
-}
 
-/* The ledger's exceptions join the policy before validation: same rules as the file's. */
-static int ledger_merge(const struct ops *ops, struct policy *p, struct diag *diag)
-{
-	struct exception *x;
-	int i, bad = 0;
 
-	for (i = 0; ops && i < ops->n_ledger; i++) {
-		const struct ledger_entry *l = &ops->ledger[i];
 
-		if (l->revoked)
-			continue;
-		p->exceptions = policy_grow(p, p->exceptions, p->n_exceptions, sizeof(*x));
-		if (!p->exceptions)
-			return -ENOMEM;
-		x = &p->exceptions[p->n_exceptions];
-		snprintf(x->id, sizeof(x->id), "%s", l->id);
-		x->from.name = policy_strdup(p, l->from);
-		x->to.name = policy_strdup(p, l->to);
-		x->reason = policy_strdup(p, l->reason);
-		x->expires_text = policy_strdup(p, l->expires);
-		snprintf(x->requested_by, sizeof(x->requested_by), "%s", l->requested_by);
-		snprintf(x->approved_by, sizeof(x->approved_by), "%s", l->approved_by);
-		if (policy_proto_parse(l->proto, &x->proto) < 0 ||
-		    (l->ports[0] && parse_ports(p, l->ports, x) < 0) ||
-		    policy_time_parse(l->expires, &x->expires) < 0) {
-			diag_add(diag, DIAG_ERROR, "exception ledger", 0,
-				 "exception '%s': bad protocol, ports or expiry", l->id);
-			bad++;
-		}
-		p->n_exceptions++;
-	}
-	return bad ? -EINVAL : 0;
-}
 
-bool sansod_resolves(const struct policy *p, const char *name)
-{
-	return p && (policy_zone_find(p, name) >= 0 || policy_host_find(p, name) >= 0 ||
-		     policy_group_find(p, name) >= 0);
-}
 
-/* An isolation whose zone, host or group is gone from the policy cuts nothing: it stays in
- * the state (until an operator restores it) and is reported at every generation. */
-static void report_unresolved(struct daemon *d)
-{
-	int i;
 
-	for (i = 0; i < d->ops.n_isolate; i++) {
-		if (sansod_resolves(d->cur.policy, d->ops.isolate[i]))
-			continue;
-		log_warnx("isolation '%s' resolves to nothing in '%s': it is kept, UNRESOLVED, "
-			  "until it is restored (sansoctl restore)", d->ops.isolate[i], d->o.file);
-		(void)sansod_audit(d, "sansod", AUDIT_EV_ISOLATE_UNRESOLVED, "target",
-				   d->ops.isolate[i], "policy", d->o.file, NULL);
-	}
-}
-
-static int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
-		     struct diag *diag)
-{
-	const char *iso[OPS_MAX];
-	struct comp_extra x = { iso, 0 };
-	double t0 = mono(), t1 = 0, t2 = 0;
-	int r, i, first = diag->n;
-
-	memset(g, 0, sizeof(*g));
-	/* the flattened text (main file + includes) is hashed and parsed: never the files again */
-	r = conf_text_read(o->file, &g->text, diag);
-	if (r < 0 && r != -ENOMEM)
-		r = -EINVAL;	/* missing, unreadable, not text: a policy error (exit 1) */
-	if (r >= 0) {
-		memcpy(g->sha256, g->text.sha256, sizeof(g->sha256));
-		r = conf_load_string(o->file, g->text.text, &g->policy, diag);
-		if (r == -EINVAL)	/* all errors in one run: the checker's too */
-			conf_check_partial(o->file, g->text.text, clock_now(o), diag);
-		if (r >= 0)
-			g->n_file_exceptions = g->policy->n_exceptions;
-	}
-	if (r >= 0)
-		r = ledger_merge(ops, g->policy, diag);
-	if (r >= 0) {
-		t1 = mono();
-		r = policy_validate(g->policy, clock_now(o), diag);
-	}
-	if (r >= 0) {
-		t2 = mono();
-		ops_apply(ops, g->policy);
-		for (i = 0; ops && i < ops->n_isolate; i++) {
-			if (sansod_resolves(g->policy, ops->isolate[i]))
-				iso[x.n_isolate++] = ops->isolate[i];	/* the others: unresolved */
-		}
-		for (i = 0; o->block_all && i < g->policy->n_zones && x.n_isolate < OPS_MAX; i++)
-			iso[x.n_isolate++] = g->policy->zones[i].id;
-		r = comp_build_ex(g->policy, clock_now(o), &x, &g->cr, diag);
-	}
-	if (r >= 0 && o->stats)
-		fprintf(stderr, "stats: parse %.3fs validate %.3fs compile %.3fs\n", t1 - t0,
-			t2 - t1, mono() - t2);
-	conf_text_map_diag(&g->text, o->file, diag, first);
-	if (r < 0)
-		gen_free(g);
-	return r;
-}
-
-static FILE *report;			/* the control request being served, if any */
-
-static int print_diag(const struct diag *d, int ja)
-{
-	if (report)
-		diag_print(d, report, ja);
-	return diag_print(d, stderr, ja);
-}
-
-static void print_stats(const struct gen *g, const struct apply_stats *st, double verify_s)
-{
-	const struct ir_ruleset *rs = g->cr->rs;
-	long elems = 0, rules = 0;
-	int i;
-
-	for (i = 0; i < rs->n_sets; i++)
-		elems += rs->sets[i].n_elems;
-	for (i = 0; i < rs->n_chains; i++)
-		rules += rs->chains[i].n_rules;
-	fprintf(stderr,
-		"stats: sets %d elements %ld chains %d rules %ld decisions %d batch %zu bytes %d messages build %.3fs commit %.3fs verify %.3fs\n",
-		rs->n_sets, elems, rs->n_chains, rules, g->cr->n_decisions, st->batch_bytes,
-		st->batch_msgs, st->build_s, st->commit_s, verify_s);
-}
-
-#define DELTA_MAX_CHANGES	20000	/* more: a table replace is as cheap */
-
-/* Commit only what differs from the generation in force, then read back exactly that.
- * 0, -EAGAIN (not expressible or refused: replace the table instead), or -EPROTO. */
-static int gen_commit_delta(struct daemon *d, const struct gen *g, struct diag *diag,
-			    struct apply_stats *st, double *verify_s)
-{
-	struct ir_delta delta;
-	struct diag quiet;
-	double t;
-	int r;
-
-	if (!d->cur.cr || d->blocking || delta_compute(d->cur.cr->rs, g->cr->rs,
-						       DELTA_MAX_CHANGES, &delta) < 0)
-		return -EAGAIN;
-	d->gs.full_why = delta.full ? delta.why : NULL;
-	if (delta.full) {
-		delta_fini(&delta);
-		return -EAGAIN;
-	}
-	diag_init(&quiet);	/* a refused delta is not the policy's error: the replace says */
-	pthread_mutex_lock(&d->ap_lock);
-	r = apply_commit_delta(&d->ap, d->cur.cr->rs, g->cr->rs, &delta, g->policy->file, &quiet,
-			       st);
-	pthread_mutex_unlock(&d->ap_lock);
-	if (r < 0) {
-		log_info("delta of %ld change(s) refused by the kernel (%s): replacing the table",
-			 delta.n_changes, strerror(-r));
-		d->gs.full_why = "the kernel refused the delta";
-		r = -EAGAIN;
-	} else {
-		t = mono();
-		r = readback_verify_delta(&d->ap, g->cr->rs, &delta, diag) == 0 ? 0 : -EPROTO;
-		*verify_s = mono() - t;
-		d->gs.changes = delta.n_changes;
-	}
-	diag_fini(&quiet);
-	delta_fini(&delta);
-	return r;
-}
-
-static int gen_commit_full(struct daemon *d, const struct gen *g, bool dry_run,
-			   struct diag *diag, struct apply_stats *st, double *verify_s)
-{
-	double t;
-	int r;
-
-	pthread_mutex_lock(&d->ap_lock);
-	r = apply_commit(&d->ap, g->cr->rs, g->policy->file, dry_run, diag, st);
-	pthread_mutex_unlock(&d->ap_lock);
-	if (r >= 0 && !dry_run) {	/* I7: read it back (its own socket: no lock) */
-		t = mono();
-		r = readback_verify(&d->ap, g->cr->rs, diag) == 0 ? 0 : -EPROTO;
-		*verify_s = mono() - t;
-	}
-	return r;
-}
-
-/* Commit g (a delta against the generation in force when it can be one, else a table
- * replace), then read it back (I7). Returns an exit code. */
-static int gen_apply(struct daemon *d, const struct gen *g, bool dry_run)
-{
-	struct apply_stats st = { 0 };
-	struct diag diag;
-	double t0 = mono(), verify_s = 0;
-	int r = -EAGAIN, code = EXIT_OK;
-
-	diag_init(&diag);
-	d->gs.delta = false;
-	d->gs.changes = 0;
-	if (!dry_run)
-		r = gen_commit_delta(d, g, &diag, &st, &verify_s);
-	if (r == 0)
-		d->gs.delta = true;
-	if (r == -EPROTO) {	/* the delta landed on a table that is not ours: replace it */
-		log_warnx("I7: after a delta, table inet sanso differs from the compiled ruleset: replacing the table");
-		diag_fini(&diag);
-		diag_init(&diag);
-		d->gs.full_why = "the read-back after a delta differed";
-		r = -EAGAIN;
-	}
-	if (r == -EAGAIN)
-		r = gen_commit_full(d, g, dry_run, &diag, &st, &verify_s);
-	if (r == -EPROTO) {
-		print_diag(&diag, d->ja || d->reply_ja);
-		log_warnx("I7: table inet sanso read back from the kernel differs from the compiled ruleset (see above)");
-		code = EXIT_KERNEL;
-		goto out;
-	}
-	if (r < 0) {
-		print_diag(&diag, d->ja || d->reply_ja);
-		log_warnx("apply of '%s' failed (%s): the previous ruleset stays in the kernel",
-			  d->o.file, strerror(-r));
-		code = r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
-		goto out;
-	}
-	if (!dry_run) {
-		d->gs.ms = (mono() - t0) * 1000;
-		d->gs.deltas += d->gs.delta;
-		d->gs.fulls += !d->gs.delta;
-	}
-	if (d->o.stats) {
-		print_stats(g, &st, verify_s);
-		fprintf(stderr, "kernel: table flag persist %s; queue %s; %s\n",
-			d->ap.persist ? "yes" : "no",
-			d->ap.queue_native ? "native (nft_queue)" :
-			d->ap.queue_compat ? "xtables NFQUEUE target (nft_compat)" : "unavailable",
-			d->gs.delta ? "committed as a delta" : "committed as a table replace");
-	}
-out:
-	diag_fini(&diag);
-	return code;
-}
 
 /* -k: the FIB check (R36) before anything is applied; findings refuse (exit 1). */
 static int check_fib(const struct policy *p)
@@ -418,7 +98,7 @@ static int mode_check(struct daemon *d)
 
 	diag_init(&diag);
 	r = gen_build(&d->o, NULL, &g, &diag);
-	print_diag(&diag, d->ja || d->reply_ja);
+	gen_diag_print(d, &diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	if (r < 0) {
 		fprintf(stderr, "%s: configuration refused: nothing applied\n", d->o.file);
@@ -439,7 +119,7 @@ static int mode_check(struct daemon *d)
 			log_warn("netlink");
 			code = EXIT_KERNEL;
 		} else {
-			code = gen_apply(d, &g, true);
+			code = exit_of(gen_commit(d, &g, true));
 		}
 		apply_close(&d->ap);
 	}
@@ -457,7 +137,7 @@ static int mode_print(struct daemon *d)
 
 	diag_init(&diag);
 	r = gen_build(&d->o, NULL, &g, &diag);
-	print_diag(&diag, d->ja || d->reply_ja);
+	gen_diag_print(d, &diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	if (r < 0)
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
@@ -466,321 +146,17 @@ static int mode_print(struct daemon *d)
 	return r < 0 ? EXIT_KERNEL : EXIT_OK;
 }
 
-/* Called by a worker: put learned breakout addresses into the kernel before the DNS answer
- * that taught them reaches the client. */
-static int commit_learned(void *arg, const struct eng_update *u, int n)
-{
-	struct daemon *d = arg;
-	int r;
 
-	pthread_mutex_lock(&d->ap_lock);
-	r = apply_learned(&d->ap, u, n);
-	pthread_mutex_unlock(&d->ap_lock);
-	return r;
-}
 
-/* A reload replaces the table: the learned addresses go into the new one, timeouts left. */
-static void carry_learned(struct daemon *d, struct gen *g)
-{
-	struct eng_update *u;
-	struct ir_elem e;
-	struct timespec ts;
-	int n, i, s, max;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	max = g->policy->breakout.dns_max > 0 ? g->policy->breakout.dns_max : 65536;
-	u = calloc((size_t)max, sizeof(*u));
-	if (!u)
-		return;
-	n = queue_learned(&d->q, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, u, max);
-	for (i = 0; i < n && i < max; i++) {
-		s = ir_set_find(g->cr->rs, u[i].family == 2 ? "bo_learn4" : "bo_learn6");
-		if (s < 0)
-			continue;
-		memset(&e, 0, sizeof(e));
-		memcpy(e.key, u[i].addr, 16);
-		memcpy(e.key_end, u[i].addr, 16);
-		e.timeout_ms = u[i].timeout_ms;
-		(void)ir_elem_add(g->cr->rs, s, &e);
-	}
-	free(u);
-}
 
-/* Start the workers on the first generation that needs them; later ones swap tables. */
-static void engine_install(struct daemon *d, const struct gen *g)
-{
-	const struct engine_conf *e = &g->policy->engine;
-	int queues = e->queues > 0 ? e->queues : 1, maxlen = e->queue_maxlen > 0 ? e->queue_maxlen : 4096;
-	struct eng_learned *l;
-	int r;
 
-	if (d->engine) {
-		(void)queue_swap(&d->q, g->tables);	/* the old ones go with the old generation */
-		return;
-	}
-	if (!g->tables || (!eng_tables_flows(g->tables) && !eng_tables_services(g->tables)))
-		return;
-	l = eng_learned_new(g->policy->breakout.dns_max);
-	r = l ? queue_start(&d->q, e->queue_base, queues, maxlen, g->tables, l, commit_learned, d) :
-		-ENOMEM;
-	if (r < 0) {
-		log_warnx("verdict engine: cannot bind NFQUEUE %d-%d (%s): its traffic is refused",
-			  e->queue_base, e->queue_base + queues - 1, strerror(-r));
-		return;
-	}
-	d->engine = true;
-	log_info("verdict engine: %d queue(s) from %d, %d flow entries, %d services", queues,
-		 e->queue_base, eng_tables_flows(g->tables), eng_tables_services(g->tables));
-}
 
-/* The flattened text of the generation just applied and read back (main file and includes,
- * exactly as parsed), for the early boot unit (state_dir/last-good.conf, written atomically).
- * The ledger stays in its own file. */
-static void save_last_good(const struct daemon *d)
-{
-	char path[4096], tmp[4200];
-	FILE *out;
-	int bad;
 
-	if (!d->o.state_dir || !d->cur.text.text)
-		return;
-	snprintf(path, sizeof(path), "%s/last-good.conf", d->o.state_dir);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	out = fopen(tmp, "we");
-	bad = !out;
-	if (out) {
-		bad |= fwrite(d->cur.text.text, 1, d->cur.text.len, out) != d->cur.text.len;
-		bad |= fflush(out) || fsync(fileno(out));
-		bad |= fclose(out);
-	}
-	if (bad || rename(tmp, path) < 0) {
-		log_warn("cannot save '%s'", path);
-		(void)unlink(tmp);
-	}
-}
 
-int sansod_check(struct daemon *d, const char *file, char sha[65], struct conf_text *text)
-{
-	struct opts o = d->o;
-	struct diag diag;
-	struct gen g;
-	int r;
 
-	o.file = file;
-	diag_init(&diag);
-	r = gen_build(&o, &d->ops, &g, &diag);
-	print_diag(&diag, d->ja || d->reply_ja);
-	diag_fini(&diag);
-	if (r >= 0) {
-		snprintf(sha, 65, "%s", g.sha256);
-		if (text) {
-			*text = g.text;		/* what was checked is what will be staged */
-			memset(&g.text, 0, sizeof(g.text));
-		}
-	}
-	gen_free(&g);
-	return r;
-}
 
-/* The SHA-256 the policy in force must have when it is an applied change (a staged text in
- * the state directory): a staged copy altered afterwards is refused, also at a restart. */
-static const char *approved_sha256(const struct daemon *d)
-{
-	int i;
 
-	if (d->expect_sha256)
-		return d->expect_sha256;
-	for (i = 0; d->ops.policy[0] && i < d->ops.n_changes; i++) {
-		const struct change *c = &d->ops.changes[i];
-
-		if (c->state != CHANGE_PROPOSED && c->state != CHANGE_SUPERSEDED &&
-		    !strcmp(c->file, d->o.file))
-			return c->sha256;
-	}
-	return NULL;
-}
-
-static void fib_check(struct daemon *d);
-
-int sansod_load_and_apply(struct daemon *d)
-{
-	struct diag diag;
-	char *includes;
-	struct gen g;
-	int r, code;
-
-	/* R85: no trail, no change; and under block-crosszone no traffic between zones either:
-	 * the one change still allowed is the protective one, every zone isolated */
-	d->blocking = d->o.audit && d->audit_failed && !d->o.audit_alert_only;
-	d->o.block_all = d->blocking;
-	diag_init(&diag);
-	r = gen_build(&d->o, &d->ops, &g, &diag);
-	print_diag(&diag, d->ja || d->reply_ja);
-	diag_fini(&diag);
-	if (r < 0) {
-		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
-				   "reason", r == -EINVAL ? "invalid policy" : strerror(-r), NULL);
-		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
-	}
-	if (approved_sha256(d) && strcmp(approved_sha256(d), g.sha256)) {
-		log_warnx("'%s' is not the approved text (sha256 %s, approved %s): refused",
-			  d->o.file, g.sha256, approved_sha256(d));
-		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
-				   "reason", "not the approved text", "sha256", g.sha256, NULL);
-		gen_free(&g);
-		return EXIT_POLICY;
-	}
-	includes = conf_text_includes(&g.text);
-	/* no trail, no change (R85): the change is recorded before it is committed; only the
-	 * protective generation (blocking) and, under alert-only, the first one may go without */
-	if (d->o.audit && !d->blocking && !(d->o.audit_alert_only && !d->generation) &&
-	    (!d->audit_on || sansod_audit(d, "sansod", AUDIT_EV_CONFIG_APPLY, "policy",
-					  d->o.file, "sha256", g.sha256, "includes",
-					  includes ? includes : "", NULL) < 0)) {
-		free(includes);
-		log_warnx("change refused: the audit trail '%s' cannot be written", d->o.audit);
-		gen_free(&g);
-		return EXIT_KERNEL;
-	}
-	free(includes);
-	if (d->engine)
-		carry_learned(d, &g);
-	code = gen_apply(d, &g, false);
-	(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_RESULT, "policy", d->o.file,
-			   "result", code == EXIT_OK ? "applied" : "refused by the kernel", NULL);
-	if (code != EXIT_OK) {
-		gen_free(&g);
-		return code;
-	}
-	if (d->o.mode == MODE_DAEMON) {
-		g.tables = eng_tables_build(g.policy, g.cr);
-		if (!g.tables)
-			log_warnx("engine tables: out of memory: engine traffic is refused");
-		engine_install(d, &g);
-	}
-	gen_free(&d->cur);
-	d->cur = g;
-	d->cur_ops = d->ops;
-	d->generation++;
-	report_unresolved(d);
-	if (d->o.mode == MODE_DAEMON)
-		save_last_good(d);
-	if (d->o.mode == MODE_DAEMON)
-		fib_check(d);
-	if (d->blocking)
-		log_warnx("audit trail unusable: generation %u isolates every zone until it is repaired (then SIGHUP)",
-			  d->generation + 1);
-	log_info("applied generation %u of '%s' (%d decisions, kernel genid %u)", d->generation,
-		 d->o.file, d->cur.cr->n_decisions, d->ap.genid);
-	return EXIT_OK;
-}
-
-/* The operational state, merged into p (in place: the policy in force): the ledger's
- * exceptions after the file's, validated again (I2, I3, I6), revoked services disabled. */
-static int ops_merge(const struct daemon *d, const struct ops *ops, struct policy *p,
-		     int n_file_exceptions, struct diag *diag)
-{
-	struct diag quiet;
-	int r;
-
-	diag_init(&quiet);		/* diag NULL: going back to a state that was valid */
-	p->n_exceptions = n_file_exceptions;
-	r = ledger_merge(ops, p, diag ? diag : &quiet);
-	if (r >= 0)
-		r = policy_validate(p, clock_now(&d->o), diag ? diag : &quiet);
-	if (r >= 0)
-		ops_apply(ops, p);
-	diag_fini(&quiet);
-	return r;
-}
-
-/* The policy in force, with d->ops, compiled into g (which shares its text and policy). */
-static int gen_rebuild(struct daemon *d, struct gen *g, struct diag *diag)
-{
-	const char *iso[OPS_MAX];
-	struct comp_extra x = { iso, 0 };
-	struct policy *p = d->cur.policy;
-	int r, i;
-
-	memset(g, 0, sizeof(*g));
-	r = ops_merge(d, &d->ops, p, d->cur.n_file_exceptions, diag);
-	for (i = 0; r >= 0 && i < d->ops.n_isolate; i++) {
-		if (sansod_resolves(p, d->ops.isolate[i]))
-			iso[x.n_isolate++] = d->ops.isolate[i];
-	}
-	for (i = 0; r >= 0 && d->blocking && i < p->n_zones && x.n_isolate < OPS_MAX; i++)
-		iso[x.n_isolate++] = p->zones[i].id;
-	if (r >= 0)
-		r = comp_build_ex(p, clock_now(&d->o), &x, &g->cr, diag);
-	if (r < 0)	/* the policy in force goes back to the state it was built with */
-		(void)ops_merge(d, &d->cur_ops, p, d->cur.n_file_exceptions, NULL);
-	g->policy = p;
-	g->text = d->cur.text;
-	memcpy(g->sha256, d->cur.sha256, sizeof(g->sha256));
-	g->n_file_exceptions = d->cur.n_file_exceptions;
-	g->shared = true;
-	return r;
-}
-
-/* The engine's tables depend on the revocations only (services it decides); isolations and
- * exceptions are the kernel's. */
-static bool same_revocations(const struct ops *a, const struct ops *b)
-{
-	int i;
-
-	if (a->n_revoke != b->n_revoke)
-		return false;
-	for (i = 0; i < a->n_revoke; i++) {
-		if (strcmp(a->revoke[i], b->revoke[i]))
-			return false;
-	}
-	return true;
-}
-
-int sansod_apply_ops(struct daemon *d)
-{
-	struct diag diag;
-	struct gen g;
-	int r, code;
-
-	if (!d->cur.policy)
-		return sansod_load_and_apply(d);
-	diag_init(&diag);
-	r = gen_rebuild(d, &g, &diag);
-	print_diag(&diag, d->ja || d->reply_ja);
-	diag_fini(&diag);
-	if (r < 0) {
-		comp_result_free(g.cr);
-		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
-	}
-	if (d->engine)
-		carry_learned(d, &g);
-	code = gen_apply(d, &g, false);
-	if (code == EXIT_OK && d->o.mode == MODE_DAEMON && same_revocations(&d->ops, &d->cur_ops)) {
-		g.tables = d->cur.tables;	/* isolations and exceptions are the kernel's */
-		d->cur.tables = NULL;
-	} else if (code == EXIT_OK && d->o.mode == MODE_DAEMON) {
-		g.tables = eng_tables_build(g.policy, g.cr);
-		if (!g.tables)
-			log_warnx("engine tables: out of memory: engine traffic is refused");
-		engine_install(d, &g);
-	}
-	if (code != EXIT_OK) {
-		comp_result_free(g.cr);
-		(void)ops_merge(d, &d->cur_ops, d->cur.policy, d->cur.n_file_exceptions, NULL);
-		return code;
-	}
-	d->cur.shared = true;		/* its text and policy live on in g */
-	gen_free(&d->cur);
-	g.shared = false;
-	d->cur = g;
-	d->cur_ops = d->ops;
-	d->generation++;
-	report_unresolved(d);
-	log_info("applied generation %u: operational state on '%s' (%s, %.1f ms)", d->generation,
-		 d->o.file, d->gs.delta ? "delta" : "table replace", d->gs.ms);
-	return EXIT_OK;
-}
 
 static int mode_verify(struct daemon *d)
 {
@@ -791,12 +167,12 @@ static int mode_verify(struct daemon *d)
 	diag_init(&diag);
 	r = gen_build(&d->o, &d->ops, &g, &diag);
 	if (r < 0) {
-		print_diag(&diag, d->ja || d->reply_ja);
+		gen_diag_print(d, &diag, d->ja || d->reply_ja);
 		diag_fini(&diag);
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
 	}
 	r = readback_verify(&d->ap, g.cr->rs, &diag);
-	print_diag(&diag, d->ja || d->reply_ja);
+	gen_diag_print(d, &diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	gen_free(&g);
 	if (r == 0) {
@@ -811,176 +187,19 @@ static int mode_verify(struct daemon *d)
 	return r == -ENOENT ? EXIT_POLICY : EXIT_KERNEL;
 }
 
-#define OPS_FILE "ops.state"
 
-/* One line per entry: "isolate<TAB>NAME" ("isolate NAME", the rest of the line, is still
- * read), "revoke NAME", ... local: also the policy in force and the changes (not shared with
- * an HA peer: they name files of this host). */
-void sansod_ops_write(const struct ops *o, FILE *f, bool local)
-{
-	int i;
 
-	for (i = 0; i < o->n_isolate; i++)		/* names hold no tab nor newline */
-		fprintf(f, "isolate\t%s\n", o->isolate[i]);
-	for (i = 0; i < o->n_revoke; i++)
-		fprintf(f, "revoke %s\n", o->revoke[i]);
-	if (local && o->policy[0])
-		fprintf(f, "policy\t%s\n", o->policy);
-	for (i = 0; local && i < o->n_changes; i++) {
-		const struct change *c = &o->changes[i];
 
-		fprintf(f, "change\t%s\t%s\t%s\t%s\t%s\t%s\t%u\t%lld\t%d\n", c->id, c->file,
-			c->sha256, c->reason[0] ? c->reason : "-", c->by, c->by2[0] ? c->by2 : "-",
-			(unsigned)c->uid, (long long)c->at, (int)c->state);
-	}
-	for (i = 0; i < o->n_ledger; i++) {
-		const struct ledger_entry *l = &o->ledger[i];
 
-		fprintf(f, "exception\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%lld\t%d\n", l->id,
-			l->from, l->to, l->proto, l->ports[0] ? l->ports : "-", l->reason,
-			l->requested_by, l->approved_by, l->expires, l->added_by,
-			(long long)l->added_at, l->revoked);
-	}
-}
 
-/* Written atomically (rename). */
-void sansod_ops_save(const struct daemon *d)
-{
-	char path[4096], tmp[4200];
-	FILE *f;
 
-	if (!d->o.state_dir)
-		return;
-	snprintf(path, sizeof(path), "%s/" OPS_FILE, d->o.state_dir);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "we");
-	if (!f) {
-		log_warn("cannot save the operational state to '%s'", tmp);
-		return;
-	}
-	sansod_ops_write(&d->ops, f, true);
-	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path))
-		log_warn("cannot save the operational state to '%s'", path);
-}
 
-static int ledger_parse(char *line, struct ledger_entry *l)
-{
-	char *f[12], *save = NULL, *nl = strchr(line, '\n'), *tok;
-	int n = 0;
-
-	if (nl)
-		*nl = '\0';
-	for (tok = strtok_r(line, "\t", &save); tok && n < 12; tok = strtok_r(NULL, "\t", &save))
-		f[n++] = tok;
-	if (n != 12 || tok)
-		return -EINVAL;
-	memset(l, 0, sizeof(*l));
-	snprintf(l->id, sizeof(l->id), "%s", f[0]);
-	snprintf(l->from, sizeof(l->from), "%s", f[1]);
-	snprintf(l->to, sizeof(l->to), "%s", f[2]);
-	snprintf(l->proto, sizeof(l->proto), "%s", f[3]);
-	snprintf(l->ports, sizeof(l->ports), "%s", strcmp(f[4], "-") ? f[4] : "");
-	snprintf(l->reason, sizeof(l->reason), "%s", f[5]);
-	snprintf(l->requested_by, sizeof(l->requested_by), "%s", f[6]);
-	snprintf(l->approved_by, sizeof(l->approved_by), "%s", f[7]);
-	snprintf(l->expires, sizeof(l->expires), "%s", f[8]);
-	snprintf(l->added_by, sizeof(l->added_by), "%s", f[9]);
-	l->added_at = strtoll(f[10], NULL, 10);
-	l->revoked = atoi(f[11]) != 0;
-	return 0;
-}
-
-static int change_parse(char *line, struct change *c)
-{
-	char *f[9], *save = NULL, *tok, *nl = strchr(line, '\n');
-	int n = 0;
-
-	if (nl)
-		*nl = '\0';
-	for (tok = strtok_r(line, "\t", &save); tok && n < 9; tok = strtok_r(NULL, "\t", &save))
-		f[n++] = tok;
-	if (n != 9 || tok)
-		return -EINVAL;
-	memset(c, 0, sizeof(*c));
-	snprintf(c->id, sizeof(c->id), "%s", f[0]);
-	snprintf(c->file, sizeof(c->file), "%s", f[1]);
-	snprintf(c->sha256, sizeof(c->sha256), "%s", f[2]);
-	snprintf(c->reason, sizeof(c->reason), "%s", strcmp(f[3], "-") ? f[3] : "");
-	snprintf(c->by, sizeof(c->by), "%s", f[4]);
-	snprintf(c->by2, sizeof(c->by2), "%s", strcmp(f[5], "-") ? f[5] : "");
-	c->uid = (uid_t)strtoul(f[6], NULL, 10);
-	c->at = strtoll(f[7], NULL, 10);
-	c->state = (enum change_state)atoi(f[8]);
-	return c->state < CHANGE_STATE_MAX ? 0 : -EINVAL;
-}
-
-/* A state line that cannot be read (or does not fit) is never dropped silently (this runs
- * before the audit trail is opened: the log has it). */
-static void ops_line_refused(const char *path, int n, char *line)
-{
-	line[strcspn(line, "\n")] = '\0';
-	if (n <= 64)
-		log_warnx("operational state '%s': line not understood or over the limits, ignored: '%s'",
-			  path, line);
-}
-
-/* Add what f holds to o; path names f in the log. Returns the lines refused. */
-int sansod_ops_read(struct ops *o, FILE *f, const char *path)
-{
-	char line[2048], name[POLICY_NAME_MAX];
-	int bad = 0;
-
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "change\t", 7) && o->n_changes < CHANGES_MAX) {
-			if (change_parse(line + 7, &o->changes[o->n_changes]) == 0)
-				o->n_changes++;
-			else
-				ops_line_refused(path, ++bad, line);
-			continue;
-		}
-		if (sscanf(line, "policy\t%255[^\n]", o->policy) == 1)
-			continue;
-		if (!strncmp(line, "exception\t", 10) && o->n_ledger < LEDGER_MAX) {
-			if (ledger_parse(line + 10, &o->ledger[o->n_ledger]) == 0)
-				o->n_ledger++;
-			else
-				ops_line_refused(path, ++bad, line);
-			continue;
-		}
-		if ((sscanf(line, "isolate\t%63[^\n]", name) == 1 ||
-		     sscanf(line, "isolate %63[^\n]", name) == 1) && o->n_isolate < OPS_MAX)
-			snprintf(o->isolate[o->n_isolate++], POLICY_NAME_MAX, "%s", name);
-		else if (sscanf(line, "revoke %63[^\n]", name) == 1 && o->n_revoke < OPS_MAX)
-			snprintf(o->revoke[o->n_revoke++], POLICY_NAME_MAX, "%s", name);
-		else
-			ops_line_refused(path, ++bad, line);
-	}
-	return bad;
-}
-
-void sansod_ops_load(struct daemon *d)
-{
-	char path[4096];
-	FILE *f;
-
-	if (!d->o.state_dir)
-		return;
-	snprintf(path, sizeof(path), "%s/" OPS_FILE, d->o.state_dir);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	(void)sansod_ops_read(&d->ops, f, path);
-	fclose(f);
-	if (d->ops.n_isolate || d->ops.n_revoke)
-		log_info("operational state: %d isolation(s), %d revoked service(s) from '%s'",
-			 d->ops.n_isolate, d->ops.n_revoke, path);
-}
 
 /* ---- control clients: non-blocking, with deadlines, at most CTL_CLIENTS_PER_UID per uid:
  * no client, silent or slow, delays another, a reload, the drift check or the watchdog ---- */
 static int64_t mono_ms(void)
 {
-	return (int64_t)(mono() * 1000);
+	return (int64_t)(gen_mono() * 1000);
 }
 
 static void control_refuse(int fd, const struct ctl_peer *peer, const char *why)
@@ -1039,7 +258,7 @@ static void control_serve(struct daemon *d, struct ctl_conn *c)
 		return;
 	}
 	out = open_memstream(&body, &len);
-	report = out;
+	d->report = out;
 	if (!out) {
 		st = CTL_ERR_FAILED;
 	} else if (r < 0) {
@@ -1049,7 +268,7 @@ static void control_serve(struct daemon *d, struct ctl_conn *c)
 	} else {
 		st = ops_handle(d, &c->peer, q, out);
 	}
-	report = NULL;
+	d->report = NULL;
 	if (out)
 		fclose(out);
 	free(q);
@@ -1118,7 +337,7 @@ static int drift_check(struct daemon *d)
 	r = readback_verify(&d->ap, d->cur.cr->rs, &diag);
 	pthread_mutex_unlock(&d->ap_lock);
 	if (r != 0) {
-		print_diag(&diag, d->ja || d->reply_ja);
+		gen_diag_print(d, &diag, d->ja || d->reply_ja);
 		log_warnx("drift: table inet sanso no longer matches generation %u (%s)",
 			  d->generation, r < 0 ? strerror(-r) : "changed out of band");
 		(void)sansod_audit(d, "sansod", AUDIT_EV_DRIFT, "policy", d->o.file, "detail",
@@ -1128,42 +347,6 @@ static int drift_check(struct daemon *d)
 	return r;
 }
 
-/* R36: ask the kernel's FIB whether each zone network leaves through its zone (daemon mode:
- * after each apply and on the drift timer). A change of the findings is logged and audited. */
-static void fib_check(struct daemon *d)
-{
-	struct fib_report r;
-	char n[16];
-	int i, e;
-
-	if (!d->cur.policy)
-		return;
-	e = fibcheck_run(d->cur.policy, &r);
-	if (e < 0) {
-		if (e != d->fib_err)
-			log_warnx("fib check: cannot ask the kernel: %s", strerror(-e));
-		d->fib_err = e;
-		return;
-	}
-	d->fib_err = 0;
-	if (d->fib_ran && fibcheck_same(&r, &d->fib)) {
-		d->fib = r;
-		return;
-	}
-	for (i = 0; i < r.n; i++)
-		if (!r.note[i])
-			log_warnx("%s", r.v[i]);
-	snprintf(n, sizeof(n), "%d", r.findings);
-	for (i = 0; i < r.n && r.note[i]; i++)
-		;
-	if (r.findings)
-		(void)sansod_audit(d, "sansod", AUDIT_EV_FIB, "policy", d->o.file, "findings", n,
-				   "detail", i < r.n ? r.v[i] : "", NULL);
-	else if (d->fib_ran)
-		(void)sansod_audit(d, "sansod", AUDIT_EV_FIB_OK, "policy", d->o.file, NULL);
-	d->fib = r;
-	d->fib_ran = true;
-}
 
 /* sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET, if set. */
 static void notify(const char *msg)
@@ -1221,64 +404,7 @@ static void log_counters(struct daemon *d)
 		 (unsigned long long)enobufs);
 }
 
-/* Commit the generation in force again (same ruleset), then read it back. *ack_ms: from t0
- * to the kernel's acknowledgement of the commit. 0 or -errno. */
-static int gen_recommit(struct daemon *d, const struct ir_ruleset *rs, double t0,
-			double *ack_ms)
-{
-	struct diag diag;
-	int r;
 
-	diag_init(&diag);
-	pthread_mutex_lock(&d->ap_lock);
-	r = apply_commit(&d->ap, rs, d->cur.policy->file, false, &diag, NULL);
-	*ack_ms = (mono() - t0) * 1000;
-	if (r >= 0)
-		r = readback_verify(&d->ap, rs, &diag) == 0 ? 0 : -EPROTO;
-	pthread_mutex_unlock(&d->ap_lock);
-	if (r < 0)
-		print_diag(&diag, d->ja);
-	diag_fini(&diag);
-	return r;
-}
-
-/* The restore re-committed the ruleset as compiled, so kernel timeouts restarted (exceptions,
- * learned breakout addresses): compile the policy in force again at the present time
- * (expired exceptions go, learned addresses keep the time they have left) and commit that. */
-static void gen_refresh_timeouts(struct daemon *d)
-{
-	const char *iso[OPS_MAX];
-	struct comp_extra x = { iso, 0 };
-	struct gen g = { .policy = d->cur.policy };
-	struct diag diag;
-	double ms;
-	int i, r;
-
-	for (i = 0; i < d->cur.cr->n_decisions && d->cur.cr->decisions[i].kind != COMP_EXCEPTION;
-	     i++)
-		;
-	if (i == d->cur.cr->n_decisions && !d->engine)
-		return;			/* no timeouts in this generation */
-	for (i = 0; i < d->ops.n_isolate; i++)
-		iso[x.n_isolate++] = d->ops.isolate[i];
-	for (i = 0; d->blocking && i < d->cur.policy->n_zones && x.n_isolate < OPS_MAX; i++)
-		iso[x.n_isolate++] = d->cur.policy->zones[i].id;
-	diag_init(&diag);
-	r = comp_build_ex(d->cur.policy, clock_now(&d->o), &x, &g.cr, &diag);
-	diag_fini(&diag);
-	if (r >= 0 && d->engine)
-		carry_learned(d, &g);
-	if (r >= 0)
-		r = gen_recommit(d, g.cr->rs, mono(), &ms);
-	if (r < 0) {
-		log_warnx("restore: kernel timeouts restarted with the restored table (%s): reload to correct them",
-			  strerror(-r));
-		comp_result_free(g.cr);
-		return;
-	}
-	comp_result_free(d->cur.cr);	/* same decisions, present timeouts */
-	d->cur.cr = g.cr;
-}
 
 /* Rate limit of the alerts: a process removing the table in a loop gets the table back every
  * time (without it the gateway has no rules at all), but not a log line every time. */
@@ -1321,7 +447,7 @@ static void table_restore(struct daemon *d, const char *comm, pid_t pid, double 
 		r = gen_recommit(d, d->cur.cr->rs, t0, &ms);
 	while (r < 0 && r != -ENOMEM && ++tries < 3);
 	d->restore.last_ms = ms;
-	loud = restore_loud(d, mono());
+	loud = restore_loud(d, gen_mono());
 	snprintf(ms_text, sizeof(ms_text), "%.1f", ms);
 	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
 	if (r < 0) {
@@ -1347,7 +473,7 @@ static void table_restore(struct daemon *d, const char *comm, pid_t pid, double 
 static void foreign_change(void *arg, const struct monitor_event *e)
 {
 	struct daemon *d = arg;
-	double t0 = mono();
+	double t0 = gen_mono();
 	const char *comm = e->comm[0] ? e->comm : "?";
 	char pid[16];
 
@@ -1377,7 +503,7 @@ static void kwatch_check(struct daemon *d)
 static void drift_check_restore(struct daemon *d)
 {
 	if (drift_check(d) == -ENOENT)
-		table_restore(d, "?", 0, mono());
+		table_restore(d, "?", 0, gen_mono());
 }
 
 static int signals(void)
@@ -1412,7 +538,7 @@ static int mode_daemon(struct daemon *d)
 		log_warn("signalfd");
 		return EXIT_KERNEL;
 	}
-	code = sansod_load_and_apply(d);
+	code = exit_of(gen_reload(d));
 	if (code != EXIT_OK) {
 		close(fd);
 		return code;
@@ -1436,7 +562,7 @@ static int mode_daemon(struct daemon *d)
 	next_drift = mono_ms() + DRIFT_CHECK_MS;
 	for (;;) {
 		if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
-			(void)sansod_load_and_apply(d);	/* the trail broke: cut between zones */
+			(void)gen_reload(d);	/* the trail broke: cut between zones */
 		r = poll(pfd, 4 + CTL_CLIENTS_MAX, control_pollset(conns, pfd + 4,
 				d->restore.recheck ? RESTORE_RECHECK_MS : tick));
 		if (wd_ms > 0)
@@ -1458,7 +584,7 @@ static int mode_daemon(struct daemon *d)
 		if (mono_ms() >= next_drift) {
 			next_drift = mono_ms() + DRIFT_CHECK_MS;
 			drift_check_restore(d);
-			fib_check(d);
+			gen_fib_check(d);
 		}
 		if (r <= 0 || !(pfd[0].revents & POLLIN) || read(fd, &si, sizeof(si)) != sizeof(si))
 			continue;
@@ -1470,9 +596,9 @@ static int mode_daemon(struct daemon *d)
 			if (d->audit_on)
 				audit_close(&d->au);
 			d->audit_on = false;
-			(void)audit_start(d);
+			(void)trail_start(d);
 		}
-		if (sansod_load_and_apply(d) != EXIT_OK)
+		if (gen_reload(d) < 0)
 			log_warnx("reload refused: generation %u stays in the kernel", d->generation);
 		notify("READY=1");
 	}
@@ -1684,7 +810,7 @@ static void once_engine_note(const struct daemon *d)
 
 static int once_apply(struct daemon *d)
 {
-	int code = sansod_load_and_apply(d);
+	int code = exit_of(gen_reload(d));
 
 	if (code == EXIT_OK)
 		once_engine_note(d);
@@ -1712,10 +838,10 @@ int main(int argc, char **argv)
 	d.au.fd = -1;
 	if (prepare_dirs(&d.o) < 0)
 		return EXIT_USAGE;
-	sansod_ops_load(&d);
+	state_load(&d);
 	if (d.ops.policy[0] && d.o.mode != MODE_CHECK && d.o.mode != MODE_PRINT_NFT)
 		d.o.file = d.ops.policy;	/* a policy approved through sansoctl is in force */
-	(void)audit_start(&d);
+	(void)trail_start(&d);
 	if (apply_open(&d.ap) < 0) {
 		log_warn("cannot open a netfilter netlink socket");
 		return EXIT_KERNEL;

@@ -17,7 +17,10 @@
 #include "explain.h"
 #include "nftgen.h"
 #include "log.h"
+#include "gen.h"
 #include "sansod.h"
+#include "state.h"
+#include "trail.h"
 #include "sha256.h"
 
 /* Replies follow the caller's language (sansoctl sends lang=ja under LANG=ja*): the outcome
@@ -152,7 +155,7 @@ static int h_stats(struct daemon *d, const struct ctl_req *q, FILE *out)
 		int i, n = 0;
 
 		for (i = 0; i < d->ops.n_isolate; i++)
-			n += !sansod_resolves(d->cur.policy, d->ops.isolate[i]);
+			n += !gen_resolves(d->cur.policy, d->ops.isolate[i]);
 		fprintf(out, "# TYPE sanso_generation gauge\nsanso_generation %u\n", d->generation);
 		fprintf(out, "# TYPE sanso_isolations gauge\nsanso_isolations{state=\"resolved\"} %d\n"
 			"sanso_isolations{state=\"unresolved\"} %d\n", d->ops.n_isolate - n, n);
@@ -175,7 +178,7 @@ static void status_ops(const struct daemon *d, FILE *out)
 	int i;
 
 	for (i = 0; i < d->ops.n_isolate; i++) {
-		if (sansod_resolves(d->cur.policy, d->ops.isolate[i]))
+		if (gen_resolves(d->cur.policy, d->ops.isolate[i]))
 			fprintf(out, "isolated:    %s\n", d->ops.isolate[i]);
 		else
 			fprintf(out, "WARNING:     UNRESOLVED isolation '%s': no zone, host or group of "
@@ -282,7 +285,7 @@ static int status_json(struct daemon *d, FILE *out)
 	}
 	fprintf(out, "], \"unresolved_isolations\": [");
 	for (i = 0, n = 0; i < d->ops.n_isolate; i++) {
-		if (sansod_resolves(d->cur.policy, d->ops.isolate[i]))
+		if (gen_resolves(d->cur.policy, d->ops.isolate[i]))
 			continue;
 		fprintf(out, "%s", n++ ? ", " : "");
 		jstr(out, d->ops.isolate[i]);
@@ -552,7 +555,7 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 		(*n)--;
 	}
 	old_id = !isolate && add ? service_id(d, name) : 0;
-	if (sansod_apply_ops(d) != 0) {
+	if (gen_apply_ops(d) != 0) {
 		d->ops = saved;
 		say(d, out, "refused: the new generation could not be applied; nothing changed\n",
 		    "拒否: 新しい世代を適用できませんでした。変更はありません\n");
@@ -561,7 +564,7 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 	if (old_id && ctdel_mark(old_id) < 0)
 		log_warn("conntrack entries of '%s' could not be deleted (the ruleset cuts them)",
 			 name);
-	sansod_ops_save(d);
+	state_save(d);
 	log_info("%s by %s: %s '%s' (generation %u)", isolate ? "isolation" : "breakout revocation",
 		 who, add ? "set" : "lifted", name, d->generation);
 	if (d->reply_ja)
@@ -716,13 +719,13 @@ static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct
 		return CTL_ERR_FAILED;
 	}
 	d->ops.n_ledger++;
-	if (sansod_apply_ops(d) != 0) {
+	if (gen_apply_ops(d) != 0) {
 		d->ops.n_ledger--;
 		fprintf(out, "refused: exception '%s' is not valid (see above); nothing changed\n",
 			l->id);
 		return CTL_ERR_FAILED;
 	}
-	sansod_ops_save(d);
+	state_save(d);
 	log_info("exception '%s' added by %s (requested by %s, approved by %s, until %s)", l->id,
 		 peer->name, l->requested_by, l->approved_by, l->expires);
 	fprintf(out, "exception '%s' in force until %s: generation %u applied\n", l->id,
@@ -744,12 +747,12 @@ static int h_exc_revoke(struct daemon *d, const struct ctl_peer *peer, const str
 			return CTL_ERR_FAILED;
 		}
 		d->ops.ledger[i].revoked = true;
-		if (sansod_apply_ops(d) != 0) {
+		if (gen_apply_ops(d) != 0) {
 			d->ops.ledger[i].revoked = false;
 			fprintf(out, "refused: the new generation could not be applied\n");
 			return CTL_ERR_FAILED;
 		}
-		sansod_ops_save(d);
+		state_save(d);
 		log_info("exception '%s' revoked by %s", id, peer->name);
 		fprintf(out, "exception '%s' revoked: generation %u applied\n", id, d->generation);
 		return CTL_OK;
@@ -896,7 +899,7 @@ static int stage(struct daemon *d, const char *file, char *path, size_t len, cha
 
 	if (!d->o.state_dir)
 		return -ENOTSUP;
-	r = sansod_check(d, file, sha, &t);
+	r = gen_check(d, file, sha, &t);
 	if (r < 0)
 		return r;
 	*includes = conf_text_includes(&t);
@@ -914,7 +917,7 @@ static int stage(struct daemon *d, const char *file, char *path, size_t len, cha
 		(void)unlink(tmp);
 		return r;
 	}
-	r = sansod_check(d, path, again, NULL);	/* the copy, as it will be applied */
+	r = gen_check(d, path, again, NULL);	/* the copy, as it will be applied */
 	return r < 0 ? r : strcmp(again, sha) ? -EIO : 0;
 }
 
@@ -939,7 +942,7 @@ static int apply_change(struct daemon *d, struct change *c, FILE *out)
 	snprintf(d->ops.policy, sizeof(d->ops.policy), "%s", c->file);
 	d->o.file = d->ops.policy;
 	d->expect_sha256 = c->sha256;	/* checked before anything is committed */
-	r = sansod_load_and_apply(d);
+	r = gen_reload(d);
 	d->expect_sha256 = NULL;
 	if (r != 0 || strcmp(d->cur.sha256, c->sha256)) {
 		memcpy(d->ops.policy, saved, sizeof(saved));
@@ -990,7 +993,7 @@ static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 		d->ops.n_changes--;
 		return CTL_ERR_FAILED;
 	}
-	sansod_ops_save(d);
+	state_save(d);
 	if (emergency)
 		fprintf(out, "emergency change %s applied (generation %u); another admin must ratify it: sansoctl ratify %s\n",
 			c->id, d->generation, c->id);
@@ -1030,7 +1033,7 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 	}
 	c->state = ratify ? CHANGE_RATIFIED : CHANGE_APPLIED;
 	snprintf(c->by2, sizeof(c->by2), "%s", peer->name);
-	sansod_ops_save(d);
+	state_save(d);
 	fprintf(out, "%s %s: generation %u in force\n", ratify ? "ratified" : "approved and applied",
 		c->id, d->generation);
 	return CTL_OK;
@@ -1063,7 +1066,7 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 	case CTL_RELOAD:
 		log_info("reload asked by %s", peer->name);
 		(void)sansod_audit(d, peer->name, "config.reload", NULL);
-		if (sansod_load_and_apply(d) != 0) {
+		if (gen_reload(d) != 0) {
 			say(d, out, "reload refused: generation %u stays in the kernel\n",
 			    "再読み込みを拒否: 第 %u 世代がそのまま有効です\n", d->generation);
 			return CTL_ERR_FAILED;

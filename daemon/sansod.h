@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* sansod.h: the daemon's state, shared by main.c (modes, generations, main loop) and
- * ops.c (control requests). Not a library. */
+/* sansod.h: the daemon's state (struct daemon), shared by its modules: main.c (modes and
+ * the loop), gen.c (generations), state.c (state on disk), trail.c (audit trail), ops.c
+ * (control requests) and ha.c (the HA pair). Not a library. */
 #ifndef SANSO_SANSOD_H
 #define SANSO_SANSOD_H
 
@@ -24,13 +25,6 @@
 #include "kwatch.h"
 #include "policy.h"
 #include "queue.h"
-
-enum exit_code {
-	EXIT_OK = 0,
-	EXIT_POLICY = 1,		/* invalid policy, or verify found differences */
-	EXIT_USAGE = 2,
-	EXIT_KERNEL = 3,		/* the kernel refused or could not be reached */
-};
 
 enum mode {
 	MODE_DAEMON = 0,
@@ -168,27 +162,6 @@ struct daemon {
 	} ha;
 };
 
-int sansod_load_and_apply(struct daemon *d);	/* an exit code; d->cur on success */
-/* The operational state (d->ops: isolations, revocations, the ledger) changed: build it on
- * the policy in force, without reading any file, and commit what differs. An exit code; on
- * failure the generation in force stays, in the kernel and in d->cur. */
-int sansod_apply_ops(struct daemon *d);
-/* Build file as a generation would be built (ops included), without applying it: 0 and the
- * SHA-256 of its flattened text (and the text, if asked), or -errno (diagnostics to the
- * control reply). */
-int sansod_check(struct daemon *d, const char *file, char sha[65], struct conf_text *text);
-/* Record an event in the audit trail: 0, or -errno when it could not be written (then the
- * caller refuses the change it was about to make). 0 when there is no trail. key=value pairs
- * follow event, NULL-terminated. */
-int sansod_audit(struct daemon *d, const char *actor, const char *event, ...);
-void sansod_ops_save(const struct daemon *d);
-/* Does name (an isolation target) name a zone, host or group of p? */
-bool sansod_resolves(const struct policy *p, const char *name);
-void sansod_ops_load(struct daemon *d);
-/* The operational state as text (local: also the policy in force and the changes), and back:
- * sansod_ops_read() adds to o and returns the lines it refused. */
-void sansod_ops_write(const struct ops *o, FILE *f, bool local);
-int sansod_ops_read(struct ops *o, FILE *f, const char *path);
 /* HA pair (ha.c): start after the first apply, the fd to poll (-1: off), a datagram is
  * waiting, and the periodic work (send the state when master, the sync status file). */
 void sansod_ha_start(struct daemon *d);

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* state.c: the operational state on disk — isolations, revocations, the exception ledger,
+ * the changes and the policy in force — one line per entry; see state.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "state.h"
+
+#define OPS_FILE "ops.state"
+
+/* One line per entry: "isolate<TAB>NAME" ("isolate NAME", the rest of the line, is still
+ * read), "revoke NAME", ... local: also the policy in force and the changes (not shared with
+ * an HA peer: they name files of this host). */
+void state_write(const struct ops *o, FILE *f, bool local)
+{
+	int i;
+
+	for (i = 0; i < o->n_isolate; i++)		/* names hold no tab nor newline */
+		fprintf(f, "isolate\t%s\n", o->isolate[i]);
+	for (i = 0; i < o->n_revoke; i++)
+		fprintf(f, "revoke %s\n", o->revoke[i]);
+	if (local && o->policy[0])
+		fprintf(f, "policy\t%s\n", o->policy);
+	for (i = 0; local && i < o->n_changes; i++) {
+		const struct change *c = &o->changes[i];
+
+		fprintf(f, "change\t%s\t%s\t%s\t%s\t%s\t%s\t%u\t%lld\t%d\n", c->id, c->file,
+			c->sha256, c->reason[0] ? c->reason : "-", c->by, c->by2[0] ? c->by2 : "-",
+			(unsigned)c->uid, (long long)c->at, (int)c->state);
+	}
+	for (i = 0; i < o->n_ledger; i++) {
+		const struct ledger_entry *l = &o->ledger[i];
+
+		fprintf(f, "exception\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%lld\t%d\n", l->id,
+			l->from, l->to, l->proto, l->ports[0] ? l->ports : "-", l->reason,
+			l->requested_by, l->approved_by, l->expires, l->added_by,
+			(long long)l->added_at, l->revoked);
+	}
+}
+
+/* Written atomically (rename). */
+void state_save(const struct daemon *d)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+
+	if (!d->o.state_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/" OPS_FILE, d->o.state_dir);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		log_warn("cannot save the operational state to '%s'", tmp);
+		return;
+	}
+	state_write(&d->ops, f, true);
+	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, path))
+		log_warn("cannot save the operational state to '%s'", path);
+}
+
+static int ledger_parse(char *line, struct ledger_entry *l)
+{
+	char *f[12], *save = NULL, *nl = strchr(line, '\n'), *tok;
+	int n = 0;
+
+	if (nl)
+		*nl = '\0';
+	for (tok = strtok_r(line, "\t", &save); tok && n < 12; tok = strtok_r(NULL, "\t", &save))
+		f[n++] = tok;
+	if (n != 12 || tok)
+		return -EINVAL;
+	memset(l, 0, sizeof(*l));
+	snprintf(l->id, sizeof(l->id), "%s", f[0]);
+	snprintf(l->from, sizeof(l->from), "%s", f[1]);
+	snprintf(l->to, sizeof(l->to), "%s", f[2]);
+	snprintf(l->proto, sizeof(l->proto), "%s", f[3]);
+	snprintf(l->ports, sizeof(l->ports), "%s", strcmp(f[4], "-") ? f[4] : "");
+	snprintf(l->reason, sizeof(l->reason), "%s", f[5]);
+	snprintf(l->requested_by, sizeof(l->requested_by), "%s", f[6]);
+	snprintf(l->approved_by, sizeof(l->approved_by), "%s", f[7]);
+	snprintf(l->expires, sizeof(l->expires), "%s", f[8]);
+	snprintf(l->added_by, sizeof(l->added_by), "%s", f[9]);
+	l->added_at = strtoll(f[10], NULL, 10);
+	l->revoked = atoi(f[11]) != 0;
+	return 0;
+}
+
+static int change_parse(char *line, struct change *c)
+{
+	char *f[9], *save = NULL, *tok, *nl = strchr(line, '\n');
+	int n = 0;
+
+	if (nl)
+		*nl = '\0';
+	for (tok = strtok_r(line, "\t", &save); tok && n < 9; tok = strtok_r(NULL, "\t", &save))
+		f[n++] = tok;
+	if (n != 9 || tok)
+		return -EINVAL;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "%s", f[0]);
+	snprintf(c->file, sizeof(c->file), "%s", f[1]);
+	snprintf(c->sha256, sizeof(c->sha256), "%s", f[2]);
+	snprintf(c->reason, sizeof(c->reason), "%s", strcmp(f[3], "-") ? f[3] : "");
+	snprintf(c->by, sizeof(c->by), "%s", f[4]);
+	snprintf(c->by2, sizeof(c->by2), "%s", strcmp(f[5], "-") ? f[5] : "");
+	c->uid = (uid_t)strtoul(f[6], NULL, 10);
+	c->at = strtoll(f[7], NULL, 10);
+	c->state = (enum change_state)atoi(f[8]);
+	return c->state < CHANGE_STATE_MAX ? 0 : -EINVAL;
+}
+
+/* A state line that cannot be read (or does not fit) is never dropped silently (this runs
+ * before the audit trail is opened: the log has it). */
+static void ops_line_refused(const char *path, int n, char *line)
+{
+	line[strcspn(line, "\n")] = '\0';
+	if (n <= 64)
+		log_warnx("operational state '%s': line not understood or over the limits, ignored: '%s'",
+			  path, line);
+}
+
+/* Add what f holds to o; path names f in the log. Returns the lines refused. */
+int state_read(struct ops *o, FILE *f, const char *path)
+{
+	char line[2048], name[POLICY_NAME_MAX];
+	int bad = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "change\t", 7) && o->n_changes < CHANGES_MAX) {
+			if (change_parse(line + 7, &o->changes[o->n_changes]) == 0)
+				o->n_changes++;
+			else
+				ops_line_refused(path, ++bad, line);
+			continue;
+		}
+		if (sscanf(line, "policy\t%255[^\n]", o->policy) == 1)
+			continue;
+		if (!strncmp(line, "exception\t", 10) && o->n_ledger < LEDGER_MAX) {
+			if (ledger_parse(line + 10, &o->ledger[o->n_ledger]) == 0)
+				o->n_ledger++;
+			else
+				ops_line_refused(path, ++bad, line);
+			continue;
+		}
+		if ((sscanf(line, "isolate\t%63[^\n]", name) == 1 ||
+		     sscanf(line, "isolate %63[^\n]", name) == 1) && o->n_isolate < OPS_MAX)
+			snprintf(o->isolate[o->n_isolate++], POLICY_NAME_MAX, "%s", name);
+		else if (sscanf(line, "revoke %63[^\n]", name) == 1 && o->n_revoke < OPS_MAX)
+			snprintf(o->revoke[o->n_revoke++], POLICY_NAME_MAX, "%s", name);
+		else
+			ops_line_refused(path, ++bad, line);
+	}
+	return bad;
+}
+
+void state_load(struct daemon *d)
+{
+	char path[4096];
+	FILE *f;
+
+	if (!d->o.state_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/" OPS_FILE, d->o.state_dir);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	(void)state_read(&d->ops, f, path);
+	fclose(f);
+	if (d->ops.n_isolate || d->ops.n_revoke)
+		log_info("operational state: %d isolation(s), %d revoked service(s) from '%s'",
+			 d->ops.n_isolate, d->ops.n_revoke, path);
+}

@@ -447,12 +447,66 @@ static const char *approved_sha256(const struct daemon *d)
 	return NULL;
 }
 
+/* Change control before a commit: only the approved text (an applied change), and no
+ * trail, no change (R85: recorded before it is committed; only the protective generation
+ * (blocking) and, under alert-only, the first one may go without). 0 or -errno. */
+static int reload_allowed(struct daemon *d, const struct gen *g)
+{
+	const char *approved = approved_sha256(d);
+	char *includes;
+	int r = 0;
+
+	if (approved && strcmp(approved, g->sha256)) {
+		log_warnx("'%s' is not the approved text (sha256 %s, approved %s): refused",
+			  d->o.file, g->sha256, approved);
+		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
+				   "reason", "not the approved text", "sha256", g->sha256, NULL);
+		return -EINVAL;
+	}
+	if (!d->o.audit || d->blocking || (d->o.audit_alert_only && !d->generation))
+		return 0;
+	includes = conf_text_includes(&g->text);
+	if (!d->audit_on || sansod_audit(d, "sansod", AUDIT_EV_CONFIG_APPLY, "policy", d->o.file,
+					 "sha256", g->sha256, "includes",
+					 includes ? includes : "", NULL) < 0) {
+		log_warnx("change refused: the audit trail '%s' cannot be written", d->o.audit);
+		r = -EIO;
+	}
+	free(includes);
+	return r;
+}
+
+/* g was committed: it becomes the generation in force. */
+static void reload_done(struct daemon *d, struct gen *g)
+{
+	if (d->o.mode == MODE_DAEMON) {
+		g->tables = eng_tables_build(g->policy, g->cr);
+		if (!g->tables)
+			log_warnx("engine tables: out of memory: engine traffic is refused");
+		engine_install(d, g);
+	}
+	gen_free(&d->cur);
+	d->cur = *g;
+	d->cur_ops = d->ops;
+	d->generation++;
+	report_unresolved(d);
+	if (d->o.mode == MODE_DAEMON) {
+		save_last_good(d);
+		gen_fib_check(d);
+	}
+	if (d->blocking)
+		log_warnx("audit trail unusable: generation %u isolates every zone until it is repaired (then SIGHUP)",
+			  d->generation + 1);
+	log_info("applied generation %u of '%s' (%d decisions, kernel genid %u, %s)",
+		 d->generation, d->o.file, d->cur.cr->n_decisions, d->ap.genid,
+		 d->gs.delta ? "delta" : "table replace");
+}
+
 int gen_reload(struct daemon *d)
 {
 	struct diag diag;
-	char *includes;
 	struct gen g;
-	int r, code;
+	int r;
 
 	/* R85: no trail, no change; and under block-crosszone no traffic between zones either:
 	 * the one change still allowed is the protective one, every zone isolated */
@@ -465,58 +519,23 @@ int gen_reload(struct daemon *d)
 	if (r < 0) {
 		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
 				   "reason", r == -EINVAL ? "invalid policy" : strerror(-r), NULL);
-		return r == -EINVAL ? -EINVAL : r;
+		return r;
 	}
-	if (approved_sha256(d) && strcmp(approved_sha256(d), g.sha256)) {
-		log_warnx("'%s' is not the approved text (sha256 %s, approved %s): refused",
-			  d->o.file, g.sha256, approved_sha256(d));
-		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
-				   "reason", "not the approved text", "sha256", g.sha256, NULL);
+	r = reload_allowed(d, &g);
+	if (r < 0) {
 		gen_free(&g);
-		return -EINVAL;
+		return r;
 	}
-	includes = conf_text_includes(&g.text);
-	/* no trail, no change (R85): the change is recorded before it is committed; only the
-	 * protective generation (blocking) and, under alert-only, the first one may go without */
-	if (d->o.audit && !d->blocking && !(d->o.audit_alert_only && !d->generation) &&
-	    (!d->audit_on || sansod_audit(d, "sansod", AUDIT_EV_CONFIG_APPLY, "policy",
-					  d->o.file, "sha256", g.sha256, "includes",
-					  includes ? includes : "", NULL) < 0)) {
-		free(includes);
-		log_warnx("change refused: the audit trail '%s' cannot be written", d->o.audit);
-		gen_free(&g);
-		return -EIO;
-	}
-	free(includes);
 	if (d->engine)
 		carry_learned(d, &g);
-	code = gen_commit(d, &g, false);
+	r = gen_commit(d, &g, false);
 	(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_RESULT, "policy", d->o.file,
-			   "result", code == 0 ? "applied" : "refused by the kernel", NULL);
-	if (code < 0) {
+			   "result", r == 0 ? "applied" : "refused by the kernel", NULL);
+	if (r < 0) {
 		gen_free(&g);
-		return code;
+		return r;
 	}
-	if (d->o.mode == MODE_DAEMON) {
-		g.tables = eng_tables_build(g.policy, g.cr);
-		if (!g.tables)
-			log_warnx("engine tables: out of memory: engine traffic is refused");
-		engine_install(d, &g);
-	}
-	gen_free(&d->cur);
-	d->cur = g;
-	d->cur_ops = d->ops;
-	d->generation++;
-	report_unresolved(d);
-	if (d->o.mode == MODE_DAEMON)
-		save_last_good(d);
-	if (d->o.mode == MODE_DAEMON)
-		gen_fib_check(d);
-	if (d->blocking)
-		log_warnx("audit trail unusable: generation %u isolates every zone until it is repaired (then SIGHUP)",
-			  d->generation + 1);
-	log_info("applied generation %u of '%s' (%d decisions, kernel genid %u)", d->generation,
-		 d->o.file, d->cur.cr->n_decisions, d->ap.genid);
+	reload_done(d, &g);
 	return 0;
 }
 

@@ -519,20 +519,112 @@ static int signals(void)
 	return signalfd(-1, &mask, SFD_CLOEXEC);
 }
 
-static int mode_daemon(struct daemon *d)
-{
-	uint64_t beats[ENGINE_QUEUES_MAX] = { 0 };
-	struct signalfd_siginfo si;
-	struct ctl_server cs = { .fd = -1 };
+/* The foreground loop's resources. */
+struct loop {
+	uint64_t beats[ENGINE_QUEUES_MAX];
+	struct ctl_server cs;
 	struct ctl_conn conns[CTL_CLIENTS_MAX];
-	struct monitor mon = { 0 };
+	struct monitor mon;
 	struct pollfd pfd[4 + CTL_CLIENTS_MAX];
-	long long wd_ms;
+	long long wd_ms;		/* watchdog: ping every wd_ms (0: none) */
 	int64_t next_drift;
-	int fd, code, r, i, tick;
+	int tick;			/* poll timeout, ms */
+};
+
+static void loop_open(struct daemon *d, struct loop *l, int sigfd)
+{
+	int r, i;
+
+	l->cs.fd = -1;
+	for (i = 0; i < CTL_CLIENTS_MAX; i++)
+		l->conns[i] = (struct ctl_conn){ .fd = -1 };
+	r = ctl_listen(&l->cs, d->o.control);
+	if (r < 0)
+		log_warnx("control socket '%s': %s: sansoctl cannot reach this daemon",
+			  d->o.control, strerror(-r));
+	if (monitor_open(&l->mon) < 0)
+		log_warn("ruleset monitor: out-of-band changes are found by the periodic check only");
+	sansod_ha_start(d);
+	l->pfd[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+	l->pfd[1] = (struct pollfd){ .fd = l->cs.fd, .events = POLLIN };
+	l->pfd[2] = (struct pollfd){ .fd = monitor_fd(&l->mon), .events = POLLIN };
+	l->pfd[3] = (struct pollfd){ .fd = sansod_ha_fd(d), .events = POLLIN };
+	l->wd_ms = getenv("WATCHDOG_USEC") ? atoll(getenv("WATCHDOG_USEC")) / 2000 : 0;
+	l->tick = l->wd_ms > 0 && l->wd_ms < DRIFT_CHECK_MS ? (int)l->wd_ms : DRIFT_CHECK_MS;
+	l->tick = l->tick < KWATCH_INTERVAL_MS ? l->tick : KWATCH_INTERVAL_MS;
+	l->tick = d->ha.on && l->tick > SANSOD_HA_TICK_MS ? SANSOD_HA_TICK_MS : l->tick;
+	l->next_drift = mono_ms() + DRIFT_CHECK_MS;
+}
+
+static void loop_close(struct daemon *d, struct loop *l)
+{
+	int i;
 
 	for (i = 0; i < CTL_CLIENTS_MAX; i++)
-		conns[i] = (struct ctl_conn){ .fd = -1 };
+		ctl_conn_close(&l->conns[i]);
+	ctl_close(&l->cs);
+	monitor_close(&l->mon);
+	sansod_ha_stop(d);
+}
+
+static void on_sighup(struct daemon *d)
+{
+	log_info("SIGHUP: reloading '%s'", d->o.file);
+	notify("RELOADING=1");
+	if (d->o.audit && d->audit_failed) {	/* repaired? */
+		if (d->audit_on)
+			audit_close(&d->au);
+		d->audit_on = false;
+		(void)trail_start(d);
+	}
+	if (gen_reload(d) < 0)
+		log_warnx("reload refused: generation %u stays in the kernel", d->generation);
+	notify("READY=1");
+}
+
+/* One turn: wait for a signal, a client, a ruleset notice, the HA peer or the tick.
+ * Returns the signal read (0: none). */
+static int loop_once(struct daemon *d, struct loop *l)
+{
+	struct signalfd_siginfo si;
+	int r;
+
+	if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
+		(void)gen_reload(d);	/* the trail broke: cut between zones */
+	r = poll(l->pfd, 4 + CTL_CLIENTS_MAX, control_pollset(l->conns, l->pfd + 4,
+			d->restore.recheck ? RESTORE_RECHECK_MS : l->tick));
+	if (l->wd_ms > 0)
+		watchdog(d, l->beats);
+	kwatch_check(d);
+	if (r > 0 && (l->pfd[2].revents & (POLLIN | POLLERR)) &&
+	    monitor_read(&l->mon, getpid(), foreign_change, d) == -ENOBUFS)
+		drift_check_restore(d);	/* notices were lost: look */
+	if (r == 0 && d->restore.recheck) {
+		d->restore.recheck = false;	/* until the table is found missing again */
+		drift_check_restore(d);
+	}
+	if (r > 0 && l->cs.fd >= 0 && (l->pfd[1].revents & POLLIN))
+		control_accept(&l->cs, l->conns);
+	control_io(d, l->conns, l->pfd + 4);
+	if (r > 0 && (l->pfd[3].revents & POLLIN))
+		sansod_ha_input(d);
+	sansod_ha_tick(d);
+	if (mono_ms() >= l->next_drift) {
+		l->next_drift = mono_ms() + DRIFT_CHECK_MS;
+		drift_check_restore(d);
+		gen_fib_check(d);
+	}
+	if (r <= 0 || !(l->pfd[0].revents & POLLIN) ||
+	    read(l->pfd[0].fd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	return (int)si.ssi_signo;
+}
+
+static int mode_daemon(struct daemon *d)
+{
+	static struct loop l;		/* large: not on the stack */
+	int fd, code, sig;
+
 	fd = signals();
 	if (fd < 0) {
 		log_warn("signalfd");
@@ -543,71 +635,15 @@ static int mode_daemon(struct daemon *d)
 		close(fd);
 		return code;
 	}
-	r = ctl_listen(&cs, d->o.control);
-	if (r < 0)
-		log_warnx("control socket '%s': %s: sansoctl cannot reach this daemon",
-			  d->o.control, strerror(-r));
-	if (monitor_open(&mon) < 0)
-		log_warn("ruleset monitor: out-of-band changes are found by the periodic check only");
-	sansod_ha_start(d);
+	memset(&l, 0, sizeof(l));
+	loop_open(d, &l, fd);
 	notify("READY=1");
-	pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = cs.fd, .events = POLLIN };
-	pfd[2] = (struct pollfd){ .fd = monitor_fd(&mon), .events = POLLIN };
-	pfd[3] = (struct pollfd){ .fd = sansod_ha_fd(d), .events = POLLIN };
-	wd_ms = getenv("WATCHDOG_USEC") ? atoll(getenv("WATCHDOG_USEC")) / 2000 : 0;
-	tick = wd_ms > 0 && wd_ms < DRIFT_CHECK_MS ? (int)wd_ms : DRIFT_CHECK_MS;
-	tick = tick < KWATCH_INTERVAL_MS ? tick : KWATCH_INTERVAL_MS;
-	tick = d->ha.on && tick > SANSOD_HA_TICK_MS ? SANSOD_HA_TICK_MS : tick;
-	next_drift = mono_ms() + DRIFT_CHECK_MS;
-	for (;;) {
-		if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
-			(void)gen_reload(d);	/* the trail broke: cut between zones */
-		r = poll(pfd, 4 + CTL_CLIENTS_MAX, control_pollset(conns, pfd + 4,
-				d->restore.recheck ? RESTORE_RECHECK_MS : tick));
-		if (wd_ms > 0)
-			watchdog(d, beats);
-		kwatch_check(d);
-		if (r > 0 && (pfd[2].revents & (POLLIN | POLLERR)) &&
-		    monitor_read(&mon, getpid(), foreign_change, d) == -ENOBUFS)
-			drift_check_restore(d);	/* notices were lost: look */
-		if (r == 0 && d->restore.recheck) {
-			d->restore.recheck = false;	/* until the table is found missing again */
-			drift_check_restore(d);
-		}
-		if (r > 0 && cs.fd >= 0 && (pfd[1].revents & POLLIN))
-			control_accept(&cs, conns);
-		control_io(d, conns, pfd + 4);
-		if (r > 0 && (pfd[3].revents & POLLIN))
-			sansod_ha_input(d);
-		sansod_ha_tick(d);
-		if (mono_ms() >= next_drift) {
-			next_drift = mono_ms() + DRIFT_CHECK_MS;
-			drift_check_restore(d);
-			gen_fib_check(d);
-		}
-		if (r <= 0 || !(pfd[0].revents & POLLIN) || read(fd, &si, sizeof(si)) != sizeof(si))
-			continue;
-		if (si.ssi_signo != SIGHUP)
-			break;
-		log_info("SIGHUP: reloading '%s'", d->o.file);
-		notify("RELOADING=1");
-		if (d->o.audit && d->audit_failed) {	/* repaired? */
-			if (d->audit_on)
-				audit_close(&d->au);
-			d->audit_on = false;
-			(void)trail_start(d);
-		}
-		if (gen_reload(d) < 0)
-			log_warnx("reload refused: generation %u stays in the kernel", d->generation);
-		notify("READY=1");
+	while ((sig = loop_once(d, &l)) == 0 || sig == SIGHUP) {
+		if (sig == SIGHUP)
+			on_sighup(d);
 	}
 	notify("STOPPING=1");
-	for (i = 0; i < CTL_CLIENTS_MAX; i++)
-		ctl_conn_close(&conns[i]);
-	ctl_close(&cs);
-	monitor_close(&mon);
-	sansod_ha_stop(d);
+	loop_close(d, &l);
 	log_info("exiting; generation %u stays in the kernel", d->generation);
 	if (d->engine) {
 		log_counters(d);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* main.c: sansod — modes, the generation pipeline (conf -> policy -> compile -> apply ->
- * read back) and the foreground loop (signalfd: SIGHUP reloads, SIGTERM/SIGINT exit and leave
- * the ruleset in the kernel). The only file that exits. */
+/* main.c: sansod — arguments, modes (check, print, once, verify, daemon) and the
+ * foreground loop (signalfd: SIGHUP reloads, SIGTERM/SIGINT exit and leave the ruleset in
+ * the kernel; control clients; ruleset notices; the HA peer; periodic checks). Generations
+ * are gen.c's. The only file that exits; -errno of the modules becomes an exit code here. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>

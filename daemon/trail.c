@@ -10,7 +10,7 @@
 #include "log.h"
 #include "trail.h"
 
-/* conf -> policy -> compile. Every diagnostic goes to diag. */
+/* See trail.h. */
 int sansod_audit(struct daemon *d, const char *actor, const char *event, ...)
 {
 	struct audit_fields f;

@@ -21,7 +21,7 @@
 #include "nlsock.h"
 #include "readback.h"
 
-#define GENID_RETRIES		3
+#define READ_TRIES		16	/* reads interrupted or overtaken by other commits */
 #define REPORT_MAX		40	/* differences listed */
 
 /* ---- read-back (I7) ----
@@ -563,6 +563,7 @@ static int verify(struct apply *ap, const struct ir_ruleset *rs, const struct sc
 	struct side want = { 0 }, got = { 0 };
 	struct nlsock ns = { 0 };
 	uint32_t g0 = 0, g1 = 0;
+	bool complete;
 	int r, i, tries, n = 0;
 
 	if (!ap->probed && (r = apply_probe(ap)) < 0)
@@ -570,7 +571,11 @@ static int verify(struct apply *ap, const struct ir_ruleset *rs, const struct sc
 	r = nlsock_open(&ns);		/* its own: never waits for, nor delays, a commit */
 	if (r >= 0)
 		r = expected_side(ap, rs, sc, &want);
-	for (tries = 0; r >= 0 && tries < GENID_RETRIES; tries++) {
+	/* A commit of any process during a dump interrupts it (NLM_F_DUMP_INTR: -EINTR): read
+	 * again. One between two complete reads moved the generation id: read again too, and
+	 * after READ_TRIES take the last complete read (other processes commit other tables;
+	 * a change of this one by another process is drift, and is reported as such). */
+	for (tries = 0, complete = false; r >= 0 && tries < READ_TRIES; tries++) {
 		side_free(&got);
 		memset(&got, 0, sizeof(got));
 		r = nlsock_genid(&ns, &g0);
@@ -578,9 +583,16 @@ static int verify(struct apply *ap, const struct ir_ruleset *rs, const struct sc
 			r = actual_side(&ns, rs, sc, &got, diag);
 		if (r >= 0)
 			r = nlsock_genid(&ns, &g1);
+		if (r == -EINTR) {
+			r = 0;
+			continue;
+		}
+		complete = r >= 0;
 		if (r < 0 || g0 == g1)
 			break;
 	}
+	if (r >= 0 && !complete)
+		r = -EINTR;
 	if (r == -ENOENT || (r >= 0 && !got.table)) {
 		r = -ENOENT;
 		goto out;

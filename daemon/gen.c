@@ -213,6 +213,11 @@ static int gen_commit_delta(struct daemon *d, const struct gen *g, struct diag *
 	double t;
 	int r;
 
+	if (d->table_suspect || d->deltas_unsafe) {
+		d->gs.full_why = d->table_suspect ? "another process changed the table" :
+				 "foreign changes cannot be seen (no owner flag, no monitor)";
+		return -EAGAIN;
+	}
 	if (!d->cur.cr || d->blocking || delta_compute(d->cur.cr->rs, g->cr->rs,
 						       DELTA_MAX_CHANGES, &delta) < 0)
 		return -EAGAIN;
@@ -282,8 +287,11 @@ int gen_commit(struct daemon *d, const struct gen *g, bool dry_run)
 		d->gs.full_why = "the read-back after a delta differed";
 		r = -EAGAIN;
 	}
-	if (r == -EAGAIN)
+	if (r == -EAGAIN) {
 		r = gen_commit_full(d, g, dry_run, &diag, &st, &verify_s);
+		if (r == 0 && !dry_run)
+			d->table_suspect = false;	/* replaced and read back whole */
+	}
 	if (r == -EPROTO) {
 		gen_diag_print(d, &diag, d->ja || d->reply_ja);
 		log_warnx("I7: table inet sanso read back from the kernel differs from the compiled ruleset (see above)");

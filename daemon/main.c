@@ -334,10 +334,9 @@ static int drift_check(struct daemon *d)
 	if (!d->cur.cr)
 		return 0;
 	diag_init(&diag);
-	pthread_mutex_lock(&d->ap_lock);
-	r = readback_verify(&d->ap, d->cur.cr->rs, &diag);
-	pthread_mutex_unlock(&d->ap_lock);
+	r = readback_verify(&d->ap, d->cur.cr->rs, &diag);	/* its own socket: no lock */
 	if (r != 0) {
+		d->table_suspect = true;
 		gen_diag_print(d, &diag, d->ja || d->reply_ja);
 		log_warnx("drift: table inet sanso no longer matches generation %u (%s)",
 			  d->generation, r < 0 ? strerror(-r) : "changed out of band");
@@ -486,8 +485,10 @@ static void foreign_change(void *arg, const struct monitor_event *e)
 		  e->sanso ? ", touching table inet sanso" : "");
 	(void)sansod_audit(d, "kernel", "ruleset.changed", "process", e->comm, "pid", pid,
 			   "sanso_table", e->deleted ? "deleted" : e->sanso ? "yes" : "no", NULL);
-	if (e->sanso && !e->deleted)
+	if (e->sanso && !e->deleted) {
+		d->table_suspect = true;	/* no delta on top of what we did not write */
 		drift_check(d);
+	}
 }
 
 /* Conntrack use and queue drops, every KWATCH_INTERVAL_MS (R44). */
@@ -543,8 +544,10 @@ static void loop_open(struct daemon *d, struct loop *l, int sigfd)
 	if (r < 0)
 		log_warnx("control socket '%s': %s: sansoctl cannot reach this daemon",
 			  d->o.control, strerror(-r));
-	if (monitor_open(&l->mon) < 0)
+	if (monitor_open(&l->mon) < 0) {
 		log_warn("ruleset monitor: out-of-band changes are found by the periodic check only");
+		d->deltas_unsafe = !d->ap.table_flags;	/* nothing keeps others out either */
+	}
 	sansod_ha_start(d);
 	l->pfd[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 	l->pfd[1] = (struct pollfd){ .fd = l->cs.fd, .events = POLLIN };

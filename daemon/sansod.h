@@ -121,6 +121,10 @@ struct daemon {
 	pthread_mutex_t ap_lock;	/* the netlink socket: main thread and DNS learning */
 	struct gen cur;
 	struct ops cur_ops;		/* the operational state cur was built with */
+	bool table_suspect;		/* another process changed table inet sanso, or the
+					 * read-back found drift: the next commit replaces it */
+	bool deltas_unsafe;		/* no owner flag and no ruleset monitor: foreign changes
+					 * would go unseen, so every commit replaces the table */
 	unsigned generation;
 	struct gen_stats {		/* the last apply (sansoctl status, make bench) */
 		bool delta;		/* committed as a delta (else a table replace) */

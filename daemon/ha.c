@@ -118,7 +118,7 @@ static void refused(struct daemon *d, int e, const char *from)
 	snprintf(n, sizeof(n), "%u", h->refused);
 	log_warnx("ha: refused %u sync datagram(s), the last from %s: %s", h->refused, from,
 		  hasync_err_name(e));
-	(void)sansod_audit(d, "sansod", "ha.sync.refused", "from", from, "why",
+	(void)sansod_audit(d, "sansod", AUDIT_EV_HA_SYNC_REFUSED, "from", from, "why",
 			   hasync_err_name(e), "count", n, NULL);
 	h->refused = 0;
 }
@@ -158,7 +158,7 @@ static void apply_peer(struct daemon *d, char *text, size_t len)
 	d->ops.n_revoke = o->n_revoke;
 	memcpy(d->ops.ledger, o->ledger, sizeof(o->ledger));
 	d->ops.n_ledger = o->n_ledger;
-	(void)sansod_audit(d, h->s.peer_addr, "ha.sync.apply", NULL);
+	(void)sansod_audit(d, h->s.peer_addr, AUDIT_EV_HA_SYNC_APPLY, NULL);
 	sansod_ops_save(d);
 	h->synced = sansod_load_and_apply(d) == EXIT_OK;
 	if (!h->synced)

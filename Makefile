@@ -91,7 +91,8 @@ SANSOD_OBJS   := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(ENGINE_PURE) $(KERN) mai
 UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch ctl hasync $(ENGINE_PURE)) \
+# ops: against the stubs of tests/unit/test_ops.c (main.c, apply, queue, kwatch, log).
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) nlbatch ctl hasync ops $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).
@@ -100,7 +101,7 @@ UNIT_OBJS     := $(filter-out $(O)/daemon/nlbatch.o,$(UNIT_OBJS)) $(O)/tests/uni
 ALL_OBJS = $(SANSOD_OBJS) $(UNIT_OBJS) $(SANSOCTL_OBJS)
 
 .PHONY: check-systemd check-m365 check-prove check-docs check-examples
-.PHONY: all check unit golden check-netns check-hotpath valgrind fuzz fuzz-smoke fuzz-long bench \
+.PHONY: all check unit golden check-netns check-hotpath check-audit-events valgrind fuzz fuzz-smoke fuzz-long bench \
         demo install clean deps deps-ensure help update-golden clang-build check-config deb check-deb
 
 all: $(O)/sansod $(O)/sansoctl
@@ -114,7 +115,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl prove_cmd prove prove_json prove_policy \
+SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_policy \
                  conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan)
 $(O)/sansoctl: $(SANSOCTL_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
@@ -158,6 +159,7 @@ check: deps-ensure
 	$(Q)$(MAKE) --no-print-directory check-docs
 	$(Q)$(MAKE) --no-print-directory check-examples
 	$(Q)$(MAKE) --no-print-directory check-hotpath
+	$(Q)$(MAKE) --no-print-directory check-audit-events
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory O=build-san SAN=address,undefined all
 	$(Q)SANSOD=$(CURDIR)/build-san/sansod $(MAKE) --no-print-directory check-netns
@@ -185,6 +187,10 @@ check-hotpath: $(HOT:%=$(O)/daemon/%.o)
 	$(Q)if [ -n "$^" ] && nm -u $^ | grep -E ' (malloc|calloc|realloc|free|syslog|puts|fwrite|.*printf.*)$$'; then \
 		echo "check-hotpath: a hot-path object allocates or logs"; exit 1; fi; \
 	echo "check-hotpath: $(words $^) objects clean"
+
+# The audit registry (daemon/audit.h) names every event, each is written, none bypasses it.
+check-audit-events:
+	$(Q)python3 tests/audit_events.py daemon
 
 check-systemd: $(O)/sansod $(O)/sansoctl
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl tests/systemd/verify.sh

@@ -21,6 +21,23 @@
 
 static const uint8_t zero_hash[SHA256_DIGEST_SIZE];
 
+/* ---- the registry of the daemon's events (audit.h) ------------------------------------ */
+
+#define AUDIT_EV_ROW_(id, nm, k)	[AUDIT_E_##id] = { .name = nm, .keys = k },
+const struct audit_event audit_events[AUDIT_E_MAX] = { AUDIT_EVENTS(AUDIT_EV_ROW_) };
+#undef AUDIT_EV_ROW_
+
+int audit_event_find(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < AUDIT_E_MAX; i++) {
+		if (!strcmp(audit_events[i].name, name))
+			return i;
+	}
+	return -ENOENT;
+}
+
 /* ---- output sink: bounded copy that keeps counting past the end ---------------------- */
 
 struct sink {

@@ -14,19 +14,37 @@
 
 #include "ctl.h"
 
-static const char *const type_names[CTL_TYPE_MAX] = {
-	[CTL_STATUS] = "status", [CTL_DUMP] = "dump", [CTL_VERIFY] = "verify",
-	[CTL_STATS] = "stats", [CTL_RELOAD] = "reload", [CTL_ISOLATE] = "isolate",
-	[CTL_RESTORE] = "restore", [CTL_BO_REVOKE] = "breakout-revoke",
-	[CTL_BO_RESTORE] = "breakout-restore", [CTL_EXC_LIST] = "exception-list", [CTL_EXPLAIN] = "explain",
-	[CTL_EXC_ADD] = "exception-add", [CTL_EXC_REVOKE] = "exception-revoke",
-	[CTL_CHANGES] = "changes", [CTL_PROPOSE] = "propose", [CTL_APPROVE] = "approve",
-	[CTL_EMERGENCY] = "emergency", [CTL_RATIFY] = "ratify",
-};
+#define CTL_ROW_(id, nm, mut, rl, handler) \
+	[CTL_##id] = { .type = CTL_##id, .name = nm, .mutates = mut, .role = rl },
+static const struct ctl_request requests[CTL_TYPE_MAX] = { CTL_REQUESTS(CTL_ROW_) };
+#undef CTL_ROW_
+
+const struct ctl_request *ctl_request(uint16_t type)
+{
+	return type > CTL_TYPE_NONE && type < CTL_TYPE_MAX ? &requests[type] : NULL;
+}
+
+const struct ctl_request *ctl_request_find(const char *name)
+{
+	uint16_t t;
+
+	for (t = CTL_TYPE_NONE + 1; name && t < CTL_TYPE_MAX; t++) {
+		if (!strcmp(requests[t].name, name))
+			return &requests[t];
+	}
+	return NULL;
+}
 
 const char *ctl_type_name(uint16_t type)
 {
-	return type > 0 && type < CTL_TYPE_MAX ? type_names[type] : "unknown";
+	const struct ctl_request *r = ctl_request(type);
+
+	return r ? r->name : "unknown";
+}
+
+const char *ctl_role_group(enum ctl_role role)
+{
+	return role == CTL_ROLE_AUDIT ? CTL_AUDIT_GROUP : CTL_ADMIN_GROUP;
 }
 
 static bool key_ok(const char *s, size_t n)
@@ -67,7 +85,7 @@ int ctl_req_parse(const void *msg, size_t len, struct ctl_req *ret)
 		return -EPROTO;
 	if (h.len > CTL_BODY_MAX || h.len != len - sizeof(h))
 		return -EMSGSIZE;
-	if (h.type == 0 || h.type >= CTL_TYPE_MAX)
+	if (!ctl_request(h.type))
 		return -EINVAL;
 	memset(ret, 0, sizeof(*ret));
 	ret->type = h.type;
@@ -102,11 +120,13 @@ const char *ctl_req_get(const struct ctl_req *r, const char *key)
 
 bool ctl_allowed(const struct ctl_peer *p, uint16_t type)
 {
-	if (type == 0 || type >= CTL_TYPE_MAX)
+	const struct ctl_request *r = ctl_request(type);
+
+	if (!r)
 		return false;
 	if (p->uid == 0 || p->admin)
-		return true;
-	return !ctl_type_mutates(type) && p->audit;
+		return true;		/* root and sanso-admin: every role */
+	return r->role == CTL_ROLE_AUDIT && p->audit;
 }
 
 int ctl_listen(struct ctl_server *s, const char *path)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* ctl.h: the control socket of sansod (protocol in ctl_proto.h). Requests are parsed and
- * bounded here (ctl_req_parse is pure and fuzzed); who may ask what is decided here too:
- * read-only requests for root and the audit and admin groups, changes for root and the admin
- * group only, everything else refused (and recorded by the caller). */
+ * bounded here (ctl_req_parse is pure and fuzzed); who may ask what is decided here too, from
+ * the role column of the protocol table (CTL_REQUESTS): CTL_ROLE_AUDIT requests for root and
+ * the audit and admin groups, CTL_ROLE_ADMIN ones for root and the admin group only,
+ * everything else refused (and recorded by the caller). sansoctl links this file for the
+ * table (ctl_request). */
 #ifndef SANSO_CTL_H
 #define SANSO_CTL_H
 
@@ -41,9 +43,22 @@ struct ctl_server {
  * keys, values: printable UTF-8 without newlines, bounded). */
 int ctl_req_parse(const void *msg, size_t len, struct ctl_req *ret);
 const char *ctl_req_get(const struct ctl_req *r, const char *key);	/* NULL if absent */
-/* Pure: may this peer make this request? */
+/* One row of the protocol table (ctl_proto.h), without the handler (ops.c has that). */
+struct ctl_request {
+	uint16_t type;
+	const char *name;
+	bool mutates;
+	enum ctl_role role;
+};
+
+/* Pure: the row of type, NULL if it is not a request. */
+const struct ctl_request *ctl_request(uint16_t type);
+/* Pure: the request called name ("breakout-revoke"), NULL if none. */
+const struct ctl_request *ctl_request_find(const char *name);
+/* Pure: may this peer make this request? By the row's role only. */
 bool ctl_allowed(const struct ctl_peer *p, uint16_t type);
-const char *ctl_type_name(uint16_t type);
+const char *ctl_type_name(uint16_t type);	/* "unknown" if not a request */
+const char *ctl_role_group(enum ctl_role role);	/* the group a role needs */
 
 int ctl_listen(struct ctl_server *s, const char *path);
 void ctl_close(struct ctl_server *s);

@@ -121,12 +121,25 @@ static void refused(struct daemon *d, int e, const char *from)
 	snprintf(n, sizeof(n), "%u", h->refused);
 	log_warnx("ha: refused %u sync datagram(s), the last from %s: %s", h->refused, from,
 		  hasync_err_name(e));
-	(void)sansod_audit(d, "sansod", "ha.sync.refused", "from", from, "why",
+	(void)sansod_audit(d, "sansod", AUDIT_EV_HA_SYNC_REFUSED, "from", from, "why",
 			   hasync_err_name(e), "count", n, NULL);
 	h->refused = 0;
 }
 
 /* The peer's state: same policy text, then its isolations, revocations and ledger. */
+/* exception.expire in this node's trail: the peer's ledger does not say; keep ours by id. */
+static void keep_expire_records(const struct ops *mine, struct ops *peer)
+{
+	int i, j;
+
+	for (i = 0; i < peer->n_ledger; i++) {
+		for (j = 0; j < mine->n_ledger; j++) {
+			if (!strcmp(peer->ledger[i].id, mine->ledger[j].id))
+				peer->ledger[i].expire_reported = mine->ledger[j].expire_reported;
+		}
+	}
+}
+
 static void apply_peer(struct daemon *d, char *text, size_t len)
 {
 	static char mine[HASYNC_PAYLOAD_MAX];
@@ -159,9 +172,10 @@ static void apply_peer(struct daemon *d, char *text, size_t len)
 	d->ops.n_isolate = o->n_isolate;
 	memcpy(d->ops.revoke, o->revoke, sizeof(o->revoke));
 	d->ops.n_revoke = o->n_revoke;
+	keep_expire_records(&d->ops, o);
 	memcpy(d->ops.ledger, o->ledger, sizeof(o->ledger));
 	d->ops.n_ledger = o->n_ledger;
-	(void)sansod_audit(d, h->s.peer_addr, "ha.sync.apply", NULL);
+	(void)sansod_audit(d, h->s.peer_addr, AUDIT_EV_HA_SYNC_APPLY, NULL);
 	state_save(d);
 	h->synced = gen_apply_ops(d) == 0;
 	if (!h->synced)

@@ -483,7 +483,7 @@ static void foreign_change(void *arg, const struct monitor_event *e)
 	log_warnx("ruleset changed by %s (pid %d)%s", comm, (int)e->pid,
 		  e->deleted ? ", deleting table inet sanso" :
 		  e->sanso ? ", touching table inet sanso" : "");
-	(void)sansod_audit(d, "kernel", "ruleset.changed", "process", e->comm, "pid", pid,
+	(void)sansod_audit(d, "kernel", AUDIT_EV_RULESET_CHANGED, "process", e->comm, "pid", pid,
 			   "sanso_table", e->deleted ? "deleted" : e->sanso ? "yes" : "no", NULL);
 	if (e->sanso && !e->deleted) {
 		d->table_suspect = true;	/* no delta on top of what we did not write */
@@ -613,6 +613,7 @@ static int loop_once(struct daemon *d, struct loop *l)
 	if (r > 0 && (l->pfd[3].revents & POLLIN))
 		sansod_ha_input(d);
 	sansod_ha_tick(d);
+	(void)ops_expire_check(d, gen_clock(&d->o));	/* exception.expire, once each */
 	if (mono_ms() >= l->next_drift) {
 		l->next_drift = mono_ms() + DRIFT_CHECK_MS;
 		drift_check_restore(d);
@@ -641,6 +642,7 @@ static int mode_daemon(struct daemon *d)
 	}
 	memset(&l, 0, sizeof(l));
 	loop_open(d, &l, fd);
+	(void)ops_expire_check(d, gen_clock(&d->o));	/* expired while sansod was down */
 	notify("READY=1");
 	while ((sig = loop_once(d, &l)) == 0 || sig == SIGHUP) {
 		if (sig == SIGHUP)

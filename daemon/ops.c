@@ -146,7 +146,8 @@ static void kernel_resources(struct daemon *d, FILE *out, bool prom)
 	}
 }
 
-static int h_stats(struct daemon *d, const struct ctl_req *q, FILE *out)
+static int h_stats(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
+		   const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
 	struct counter_ctx c = { out, f && !strcmp(f, "prometheus") };
@@ -309,7 +310,8 @@ static int status_json(struct daemon *d, FILE *out)
 	return CTL_OK;
 }
 
-static int h_status(struct daemon *d, const struct ctl_req *q, FILE *out)
+static int h_status(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
+		    const struct ctl_req *q, FILE *out)
 {
 	const struct policy *p = d->cur.policy;
 	const char *f = ctl_req_get(q, "format");
@@ -381,7 +383,8 @@ static int dump_nft(struct daemon *d, FILE *out)
 	return nftgen_print(d->cur.cr->rs, out, false) < 0 ? CTL_ERR_FAILED : CTL_OK;
 }
 
-static int h_dump(struct daemon *d, const struct ctl_req *q, FILE *out)
+static int h_dump(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
+		  const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
 	bool json = f && !strcmp(f, "json");
@@ -438,7 +441,8 @@ static int dump_body(struct daemon *d, bool json, FILE *out)
 	return r < 0 ? CTL_ERR_FAILED : CTL_OK;
 }
 
-static int h_verify(struct daemon *d, const struct ctl_req *q, FILE *out)
+static int h_verify(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
+		    const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
 	struct diag diag;
@@ -638,7 +642,8 @@ static int exc_list_json(struct daemon *d, FILE *out)
 	return CTL_OK;
 }
 
-static int h_exc_list(struct daemon *d, const struct ctl_req *q, FILE *out)
+static int h_exc_list(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
+		      const struct ctl_req *q, FILE *out)
 {
 	const struct policy *p = d->cur.policy;
 	const char *f = ctl_req_get(q, "format");
@@ -809,7 +814,8 @@ static int explain_json(struct daemon *d, const struct explain_q *e, const char 
 	return n < 0 ? CTL_ERR_FAILED : CTL_OK;
 }
 
-static int h_explain(struct daemon *d, const struct ctl_req *q, FILE *out)
+static int h_explain(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
+		     const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
 	const char *src = ctl_req_get(q, "src"), *dst = ctl_req_get(q, "dst");
@@ -849,7 +855,8 @@ static const char *const change_state_names[CHANGE_STATE_MAX] = {
 	"superseded",
 };
 
-static int h_changes(struct daemon *d, const struct ctl_req *q, FILE *out)
+static int h_changes(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
+		     const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
 	int i;
@@ -954,8 +961,9 @@ static int apply_change(struct daemon *d, struct change *c, FILE *out)
 }
 
 static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
-		     FILE *out, bool emergency)
+		     FILE *out)
 {
+	bool emergency = q->type == CTL_EMERGENCY;
 	const char *file = ctl_req_get(q, "file"), *reason = ctl_req_get(q, "reason");
 	char path[256], sha[65], *includes = NULL;
 	struct change *c;
@@ -980,9 +988,9 @@ static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 	c->uid = peer->uid;
 	c->at = (int64_t)time(NULL);
 	c->state = emergency ? CHANGE_EMERGENCY : CHANGE_PROPOSED;
-	if (sansod_audit(d, peer->name, emergency ? "change.emergency" : "change.propose", "id",
-			 c->id, "file", file, "sha256", sha, "includes", includes ? includes : "",
-			 "reason", c->reason, NULL) < 0) {
+	if (sansod_audit(d, peer->name, emergency ? AUDIT_EV_CHANGE_EMERGENCY :
+			 AUDIT_EV_CHANGE_PROPOSE, "id", c->id, "file", file, "sha256", sha,
+			 "includes", includes ? includes : "", "reason", c->reason, NULL) < 0) {
 		free(includes);
 		fprintf(out, "refused: the audit trail cannot be written\n");
 		return CTL_ERR_FAILED;
@@ -1004,8 +1012,9 @@ static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 }
 
 static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
-		     FILE *out, bool ratify)
+		     FILE *out)
 {
+	bool ratify = q->type == CTL_RATIFY;
 	struct change *c = find_change(d, ctl_req_get(q, "id"));
 	int r;
 
@@ -1017,12 +1026,12 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 	if (peer->uid == c->uid) {
 		fprintf(out, "refused: %s must be another person than %s (R62)\n",
 			ratify ? "the ratifier" : "the approver", c->by);
-		(void)sansod_audit(d, peer->name, "change.refused", "id", c->id, "why",
+		(void)sansod_audit(d, peer->name, AUDIT_EV_CHANGE_REFUSED, "id", c->id, "why",
 				   "same person", NULL);
 		return CTL_ERR_DENIED;
 	}
-	if (sansod_audit(d, peer->name, ratify ? "change.ratify" : "change.approve", "id", c->id,
-			 "proposed_by", c->by, "sha256", c->sha256, NULL) < 0) {
+	if (sansod_audit(d, peer->name, ratify ? AUDIT_EV_CHANGE_RATIFY : AUDIT_EV_CHANGE_APPROVE,
+			 "id", c->id, "proposed_by", c->by, "sha256", c->sha256, NULL) < 0) {
 		fprintf(out, "refused: the audit trail cannot be written\n");
 		return CTL_ERR_FAILED;
 	}
@@ -1039,57 +1048,72 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 	return CTL_OK;
 }
 
+static int h_reload(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+		    FILE *out)
+{
+	(void)q;
+	log_info("reload asked by %s", peer->name);
+	(void)sansod_audit(d, peer->name, AUDIT_EV_CONFIG_RELOAD, NULL);
+	if (gen_reload(d) != 0) {
+		say(d, out, "reload refused: generation %u stays in the kernel\n",
+		    "再読み込みを拒否: 第 %u 世代がそのまま有効です\n", d->generation);
+		return CTL_ERR_FAILED;
+	}
+	say(d, out, "applied generation %u\n", "第 %u 世代を適用しました\n", d->generation);
+	return CTL_OK;
+}
+
+/* The handler column of the protocol table (ctl_proto.h); ctl.c has the other columns. */
+typedef int ctl_handler(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+			FILE *out);
+#define OPS_HANDLER_(id, name, mutates, role, handler)	[CTL_##id] = handler,
+static ctl_handler *const handlers[CTL_TYPE_MAX] = { CTL_REQUESTS(OPS_HANDLER_) };
+#undef OPS_HANDLER_
+
 int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out)
 {
+	const struct ctl_request *r = ctl_request(q->type);
 	const char *lang = ctl_req_get(q, "lang");
 
 	d->reply_ja = lang && !strcmp(lang, "ja");
+	if (!r || !handlers[q->type])
+		return CTL_ERR_INVALID;
 	if (!ctl_allowed(peer, q->type)) {
-		log_warnx("control: %s refused for %s (pid %d)", ctl_type_name(q->type), peer->name,
+		log_warnx("control: %s refused for %s (pid %d)", r->name, peer->name,
 			  (int)peer->pid);
-		(void)sansod_audit(d, peer->name, AUDIT_EV_CTL_REFUSED, "request",
-				   ctl_type_name(q->type), NULL);
+		(void)sansod_audit(d, peer->name, AUDIT_EV_CTL_REFUSED, "request", r->name, NULL);
 		say(d, out, "permission denied: %s needs the %s group\n",
-		    "権限がありません: %s には %s グループが必要です\n", ctl_type_name(q->type),
-		    ctl_type_mutates(q->type) ? CTL_ADMIN_GROUP : CTL_AUDIT_GROUP);
+		    "権限がありません: %s には %s グループが必要です\n", r->name,
+		    ctl_role_group(r->role));
 		return CTL_ERR_DENIED;
 	}
-	switch (q->type) {
-	case CTL_STATUS:
-		return h_status(d, q, out);
-	case CTL_DUMP:
-		return h_dump(d, q, out);
-	case CTL_VERIFY:
-		return h_verify(d, q, out);
-	case CTL_STATS:
-		return h_stats(d, q, out);
-	case CTL_RELOAD:
-		log_info("reload asked by %s", peer->name);
-		(void)sansod_audit(d, peer->name, "config.reload", NULL);
-		if (gen_reload(d) != 0) {
-			say(d, out, "reload refused: generation %u stays in the kernel\n",
-			    "再読み込みを拒否: 第 %u 世代がそのまま有効です\n", d->generation);
-			return CTL_ERR_FAILED;
-		}
-		say(d, out, "applied generation %u\n", "第 %u 世代を適用しました\n", d->generation);
-		return CTL_OK;
-	case CTL_EXC_LIST:
-		return h_exc_list(d, q, out);
-	case CTL_CHANGES:
-		return h_changes(d, q, out);
-	case CTL_PROPOSE:
-	case CTL_EMERGENCY:
-		return h_propose(d, peer, q, out, q->type == CTL_EMERGENCY);
-	case CTL_APPROVE:
-	case CTL_RATIFY:
-		return h_approve(d, peer, q, out, q->type == CTL_RATIFY);
-	case CTL_EXPLAIN:
-		return h_explain(d, q, out);
-	case CTL_EXC_ADD:
-		return h_exc_add(d, peer, q, out);
-	case CTL_EXC_REVOKE:
-		return h_exc_revoke(d, peer, q, out);
-	default:
-		return h_change(d, peer, q, out);
+	return handlers[q->type](d, peer, q, out);
+}
+
+/* The kernel ends an exception by itself (its elements time out); the trail learns of it
+ * here, once per ledger entry. A record that cannot be written is tried again at the next
+ * call (the trail over-reports, never under-reports); none is tried while the trail is
+ * broken. */
+int ops_expire_check(struct daemon *d, int64_t now)
+{
+	int64_t t;
+	int i, n = 0;
+
+	for (i = 0; !d->audit_failed && i < d->ops.n_ledger; i++) {
+		struct ledger_entry *l = &d->ops.ledger[i];
+
+		if (l->revoked || l->expire_reported || policy_time_parse(l->expires, &t) < 0 ||
+		    t > now)
+			continue;
+		if (sansod_audit(d, "sansod", AUDIT_EV_EXCEPTION_EXP, "id", l->id, "expires",
+				 l->expires, "from", l->from, "to", l->to, NULL) < 0)
+			break;
+		l->expire_reported = true;
+		log_info("exception '%s' (%s -> %s) expired at %s", l->id, l->from, l->to,
+			 l->expires);
+		n++;
 	}
+	if (n)
+		state_save(d);
+	return n;
 }

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "ctl_proto.h"
+#include "ctl.h"
 #include "prove_cmd.h"
 #include "lang.h"
 
@@ -26,75 +26,104 @@ enum {
 	EX_DENIED = 4,
 };
 
+/* A command sent to sansod: its request type (the protocol table, ctl_proto.h, names it:
+ * "breakout-revoke" is `sansoctl breakout revoke`), unless an alias names it here. */
 struct cmd {
-	const char *name;
 	uint16_t type;
+	const char *alias;		/* NULL: the request's name */
 	const char *args;		/* positional argument names, space separated */
 	const char *help;
 	const char *help_ja;
 };
 
 static const struct cmd cmds[] = {
-	{ "status", CTL_STATUS, "", "generation, policy, engine, kernel", "稼働状況" },
-	{ "dump", CTL_DUMP, "", "what the kernel enforces (--json, --nft)", "カーネルが実施中の内容" },
-	{ "verify", CTL_VERIFY, "", "kernel vs compiled policy: what differs, exit 1 on drift", "カーネルとポリシーの照合（差分を表示）" },
-	{ "diff", CTL_VERIFY, "", "same as verify (the differences, then in sync/drift)", "verify と同じ（差分と一致・差分ありを表示）" },
-	{ "stats", CTL_STATS, "", "counters (--prometheus)", "統計" },
-	{ "reload", CTL_RELOAD, "", "reload the policy file atomically", "ポリシーの再読み込み" },
-	{ "isolate", CTL_ISOLATE, "target", "cut a zone, host or group from everything (R50/R51)", "ゾーン・端末・グループの遮断" },
-	{ "restore", CTL_RESTORE, "target", "lift an isolation", "遮断の解除" },
-	{ "breakout revoke", CTL_BO_REVOKE, "service", "cut a cloud service now (R28)", "クラウドサービスの即時遮断" },
-	{ "breakout restore", CTL_BO_RESTORE, "service", "lift a revocation", "遮断の解除" },
-	{ "explain", CTL_EXPLAIN, "src dst proto port", "would SRC reach DST PROTO PORT, and why", "通信可否とその理由" },
-	{ "exception list", CTL_EXC_LIST, "", "exceptions with time left", "例外措置の一覧" },
-	{ "exception add", CTL_EXC_ADD, "id", "a time-bounded exception:\n"
+	{ CTL_STATUS, NULL, "", "generation, policy, engine, kernel", "稼働状況" },
+	{ CTL_DUMP, NULL, "", "what the kernel enforces (--json, --nft)", "カーネルが実施中の内容" },
+	{ CTL_VERIFY, NULL, "", "kernel vs compiled policy: what differs, exit 1 on drift", "カーネルとポリシーの照合（差分を表示）" },
+	{ CTL_VERIFY, "diff", "", "same as verify (the differences, then in sync/drift)", "verify と同じ（差分と一致・差分ありを表示）" },
+	{ CTL_STATS, NULL, "", "counters (--prometheus)", "統計" },
+	{ CTL_RELOAD, NULL, "", "reload the policy file atomically", "ポリシーの再読み込み" },
+	{ CTL_ISOLATE, NULL, "target", "cut a zone, host or group from everything (R50/R51)", "ゾーン・端末・グループの遮断" },
+	{ CTL_RESTORE, NULL, "target", "lift an isolation", "遮断の解除" },
+	{ CTL_BO_REVOKE, NULL, "service", "cut a cloud service now (R28)", "クラウドサービスの即時遮断" },
+	{ CTL_BO_RESTORE, NULL, "service", "lift a revocation", "遮断の解除" },
+	{ CTL_EXPLAIN, NULL, "src dst proto port", "would SRC reach DST PROTO PORT, and why", "通信可否とその理由" },
+	{ CTL_EXC_LIST, NULL, "", "exceptions with time left", "例外措置の一覧" },
+	{ CTL_EXC_ADD, NULL, "id", "a time-bounded exception:\n"
 	  "                                         --from A --to B --proto P [--ports N] --reason R\n"
 	  "                                         --requested-by X --approved-by Y --expires TIME", "例外措置の追加: --from --to --proto [--ports] --reason --requested-by --approved-by --expires" },
-	{ "exception revoke", CTL_EXC_REVOKE, "id", "end an exception now", "例外措置の取消" },
-	{ "changes", CTL_CHANGES, "", "proposed and emergency changes", "変更の申請・緊急変更の一覧" },
-	{ "propose", CTL_PROPOSE, "file", "propose a new policy (checked, not applied)", "新しいポリシーの申請" },
-	{ "approve", CTL_APPROVE, "id", "apply a proposal: another person than its proposer", "申請の承認と適用（申請者以外）" },
-	{ "emergency", CTL_EMERGENCY, "file", "apply now, one person; flagged until ratified", "緊急変更（事後承認が必要）" },
-	{ "ratify", CTL_RATIFY, "id", "ratify an emergency change: another person", "緊急変更の事後承認（別の人）" },
+	{ CTL_EXC_REVOKE, NULL, "id", "end an exception now", "例外措置の取消" },
+	{ CTL_CHANGES, NULL, "", "proposed and emergency changes", "変更の申請・緊急変更の一覧" },
+	{ CTL_PROPOSE, NULL, "file", "propose a new policy (checked, not applied)", "新しいポリシーの申請" },
+	{ CTL_APPROVE, NULL, "id", "apply a proposal: another person than its proposer", "申請の承認と適用（申請者以外）" },
+	{ CTL_EMERGENCY, NULL, "file", "apply now, one person; flagged until ratified", "緊急変更（事後承認が必要）" },
+	{ CTL_RATIFY, NULL, "id", "ratify an emergency change: another person", "緊急変更の事後承認（別の人）" },
 };
+
+/* Commands that run here, without the daemon (or beside it: ha). */
+static const struct local {
+	const char *name, *syn, *help, *help_ja;
+} locals[] = {
+	{ "check", "FILE", "check a policy file (sansod -n -v)", "ポリシーの検査（sansod -n -v）" },
+	{ "ha status", "", "high availability: state and sync", "冗長構成: 状態と同期の表示" },
+	{ "ha check", "", "high availability: keepalived's track_script (0 = healthy)",
+	  "冗長構成: keepalived の track_script 用 (0 = 健全)" },
+	{ "ha notify", "STATE", "high availability: keepalived's notify hook",
+	  "冗長構成: keepalived の notify 用" },
+	{ "prove", "--dump FILE [-f POLICY] [--json]",
+	  "prove the kernel's ruleset (nft JSON) independently",
+	  "カーネルのルールセット (nft の JSON) の到達可能性を独立に証明" },
+	{ "audit verify", "FILE [ANCHOR]", "check the hash chain of an audit trail (local)",
+	  "監査証跡の検証（ローカル）" },
+};
+
+#define N_CMDS		(sizeof(cmds) / sizeof(cmds[0]))
+#define N_LOCALS	(sizeof(locals) / sizeof(locals[0]))
 
 static int ja;
 static int quiet;		/* sansoctl ha: the daemon's reply is not printed */
 
+/* The command's name as typed: the alias, or the request's name with spaces for hyphens. */
+static const char *cmd_name(const struct cmd *c, char *buf, size_t len)
+{
+	size_t i;
+
+	snprintf(buf, len, "%s", c->alias ? c->alias : ctl_type_name(c->type));
+	for (i = 0; buf[i]; i++)
+		buf[i] = buf[i] == '-' ? ' ' : buf[i];
+	return buf;
+}
+
+/* The synopsis of a command's arguments: its argument names in capitals. */
+static void cmd_syn(const struct cmd *c, char *syn, size_t len)
+{
+	size_t j;
+
+	for (j = 0; c->args[j] && j < len - 1; j++)
+		syn[j] = (char)(c->args[j] >= 'a' && c->args[j] <= 'z' ?
+				c->args[j] - 'a' + 'A' : c->args[j]);
+	syn[j] = 0;
+	if (c->type == CTL_ISOLATE || c->type == CTL_RESTORE)
+		snprintf(syn, len, "ZONE|HOST|GROUP");
+	if (c->type == CTL_EXPLAIN)
+		snprintf(syn, len, "SRC DST PROTO [PORT]");
+}
+
 static void usage(FILE *out)
 {
-	size_t i, j;
+	char name[32], syn[32];
+	size_t i;
 
 	fprintf(out, ja ? "使い方: sansoctl [-s ソケット] [--json] コマンド [引数] [--reason 理由]\n" :
 		"usage: sansoctl [-s SOCKET] [--json] COMMAND [ARG] [--reason TEXT]\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		char syn[32];
-
-		for (j = 0; cmds[i].args[j] && j < sizeof(syn) - 1; j++)
-			syn[j] = (char)(cmds[i].args[j] >= 'a' && cmds[i].args[j] <= 'z' ?
-					cmds[i].args[j] - 'a' + 'A' : cmds[i].args[j]);
-		syn[j] = 0;
-		if (cmds[i].type == CTL_ISOLATE || cmds[i].type == CTL_RESTORE)
-			snprintf(syn, sizeof(syn), "ZONE|HOST|GROUP");
-		if (cmds[i].type == CTL_EXPLAIN)
-			snprintf(syn, sizeof(syn), "SRC DST PROTO [PORT]");
-		fprintf(out, "  %-17s %-20s %s\n", cmds[i].name, syn,
+	for (i = 0; i < N_CMDS; i++) {
+		cmd_syn(&cmds[i], syn, sizeof(syn));
+		fprintf(out, "  %-17s %-20s %s\n", cmd_name(&cmds[i], name, sizeof(name)), syn,
 			ja ? cmds[i].help_ja : cmds[i].help);
 	}
-	fprintf(out, "  %-17s %-20s %s\n", "check", "FILE",
-		ja ? "ポリシーの検査（sansod -n -v）" : "check a policy file (sansod -n -v)");
-	fprintf(out, "  %-17s %-20s %s\n", "ha status", "",
-		ja ? "冗長構成: 状態と同期の表示" : "high availability: state and sync");
-	fprintf(out, "  %-17s %-20s %s\n", "ha check", "",
-		ja ? "冗長構成: keepalived の track_script 用 (0 = 健全)" :
-		"high availability: keepalived's track_script (0 = healthy)");
-	fprintf(out, "  %-17s %-20s %s\n", "ha notify", "STATE",
-		ja ? "冗長構成: keepalived の notify 用" : "high availability: keepalived's notify hook");
-	fprintf(out, "  %-17s %-20s %s\n", "prove", "--dump FILE [-f POLICY] [--json]",
-		ja ? "カーネルのルールセット (nft の JSON) の到達可能性を独立に証明" :
-		"prove the kernel's ruleset (nft JSON) independently");
-	fprintf(out, "  %-17s %-20s %s\n", "audit verify", "FILE [ANCHOR]",
-		ja ? "監査証跡の検証（ローカル）" : "check the hash chain of an audit trail (local)");
+	for (i = 0; i < N_LOCALS; i++)
+		fprintf(out, "  %-17s %-20s %s\n", locals[i].name, locals[i].syn,
+			ja ? locals[i].help_ja : locals[i].help);
 	fprintf(out, ja ? "  二語のコマンドはハイフンでも書けます (exception-add など)。\n"
 		"  -s ソケット  制御ソケット (既定 $SANSO_CONTROL, " CTL_SOCKET_DEFAULT ")\n"
 		"  --json  JSON で出力   --nft  dump を nft 形式で   --prometheus  stats を Prometheus 形式で\n"
@@ -107,6 +136,32 @@ static void usage(FILE *out)
 		"  -h, --help     this text\n");
 	fprintf(out, ja ? "終了コード: 0 成功, 1 拒否・失敗・差分あり, 2 使い方, 3 接続不可, 4 権限なし\n" :
 		"exit: 0 ok, 1 refused/failed/drift, 2 usage, 3 daemon unreachable, 4 permission denied\n");
+}
+
+/* --list-commands (not in --help; for make check-docs): every command, one a line:
+ * "NAME<TAB>REQUEST<TAB>ROLE", ROLE audit or admin (who may send it, from the protocol
+ * table) or local (REQUEST "-"). A request no command sends is listed with NAME "-". */
+static void list_commands(void)
+{
+	const struct ctl_request *r;
+	char name[32];
+	uint16_t t;
+	size_t i;
+
+	for (i = 0; i < N_CMDS; i++) {
+		r = ctl_request(cmds[i].type);
+		printf("%s\t%s\t%s\n", cmd_name(&cmds[i], name, sizeof(name)), r->name,
+		       r->role == CTL_ROLE_AUDIT ? "audit" : "admin");
+	}
+	for (i = 0; i < N_LOCALS; i++)
+		printf("%s\t-\tlocal\n", locals[i].name);
+	for (t = CTL_TYPE_NONE + 1; t < CTL_TYPE_MAX; t++) {
+		for (i = 0; i < N_CMDS && cmds[i].type != t; i++)
+			;
+		if (i == N_CMDS)
+			printf("-\t%s\t%s\n", ctl_type_name(t),
+			       ctl_request(t)->role == CTL_ROLE_AUDIT ? "audit" : "admin");
+	}
 }
 
 static int connect_to(const char *path)
@@ -191,10 +246,11 @@ static void argname(const struct cmd *c, int i, char *out, size_t len)
 
 static const struct cmd *find(const char *name)
 {
+	char buf[32];
 	size_t i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		const char *a = cmds[i].name, *b = name;
+	for (i = 0; i < N_CMDS; i++) {
+		const char *a = cmd_name(&cmds[i], buf, sizeof(buf)), *b = name;
 
 		while (*a && (*a == *b || (*a == ' ' && *b == '-')))
 			a++, b++;
@@ -380,89 +436,119 @@ static int ha_cmd(const char *sock, int argc, char **argv)
 	return r;
 }
 
-int main(int argc, char **argv)
+/* ---- a request to sansod, from the command line ---- */
+
+struct inv {
+	const char *path;		/* the control socket */
+	const char *format, *reason;
+	const struct cmd *c;		/* NULL until the command is read */
+	int pos;			/* positional arguments taken */
+	char body[CTL_BODY_MAX];	/* key=value lines */
+	size_t blen;
+};
+
+#define ARG_NEXT	(-1)		/* take_arg: go on with the next argument */
+
+static int bad_usage(void)
 {
-	const char *path = getenv("SANSO_CONTROL"), *format = NULL;
-	const char *reason = NULL;
-	static char body[CTL_BODY_MAX];
-	const struct cmd *c = NULL;
-	size_t blen = 0;
-	int i, fd, r, pos = 0;
+	usage(stderr);
+	return EX_USAGE;
+}
 
-	ja = lang_ja_env();
-	if (argc >= 4 && !strcmp(argv[1], "audit") && !strcmp(argv[2], "verify"))
-		return audit_verify_cmd(argv[3], argc >= 5 ? argv[4] : NULL);
-	if (argc == 3 && !strcmp(argv[1], "check"))
-		return check_cmd(argv[0], argv[2]);
-	if (argc >= 2 && !strcmp(argv[1], "prove"))
-		return prove_cmd(argc, argv);
-	if (!path)
-		path = CTL_SOCKET_DEFAULT;
-	for (i = 1; i < argc; i++) {
-		if (!c && !strcmp(argv[i], "ha"))
-			return ha_cmd(path, argc - i - 1, argv + i + 1);
-		if (!strcmp(argv[i], "-s") && i + 1 < argc) {
-			path = argv[++i];
-		} else if (!strcmp(argv[i], "--json")) {
-			format = "json";
-		} else if (!strcmp(argv[i], "--nft")) {
-			format = "nft";
-		} else if (!strcmp(argv[i], "--prometheus")) {
-			format = "prometheus";
-		} else if (!strcmp(argv[i], "--reason") && i + 1 < argc) {
-			reason = argv[++i];
-		} else if (!strncmp(argv[i], "--", 2) && i + 1 < argc && c &&
-			   c->type == CTL_EXC_ADD) {
-			if (add_arg(body, &blen, argv[i] + 2, argv[i + 1]) < 0)
-				break;
-			i++;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return EX_OK;
-		} else if (!c && i + 2 < argc && (!strcmp(argv[i], "audit") &&
-							   !strcmp(argv[i + 1], "verify"))) {
-			return audit_verify_cmd(argv[i + 2], i + 3 < argc ? argv[i + 3] : NULL);
-		} else if (!c && i + 1 < argc && !strcmp(argv[i], "audit-verify")) {
-			return audit_verify_cmd(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
-		} else if (!c && i + 2 == argc && !strcmp(argv[i], "check")) {
-			return check_cmd(argv[0], argv[i + 1]);
-		} else if (!c) {
-			c = find(argv[i]);
-			if (!c && i + 1 < argc) {
-				char two[64];
+/* A command run here, named at argv[i] (before any daemon command): its exit code, or
+ * ARG_NEXT if argv[i] names none. */
+static int local_cmd(const struct inv *v, int argc, char **argv, int i)
+{
+	if (!strcmp(argv[i], "ha"))
+		return ha_cmd(v->path, argc - i - 1, argv + i + 1);
+	if (i + 2 < argc && !strcmp(argv[i], "audit") && !strcmp(argv[i + 1], "verify"))
+		return audit_verify_cmd(argv[i + 2], i + 3 < argc ? argv[i + 3] : NULL);
+	if (i + 1 < argc && !strcmp(argv[i], "audit-verify"))
+		return audit_verify_cmd(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
+	if (i + 2 == argc && !strcmp(argv[i], "check"))
+		return check_cmd(argv[0], argv[i + 1]);
+	return ARG_NEXT;
+}
 
-				snprintf(two, sizeof(two), "%s %s", argv[i], argv[i + 1]);
-				c = find(two);
-				i += c != NULL;
-			}
-			if (!c)
-				break;
-		} else if (c->args[0] && pos < nargs(c)) {
-			char key[32];
+/* The command at argv[*i], of one word or two (moves *i past the second). */
+static int take_command(struct inv *v, int argc, char **argv, int *i)
+{
+	char two[64];
 
-			argname(c, pos++, key, sizeof(key));
-			if (add_arg(body, &blen, key, argv[i]) < 0)
-				break;
-		} else {
-			c = NULL;
-			break;
-		}
+	v->c = find(argv[*i]);
+	if (!v->c && *i + 1 < argc) {
+		snprintf(two, sizeof(two), "%s %s", argv[*i], argv[*i + 1]);
+		v->c = find(two);
+		*i += v->c != NULL;
 	}
-	if (c && ja && add_arg(body, &blen, "lang", "ja") < 0)
-		c = NULL;
-	if (!c || (c->args[0] && pos != nargs(c) && c->type != CTL_EXPLAIN) ||
-	    (c->type == CTL_EXPLAIN && pos < 3) || add_arg(body, &blen, "format", format) < 0 ||
-	    add_arg(body, &blen, "reason", reason) < 0) {
-		usage(stderr);
-		return EX_USAGE;
+	return v->c ? ARG_NEXT : bad_usage();
+}
+
+/* The next positional argument of the command. */
+static int take_positional(struct inv *v, const char *arg)
+{
+	char key[32];
+
+	if (!v->c->args[0] || v->pos >= nargs(v->c))
+		return bad_usage();
+	argname(v->c, v->pos++, key, sizeof(key));
+	return add_arg(v->body, &v->blen, key, arg) < 0 ? bad_usage() : ARG_NEXT;
+}
+
+/* One argument at argv[*i] (an option moves *i past its value): ARG_NEXT, or the exit code
+ * (of a local command, of --help, of a usage error). */
+static int take_arg(struct inv *v, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	int r;
+
+	if (!v->c && (r = local_cmd(v, argc, argv, *i)) != ARG_NEXT)
+		return r;
+	if (!strcmp(a, "-s") && *i + 1 < argc) {
+		v->path = argv[++*i];
+	} else if (!strcmp(a, "--json") || !strcmp(a, "--nft") || !strcmp(a, "--prometheus")) {
+		v->format = a + 2;
+	} else if (!strcmp(a, "--reason") && *i + 1 < argc) {
+		v->reason = argv[++*i];
+	} else if (!strncmp(a, "--", 2) && *i + 1 < argc && v->c && v->c->type == CTL_EXC_ADD) {
+		if (add_arg(v->body, &v->blen, a + 2, argv[++*i]) < 0)
+			return bad_usage();
+	} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		usage(stdout);
+		return EX_OK;
+	} else if (!strcmp(a, "--list-commands")) {
+		list_commands();
+		return EX_OK;
+	} else {
+		return v->c ? take_positional(v, a) : take_command(v, argc, argv, i);
 	}
-	fd = connect_to(path);
+	return ARG_NEXT;
+}
+
+/* All arguments there (explain: PORT may be left out), then the options into the body. */
+static bool complete(struct inv *v)
+{
+	const struct cmd *c = v->c;
+
+	if (!c || (ja && add_arg(v->body, &v->blen, "lang", "ja") < 0))
+		return false;
+	if (c->type == CTL_EXPLAIN ? v->pos < 3 : c->args[0] && v->pos != nargs(c))
+		return false;
+	return add_arg(v->body, &v->blen, "format", v->format) == 0 &&
+	       add_arg(v->body, &v->blen, "reason", v->reason) == 0;
+}
+
+/* Send it, print the reply: the exit code. */
+static int request(const struct inv *v)
+{
+	int fd = connect_to(v->path), r;
+
 	if (fd < 0) {
 		fprintf(stderr, ja ? "sansoctl: %s に接続できません: %s\n" :
-			"sansoctl: cannot reach sansod at %s: %s\n", path, strerror(-fd));
+			"sansoctl: cannot reach sansod at %s: %s\n", v->path, strerror(-fd));
 		return fd == -EACCES ? EX_DENIED : EX_UNREACHABLE;
 	}
-	r = exchange(fd, c->type, body, blen);
+	r = exchange(fd, v->c->type, v->body, v->blen);
 	close(fd);
 	if (r < 0) {
 		fprintf(stderr, "sansoctl: %s\n", strerror(-r));
@@ -476,4 +562,21 @@ int main(int argc, char **argv)
 	if (r == CTL_ERR_INVALID)
 		return EX_USAGE;
 	return r == CTL_OK ? EX_OK : EX_REFUSED;
+}
+
+int main(int argc, char **argv)
+{
+	static struct inv v;
+	int i, r;
+
+	ja = lang_ja_env();
+	if (argc >= 2 && !strcmp(argv[1], "prove"))
+		return prove_cmd(argc, argv);
+	v.path = getenv("SANSO_CONTROL") ? getenv("SANSO_CONTROL") : CTL_SOCKET_DEFAULT;
+	for (i = 1; i < argc; i++) {
+		r = take_arg(&v, argc, argv, &i);
+		if (r != ARG_NEXT)
+			return r;
+	}
+	return complete(&v) ? request(&v) : bad_usage();
 }

@@ -76,6 +76,7 @@ struct ledger_entry {
 	char expires[48], added_by[64];
 	int64_t added_at;
 	bool revoked;
+	bool expire_reported;		/* exception.expire is in the audit trail (ops_expire_check) */
 };
 
 #define CHANGES_MAX 32
@@ -177,5 +178,8 @@ void sansod_ha_stop(struct daemon *d);
 
 /* Handle one control request; the reply body goes to out, the status is returned. */
 int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out);
+/* Record exception.expire once for every ledger exception whose expiry (absolute, seconds)
+ * is at or before now; returns how many were recorded. Cheap: call it from the main loop. */
+int ops_expire_check(struct daemon *d, int64_t now);
 
 #endif

@@ -35,10 +35,13 @@ void state_write(const struct ops *o, FILE *f, bool local)
 	for (i = 0; i < o->n_ledger; i++) {
 		const struct ledger_entry *l = &o->ledger[i];
 
-		fprintf(f, "exception\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%lld\t%d\n", l->id,
+		fprintf(f, "exception\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%lld\t%d", l->id,
 			l->from, l->to, l->proto, l->ports[0] ? l->ports : "-", l->reason,
 			l->requested_by, l->approved_by, l->expires, l->added_by,
 			(long long)l->added_at, l->revoked);
+		if (local)	/* this trail's record, not the peer's */
+			fprintf(f, "\t%d", l->expire_reported);
+		fputc('\n', f);
 	}
 }
 
@@ -64,14 +67,14 @@ void state_save(const struct daemon *d)
 
 static int ledger_parse(char *line, struct ledger_entry *l)
 {
-	char *f[12], *save = NULL, *nl = strchr(line, '\n'), *tok;
+	char *f[13], *save = NULL, *nl = strchr(line, '\n'), *tok;
 	int n = 0;
 
 	if (nl)
 		*nl = '\0';
-	for (tok = strtok_r(line, "\t", &save); tok && n < 12; tok = strtok_r(NULL, "\t", &save))
+	for (tok = strtok_r(line, "\t", &save); tok && n < 13; tok = strtok_r(NULL, "\t", &save))
 		f[n++] = tok;
-	if (n != 12 || tok)
+	if (n < 12 || tok)	/* 13th (local): exception.expire recorded */
 		return -EINVAL;
 	memset(l, 0, sizeof(*l));
 	snprintf(l->id, sizeof(l->id), "%s", f[0]);
@@ -86,6 +89,7 @@ static int ledger_parse(char *line, struct ledger_entry *l)
 	snprintf(l->added_by, sizeof(l->added_by), "%s", f[9]);
 	l->added_at = strtoll(f[10], NULL, 10);
 	l->revoked = atoi(f[11]) != 0;
+	l->expire_reported = n == 13 && atoi(f[12]) != 0;
 	return 0;
 }
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 """--help, the man pages (English and Japanese) and the README name the same commands and
-options of sansoctl and sansod, in both directions. Prints PASS/FAIL lines, exits 1 on any FAIL.
+options of sansoctl and sansod, in both directions. The commands are those of the protocol
+table as sansoctl was built with it (the hidden `sansoctl --list-commands`): every request has
+a command, and the ROLES section of each man page gives the sanso-audit group exactly the
+commands the table lets it send. Prints PASS/FAIL lines, exits 1 on any FAIL.
 usage: agree.py SANSOD SANSOCTL   (run from the top of the tree)"""
 import os
 import re
@@ -28,6 +31,18 @@ def helptext(prog):
 
 
 OPT = re.compile(r"(?<![\w-])(--[a-z][a-z-]*[a-z]|-[a-z])(?![\w-])")
+
+
+def table_commands(prog):
+    """{command: (request, role)} from `sansoctl --list-commands` (role: audit, admin, local)."""
+    env = dict(os.environ, LANG="C", LC_ALL="C")
+    out = subprocess.run([prog, "--list-commands"], capture_output=True, text=True, env=env,
+                         check=True).stdout
+    cmds = {}
+    for line in out.splitlines():
+        name, request, role = line.split("\t")
+        cmds.setdefault(name, []).append((request, role))
+    return cmds
 
 
 def help_commands(text):
@@ -63,7 +78,7 @@ def roff_tag(line):
 
 
 # The Japanese pages' section headings.
-JA = {"オプション": "OPTIONS", "コマンド": "COMMANDS", "動作モード": "MODES"}
+JA = {"オプション": "OPTIONS", "コマンド": "COMMANDS", "動作モード": "MODES", "役割": "ROLES"}
 
 
 def man_sections(path):
@@ -101,6 +116,23 @@ def man_bold_commands(path, section):
         if m:
             cmds.add(unroff(m.group(1)).strip())
     return {c for c in cmds if re.match(r"^[a-z]", c)}
+
+
+def man_audit_role(path):
+    """The commands the ROLES section gives the sanso-audit group: the bold words of its .TP
+    paragraph (up to the next .TP or .PP)."""
+    lines = man_sections(path).get("ROLES", [])
+    cmds, inside = set(), False
+    for i, line in enumerate(lines):
+        if line.startswith(".TP") and i + 1 < len(lines):
+            inside = "sanso\\-audit" in lines[i + 1]
+            continue
+        if line.startswith(".PP") or line.startswith(".SH"):
+            inside = False
+        m = re.match(r'^\.BR?\s+(?:"([^"]+)"|(\S+))', line) if inside else None
+        if m and not re.match(r"^\.BR?\s+sanso", line):
+            cmds.add(unroff(m.group(1) or m.group(2)))
+    return cmds
 
 
 def man_options(path, sections):
@@ -152,16 +184,28 @@ def main():
     ctl_help, d_help = helptext(sansoctl), helptext(sansod)
     ctl_cmds, ctl_opts = help_commands(ctl_help), help_options(ctl_help)
     d_opts = help_options(d_help)
-    check(len(ctl_cmds) >= 20 and {"exception add", "breakout revoke", "audit verify",
-                                   "isolate", "diff"} <= ctl_cmds,
-          "sansoctl --help lists its commands (%d)" % len(ctl_cmds))
+    table = table_commands(sansoctl)
+    orphans = sorted(r for n, rs in table.items() if n == "-" for r, _ in rs)
+    check(not orphans, "every request of the protocol table has a sansoctl command%s" %
+          (": not " + ", ".join(orphans) if orphans else ""))
+    table.pop("-", None)
+    t_cmds = set(table)
+    audit_cmds = {n for n, rs in table.items() if all(role == "audit" for _, role in rs)}
+    local_cmds = {n for n, rs in table.items() if all(role == "local" for _, role in rs)}
+    check(len(t_cmds) >= 20 and {"exception add", "breakout revoke", "audit verify",
+                                 "isolate", "diff"} <= t_cmds,
+          "sansoctl --list-commands lists its commands (%d)" % len(t_cmds))
+    check({"status", "exception list"} <= audit_cmds and not {"reload", "isolate"} & audit_cmds,
+          "the table gives sanso-audit the read-only commands (%d)" % len(audit_cmds))
+    agree("sansoctl commands of the table", ctl_cmds, t_cmds, "--help")
+    agree("sansoctl commands of --help", t_cmds, ctl_cmds, "the table")
     check(len(d_opts) >= 12, "sansod --help lists its options (%d)" % len(d_opts))
 
     ctl_block = readme_block("README.md", "## Operations: sansoctl")
     d_block = readme_block("README.md", "## Running it")
     r_cmds = readme_ctl_commands(ctl_block)
-    agree("sansoctl commands of --help", r_cmds, ctl_cmds, "README")
-    agree("sansoctl commands of README", ctl_cmds, r_cmds, "--help")
+    agree("sansoctl commands of the table", r_cmds, t_cmds, "README")
+    agree("sansoctl commands of README", t_cmds, r_cmds, "the table")
     agree("sansoctl options of --help", set(OPT.findall(ctl_block)), ctl_opts, "README")
     agree("sansoctl options of README", ctl_opts, set(OPT.findall(ctl_block)), "--help")
     agree("sansod options of --help", set(OPT.findall(d_block)), d_opts, "README")
@@ -173,8 +217,11 @@ def main():
             check(False, "%s and %s exist" % (ctl_man, d_man))
             continue
         m_cmds = man_bold_commands(ctl_man, "COMMANDS") - {"sanso-admin", "sanso-audit"}
-        agree("sansoctl commands of --help", m_cmds, ctl_cmds, ctl_man)
-        agree("sansoctl commands of " + ctl_man, ctl_cmds, m_cmds, "--help")
+        agree("sansoctl commands of the table", m_cmds, t_cmds, ctl_man)
+        agree("sansoctl commands of " + ctl_man, t_cmds, m_cmds, "the table")
+        m_audit = man_audit_role(ctl_man) - local_cmds
+        agree("sanso-audit commands of the table", m_audit, audit_cmds, ctl_man + " ROLES")
+        agree("sanso-audit commands of %s ROLES" % ctl_man, audit_cmds, m_audit, "the table")
         agree("sansoctl options of --help", man_all_options(ctl_man), ctl_opts, ctl_man)
         agree("sansoctl options of %s OPTIONS" % ctl_man, ctl_opts,
               man_options(ctl_man, ["OPTIONS"]), "--help")

@@ -173,6 +173,8 @@ check "sansod stopped: the exception ends by itself (kernel timeout, ~8 s)" \
 	poll 120 bash -c "! ip netns exec $LAB-lg ncat -z -w 1 -s 10.20.0.10 10.40.0.10 2222"
 check "restart: sansod starts with the ledger" start
 refute "restart: the expired exception is not revived" tcp_ok lg 10.20.0.10 10.40.0.10 2222
+check "restart: exception.expire recorded for EX-T-1" \
+	poll 30 grep -q '"event":"exception.expire".*"id":"EX-T-1"' "$AUDIT"
 check "dump shows the exception's time left, read from the kernel" \
 	bash -c "'$SANSOCTL' -s '$CTL' dump | grep -A3 'set x_lgwan_dmz_p4' | grep -q 'expires in [0-9]*s'"
 long=$(date -d "@$(($(date +%s) + 3600))" +%Y-%m-%dT%H:%M:%S%:z)
@@ -181,6 +183,8 @@ check "exception add EX-T-2 (one hour)" ctl exception add EX-T-2 --from admin-01
 kill "$DPID"
 poll 50 bash -c "! kill -0 $DPID 2>/dev/null"
 check "restart again: sansod starts" start
+check_eq "restart again: exception.expire of EX-T-1 recorded once (kept in the state)" 1 \
+	"$(grep -c '"event":"exception.expire".*"id":"EX-T-1"' "$AUDIT")"
 check "restart keeps a valid exception: admin-01 -> e-apply:2222 passes" tcp_ok lg 10.20.0.10 10.40.0.10 2222
 check "exception revoke EX-T-2" ctl exception revoke EX-T-2
 refute "after revoke: admin-01 -> e-apply:2222 is refused" tcp_ok lg 10.20.0.10 10.40.0.10 2222

@@ -116,9 +116,9 @@ static off_t fsize(const char *path)
 	return st.st_size;
 }
 
-static const char *const events[] = {
-	AUDIT_EV_CONFIG_APPLY, AUDIT_EV_CONFIG_RESULT, AUDIT_EV_EXCEPTION_ADD, AUDIT_EV_ISOLATE,
-	AUDIT_EV_REVOKE, AUDIT_EV_DRIFT, AUDIT_EV_CTL_REFUSED, AUDIT_EV_EXCEPTION_EXP,
+static const enum audit_ev events[] = {
+	AUDIT_E_CONFIG_APPLY, AUDIT_E_CONFIG_RESULT, AUDIT_E_EXCEPTION_ADD, AUDIT_E_ISOLATE,
+	AUDIT_E_REVOKE, AUDIT_E_DRIFT, AUDIT_E_CTL_REFUSED, AUDIT_E_EXCEPTION_EXP,
 };
 
 static int64_t rec_time(int i)
@@ -141,7 +141,8 @@ static void append_records(struct audit *a, int first, int last)
 		if (i == 12)	/* a hostile value, raw Japanese text and a clean one */
 			audit_field_str(&f, "reason", "\"},\"hash\":\"x\n\xff\xe4\xb8\x89\\");
 		snprintf(actor, sizeof(actor), "uid=%d(op%d) pid=%d", 1000 + i % 3, i % 3, 4000 + i);
-		ck_assert_int_eq(audit_append(a, rec_time(i), actor, events[i % ARRAY_SIZE(events)],
+		ck_assert_int_eq(audit_append(a, rec_time(i), actor,
+					      audit_events[events[i % ARRAY_SIZE(events)]].name,
 					      &f), 0);
 	}
 }
@@ -430,6 +431,41 @@ START_TEST(test_fields_refused)
 		ck_assert_int_eq(audit_field_bool(&f, key, true), 0);
 	}
 	ck_assert_int_eq(audit_field_bool(&f, "one_more", true), -EINVAL);
+}
+END_TEST
+
+/* The registry: names unique and writable, keys writable and unique per event, found back. */
+START_TEST(test_registry)
+{
+	char line[AUDIT_LINE_MAX], key[AUDIT_KEY_MAX + 8];
+	struct audit_fields f;
+	const char *k, *e;
+	int i, j;
+
+	for (i = 0; i < AUDIT_E_MAX; i++) {
+		ck_assert_ptr_nonnull(audit_events[i].name);
+		ck_assert_ptr_nonnull(audit_events[i].keys);
+		ck_assert_int_eq(audit_event_find(audit_events[i].name), i);
+		for (j = 0; j < i; j++)
+			ck_assert_str_ne(audit_events[j].name, audit_events[i].name);
+		audit_fields_init(&f);
+		for (k = audit_events[i].keys; *k; k = *e ? e + 1 : e) {
+			e = k + strcspn(k, " ");
+			ck_assert_int_lt(e - k, (long)sizeof(key));
+			snprintf(key, sizeof(key), "%.*s", (int)(e - k), k);
+			if (key[0] == '[')	/* optional: "[key]" */
+				snprintf(key, sizeof(key), "%.*s", (int)(e - k - 2), k + 1);
+			ck_assert_msg(audit_field_str(&f, key, "v") == 0, "%s: key '%s'",
+				      audit_events[i].name, key);
+		}
+		ck_assert_msg(audit_format_line(line, sizeof(line), 1, zero, 0, "sansod",
+						audit_events[i].name, &f) > 0, "%s",
+			      audit_events[i].name);
+	}
+	ck_assert_int_eq(audit_event_find("no.such.event"), -ENOENT);
+	ck_assert_int_eq(audit_event_find(NULL), -ENOENT);
+	ck_assert_str_eq(AUDIT_EV_EXCEPTION_EXP, "exception.expire");
+	ck_assert_str_eq(AUDIT_EV(HA_SYNC_APPLY), "ha.sync.apply");
 }
 END_TEST
 
@@ -1224,6 +1260,7 @@ Suite *suite_audit(void)
 
 	tcase_add_loop_test(tc, test_time_table, 0, ARRAY_SIZE(time_cases));
 	tcase_add_test(tc, test_time_range);
+	tcase_add_test(tc, test_registry);
 	tcase_add_test(tc, test_time_gmtime);
 	tcase_add_loop_test(tc, test_time_rejects, 0, ARRAY_SIZE(bad_times));
 	tcase_add_loop_test(tc, test_escape, 0, ARRAY_SIZE(esc_cases));

@@ -105,12 +105,50 @@ START_TEST(test_allowed)
 		ck_assert(ctl_allowed(&root, t));
 		ck_assert(ctl_allowed(&admin, t));
 		ck_assert(!ctl_allowed(&nobody, t));
-		ck_assert_int_eq(ctl_allowed(&audit, t), !ctl_type_mutates(t));
+		ck_assert_int_eq(ctl_allowed(&audit, t), ctl_request(t)->role == CTL_ROLE_AUDIT);
 	}
 	ck_assert(!ctl_allowed(&root, 0));
 	ck_assert(!ctl_allowed(&root, CTL_TYPE_MAX));
-	ck_assert(ctl_type_mutates(CTL_ISOLATE) && ctl_type_mutates(CTL_EXC_ADD));
-	ck_assert(!ctl_type_mutates(CTL_DUMP) && !ctl_type_mutates(CTL_EXPLAIN));
+	ck_assert(!ctl_allowed(&audit, CTL_ISOLATE) && !ctl_allowed(&audit, CTL_EXC_ADD));
+	ck_assert(!ctl_allowed(&audit, CTL_RELOAD) && !ctl_allowed(&audit, CTL_RATIFY));
+	ck_assert(ctl_allowed(&audit, CTL_DUMP) && ctl_allowed(&audit, CTL_EXPLAIN));
+	ck_assert(ctl_allowed(&audit, CTL_CHANGES) && ctl_allowed(&audit, CTL_EXC_LIST));
+}
+END_TEST
+
+/* The protocol table: every request type has exactly its own row, names are unique and
+ * look like sansoctl's commands, a mutating request needs more than read-only. */
+START_TEST(test_table)
+{
+	uint16_t t, u;
+	const char *s;
+
+	ck_assert_ptr_null(ctl_request(CTL_TYPE_NONE));
+	ck_assert_ptr_null(ctl_request(CTL_TYPE_MAX));
+	ck_assert_str_eq(ctl_type_name(CTL_TYPE_MAX), "unknown");
+	ck_assert_int_eq(CTL_STATUS, 1);		/* wire numbers: the first row is 1 */
+	ck_assert_int_eq(CTL_RATIFY, 18);		/* rows are appended, never moved */
+	for (t = 1; t < CTL_TYPE_MAX; t++) {
+		const struct ctl_request *r = ctl_request(t);
+
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(r->type, t);
+		ck_assert_ptr_nonnull(r->name);
+		ck_assert_ptr_eq(ctl_request_find(r->name), r);
+		ck_assert_str_eq(ctl_type_name(t), r->name);
+		for (s = r->name; *s; s++)
+			ck_assert((*s >= 'a' && *s <= 'z') || (*s == '-' && s > r->name && s[1]));
+		ck_assert(r->role == CTL_ROLE_AUDIT || r->role == CTL_ROLE_ADMIN);
+		ck_assert_msg(!r->mutates || r->role > CTL_ROLE_AUDIT, "%s mutates", r->name);
+		for (u = 1; u < t; u++)
+			ck_assert_str_ne(ctl_request(u)->name, r->name);
+	}
+	ck_assert_ptr_null(ctl_request_find("breakout revoke"));
+	ck_assert_ptr_null(ctl_request_find(NULL));
+	ck_assert(ctl_request(CTL_ISOLATE)->mutates && ctl_request(CTL_EXC_ADD)->mutates);
+	ck_assert(!ctl_request(CTL_DUMP)->mutates && !ctl_request(CTL_EXPLAIN)->mutates);
+	ck_assert_str_eq(ctl_role_group(CTL_ROLE_ADMIN), CTL_ADMIN_GROUP);
+	ck_assert_str_eq(ctl_role_group(CTL_ROLE_AUDIT), CTL_AUDIT_GROUP);
 }
 END_TEST
 
@@ -125,6 +163,7 @@ Suite *suite_ctl(void)
 	tcase_add_loop_test(tc, test_parse_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_parse_sizes);
 	tcase_add_test(tc, test_allowed);
+	tcase_add_test(tc, test_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

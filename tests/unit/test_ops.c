@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* test_ops.c: ops.c against stubs of the daemon around it (gen, state, trail, readback,
+ * kdump, ctdel, queue, kwatch, log): the dispatch and authorization of ops_handle come from the protocol table, and
+ * ops_expire_check records exception.expire exactly once per ledger exception. The stubs
+ * below are the whole of what ops.o needs besides the pure modules: a link error here means
+ * ops.c calls something new (stub it). */
+#include <check.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "gen.h"
+#include "sansod.h"
+#include "state.h"
+#include "trail.h"
+
+#define EVENTS_MAX 16
+
+static struct {
+	int n;
+	char event[EVENTS_MAX][AUDIT_EVENT_MAX + 1];
+	char first_key[EVENTS_MAX][AUDIT_KEY_MAX + 1];
+	char first_val[EVENTS_MAX][128];
+	int fail;			/* sansod_audit returns -EIO */
+	int applies, saves;
+} st;
+
+int sansod_audit(struct daemon *d, const char *actor, const char *event, ...)
+{
+	const char *k, *v;
+	va_list ap;
+
+	(void)d;
+	(void)actor;
+	if (st.fail)
+		return -EIO;
+	ck_assert_int_ge(audit_event_find(event), 0);	/* only registered events */
+	ck_assert_int_lt(st.n, EVENTS_MAX);
+	snprintf(st.event[st.n], sizeof(st.event[0]), "%s", event);
+	va_start(ap, event);
+	k = va_arg(ap, const char *);
+	v = k ? va_arg(ap, const char *) : NULL;
+	va_end(ap);
+	snprintf(st.first_key[st.n], sizeof(st.first_key[0]), "%s", k ? k : "");
+	snprintf(st.first_val[st.n], sizeof(st.first_val[0]), "%s", v ? v : "");
+	st.n++;
+	return 0;
+}
+
+int gen_reload(struct daemon *d)
+{
+	(void)d;
+	st.applies++;
+	return 0;
+}
+
+int gen_apply_ops(struct daemon *d)
+{
+	(void)d;
+	st.applies++;
+	return 0;
+}
+
+void state_save(const struct daemon *d)
+{
+	(void)d;
+	st.saves++;
+}
+
+int gen_check(struct daemon *d, const char *file, char sha[65], struct conf_text *text)
+{
+	(void)d, (void)file, (void)sha, (void)text;
+	return -ENOTSUP;
+}
+
+bool gen_resolves(const struct policy *p, const char *name)
+{
+	(void)p, (void)name;
+	return false;
+}
+
+int gen_diag_print(const struct daemon *d, const struct diag *diag, int ja)
+{
+	(void)d, (void)diag, (void)ja;
+	return 0;
+}
+
+int readback_verify(struct apply *ap, const struct ir_ruleset *rs, struct diag *diag)
+{
+	(void)ap, (void)rs, (void)diag;
+	return -ENOTSUP;
+}
+
+int ctdel_mark(uint32_t id)
+{
+	(void)id;
+	return 0;
+}
+
+int kdump_print(const struct ir_ruleset *rs, FILE *out, bool json)
+{
+	(void)rs, (void)out, (void)json;
+	return -ENOTSUP;
+}
+
+int kdump_counters(void (*cb)(void *arg, const char *chain, int idx, const char *comment,
+			      uint64_t pkts, uint64_t bytes), void *arg)
+{
+	(void)cb, (void)arg;
+	return -ENOTSUP;
+}
+
+int kwatch_conntrack(uint64_t *ret_count, uint64_t *ret_max)
+{
+	(void)ret_count, (void)ret_max;
+	return -ENOENT;
+}
+
+int kwatch_queue(int qnum, struct kwatch_queue *ret)
+{
+	(void)qnum, (void)ret;
+	return -ENOENT;
+}
+
+void queue_counts(const struct queue_rt *rt, uint64_t out[EC_MAX], uint64_t *enobufs)
+{
+	(void)rt, (void)out, (void)enobufs;
+}
+
+void log_warn(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+void log_warnx(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+void log_info(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+static struct daemon *daemon_new(void)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+
+	ck_assert_ptr_nonnull(d);
+	memset(&st, 0, sizeof(st));
+	return d;
+}
+
+static void ledger_add(struct daemon *d, const char *id, const char *expires, bool revoked)
+{
+	struct ledger_entry *l = &d->ops.ledger[d->ops.n_ledger++];
+
+	snprintf(l->id, sizeof(l->id), "%s", id);
+	snprintf(l->from, sizeof(l->from), "admin-01");
+	snprintf(l->to, sizeof(l->to), "e-apply");
+	snprintf(l->expires, sizeof(l->expires), "%s", expires);
+	l->revoked = revoked;
+}
+
+START_TEST(test_expire_once)
+{
+	struct daemon *d = daemon_new();
+	int64_t t;
+
+	ck_assert_int_eq(policy_time_parse("2026-12-05T12:00:00+09:00", &t), 0);
+	ledger_add(d, "EX-1", "2026-12-05T12:00:00+09:00", false);
+	ledger_add(d, "EX-2", "2026-12-05T12:01:40+09:00", false);
+	ledger_add(d, "EX-3", "2026-12-05T11:00:00+09:00", true);	/* revoked: exception.del */
+	ledger_add(d, "EX-4", "not a time", false);
+	ck_assert_int_eq(ops_expire_check(d, t - 1), 0);
+	ck_assert_int_eq(st.n, 0);
+	ck_assert_int_eq(st.saves, 0);
+	ck_assert_int_eq(ops_expire_check(d, t), 1);		/* at the expiry itself */
+	ck_assert_int_eq(st.n, 1);
+	ck_assert_str_eq(st.event[0], "exception.expire");
+	ck_assert_str_eq(st.first_key[0], "id");
+	ck_assert_str_eq(st.first_val[0], "EX-1");
+	ck_assert_int_eq(st.saves, 1);
+	ck_assert_int_eq(ops_expire_check(d, t + 10), 0);	/* once */
+	ck_assert_int_eq(ops_expire_check(d, t + 1000), 1);
+	ck_assert_str_eq(st.first_val[1], "EX-2");
+	ck_assert_int_eq(ops_expire_check(d, t + 100000), 0);
+	ck_assert_int_eq(st.n, 2);
+	ck_assert(d->ops.ledger[0].expire_reported && d->ops.ledger[1].expire_reported);
+	ck_assert(!d->ops.ledger[2].expire_reported && !d->ops.ledger[3].expire_reported);
+	ck_assert_int_eq(st.applies, 0);		/* the kernel expires it: no new generation */
+	free(d);
+}
+END_TEST
+
+/* A record that cannot be written is tried again later; a broken trail is not tried. */
+START_TEST(test_expire_audit_fails)
+{
+	struct daemon *d = daemon_new();
+	int64_t t;
+
+	ck_assert_int_eq(policy_time_parse("2026-12-05T12:00:00+09:00", &t), 0);
+	ledger_add(d, "EX-1", "2026-12-05T12:00:00+09:00", false);
+	st.fail = 1;
+	ck_assert_int_eq(ops_expire_check(d, t), 0);
+	ck_assert(!d->ops.ledger[0].expire_reported);
+	st.fail = 0;
+	d->audit_failed = true;
+	ck_assert_int_eq(ops_expire_check(d, t), 0);
+	ck_assert_int_eq(st.n, 0);
+	d->audit_failed = false;
+	ck_assert_int_eq(ops_expire_check(d, t), 1);
+	ck_assert_int_eq(ops_expire_check(d, t), 0);
+	ck_assert_int_eq(st.n, 1);
+	free(d);
+}
+END_TEST
+
+static int handle(struct daemon *d, const struct ctl_peer *p, uint16_t type)
+{
+	struct ctl_req q = { .type = type };
+	char *body = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&body, &len);
+	int r;
+
+	ck_assert_ptr_nonnull(out);
+	r = ops_handle(d, p, &q, out);
+	fclose(out);
+	free(body);
+	return r;
+}
+
+/* Every request the table gives CTL_ROLE_ADMIN is refused to an auditor before its handler
+ * runs, and recorded; the read-only ones reach their handler. */
+START_TEST(test_handle_roles)
+{
+	struct ctl_peer audit = { .uid = 1001, .audit = true, .name = "uid=1001(kansa)" };
+	struct daemon *d = daemon_new();
+	uint16_t t;
+	int denied = 0;
+
+	for (t = CTL_TYPE_NONE + 1; t < CTL_TYPE_MAX; t++) {
+		if (ctl_request(t)->role != CTL_ROLE_ADMIN)
+			continue;
+		ck_assert_int_eq(handle(d, &audit, t), CTL_ERR_DENIED);
+		ck_assert_str_eq(st.event[st.n - 1], "ctl.refused");
+		ck_assert_str_eq(st.first_val[st.n - 1], ctl_type_name(t));
+		denied++;
+	}
+	ck_assert_int_eq(st.n, denied);
+	ck_assert_int_ge(denied, 11);
+	ck_assert_int_eq(st.applies, 0);
+	ck_assert_int_eq(st.saves, 0);
+	ck_assert_int_eq(handle(d, &audit, CTL_CHANGES), CTL_OK);
+	ck_assert_int_eq(st.n, denied);
+	ck_assert_int_eq(handle(d, &audit, CTL_TYPE_MAX), CTL_ERR_INVALID);
+	free(d);
+}
+END_TEST
+
+START_TEST(test_handle_reload)
+{
+	struct ctl_peer admin = { .uid = 1000, .admin = true, .audit = true,
+				  .name = "uid=1000(tanaka)" };
+	struct daemon *d = daemon_new();
+
+	ck_assert_int_eq(handle(d, &admin, CTL_RELOAD), CTL_OK);
+	ck_assert_int_eq(st.applies, 1);
+	ck_assert_int_eq(st.n, 1);
+	ck_assert_str_eq(st.event[0], "config.reload");
+	free(d);
+}
+END_TEST
+
+Suite *suite_ops(void);
+
+Suite *suite_ops(void)
+{
+	Suite *s = suite_create("ops");
+	TCase *tc = tcase_create("ops");
+
+	tcase_add_test(tc, test_expire_once);
+	tcase_add_test(tc, test_expire_audit_fails);
+	tcase_add_test(tc, test_handle_roles);
+	tcase_add_test(tc, test_handle_reload);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -128,7 +128,7 @@ static void report_unresolved(struct daemon *d)
 			continue;
 		log_warnx("isolation '%s' resolves to nothing in '%s': it is kept, UNRESOLVED, "
 			  "until it is restored (sansoctl restore)", d->ops.isolate[i], d->o.file);
-		(void)sansod_audit(d, "sansod", AUDIT_EV_ISOLATE_UNRESOLVED, "target",
+		(void)trail_audit(d, "sansod", AUDIT_EV_ISOLATE_UNRESOLVED, "target",
 				   d->ops.isolate[i], "policy", d->o.file, NULL);
 	}
 }
@@ -467,14 +467,14 @@ static int reload_allowed(struct daemon *d, const struct gen *g)
 	if (approved && strcmp(approved, g->sha256)) {
 		log_warnx("'%s' is not the approved text (sha256 %s, approved %s): refused",
 			  d->o.file, g->sha256, approved);
-		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
+		(void)trail_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
 				   "reason", "not the approved text", "sha256", g->sha256, NULL);
 		return -EINVAL;
 	}
 	if (!d->o.audit || d->blocking || (d->o.audit_alert_only && !d->generation))
 		return 0;
 	includes = conf_text_includes(&g->text);
-	if (!d->audit_on || sansod_audit(d, "sansod", AUDIT_EV_CONFIG_APPLY, "policy", d->o.file,
+	if (!d->audit_on || trail_audit(d, "sansod", AUDIT_EV_CONFIG_APPLY, "policy", d->o.file,
 					 "sha256", g->sha256, "includes",
 					 includes ? includes : "", NULL) < 0) {
 		log_warnx("change refused: the audit trail '%s' cannot be written", d->o.audit);
@@ -525,7 +525,7 @@ int gen_reload(struct daemon *d)
 	gen_diag_print(d, &diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	if (r < 0) {
-		(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
+		(void)trail_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
 				   "reason", r == -EINVAL ? "invalid policy" : strerror(-r), NULL);
 		return r;
 	}
@@ -537,7 +537,7 @@ int gen_reload(struct daemon *d)
 	if (d->engine)
 		carry_learned(d, &g);
 	r = gen_commit(d, &g, false);
-	(void)sansod_audit(d, "sansod", AUDIT_EV_CONFIG_RESULT, "policy", d->o.file,
+	(void)trail_audit(d, "sansod", AUDIT_EV_CONFIG_RESULT, "policy", d->o.file,
 			   "result", r == 0 ? "applied" : "refused by the kernel", NULL);
 	if (r < 0) {
 		gen_free(&g);
@@ -683,10 +683,10 @@ void gen_fib_check(struct daemon *d)
 	for (i = 0; i < r.n && r.note[i]; i++)
 		;
 	if (r.findings)
-		(void)sansod_audit(d, "sansod", AUDIT_EV_FIB, "policy", d->o.file, "findings", n,
+		(void)trail_audit(d, "sansod", AUDIT_EV_FIB, "policy", d->o.file, "findings", n,
 				   "detail", i < r.n ? r.v[i] : "", NULL);
 	else if (d->fib_ran)
-		(void)sansod_audit(d, "sansod", AUDIT_EV_FIB_OK, "policy", d->o.file, NULL);
+		(void)trail_audit(d, "sansod", AUDIT_EV_FIB_OK, "policy", d->o.file, NULL);
 	d->fib = r;
 	d->fib_ran = true;
 }

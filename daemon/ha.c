@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* ha.c: sansod in an HA pair (R99, R102). The node keepalived made master (its notify script
  * ran `sansoctl ha notify MASTER`, which writes ha-state next to the control socket) sends
- * its state every SANSOD_HA_TICK_MS: the SHA-256 of its policy text, its isolations,
+ * its state every HA_TICK_MS: the SHA-256 of its policy text, its isolations,
  * revocations and exception ledger. The other node applies what differs from its own with
  * the same atomic commit as a local change, and only when both run the same policy text.
  * Every tick writes ha-sync next to the control socket: "in-sync ..." or "not-in-sync ...",
@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "gen.h"
+#include "ha.h"
 #include "sansod.h"
 #include "state.h"
 #include "trail.h"
@@ -56,7 +57,7 @@ static bool is_master(const struct daemon *d)
 	return !strncmp(st, "MASTER", 6);
 }
 
-void sansod_ha_start(struct daemon *d)
+void ha_start(struct daemon *d)
 {
 	const struct policy *p = d->cur.policy;
 	struct ha_node *h = &d->ha;
@@ -80,12 +81,12 @@ void sansod_ha_start(struct daemon *d)
 		 p->ha.sync_port);
 }
 
-void sansod_ha_stop(struct daemon *d)
+void ha_stop(struct daemon *d)
 {
 	hasync_close(&d->ha.s);
 }
 
-int sansod_ha_fd(const struct daemon *d)
+int ha_fd(const struct daemon *d)
 {
 	return d->ha.s.fd;
 }
@@ -121,7 +122,7 @@ static void refused(struct daemon *d, int e, const char *from)
 	snprintf(n, sizeof(n), "%u", h->refused);
 	log_warnx("ha: refused %u sync datagram(s), the last from %s: %s", h->refused, from,
 		  hasync_err_name(e));
-	(void)sansod_audit(d, "sansod", AUDIT_EV_HA_SYNC_REFUSED, "from", from, "why",
+	(void)trail_audit(d, "sansod", AUDIT_EV_HA_SYNC_REFUSED, "from", from, "why",
 			   hasync_err_name(e), "count", n, NULL);
 	h->refused = 0;
 }
@@ -175,7 +176,7 @@ static void apply_peer(struct daemon *d, char *text, size_t len)
 	keep_expire_records(&d->ops, o);
 	memcpy(d->ops.ledger, o->ledger, sizeof(o->ledger));
 	d->ops.n_ledger = o->n_ledger;
-	(void)sansod_audit(d, h->s.peer_addr, AUDIT_EV_HA_SYNC_APPLY, NULL);
+	(void)trail_audit(d, h->s.peer_addr, AUDIT_EV_HA_SYNC_APPLY, NULL);
 	state_save(d);
 	h->synced = gen_apply_ops(d) == 0;
 	if (!h->synced)
@@ -189,7 +190,7 @@ out:
 	free(o);
 }
 
-void sansod_ha_input(struct daemon *d)
+void ha_input(struct daemon *d)
 {
 	static char buf[HASYNC_PAYLOAD_MAX + 1];
 	struct ha_node *h = &d->ha;
@@ -229,7 +230,7 @@ static void write_status(const struct daemon *d, bool in_sync, const char *why)
 		(void)rename(tmp, path);
 }
 
-void sansod_ha_tick(struct daemon *d)
+void ha_tick(struct daemon *d)
 {
 	static char buf[HASYNC_PAYLOAD_MAX];
 	struct ha_node *h = &d->ha;
@@ -244,7 +245,7 @@ void sansod_ha_tick(struct daemon *d)
 		return;
 	}
 	master = is_master(d);
-	if (master && now - h->tx_ms >= SANSOD_HA_TICK_MS) {
+	if (master && now - h->tx_ms >= HA_TICK_MS) {
 		h->tx_ms = now;
 		if (payload(d, &d->ops, buf, sizeof(buf), &len) == 0)
 			(void)hasync_send(&h->s, buf, len, now_ms(CLOCK_REALTIME));

@@ -27,6 +27,8 @@
 #include "nftgen.h"
 #include "monitor.h"
 #include "gen.h"
+#include "ha.h"
+#include "ops.h"
 #include "sansod.h"
 #include "state.h"
 #include "trail.h"
@@ -340,7 +342,7 @@ static int drift_check(struct daemon *d)
 		gen_diag_print(d, &diag, d->ja || d->reply_ja);
 		log_warnx("drift: table inet sanso no longer matches generation %u (%s)",
 			  d->generation, r < 0 ? strerror(-r) : "changed out of band");
-		(void)sansod_audit(d, "sansod", AUDIT_EV_DRIFT, "policy", d->o.file, "detail",
+		(void)trail_audit(d, "sansod", AUDIT_EV_DRIFT, "policy", d->o.file, "detail",
 				   r < 0 ? strerror(-r) : "changed out of band", NULL);
 	}
 	diag_fini(&diag);
@@ -458,7 +460,7 @@ static void table_restore(struct daemon *d, const char *comm, pid_t pid, double 
 			  comm, (int)pid, d->generation, ms_text);
 	}
 	snprintf(gen_text, sizeof(gen_text), "%u", d->generation);
-	(void)sansod_audit(d, "sansod", AUDIT_EV_TABLE_RESTORE, "process", comm, "pid", pid_text,
+	(void)trail_audit(d, "sansod", AUDIT_EV_TABLE_RESTORE, "process", comm, "pid", pid_text,
 			   "generation", gen_text, "window_ms", ms_text,
 			   "result", r < 0 ? strerror(-r) : "restored", NULL);
 	if (r >= 0)
@@ -483,7 +485,7 @@ static void foreign_change(void *arg, const struct monitor_event *e)
 	log_warnx("ruleset changed by %s (pid %d)%s", comm, (int)e->pid,
 		  e->deleted ? ", deleting table inet sanso" :
 		  e->sanso ? ", touching table inet sanso" : "");
-	(void)sansod_audit(d, "kernel", AUDIT_EV_RULESET_CHANGED, "process", e->comm, "pid", pid,
+	(void)trail_audit(d, "kernel", AUDIT_EV_RULESET_CHANGED, "process", e->comm, "pid", pid,
 			   "sanso_table", e->deleted ? "deleted" : e->sanso ? "yes" : "no", NULL);
 	if (e->sanso && !e->deleted) {
 		d->table_suspect = true;	/* no delta on top of what we did not write */
@@ -548,15 +550,15 @@ static void loop_open(struct daemon *d, struct loop *l, int sigfd)
 		log_warn("ruleset monitor: out-of-band changes are found by the periodic check only");
 		d->deltas_unsafe = !d->ap.table_flags;	/* nothing keeps others out either */
 	}
-	sansod_ha_start(d);
+	ha_start(d);
 	l->pfd[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 	l->pfd[1] = (struct pollfd){ .fd = l->cs.fd, .events = POLLIN };
 	l->pfd[2] = (struct pollfd){ .fd = monitor_fd(&l->mon), .events = POLLIN };
-	l->pfd[3] = (struct pollfd){ .fd = sansod_ha_fd(d), .events = POLLIN };
+	l->pfd[3] = (struct pollfd){ .fd = ha_fd(d), .events = POLLIN };
 	l->wd_ms = getenv("WATCHDOG_USEC") ? atoll(getenv("WATCHDOG_USEC")) / 2000 : 0;
 	l->tick = l->wd_ms > 0 && l->wd_ms < DRIFT_CHECK_MS ? (int)l->wd_ms : DRIFT_CHECK_MS;
 	l->tick = l->tick < KWATCH_INTERVAL_MS ? l->tick : KWATCH_INTERVAL_MS;
-	l->tick = d->ha.on && l->tick > SANSOD_HA_TICK_MS ? SANSOD_HA_TICK_MS : l->tick;
+	l->tick = d->ha.on && l->tick > HA_TICK_MS ? HA_TICK_MS : l->tick;
 	l->next_drift = mono_ms() + DRIFT_CHECK_MS;
 }
 
@@ -568,7 +570,7 @@ static void loop_close(struct daemon *d, struct loop *l)
 		ctl_conn_close(&l->conns[i]);
 	ctl_close(&l->cs);
 	monitor_close(&l->mon);
-	sansod_ha_stop(d);
+	ha_stop(d);
 }
 
 static void on_sighup(struct daemon *d)
@@ -611,8 +613,8 @@ static int loop_once(struct daemon *d, struct loop *l)
 		control_accept(&l->cs, l->conns);
 	control_io(d, l->conns, l->pfd + 4);
 	if (r > 0 && (l->pfd[3].revents & POLLIN))
-		sansod_ha_input(d);
-	sansod_ha_tick(d);
+		ha_input(d);
+	ha_tick(d);
 	(void)ops_expire_check(d, gen_clock(&d->o));	/* exception.expire, once each */
 	if (mono_ms() >= l->next_drift) {
 		l->next_drift = mono_ms() + DRIFT_CHECK_MS;

@@ -18,6 +18,7 @@
 #include "nftgen.h"
 #include "log.h"
 #include "gen.h"
+#include "ops.h"
 #include "sansod.h"
 #include "state.h"
 #include "trail.h"
@@ -545,7 +546,7 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 	}
 	if (add && *n >= OPS_MAX)
 		return CTL_ERR_FAILED;
-	if (sansod_audit(d, who, isolate ? (add ? AUDIT_EV_ISOLATE : AUDIT_EV_ISOLATE_LIFT) :
+	if (trail_audit(d, who, isolate ? (add ? AUDIT_EV_ISOLATE : AUDIT_EV_ISOLATE_LIFT) :
 			 (add ? AUDIT_EV_REVOKE : AUDIT_EV_REVOKE_LIFT), "target", name, "reason",
 			 reason ? reason : "", NULL) < 0) {
 		say(d, out, "refused: the audit trail cannot be written\n",
@@ -716,7 +717,7 @@ static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct
 	snprintf(l->expires, sizeof(l->expires), "%s", ctl_req_get(q, "expires"));
 	snprintf(l->added_by, sizeof(l->added_by), "%s", peer->name);
 	l->added_at = (int64_t)time(NULL);
-	if (sansod_audit(d, peer->name, AUDIT_EV_EXCEPTION_ADD, "id", l->id, "from", l->from,
+	if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_ADD, "id", l->id, "from", l->from,
 			 "to", l->to, "proto", l->proto, "ports", l->ports, "reason", l->reason,
 			 "requested_by", l->requested_by, "approved_by", l->approved_by, "expires",
 			 l->expires, NULL) < 0) {
@@ -747,7 +748,7 @@ static int h_exc_revoke(struct daemon *d, const struct ctl_peer *peer, const str
 	for (i = 0; id && i < d->ops.n_ledger; i++) {
 		if (d->ops.ledger[i].revoked || strcmp(d->ops.ledger[i].id, id))
 			continue;
-		if (sansod_audit(d, peer->name, AUDIT_EV_EXCEPTION_DEL, "id", id, NULL) < 0) {
+		if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_DEL, "id", id, NULL) < 0) {
 			fprintf(out, "refused: the audit trail cannot be written\n");
 			return CTL_ERR_FAILED;
 		}
@@ -988,7 +989,7 @@ static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 	c->uid = peer->uid;
 	c->at = (int64_t)time(NULL);
 	c->state = emergency ? CHANGE_EMERGENCY : CHANGE_PROPOSED;
-	if (sansod_audit(d, peer->name, emergency ? AUDIT_EV_CHANGE_EMERGENCY :
+	if (trail_audit(d, peer->name, emergency ? AUDIT_EV_CHANGE_EMERGENCY :
 			 AUDIT_EV_CHANGE_PROPOSE, "id", c->id, "file", file, "sha256", sha,
 			 "includes", includes ? includes : "", "reason", c->reason, NULL) < 0) {
 		free(includes);
@@ -1026,11 +1027,11 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 	if (peer->uid == c->uid) {
 		fprintf(out, "refused: %s must be another person than %s (R62)\n",
 			ratify ? "the ratifier" : "the approver", c->by);
-		(void)sansod_audit(d, peer->name, AUDIT_EV_CHANGE_REFUSED, "id", c->id, "why",
+		(void)trail_audit(d, peer->name, AUDIT_EV_CHANGE_REFUSED, "id", c->id, "why",
 				   "same person", NULL);
 		return CTL_ERR_DENIED;
 	}
-	if (sansod_audit(d, peer->name, ratify ? AUDIT_EV_CHANGE_RATIFY : AUDIT_EV_CHANGE_APPROVE,
+	if (trail_audit(d, peer->name, ratify ? AUDIT_EV_CHANGE_RATIFY : AUDIT_EV_CHANGE_APPROVE,
 			 "id", c->id, "proposed_by", c->by, "sha256", c->sha256, NULL) < 0) {
 		fprintf(out, "refused: the audit trail cannot be written\n");
 		return CTL_ERR_FAILED;
@@ -1053,7 +1054,7 @@ static int h_reload(struct daemon *d, const struct ctl_peer *peer, const struct 
 {
 	(void)q;
 	log_info("reload asked by %s", peer->name);
-	(void)sansod_audit(d, peer->name, AUDIT_EV_CONFIG_RELOAD, NULL);
+	(void)trail_audit(d, peer->name, AUDIT_EV_CONFIG_RELOAD, NULL);
 	if (gen_reload(d) != 0) {
 		say(d, out, "reload refused: generation %u stays in the kernel\n",
 		    "再読み込みを拒否: 第 %u 世代がそのまま有効です\n", d->generation);
@@ -1081,7 +1082,7 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 	if (!ctl_allowed(peer, q->type)) {
 		log_warnx("control: %s refused for %s (pid %d)", r->name, peer->name,
 			  (int)peer->pid);
-		(void)sansod_audit(d, peer->name, AUDIT_EV_CTL_REFUSED, "request", r->name, NULL);
+		(void)trail_audit(d, peer->name, AUDIT_EV_CTL_REFUSED, "request", r->name, NULL);
 		say(d, out, "permission denied: %s needs the %s group\n",
 		    "権限がありません: %s には %s グループが必要です\n", r->name,
 		    ctl_role_group(r->role));
@@ -1105,7 +1106,7 @@ int ops_expire_check(struct daemon *d, int64_t now)
 		if (l->revoked || l->expire_reported || policy_time_parse(l->expires, &t) < 0 ||
 		    t > now)
 			continue;
-		if (sansod_audit(d, "sansod", AUDIT_EV_EXCEPTION_EXP, "id", l->id, "expires",
+		if (trail_audit(d, "sansod", AUDIT_EV_EXCEPTION_EXP, "id", l->id, "expires",
 				 l->expires, "from", l->from, "to", l->to, NULL) < 0)
 			break;
 		l->expire_reported = true;

@@ -167,19 +167,4 @@ struct daemon {
 	} ha;
 };
 
-/* HA pair (ha.c): start after the first apply, the fd to poll (-1: off), a datagram is
- * waiting, and the periodic work (send the state when master, the sync status file). */
-void sansod_ha_start(struct daemon *d);
-int sansod_ha_fd(const struct daemon *d);
-void sansod_ha_input(struct daemon *d);
-void sansod_ha_tick(struct daemon *d);
-void sansod_ha_stop(struct daemon *d);
-#define SANSOD_HA_TICK_MS	500
-
-/* Handle one control request; the reply body goes to out, the status is returned. */
-int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out);
-/* Record exception.expire once for every ledger exception whose expiry (absolute, seconds)
- * is at or before now; returns how many were recorded. Cheap: call it from the main loop. */
-int ops_expire_check(struct daemon *d, int64_t now);
-
 #endif

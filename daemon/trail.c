@@ -11,7 +11,7 @@
 #include "trail.h"
 
 /* See trail.h. */
-int sansod_audit(struct daemon *d, const char *actor, const char *event, ...)
+int trail_audit(struct daemon *d, const char *actor, const char *event, ...)
 {
 	struct audit_fields f;
 	const char *k, *v;
@@ -60,5 +60,5 @@ int trail_start(struct daemon *d)
 	}
 	d->audit_on = true;
 	d->audit_failed = false;
-	return sansod_audit(d, "sansod", AUDIT_EV_START, "policy", d->o.file, NULL);
+	return trail_audit(d, "sansod", AUDIT_EV_START, "policy", d->o.file, NULL);
 }

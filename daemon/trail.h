@@ -11,6 +11,6 @@ int trail_start(struct daemon *d);
 /* Record an event: 0, or -errno when it could not be written (then the caller refuses the
  * change it was about to make). 0 when there is no trail. key=value pairs follow event,
  * NULL-terminated. */
-int sansod_audit(struct daemon *d, const char *actor, const char *event, ...);
+int trail_audit(struct daemon *d, const char *actor, const char *event, ...);
 
 #endif

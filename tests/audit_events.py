@@ -4,10 +4,10 @@
 place an event of the daemon is named, and every event in it is written somewhere.
 Fails (exit 1) when
   - a registered event is never used in daemon/*.c (AUDIT_EV_<ID>, AUDIT_EV(<ID>), AUDIT_E_<ID>);
-  - a call of sansod_audit(), audit_append() or audit_format_line() in daemon/*.c passes a
+  - a call of trail_audit(), audit_append() or audit_format_line() in daemon/*.c passes a
     string literal as its event;
   - a registered event's name appears as a string literal anywhere in daemon/ but audit.h;
-  - a sansod_audit() call passes a literal key its event does not register, or leaves out
+  - a trail_audit() call passes a literal key its event does not register, or leaves out
     one the event always carries (keys in [brackets] are optional).
 usage: audit_events.py [DIR]   (DIR: the daemon sources, default daemon)"""
 import glob
@@ -16,7 +16,7 @@ import re
 import sys
 
 # event argument (0-based) of the calls that take one
-CALLS = {"sansod_audit": 2, "audit_append": 3, "audit_format_line": 6}
+CALLS = {"trail_audit": 2, "audit_append": 3, "audit_format_line": 6}
 
 
 def strip_comments(text):
@@ -129,9 +129,9 @@ def main():
                                "AUDIT_EV_* of AUDIT_EVENTS)" % (p, line, fn, ev))
                     continue
                 ids = events_of(ev, rows)
-                if fn != "sansod_audit" or not ids:
-                    if fn == "sansod_audit":
-                        bad.append("%s:%d: sansod_audit() event '%s' is not a registered "
+                if fn != "trail_audit" or not ids:
+                    if fn == "trail_audit":
+                        bad.append("%s:%d: trail_audit() event '%s' is not a registered "
                                    "AUDIT_EV_*" % (p, line, ev))
                     continue
                 keys = [a for a, _ in args[pos + 1::2] if a != "NULL"]

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "gen.h"
+#include "ops.h"
 #include "sansod.h"
 #include "state.h"
 #include "trail.h"
@@ -23,11 +24,11 @@ static struct {
 	char event[EVENTS_MAX][AUDIT_EVENT_MAX + 1];
 	char first_key[EVENTS_MAX][AUDIT_KEY_MAX + 1];
 	char first_val[EVENTS_MAX][128];
-	int fail;			/* sansod_audit returns -EIO */
+	int fail;			/* trail_audit returns -EIO */
 	int applies, saves;
 } st;
 
-int sansod_audit(struct daemon *d, const char *actor, const char *event, ...)
+int trail_audit(struct daemon *d, const char *actor, const char *event, ...)
 {
 	const char *k, *v;
 	va_list ap;

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* ops.h: control requests (the protocol table of ctl_proto.h) served by the daemon. */
+#ifndef SANSO_OPS_H
+#define SANSO_OPS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sansod.h"
+
+/* Handle one control request; the reply body goes to out, the status is returned. */
+int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out);
+/* Record exception.expire once for every ledger exception whose expiry (absolute, seconds)
+ * is at or before now; returns how many were recorded. Cheap: call it from the main loop. */
+int ops_expire_check(struct daemon *d, int64_t now);
+
+#endif

@@ -56,7 +56,7 @@ enum ctl_role {
 	X(RATIFY,	"ratify",		true,	CTL_ROLE_ADMIN,	h_approve)
 
 /* Arguments by request (key=value lines; every request also takes lang=ja, and format=):
- *   dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
+ *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
  *   isolate, restore target=ZONE|HOST|GROUP reason=; breakout-revoke, -restore service=NAME
  *   reason=; exception-add id from to proto [ports] reason requested-by approved-by expires;
  *   exception-revoke id; propose, emergency file (readable by sansod) reason (emergency:

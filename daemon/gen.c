@@ -212,14 +212,14 @@ static int gen_commit_delta(struct daemon *d, const struct gen *g, struct diag *
 	struct diag quiet;
 	double t;
 	int r;
+	const char *why = !d->cur.cr ? "the first generation" :
+			  d->blocking ? "every zone isolated (the audit trail is unusable)" :
+			  d->table_suspect ? d->suspect_why :
+			  d->deltas_unsafe ? "foreign changes cannot be seen (no owner flag, no monitor)" :
+			  NULL;
 
-	if (d->table_suspect || d->deltas_unsafe) {
-		d->gs.full_why = d->table_suspect ? "another process changed the table" :
-				 "foreign changes cannot be seen (no owner flag, no monitor)";
-		return -EAGAIN;
-	}
-	if (!d->cur.cr || d->blocking || delta_compute(d->cur.cr->rs, g->cr->rs,
-						       DELTA_MAX_CHANGES, &delta) < 0)
+	d->gs.full_why = why;
+	if (why || delta_compute(d->cur.cr->rs, g->cr->rs, DELTA_MAX_CHANGES, &delta) < 0)
 		return -EAGAIN;
 	d->gs.full_why = delta.full ? delta.why : NULL;
 	if (delta.full) {
@@ -611,6 +611,7 @@ static bool same_revocations(const struct ops *a, const struct ops *b)
 
 int gen_apply_ops(struct daemon *d)
 {
+	double t0 = gen_mono();
 	struct diag diag;
 	struct gen g;
 	int r, code;
@@ -619,6 +620,7 @@ int gen_apply_ops(struct daemon *d)
 		return gen_reload(d);
 	diag_init(&diag);
 	r = gen_rebuild(d, &g, &diag);
+	d->gs.build_ms = (gen_mono() - t0) * 1000;
 	gen_diag_print(d, &diag, d->ja || d->reply_ja);
 	diag_fini(&diag);
 	if (r < 0) {
@@ -649,8 +651,9 @@ int gen_apply_ops(struct daemon *d)
 	d->cur_ops = d->ops;
 	d->generation++;
 	report_unresolved(d);
-	log_info("applied generation %u: operational state on '%s' (%s, %.1f ms)", d->generation,
-		 d->o.file, d->gs.delta ? "delta" : "table replace", d->gs.ms);
+	log_info("applied generation %u: operational state on '%s' (build %.1f ms, %s %.1f ms)",
+		 d->generation, d->o.file, d->gs.build_ms, d->gs.delta ? "delta" : "table replace",
+		 d->gs.ms);
 	return 0;
 }
 

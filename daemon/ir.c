@@ -394,7 +394,13 @@ int ir_set_check(struct ir_set *s, int *ret_a, int *ret_b)
 
 	if (s->n_elems < 2)
 		return 0;
-	qsort_r(s->recs, (size_t)s->n_elems, s->rec_size, rec_cmp, &klen);
+	for (i = 1; i < s->n_elems; i++) {	/* often built in order already: no sort then */
+		if (rec_cmp(s->recs + (size_t)(i - 1) * s->rec_size,
+			    s->recs + (size_t)i * s->rec_size, &klen) > 0)
+			break;
+	}
+	if (i < s->n_elems)
+		qsort_r(s->recs, (size_t)s->n_elems, s->rec_size, rec_cmp, &klen);
 	for (i = 0; i < s->n_elems; i++) {
 		const uint8_t *a = s->recs + (size_t)i * s->rec_size;
 

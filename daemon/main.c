@@ -339,6 +339,7 @@ static int drift_check(struct daemon *d)
 	r = readback_verify(&d->ap, d->cur.cr->rs, &diag);	/* its own socket: no lock */
 	if (r != 0) {
 		d->table_suspect = true;
+		d->suspect_why = "the read-back found drift";
 		gen_diag_print(d, &diag, d->ja || d->reply_ja);
 		log_warnx("drift: table inet sanso no longer matches generation %u (%s)",
 			  d->generation, r < 0 ? strerror(-r) : "changed out of band");
@@ -489,6 +490,7 @@ static void foreign_change(void *arg, const struct monitor_event *e)
 			   "sanso_table", e->deleted ? "deleted" : e->sanso ? "yes" : "no", NULL);
 	if (e->sanso && !e->deleted) {
 		d->table_suspect = true;	/* no delta on top of what we did not write */
+		d->suspect_why = "another process changed the table";
 		drift_check(d);
 	}
 }

@@ -305,7 +305,11 @@ static int status_json(struct daemon *d, FILE *out)
 		fprintf(out, "%s", n++ ? ", " : "");
 		jstr(out, d->ops.changes[i].id);
 	}
-	fprintf(out, "]");
+	fprintf(out, "], \"last_commit\": {\"delta\": %s, \"changes\": %ld, \"ms\": %.1f, "
+		"\"deltas\": %u, \"replaces\": %u, \"replace_why\": ", d->gs.delta ? "true" : "false",
+		d->gs.delta ? d->gs.changes : 0, d->gs.ms, d->gs.deltas, d->gs.fulls);
+	jstr(out, d->gs.delta ? "" : d->gs.full_why ? d->gs.full_why : "a new table");
+	fprintf(out, "}");
 	status_fib_json(d, out);
 	fprintf(out, "}\n");
 	return CTL_OK;
@@ -337,6 +341,10 @@ static int h_status(struct daemon *d, const struct ctl_peer *peer __attribute__(
 		d->ap.persist ? "yes" : "no",
 		d->ap.queue_native ? "native" : d->ap.queue_compat ? "xtables NFQUEUE (compat)" :
 		"unavailable");
+	fprintf(out, "last commit: %s (%.1f ms%s%s); deltas %u, table replaces %u\n",
+		d->gs.delta ? "delta" : "table replace", d->gs.ms, d->gs.delta ? "" : ": ",
+		d->gs.delta ? "" : d->gs.full_why ? d->gs.full_why : "a new table", d->gs.deltas,
+		d->gs.fulls);
 	fprintf(out, "engine:      %s\n", d->engine ? "running" : "not running");
 	if (d->o.audit)
 		fprintf(out, "audit:       %s%s\n", d->o.audit,
@@ -1052,8 +1060,11 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 static int h_reload(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
 		    FILE *out)
 {
-	(void)q;
-	log_info("reload asked by %s", peer->name);
+	log_info("reload asked by %s%s", peer->name, ctl_req_get(q, "full") ? " (full)" : "");
+	if (ctl_req_get(q, "full")) {		/* replace the whole table, read it back whole */
+		d->table_suspect = true;
+		d->suspect_why = "asked for (reload --full)";
+	}
 	(void)trail_audit(d, peer->name, AUDIT_EV_CONFIG_RELOAD, NULL);
 	if (gen_reload(d) != 0) {
 		say(d, out, "reload refused: generation %u stays in the kernel\n",

@@ -42,7 +42,7 @@ static const struct cmd cmds[] = {
 	{ CTL_VERIFY, NULL, "", "kernel vs compiled policy: what differs, exit 1 on drift", "カーネルとポリシーの照合（差分を表示）" },
 	{ CTL_VERIFY, "diff", "", "same as verify (the differences, then in sync/drift)", "verify と同じ（差分と一致・差分ありを表示）" },
 	{ CTL_STATS, NULL, "", "counters (--prometheus)", "統計" },
-	{ CTL_RELOAD, NULL, "", "reload the policy file atomically", "ポリシーの再読み込み" },
+	{ CTL_RELOAD, NULL, "", "reload the policy file atomically (--full: replace the whole table)", "ポリシーの再読み込み（--full: テーブル全体を置換）" },
 	{ CTL_ISOLATE, NULL, "target", "cut a zone, host or group from everything (R50/R51)", "ゾーン・端末・グループの遮断" },
 	{ CTL_RESTORE, NULL, "target", "lift an isolation", "遮断の解除" },
 	{ CTL_BO_REVOKE, NULL, "service", "cut a cloud service now (R28)", "クラウドサービスの即時遮断" },
@@ -510,6 +510,9 @@ static int take_arg(struct inv *v, int argc, char **argv, int *i)
 		v->format = a + 2;
 	} else if (!strcmp(a, "--reason") && *i + 1 < argc) {
 		v->reason = argv[++*i];
+	} else if (!strcmp(a, "--full") && v->c && v->c->type == CTL_RELOAD) {
+		if (add_arg(v->body, &v->blen, "full", "1") < 0)
+			return bad_usage();
 	} else if (!strncmp(a, "--", 2) && *i + 1 < argc && v->c && v->c->type == CTL_EXC_ADD) {
 		if (add_arg(v->body, &v->blen, a + 2, argv[++*i]) < 0)
 			return bad_usage();

@@ -124,6 +124,7 @@ struct daemon {
 	struct ops cur_ops;		/* the operational state cur was built with */
 	bool table_suspect;		/* another process changed table inet sanso, or the
 					 * read-back found drift: the next commit replaces it */
+	const char *suspect_why;	/* static text: why */
 	bool deltas_unsafe;		/* no owner flag and no ruleset monitor: foreign changes
 					 * would go unseen, so every commit replaces the table */
 	unsigned generation;
@@ -131,7 +132,8 @@ struct daemon {
 		bool delta;		/* committed as a delta (else a table replace) */
 		long changes;		/* objects the delta touched */
 		const char *full_why;	/* why it was not a delta, NULL if it was */
-		double ms;		/* build + commit + read-back */
+		double ms;		/* commit + read-back */
+		double build_ms;	/* the last build on the policy in force */
 		unsigned deltas, fulls;
 	} gs;
 	int ja;				/* Japanese diagnostics */

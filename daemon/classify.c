@@ -8,6 +8,7 @@
 #include "dns.h"
 #include "engine_int.h"
 #include "http.h"
+#include "util_hash.h"
 
 /* src is NUL-terminated; dst gets at most len - 1 bytes of it. */
 static void copy_str(char *dst, size_t len, const char *src)
@@ -119,7 +120,7 @@ static struct eng_learn_entry *learned_find(struct eng_learned *l, uint8_t famil
 					    const uint8_t *addr, bool create, int64_t now)
 {
 	int alen = eng_addr_len(family), i;
-	uint32_t h = eng_hash(addr, (size_t)alen, 2166136261U ^ family);
+	uint32_t h = eng_hash(addr, (size_t)alen, UTIL_FNV32_BASIS ^ family);
 	struct eng_learn_entry *free_slot = NULL, *e;
 
 	for (i = 0; i < l->cap; i++) {
@@ -234,7 +235,7 @@ static struct eng_dns_query *pend_window(struct eng_dns_pend *pd, uint8_t family
 					 const uint8_t *res, uint16_t rport, const uint8_t *up,
 					 uint16_t uport)
 {
-	uint32_t k = eng_hash(res, 16, pd->key ^ 2166136261U ^ ((uint32_t)family << 8 | proto));
+	uint32_t k = eng_hash(res, 16, pd->key ^ UTIL_FNV32_BASIS ^ ((uint32_t)family << 8 | proto));
 
 	k = eng_hash(up, 16, k);
 	k = eng_hash(&rport, 2, eng_hash(&uport, 2, k ^ pd->key));

@@ -78,7 +78,7 @@ static bool port_ok(const struct port_range *r, int n, uint16_t port)
 
 static bool proto_ok(uint8_t want, uint8_t got, uint8_t family)
 {
-	return want == got || (want == 1 && family == 10 && got == 58);
+	return policy_proto_matches(want, family, got);
 }
 
 static int explain_flows(const struct policy *p, const struct explain_q *q, struct prefix *buf,

@@ -450,7 +450,7 @@ struct region {
 
 static void region_add(struct region *r, const struct prefix *pf)
 {
-	if (pf->family != (r->alen == 4 ? 2 : 10) || r->n == REGION_MAX)
+	if (pf->family != (r->alen == 4 ? AF_INET : AF_INET6) || r->n == REGION_MAX)
 		return;
 	policy_prefix_range(pf, r->v[r->n].lo, r->v[r->n].hi);
 	r->n++;

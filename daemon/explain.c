@@ -14,7 +14,7 @@
 static bool in_prefix(const struct prefix *pf, uint8_t family, const uint8_t *a)
 {
 	uint8_t lo[16], hi[16];
-	int alen = family == 2 ? 4 : 16;
+	int alen = family == AF_INET ? 4 : 16;
 
 	if (pf->family != family)
 		return false;

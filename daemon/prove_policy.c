@@ -68,7 +68,7 @@ static struct pv_iv pfx_iv(const struct prefix *pf)
 {
 	uint8_t lo[16], hi[16];
 	struct pv_iv iv = { 0, 0 };
-	int i, n = pf->family == 2 ? 4 : 16;
+	int i, n = pf->family == AF_INET ? 4 : 16;
 
 	policy_prefix_range(pf, lo, hi);
 	for (i = 0; i < n; i++) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "util_time.h"
 
 #define JST_OFFSET	(9 * 3600)
 #define HASH_KEY	",\"hash\":\""
@@ -262,34 +263,7 @@ static bool key_reserved(const char *k, size_t len)
 	return false;
 }
 
-/* ---- time: JST, arithmetic only (H. Hinnant's civil-date algorithms, days >= 0 here) ----- */
-
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
+/* ---- time: JST, arithmetic only (util_time.h) ---------------------------------------- */
 
 /* n decimal digits of v, zero-padded, at out. */
 static void put_digits(char *out, int n, int v)
@@ -308,7 +282,7 @@ int audit_time_format(int64_t t, char out[AUDIT_TIME_LEN + 1])
 	if (t < 0 || t > AUDIT_TIME_MAX)
 		return -ERANGE;
 	lt = t + JST_OFFSET;
-	civil_from_days(lt / 86400, &y, &m, &d);
+	util_civil_from_days(lt / 86400, &y, &m, &d);
 	sec = (int)(lt % 86400);
 	memcpy(out, "YYYY-MM-DDThh:mm:ss+09:00", AUDIT_TIME_LEN + 1);
 	put_digits(out, 4, (int)y);
@@ -335,8 +309,7 @@ static bool digits(const char *s, int n, int *ret)
 
 int audit_time_parse(const char *s, size_t len, int64_t *ret)
 {
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, sec, leap;
+	int y, mo, d, h, mi, sec;
 	int64_t t;
 
 	if (len != AUDIT_TIME_LEN || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
@@ -345,11 +318,9 @@ int audit_time_parse(const char *s, size_t len, int64_t *ret)
 	if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
 	    !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &sec))
 		return -EINVAL;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) ||
-	    h > 23 || mi > 59 || sec > 59)
+	if (y < 1970 || d < 1 || d > util_days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
 		return -EINVAL;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - JST_OFFSET;
+	t = util_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - JST_OFFSET;
 	if (t < 0)
 		return -EINVAL;
 	*ret = t;

@@ -8,6 +8,7 @@
 #include "dns.h"
 #include "engine_int.h"
 #include "http.h"
+#include "util_hash.h"
 
 /* src is NUL-terminated; dst gets at most len - 1 bytes of it. */
 static void copy_str(char *dst, size_t len, const char *src)
@@ -119,7 +120,7 @@ static struct eng_learn_entry *learned_find(struct eng_learned *l, uint8_t famil
 					    const uint8_t *addr, bool create, int64_t now)
 {
 	int alen = eng_addr_len(family), i;
-	uint32_t h = eng_hash(addr, (size_t)alen, 2166136261U ^ family);
+	uint32_t h = eng_hash(addr, (size_t)alen, UTIL_FNV32_BASIS ^ family);
 	struct eng_learn_entry *free_slot = NULL, *e;
 
 	for (i = 0; i < l->cap; i++) {
@@ -234,7 +235,7 @@ static struct eng_dns_query *pend_window(struct eng_dns_pend *pd, uint8_t family
 					 const uint8_t *res, uint16_t rport, const uint8_t *up,
 					 uint16_t uport)
 {
-	uint32_t k = eng_hash(res, 16, pd->key ^ 2166136261U ^ ((uint32_t)family << 8 | proto));
+	uint32_t k = eng_hash(res, 16, pd->key ^ UTIL_FNV32_BASIS ^ ((uint32_t)family << 8 | proto));
 
 	k = eng_hash(up, 16, k);
 	k = eng_hash(&rport, 2, eng_hash(&uport, 2, k ^ pd->key));
@@ -368,7 +369,10 @@ static int64_t dns_life(const struct eng_tables *t, uint32_t ttl, uint64_t *cnt)
 	return (int64_t)ttl + t->dns_grace;
 }
 
-/* Learn the addresses of one matched answer for every dns+sni service of its name. */
+/* Learn the addresses of one matched answer for every dns+sni service of its name. An
+ * address the kernel must be told of (see learn()) is appended to upd while upd has room
+ * (ENG_UPDATES_MAX); the engine's own table has it either way. Returns the updates now in
+ * upd (n before the call). */
 static int dns_learn(const struct eng_tables *t, struct eng_learned *l, const struct pkt_hdrs *h,
 		     const struct dns_answer *a, int64_t now, struct eng_update *upd, int n,
 		     uint64_t *cnt)
@@ -376,8 +380,11 @@ static int dns_learn(const struct eng_tables *t, struct eng_learned *l, const st
 	uint32_t ttl;
 	int64_t life;
 	int i, j;
+	bool tell;
 
-	for (i = 0; i < a->n_addrs && l; i++) {
+	if (!l)
+		return n;		/* no learned table: nothing to learn into */
+	for (i = 0; i < a->n_addrs; i++) {
 		if (dns_answer_trace(a, (unsigned int)i, &ttl) < 0)
 			continue;
 		life = dns_life(t, ttl, cnt);
@@ -386,14 +393,15 @@ static int dns_learn(const struct eng_tables *t, struct eng_learned *l, const st
 
 			if (s->match != MATCH_DNS_SNI || !svc_name_match(s, a->names[0]))
 				continue;
-			if (learn(l, a->addrs[i].family, a->addrs[i].addr, s->id, now,
-				  now + life * 1000, a->names[0], h->dst) && n < ENG_UPDATES_MAX) {
-				upd[n].family = a->addrs[i].family;
-				memcpy(upd[n].addr, a->addrs[i].addr, 16);
-				upd[n].timeout_ms = (uint64_t)life * 1000;
-				n++;
-				cnt[EC_DNS_LEARNED]++;
-			}
+			tell = learn(l, a->addrs[i].family, a->addrs[i].addr, s->id, now,
+				     now + life * 1000, a->names[0], h->dst);
+			if (!tell || n >= ENG_UPDATES_MAX)
+				continue;
+			upd[n].family = a->addrs[i].family;
+			memcpy(upd[n].addr, a->addrs[i].addr, 16);
+			upd[n].timeout_ms = (uint64_t)life * 1000;
+			n++;
+			cnt[EC_DNS_LEARNED]++;
 		}
 	}
 	return n;
@@ -425,8 +433,9 @@ static int dns_answer_msg(const struct eng_tables *t, struct eng_flows *fs, stru
 	return dns_learn(t, l, h, &a, now, upd, n, cnt);
 }
 
-/* The stream of this answer segment (upstream h->src to resolver h->dst); a SYN-ACK starts
- * one, taking a free, stale or else the oldest slot. */
+/* The stream of this answer segment (upstream h->src to resolver h->dst), NULL if none. A
+ * SYN-ACK (re)starts one: in its own slot if it has one, else in the first free slot, else in
+ * the least recently used one. */
 static struct eng_dns_tcp *dns_tcp_stream(struct eng_dns_pend *pd, const struct pkt_hdrs *h,
 					  int64_t now)
 {
@@ -440,8 +449,10 @@ static struct eng_dns_tcp *dns_tcp_stream(struct eng_dns_pend *pd, const struct 
 		    s->uport == h->sport && !memcmp(s->res, h->dst, 16) &&
 		    !memcmp(s->up, h->src, 16))
 			break;
-		if (!victim || !s->used || (victim->used && s->last_ms < victim->last_ms))
-			victim = victim && !victim->used ? victim : s;
+		if (victim && !victim->used)
+			continue;	/* a free slot is taken first */
+		if (!victim || !s->used || s->last_ms < victim->last_ms)
+			victim = s;
 	}
 	if (i == ENG_DNS_TCP_SLOTS) {
 		if (!synack)

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "compile.h"
+#include "util_hash.h"
 
 #define PRIO_PREROUTING	(-300)
 #define PRIO_FILTER	0
@@ -156,18 +157,6 @@ static void pfx_end(const struct prefix *pf, uint8_t *end)
 
 /* ---- decisions ---- */
 
-static uint32_t fnv(uint32_t h, const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= b[i];
-		h *= 16777619U;
-	}
-	return h;
-}
-
 static bool id_used(struct ctx *c, uint32_t id)
 {
 	size_t i;
@@ -227,19 +216,19 @@ static void pend_add(struct ctx *c, int set, const struct ir_elem *e)
 static uint32_t decide(struct ctx *c, enum comp_kind kind, int idx, const char *name,
 		       uint64_t timeout_ms, uint32_t data_bits)
 {
-	uint32_t h = 2166136261U, id;
+	uint32_t h = UTIL_FNV32_BASIS, id;
 	size_t klen;
 	int i;
 
-	h = fnv(h, comp_kind_name(kind), strlen(comp_kind_name(kind)) + 1);
-	h = fnv(h, name, strlen(name) + 1);
+	h = util_fnv32(h, comp_kind_name(kind), strlen(comp_kind_name(kind)) + 1);
+	h = util_fnv32(h, name, strlen(name) + 1);
 	for (i = 0; i < c->n_pend; i++) {
 		const struct ir_set *s = &c->rs->sets[c->pend[i].set];
 
 		klen = s->klen;
-		h = fnv(h, s->name, strlen(s->name) + 1);
-		h = fnv(h, c->pend[i].e.key, klen);
-		h = fnv(h, c->pend[i].e.key_end, klen);
+		h = util_fnv32(h, s->name, strlen(s->name) + 1);
+		h = util_fnv32(h, c->pend[i].e.key, klen);
+		h = util_fnv32(h, c->pend[i].e.key_end, klen);
 	}
 	id = h & COMP_MARK_MASK;
 	while (id == 0 || id >= COMP_ID_RESERVED || id_used(c, id))
@@ -315,7 +304,7 @@ static void flow_elems(struct ctx *c, int s, const uint8_t *mac, const struct ad
 	struct ir_elem e;
 	size_t off;
 	int i, j, k, np = n_ports ? n_ports : 1;
-	uint8_t l4 = proto == 1 && family == AF_INET6 ? 58 : proto;
+	uint8_t l4 = policy_proto_wire(proto, family);
 
 	memset(&e, 0, sizeof(e));
 	e.line = line;
@@ -462,13 +451,6 @@ static void compile_flows(struct ctx *c)
 
 /* ---- breakout services (kernel-decided: match "ip") ---- */
 
-static int range_cmp(const void *a, const void *b)
-{
-	const struct ir_elem *x = a, *y = b;
-
-	return memcmp(x->key, y->key, 16);
-}
-
 /* Prefixes of one family, merged into disjoint inclusive ranges in set s. The elements name
  * 'origin', which must live as long as the ruleset (the policy's strings, or a literal). */
 static void service_prefixes(struct ctx *c, const struct service *sv, int s, int family,
@@ -492,15 +474,7 @@ static void service_prefixes(struct ctx *c, const struct service *sv, int s, int
 		r[n].comment = comment;
 		n++;
 	}
-	qsort(r, (size_t)n, sizeof(*r), range_cmp);
-	for (i = 0; i < n; i++) {
-		if (w > 0 && memcmp(r[i].key, r[w - 1].key_end, (size_t)alen) <= 0) {
-			if (memcmp(r[i].key_end, r[w - 1].key_end, (size_t)alen) > 0)
-				memcpy(r[w - 1].key_end, r[i].key_end, (size_t)alen);
-			continue;
-		}
-		r[w++] = r[i];
-	}
+	w = ir_ranges_merge(r, n, (size_t)alen);
 	for (i = 0; i < w; i++)
 		pend_add(c, s, &r[i]);
 	free(r);
@@ -907,15 +881,7 @@ static int other_nets(struct ctx *c, int skip, int family, struct ir_elem **ret)
 		pfx_end(&a.v[i], r[n++].key_end);
 	}
 	free(a.v);
-	qsort(r, (size_t)n, sizeof(*r), range_cmp);
-	for (i = 0; i < n; i++) {
-		if (w > 0 && memcmp(r[i].key, r[w - 1].key_end, (size_t)alen) <= 0) {
-			if (memcmp(r[i].key_end, r[w - 1].key_end, (size_t)alen) > 0)
-				memcpy(r[w - 1].key_end, r[i].key_end, (size_t)alen);
-			continue;
-		}
-		r[w++] = r[i];
-	}
+	w = ir_ranges_merge(r, n, (size_t)alen);
 	*ret = r;
 	return w;
 }

@@ -1340,7 +1340,7 @@ static int k_mac(struct conf *c, const config_setting_t *s, void *obj, const str
 
 static int host_ip(struct conf *c, const config_setting_t *s, struct host *h, int family)
 {
-	const char *key = family == 2 ? "ipv4" : "ipv6";
+	const char *key = family == AF_INET ? "ipv4" : "ipv6";
 	char q[CONF_QUOTE_MAX];
 	struct prefix p;
 	const char *v;
@@ -1350,10 +1350,10 @@ static int host_ip(struct conf *c, const config_setting_t *s, struct host *h, in
 	if (p.family != family) {
 		v = config_setting_get_string(s);
 		CONF_ERR(c, s, "%s: '%s' is not an %s address", "%s: '%s' は %s アドレスではありません",
-			 key, Q(v, q), family == 2 ? "IPv4" : "IPv6");
+			 key, Q(v, q), family == AF_INET ? "IPv4" : "IPv6");
 		return -EINVAL;
 	}
-	if (family == 2) {
+	if (family == AF_INET) {
 		memcpy(h->ip4, p.addr, 4);
 		h->has4 = true;
 	} else {
@@ -1366,13 +1366,13 @@ static int host_ip(struct conf *c, const config_setting_t *s, struct host *h, in
 static int k_ipv4(struct conf *c, const config_setting_t *s, void *obj, const struct conf_key *k)
 {
 	(void)k;
-	return host_ip(c, s, obj, 2);
+	return host_ip(c, s, obj, AF_INET);
 }
 
 static int k_ipv6(struct conf *c, const config_setting_t *s, void *obj, const struct conf_key *k)
 {
 	(void)k;
-	return host_ip(c, s, obj, 10);
+	return host_ip(c, s, obj, AF_INET6);
 }
 
 static const struct conf_key host_keys[] = {

@@ -149,7 +149,7 @@ static int add_addr(struct dns_answer *a, const struct dns_name *owner, uint16_t
 	}
 	d = &a->addrs[a->n_addrs++];
 	memset(d, 0, sizeof(*d));
-	d->family = type == DNS_TYPE_A ? DNS_AF_INET : DNS_AF_INET6;
+	d->family = type == DNS_TYPE_A ? AF_INET : AF_INET6;
 	d->name = (uint8_t)idx;
 	d->ttl = ttl;
 	memcpy(d->addr, rd, type == DNS_TYPE_A ? 4 : 16);

@@ -9,9 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define DNS_AF_INET	2	/* == AF_INET (pure code does not include <sys/socket.h>) */
-#define DNS_AF_INET6	10	/* == AF_INET6 */
+#include <sys/socket.h>	/* AF_INET, AF_INET6 (constants: purity is a property of the .o) */
 
 #define DNS_NAME_MAX	253	/* text form, without the final dot and the NUL */
 #define DNS_NAMES_MAX	16	/* distinct names kept per answer (question, owners, targets) */
@@ -29,7 +27,7 @@
 #define DNS_ANS_PARTIAL	(1U << 2)	/* records dropped: over DNS_*_MAX or not a host name */
 
 struct dns_addr {
-	uint8_t family;			/* DNS_AF_INET or DNS_AF_INET6 */
+	uint8_t family;			/* AF_INET or AF_INET6 */
 	uint8_t name;			/* owner: index into names[] */
 	uint32_t ttl;			/* seconds; above 2^31-1 reads as 0 (RFC 2181 8) */
 	uint8_t addr[16];		/* network order; IPv4 in the first 4 bytes, rest zero */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "util_hash.h"
 
 #define PFX_MAX 4096			/* prefixes of one endpoint the engine takes */
 
@@ -45,18 +46,12 @@ const char *eng_count_name(enum eng_count c)
 
 int eng_addr_len(uint8_t family)
 {
-	return family == PKT_AF_INET ? 4 : 16;
+	return family == AF_INET ? 4 : 16;
 }
 
 uint32_t eng_hash(const void *data, size_t len, uint32_t h)
 {
-	const uint8_t *b = data;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= b[i];
-		h *= 16777619U;
-	}
+	h = util_fnv32(h, data, len);
 	return h ^ (h >> 15);
 }
 
@@ -172,7 +167,7 @@ static int add_flow(struct eng_tables *t, int *cap, const struct policy *p, cons
 			if (e->has_mac)
 				memcpy(e->mac, h->mac, 6);
 			e->family = (uint8_t)family;
-			e->proto = f->proto == 1 && family == PKT_AF_INET6 ? 58 : f->proto;
+			e->proto = policy_proto_wire(f->proto, family);
 			policy_prefix_range(&src[i], e->src, e->src_end);
 			policy_prefix_range(&dst[j], e->dst, e->dst_end);
 			e->ports = f->ports;
@@ -193,9 +188,9 @@ static int build_flows(struct eng_tables *t, const struct policy *p, const uint3
 
 		if (f->verdict != VERDICT_ENGINE || !id)
 			continue;
-		r = add_flow(t, &cap, p, f, id, PKT_AF_INET, src, dst);
+		r = add_flow(t, &cap, p, f, id, AF_INET, src, dst);
 		if (r >= 0)
-			r = add_flow(t, &cap, p, f, id, PKT_AF_INET6, src, dst);
+			r = add_flow(t, &cap, p, f, id, AF_INET6, src, dst);
 	}
 	free(src);
 	free(dst);

@@ -32,7 +32,7 @@ struct eng_flow {
 	uint32_t id;
 	bool has_mac;
 	uint8_t mac[6];
-	uint8_t family;			/* PKT_AF_INET / PKT_AF_INET6 */
+	uint8_t family;			/* AF_INET / AF_INET6 */
 	uint8_t proto;			/* L4 protocol as in the packet (ICMPv6: 58) */
 	uint8_t src[16], src_end[16];	/* inclusive ranges */
 	uint8_t dst[16], dst_end[16];

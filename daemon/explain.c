@@ -14,7 +14,7 @@
 static bool in_prefix(const struct prefix *pf, uint8_t family, const uint8_t *a)
 {
 	uint8_t lo[16], hi[16];
-	int alen = family == 2 ? 4 : 16;
+	int alen = family == AF_INET ? 4 : 16;
 
 	if (pf->family != family)
 		return false;
@@ -78,7 +78,7 @@ static bool port_ok(const struct port_range *r, int n, uint16_t port)
 
 static bool proto_ok(uint8_t want, uint8_t got, uint8_t family)
 {
-	return want == got || (want == 1 && family == 10 && got == 58);
+	return policy_proto_matches(want, family, got);
 }
 
 static int explain_flows(const struct policy *p, const struct explain_q *q, struct prefix *buf,

@@ -8,7 +8,7 @@
 #include "policy.h"
 
 struct explain_q {
-	uint8_t family;			/* 2 or 10 */
+	uint8_t family;			/* AF_INET or AF_INET6 */
 	uint8_t src[16], dst[16];
 	uint8_t proto;			/* IP protocol (ICMPv6: 58) */
 	uint16_t port;			/* destination port, 0 if none */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -349,7 +350,7 @@ static void carry_learned(struct daemon *d, struct gen *g)
 		return;
 	n = queue_learned(&d->q, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, u, max);
 	for (i = 0; i < n && i < max; i++) {
-		s = ir_set_find(g->cr->rs, u[i].family == 2 ? "bo_learn4" : "bo_learn6");
+		s = ir_set_find(g->cr->rs, u[i].family == AF_INET ? "bo_learn4" : "bo_learn6");
 		if (s < 0)
 			continue;
 		memset(&e, 0, sizeof(e));

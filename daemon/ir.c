@@ -422,3 +422,28 @@ int ir_set_check(struct ir_set *s, int *ret_a, int *ret_b)
 	}
 	return 0;
 }
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct ir_elem *x = a, *y = b;
+
+	return memcmp(x->key, y->key, 16);
+}
+
+int ir_ranges_merge(struct ir_elem *v, int n, size_t alen)
+{
+	int i, w = 0;
+
+	if (n <= 0)
+		return 0;
+	qsort(v, (size_t)n, sizeof(*v), range_cmp);
+	for (i = 0; i < n; i++) {
+		if (w > 0 && memcmp(v[i].key, v[w - 1].key_end, alen) <= 0) {
+			if (memcmp(v[i].key_end, v[w - 1].key_end, alen) > 0)
+				memcpy(v[w - 1].key_end, v[i].key_end, alen);
+			continue;
+		}
+		v[w++] = v[i];
+	}
+	return w;
+}

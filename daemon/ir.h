@@ -202,6 +202,10 @@ const char *ir_comment(struct ir_ruleset *rs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The same cleaning into buf (len >= 4); returns buf. */
 char *ir_comment_clean(const char *in, char *buf, size_t len);
+/* Address ranges [key, key_end] of alen bytes (4 or 16) at the start of the keys: sorted by
+ * key and merged where they overlap, in place; returns the new count (<= n). A merged range
+ * keeps the line, origin and comment of its first part. Bytes of key past alen must be 0. */
+int ir_ranges_merge(struct ir_elem *v, int n, size_t alen);
 int ir_chain_find(const struct ir_ruleset *rs, const char *name);
 int ir_set_find(const struct ir_ruleset *rs, const char *name);
 

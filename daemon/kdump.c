@@ -19,6 +19,7 @@
 #include "nftgen.h"
 #include "nlbatch.h"
 #include "nlsock.h"
+#include "util_json.h"
 
 static void hex16(char *out, size_t len, const uint8_t *b)
 {
@@ -41,20 +42,6 @@ struct kdump {
 			uint64_t pkts, uint64_t bytes);
 	void *arg;
 };
-
-static void json_str(FILE *o, const char *s)
-{
-	fputc('"', o);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(o, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(o, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, o);
-	}
-	fputc('"', o);
-}
 
 static const char *rule_comment(const struct nftnl_rule *r, char *buf, size_t len)
 {
@@ -103,11 +90,11 @@ static int dump_rule_cb(const struct nlmsghdr *nlh, void *data)
 	nftnl_expr_iter_destroy(it);
 	if (k->out && k->json) {
 		fprintf(k->out, "%s\n    {\"chain\": ", k->n++ ? "," : "");
-		json_str(k->out, k->chain);
+		util_json_str(k->out, k->chain);
 		fprintf(k->out, ", \"index\": %d, \"comment\": ", k->idx);
-		json_str(k->out, com);
+		util_json_str(k->out, com);
 		fprintf(k->out, ", \"expressions\": ");
-		json_str(k->out, line);
+		util_json_str(k->out, line);
 		fputc('}', k->out);
 	} else if (k->out) {
 		fprintf(k->out, "  %s #%d%s%s%s: %s\n", k->chain, k->idx, com[0] ? " (" : "", com,
@@ -140,7 +127,7 @@ static int dump_elem_cb(const struct nlmsghdr *nlh, void *data)
 				hex16(key, sizeof(key), w.key);
 			if (k->json) {
 				fprintf(k->out, "%s", k->n++ ? ", " : "");
-				json_str(k->out, key);
+				util_json_str(k->out, key);
 			} else {
 				fprintf(k->out, "    %s", key);
 				if (w.expires_ms)
@@ -213,7 +200,7 @@ static int dump_sets(struct nlsock *ns, struct kdump *k, bool json)
 		k->n = 0;
 		if (json) {
 			fprintf(k->out, "%s\n    {\"name\": ", i ? "," : "");
-			json_str(k->out, nm.v[i]);
+			util_json_str(k->out, nm.v[i]);
 			fprintf(k->out, ", \"elements\": [");
 		} else {
 			fprintf(k->out, "  set %s\n", nm.v[i]);

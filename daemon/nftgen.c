@@ -332,7 +332,38 @@ static void print_meter(FILE *out, const struct ir_ruleset *rs, const struct ir_
 		fprintf(out, " ct count over %" PRIu32 " }", x->value);
 }
 
-static void print_stmt(FILE *out, const struct ir_ruleset *rs, const struct ir_stmt *x)
+/* The statements that read or write marks: false if x is none of them. */
+static bool print_mark(FILE *out, const struct ir_stmt *x)
+{
+	switch (x->op) {
+	case OP_CTMARK_SET:
+		fprintf(out, "ct mark set 0x%08" PRIx32, x->value);
+		return true;
+	case OP_CTMARK_NONZERO:
+		fprintf(out, "ct mark != 0x00000000");
+		return true;
+	case OP_MARK_BIT:
+	case OP_CTMARK_BIT:
+		fprintf(out, "%s & 0x%08" PRIx32 " %s 0x%08" PRIx32,
+			x->op == OP_MARK_BIT ? "meta mark" : "ct mark", x->aux, x->neg ? "!=" : "==",
+			x->value);
+		return true;
+	case OP_CTMARK_FROM_META:
+		fprintf(out, "ct mark set meta mark & 0x%08" PRIx32, x->aux);
+		return true;
+	case OP_META_MARK_SET:
+		fprintf(out, "meta mark set 0x%08" PRIx32, x->value);
+		return true;
+	case OP_META_FROM_CT:
+		fprintf(out, "meta mark set ct mark");
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Matches, lookups and maps: false if x is none of them. */
+static bool print_test(FILE *out, const struct ir_ruleset *rs, const struct ir_stmt *x)
 {
 	struct buf b;
 	char v[128];
@@ -343,87 +374,81 @@ static void print_stmt(FILE *out, const struct ir_ruleset *rs, const struct ir_s
 		put_field(&b, x->f[0], x->val, x->val);
 		print_fields(out, x);
 		fprintf(out, "%s %s", x->neg ? " !=" : "", v);
-		break;
+		return true;
 	case OP_PREFIX:
 		inet_ntop(x->f[0] == F_IP_SADDR || x->f[0] == F_IP_DADDR ? AF_INET : AF_INET6,
 			  x->val, v, sizeof(v));
 		print_fields(out, x);
 		fprintf(out, " %s/%" PRIu32, v, x->value);
-		break;
+		return true;
 	case OP_LOOKUP:
 		print_fields(out, x);
 		fprintf(out, "%s @%s", x->neg ? " !=" : "", rs->sets[x->set].name);
-		break;
+		return true;
 	case OP_CT_STATE:
 		print_ctstate(out, x->value);
-		break;
-	case OP_CTMARK_SET:
-		fprintf(out, "ct mark set 0x%08" PRIx32, x->value);
-		break;
+		return true;
 	case OP_CTMARK_MAP:
 		fprintf(out, "ct mark set ");
 		print_fields(out, x);
 		fprintf(out, " map @%s", rs->sets[x->set].name);
-		break;
-	case OP_CTMARK_NONZERO:
-		fprintf(out, "ct mark != 0x00000000");
-		break;
+		return true;
 	case OP_VMAP:
 		print_fields(out, x);
 		fprintf(out, " vmap @%s", rs->sets[x->set].name);
-		break;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Counters, limits, logs, meters and verdicts: false if x is none of them. */
+static bool print_action(FILE *out, const struct ir_ruleset *rs, const struct ir_stmt *x)
+{
+	switch (x->op) {
 	case OP_COUNTER:
 		fprintf(out, "counter");
-		break;
+		return true;
 	case OP_LIMIT:
 		fprintf(out, "limit rate %" PRIu32 "/second burst %" PRIu32 " packets", x->value,
 			x->aux);
-		break;
+		return true;
 	case OP_LOG:
 		fprintf(out, "log prefix ");
 		print_quoted(out, x->str ? x->str : "");
-		break;
+		return true;
 	case OP_ACCEPT:
 		fprintf(out, "accept");
-		break;
+		return true;
 	case OP_DROP:
 		fprintf(out, "drop");
-		break;
+		return true;
 	case OP_JUMP:
 		fprintf(out, "jump %s", rs->chains[x->aux].name);
-		break;
-	case OP_MARK_BIT:
-	case OP_CTMARK_BIT:
-		fprintf(out, "%s & 0x%08" PRIx32 " %s 0x%08" PRIx32,
-			x->op == OP_MARK_BIT ? "meta mark" : "ct mark", x->aux, x->neg ? "!=" : "==",
-			x->value);
-		break;
-	case OP_CTMARK_FROM_META:
-		fprintf(out, "ct mark set meta mark & 0x%08" PRIx32, x->aux);
-		break;
-	case OP_META_MARK_SET:
-		fprintf(out, "meta mark set 0x%08" PRIx32, x->value);
-		break;
-	case OP_META_FROM_CT:
-		fprintf(out, "meta mark set ct mark");
-		break;
+		return true;
 	case OP_REJECT_RST:
 		fprintf(out, "reject with tcp reset");
-		break;
+		return true;
 	case OP_METER_RATE:
 	case OP_METER_CONNS:
 		print_meter(out, rs, x);
-		break;
+		return true;
 	case OP_QUEUE:
 		fprintf(out, "queue num %" PRIu32, x->value);
 		if (x->aux > 1)
 			fprintf(out, "-%" PRIu32, x->value + x->aux - 1);
 		if (x->neg)
 			fprintf(out, " bypass");
-		break;
+		return true;
 	default:
-		fprintf(out, "# ?");
+		return false;
 	}
+}
+
+static void print_stmt(FILE *out, const struct ir_ruleset *rs, const struct ir_stmt *x)
+{
+	if (!print_test(out, rs, x) && !print_mark(out, x) && !print_action(out, rs, x))
+		fprintf(out, "# ?");
 }
 
 static const char *const hook_name[IR_HOOK_MAX] = {

@@ -1142,27 +1142,28 @@ static void stmt_lookup(struct rb *b, const struct ir_stmt *x, int dreg, bool ne
 		ex_ct(b, NFT_CT_MARK, NFT_REG_1, true);
 }
 
-static void stmt(struct rb *b, const struct ir_stmt *x)
+/* Matches, lookups and mark statements: false if x is none of them. */
+static bool stmt_test(struct rb *b, const struct ir_stmt *x)
 {
 	switch (x->op) {
 	case OP_MATCH:
 		stmt_match(b, x);
-		return;
+		return true;
 	case OP_PREFIX:
 		stmt_prefix(b, x);
-		return;
+		return true;
 	case OP_LOOKUP:
 		stmt_lookup(b, x, -1, x->neg);
-		return;
+		return true;
 	case OP_CTMARK_MAP:
 		stmt_lookup(b, x, NFT_REG_1, false);
-		return;
+		return true;
 	case OP_VMAP:
 		stmt_lookup(b, x, NFT_REG_VERDICT, false);
-		return;
+		return true;
 	case OP_CT_STATE:
 		stmt_ctstate(b, x->value);
-		return;
+		return true;
 	case OP_CTMARK_SET:
 	case OP_CTMARK_NONZERO:
 	case OP_MARK_BIT:
@@ -1171,39 +1172,53 @@ static void stmt(struct rb *b, const struct ir_stmt *x)
 	case OP_META_MARK_SET:
 	case OP_META_FROM_CT:
 		stmt_mark(b, x);
-		return;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Counters, limits, logs, meters and verdicts: false if x is none of them. */
+static bool stmt_action(struct rb *b, const struct ir_stmt *x)
+{
+	switch (x->op) {
 	case OP_COUNTER:
 		ex(b, "counter");
-		return;
+		return true;
 	case OP_LIMIT:
 		stmt_limit(b, x);
-		return;
+		return true;
 	case OP_LOG:
 		stmt_log(b, x);
-		return;
+		return true;
 	case OP_ACCEPT:
 		ex_verdict(b, NF_ACCEPT, NULL);
-		return;
+		return true;
 	case OP_DROP:
 		ex_verdict(b, NF_DROP, NULL);
-		return;
+		return true;
 	case OP_JUMP:
 		ex_jump(b, x->aux);
-		return;
+		return true;
 	case OP_REJECT_RST:
 		ex_reject_rst(b);
-		return;
+		return true;
 	case OP_METER_RATE:
 	case OP_METER_CONNS:
 		stmt_meter(b, x);
-		return;
+		return true;
 	case OP_QUEUE:
 		stmt_queue(b, x);
-		return;
-	case OP_MAX:
-		break;
+		return true;
+	default:
+		return false;
 	}
-	rb_fail(b, -EINVAL);		/* an op this builder does not know: refuse the rule */
+}
+
+static void stmt(struct rb *b, const struct ir_stmt *x)
+{
+	if (!stmt_test(b, x) && !stmt_action(b, x))
+		rb_fail(b, -EINVAL);	/* an op this builder does not know: refuse the rule */
 }
 
 static void rule_comment(struct rb *b, const char *comment)

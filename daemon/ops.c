@@ -19,6 +19,7 @@
 #include "log.h"
 #include "gen.h"
 #include "ops.h"
+#include "util_json.h"
 #include "sansod.h"
 #include "state.h"
 #include "trail.h"
@@ -212,7 +213,6 @@ static void status_fib(const struct daemon *d, FILE *out)
 			d->fib.findings + d->fib.notes - d->fib.n);
 }
 
-static void jstr(FILE *o, const char *s);
 
 static void status_fib_json(const struct daemon *d, FILE *out)
 {
@@ -223,7 +223,7 @@ static void status_fib_json(const struct daemon *d, FILE *out)
 		if (d->fib.note[i])
 			continue;
 		fprintf(out, "%s", n++ ? ", " : "");
-		jstr(out, d->fib.v[i]);
+		util_json_str(out, d->fib.v[i]);
 	}
 	fprintf(out, "], \"fib_findings_total\": %d", d->fib_ran ? d->fib.findings : 0);
 }
@@ -242,20 +242,6 @@ static void clock_state(FILE *out)
 			"synchronised", tx.maxerror, tx.esterror);
 }
 
-static void jstr(FILE *o, const char *s)
-{
-	fputc('"', o);
-	for (; s && *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(o, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(o, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, o);
-	}
-	fputc('"', o);
-}
-
 /* status for scripts: one JSON object, stable member order. */
 static int status_json(struct daemon *d, FILE *out)
 {
@@ -264,15 +250,15 @@ static int status_json(struct daemon *d, FILE *out)
 
 	fprintf(out, "{\"uptime_s\": %ld, \"generation\": %u, \"policy\": ",
 		(long)(time(NULL) - d->started), d->generation);
-	jstr(out, p ? p->file : "");
+	util_json_str(out, p ? p->file : "");
 	fprintf(out, ", \"organisation\": ");
-	jstr(out, p && p->organisation ? p->organisation : "");
+	util_json_str(out, p && p->organisation ? p->organisation : "");
 	fprintf(out, ", \"document\": ");
-	jstr(out, p && p->document ? p->document : "");
+	util_json_str(out, p && p->document ? p->document : "");
 	fprintf(out, ", \"includes\": [");
 	for (i = 1; i < d->cur.text.n_files; i++) {
 		fprintf(out, "%s{\"path\": ", i > 1 ? ", " : "");
-		jstr(out, d->cur.text.files[i].path);
+		util_json_str(out, d->cur.text.files[i].path);
 		fprintf(out, ", \"sha256\": \"%s\"}", d->cur.text.files[i].sha256);
 	}
 	fprintf(out, "], \"config_sha256\": \"%s\", \"decisions\": %d, \"genid\": %u,"
@@ -283,32 +269,32 @@ static int status_json(struct daemon *d, FILE *out)
 		d->engine ? "true" : "false");
 	for (i = 0; i < d->ops.n_isolate; i++) {
 		fprintf(out, "%s", i ? ", " : "");
-		jstr(out, d->ops.isolate[i]);
+		util_json_str(out, d->ops.isolate[i]);
 	}
 	fprintf(out, "], \"unresolved_isolations\": [");
 	for (i = 0, n = 0; i < d->ops.n_isolate; i++) {
 		if (gen_resolves(d->cur.policy, d->ops.isolate[i]))
 			continue;
 		fprintf(out, "%s", n++ ? ", " : "");
-		jstr(out, d->ops.isolate[i]);
+		util_json_str(out, d->ops.isolate[i]);
 	}
 	n = 0;
 	fprintf(out, "], \"revoked\": [");
 	for (i = 0; i < d->ops.n_revoke; i++) {
 		fprintf(out, "%s", i ? ", " : "");
-		jstr(out, d->ops.revoke[i]);
+		util_json_str(out, d->ops.revoke[i]);
 	}
 	fprintf(out, "], \"unratified_emergency_changes\": [");
 	for (i = 0; i < d->ops.n_changes; i++) {
 		if (d->ops.changes[i].state != CHANGE_EMERGENCY)
 			continue;
 		fprintf(out, "%s", n++ ? ", " : "");
-		jstr(out, d->ops.changes[i].id);
+		util_json_str(out, d->ops.changes[i].id);
 	}
 	fprintf(out, "], \"last_commit\": {\"delta\": %s, \"changes\": %ld, \"ms\": %.1f, "
 		"\"deltas\": %u, \"replaces\": %u, \"replace_why\": ", d->gs.delta ? "true" : "false",
 		d->gs.delta ? d->gs.changes : 0, d->gs.ms, d->gs.deltas, d->gs.fulls);
-	jstr(out, d->gs.delta ? "" : d->gs.full_why ? d->gs.full_why : "a new table");
+	util_json_str(out, d->gs.delta ? "" : d->gs.full_why ? d->gs.full_why : "a new table");
 	fprintf(out, "}");
 	status_fib_json(d, out);
 	fprintf(out, "}\n");
@@ -468,7 +454,7 @@ static int h_verify(struct daemon *d, const struct ctl_peer *peer __attribute__(
 			d->generation, r == 0 ? "true" : "false");
 		for (i = 0; i < diag.n; i++) {
 			fprintf(out, "%s", i ? ", " : "");
-			jstr(out, diag.v[i].msg);
+			util_json_str(out, diag.v[i].msg);
 		}
 		fprintf(out, "]}\n");
 		diag_fini(&diag);
@@ -631,20 +617,20 @@ static int exc_list_json(struct daemon *d, FILE *out)
 		const struct exception *x = &p->exceptions[i];
 
 		fprintf(out, "%s\n {\"id\": ", i ? "," : "");
-		jstr(out, x->id);
+		util_json_str(out, x->id);
 		fprintf(out, ", \"from\": ");
-		jstr(out, x->from.name);
+		util_json_str(out, x->from.name);
 		fprintf(out, ", \"to\": ");
-		jstr(out, x->to.name);
+		util_json_str(out, x->to.name);
 		fprintf(out, ", \"expires\": ");
-		jstr(out, x->expires_text);
+		util_json_str(out, x->expires_text);
 		fprintf(out, ", \"seconds_left\": %lld, \"requested_by\": ",
 			(long long)(x->expires > now ? x->expires - now : 0));
-		jstr(out, x->requested_by);
+		util_json_str(out, x->requested_by);
 		fprintf(out, ", \"approved_by\": ");
-		jstr(out, x->approved_by);
+		util_json_str(out, x->approved_by);
 		fprintf(out, ", \"reason\": ");
-		jstr(out, x->reason);
+		util_json_str(out, x->reason);
 		fprintf(out, ", \"source\": \"%s\"}", in_ledger(d, x->id) ? "ledger" : "policy");
 	}
 	fprintf(out, "\n]\n");
@@ -816,7 +802,7 @@ static int explain_json(struct daemon *d, const struct explain_q *e, const char 
 	fprintf(out, "{\"allowed\": %s, \"lines\": [", n > 0 ? "true" : "false");
 	for (line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		fprintf(out, "%s", i++ ? ", " : "");
-		jstr(out, line);
+		util_json_str(out, line);
 	}
 	fprintf(out, "]}\n");
 	free(body);
@@ -843,8 +829,7 @@ static int h_explain(struct daemon *d, const struct ctl_peer *peer __attribute__
 	if (inet_pton(fs, dst, e.dst) != 1 || policy_proto_parse(proto, &e.proto) < 0)
 		goto bad;
 	e.family = (uint8_t)fs;
-	if (e.proto == 1 && fs == AF_INET6)
-		e.proto = 58;
+	e.proto = policy_proto_wire(e.proto, fs);
 	e.port = port ? (uint16_t)strtoul(port, NULL, 10) : 0;
 	for (i = 0; i < d->ops.n_isolate; i++)
 		iso[i] = d->ops.isolate[i];
@@ -872,19 +857,19 @@ static int h_changes(struct daemon *d, const struct ctl_peer *peer __attribute__
 
 	if (f && !strcmp(f, "json")) {
 		fprintf(out, "{\"policy\": ");
-		jstr(out, d->o.file);
+		util_json_str(out, d->o.file);
 		fprintf(out, ", \"changes\": [");
 		for (i = 0; i < d->ops.n_changes; i++) {
 			const struct change *c = &d->ops.changes[i];
 
 			fprintf(out, "%s\n {\"id\": \"%s\", \"state\": ", i ? "," : "", c->id);
-			jstr(out, change_state_names[c->state]);
+			util_json_str(out, change_state_names[c->state]);
 			fprintf(out, ", \"by\": ");
-			jstr(out, c->by);
+			util_json_str(out, c->by);
 			fprintf(out, ", \"second\": ");
-			jstr(out, c->by2);
+			util_json_str(out, c->by2);
 			fprintf(out, ", \"reason\": ");
-			jstr(out, c->reason);
+			util_json_str(out, c->reason);
 			fprintf(out, ", \"sha256\": \"%s\"}", c->sha256);
 		}
 		fprintf(out, "\n]}\n");

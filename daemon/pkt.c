@@ -160,7 +160,7 @@ static int parse_ip4(const uint8_t *p, size_t len, struct pkt_hdrs *h)
 		return -EPROTO;
 	if (ihl > len)
 		return -EMSGSIZE;
-	h->family = PKT_AF_INET;
+	h->family = AF_INET;
 	h->ttl = p[8];
 	h->l4proto = p[9];
 	memcpy(h->src, p + 12, 4);
@@ -244,7 +244,7 @@ static int parse_ip6(const uint8_t *p, size_t len, struct pkt_hdrs *h)
 	if (len < IP6_HDR_LEN)
 		return -EMSGSIZE;
 	h->ip_len = IP6_HDR_LEN + (uint32_t)rd_be16(p + 4);	/* 0 + hop-by-hop: jumbo */
-	h->family = PKT_AF_INET6;
+	h->family = AF_INET6;
 	h->ttl = p[7];
 	memcpy(h->src, p + 8, 16);
 	memcpy(h->dst, p + 24, 16);

@@ -8,9 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#define PKT_AF_INET	2	/* == AF_INET (pure code does not include <sys/socket.h>) */
-#define PKT_AF_INET6	10	/* == AF_INET6 */
+#include <sys/socket.h>	/* AF_INET, AF_INET6 (constants: purity is a property of the .o) */
 
 /* IP protocol numbers (== IPPROTO_*) */
 #define PKT_IPPROTO_HOPOPTS	0
@@ -45,7 +43,7 @@
 /* Lengths and offsets count bytes from the start of the IP header. "Captured" is what the
  * buffer holds; "total" is what the IP header says the packet has. */
 struct pkt_hdrs {
-	uint8_t family;			/* PKT_AF_INET or PKT_AF_INET6 */
+	uint8_t family;			/* AF_INET or AF_INET6 */
 	uint8_t l4proto;		/* after IPv6 extension headers: PKT_IPPROTO_*; in a
 					 * later fragment, the fragment header's next header */
 	uint8_t ttl;			/* TTL or hop limit */

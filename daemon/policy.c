@@ -14,10 +14,7 @@
 #include <unistr.h>
 
 #include "policy.h"
-
-/* Address families as stored in struct prefix (Linux AF_INET, AF_INET6). */
-#define PFX_INET	2
-#define PFX_INET6	10
+#include "util_time.h"
 
 /* Defaults of a new policy; conf.c and policy_check.c hold the ranges. */
 #define POLICY_DNS_FLOOR	60
@@ -615,7 +612,17 @@ const char *policy_proto_name(uint8_t proto)
 		if (proto_names[i].proto == proto)
 			return proto_names[i].name;
 	}
-	return proto == 58 ? "icmpv6" : NULL;
+	return proto == POLICY_PROTO_ICMPV6 ? "icmpv6" : NULL;
+}
+
+uint8_t policy_proto_wire(uint8_t proto, int family)
+{
+	return proto == POLICY_PROTO_ICMP && family == AF_INET6 ? POLICY_PROTO_ICMPV6 : proto;
+}
+
+bool policy_proto_matches(uint8_t proto, int family, uint8_t wire)
+{
+	return wire == proto || wire == policy_proto_wire(proto, family);
 }
 
 /* Parse exactly n decimal digits at s. */
@@ -657,7 +664,7 @@ int policy_proto_parse(const char *s, uint8_t *ret)
 	}
 	if (!decimal(s, 3, &v) || v < 1 || v > 255)
 		return -EINVAL;
-	*ret = v == 58 ? 1 : (uint8_t)v;	/* 58 = ICMPv6: the same "icmp" */
+	*ret = v == POLICY_PROTO_ICMPV6 ? POLICY_PROTO_ICMP : (uint8_t)v;	/* the same "icmp" */
 	return 0;
 }
 
@@ -796,12 +803,12 @@ int policy_prefix_parse(const char *s, struct prefix *ret)
 	if (memchr(s, ':', alen)) {
 		if (parse_ip6(s, alen, p.addr) < 0)
 			return -EINVAL;
-		p.family = PFX_INET6;
+		p.family = AF_INET6;
 		max = 128;
 	} else {
 		if (parse_ip4(s, alen, p.addr) < 0)
 			return -EINVAL;
-		p.family = PFX_INET;
+		p.family = AF_INET;
 		max = 32;
 	}
 	plen = max;
@@ -898,9 +905,9 @@ static int format_addr(uint8_t family, const uint8_t *a, char *buf, size_t len)
 
 	if (!buf || len == 0)
 		return -ENOSPC;
-	if (family == PFX_INET6)
+	if (family == AF_INET6)
 		return format_ip6(a, buf, len);
-	if (family != PFX_INET)
+	if (family != AF_INET)
 		return -EINVAL;
 	n = snprintf(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
@@ -921,48 +928,7 @@ int policy_prefix_format(const struct prefix *p, char *buf, size_t len)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Time: proleptic Gregorian arithmetic, independent of TZ and of timegm(). */
-
-static bool is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && is_leap(y) ? 29 : dm[m - 1];
-}
-
-/* Days since 1970-01-01 (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *ry, int *rm, int *rd)
-{
-	int64_t era, doe, yoe, y, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*rd = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*rm = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*ry = (int)(y + (*rm <= 2));
-}
+/* Time: proleptic Gregorian arithmetic (util_time.h), independent of TZ and of timegm(). */
 
 /* "YYYY-MM-DD" at s; 0 or -EINVAL. */
 static int parse_ymd(const char *s, int64_t *ret_days)
@@ -972,9 +938,9 @@ static int parse_ymd(const char *s, int64_t *ret_days)
 	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
 	    !digits(s + 8, 2, &d))
 		return -EINVAL;
-	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+	if (d < 1 || d > util_days_in_month(y, m))
 		return -EINVAL;
-	*ret_days = days_from_civil(y, m, d);
+	*ret_days = util_days_from_civil(y, m, d);
 	return 0;
 }
 
@@ -1100,7 +1066,7 @@ static void pr_prefixes_at(struct printer *w, const char *lead, const char *key,
 		int r;
 
 		pr_sep(w, i, n, indent);
-		if (bare_hosts && v[i].len == (v[i].family == PFX_INET ? 32 : 128))
+		if (bare_hosts && v[i].len == (v[i].family == AF_INET ? 32 : 128))
 			r = format_addr(v[i].family, v[i].addr, buf, sizeof(buf));
 		else
 			r = policy_prefix_format(&v[i], buf, sizeof(buf));
@@ -1200,8 +1166,8 @@ static const char *endpoint_ref(const struct policy *p, const struct endpoint *e
 
 static void pr_time(struct printer *w, const char *key, const char *text, int64_t t, bool date)
 {
-	int y, m, d;
-	int64_t days, sec;
+	int m, d;
+	int64_t y, days, sec;
 
 	if (text) {
 		pr_kv(w, key, text);
@@ -1211,11 +1177,11 @@ static void pr_time(struct printer *w, const char *key, const char *text, int64_
 		t += 9 * 3600;				/* the day in Japan */
 	days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	sec = t - days * 86400;
-	civil_from_days(days, &y, &m, &d);
+	util_civil_from_days(days, &y, &m, &d);
 	if (date)
-		pr(w, " %s = \"%04d-%02d-%02d\";", key, y, m, d);
+		pr(w, " %s = \"%04lld-%02d-%02d\";", key, (long long)y, m, d);
 	else
-		pr(w, " %s = \"%04d-%02d-%02dT%02d:%02d:%02dZ\";", key, y, m, d,
+		pr(w, " %s = \"%04lld-%02d-%02dT%02d:%02d:%02dZ\";", key, (long long)y, m, d,
 		   (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
 }
 
@@ -1302,9 +1268,9 @@ static void pr_hosts(struct printer *w, const struct policy *p)
 		if (h->has_mac)
 			pr(w, " mac = \"%02x:%02x:%02x:%02x:%02x:%02x\";", h->mac[0], h->mac[1],
 			   h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
-		if (h->has4 && format_addr(PFX_INET, h->ip4, buf, sizeof(buf)) >= 0)
+		if (h->has4 && format_addr(AF_INET, h->ip4, buf, sizeof(buf)) >= 0)
 			pr(w, " ipv4 = \"%s\";", buf);
-		if (h->has6 && format_addr(PFX_INET6, h->ip6, buf, sizeof(buf)) >= 0)
+		if (h->has6 && format_addr(AF_INET6, h->ip6, buf, sizeof(buf)) >= 0)
 			pr(w, " ipv6 = \"%s\";", buf);
 		if (h->internet_connected >= 0)
 			pr(w, " internet_connected = %s;",

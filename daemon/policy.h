@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>	/* AF_INET, AF_INET6 (constants: purity is a property of the .o) */
 
 #include "diag.h"
 
@@ -427,6 +428,14 @@ int policy_verdict_parse(const char *s, enum flow_verdict *ret);	/* "kernel", "e
 int policy_ech_parse(const char *s, enum ech_policy *ret);
 int policy_svctype_parse(const char *s, enum svc_type *ret);
 int policy_proto_parse(const char *s, uint8_t *ret);
+/* ICMP and ICMPv6 are one policy protocol, 1 ("icmp"): policy_proto_wire() is the number a
+ * packet of that family carries (58 for 1 on AF_INET6, otherwise proto itself);
+ * policy_proto_matches() says whether a packet of the family with IP protocol wire matches
+ * policy protocol proto (wire == proto, or wire is its on-wire number). */
+#define POLICY_PROTO_ICMP	1
+#define POLICY_PROTO_ICMPV6	58
+uint8_t policy_proto_wire(uint8_t proto, int family);
+bool policy_proto_matches(uint8_t proto, int family, uint8_t wire);
 
 /* Value parsers shared by conf and tests: 0 or -EINVAL. */
 int policy_prefix_parse(const char *s, struct prefix *ret);	/* "10.0.0.0/8", "fd10::5" */

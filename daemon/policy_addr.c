@@ -6,9 +6,6 @@
 
 #include "policy.h"
 
-#define AF4 2
-#define AF6 10
-
 static int put(struct prefix *out, int max, int n, const struct prefix *pf)
 {
 	if (n < max)
@@ -20,12 +17,12 @@ static int host_prefix(const struct host *h, int family, struct prefix *pf)
 {
 	memset(pf, 0, sizeof(*pf));
 	pf->family = (uint8_t)family;
-	if (family == AF4 && h->has4) {
+	if (family == AF_INET && h->has4) {
 		pf->len = 32;
 		memcpy(pf->addr, h->ip4, 4);
 		return 1;
 	}
-	if (family == AF6 && h->has6) {
+	if (family == AF_INET6 && h->has6) {
 		pf->len = 128;
 		memcpy(pf->addr, h->ip6, 16);
 		return 1;
@@ -89,7 +86,7 @@ int policy_ep_prefixes(const struct policy *p, const struct endpoint *ep, int fa
 
 void policy_prefix_range(const struct prefix *pf, uint8_t lo[16], uint8_t hi[16])
 {
-	int alen = pf->family == AF4 ? 4 : 16, i, bits;
+	int alen = pf->family == AF_INET ? 4 : 16, i, bits;
 
 	memset(lo, 0, 16);
 	memset(hi, 0, 16);

@@ -11,12 +11,8 @@
 
 #include "policy.h"
 #include "psl.h"
+#include "util_hash.h"
 
-/* Address families as stored in struct prefix (Linux AF_INET, AF_INET6). */
-#define FAM4		2
-#define FAM6		10
-#define PROTO_ICMP	1
-#define PROTO_ICMPV6	58
 #define GATEWAY		"gateway"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -40,11 +36,7 @@ struct policy_index {
 
 static uint32_t name_hash(const char *s)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return util_fnv32(UTIL_FNV32_BASIS, s, strlen(s));
 }
 
 static const char *slot_name(const struct policy *p, const struct name_slot *s)
@@ -304,7 +296,7 @@ static bool ep_ok(const struct endpoint *e)
 
 static bool proto_is_icmp(uint8_t proto)
 {
-	return proto == PROTO_ICMP || proto == PROTO_ICMPV6;
+	return proto == POLICY_PROTO_ICMP || proto == POLICY_PROTO_ICMPV6;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -323,9 +315,9 @@ static int span_set(struct span *s, const struct prefix *x)
 	int alen, i, bits;
 	uint8_t m;
 
-	if (x->family == FAM4)
+	if (x->family == AF_INET)
 		alen = 4;
-	else if (x->family == FAM6)
+	else if (x->family == AF_INET6)
 		alen = 16;
 	else
 		return -EINVAL;
@@ -370,7 +362,7 @@ static void spans_sort(struct span *v, int n)
 static bool span_touches(const struct span *a, const struct span *b)
 {
 	uint8_t next[16];
-	int i, alen = a->fam == FAM4 ? 4 : 16;
+	int i, alen = a->fam == AF_INET ? 4 : 16;
 
 	memcpy(next, a->hi, sizeof(next));
 	for (i = alen - 1; i >= 0; i--) {
@@ -469,7 +461,7 @@ static void host_prefix(const struct host *h, uint8_t fam, struct prefix *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->family = fam;
-	if (fam == FAM4) {
+	if (fam == AF_INET) {
 		memcpy(ret->addr, h->ip4, 4);
 		ret->len = 32;
 	} else {
@@ -492,7 +484,7 @@ static const char *addr_str(const struct prefix *x, char *buf, size_t len)
 
 	pfx_str(x, buf, len);
 	slash = strchr(buf, '/');
-	if (slash && x->len == (x->family == FAM4 ? 32 : 128))
+	if (slash && x->len == (x->family == AF_INET ? 32 : 128))
 		*slash = '\0';
 	return buf;
 }
@@ -1172,9 +1164,9 @@ static void check_hosts(struct vctx *c)
 		if (h->zone < 0)
 			continue;
 		if (h->has4)
-			check_host_addr(c, i, FAM4);
+			check_host_addr(c, i, AF_INET);
 		if (h->has6)
-			check_host_addr(c, i, FAM6);
+			check_host_addr(c, i, AF_INET6);
 	}
 }
 
@@ -1203,7 +1195,7 @@ static void hkey_dup(struct vctx *c, const struct hkey *first, const struct hkey
 		snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", h->mac[0], h->mac[1],
 			 h->mac[2], h->mac[3], h->mac[4], h->mac[5]);
 	} else {
-		host_prefix(h, what == 4 ? FAM4 : FAM6, &x);
+		host_prefix(h, what == 4 ? AF_INET : AF_INET6, &x);
 		addr_str(&x, buf, sizeof(buf));
 	}
 	report(c, DIAG_ERROR, &o, "I1: %s %s is also bound to host '%s' (line %d); a host "
@@ -1561,11 +1553,11 @@ static void hop_add_host(struct span *v, int *n, int kind, int idx, int ref,
 	struct prefix x;
 
 	if (hh->has4) {
-		host_prefix(hh, FAM4, &x);
+		host_prefix(hh, AF_INET, &x);
 		hop_add(v, n, kind, idx, ref, &x);
 	}
 	if (hh->has6) {
-		host_prefix(hh, FAM6, &x);
+		host_prefix(hh, AF_INET6, &x);
 		hop_add(v, n, kind, idx, ref, &x);
 	}
 }

@@ -69,7 +69,7 @@ struct pv_set {
 struct pv_key {
 	int n;
 	enum pv_dim d[PV_KEY_MAX];
-	uint8_t fam[PV_KEY_MAX];	/* 0, 2 or 10 */
+	uint8_t fam[PV_KEY_MAX];	/* 0, AF_INET or AF_INET6 */
 	bool l4dep[PV_KEY_MAX];		/* tcp/udp dport: l4proto of that family */
 	uint8_t l4proto[PV_KEY_MAX];
 	pv_u128 mask;			/* 0: none */

@@ -20,7 +20,7 @@ static enum vk dim_kind(enum pv_dim d, int fam)
 	switch (d) {
 	case PV_IIF: case PV_OIF: return VK_IF;
 	case PV_ETHSRC: return VK_MAC;
-	case PV_SADDR: case PV_DADDR: return fam == 10 ? VK_IP6 : VK_IP4;
+	case PV_SADDR: case PV_DADDR: return fam == AF_INET6 ? VK_IP6 : VK_IP4;
 	case PV_L4PROTO: return VK_PROTO;
 	case PV_DPORT: return VK_PORT;
 	case PV_CTSTATE: return VK_CTSTATE;

@@ -68,7 +68,7 @@ static struct pv_iv pfx_iv(const struct prefix *pf)
 {
 	uint8_t lo[16], hi[16];
 	struct pv_iv iv = { 0, 0 };
-	int i, n = pf->family == 2 ? 4 : 16;
+	int i, n = pf->family == AF_INET ? 4 : 16;
 
 	policy_prefix_range(pf, lo, hi);
 	for (i = 0; i < n; i++) {
@@ -117,7 +117,7 @@ static int allow_fam(struct pctx *c, const struct allow_spec *s, int fam, struct
 			b.d[PV_SADDR] = pfx_iv(&sp[i]);
 			if (s->to)
 				b.d[PV_DADDR] = pfx_iv(&dp[j]);
-			b.d[PV_L4PROTO].lo = s->proto == 1 && fam == 10 ? 58 : s->proto;
+			b.d[PV_L4PROTO].lo = policy_proto_wire(s->proto, fam);
 			b.d[PV_L4PROTO].hi = s->proto ? b.d[PV_L4PROTO].lo : 17;
 			r = allow_ports(c, &b, s);
 		}
@@ -134,7 +134,7 @@ static int allow(struct pctx *c, const struct allow_spec *s)
 		return 0;			/* the gateway itself: not a forwarded path */
 	}
 	if (sp)
-		r = allow_fam(c, s, 2, sp, sp + PFX_MAX) ?: allow_fam(c, s, 10, sp, sp + PFX_MAX);
+		r = allow_fam(c, s, AF_INET, sp, sp + PFX_MAX) ?: allow_fam(c, s, AF_INET6, sp, sp + PFX_MAX);
 	free(sp);
 	return r;
 }
@@ -408,11 +408,12 @@ static int wmark_add(struct pctx *c, struct pv_iv iv)
 
 static int eval_new(struct pctx *c, enum pv_hook h, struct pv_result *res)
 {
+	static const int fams[2] = { AF_INET, AF_INET6 };
 	struct pv_box start;
-	int fam, r = 0;
+	int i, r = 0;
 
-	for (fam = 2; fam <= 10 && !r; fam += 8) {
-		pv_box_full(&c->m, &start, fam);
+	for (i = 0; i < 2 && !r; i++) {
+		pv_box_full(&c->m, &start, fams[i]);
 		start.d[PV_CTSTATE].lo = start.d[PV_CTSTATE].hi = PV_CT_NEW;
 		start.d[PV_CTMARK].hi = start.d[PV_MARK].hi = 0;
 		r = pv_eval(&c->m, h, &start, res);
@@ -498,11 +499,12 @@ static int prove_est(struct pctx *c, int *bad)
 	struct pv_result res = { 0 };
 	struct pv_box start;
 	size_t i;
-	int fam, st, r = 0;
+	static const int fams[2] = { AF_INET, AF_INET6 };
+	int f, st, r = 0;
 
-	for (fam = 2; fam <= 10 && !r; fam += 8)
+	for (f = 0; f < 2 && !r; f++)
 		for (st = PV_CT_ESTABLISHED; st <= PV_CT_RELATED && !r; st *= 2) {
-			pv_box_full(&c->m, &start, fam);
+			pv_box_full(&c->m, &start, fams[f]);
 			start.d[PV_CTSTATE].lo = start.d[PV_CTSTATE].hi = (pv_u128)st;
 			start.d[PV_MARK].hi = 0;
 			r = pv_eval(&c->m, PV_H_FORWARD, &start, &res);

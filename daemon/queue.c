@@ -182,7 +182,7 @@ static void *worker(void *arg)
 				w->enobufs++;	/* the kernel dropped packets: counted */
 			atomic_fetch_add(&w->beats, 1);
 			dns_log(w);
-			continue;		/* EAGAIN: the 1 s timeout, to notice stop */
+			continue;		/* EAGAIN: the 250 ms timeout, to notice stop */
 		}
 		hold_tables(w);
 		(void)mnl_cb_run(w->rx, (size_t)n, 0, w->portid, packet_cb, w);

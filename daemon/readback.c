@@ -20,6 +20,7 @@
 #include "nlbatch.h"
 #include "nlsock.h"
 #include "readback.h"
+#include "util_hash.h"
 
 #define READ_TRIES		16	/* reads interrupted or overtaken by other commits */
 #define REPORT_MAX		40	/* differences listed */
@@ -183,34 +184,22 @@ static void canon_chain(struct side *sd, const char *name, bool base, uint32_t h
 	lines_add(sd, line);
 }
 
-static uint64_t fnv64(uint64_t h, const void *data, size_t n)
-{
-	const uint8_t *b = data;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static uint64_t wire_hash(const struct nlb_wire *w, size_t klen)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = UTIL_FNV64_BASIS;
 	uint8_t b = w->has_key_end;
 
-	h = fnv64(h, w->key, klen);
-	h = fnv64(h, &b, 1);
+	h = util_fnv64(h, w->key, klen);
+	h = util_fnv64(h, &b, 1);
 	if (w->has_key_end)
-		h = fnv64(h, w->key_end, klen);
-	h = fnv64(h, &w->flags, sizeof(w->flags));
+		h = util_fnv64(h, w->key_end, klen);
+	h = util_fnv64(h, &w->flags, sizeof(w->flags));
 	b = w->has_data;
-	h = fnv64(h, &b, 1);
+	h = util_fnv64(h, &b, 1);
 	if (w->has_data)
-		h = fnv64(h, &w->data, sizeof(w->data));
+		h = util_fnv64(h, &w->data, sizeof(w->data));
 	if (w->chain)
-		h = fnv64(h, w->chain, strlen(w->chain) + 1);
+		h = util_fnv64(h, w->chain, strlen(w->chain) + 1);
 	return h;
 }
 

@@ -60,12 +60,14 @@ struct pfx_spec {
 };
 
 static const struct pfx_spec nets[] = {
-	{ 2, 24, { 10, 10, 0, 0 } }, { 2, 24, { 10, 20, 0, 0 } }, { 2, 24, { 10, 30, 0, 0 } },
-	{ 2, 24, { 192, 168, 1, 0 } }, { 2, 16, { 10, 10, 0, 0 } }, { 2, 25, { 10, 20, 0, 128 } },
-	{ 10, 64, { 0xfd, 0x10 } }, { 10, 64, { 0xfd, 0x20 } }, { 2, 32, { 10, 30, 1, 5 } },
-	{ 2, 0, { 0 } }, { 2, 24, { 10, 40, 0, 0 } }, { 2, 24, { 8, 8, 8, 0 } },
-	{ 10, 128, { 0xfd, 0x10, [15] = 5 } }, { 2, 32, { 10, 10, 0, 5 } },
-	{ 2, 32, { 10, 20, 0, 53 } }, { 2, 32, { 8, 8, 4, 4 } }, { 2, 24, { 203, 0, 113, 0 } },
+	{ AF_INET, 24, { 10, 10, 0, 0 } }, { AF_INET, 24, { 10, 20, 0, 0 } },
+	{ AF_INET, 24, { 10, 30, 0, 0 } }, { AF_INET, 24, { 192, 168, 1, 0 } },
+	{ AF_INET, 16, { 10, 10, 0, 0 } }, { AF_INET, 25, { 10, 20, 0, 128 } },
+	{ AF_INET6, 64, { 0xfd, 0x10 } }, { AF_INET6, 64, { 0xfd, 0x20 } },
+	{ AF_INET, 32, { 10, 30, 1, 5 } }, { AF_INET, 0, { 0 } }, { AF_INET, 24, { 10, 40, 0, 0 } },
+	{ AF_INET, 24, { 8, 8, 8, 0 } }, { AF_INET6, 128, { 0xfd, 0x10, [15] = 5 } },
+	{ AF_INET, 32, { 10, 10, 0, 5 } }, { AF_INET, 32, { 10, 20, 0, 53 } },
+	{ AF_INET, 32, { 8, 8, 4, 4 } }, { AF_INET, 24, { 203, 0, 113, 0 } },
 };
 /* Host addresses: inside the nets above, on their edges, or outside all of them. */
 static const uint8_t ip4s[][4] = {
@@ -180,7 +182,7 @@ static void zones(struct in *in, struct policy *p)
 			z->nets = arr(p, 1, sizeof(*z->nets));
 			z->n_nets = 1;
 			memset(z->nets, 0, sizeof(*z->nets));
-			z->nets[0].family = 2;
+			z->nets[0].family = AF_INET;
 			z->nets[0].len = 24;
 			z->nets[0].addr[0] = 10;
 			z->nets[0].addr[1] = (uint8_t)(10 * (i + 1));
@@ -450,7 +452,7 @@ struct region {
 
 static void region_add(struct region *r, const struct prefix *pf)
 {
-	if (pf->family != (r->alen == 4 ? 2 : 10) || r->n == REGION_MAX)
+	if (pf->family != (r->alen == 4 ? AF_INET : AF_INET6) || r->n == REGION_MAX)
 		return;
 	policy_prefix_range(pf, r->v[r->n].lo, r->v[r->n].hi);
 	r->n++;
@@ -458,9 +460,9 @@ static void region_add(struct region *r, const struct prefix *pf)
 
 static void region_addr(struct region *r, int family, const uint8_t *a)
 {
-	struct prefix pf = { .family = (uint8_t)family, .len = family == 2 ? 32 : 128 };
+	struct prefix pf = { .family = (uint8_t)family, .len = family == AF_INET ? 32 : 128 };
 
-	memcpy(pf.addr, a, family == 2 ? 4 : 16);
+	memcpy(pf.addr, a, family == AF_INET ? 4 : 16);
 	region_add(r, &pf);
 }
 
@@ -531,9 +533,9 @@ static void zone_into(const struct policy *p, int z, struct region *r)
 		if (h->zone != z)
 			continue;
 		if (h->has4 && r->alen == 4)
-			region_addr(r, 2, h->ip4);
+			region_addr(r, AF_INET, h->ip4);
 		if (h->has6 && r->alen == 16)
-			region_addr(r, 10, h->ip6);
+			region_addr(r, AF_INET6, h->ip6);
 	}
 }
 

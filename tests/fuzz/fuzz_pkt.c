@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if ((h.flags & PKT_F_L4) != !!h.l4_len * PKT_F_L4)
 		abort();
-	if (h.family != PKT_AF_INET && h.family != PKT_AF_INET6)
+	if (h.family != AF_INET && h.family != AF_INET6)
 		abort();
 	return 0;
 }

@@ -619,7 +619,7 @@ START_TEST(test_three_tier_content)
 	ck_assert_str_eq(p->zones[0].label, "mynumber");
 	ck_assert_int_eq(p->zones[0].role, ZONE_MYNUMBER);
 	ck_assert_int_eq(p->zones[0].n_nets, 2);
-	ck_assert_int_eq(p->zones[0].nets[1].family, 10);
+	ck_assert_int_eq(p->zones[0].nets[1].family, AF_INET6);
 	ck_assert_int_eq(p->zones[0].nets[1].len, 64);
 	ck_assert(p->zones[2].any);
 	ck_assert_int_eq(p->zones[2].n_nets, 0);
@@ -788,7 +788,7 @@ START_TEST(test_full_content)
 	ck_assert_int_eq(p->breakout.n_resolvers, 2);
 	ck_assert_int_eq(p->breakout.n_upstreams, 2);
 	ck_assert_int_eq(p->breakout.upstreams[0].len, 32);
-	ck_assert_int_eq(p->breakout.upstreams[1].family, 10);
+	ck_assert_int_eq(p->breakout.upstreams[1].family, AF_INET6);
 	ck_assert_int_eq(p->breakout.dns_floor, 120);
 	ck_assert_int_eq(p->breakout.dns_grace, 0);
 	ck_assert_int_eq(p->breakout.dns_max, 16);

@@ -379,7 +379,7 @@ static void server_acks_judged(void)
 		}
 	}
 	ck_assert_ptr_nonnull(e);
-	af = e->family == PKT_AF_INET ? AF_INET : AF_INET6;
+	af = e->family == AF_INET ? AF_INET : AF_INET6;
 	ck_assert_ptr_nonnull(inet_ntop(af, e->cli, cli, sizeof(cli)));
 	ck_assert_ptr_nonnull(inet_ntop(af, e->srv, srv, sizeof(srv)));
 	{
@@ -786,10 +786,10 @@ START_TEST(test_dns_learn_then_sni)
 	ck_assert_uint_eq(fx.v.mark, SEEN);
 	ck_assert_int_eq(fx.n_upd, 2);
 	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 2);
-	ck_assert_uint_eq(fx.upd[0].family, PKT_AF_INET);
+	ck_assert_uint_eq(fx.upd[0].family, AF_INET);
 	ck_assert_mem_eq(fx.upd[0].addr, a1, 4);
 	ck_assert_uint_eq(fx.upd[0].timeout_ms, LIFE_FLOOR_MS);	/* TTL 60 < floor 120 */
-	ck_assert_uint_eq(fx.upd[1].family, PKT_AF_INET);
+	ck_assert_uint_eq(fx.upd[1].family, AF_INET);
 	ck_assert_mem_eq(fx.upd[1].addr, a2, 4);
 	ck_assert_uint_eq(fx.upd[1].timeout_ms, LIFE_FLOOR_MS);
 	ck_assert_int_eq(eng_learned_count(fx.l, fx.now), 2);
@@ -828,7 +828,7 @@ START_TEST(test_dns_learn_v6)
 	ck_assert_int_eq(fx.n_upd, 1);
 	DELTA([EC_DNS_ANSWERS] = 1, [EC_DNS_LEARNED] = 1);
 	ck_assert_int_eq(inet_pton(AF_INET6, "2603:1036:3000:1c0::2", want), 1);
-	ck_assert_uint_eq(fx.upd[0].family, PKT_AF_INET6);
+	ck_assert_uint_eq(fx.upd[0].family, AF_INET6);
 	ck_assert_mem_eq(fx.upd[0].addr, want, 16);
 	ck_assert_uint_eq(fx.upd[0].timeout_ms, LIFE_FLOOR_MS);
 	send_hello("2603:1036:3000:1c0::2", "outlook.office.com");
@@ -1219,7 +1219,7 @@ static void addr_at_slot(int slot, int cap, int nth, char *out, size_t len)
 	for (i = 1; i < 65536; i++) {
 		a[2] = (uint8_t)(i >> 8);
 		a[3] = (uint8_t)i;
-		if ((int)(eng_hash(a, 4, 2166136261U ^ PKT_AF_INET) & (uint32_t)(cap - 1)) == slot &&
+		if ((int)(eng_hash(a, 4, 2166136261U ^ AF_INET) & (uint32_t)(cap - 1)) == slot &&
 		    nth-- == 0) {
 			snprintf(out, len, "198.18.%d.%d", a[2], a[3]);
 			return;
@@ -1279,7 +1279,7 @@ START_TEST(test_learned_purge_wrap)
 	}
 	/* K is still in the table and valid (explain scans every slot)... */
 	ck_assert_int_eq(inet_pton(AF_INET, k, a), 1);
-	ck_assert_int_eq(eng_learned_explain(fx.l, PKT_AF_INET, a, fx.now, name, sizeof(name),
+	ck_assert_int_eq(eng_learned_explain(fx.l, AF_INET, a, fx.now, name, sizeof(name),
 					     &learned, &expires, client), 0);
 	ck_assert_int_gt(expires, fx.now);
 	ck_assert_str_eq(name, "a.office.com");

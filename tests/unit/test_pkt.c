@@ -15,8 +15,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-_Static_assert(PKT_AF_INET == AF_INET && PKT_AF_INET6 == AF_INET6, "address family values");
-
 struct pkt_case {
 	const char *name;
 	const uint8_t *p;
@@ -36,8 +34,8 @@ struct pkt_case {
 };
 
 #define S(a) a, sizeof(a)
-#define V4 PKT_AF_INET
-#define V6 PKT_AF_INET6
+#define V4 AF_INET
+#define V6 AF_INET6
 #define L4 PKT_F_L4
 #define FRAG PKT_F_FRAG
 
@@ -103,7 +101,6 @@ static const struct pkt_case cases[] = {
 	  .sport = 5353, .dport = 46103, .l3_len = 20, .l4_len = 8, .ip_len = 169,
 	  .payload_len = 141, .payload_tot = 141 },
 };
-
 
 static int parse_copy(const uint8_t *p, size_t len, struct pkt_hdrs *h)
 {

@@ -1409,7 +1409,7 @@ END_TEST
 
 static struct prefix pfx4(uint32_t a, int len)
 {
-	struct prefix x = { .family = 2, .len = (uint8_t)len };
+	struct prefix x = { .family = AF_INET, .len = (uint8_t)len };
 
 	x.addr[0] = (uint8_t)(a >> 24);
 	x.addr[1] = (uint8_t)(a >> 16);

@@ -56,6 +56,7 @@ PURE += compile
 PURE += nftgen
 PURE += engine
 PURE += classify
+PURE += learn
 PURE += explain
 PURE += sha256
 PURE += audit
@@ -172,7 +173,7 @@ update-golden: $(O)/sansod
 	$(Q)SANSOD=$(O)/sansod NOW=$(GOLDEN_NOW) tests/golden/run.sh --update
 
 # Hot-path objects of the engine may not allocate or log (STYLE §7).
-HOT := $(ENGINE_PURE) classify
+HOT := $(ENGINE_PURE) classify learn
 check-hotpath: $(HOT:%=$(O)/daemon/%.o)
 	$(Q)if [ -n "$^" ] && nm -u $^ | grep -E ' (malloc|calloc|realloc|free|syslog|puts|fwrite|.*printf.*)$$'; then \
 		echo "check-hotpath: a hot-path object allocates or logs"; exit 1; fi; \

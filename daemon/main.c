@@ -391,13 +391,15 @@ static int mode_print(struct daemon *d)
 }
 
 /* Called by a worker: put learned breakout addresses into the kernel before the DNS answer
- * that taught them reaches the client. */
+ * that taught them reaches the client. Never waits for an apply: -EBUSY, the queue buffers
+ * them (queue_pending_take). */
 static int commit_learned(void *arg, const struct eng_update *u, int n)
 {
 	struct daemon *d = arg;
 	int r;
 
-	pthread_mutex_lock(&d->ap_lock);
+	if (pthread_mutex_trylock(&d->ap_lock))
+		return -EBUSY;
 	r = apply_learned(&d->ap, u, n);
 	pthread_mutex_unlock(&d->ap_lock);
 	return r;

@@ -56,6 +56,7 @@ PURE += compile
 PURE += nftgen
 PURE += engine
 PURE += classify
+PURE += learn
 PURE += explain
 PURE += sha256
 PURE += prove
@@ -195,9 +196,9 @@ update-golden: $(O)/sansod
 # Hot-path objects of the engine may not allocate or log (STYLE §7). The NFQUEUE receive loop
 # lives in queue.o next to setup code that allocates: queue.c is built once more, unoptimised
 # with one section per function, and what worker() reaches is checked (tools/check-hotloop;
-# dns_log is the once-a-second log line, off the per-packet path).
-HOT := $(ENGINE_PURE) classify
-HOTLOOP_SKIP := dns_log
+# dns_log and overflow_log are once-a-second log lines, off the per-packet path).
+HOT := $(ENGINE_PURE) classify learn
+HOTLOOP_SKIP := dns_log overflow_log
 # --no-wait: no lock either (set it once the workers buffer learned addresses, issue 8).
 HOTLOOP_FLAGS ?=
 check-hotpath: $(HOT:%=$(O)/daemon/%.o) $(O)/check/queue.o

@@ -35,6 +35,9 @@ static const char *const count_names[EC_MAX] = {
 	[EC_DNS_FORGED] = "dns_forged",
 	[EC_DNS_ERROR] = "dns_error_answers",
 	[EC_DNS_CAPPED] = "dns_ttl_capped",
+	[EC_DNS_LEARN_DEFERRED] = "dns_learn_deferred",
+	[EC_DNS_LEARN_OVERFLOW] = "dns_learn_overflow",
+	[EC_DNS_LEARN_RETRIED] = "dns_learn_retried",
 	[EC_MALFORMED] = "malformed",
 	[EC_UNKNOWN_MARK] = "unknown_mark",
 };

@@ -68,6 +68,9 @@ enum eng_count {
 	EC_DNS_FORGED,		/* same 5-tuple as a query, other id or question: nothing learned */
 	EC_DNS_ERROR,		/* RCODE != 0 or TC set: nothing learned */
 	EC_DNS_CAPPED,		/* TTL cut to dns_ttl_max */
+	EC_DNS_LEARN_DEFERRED,	/* learned while the control plane applied: buffered (learn.h) */
+	EC_DNS_LEARN_OVERFLOW,	/* ... the buffer was full: not committed, stays refused */
+	EC_DNS_LEARN_RETRIED,	/* buffered updates a worker committed later */
 	EC_MALFORMED,
 	EC_UNKNOWN_MARK,
 	EC_MAX

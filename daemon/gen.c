@@ -323,16 +323,38 @@ out:
 }
 
 /* Called by a worker: put learned breakout addresses into the kernel before the DNS answer
- * that taught them reaches the client. */
+ * that taught them reaches the client. Never waits for an apply: -EBUSY, and the queue keeps
+ * them (not the packets) until gen_flush_learned() or the worker's next try. */
 static int commit_learned(void *arg, const struct eng_update *u, int n)
 {
 	struct daemon *d = arg;
 	int r;
 
-	pthread_mutex_lock(&d->ap_lock);
+	if (pthread_mutex_trylock(&d->ap_lock))	/* an apply runs: the queue buffers them */
+		return -EBUSY;
 	r = apply_learned(&d->ap, u, n);
 	pthread_mutex_unlock(&d->ap_lock);
 	return r;
+}
+
+/* Addresses learned while an apply held the socket: into the kernel right after it. */
+static void flush_learned(struct daemon *d)
+{
+	struct eng_update u[ENG_UPDATES_MAX];
+	int n, r;
+
+	if (!d->engine)
+		return;
+	while ((n = queue_pending_take(&d->q, u, ENG_UPDATES_MAX)) > 0) {
+		pthread_mutex_lock(&d->ap_lock);
+		r = apply_learned(&d->ap, u, n);
+		pthread_mutex_unlock(&d->ap_lock);
+		if (r < 0) {
+			log_warnx("learned addresses after an apply: %s: %d refused until asked again",
+				  strerror(-r), n);
+			break;
+		}
+	}
 }
 
 /* A reload replaces the table: the learned addresses go into the new one, timeouts left. */
@@ -538,6 +560,7 @@ int gen_reload(struct daemon *d)
 	if (d->engine)
 		carry_learned(d, &g);
 	r = gen_commit(d, &g, false);
+	flush_learned(d);
 	(void)trail_audit(d, "sansod", AUDIT_EV_CONFIG_RESULT, "policy", d->o.file,
 			   "result", r == 0 ? "applied" : "refused by the kernel", NULL);
 	if (r < 0) {
@@ -631,6 +654,7 @@ int gen_apply_ops(struct daemon *d)
 	if (d->engine)
 		carry_learned(d, &g);
 	code = gen_commit(d, &g, false);
+	flush_learned(d);
 	if (code == 0 && d->o.mode == MODE_DAEMON && same_revocations(&d->ops, &d->cur_ops)) {
 		g.tables = d->cur.tables;	/* isolations and exceptions are the kernel's */
 		d->cur.tables = NULL;
@@ -710,6 +734,7 @@ int gen_recommit(struct daemon *d, const struct ir_ruleset *rs, double t0,
 	if (r >= 0)
 		r = readback_verify(&d->ap, rs, &diag) == 0 ? 0 : -EPROTO;
 	pthread_mutex_unlock(&d->ap_lock);
+	flush_learned(d);
 	if (r < 0)
 		gen_diag_print(d, &diag, d->ja);
 	diag_fini(&diag);

@@ -374,13 +374,14 @@ static void notify(const char *msg)
 }
 
 /* The watchdog is fed only while every worker thread is making progress (each one beats at
- * least once a second, also when idle), so a hung engine gets the daemon restarted. */
+ * least every 250 ms, also when idle: its receive timeout), so a hung engine gets the daemon
+ * restarted. */
 static void watchdog(struct daemon *d, uint64_t *last)
 {
 	int i;
 
-	for (i = 0; d->engine && i < d->q.n; i++) {
-		uint64_t b = atomic_load(&d->q.w[i].beats);
+	for (i = 0; d->engine && i < queue_workers(&d->q); i++) {
+		uint64_t b = queue_beats(&d->q, i);
 
 		if (b == last[i])
 			return;
@@ -502,7 +503,7 @@ static void kwatch_check(struct daemon *d)
 
 	if (p)
 		kwatch_tick(&d->kw, p->limits.conntrack_warn, p->engine.queue_base,
-			    d->engine ? d->q.n : 0);
+			    d->engine ? queue_workers(&d->q) : 0);
 }
 
 /* The periodic check, or notices were lost: a missing table is restored like on a notice. */

@@ -134,16 +134,16 @@ static void kernel_resources(struct daemon *d, FILE *out, bool prom)
 			d->kw.warnings);
 	else
 		fprintf(out, "kernel resources:\n  conntrack (not loaded)\n");
-	for (i = 0; d->engine && i < d->q.n; i++) {
-		if (kwatch_queue(d->q.w[i].qnum, &k) < 0)
+	for (i = 0; d->engine && i < queue_workers(&d->q); i++) {
+		if (kwatch_queue(queue_qnum(&d->q, i), &k) < 0)
 			continue;
 		if (prom)
 			fprintf(out, "sanso_queue_dropped_total{queue=\"%d\"} %" PRIu64 "\n"
 				"sanso_queue_user_dropped_total{queue=\"%d\"} %" PRIu64 "\n",
-				d->q.w[i].qnum, k.dropped, d->q.w[i].qnum, k.user_dropped);
+				queue_qnum(&d->q, i), k.dropped, queue_qnum(&d->q, i), k.user_dropped);
 		else
 			fprintf(out, "  queue %d: %12" PRIu64 " dropped (queue full) %12" PRIu64
-				" dropped (socket full)\n", d->q.w[i].qnum, k.dropped,
+				" dropped (socket full)\n", queue_qnum(&d->q, i), k.dropped,
 				k.user_dropped);
 	}
 }
@@ -773,10 +773,8 @@ static void learned_provenance(struct daemon *d, const struct explain_q *e, FILE
 
 	if (!d->engine)
 		return;
-	pthread_mutex_lock(&d->q.learn_lock);
-	r = eng_learned_explain(d->q.learned, e->family, e->dst, now, name, sizeof(name), &learned,
-				&expires, client);
-	pthread_mutex_unlock(&d->q.learn_lock);
+	r = queue_explain_learned(&d->q, e->family, e->dst, now, name, sizeof(name), &learned,
+				  &expires, client);
 	if (r < 0)
 		return;
 	inet_ntop(e->family, client, cl, sizeof(cl));

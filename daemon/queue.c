@@ -109,6 +109,7 @@ static int packet_cb(const struct nlmsghdr *nlh, void *data)
 	struct eng_verdict v = { ENG_DROP, 0 };
 	const uint8_t *mac = NULL;
 	uint32_t id, mark = 0;
+	int64_t now = now_ms();
 	int n_upd = 0;
 
 	if (nfq_nlmsg_parse(nlh, a) < 0 || !a[NFQA_PACKET_HDR] ||
@@ -127,15 +128,17 @@ static int packet_cb(const struct nlmsghdr *nlh, void *data)
 	} else if (eng_needs_learned(mark)) {
 		pthread_mutex_lock(&rt->learn_lock);
 		eng_decide(w->t, w->flows, rt->learned, mnl_attr_get_payload(a[NFQA_PAYLOAD]),
-			   mnl_attr_get_payload_len(a[NFQA_PAYLOAD]), mac, mark, now_ms(), &v, upd,
+			   mnl_attr_get_payload_len(a[NFQA_PAYLOAD]), mac, mark, now, &v, upd,
 			   &n_upd, w->counts);
 		pthread_mutex_unlock(&rt->learn_lock);
 	} else {
 		eng_decide(w->t, w->flows, NULL, mnl_attr_get_payload(a[NFQA_PAYLOAD]),
-			   mnl_attr_get_payload_len(a[NFQA_PAYLOAD]), mac, mark, now_ms(), &v, upd,
+			   mnl_attr_get_payload_len(a[NFQA_PAYLOAD]), mac, mark, now, &v, upd,
 			   &n_upd, w->counts);
 	}
-	if (n_upd && rt->commit(rt->commit_arg, upd, n_upd) < 0)
+	/* never waits for an apply: refused with -EBUSY, the updates are buffered */
+	if (n_upd && learn_commit(&rt->pending, rt->commit, rt->commit_arg, upd, n_upd, now,
+				  w->counts) < 0)
 		w->commit_errors++;
 	put_verdict(w, id, &v);
 	return MNL_CB_OK;
@@ -155,6 +158,34 @@ static void dns_log(struct queue_worker *w)
 		  (unsigned long long)um, (unsigned long long)fg);
 	w->dns_bad_logged = um + fg;
 	w->dns_log_ms = now;
+}
+
+/* Learned addresses lost because the buffer was full during an apply: logged once a second
+ * at most per worker. */
+static void overflow_log(struct queue_worker *w)
+{
+	uint64_t o = w->counts[EC_DNS_LEARN_OVERFLOW];
+	int64_t now = now_ms();
+
+	if (o == w->overflow_logged || now - w->overflow_log_ms < 1000)
+		return;
+	log_warnx("queue %d: %llu learned addresses not committed: the control plane was "
+		  "applying and %d were waiting already; they stay refused until learned again",
+		  w->qnum, (unsigned long long)o, QUEUE_PENDING_MAX);
+	w->overflow_logged = o;
+	w->overflow_log_ms = now;
+}
+
+/* Updates buffered during an apply: retried once the verdicts of the batch are out, by one
+ * worker at a time, without waiting (the callback try-locks). */
+static void retry_pending(struct queue_worker *w)
+{
+	struct queue_rt *rt = w->rt;
+
+	if (learn_pending(&rt->pending) > 0 &&
+	    learn_commit(&rt->pending, rt->commit, rt->commit_arg, NULL, 0, now_ms(), w->counts) < 0)
+		w->commit_errors++;
+	overflow_log(w);
 }
 
 /* Hazard pointer: publish the tables this batch uses, then check they are still current. */
@@ -182,12 +213,14 @@ static void *worker(void *arg)
 				w->enobufs++;	/* the kernel dropped packets: counted */
 			atomic_fetch_add(&w->beats, 1);
 			dns_log(w);
+			retry_pending(w);
 			continue;		/* EAGAIN: the 250 ms timeout, to notice stop */
 		}
 		hold_tables(w);
 		(void)mnl_cb_run(w->rx, (size_t)n, 0, w->portid, packet_cb, w);
 		flush_tx(w);
 		atomic_store(&w->using, NULL);
+		retry_pending(w);
 		dns_log(w);
 		atomic_fetch_add(&w->beats, 1);
 	}
@@ -222,6 +255,10 @@ int queue_start(struct queue_rt *rt, int base, int n, int maxlen, const struct e
 	rt->commit_arg = arg;
 	atomic_store(&rt->tables, t);
 	pthread_mutex_init(&rt->learn_lock, NULL);
+	rt->pending_v = calloc(QUEUE_PENDING_MAX, sizeof(*rt->pending_v));
+	learn_init(&rt->pending, rt->pending_v, QUEUE_PENDING_MAX);
+	if (!rt->pending_v)
+		r = -ENOMEM;
 	for (i = 0; i < n && r == 0; i++) {
 		struct queue_worker *w = &rt->w[i];
 
@@ -274,6 +311,9 @@ void queue_stop(struct queue_rt *rt)
 	eng_learned_free(rt->learned);
 	pthread_mutex_destroy(&rt->learn_lock);
 	rt->learned = NULL;
+	learn_init(&rt->pending, NULL, 0);
+	free(rt->pending_v);
+	rt->pending_v = NULL;
 	rt->n = 0;
 }
 
@@ -298,4 +338,44 @@ int queue_learned(struct queue_rt *rt, int64_t now, struct eng_update *out, int 
 	n = eng_learned_list(rt->learned, now, out, max);
 	pthread_mutex_unlock(&rt->learn_lock);
 	return n;
+}
+
+int queue_pending_take(struct queue_rt *rt, struct eng_update *out, int max)
+{
+	return rt->n ? learn_take(&rt->pending, now_ms(), out, max) : 0;
+}
+
+int queue_pending(const struct queue_rt *rt)
+{
+	return rt->n ? learn_pending(&rt->pending) : 0;
+}
+
+int queue_explain_learned(struct queue_rt *rt, int family, const uint8_t *addr, int64_t now,
+			  char *name, size_t len, int64_t *ret_learned_ms, int64_t *ret_expires_ms,
+			  uint8_t ret_client[16])
+{
+	int r;
+
+	if (!rt->n || !rt->learned)
+		return -ENOENT;
+	pthread_mutex_lock(&rt->learn_lock);
+	r = eng_learned_explain(rt->learned, (uint8_t)family, addr, now, name, len,
+				ret_learned_ms, ret_expires_ms, ret_client);
+	pthread_mutex_unlock(&rt->learn_lock);
+	return r;
+}
+
+int queue_workers(const struct queue_rt *rt)
+{
+	return rt->n;
+}
+
+int queue_qnum(const struct queue_rt *rt, int i)
+{
+	return i >= 0 && i < rt->n ? rt->w[i].qnum : -ENOENT;
+}
+
+uint64_t queue_beats(const struct queue_rt *rt, int i)
+{
+	return i >= 0 && i < rt->n ? atomic_load(&rt->w[i].beats) : 0;
 }

@@ -13,15 +13,20 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "learn.h"
 
 #define QUEUE_RX_SIZE		(1 << 18)	/* bytes per recv: many packets per batch */
 #define QUEUE_TX_SIZE		(1 << 16)
 #define QUEUE_COPY_RANGE	0xffff		/* whole packets: DNS answers, ClientHellos (GSO) */
 #define QUEUE_FLOW_SLOTS	256		/* breakout flows in reassembly per worker */
+#define QUEUE_PENDING_MAX	8192		/* learned updates buffered while an apply runs */
 
 /* Called from a worker before it lets a DNS answer through: put the learned addresses into
- * the kernel. Returns 0 or -errno (the answer passes anyway: the addresses stay refused). */
-typedef int (*queue_commit_fn)(void *arg, const struct eng_update *u, int n);
+ * the kernel. Returns 0 or -errno (the answer passes anyway: the addresses stay refused).
+ * It must never wait for the control plane: -EBUSY (e.g. from pthread_mutex_trylock) means
+ * "applying, not committed": the updates wait in the queue's buffer (queue_pending_take),
+ * and a worker retries them with later learning or after a batch when that does not block. */
+typedef learn_commit_fn queue_commit_fn;
 
 struct queue_worker {
 	struct queue_rt *rt;
@@ -39,6 +44,8 @@ struct queue_worker {
 	uint64_t enobufs, send_errors, commit_errors;
 	uint64_t dns_bad_logged;	/* unmatched + forged answers already logged */
 	int64_t dns_log_ms;
+	uint64_t overflow_logged;	/* EC_DNS_LEARN_OVERFLOW already logged */
+	int64_t overflow_log_ms;
 	bool started;
 };
 
@@ -48,6 +55,8 @@ struct queue_rt {
 	_Atomic(const struct eng_tables *) tables;
 	pthread_mutex_t learn_lock;
 	struct eng_learned *learned;	/* owned */
+	struct learn_buf pending;	/* updates the control plane refused with -EBUSY */
+	struct learn_ent *pending_v;	/* its storage, QUEUE_PENDING_MAX entries: owned */
 	queue_commit_fn commit;
 	void *commit_arg;
 	atomic_bool stop;
@@ -64,5 +73,22 @@ void queue_stop(struct queue_rt *rt);		/* joins the workers; NULL-safe when not 
 void queue_counts(const struct queue_rt *rt, uint64_t out[EC_MAX], uint64_t *enobufs);
 /* Learned addresses still valid, for the next generation's set (caller allocates). */
 int queue_learned(struct queue_rt *rt, int64_t now_ms, struct eng_update *out, int max);
+
+/* Main thread, after an apply (or any hold of what the commit callback try-locks): remove and
+ * return up to max buffered updates, oldest first, timeouts shortened by their wait; commit
+ * them now or carry them into the batch. 0 when none or the engine never started. */
+int queue_pending_take(struct queue_rt *rt, struct eng_update *out, int max);
+/* Updates buffered now (racy; a gauge for stats). */
+int queue_pending(const struct queue_rt *rt);
+/* eng_learned_explain() under the learned table's lock: 0 or -ENOENT (also when the engine
+ * never started). */
+int queue_explain_learned(struct queue_rt *rt, int family, const uint8_t *addr, int64_t now_ms,
+			  char *name, size_t len, int64_t *ret_learned_ms, int64_t *ret_expires_ms,
+			  uint8_t ret_client[16]);
+/* Queues bound (0 when not started); the i-th one's number, or -ENOENT past the end; its
+ * worker's batches done so far (the watchdog's heartbeat). */
+int queue_workers(const struct queue_rt *rt);
+int queue_qnum(const struct queue_rt *rt, int i);
+uint64_t queue_beats(const struct queue_rt *rt, int i);
 
 #endif

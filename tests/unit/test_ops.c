@@ -125,6 +125,27 @@ int kwatch_queue(int qnum, struct kwatch_queue *ret)
 	return -ENOENT;
 }
 
+int queue_workers(const struct queue_rt *rt)
+{
+	(void)rt;
+	return 0;
+}
+
+int queue_qnum(const struct queue_rt *rt, int i)
+{
+	(void)rt, (void)i;
+	return -ENOENT;
+}
+
+int queue_explain_learned(struct queue_rt *rt, int family, const uint8_t *addr, int64_t now_ms,
+			  char *name, size_t len, int64_t *ret_learned_ms, int64_t *ret_expires_ms,
+			  uint8_t ret_client[16])
+{
+	(void)rt, (void)family, (void)addr, (void)now_ms, (void)name, (void)len;
+	(void)ret_learned_ms, (void)ret_expires_ms, (void)ret_client;
+	return -ENOENT;
+}
+
 void queue_counts(const struct queue_rt *rt, uint64_t out[EC_MAX], uint64_t *enobufs)
 {
 	(void)rt, (void)out, (void)enobufs;

@@ -256,9 +256,10 @@ $(O)/bench/udpflood: tests/bench/udpflood.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
 
-bench: $(O)/sansod $(BENCH_TOOLS)
+bench: $(O)/sansod $(O)/sansoctl $(BENCH_TOOLS)
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/bench/run.sh
-	$(Q)SANSOD=$(CURDIR)/$(O)/sansod BENCH_BUILD=$(CURDIR)/$(O)/bench tests/bench/engine.sh
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl tests/bench/ops.sh
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl BENCH_BUILD=$(CURDIR)/$(O)/bench tests/bench/engine.sh
 
 demo: deps-ensure
 	$(Q)$(MAKE) --no-print-directory $(O)/sansod $(O)/sansoctl

@@ -165,11 +165,17 @@ valgrind: $(O)/tests/unit/run
 
 GOLDEN_CONFS := $(wildcard conf/*.conf)
 GOLDEN_NOW   := 1790000000
-golden: $(O)/sansod
-	$(Q)SANSOD=$(O)/sansod NOW=$(GOLDEN_NOW) tests/golden/run.sh
+# The golden netlink bytes: the batch nlb_build() writes for a policy (tests/golden/*.nlbatch).
+NLBDUMP      := $(O)/tests/golden/nlbatch_dump
+$(NLBDUMP): $(O)/tests/golden/nlbatch_dump.o $(patsubst %,$(O)/daemon/%.o,$(PURE) $(ENGINE_PURE) nlbatch)
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-update-golden: $(O)/sansod
-	$(Q)SANSOD=$(O)/sansod NOW=$(GOLDEN_NOW) tests/golden/run.sh --update
+golden: $(O)/sansod $(NLBDUMP)
+	$(Q)SANSOD=$(O)/sansod NLBDUMP=$(NLBDUMP) NOW=$(GOLDEN_NOW) tests/golden/run.sh
+
+update-golden: $(O)/sansod $(NLBDUMP)
+	$(Q)SANSOD=$(O)/sansod NLBDUMP=$(NLBDUMP) NOW=$(GOLDEN_NOW) tests/golden/run.sh --update
 
 # Hot-path objects of the engine may not allocate or log (STYLE §7).
 HOT := $(ENGINE_PURE) classify

@@ -11,9 +11,7 @@
 #   (b) an attacker (sansod --no-persist, so the table has no owner) inserts accept rules for
 #       the host and swaps an element of a decision map in table inet sanso; an isolation must
 #       still cut the host, and leave the table equal to the one a clean isolation produced.
-#   (c) GENID race: two other processes commit to nftables (their own table) in a tight loop
-#       while isolate/restore run 50 times each: every one succeeds (the daemon retries a
-#       batch whose generation id moved), and the final table is in sync and as before.
+#   The GENID race (other processes committing meanwhile) is t_delta_race.sh.
 #
 #   lg admin-01 10.20.0.10  ==(lab-admin tcp/443)==> [gw: sansod] ==> dmz e-apply 10.40.0.10
 #   lg terminal 10.20.0.130 ==(lab-term  tcp/443)==>
@@ -23,22 +21,13 @@
 require sansod
 SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
 [[ -x $SANSOCTL ]] || cannot_run "sansoctl not built: $SANSOCTL"
-command -v perl >/dev/null || cannot_run "perl not installed"
 lab_up
 
 CTL=$TMP/control
 STATE=$TMP/state
 AUDIT=$TMP/audit.jsonl
 mkdir -p "$STATE"
-# the bench's generated policy, its zones widened to the lab's networks, plus the lab's hosts
-"$SANSO_ROOT/tests/bench/gen-policy.sh" "${DELTA_HOSTS:-2000}" "${DELTA_FLOWS:-2000}" \
-	"${DELTA_PREFIXES:-20000}" |
-	sed -e 's|^\(  lgwan: .*networks = \["10.64.0.0/10"\)|\1, "10.20.0.0/24"|' \
-	    -e 's|^\(  dmz: .*networks = \["10.200.0.0/16"\)|\1, "10.40.0.0/24"|' \
-	    -e 's|^hosts: ($|&\n  { name = "admin-01"; zone = "lgwan"; ipv4 = "10.20.0.10"; },\n  { name = "term-01"; zone = "lgwan"; ipv4 = "10.20.0.130"; },\n  { name = "e-apply"; zone = "dmz"; ipv4 = "10.40.0.10"; },|' \
-	    -e 's|^flows: ($|&\n  { name = "lab-admin"; class = "peer"; from = "admin-01"; to = "e-apply"; proto = "tcp"; ports = [443]; approval = "AP-D1"; purpose = "t_delta"; },\n  { name = "lab-term"; class = "peer"; from = "term-01"; to = "e-apply"; proto = "tcp"; ports = [443]; approval = "AP-D2"; purpose = "t_delta"; },|' \
-	    >"$TMP/policy.conf"
-chmod 0644 "$TMP/policy.conf"
+delta_policy "$TMP/policy.conf"
 check "the large policy is valid" bash -c "'$SANSOD' -n -f '$TMP/policy.conf' >/dev/null 2>&1"
 check "the large policy has more than 20000 set elements" \
 	test "$("$SANSOD" --print-nft -f "$TMP/policy.conf" | grep -o '/24' | wc -l)" -gt 20000
@@ -151,58 +140,5 @@ check "after restore: admin-01 passes" poll 20 admin_ok
 refute "after restore: admin-01 -> e-apply:2222 stays refused" exc_ok
 check_eq "after restore: the table is the one before" "$T0" "$(table)"
 check "sansod stops" stop
-
-# ---- (c) GENID race: other processes commit while isolate/restore run ---------------------
-check "sansod starts again" start
-# two loops in the gateway, each committing to its own table as fast as nft can
-racer()
-{
-	ip netns exec "$LAB-gw" bash -c '
-		t=$1; n=0
-		nft add table inet "$t" && nft add set inet "$t" s "{ type ipv4_addr; }" || exit 1
-		while [ ! -e "$2" ]; do
-			nft add element inet "$t" s "{ 10.99.$((n / 256 % 256)).$((n % 256)) }" || exit 1
-			nft flush set inet "$t" s || exit 1
-			n=$((n + 2))
-			echo "$n" >"$3"
-		done' racer "$1" "$TMP/race.stop" "$TMP/race.$1" &
-	PIDS+=("$!")
-	RACERS+=("$!")
-}
-RACERS=()
-rm -f "$TMP/race.stop"
-racer foo
-racer bar
-poll 50 test -s "$TMP/race.foo"
-poll 50 test -s "$TMP/race.bar"
-commits_before=$(($(cat "$TMP/race.foo") + $(cat "$TMP/race.bar")))
-fails=0
-for i in $(seq 50); do
-	ctl isolate admin-01 --reason "race $i" >>"$TMP/race.ops" 2>&1 || fails=$((fails + 1))
-	ctl restore admin-01 >>"$TMP/race.ops" 2>&1 || fails=$((fails + 1))
-done
-commits_after=$(($(cat "$TMP/race.foo") + $(cat "$TMP/race.bar")))
-touch "$TMP/race.stop"
-racers_ok=0
-for p in "${RACERS[@]}"; do
-	wait "$p" || racers_ok=1
-done
-check_eq "race: all 100 isolate/restore calls succeeded" 0 "$fails"
-if ((fails)); then
-	echo "    sansoctl said:"
-	grep -v '^\(isolated\|restored\)' "$TMP/race.ops" | sort | uniq -c | sed 's/^/    /' | head -10
-	echo "    sansod said:"
-	grep -v 'ruleset changed by\|applied generation\|isolation by\|R36' "$DLOG" | sort | uniq -c |
-		sed 's/^/    /' | head -10
-fi
-check_eq "race: the other processes' commits all succeeded too" 0 "$racers_ok"
-check "race: the other processes committed while the operations ran" \
-	test "$commits_after" -gt "$commits_before"
-echo "    race: $((commits_after - commits_before)) foreign commits during 100 operations"
-check "race: verify in sync at the end" in_sync
-check_eq "race: the final table is the one before (restored)" "$T0" "$(table)"
-check "race: admin-01 passes at the end" admin_ok
-check "race: the foreign tables are intact" bash -c "ip netns exec $LAB-gw nft list table inet foo >/dev/null && ip netns exec $LAB-gw nft list table inet bar >/dev/null"
-check "sansod is still running" daemon_alive
 
 finish

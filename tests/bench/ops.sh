@@ -40,7 +40,7 @@ ctl() { "$SANSOCTL" -s "$tmp/control" "$@"; }
 
 start() {
 	ip netns add "$ns"
-	rm -rf "$tmp/state" "$tmp/control"
+	rm -rf "$tmp/state" "$tmp/control" "$tmp/audit.jsonl"
 	mkdir -p "$tmp/state"
 	: >"$tmp/sansod.log"
 	ip netns exec "$ns" "$SANSOD" -f "$tmp/policy.conf" --control "$tmp/control" \

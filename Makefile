@@ -187,11 +187,17 @@ valgrind: $(O)/tests/unit/run
 
 GOLDEN_CONFS := $(wildcard conf/*.conf)
 GOLDEN_NOW   := 1790000000
-golden: $(O)/sansod
-	$(Q)SANSOD=$(O)/sansod NOW=$(GOLDEN_NOW) tests/golden/run.sh
+# The golden netlink bytes: the batch nlb_build() writes for a policy (tests/golden/*.nlbatch).
+NLBDUMP      := $(O)/tests/golden/nlbatch_dump
+$(NLBDUMP): $(O)/tests/golden/nlbatch_dump.o $(patsubst %,$(O)/daemon/%.o,$(PURE) $(ENGINE_PURE) nlbatch)
+	@[ "$(Q)" = "" ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-update-golden: $(O)/sansod
-	$(Q)SANSOD=$(O)/sansod NOW=$(GOLDEN_NOW) tests/golden/run.sh --update
+golden: $(O)/sansod $(NLBDUMP)
+	$(Q)SANSOD=$(O)/sansod NLBDUMP=$(NLBDUMP) NOW=$(GOLDEN_NOW) tests/golden/run.sh
+
+update-golden: $(O)/sansod $(NLBDUMP)
+	$(Q)SANSOD=$(O)/sansod NLBDUMP=$(NLBDUMP) NOW=$(GOLDEN_NOW) tests/golden/run.sh --update
 
 # Hot-path objects of the engine may not allocate or log (STYLE §7). The NFQUEUE receive loop
 # lives in queue.o next to setup code that allocates: queue.c is built once more, unoptimised
@@ -302,9 +308,10 @@ $(O)/bench/udpflood: tests/bench/udpflood.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -O2 -Wall -Wextra -o $@ $<
 
-bench: $(O)/sansod $(BENCH_TOOLS)
+bench: $(O)/sansod $(O)/sansoctl $(BENCH_TOOLS)
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/bench/run.sh
-	$(Q)SANSOD=$(CURDIR)/$(O)/sansod BENCH_BUILD=$(CURDIR)/$(O)/bench tests/bench/engine.sh
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl tests/bench/ops.sh
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl BENCH_BUILD=$(CURDIR)/$(O)/bench tests/bench/engine.sh
 
 demo: deps-ensure
 	$(Q)$(MAKE) --no-print-directory $(O)/sansod $(O)/sansoctl

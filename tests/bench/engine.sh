@@ -7,11 +7,17 @@
 #      (nfq_accept, queued by iptables-nft's NFQUEUE target, same compat path): ratio >= 0.8;
 #   2. TCP throughput of an established engine-decided flow (juki-01 -> jlis-gw, iperf3)
 #      with sansod running against no ruleset at all: ratio >= 0.9 (established packets stay
-#      in the kernel).
+#      in the kernel);
+#   3. new-flow decisions/s while full reloads of the 150k-element policy run, against idle
+#      (issue 8: the hot path never waits for the control plane): ratio >= 0.9. The policy is
+#      tests/bench/gen-policy.sh's plus the flood's engine-decided flow; during the window
+#      `sansoctl reload` runs back to back, alternating with a variant whose 100k breakout
+#      prefixes all differ (so no reload can be a small delta: each replaces the table).
 # Packets are counted where they arrive (a counter in the receiver's namespace).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SANSOD=${SANSOD:-build/sansod}
+SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
 B=${BENCH_BUILD:-build/bench}
 SECS=${SECS:-3}
 RUNS=${RUNS:-3}
@@ -107,6 +113,65 @@ done
 tn=$(printf '%s\n' "${none[@]}" | median)
 tw=$(printf '%s\n' "${with[@]}" | median)
 
+# 3. decisions/s during full reloads of a 150k-element policy that also holds the flood's flow
+tests/bench/gen-policy.sh "${HOSTS:-10000}" "${FLOWS:-10000}" "${PREFIXES:-100000}" |
+	sed -e 's|^\(  lgwan: .*networks = \["10.64.0.0/10"\)|\1, "10.20.0.0/24"|' \
+	    -e 's|^\(  dmz: .*networks = \["10.200.0.0/16"\)|\1, "10.40.0.0/24"|' \
+	    -e 's|^hosts: ($|&\n  { name = "e-apply"; zone = "dmz"; ipv4 = "10.40.0.10"; },|' \
+	    -e 's|^flows: ($|groups: ( { name = "lg-terminals"; members = ["10.20.0.128/25"]; } );\n&\n  { name = "bench-udp"; class = "peer"; from = "lg-terminals"; to = "e-apply"; proto = "udp"; ports = [9000]; approval = "AP-B1"; purpose = "bench"; verdict = "engine"; },|' \
+	    >"$tmp/big-a.conf"
+echo 'limits: { rate = 0; ct_count = 0; };' >>"$tmp/big-a.conf"
+# variant: every breakout /24 moved to the next (odd) /24: 100k elements differ
+perl -pe 's{"(\d+)\.(\d+)\.(\d+)\.0/24"}{"\"$1.$2.".($3 + 1).".0/24\""}ge if /prefixes = \[/' \
+	"$tmp/big-a.conf" >"$tmp/big-b.conf"
+for f in big-a big-b; do
+	"$SANSOD" -n -f "$tmp/$f.conf" >/dev/null 2>&1 || { "$SANSOD" -n -f "$tmp/$f.conf"; exit 1; }
+done
+cp "$tmp/big-a.conf" "$tmp/big.conf"
+mkdir -p "$tmp/state"
+ip netns exec "$LAB-gw" "$SANSOD" -f "$tmp/big.conf" --control "$tmp/control" \
+	--state-dir "$tmp/state" --audit "$tmp/audit.jsonl" >"$tmp/sansod.log" 2>&1 & pids+=($!)
+for _ in $(seq 600); do
+	grep -q "applied generation" "$tmp/sansod.log" && [ -S "$tmp/control" ] && break
+	sleep 0.1
+done
+grep -q "applied generation" "$tmp/sansod.log" || { echo "bench: sansod (150k) did not start:"; cat "$tmp/sansod.log"; exit 1; }
+reloader() {	# sansoctl reload back to back until $tmp/stop exists; one line per reload
+	local k=0
+	while [ ! -e "$tmp/stop" ]; do
+		cp "$tmp/big-$([ $((k % 2)) = 0 ] && echo b || echo a).conf" "$tmp/big.conf.new"
+		mv "$tmp/big.conf.new" "$tmp/big.conf"
+		if "$SANSOCTL" -s "$tmp/control" reload >/dev/null 2>&1; then
+			echo ok >>"$tmp/reloads"
+		else
+			echo failed >>"$tmp/reloads"
+		fi
+		k=$((k + 1))
+	done
+}
+idle=() busy=() during=()
+: >"$tmp/reloads"
+for _ in $(seq "$RUNS"); do
+	idle+=("$(flood)")
+	rm -f "$tmp/stop"
+	reloader & rl=$!
+	sleep 0.3	# the first reload is under way
+	before=$(grep -c ok "$tmp/reloads" || true)
+	busy+=("$(flood)")
+	during+=($(($(grep -c ok "$tmp/reloads" || true) - before)))
+	touch "$tmp/stop"
+	wait "$rl"
+done
+# proof that the flood went through the engine: the decisions sansod counted
+decisions=$("$SANSOCTL" -s "$tmp/control" stats --prometheus |
+	awk '/^sanso_engine_total/ { s += $2 } END { printf "%.0f", s }')
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+n gw nft delete table inet sanso
+ti=$(printf '%s\n' "${idle[@]}" | median)
+tb=$(printf '%s\n' "${busy[@]}" | median)
+rl_ok=$(grep -c ok "$tmp/reloads" || true)
+rl_bad=$(grep -c failed "$tmp/reloads" || true)
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 echo "engine: median of $RUNS runs of ${SECS}s"
 echo "  new flows/s, minimal accept-all NFQUEUE loop (batched): $b"
@@ -115,3 +180,7 @@ echo "  ratio engine/minimal:                                   $(ratio "$e" "$b
 echo "  TCP established, no ruleset:         $(awk -v v="$tn" 'BEGIN { printf "%.2f Gbit/s", v / 1e9 }')"
 echo "  TCP established, sansod running:     $(awk -v v="$tw" 'BEGIN { printf "%.2f Gbit/s", v / 1e9 }')"
 echo "  ratio sansod/none:                                      $(ratio "$tw" "$tn")   (target >= 0.90)"
+echo "  new flows/s, 150k policy, idle:                         $ti"
+echo "  new flows/s, 150k policy, full reloads running:         $tb   (reloads completed in the windows: ${during[*]}; $rl_ok in all, $rl_bad failed)"
+echo "  engine decisions counted by sansod in these windows:      $decisions"
+echo "  ratio during reload/idle:                               $(ratio "$tb" "$ti")   (target >= 0.90)"

@@ -5,11 +5,16 @@
 # normalized output is parsed again) and the compiled ruleset (--print-nft) must equal the
 # files in tests/golden/; the normalized output must parse again to the same text; every
 # policy in tests/golden/bad/ must be refused with exactly the diagnostics in its .err file.
+# The netlink bytes of the batch sansod commits (nlb_build, written by tests/golden/nlbatch_dump:
+# one message a line, its type first) must equal tests/golden/*.nlbatch for the policies in
+# NLB_CONFS.
 # --update rewrites the golden files (review the diff before committing).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 SANSOD=${SANSOD:-build/sansod}
 NOW=${NOW:-1790000000}
+NLBDUMP=${NLBDUMP:-build/tests/golden/nlbatch_dump}
+NLB_CONFS=${NLB_CONFS:-conf/three-tier.conf}
 # the same text on every machine: exception expiries are printed in local time (JST here), the
 # -n -v matrix in English (the Japanese diagnostics below set LANG themselves)
 export TZ=JST-9
@@ -35,7 +40,7 @@ same() {	# name golden-file produced-file
 		ok "$1"
 	else
 		ko "$1"
-		head -40 "$tmp/diff"
+		head -40 "$tmp/diff" | cut -c1-300	# a netlink message is one long line
 	fi
 }
 
@@ -59,6 +64,18 @@ for f in conf/*.conf rules/*.conf; do
 		ok "$f: normalized output parses to itself"
 	else
 		ko "$f: normalized output does not parse to itself"
+	fi
+done
+
+for f in $NLB_CONFS; do
+	b=$(basename "$f" .conf)
+	if [ ! -x "$NLBDUMP" ]; then
+		ko "$f: netlink batch: $NLBDUMP is not built (make golden)"
+	elif "$NLBDUMP" "$f" "$NOW" >"$tmp/$b.nlbatch" 2>"$tmp/$b.log"; then
+		same "$f: netlink batch bytes" "tests/golden/$b.nlbatch" "$tmp/$b.nlbatch"
+	else
+		ko "$f: netlink batch: $NLBDUMP failed"
+		cat "$tmp/$b.log"
 	fi
 done
 

@@ -671,3 +671,21 @@ lab_services()
 		PIDS+=("$(cat "$f")")
 	done
 }
+
+# ---- a large policy with the lab's hosts (t_delta, t_delta_race) --------------------------
+
+# delta_policy OUT: tests/bench/gen-policy.sh's policy (DELTA_HOSTS, DELTA_FLOWS,
+# DELTA_PREFIXES: 2000, 2000, 20000, ~25k set elements), its zones widened to the lab's
+# networks, plus admin-01 10.20.0.10 and term-01 10.20.0.130 (lgwan) -> e-apply 10.40.0.10
+# (dmz) tcp/443: flows lab-admin and lab-term.
+delta_policy()
+{
+	"$SANSO_ROOT/tests/bench/gen-policy.sh" "${DELTA_HOSTS:-2000}" "${DELTA_FLOWS:-2000}" \
+		"${DELTA_PREFIXES:-20000}" |
+		sed -e 's|^\(  lgwan: .*networks = \["10.64.0.0/10"\)|\1, "10.20.0.0/24"|' \
+		    -e 's|^\(  dmz: .*networks = \["10.200.0.0/16"\)|\1, "10.40.0.0/24"|' \
+		    -e 's|^hosts: ($|&\n  { name = "admin-01"; zone = "lgwan"; ipv4 = "10.20.0.10"; },\n  { name = "term-01"; zone = "lgwan"; ipv4 = "10.20.0.130"; },\n  { name = "e-apply"; zone = "dmz"; ipv4 = "10.40.0.10"; },|' \
+		    -e 's|^flows: ($|&\n  { name = "lab-admin"; class = "peer"; from = "admin-01"; to = "e-apply"; proto = "tcp"; ports = [443]; approval = "AP-D1"; purpose = "t_delta"; },\n  { name = "lab-term"; class = "peer"; from = "term-01"; to = "e-apply"; proto = "tcp"; ports = [443]; approval = "AP-D2"; purpose = "t_delta"; },|' \
+		    >"$1"
+	chmod 0644 "$1"
+}

@@ -265,6 +265,7 @@ FUZZ_LIBS_engine := $(FUZZ_LIBS_conf)
 FUZZ_DEPS_check := $(filter-out daemon/conf.c daemon/confscan.c,$(FUZZ_DEPS_conf))
 FUZZ_LIBS_check := -lunistring
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c daemon/util_time.c
+FUZZ_LIBS_audit := -lcrypto
 FUZZ_DEPS_ctl := daemon/ctl.c
 
 # A harness is rebuilt when its own sources change too (they are the code under test).

@@ -4,7 +4,9 @@
 # (tests/bench/gen-policy.sh), against a full reload measured in the same run (issue 8).
 # sansod runs as a daemon (control socket, state directory) in a fresh network namespace;
 # every operation goes through sansoctl, wall time from the call to its answer:
-#   reload        sansoctl reload, the policy unchanged (the full-reload baseline)
+#   reload        sansoctl reload --full, the policy unchanged: a table replace read back whole
+#                 (the full-reload baseline)
+#   unchanged     sansoctl reload, the policy unchanged (a delta of nothing)
 #   isolate       sansoctl isolate HOST          restore   sansoctl restore HOST
 #   exc-add       sansoctl exception add ID      exc-rev   sansoctl exception revoke ID
 #   svc-revoke    sansoctl breakout-revoke SVC   (then breakout-restore, not measured)
@@ -76,7 +78,8 @@ use() { cp "$1" "$tmp/policy.conf.new" && mv "$tmp/policy.conf.new" "$tmp/policy
 until=$(date -d "@$(($(date +%s) + 3600))" +%Y-%m-%dT%H:%M:%S%:z)
 for i in $(seq "$RUNS"); do
 	start
-	measure reload reload
+	measure reload reload --full
+	measure unchanged reload
 	measure isolate isolate t42 --reason "bench"
 	measure restore restore t42
 	measure exc-add exception add "EX-B-$i" --from t43 --to d1 --proto tcp --ports 2222 \
@@ -88,7 +91,7 @@ for i in $(seq "$RUNS"); do
 	measure one-flow reload
 	use "$tmp/big.conf"
 	measure one-flow reload
-	measure reload reload
+	measure reload reload --full
 	ctl verify >"$tmp/out" 2>&1 || { echo "bench: ops: not in sync after the operations:"; cat "$tmp/out"; exit 1; }
 	stop
 done
@@ -98,12 +101,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'
 full=$(median <"$tmp/reload")
 echo "ops: sansod daemon, $HOSTS hosts, $FLOWS flows, $PREFIXES breakout prefixes;" \
      "median of $RUNS runs (reload, one-flow: 2 samples a run)"
-printf '  %-42s %8s s\n' "sansoctl reload, unchanged (full reload)" "$full"
+printf '  %-42s %8s s\n' "sansoctl reload --full (table replace)" "$full"
 row() {	# LABEL FILE TARGET
 	local m
 	m=$(median <"$tmp/$2")
 	printf '  %-42s %8s s   ratio %s   (target <= %s)\n' "$1" "$m" "$(ratio "$m" "$full")" "$3"
 }
+row "reload, unchanged (delta of nothing)" unchanged 0.10
 row "isolate HOST" isolate 0.02
 row "restore HOST" restore 0.02
 row "exception add" exc-add 0.02

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* nlsock.c: a netfilter netlink socket and one request on it; see nlsock.h. */
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +14,8 @@
 #include <sys/socket.h>
 
 #include "nlsock.h"
+
+#define DRAIN_WAIT_MS	1000
 
 int nlsock_open(struct nlsock *s)
 {
@@ -42,6 +46,33 @@ void nlsock_close(struct nlsock *s)
 	s->nl = NULL;
 }
 
+static bool has_end(const uint8_t *buf, ssize_t n, uint32_t seq)
+{
+	const struct nlmsghdr *m = (const struct nlmsghdr *)buf;
+	int len = (int)n;
+
+	for (; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len)) {
+		if (m->nlmsg_seq == seq &&
+		    (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR))
+			return true;
+	}
+	return false;
+}
+
+/* Read the rest of an interrupted dump (up to its NLMSG_DONE or error; n bytes of it are in
+ * buf already), so the next request on this socket reads its own replies. Never waits more
+ * than DRAIN_WAIT_MS for the next part. */
+static void drain(struct nlsock *s, uint8_t *buf, ssize_t n, uint32_t seq)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(s->nl), .events = POLLIN };
+
+	while (n > 0 && !has_end(buf, n, seq)) {
+		if (poll(&pfd, 1, DRAIN_WAIT_MS) <= 0)
+			return;
+		n = mnl_socket_recvfrom(s->nl, buf, NLSOCK_RECV_BUF);
+	}
+}
+
 int nlsock_request(struct nlsock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	uint8_t *buf = malloc(NLSOCK_RECV_BUF);
@@ -64,6 +95,8 @@ int nlsock_request(struct nlsock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
 		r = mnl_cb_run(buf, (size_t)n, seq, s->portid, cb, data);
 	} while (r > 0);
 	r = r < 0 ? -errno : 0;
+	if (r == -EINTR)	/* a commit interrupted the dump: its rest must not be read later */
+		drain(s, buf, n, seq);
 out:
 	free(buf);
 	return r;

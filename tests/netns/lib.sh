@@ -353,11 +353,23 @@ normalize_nft()
 		awk 'drop && /^$/ { drop = 0; next }
 			{ drop = 0 }
 			/^\tflags / { drop = 1; next }
-			/^\tset / { dyn = 0 }
+			/^\t(set|map) / { dyn = 0 }
 			/^\t\tflags .*dynamic/ { dyn = 1 }
 			dyn && /^\t\telements = / { skip = 1 }
 			skip { if (/}$/) skip = 0; next }
-			{ print }'
+			{ print }' | sort_nft_blocks
+}
+
+# The table's sets, maps and chains in name order: a delta creates a set after the others,
+# a table replace in compile order; the same table either way.
+sort_nft_blocks()
+{
+	awk '/^table / { print "0" $0; next }
+		/^}/ { print "2" $0; next }
+		/^\t[a-z]+ .* \{$/ { blk = "1" $0; next }
+		blk != "" && /^\t}$/ { print blk "\001" $0; blk = ""; next }
+		blk != "" { blk = blk "\001" $0; next }
+		{ print "1~" $0 }' | LC_ALL=C sort | sed 's/^[012]//; s/^~//' | tr '\001' '\n'
 }
 
 # drop_count NODE PATTERN: packets counted by the drop rules of the chains whose rules

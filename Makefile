@@ -189,7 +189,7 @@ GOLDEN_CONFS := $(wildcard conf/*.conf)
 GOLDEN_NOW   := 1790000000
 # The golden netlink bytes: the batch nlb_build() writes for a policy (tests/golden/*.nlbatch).
 NLBDUMP      := $(O)/tests/golden/nlbatch_dump
-$(NLBDUMP): $(O)/tests/golden/nlbatch_dump.o $(patsubst %,$(O)/daemon/%.o,$(PURE) $(ENGINE_PURE) nlbatch)
+$(NLBDUMP): $(O)/tests/golden/nlbatch_dump.o $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) $(ENGINE_PURE) nlbatch)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

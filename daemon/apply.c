@@ -253,12 +253,31 @@ static int send_batch(struct apply *ap, struct nlbatch *b, bool dry_run, const c
 	return r;
 }
 
+/* Send a batch built at t0 (its seqs taken), fill st, free it. */
+static int commit_built(struct apply *ap, struct nlbatch *b, bool dry_run, const char *file,
+			struct diag *diag, struct apply_stats *st, double t0)
+{
+	double t1 = now_s();
+	int r;
+
+	ap->ns.seq = b->seq_end + 1;
+	r = send_batch(ap, b, dry_run, file, diag);
+	if (st) {
+		st->build_s = t1 - t0;
+		st->commit_s = now_s() - t1;
+		st->batch_bytes = b->len;
+		st->batch_msgs = b->n_msgs;
+	}
+	nlb_fini(b);
+	return r;
+}
+
 int apply_commit(struct apply *ap, const struct ir_ruleset *rs, const char *file, bool dry_run,
 		 struct diag *diag, struct apply_stats *st)
 {
 	struct nlb_opts o;
 	struct nlbatch b;
-	double t0 = now_s(), t1;
+	double t0 = now_s();
 	int r;
 
 	if (!ap->probed && (r = apply_probe(ap)) < 0)
@@ -267,19 +286,7 @@ int apply_commit(struct apply *ap, const struct ir_ruleset *rs, const char *file
 	o.genid = true;
 	o.end = !dry_run;
 	r = nlb_build(&b, rs, ap->ns.seq + 1, &o);
-	if (r < 0)
-		return r;
-	ap->ns.seq = b.seq_end + 1;
-	t1 = now_s();
-	r = send_batch(ap, &b, dry_run, file, diag);
-	if (st) {
-		st->build_s = t1 - t0;
-		st->commit_s = now_s() - t1;
-		st->batch_bytes = b.len;
-		st->batch_msgs = b.n_msgs;
-	}
-	nlb_fini(&b);
-	return r;
+	return r < 0 ? r : commit_built(ap, &b, dry_run, file, diag, st, t0);
 }
 
 int apply_commit_delta(struct apply *ap, const struct ir_ruleset *old,
@@ -288,7 +295,7 @@ int apply_commit_delta(struct apply *ap, const struct ir_ruleset *old,
 {
 	struct nlb_opts o;
 	struct nlbatch b;
-	double t0 = now_s(), t1;
+	double t0 = now_s();
 	int r;
 
 	if (!ap->probed && (r = apply_probe(ap)) < 0)
@@ -297,19 +304,7 @@ int apply_commit_delta(struct apply *ap, const struct ir_ruleset *old,
 	o.genid = true;
 	o.end = true;
 	r = nlb_build_delta(&b, old, new, d, ap->ns.seq + 1, &o);
-	if (r < 0)
-		return r;
-	ap->ns.seq = b.seq_end + 1;
-	t1 = now_s();
-	r = send_batch(ap, &b, false, file, diag);
-	if (st) {
-		st->build_s = t1 - t0;
-		st->commit_s = now_s() - t1;
-		st->batch_bytes = b.len;
-		st->batch_msgs = b.n_msgs;
-	}
-	nlb_fini(&b);
-	return r;
+	return r < 0 ? r : commit_built(ap, &b, false, file, diag, st, t0);
 }
 
 /* Learned addresses: no generation id (the sets are the engine's own, a concurrent commit

@@ -686,6 +686,30 @@ lab_services()
 
 # ---- a large policy with the lab's hosts (t_delta, t_delta_race) --------------------------
 
+# delta_setup: the large policy (delta_policy) in $TMP/policy.conf, checked; CTL, STATE,
+# AUDIT; ctl (sansoctl on CTL) and start (sansod -f on the gateway, with extra arguments).
+delta_setup()
+{
+	CTL=$TMP/control
+	STATE=$TMP/state
+	AUDIT=$TMP/audit.jsonl
+	mkdir -p "$STATE"
+	delta_policy "$TMP/policy.conf"
+	check "the large policy is valid" bash -c "'$SANSOD' -n -f '$TMP/policy.conf' >/dev/null 2>&1"
+	check "the large policy has more than 20000 set elements" \
+		test "$("$SANSOD" --print-nft -f "$TMP/policy.conf" | grep -o '/24' | wc -l)" -gt 20000
+	ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
+	start()
+	{
+		: >"$DLOG"
+		ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --control "$CTL" \
+			--state-dir "$STATE" --audit "$AUDIT" "$@" >>"$DLOG" 2>&1 &
+		DPID=$!
+		PIDS+=("$DPID")
+		wait_log "applied generation" 1 && poll 50 test -S "$CTL"
+	}
+}
+
 # delta_policy OUT: tests/bench/gen-policy.sh's policy (DELTA_HOSTS, DELTA_FLOWS,
 # DELTA_PREFIXES: 2000, 2000, 20000, ~25k set elements), its zones widened to the lab's
 # networks, plus admin-01 10.20.0.10 and term-01 10.20.0.130 (lgwan) -> e-apply 10.40.0.10

@@ -17,25 +17,7 @@ SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
 [[ -x $SANSOCTL ]] || cannot_run "sansoctl not built: $SANSOCTL"
 lab_up
 
-CTL=$TMP/control
-STATE=$TMP/state
-AUDIT=$TMP/audit.jsonl
-mkdir -p "$STATE"
-delta_policy "$TMP/policy.conf"
-check "the large policy is valid" bash -c "'$SANSOD' -n -f '$TMP/policy.conf' >/dev/null 2>&1"
-check "the large policy has more than 20000 set elements" \
-	test "$("$SANSOD" --print-nft -f "$TMP/policy.conf" | grep -o '/24' | wc -l)" -gt 20000
-
-ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
-start()
-{
-	: >"$DLOG"
-	ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --control "$CTL" \
-		--state-dir "$STATE" --audit "$AUDIT" "$@" >>"$DLOG" 2>&1 &
-	DPID=$!
-	PIDS+=("$DPID")
-	wait_log "applied generation" 1 && poll 50 test -S "$CTL"
-}
+delta_setup
 admin_ok() { tcp_ok lg 10.20.0.10 10.40.0.10 443; }
 # in_sync: sansoctl verify says the kernel enforces the compiled generation (exit 0)
 in_sync() { ctl verify >"$TMP/verify.out" 2>&1 || { sed 's/^/    verify: /' "$TMP/verify.out" | head -20; return 1; }; }

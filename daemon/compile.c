@@ -1395,23 +1395,33 @@ static void rules_dns(struct ctx *c)
 	emit(c, c->ch_fwd, &r);
 }
 
-/* Isolated targets into iso4/iso6 (addresses) and iso_if (a zone's interfaces). */
+/* Isolated targets into iso4/iso6 (addresses) and iso_if (a zone's interfaces). The sets
+ * exist in every generation, empty when nothing is isolated, so an isolation changes
+ * elements only (comp_isolate). */
 static void compile_isolation(struct ctx *c)
 {
 	static const enum ir_field k4 = F_IP_SADDR, k6 = F_IP6_SADDR, ki = F_IIFNAME;
 	const struct policy *p = c->p;
 	const char *ifs[ZONE_IF_ALL];
-	int seg[ZONE_IF_ALL], i, j, n, z, si, fam;
+	int seg[ZONE_IF_ALL], i, j, n, z, si, s4, s6, fam;
 	struct service addrs = { 0 };
 	struct addrs a = { 0 };
 	struct endpoint ep;
 
-	if (!c->x || !c->x->n_isolate)
-		return;
 	si = set_get(c, "iso_if", &ki, 1, IR_DATA_NONE, 0, "isolated zones (sansoctl isolate)");
+	s4 = set_get(c, "iso4", &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL,
+		     "isolated hosts (sansoctl isolate)");
+	s6 = set_get(c, "iso6", &k6, 1, IR_DATA_NONE, IR_SET_INTERVAL,
+		     "isolated hosts (sansoctl isolate)");
+	if (si < 0 || s4 < 0 || s6 < 0 || !c->x || !c->x->n_isolate)
+		return;
 	for (i = 0; i < c->x->n_isolate; i++) {
-		const char *name = c->x->isolate[i];
+		const char *name = ir_str(c->rs, c->x->isolate[i]);	/* outlives x */
 
+		if (!name) {
+			fail(c, -ENOMEM);
+			return;
+		}
 		memset(&ep, 0, sizeof(ep));
 		if ((z = policy_zone_find(p, name)) >= 0) {
 			n = zone_ifaces(p, z, ifs, seg, ZONE_IF_ALL);
@@ -1438,11 +1448,9 @@ static void compile_isolation(struct ctx *c)
 	addrs.prefixes = a.v;
 	addrs.n_prefixes = a.n;
 	snprintf(addrs.name, sizeof(addrs.name), "isolated");
-	service_prefixes(c, &addrs, set_get(c, "iso4", &k4, 1, IR_DATA_NONE, IR_SET_INTERVAL,
-					    "isolated hosts (sansoctl isolate)"), AF_INET, "isolated",
+	service_prefixes(c, &addrs, s4, AF_INET, "isolated",
 			 ir_comment(c->rs, "isolated (sansoctl isolate)"));
-	service_prefixes(c, &addrs, set_get(c, "iso6", &k6, 1, IR_DATA_NONE, IR_SET_INTERVAL,
-					    "isolated hosts (sansoctl isolate)"), AF_INET6, "isolated",
+	service_prefixes(c, &addrs, s6, AF_INET6, "isolated",
 			 ir_comment(c->rs, "isolated (sansoctl isolate)"));
 	for (i = 0; i < c->n_pend; i++)
 		fail(c, ir_elem_add(c->rs, c->pend[i].set, &c->pend[i].e));
@@ -1464,7 +1472,7 @@ static void rules_isolation(struct ctx *c)
 
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		s = ir_set_find(c->rs, m[i].set);
-		if (s < 0 || !c->rs->sets[s].n_elems)
+		if (s < 0)
 			continue;
 		ir_rule_init(&r, "isolated", 0);
 		x = st(c, &r, OP_LOOKUP);
@@ -2144,7 +2152,8 @@ static int ptr_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cov_init(struct ctx *c, struct coverage *cv)
+/* cv->used; with origins, cv->origins too. */
+static int cov_init(struct ctx *c, struct coverage *cv, bool origins)
 {
 	const struct ir_ruleset *rs = c->rs;
 	struct ir_elem e;
@@ -2163,12 +2172,12 @@ static int cov_init(struct ctx *c, struct coverage *cv)
 			}
 		}
 	}
-	for (i = 0; cv->used && i < rs->n_sets; i++)
+	for (i = 0; cv->used && origins && i < rs->n_sets; i++)
 		n += cv->used[i] ? (size_t)rs->sets[i].n_elems : 0;
 	cv->origins = calloc(n + 1, sizeof(*cv->origins));
 	if (!cv->used || !cv->origins)
 		return -ENOMEM;
-	for (i = 0; i < rs->n_sets; i++) {
+	for (i = 0; origins && i < rs->n_sets; i++) {
 		for (j = 0; cv->used[i] && j < rs->sets[i].n_elems; j++) {
 			ir_elem_get(&rs->sets[i], j, &e);
 			cv->origins[cv->n++] = e.origin;
@@ -2219,14 +2228,50 @@ static void cov_refuse(struct ctx *c, int line, const char *what, const char *na
 		what, name);
 }
 
+/* Does a used iso_if element name the isolated zone? */
+static bool cov_zone(struct ctx *c, const struct coverage *cv, const char *name)
+{
+	int s = ir_set_find(c->rs, "iso_if"), j;
+	struct ir_elem e;
+
+	for (j = 0; s >= 0 && cv->used[s] && j < c->rs->sets[s].n_elems; j++) {
+		ir_elem_get(&c->rs->sets[s], j, &e);
+		if (e.origin && !strcmp(e.origin, name))
+			return true;
+	}
+	return false;
+}
+
+static void cov_isolations(struct ctx *c, const struct coverage *cv)
+{
+	const struct policy *p = c->p;
+	struct endpoint ep = { 0 };
+	int i;
+
+	for (i = 0; c->x && i < c->x->n_isolate; i++) {
+		const char *name = c->x->isolate[i];
+
+		if (policy_zone_find(p, name) >= 0) {
+			if (cov_zone(c, cv, name))
+				continue;
+		} else {
+			ep.kind = (ep.idx = policy_host_find(p, name)) >= 0 ? EP_HOST : EP_GROUP;
+			if (ep.kind == EP_GROUP)
+				ep.idx = policy_group_find(p, name);
+			if (ep.idx >= 0 && cov_isolated(c, cv, &ep))
+				continue;
+		}
+		cov_refuse(c, 0, "isolation", name);
+	}
+}
+
 static void check_coverage(struct ctx *c)
 {
 	const struct policy *p = c->p;
 	struct coverage cv = { 0 };
-	struct endpoint ep = { 0 };
-	int i, z;
+	int i;
 
-	if (c->err || cov_init(c, &cv) < 0) {
+	if (c->err || cov_init(c, &cv, true) < 0) {
 		fail(c, -ENOMEM);
 		goto out;
 	}
@@ -2244,21 +2289,7 @@ static void check_coverage(struct ctx *c)
 		if (!sv->disabled && !cov_has(&cv, sv->name))
 			cov_refuse(c, sv->loc.line, "breakout service", sv->name);
 	}
-	for (i = 0; c->x && i < c->x->n_isolate; i++) {
-		const char *name = c->x->isolate[i];
-
-		if ((z = policy_zone_find(p, name)) >= 0) {
-			if (cov_has(&cv, name))
-				continue;
-		} else {
-			ep.kind = (ep.idx = policy_host_find(p, name)) >= 0 ? EP_HOST : EP_GROUP;
-			if (ep.kind == EP_GROUP)
-				ep.idx = policy_group_find(p, name);
-			if (ep.idx >= 0 && cov_isolated(c, &cv, &ep))
-				continue;
-		}
-		cov_refuse(c, 0, "isolation", name);
-	}
+	cov_isolations(c, &cv);
 out:
 	free(cv.used);
 	free(cv.origins);
@@ -2336,5 +2367,65 @@ out:
 	free(c.pend);
 	free(c.pair_chain);
 	free(c.pair_engine);
+	return r;
+}
+
+/* ---- an isolation change on a compiled generation (gen_apply_ops: instant at any size) */
+
+static const char *const iso_sets[] = { "iso_if", "iso4", "iso6" };
+
+static int iso_rebuild(struct ctx *c)
+{
+	struct coverage cv = { 0 };
+	size_t i;
+	int s;
+
+	for (i = 0; i < sizeof(iso_sets) / sizeof(iso_sets[0]); i++) {
+		if ((s = ir_set_find(c->rs, iso_sets[i])) < 0)
+			return -ENOENT;
+		c->rs->sets[s].n_elems = 0;
+	}
+	compile_isolation(c);
+	if (!c->err && cov_init(c, &cv, false) < 0)
+		fail(c, -ENOMEM);
+	if (!c->err)
+		cov_isolations(c, &cv);
+	for (i = 0; !c->err && i < sizeof(iso_sets) / sizeof(iso_sets[0]); i++)
+		finish_set(c, &c->rs->sets[ir_set_find(c->rs, iso_sets[i])]);
+	free(cv.used);
+	free(cv.origins);
+	return c->err;
+}
+
+int comp_isolate(const struct policy *p, const struct comp_result *base,
+		 const struct comp_extra *x, struct comp_result **ret, struct diag *diag)
+{
+	struct ctx c = { .p = p, .diag = diag, .x = x };
+	struct comp_result *cr = calloc(1, sizeof(*cr));
+	int errors = diag->errors, r = -ENOMEM;
+
+	if (!cr)
+		return -ENOMEM;
+	cr->decisions = malloc(((size_t)base->n_decisions + 1) * sizeof(*cr->decisions));
+	c.rs = p->validated && cr->decisions ? ir_copy(base->rs) : NULL;
+	if (!c.rs) {
+		r = p->validated ? -ENOMEM : -EINVAL;
+		goto out;
+	}
+	memcpy(cr->decisions, base->decisions, (size_t)base->n_decisions * sizeof(*cr->decisions));
+	cr->n_decisions = base->n_decisions;
+	r = iso_rebuild(&c);
+	if (r >= 0 && diag->errors > errors)
+		r = -EINVAL;
+	if (r < 0)
+		goto out;
+	cr->rs = c.rs;
+	c.rs = NULL;
+	*ret = cr;
+	cr = NULL;
+out:
+	comp_result_free(cr);
+	ir_free(c.rs);
+	free(c.pend);
 	return r;
 }

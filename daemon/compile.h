@@ -74,6 +74,13 @@ struct comp_extra {
 };
 int comp_build_ex(const struct policy *p, int64_t now, const struct comp_extra *x,
 		  struct comp_result **ret, struct diag *diag);
+/* base (compiled from p, at any time) with the isolations of x instead of its own: a copy
+ * whose iso sets alone are built again, checked like comp_build_ex() checks them. Exception
+ * timeouts stay base's (the kernel counts them down; timeouts are not compared, delta.h).
+ * Returns 0, -EINVAL with diag entries, -ENOENT (base has no iso sets: build it whole),
+ * or -ENOMEM. */
+int comp_isolate(const struct policy *p, const struct comp_result *base,
+		 const struct comp_extra *x, struct comp_result **ret, struct diag *diag);
 void comp_result_free(struct comp_result *cr);
 
 const char *comp_kind_name(enum comp_kind k);

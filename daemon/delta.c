@@ -52,7 +52,7 @@ static bool set_same_def(const struct ir_set *x, const struct ir_set *y)
 {
 	return x->n_key == y->n_key && !memcmp(x->key, y->key, sizeof(x->key)) &&
 	       x->data == y->data && x->flags == y->flags && x->timeout_ms == y->timeout_ms &&
-	       x->size == y->size && !strcmp(x->comment, y->comment);
+	       ir_set_capacity(x) == ir_set_capacity(y) && !strcmp(x->comment, y->comment);
 }
 
 static int push(int **v, int *n, int x)
@@ -130,7 +130,7 @@ static int sets_diff(const struct ir_ruleset *old, const struct ir_ruleset *new,
 		}
 		if (!set_same_def(&old->sets[k], &new->sets[i])) {
 			d->full = true;
-			d->why = "a set changed its type, flags or comment";
+			d->why = "a set changed its type, flags, size or comment";
 			break;
 		}
 		if (new->sets[i].flags & (IR_SET_DYNAMIC | IR_SET_METER))

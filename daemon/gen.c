@@ -590,34 +590,6 @@ static int ops_merge(const struct daemon *d, const struct ops *ops, struct polic
 	return r;
 }
 
-/* The policy in force, with d->ops, compiled into g (which shares its text and policy). */
-static int gen_rebuild(struct daemon *d, struct gen *g, struct diag *diag)
-{
-	const char *iso[OPS_MAX];
-	struct comp_extra x = { iso, 0 };
-	struct policy *p = d->cur.policy;
-	int r, i;
-
-	memset(g, 0, sizeof(*g));
-	r = ops_merge(d, &d->ops, p, d->cur.n_file_exceptions, diag);
-	for (i = 0; r >= 0 && i < d->ops.n_isolate; i++) {
-		if (gen_resolves(p, d->ops.isolate[i]))
-			iso[x.n_isolate++] = d->ops.isolate[i];
-	}
-	for (i = 0; r >= 0 && d->blocking && i < p->n_zones && x.n_isolate < OPS_MAX; i++)
-		iso[x.n_isolate++] = p->zones[i].id;
-	if (r >= 0)
-		r = comp_build_ex(p, gen_clock(&d->o), &x, &g->cr, diag);
-	if (r < 0)	/* the policy in force goes back to the state it was built with */
-		(void)ops_merge(d, &d->cur_ops, p, d->cur.n_file_exceptions, NULL);
-	g->policy = p;
-	g->text = d->cur.text;
-	memcpy(g->sha256, d->cur.sha256, sizeof(g->sha256));
-	g->n_file_exceptions = d->cur.n_file_exceptions;
-	g->shared = true;
-	return r;
-}
-
 /* The engine's tables depend on the revocations only (services it decides); isolations and
  * exceptions are the kernel's. */
 static bool same_revocations(const struct ops *a, const struct ops *b)
@@ -631,6 +603,48 @@ static bool same_revocations(const struct ops *a, const struct ops *b)
 			return false;
 	}
 	return true;
+}
+
+/* Only the isolations differ from the state the generation in force was built with: its
+ * ruleset with other iso sets is the new one (comp_isolate), nothing else is built. */
+static bool only_isolations(const struct daemon *d)
+{
+	return d->cur.cr && same_revocations(&d->ops, &d->cur_ops) &&
+	       d->ops.n_ledger == d->cur_ops.n_ledger &&
+	       !memcmp(d->ops.ledger, d->cur_ops.ledger,
+		       (size_t)d->ops.n_ledger * sizeof(d->ops.ledger[0]));
+}
+
+/* The policy in force, with d->ops, compiled into g (which shares its text and policy). */
+static int gen_rebuild(struct daemon *d, struct gen *g, struct diag *diag)
+{
+	const char *iso[OPS_MAX];
+	struct comp_extra x = { iso, 0 };
+	struct policy *p = d->cur.policy;
+	bool quick = only_isolations(d);
+	int r = 0, i;
+
+	memset(g, 0, sizeof(*g));
+	if (!quick)
+		r = ops_merge(d, &d->ops, p, d->cur.n_file_exceptions, diag);
+	for (i = 0; r >= 0 && i < d->ops.n_isolate; i++) {
+		if (gen_resolves(p, d->ops.isolate[i]))
+			iso[x.n_isolate++] = d->ops.isolate[i];
+	}
+	for (i = 0; r >= 0 && d->blocking && i < p->n_zones && x.n_isolate < OPS_MAX; i++)
+		iso[x.n_isolate++] = p->zones[i].id;
+	if (r >= 0 && quick)
+		r = comp_isolate(p, d->cur.cr, &x, &g->cr, diag);
+	if ((r >= 0 && !quick) || r == -ENOENT)
+		r = comp_build_ex(p, gen_clock(&d->o), &x, &g->cr, diag);
+	if (r < 0 && !quick)	/* the policy in force goes back to the state it was built with */
+		(void)ops_merge(d, &d->cur_ops, p, d->cur.n_file_exceptions, NULL);
+	g->policy = p;
+	g->text = d->cur.text;
+	memcpy(g->sha256, d->cur.sha256, sizeof(g->sha256));
+	g->n_file_exceptions = d->cur.n_file_exceptions;
+	g->shared = true;
+	return r;
 }
 
 int gen_apply_ops(struct daemon *d)

@@ -52,6 +52,30 @@ size_t ir_key_len(const enum ir_field *f, int n)
 	return len;
 }
 
+/* Strings of a ruleset: a node per ruleset that added some, linked to the node of the
+ * ruleset it was copied from. A node shared by copies is frozen: an ir_str() on a ruleset
+ * whose node is shared starts a new node in front of it. */
+struct ir_strs {
+	int refs;
+	struct ir_strs *parent;
+	char **v;
+	int n, cap;
+};
+
+static void strs_put(struct ir_strs *n)
+{
+	struct ir_strs *up;
+	int i;
+
+	for (; n && --n->refs == 0; n = up) {
+		up = n->parent;
+		for (i = 0; i < n->n; i++)
+			free(n->v[i]);
+		free(n->v);
+		free(n);
+	}
+}
+
 struct ir_ruleset *ir_new(void)
 {
 	return calloc(1, sizeof(struct ir_ruleset));
@@ -67,12 +91,54 @@ void ir_free(struct ir_ruleset *rs)
 		free(rs->chains[i].rules);
 	for (i = 0; i < rs->n_sets; i++)
 		free(rs->sets[i].recs);
-	for (i = 0; i < rs->n_strs; i++)
-		free(rs->strs[i]);
+	strs_put(rs->strs);
 	free(rs->chains);
 	free(rs->sets);
-	free(rs->strs);
 	free(rs);
+}
+
+struct ir_ruleset *ir_copy(const struct ir_ruleset *rs)
+{
+	struct ir_ruleset *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->table_flags = rs->table_flags;
+	c->chains = calloc((size_t)rs->n_chains + 1, sizeof(*c->chains));
+	c->sets = calloc((size_t)rs->n_sets + 1, sizeof(*c->sets));
+	if (!c->chains || !c->sets)
+		goto fail;
+	c->cap_chains = rs->n_chains + 1;
+	c->cap_sets = rs->n_sets + 1;
+	for (; c->n_chains < rs->n_chains; c->n_chains++) {
+		struct ir_chain *d = &c->chains[c->n_chains];
+		const struct ir_chain *o = &rs->chains[c->n_chains];
+
+		*d = *o;
+		d->rules = malloc(((size_t)o->n_rules + 1) * sizeof(*d->rules));
+		if (!d->rules)
+			goto fail;
+		memcpy(d->rules, o->rules, (size_t)o->n_rules * sizeof(*d->rules));
+		d->cap_rules = o->n_rules + 1;
+	}
+	for (; c->n_sets < rs->n_sets; c->n_sets++) {
+		struct ir_set *d = &c->sets[c->n_sets];
+		const struct ir_set *o = &rs->sets[c->n_sets];
+
+		*d = *o;
+		d->recs = malloc(((size_t)o->n_elems + 1) * o->rec_size);
+		if (!d->recs)
+			goto fail;
+		memcpy(d->recs, o->recs, (size_t)o->n_elems * o->rec_size);
+		d->cap_elems = o->n_elems + 1;
+	}
+	c->strs = rs->strs;
+	if (c->strs)
+		c->strs->refs++;
+	return c;
+fail:
+	ir_free(c);
+	return NULL;
 }
 
 /* Grow *base (n used, *cap allocated) to hold one more element of size sz. */
@@ -154,6 +220,17 @@ int ir_set_add(struct ir_ruleset *rs, const char *name, const enum ir_field *key
 	return rs->n_sets++;
 }
 
+uint32_t ir_set_capacity(const struct ir_set *s)
+{
+	uint32_t cap = 16, want = (uint32_t)s->n_elems + (uint32_t)s->n_elems / 4 + 1;
+
+	if (s->size || (s->flags & (IR_SET_INTERVAL | IR_SET_TIMEOUT | IR_SET_DYNAMIC)))
+		return s->size;
+	while (cap < want)
+		cap *= 2;
+	return cap;
+}
+
 static struct ir_meta *rec_meta(const struct ir_set *s, uint8_t *rec)
 {
 	return (struct ir_meta *)(rec + 2 * s->klen);
@@ -215,16 +292,25 @@ int ir_rule_add(struct ir_ruleset *rs, int chain, const struct ir_rule *r)
 
 const char *ir_str(struct ir_ruleset *rs, const char *s)
 {
+	struct ir_strs *n = rs->strs;
 	char *d;
 
 	if (!s)
 		return NULL;
-	if (grow((void **)&rs->strs, rs->n_strs, &rs->cap_strs, sizeof(char *), IR_ELEMS_MAX))
+	if (!n || n->refs > 1) {	/* none yet, or frozen: shared with a copy */
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return NULL;
+		n->refs = 1;
+		n->parent = rs->strs;	/* our reference to it moves to the new node */
+		rs->strs = n;
+	}
+	if (grow((void **)&n->v, n->n, &n->cap, sizeof(char *), IR_ELEMS_MAX))
 		return NULL;
 	d = strdup(s);
 	if (!d)
 		return NULL;
-	rs->strs[rs->n_strs++] = d;
+	n->v[n->n++] = d;
 	return d;
 }
 

@@ -173,13 +173,16 @@ struct ir_ruleset {
 	int n_chains, cap_chains;
 	struct ir_set *sets;
 	int n_sets, cap_sets;
-	char **strs;			/* owned strings (log prefixes, comments) */
-	int n_strs, cap_strs;
+	struct ir_strs *strs;		/* owned strings (log prefixes, comments), shared with
+					 * copies (ir_copy) and freed with the last of them */
 	uint32_t table_flags;		/* NFT_TABLE_F_* wanted; apply masks what the kernel lacks */
 };
 
 struct ir_ruleset *ir_new(void);
 void ir_free(struct ir_ruleset *rs);	/* NULL-safe */
+/* A copy of rs: chains, rules, sets and elements copied; strings (comments, log prefixes)
+ * shared, so elements and rules of the copy may point at them. NULL on ENOMEM. */
+struct ir_ruleset *ir_copy(const struct ir_ruleset *rs);
 
 /* Builders: return an index (>= 0) or -ENOMEM / -E2BIG. */
 int ir_chain_add(struct ir_ruleset *rs, const char *name, enum ir_hook hook, int prio,
@@ -206,6 +209,12 @@ char *ir_comment_clean(const char *in, char *buf, size_t len);
  * key and merged where they overlap, in place; returns the new count (<= n). A merged range
  * keeps the line, origin and comment of its first part. Bytes of key past alen must be 0. */
 int ir_ranges_merge(struct ir_elem *v, int n, size_t alen);
+/* The size a set is created with in the kernel (0: none). A hash set is sized (loading it
+ * then costs half: no growing) with room to grow: at least 16, a power of two above 5/4 of
+ * its elements, so a delta adding elements fits unless it crosses that size (then the set's
+ * definition differs and the table is replaced). Interval, timeout, dynamic sets and
+ * meters: s->size. */
+uint32_t ir_set_capacity(const struct ir_set *s);
 int ir_chain_find(const struct ir_ruleset *rs, const char *name);
 int ir_set_find(const struct ir_ruleset *rs, const char *name);
 

@@ -353,10 +353,8 @@ struct nftnl_set *nlb_set(const struct ir_set *s, const struct nlb_opts *o)
 	} else if (s->data == IR_DATA_VERDICT) {
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 	}
-	if (!(s->flags & (IR_SET_INTERVAL | IR_SET_TIMEOUT)) && s->n_elems > 0)
-		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, (uint32_t)s->n_elems);
-	else if (s->size)
-		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, s->size);
+	if (ir_set_capacity(s))
+		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, ir_set_capacity(s));
 	if (s->timeout_ms)
 		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, s->timeout_ms);
 	if (set_attrs(ns, s, o) < 0) {	/* a set without its name, key or byte order: none */

@@ -11,6 +11,9 @@
 #   (b) an attacker (sansod --no-persist, so the table has no owner) inserts accept rules for
 #       the host and swaps an element of a decision map in table inet sanso; an isolation must
 #       still cut the host, and leave the table equal to the one a clean isolation produced.
+#   (c) what a small change costs: an isolation, a restore and a reload that adds a flow
+#       are each committed as a delta (status --json last_commit) of few changes, never
+#       followed by a replace for drift (a hash set the delta grows keeps its kernel size).
 #   The GENID race (other processes committing meanwhile) is t_delta_race.sh.
 #
 #   lg admin-01 10.20.0.10  ==(lab-admin tcp/443)==> [gw: sansod] ==> dmz e-apply 10.40.0.10
@@ -86,6 +89,37 @@ check "after revoke: the exception's live connection is cut" stream_cut exc
 refute "after revoke: admin-01 -> e-apply:2222 is refused" exc_ok
 check "after revoke: verify in sync" in_sync
 check_eq "after revoke: the table is the one before the exception" "$T0" "$(table)"
+# ---- (c) small changes are deltas of few changes, and read back without drift ----------
+# last_delta MAX: the last commit was a delta of at most MAX changes
+last_delta()
+{
+	ctl status --json | python3 -c '
+import json, sys
+c = json.load(sys.stdin)["last_commit"]
+ok = c["delta"] and 0 < c["changes"] <= int(sys.argv[1])
+print("    last commit:", c) if not ok else None
+sys.exit(0 if ok else 1)' "$1"
+}
+no_drift() { ! grep -q "differs from the compiled ruleset" "$DLOG"; }
+check "isolate term-01 (exit 0)" ctl isolate term-01 --reason "t_delta cost"
+check "the isolation was a delta of at most 4 changes" last_delta 4
+check "restore term-01 (exit 0)" ctl restore term-01
+check "the restore was a delta of at most 4 changes" last_delta 4
+check "isolate the zone dmz (exit 0)" ctl isolate dmz --reason "t_delta cost"
+check "the zone isolation was a delta of at most 4 changes" last_delta 4
+check "restore dmz (exit 0)" ctl restore dmz
+sed -e 's|^flows: ($|&\n  { name = "lab-extra"; class = "peer"; from = "admin-01"; to = "e-apply"; proto = "tcp"; ports = [2223]; approval = "AP-D3"; purpose = "t_delta"; },|' \
+	"$TMP/policy.conf" >"$TMP/policy.new"
+check "a policy with one flow more differs from the one in force" \
+	bash -c "! cmp -s '$TMP/policy.conf' '$TMP/policy.new'"
+cp "$TMP/policy.conf" "$TMP/policy.orig"
+mv "$TMP/policy.new" "$TMP/policy.conf"
+check "reload with one flow more (exit 0)" ctl reload
+check "the added flow was a delta of at most 50 changes (of ~25k elements)" last_delta 50
+check "after the added flow: verify in sync" in_sync
+check "no commit was followed by a replace for drift" no_drift
+mv "$TMP/policy.orig" "$TMP/policy.conf"
+check "reload back (exit 0)" ctl reload
 check "sansod stops" stop
 
 # ---- (b) an attacker changes the table, then an isolation ---------------------------------

@@ -74,8 +74,11 @@
 	X(CONFIG_RELOAD,	"config.reload",	"")				\
 	X(EXCEPTION_ADD,	"exception.add",	"id from to proto ports reason "\
 							"requested_by approved_by expires") \
-	X(EXCEPTION_DEL,	"exception.del",	"id")				\
+	X(EXCEPTION_DEL,	"exception.del",	"id [state]")			\
 	X(EXCEPTION_EXP,	"exception.expire",	"id expires from to")		\
+	X(EXCEPTION_PROPOSE,	"exception.propose",	"id from to proto ports reason "\
+							"requested_by expires")		\
+	X(EXCEPTION_APPROVE,	"exception.approve",	"id proposed_by expires")	\
 	X(ISOLATE,		"isolation.on",		"target reason")		\
 	X(ISOLATE_LIFT,		"isolation.off",	"target reason")		\
 	X(ISOLATE_UNRESOLVED,	"isolation.unresolved",	"target policy")		\
@@ -119,6 +122,8 @@ extern const struct audit_event audit_events[AUDIT_E_MAX];
 #define AUDIT_EV_EXCEPTION_ADD	AUDIT_EV(EXCEPTION_ADD)
 #define AUDIT_EV_EXCEPTION_DEL	AUDIT_EV(EXCEPTION_DEL)
 #define AUDIT_EV_EXCEPTION_EXP	AUDIT_EV(EXCEPTION_EXP)
+#define AUDIT_EV_EXCEPTION_PROPOSE AUDIT_EV(EXCEPTION_PROPOSE)
+#define AUDIT_EV_EXCEPTION_APPROVE AUDIT_EV(EXCEPTION_APPROVE)
 #define AUDIT_EV_ISOLATE	AUDIT_EV(ISOLATE)
 #define AUDIT_EV_ISOLATE_LIFT	AUDIT_EV(ISOLATE_LIFT)
 #define AUDIT_EV_ISOLATE_UNRESOLVED AUDIT_EV(ISOLATE_UNRESOLVED)

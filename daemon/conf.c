@@ -441,6 +441,16 @@ static int fname(struct conf *c, const config_setting_t *s, void *obj,			\
 	return 0;									\
 }
 
+/* policy.changes: "two-person" (false) or "single" (true) */
+static int changes_parse(const char *s, bool *single)
+{
+	if (strcmp(s, "two-person") && strcmp(s, "single"))
+		return -EINVAL;
+	*single = !strcmp(s, "single");
+	return 0;
+}
+
+ENUM_KEY(k_changes, bool, changes_parse, "two-person, single")
 ENUM_KEY(k_class, enum flow_class, policy_class_parse,
 	 "peer, public-system-via-lgwan, sanitised-relay, screen-transfer-into-mynumber, internal, management")
 ENUM_KEY(k_method, enum relay_method, policy_method_parse,
@@ -490,6 +500,7 @@ INT_KEY(k_queues, 1, ENGINE_QUEUES_MAX)
 INT_KEY(k_queue_base, 0, CONF_QUEUE_MAX)
 INT_KEY(k_queue_maxlen, 16, 65536)
 INT_KEY(k_source_quota, 1, ENGINE_SOURCE_QUOTA_MAX)
+INT_KEY(k_exc_days, 1, 3650)
 
 static int k_proto(struct conf *c, const config_setting_t *s, void *obj, const struct conf_key *k)
 {
@@ -1944,6 +1955,8 @@ static const struct conf_key policy_keys[] = {
 	{ "organisation",	k_text,		OFF(policy, organisation), 0, K_REQ },
 	{ "document",		k_text,		OFF(policy, document), 0, 0 },
 	{ "model",		k_model,	OFF(policy, model), 0, K_REQ },
+	{ "exception_max_days",	k_exc_days,	OFF(policy, exception_max_days), 0, 0 },
+	{ "changes",		k_changes,	OFF(policy, changes_single), 0, 0 },
 };
 
 static int sec_policy(struct conf *c, const config_setting_t *s)

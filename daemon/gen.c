@@ -87,8 +87,8 @@ static int ledger_merge(const struct ops *ops, struct policy *p, struct diag *di
 	for (i = 0; ops && i < ops->n_ledger; i++) {
 		const struct ledger_entry *l = &ops->ledger[i];
 
-		if (l->revoked)
-			continue;
+		if (l->revoked || l->proposed || !strcmp(l->approved_by, "-"))
+			continue;	/* not (or no longer) approved */
 		p->exceptions = policy_grow(p, p->exceptions, p->n_exceptions, sizeof(*x));
 		if (!p->exceptions)
 			return -ENOMEM;
@@ -645,6 +645,23 @@ static int gen_rebuild(struct daemon *d, struct gen *g, struct diag *diag)
 	g->n_file_exceptions = d->cur.n_file_exceptions;
 	g->shared = true;
 	return r;
+}
+
+int gen_check_ops(struct daemon *d)
+{
+	struct diag diag;
+	struct gen g;
+	int r;
+
+	if (!d->cur.policy)
+		return -ENOENT;
+	diag_init(&diag);
+	r = gen_rebuild(d, &g, &diag);
+	gen_diag_print(d, &diag, d->ja || d->reply_ja);
+	diag_fini(&diag);
+	comp_result_free(g.cr);
+	(void)ops_merge(d, &d->cur_ops, d->cur.policy, d->cur.n_file_exceptions, NULL);
+	return r < 0 ? r : 0;
 }
 
 int gen_apply_ops(struct daemon *d)

@@ -17,6 +17,9 @@
 
 int gen_reload(struct daemon *d);
 int gen_apply_ops(struct daemon *d);
+/* Would d->ops build on the policy in force (diagnostics printed)? Nothing is committed;
+ * the policy in force stays as it was built. */
+int gen_check_ops(struct daemon *d);
 /* sha: SHA-256 of the flattened text; text (if not NULL): the text, the caller's to free. */
 int gen_check(struct daemon *d, const char *file, char sha[65], struct conf_text *text);
 

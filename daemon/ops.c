@@ -595,43 +595,70 @@ static int h_change(struct daemon *d, const struct ctl_peer *peer, const struct 
 	return change(d, out, isolate, add, name, peer->name, ctl_req_get(q, "reason"));
 }
 
-static bool in_ledger(const struct daemon *d, const char *id)
-{
-	int j;
+/* One row of the exception register (R60): every exception of the policy file and every one
+ * ever added, proposed, revoked or expired through sansoctl (the ledger). */
+struct exc_row {
+	const char *id, *from, *to, *proto, *ports, *expires, *req, *appr, *reason, *by;
+	const char *state;		/* proposed, active, expired, revoked */
+	const char *source;		/* policy, ledger */
+	int64_t left;			/* seconds */
+};
 
-	for (j = 0; j < d->ops.n_ledger; j++) {
-		if (!d->ops.ledger[j].revoked && !strcmp(d->ops.ledger[j].id, id))
-			return true;
+static const char *ledger_state(const struct ledger_entry *l, int64_t t, int64_t now)
+{
+	return l->revoked ? "revoked" : l->proposed ? "proposed" : t <= now ? "expired" : "active";
+}
+
+/* Row i of the register (file exceptions first, then the ledger); false past the end. */
+static bool exc_row(const struct daemon *d, int i, int64_t now, struct exc_row *r)
+{
+	const struct policy *p = d->cur.policy;
+	const struct ledger_entry *l;
+	int nf = d->cur.n_file_exceptions;
+	int64_t t = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (i < nf) {
+		const struct exception *x = &p->exceptions[i];
+
+		*r = (struct exc_row){ x->id, x->from.name, x->to.name,
+				       policy_proto_name(x->proto) ? policy_proto_name(x->proto) : "?",
+				       "", x->expires_text ? x->expires_text : "", x->requested_by,
+				       x->approved_by, x->reason ? x->reason : "", "policy file",
+				       x->expires > now ? "active" : "expired", "policy",
+				       x->expires > now ? x->expires - now : 0 };
+		return true;
 	}
-	return false;
+	if (i - nf >= d->ops.n_ledger)
+		return false;
+	l = &d->ops.ledger[i - nf];
+	(void)policy_time_parse(l->expires, &t);
+	*r = (struct exc_row){ l->id, l->from, l->to, l->proto, l->ports, l->expires,
+			       l->requested_by, l->approved_by, l->reason, l->added_by,
+			       ledger_state(l, t, now), "ledger", t > now ? t - now : 0 };
+	return true;
 }
 
 static int exc_list_json(struct daemon *d, FILE *out)
 {
-	const struct policy *p = d->cur.policy;
-	time_t now = time(NULL);
+	int64_t now = (int64_t)time(NULL);
+	struct exc_row r;
 	int i;
 
 	fprintf(out, "[");
-	for (i = 0; i < p->n_exceptions; i++) {
-		const struct exception *x = &p->exceptions[i];
+	for (i = 0; exc_row(d, i, now, &r); i++) {
+		const char *k[] = { "id", "from", "to", "proto", "ports", "expires", "requested_by",
+				    "approved_by", "reason", "added_by", "state", "source" };
+		const char *v[] = { r.id, r.from, r.to, r.proto, r.ports, r.expires, r.req, r.appr,
+				    r.reason, r.by, r.state, r.source };
+		size_t j;
 
-		fprintf(out, "%s\n {\"id\": ", i ? "," : "");
-		util_json_str(out, x->id);
-		fprintf(out, ", \"from\": ");
-		util_json_str(out, x->from.name);
-		fprintf(out, ", \"to\": ");
-		util_json_str(out, x->to.name);
-		fprintf(out, ", \"expires\": ");
-		util_json_str(out, x->expires_text);
-		fprintf(out, ", \"seconds_left\": %lld, \"requested_by\": ",
-			(long long)(x->expires > now ? x->expires - now : 0));
-		util_json_str(out, x->requested_by);
-		fprintf(out, ", \"approved_by\": ");
-		util_json_str(out, x->approved_by);
-		fprintf(out, ", \"reason\": ");
-		util_json_str(out, x->reason);
-		fprintf(out, ", \"source\": \"%s\"}", in_ledger(d, x->id) ? "ledger" : "policy");
+		fprintf(out, "%s\n {", i ? "," : "");
+		for (j = 0; j < sizeof(k) / sizeof(k[0]); j++) {
+			fprintf(out, "%s\"%s\": ", j ? ", " : "", k[j]);
+			util_json_str(out, v[j]);
+		}
+		fprintf(out, ", \"seconds_left\": %lld}", (long long)r.left);
 	}
 	fprintf(out, "\n]\n");
 	return CTL_OK;
@@ -640,65 +667,133 @@ static int exc_list_json(struct daemon *d, FILE *out)
 static int h_exc_list(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
 		      const struct ctl_req *q, FILE *out)
 {
-	const struct policy *p = d->cur.policy;
 	const char *f = ctl_req_get(q, "format");
-	time_t now = time(NULL);
-	int i, j;
+	int64_t now = (int64_t)time(NULL);
+	struct exc_row r;
+	int i;
 
-	if (!p)
+	if (!d->cur.policy)
 		return CTL_ERR_FAILED;
 	if (f && !strcmp(f, "json"))
 		return exc_list_json(d, out);
-	fprintf(out, "%-16s %-12s %-12s %-10s %-26s %-12s %s\n", "ID", "FROM", "TO", "PROTO",
-		"EXPIRES", "LEFT", "REQUESTED/APPROVED, SOURCE");
-	for (i = 0; i < p->n_exceptions; i++) {
-		const struct exception *x = &p->exceptions[i];
-		long left = (long)(x->expires - now);
-		bool ledger = false;
-
-		for (j = 0; j < d->ops.n_ledger; j++)
-			ledger |= !d->ops.ledger[j].revoked && !strcmp(d->ops.ledger[j].id, x->id);
-		fprintf(out, "%-16s %-12s %-12s %-10s %-26s ", x->id, x->from.name, x->to.name,
-			policy_proto_name(x->proto) ? policy_proto_name(x->proto) : "?",
-			x->expires_text ? x->expires_text : "");
-		if (left > 0)
-			fprintf(out, "%ldd%02ldh%02ldm   ", left / 86400, left / 3600 % 24, left / 60 % 60);
+	fprintf(out, "%-16s %-9s %-12s %-12s %-10s %-26s %-12s %s\n", "ID", "STATE", "FROM", "TO",
+		"PROTO", "EXPIRES", "LEFT", "REQUESTED/APPROVED, SOURCE");
+	for (i = 0; exc_row(d, i, now, &r); i++) {
+		fprintf(out, "%-16s %-9s %-12s %-12s %-10s %-26s ", r.id, r.state, r.from, r.to,
+			r.proto, r.expires);
+		if (r.left > 0 && strcmp(r.state, "revoked"))
+			fprintf(out, "%lldd%02lldh%02lldm   ", (long long)(r.left / 86400),
+				(long long)(r.left / 3600 % 24), (long long)(r.left / 60 % 60));
 		else
-			fprintf(out, "%-12s ", "expired");
-		fprintf(out, "%s/%s, %s\n", x->requested_by, x->approved_by,
-			ledger ? "ledger (sansoctl)" : "policy file");
-	}
-	for (j = 0; j < d->ops.n_ledger; j++) {
-		if (d->ops.ledger[j].revoked)
-			fprintf(out, "%-16s revoked (ledger)\n", d->ops.ledger[j].id);
+			fprintf(out, "%-12s ", "-");
+		fprintf(out, "%s/%s, %s\n", r.req, r.appr,
+			strcmp(r.source, "ledger") ? "policy file" : "ledger (sansoctl)");
 	}
 	return CTL_OK;
 }
 
-static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
-		     FILE *out)
+/* Two-person change control (R62): the default; policy.changes = "single" lets one person
+ * change what is enforced (a finding). */
+static bool two_person(const struct daemon *d)
 {
-	static const char *const need[] = { "id", "from", "to", "proto", "reason", "requested-by",
-					    "approved-by", "expires" };
-	struct ledger_entry *l;
-	size_t i;
+	return !d->cur.policy || !d->cur.policy->changes_single;
+}
+
+/* The CISO role approves exceptions touching the My Number zone. */
+static bool peer_ciso(const struct ctl_peer *peer)
+{
+	return peer->uid == 0;
+}
+
+/* The zone an exception end names (zone, host or group), -1 if none. */
+static int end_zone(const struct policy *p, const char *name)
+{
+	int i;
+
+	if ((i = policy_zone_find(p, name)) >= 0)
+		return i;
+	if ((i = policy_host_find(p, name)) >= 0)
+		return p->hosts[i].zone;
+	if ((i = policy_group_find(p, name)) >= 0)
+		return p->groups[i].zone;
+	return -1;
+}
+
+static bool touches_mynumber(const struct policy *p, const struct ledger_entry *l)
+{
+	int f = p ? end_zone(p, l->from) : -1, t = p ? end_zone(p, l->to) : -1;
+
+	return !p || (f >= 0 && p->zones[f].role == ZONE_MYNUMBER) ||
+	       (t >= 0 && p->zones[t].role == ZONE_MYNUMBER);
+}
+
+/* The expiry of a ledger entry within (now, now + exception_max_days]: 0, or a message. */
+static const char *life_refused(const struct daemon *d, const char *expires, int64_t now)
+{
+	int64_t t;
+	int days = d->cur.policy ? policy_exc_max_days(d->cur.policy) : POLICY_EXC_MAX_DAYS;
+
+	if (policy_time_parse(expires, &t) < 0)
+		return "--expires is not an RFC 3339 time with an offset (2026-12-24T18:00:00+09:00)";
+	if (t <= now)
+		return "--expires is not in the future";
+	if (t > now + (int64_t)days * 86400)
+		return "--expires is beyond policy.exception_max_days (R58): shorten it";
+	return NULL;
+}
+
+static struct ledger_entry *ledger_find(struct daemon *d, const char *id, bool proposed)
+{
+	int i;
+
+	for (i = 0; id && i < d->ops.n_ledger; i++) {
+		if (!d->ops.ledger[i].revoked && d->ops.ledger[i].proposed == proposed &&
+		    !strcmp(d->ops.ledger[i].id, id))
+			return &d->ops.ledger[i];
+	}
+	return NULL;
+}
+
+static const char *const exc_need[] = { "id", "from", "to", "proto", "reason", "requested-by",
+					"expires", "approved-by" };
+
+/* The request's arguments, checked: 0 or a CTL_ERR_* with the message written. */
+static int exc_args(struct daemon *d, const struct ctl_req *q, bool tp, FILE *out)
+{
+	const char *why;
+	size_t i, n = sizeof(exc_need) / sizeof(exc_need[0]) - tp;
 	int j;
 
-	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
-		if (!ctl_req_get(q, need[i]) || !*ctl_req_get(q, need[i])) {
-			fprintf(out, "missing --%s\n", need[i]);
+	for (i = 0; i < n; i++) {
+		if (!ctl_req_get(q, exc_need[i]) || !*ctl_req_get(q, exc_need[i])) {
+			fprintf(out, "missing --%s\n", exc_need[i]);
 			return CTL_ERR_INVALID;
 		}
+	}
+	if (tp && ctl_req_get(q, "approved-by")) {
+		fprintf(out, "refused: in two-person mode the approver is the person who runs "
+			"`sansoctl approve ID` (R62), not a name typed here: leave out --approved-by\n");
+		return CTL_ERR_INVALID;
 	}
 	for (j = 0; d->cur.policy && j < d->cur.policy->n_exceptions; j++) {
-		if (!strcmp(d->cur.policy->exceptions[j].id, ctl_req_get(q, "id"))) {
-			fprintf(out, "exception '%s' exists already\n", ctl_req_get(q, "id"));
-			return CTL_ERR_INVALID;
-		}
+		if (!strcmp(d->cur.policy->exceptions[j].id, ctl_req_get(q, "id")))
+			break;
 	}
-	if (d->ops.n_ledger >= LEDGER_MAX)
-		return CTL_ERR_FAILED;
-	l = &d->ops.ledger[d->ops.n_ledger];
+	if ((d->cur.policy && j < d->cur.policy->n_exceptions) ||
+	    ledger_find(d, ctl_req_get(q, "id"), true)) {
+		fprintf(out, "exception '%s' exists already\n", ctl_req_get(q, "id"));
+		return CTL_ERR_INVALID;
+	}
+	if ((why = life_refused(d, ctl_req_get(q, "expires"), (int64_t)time(NULL)))) {
+		fprintf(out, "refused: %s\n", why);
+		return CTL_ERR_INVALID;
+	}
+	return d->ops.n_ledger >= LEDGER_MAX ? CTL_ERR_FAILED : 0;
+}
+
+static void exc_fill(struct ledger_entry *l, const struct ctl_req *q, const struct ctl_peer *peer,
+		     bool tp)
+{
 	memset(l, 0, sizeof(*l));
 	snprintf(l->id, sizeof(l->id), "%s", ctl_req_get(q, "id"));
 	snprintf(l->from, sizeof(l->from), "%s", ctl_req_get(q, "from"));
@@ -707,10 +802,53 @@ static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct
 	snprintf(l->ports, sizeof(l->ports), "%s", ctl_req_get(q, "ports") ? ctl_req_get(q, "ports") : "");
 	snprintf(l->reason, sizeof(l->reason), "%s", ctl_req_get(q, "reason"));
 	snprintf(l->requested_by, sizeof(l->requested_by), "%s", ctl_req_get(q, "requested-by"));
-	snprintf(l->approved_by, sizeof(l->approved_by), "%s", ctl_req_get(q, "approved-by"));
+	snprintf(l->approved_by, sizeof(l->approved_by), "%s",
+		 tp ? "-" : ctl_req_get(q, "approved-by"));
 	snprintf(l->expires, sizeof(l->expires), "%s", ctl_req_get(q, "expires"));
 	snprintf(l->added_by, sizeof(l->added_by), "%s", peer->name);
 	l->added_at = (int64_t)time(NULL);
+}
+
+/* Two-person mode: the exception is checked (it would build) and kept as a proposal. */
+static int exc_propose(struct daemon *d, const struct ctl_peer *peer, struct ledger_entry *l,
+		       FILE *out)
+{
+	d->ops.n_ledger++;
+	snprintf(l->approved_by, sizeof(l->approved_by), "%s", "pending-approval");
+	if (gen_check_ops(d) != 0) {
+		d->ops.n_ledger--;
+		fprintf(out, "refused: exception '%s' is not valid (see above); nothing changed\n",
+			l->id);
+		return CTL_ERR_FAILED;
+	}
+	snprintf(l->approved_by, sizeof(l->approved_by), "-");
+	l->proposed = true;
+	if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_PROPOSE, "id", l->id, "from", l->from,
+			 "to", l->to, "proto", l->proto, "ports", l->ports, "reason", l->reason,
+			 "requested_by", l->requested_by, "expires", l->expires, NULL) < 0) {
+		d->ops.n_ledger--;
+		fprintf(out, "refused: the audit trail cannot be written\n");
+		return CTL_ERR_FAILED;
+	}
+	state_save(d);
+	fprintf(out, "proposed exception '%s'; another person approves it with: sansoctl approve %s%s\n",
+		l->id, l->id, touches_mynumber(d->cur.policy, l) ?
+		" (it touches the My Number zone: the CISO role approves)" : "");
+	return CTL_OK;
+}
+
+static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+		     FILE *out)
+{
+	struct ledger_entry *l = &d->ops.ledger[d->ops.n_ledger];
+	bool tp = two_person(d);
+	int r = exc_args(d, q, tp, out);
+
+	if (r)
+		return r;
+	exc_fill(l, q, peer, tp);
+	if (tp)
+		return exc_propose(d, peer, l, out);
 	if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_ADD, "id", l->id, "from", l->from,
 			 "to", l->to, "proto", l->proto, "ports", l->ports, "reason", l->reason,
 			 "requested_by", l->requested_by, "approved_by", l->approved_by, "expires",
@@ -733,33 +871,83 @@ static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct
 	return CTL_OK;
 }
 
+/* `sansoctl approve ID` of a proposed exception: by another person than the proposer, by the
+ * CISO role when it touches the My Number zone, while its expiry is still ahead. */
+static int exc_approve(struct daemon *d, const struct ctl_peer *peer, struct ledger_entry *l,
+		       FILE *out)
+{
+	const char *why = NULL;
+
+	if (!strcmp(l->added_by, peer->name))
+		why = "the approver must be another person than the proposer (R62)";
+	else if (touches_mynumber(d->cur.policy, l) && !peer_ciso(peer))
+		why = "it touches the My Number zone: only the CISO role (sanso-ciso) approves it";
+	else if (life_refused(d, l->expires, (int64_t)time(NULL)))
+		why = "its expiry has passed or is beyond policy.exception_max_days: propose it again";
+	if (why) {
+		fprintf(out, "refused: exception '%s': %s\n", l->id, why);
+		(void)trail_audit(d, peer->name, AUDIT_EV_CHANGE_REFUSED, "id", l->id, "why", why,
+				   NULL);
+		return CTL_ERR_DENIED;
+	}
+	if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_APPROVE, "id", l->id, "proposed_by",
+			 l->added_by, "expires", l->expires, NULL) < 0) {
+		fprintf(out, "refused: the audit trail cannot be written\n");
+		return CTL_ERR_FAILED;
+	}
+	l->proposed = false;
+	snprintf(l->approved_by, sizeof(l->approved_by), "%s", peer->name);
+	if (gen_apply_ops(d) != 0) {
+		l->proposed = true;
+		snprintf(l->approved_by, sizeof(l->approved_by), "-");
+		fprintf(out, "refused: exception '%s' is not valid any more (see above); nothing changed\n",
+			l->id);
+		return CTL_ERR_FAILED;
+	}
+	state_save(d);
+	log_info("exception '%s' approved by %s (proposed by %s, until %s)", l->id, peer->name,
+		 l->added_by, l->expires);
+	fprintf(out, "exception '%s' approved: in force until %s, generation %u applied\n", l->id,
+		l->expires, d->generation);
+	return CTL_OK;
+}
+
 static int h_exc_revoke(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
 			FILE *out)
 {
 	const char *id = ctl_req_get(q, "id");
-	int i;
+	struct ledger_entry *l = ledger_find(d, id, true);
 
-	for (i = 0; id && i < d->ops.n_ledger; i++) {
-		if (d->ops.ledger[i].revoked || strcmp(d->ops.ledger[i].id, id))
-			continue;
-		if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_DEL, "id", id, NULL) < 0) {
+	if (l) {				/* a proposal withdrawn: nothing was enforced */
+		if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_DEL, "id", id, "state",
+				 "proposed", NULL) < 0) {
 			fprintf(out, "refused: the audit trail cannot be written\n");
 			return CTL_ERR_FAILED;
 		}
-		d->ops.ledger[i].revoked = true;
-		if (gen_apply_ops(d) != 0) {
-			d->ops.ledger[i].revoked = false;
-			fprintf(out, "refused: the new generation could not be applied\n");
-			return CTL_ERR_FAILED;
-		}
+		l->revoked = true;
 		state_save(d);
-		log_info("exception '%s' revoked by %s", id, peer->name);
-		fprintf(out, "exception '%s' revoked: generation %u applied\n", id, d->generation);
+		fprintf(out, "proposed exception '%s' withdrawn\n", id);
 		return CTL_OK;
 	}
-	fprintf(out, "no exception '%s' in the ledger (exceptions of the policy file are changed there)\n",
-		id ? id : "");
-	return CTL_ERR_INVALID;
+	if (!(l = ledger_find(d, id, false))) {
+		fprintf(out, "no exception '%s' in the ledger (exceptions of the policy file are changed there)\n",
+			id ? id : "");
+		return CTL_ERR_INVALID;
+	}
+	if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_DEL, "id", id, NULL) < 0) {
+		fprintf(out, "refused: the audit trail cannot be written\n");
+		return CTL_ERR_FAILED;
+	}
+	l->revoked = true;
+	if (gen_apply_ops(d) != 0) {
+		l->revoked = false;
+		fprintf(out, "refused: the new generation could not be applied\n");
+		return CTL_ERR_FAILED;
+	}
+	state_save(d);
+	log_info("exception '%s' revoked by %s", id, peer->name);
+	fprintf(out, "exception '%s' revoked: generation %u applied\n", id, d->generation);
+	return CTL_OK;
 }
 
 /* Where a learned breakout address came from (R25 provenance): name, time, resolver. */
@@ -1008,8 +1196,11 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 {
 	bool ratify = q->type == CTL_RATIFY;
 	struct change *c = find_change(d, ctl_req_get(q, "id"));
+	struct ledger_entry *l = ledger_find(d, ctl_req_get(q, "id"), true);
 	int r;
 
+	if (!ratify && l)
+		return exc_approve(d, peer, l, out);
 	if (!c || c->state != (ratify ? CHANGE_EMERGENCY : CHANGE_PROPOSED)) {
 		fprintf(out, "no %s change '%s'\n", ratify ? "unratified emergency" : "proposed",
 			ctl_req_get(q, "id") ? ctl_req_get(q, "id") : "");
@@ -1097,7 +1288,8 @@ int ops_expire_check(struct daemon *d, int64_t now)
 	for (i = 0; !d->audit_failed && i < d->ops.n_ledger; i++) {
 		struct ledger_entry *l = &d->ops.ledger[i];
 
-		if (l->revoked || l->expire_reported || policy_time_parse(l->expires, &t) < 0 ||
+		if (l->revoked || l->proposed || l->expire_reported ||
+		    policy_time_parse(l->expires, &t) < 0 ||
 		    t > now)
 			continue;
 		if (trail_audit(d, "sansod", AUDIT_EV_EXCEPTION_EXP, "id", l->id, "expires",

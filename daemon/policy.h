@@ -377,7 +377,12 @@ struct policy {
 	const struct psl *psl;		/* borrowed, set by the caller before policy_validate():
 					 * NULL refuses every wildcard over a suffix (fail closed) */
 	struct ha_conf ha;
+	int exception_max_days;		/* policy.exception_max_days; 0: POLICY_EXC_MAX_DAYS */
+	bool changes_single;		/* policy.changes = "single": one person changes what
+					 * is enforced (a finding); default "two-person" (R62) */
 };
+
+#define POLICY_EXC_MAX_DAYS	90	/* an exception's longest life by default (R58) */
 
 /* Arena: every allocation of a policy comes from here; freed at once by policy_free(). */
 struct policy *policy_new(const char *file);
@@ -464,6 +469,8 @@ int policy_psl_check(const struct psl *l, const char *pattern);
 
 /* Index lookups after validation; -1 if absent. */
 int policy_zone_find(const struct policy *p, const char *name);
+/* policy.exception_max_days, or its default. */
+int policy_exc_max_days(const struct policy *p);
 int policy_host_find(const struct policy *p, const char *name);
 int policy_group_find(const struct policy *p, const char *name);
 

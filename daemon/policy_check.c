@@ -103,6 +103,11 @@ static int zone_count(const struct policy *p)
 	return p->n_zones < POLICY_ZONES_MAX ? p->n_zones : POLICY_ZONES_MAX;
 }
 
+int policy_exc_max_days(const struct policy *p)
+{
+	return p->exception_max_days > 0 ? p->exception_max_days : POLICY_EXC_MAX_DAYS;
+}
+
 /* By canonical id (aliases go through policy_zone_canon()), then by label as written. */
 int policy_zone_find(const struct policy *p, const char *name)
 {

@@ -51,11 +51,12 @@ static const struct cmd cmds[] = {
 	{ CTL_EXC_LIST, NULL, "", "exceptions with time left", "例外措置の一覧" },
 	{ CTL_EXC_ADD, NULL, "id", "a time-bounded exception:\n"
 	  "                                         --from A --to B --proto P [--ports N] --reason R\n"
-	  "                                         --requested-by X --approved-by Y --expires TIME", "例外措置の追加: --from --to --proto [--ports] --reason --requested-by --approved-by --expires" },
+	  "                                         --requested-by X [--approved-by Y] --expires TIME\n"
+	  "                                         (two-person mode: a proposal; approve ID applies it)", "例外措置の申請・追加: --from --to --proto [--ports] --reason --requested-by [--approved-by] --expires（二人制では申請。approve ID で適用）" },
 	{ CTL_EXC_REVOKE, NULL, "id", "end an exception now", "例外措置の取消" },
 	{ CTL_CHANGES, NULL, "", "proposed and emergency changes", "変更の申請・緊急変更の一覧" },
 	{ CTL_PROPOSE, NULL, "file", "propose a new policy (checked, not applied)", "新しいポリシーの申請" },
-	{ CTL_APPROVE, NULL, "id", "apply a proposal: another person than its proposer", "申請の承認と適用（申請者以外）" },
+	{ CTL_APPROVE, NULL, "id", "apply a proposal or a proposed exception: another person than its proposer", "申請・例外措置申請の承認と適用（申請者以外）" },
 	{ CTL_EMERGENCY, NULL, "file", "apply now, one person; flagged until ratified", "緊急変更（事後承認が必要）" },
 	{ CTL_RATIFY, NULL, "id", "ratify an emergency change: another person", "緊急変更の事後承認（別の人）" },
 };

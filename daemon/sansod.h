@@ -75,7 +75,9 @@ struct ledger_entry {
 	char requested_by[POLICY_NAME_MAX], approved_by[POLICY_NAME_MAX];
 	char expires[48], added_by[64];
 	int64_t added_at;
-	bool revoked;
+	bool revoked;			/* revoked, or a proposal withdrawn */
+	bool proposed;			/* two-person mode: waits for `sansoctl approve ID` by
+					 * another person (approved_by is then "-") */
 	bool expire_reported;		/* exception.expire is in the audit trail (ops_expire_check) */
 };
 

@@ -38,7 +38,7 @@ void state_write(const struct ops *o, FILE *f, bool local)
 		fprintf(f, "exception\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%lld\t%d", l->id,
 			l->from, l->to, l->proto, l->ports[0] ? l->ports : "-", l->reason,
 			l->requested_by, l->approved_by, l->expires, l->added_by,
-			(long long)l->added_at, l->revoked);
+			(long long)l->added_at, l->revoked ? 1 : l->proposed ? 2 : 0);
 		if (local)	/* this trail's record, not the peer's */
 			fprintf(f, "\t%d", l->expire_reported);
 		fputc('\n', f);
@@ -88,7 +88,10 @@ static int ledger_parse(char *line, struct ledger_entry *l)
 	snprintf(l->expires, sizeof(l->expires), "%s", f[8]);
 	snprintf(l->added_by, sizeof(l->added_by), "%s", f[9]);
 	l->added_at = strtoll(f[10], NULL, 10);
-	l->revoked = atoi(f[11]) != 0;
+	l->revoked = atoi(f[11]) == 1;		/* 2: proposed (an older reader: revoked) */
+	l->proposed = atoi(f[11]) == 2;
+	if (atoi(f[11]) < 0 || atoi(f[11]) > 2)
+		return -EINVAL;
 	l->expire_reported = n == 13 && atoi(f[12]) != 0;
 	return 0;
 }

@@ -9,7 +9,7 @@ N_HOSTS=${1:-10000}
 N_FLOWS=${2:-10000}
 N_PREFIXES=${3:-100000}
 awk -v nh="$N_HOSTS" -v nf="$N_FLOWS" -v np="$N_PREFIXES" 'BEGIN {
-	print "policy: { organisation = \"bench\"; document = \"make bench\"; model = \"three-tier\"; };"
+	print "policy: { organisation = \"bench\"; document = \"make bench\"; model = \"three-tier\"; changes = \"single\"; };"
 	print "zones: {"
 	print "  mynumber: { interfaces = [\"mn0\"]; networks = [\"10.10.0.0/16\"]; };"
 	print "  lgwan:    { interfaces = [\"lg0\"]; networks = [\"10.64.0.0/10\"]; };"

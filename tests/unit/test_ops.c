@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "gen.h"
@@ -61,6 +62,12 @@ int gen_apply_ops(struct daemon *d)
 {
 	(void)d;
 	st.applies++;
+	return 0;
+}
+
+int gen_check_ops(struct daemon *d)
+{
+	(void)d;
 	return 0;
 }
 
@@ -297,6 +304,77 @@ START_TEST(test_handle_reload)
 }
 END_TEST
 
+static int handle_args(struct daemon *d, const struct ctl_peer *p, uint16_t type,
+		       const char *const *kv)
+{
+	struct ctl_req q = { .type = type };
+
+	for (; kv[0]; kv += 2, q.n++) {
+		snprintf(q.key[q.n], sizeof(q.key[0]), "%s", kv[0]);
+		snprintf(q.val[q.n], sizeof(q.val[0]), "%s", kv[1]);
+	}
+	{
+		char *body = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&body, &len);
+		int r;
+
+		ck_assert_ptr_nonnull(out);
+		r = ops_handle(d, p, &q, out);
+		fclose(out);
+		free(body);
+		return r;
+	}
+}
+
+/* Two-person mode (no policy: the default): exception add is a proposal that opens nothing;
+ * a typed approver is refused; the proposer cannot approve; with the My Number zone possibly
+ * touched (no policy to tell), only the CISO role approves; an expired proposal is not
+ * reported as an expired exception. */
+START_TEST(test_exception_two_person)
+{
+	struct ctl_peer a = { .uid = 1000, .admin = true, .audit = true, .name = "uid=1000(tanaka)" };
+	struct ctl_peer b = { .uid = 1001, .admin = true, .audit = true, .name = "uid=1001(suzuki)" };
+	struct ctl_peer root = { .uid = 0, .admin = true, .audit = true, .name = "uid=0(root)" };
+	struct daemon *d = daemon_new();
+	char until[40];
+	time_t t = time(NULL) + 3600;
+	struct tm tm;
+	const char *add[] = { "id", "EX-U-1", "from", "admin-01", "to", "e-apply", "proto", "tcp",
+			      "reason", "drill", "requested-by", "yamada", "expires", until, NULL };
+	const char *typed[] = { "id", "EX-U-2", "from", "admin-01", "to", "e-apply", "proto", "tcp",
+				"reason", "drill", "requested-by", "yamada", "expires", until,
+				"approved-by", "suzuki", NULL };
+	const char *far[] = { "id", "EX-U-3", "from", "admin-01", "to", "e-apply", "proto", "tcp",
+			      "reason", "drill", "requested-by", "yamada", "expires",
+			      "2099-01-01T00:00:00+09:00", NULL };
+	const char *id[] = { "id", "EX-U-1", NULL };
+
+	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%S+00:00", gmtime_r(&t, &tm));
+	ck_assert_int_eq(handle_args(d, &a, CTL_EXC_ADD, typed), CTL_ERR_INVALID);
+	ck_assert_int_eq(handle_args(d, &a, CTL_EXC_ADD, far), CTL_ERR_INVALID);
+	ck_assert_int_eq(d->ops.n_ledger, 0);
+	ck_assert_int_eq(handle_args(d, &a, CTL_EXC_ADD, add), CTL_OK);
+	ck_assert_int_eq(d->ops.n_ledger, 1);
+	ck_assert(d->ops.ledger[0].proposed);
+	ck_assert_int_eq(st.applies, 0);			/* nothing opens */
+	ck_assert_str_eq(st.event[st.n - 1], "exception.propose");
+	ck_assert_int_eq(handle_args(d, &a, CTL_EXC_ADD, add), CTL_ERR_INVALID);	/* twice */
+	ck_assert_int_eq(handle_args(d, &a, CTL_APPROVE, id), CTL_ERR_DENIED);	/* self */
+	ck_assert_int_eq(handle_args(d, &b, CTL_APPROVE, id), CTL_ERR_DENIED);	/* not CISO */
+	ck_assert_int_eq(st.applies, 0);
+	ck_assert(d->ops.ledger[0].proposed);
+	ck_assert_int_eq(ops_expire_check(d, (int64_t)t + 10), 0);	/* a proposal: no expire */
+	ck_assert_int_eq(handle_args(d, &root, CTL_APPROVE, id), CTL_OK);
+	ck_assert_int_eq(st.applies, 1);
+	ck_assert(!d->ops.ledger[0].proposed);
+	ck_assert_str_eq(d->ops.ledger[0].approved_by, "uid=0(root)");
+	ck_assert_str_eq(st.event[st.n - 1], "exception.approve");
+	ck_assert_int_eq(handle_args(d, &b, CTL_APPROVE, id), CTL_ERR_INVALID);	/* done */
+	free(d);
+}
+END_TEST
+
 Suite *suite_ops(void);
 
 Suite *suite_ops(void)
@@ -308,6 +386,7 @@ Suite *suite_ops(void)
 	tcase_add_test(tc, test_expire_audit_fails);
 	tcase_add_test(tc, test_handle_roles);
 	tcase_add_test(tc, test_handle_reload);
+	tcase_add_test(tc, test_exception_two_person);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -27,6 +27,8 @@ CFLAGS     += -std=gnu11 -D_GNU_SOURCE -MMD -MP -fstack-protector-strong \
 # libunistring: NFKC of the names people type, display width of a diagnostic's caret
 LDLIBS     += $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lunistring -lpthread
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+# libnftables: sansod only (kprove: the kernel's table in nft's JSON for the proof)
+NFT_LIBS   := $(shell $(PKG_CONFIG) --libs libnftables 2>/dev/null)
 
 ifneq ($(SAN),)
 CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -92,6 +94,7 @@ KERN += kwatch
 KERN += fibcheck
 KERN += hasync
 KERN += ha
+KERN += kprove
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns namepat
@@ -122,7 +125,7 @@ $(O)/%.o: %.c
 
 $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NFT_LIBS)
 
 SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_policy \
                  conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan \

@@ -96,7 +96,8 @@
 	X(CHANGE_APPROVE,	"change.approve",	"id proposed_by sha256")	\
 	X(CHANGE_RATIFY,	"change.ratify",	"id proposed_by sha256")	\
 	X(HA_SYNC_REFUSED,	"ha.sync.refused",	"from why count")		\
-	X(HA_SYNC_APPLY,	"ha.sync.apply",	"")
+	X(HA_SYNC_APPLY,	"ha.sync.apply",	"")				\
+	X(PROVE,		"prove.result",		"generation result detail")
 
 #define AUDIT_EV_ENUM_(id, name, keys)	AUDIT_E_##id,
 enum audit_ev {
@@ -124,6 +125,7 @@ extern const struct audit_event audit_events[AUDIT_E_MAX];
 #define AUDIT_EV_EXCEPTION_EXP	AUDIT_EV(EXCEPTION_EXP)
 #define AUDIT_EV_EXCEPTION_PROPOSE AUDIT_EV(EXCEPTION_PROPOSE)
 #define AUDIT_EV_EXCEPTION_APPROVE AUDIT_EV(EXCEPTION_APPROVE)
+#define AUDIT_EV_PROVE		AUDIT_EV(PROVE)
 #define AUDIT_EV_ISOLATE	AUDIT_EV(ISOLATE)
 #define AUDIT_EV_ISOLATE_LIFT	AUDIT_EV(ISOLATE_LIFT)
 #define AUDIT_EV_ISOLATE_UNRESOLVED AUDIT_EV(ISOLATE_UNRESOLVED)

@@ -451,6 +451,17 @@ static int changes_parse(const char *s, bool *single)
 }
 
 ENUM_KEY(k_changes, bool, changes_parse, "two-person, single")
+
+/* policy.verify: "readback" (false: I7 alone) or "prove" (true: I7 and the proof) */
+static int verify_parse(const char *s, bool *prove)
+{
+	if (strcmp(s, "readback") && strcmp(s, "prove"))
+		return -EINVAL;
+	*prove = !strcmp(s, "prove");
+	return 0;
+}
+
+ENUM_KEY(k_verify, bool, verify_parse, "readback, prove")
 ENUM_KEY(k_class, enum flow_class, policy_class_parse,
 	 "peer, public-system-via-lgwan, sanitised-relay, screen-transfer-into-mynumber, internal, management")
 ENUM_KEY(k_method, enum relay_method, policy_method_parse,
@@ -1957,6 +1968,7 @@ static const struct conf_key policy_keys[] = {
 	{ "model",		k_model,	OFF(policy, model), 0, K_REQ },
 	{ "exception_max_days",	k_exc_days,	OFF(policy, exception_max_days), 0, 0 },
 	{ "changes",		k_changes,	OFF(policy, changes_single), 0, 0 },
+	{ "verify",		k_verify,	OFF(policy, verify_prove), 0, 0 },
 };
 
 static int sec_policy(struct conf *c, const config_setting_t *s)

@@ -53,7 +53,8 @@ enum ctl_role {
 	X(PROPOSE,	"propose",		true,	CTL_ROLE_ADMIN,	h_propose)	\
 	X(APPROVE,	"approve",		true,	CTL_ROLE_ADMIN,	h_approve)	\
 	X(EMERGENCY,	"emergency",		true,	CTL_ROLE_ADMIN,	h_propose)	\
-	X(RATIFY,	"ratify",		true,	CTL_ROLE_ADMIN,	h_approve)
+	X(RATIFY,	"ratify",		true,	CTL_ROLE_ADMIN,	h_approve)	\
+	X(PROVE,	"prove",		false,	CTL_ROLE_AUDIT,	h_prove)
 
 /* Arguments by request (key=value lines; every request also takes lang=ja, and format=):
  *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
@@ -61,7 +62,9 @@ enum ctl_role {
  *   reason=; exception-add id from to proto [ports] reason requested-by approved-by expires;
  *   exception-revoke id; propose, emergency file (readable by sansod) reason (emergency:
  *   applies now, unratified); approve (not the proposer), ratify (not the one who applied
- *   it) id. */
+ *   it) id; prove [format=json]: the kernel's table proven against the policy in force (the
+ *   kernel read through libnftables, prove_policy.h), CTL_ERR_FAILED when it allows a path
+ *   the policy does not. */
 
 #define CTL_ENUM_(id, name, mutates, role, handler)	CTL_##id,
 enum ctl_type {
@@ -79,6 +82,7 @@ enum ctl_status {
 	CTL_ERR_INVALID = 2,		/* malformed request, unknown type or argument */
 	CTL_ERR_FAILED = 3,		/* the daemon could not do it (reason in the body) */
 	CTL_ERR_DRIFT = 4,		/* verify: the kernel differs */
+	CTL_ERR_CANNOT = 5,		/* prove: the kernel's table cannot be evaluated */
 };
 
 struct ctl_hdr {

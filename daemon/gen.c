@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "gen.h"
+#include "kprove.h"
 #include "log.h"
 #include "state.h"
 #include "trail.h"
@@ -267,6 +268,43 @@ static int gen_commit_full(struct daemon *d, const struct gen *g, bool dry_run,
 
 /* Commit g (a delta against the generation in force when it can be one, else a table
  * replace), then read it back (I7). Returns 0 or -errno. */
+/* The first line of text starting with "witness: " (without it), or "". */
+static const char *first_witness(char *text)
+{
+	char *w = text ? strstr(text, "witness: ") : NULL;
+
+	if (!w)
+		return "";
+	w += strlen("witness: ");
+	w[strcspn(w, "\n")] = '\0';
+	return w;
+}
+
+/* policy.verify = "prove": the table just committed, proven from the kernel by the
+ * independent reader (issue 13); the result is logged and goes in the audit trail. */
+static void gen_prove(struct daemon *d, const struct gen *g)
+{
+	char why[512] = "", gen[16], *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int r = out ? kprove_run(g->policy, out, false, why, sizeof(why)) : -ENOMEM;
+
+	if (out)
+		fclose(out);
+	snprintf(gen, sizeof(gen), "%u", d->generation + 1);
+	if (r == 0)
+		log_info("proof: the kernel's table allows no path the policy does not");
+	else if (r == 1)
+		log_warnx("proof: the kernel's table allows a path the policy does not: %s "
+			  "(sansoctl prove shows every witness)", first_witness(text));
+	else
+		log_warnx("proof: cannot evaluate the kernel's table: %s", why);
+	(void)trail_audit(d, "sansod", AUDIT_EV_PROVE, "generation", gen, "result",
+			   r == 0 ? "proven" : r == 1 ? "violation" : "cannot evaluate", "detail",
+			   r == 1 ? first_witness(text) : r < 0 ? why : "", NULL);
+	free(text);
+}
+
 int gen_commit(struct daemon *d, const struct gen *g, bool dry_run)
 {
 	struct apply_stats st = { 0 };
@@ -308,6 +346,8 @@ int gen_commit(struct daemon *d, const struct gen *g, bool dry_run)
 		d->gs.ms = (gen_mono() - t0) * 1000;
 		d->gs.deltas += d->gs.delta;
 		d->gs.fulls += !d->gs.delta;
+		if (g->policy->verify_prove)
+			gen_prove(d, g);
 	}
 	if (d->o.stats) {
 		print_stats(g, &st, verify_s);

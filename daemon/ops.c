@@ -18,6 +18,7 @@
 #include "nftgen.h"
 #include "log.h"
 #include "gen.h"
+#include "kprove.h"
 #include "ops.h"
 #include "util_json.h"
 #include "sansod.h"
@@ -1229,6 +1230,26 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 	fprintf(out, "%s %s: generation %u in force\n", ratify ? "ratified" : "approved and applied",
 		c->id, d->generation);
 	return CTL_OK;
+}
+
+/* The kernel's table proven independently against the policy in force (issue 13). */
+static int h_prove(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
+		   const struct ctl_req *q, FILE *out)
+{
+	const char *f = ctl_req_get(q, "format");
+	char why[512] = "";
+	int r;
+
+	if (!d->cur.policy) {
+		fprintf(out, "cannot evaluate: no policy in force\n");
+		return CTL_ERR_CANNOT;
+	}
+	r = kprove_run(d->cur.policy, out, f && !strcmp(f, "json"), why, sizeof(why));
+	if (r < 0) {
+		fprintf(out, "cannot evaluate: %s\n", why);
+		return CTL_ERR_CANNOT;
+	}
+	return r == 0 ? CTL_OK : CTL_ERR_FAILED;
 }
 
 static int h_reload(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,

@@ -380,6 +380,8 @@ struct policy {
 	int exception_max_days;		/* policy.exception_max_days; 0: POLICY_EXC_MAX_DAYS */
 	bool changes_single;		/* policy.changes = "single": one person changes what
 					 * is enforced (a finding); default "two-person" (R62) */
+	bool verify_prove;		/* policy.verify = "prove": every commit is also proven
+					 * independently from the kernel's table (kprove.h) */
 };
 
 #define POLICY_EXC_MAX_DAYS	90	/* an exception's longest life by default (R58) */

@@ -24,6 +24,7 @@ enum {
 	EX_USAGE = 2,
 	EX_UNREACHABLE = 3,
 	EX_DENIED = 4,
+	EX_CANNOT = 5,			/* prove: the kernel's table cannot be evaluated */
 };
 
 /* A command sent to sansod: its request type (the protocol table, ctl_proto.h, names it:
@@ -59,6 +60,8 @@ static const struct cmd cmds[] = {
 	{ CTL_APPROVE, NULL, "id", "apply a proposal or a proposed exception: another person than its proposer", "申請・例外措置申請の承認と適用（申請者以外）" },
 	{ CTL_EMERGENCY, NULL, "file", "apply now, one person; flagged until ratified", "緊急変更（事後承認が必要）" },
 	{ CTL_RATIFY, NULL, "id", "ratify an emergency change: another person", "緊急変更の事後承認（別の人）" },
+	{ CTL_PROVE, NULL, "", "prove the kernel's ruleset independently (through sansod; --dump: a file, here)",
+	  "カーネルのルールセットの到達可能性を独立に証明（sansod 経由。--dump はファイルをここで）" },
 };
 
 /* Commands that run here, without the daemon (or beside it: ha). */
@@ -71,9 +74,6 @@ static const struct local {
 	  "冗長構成: keepalived の track_script 用 (0 = 健全)" },
 	{ "ha notify", "STATE", "high availability: keepalived's notify hook",
 	  "冗長構成: keepalived の notify 用" },
-	{ "prove", "--dump FILE [-f POLICY] [--json]",
-	  "prove the kernel's ruleset (nft JSON) independently",
-	  "カーネルのルールセット (nft の JSON) の到達可能性を独立に証明" },
 	{ "audit verify", "FILE [ANCHOR]", "check the hash chain of an audit trail (local)",
 	  "監査証跡の検証（ローカル）" },
 };
@@ -108,6 +108,8 @@ static void cmd_syn(const struct cmd *c, char *syn, size_t len)
 		snprintf(syn, len, "ZONE|HOST|GROUP");
 	if (c->type == CTL_EXPLAIN)
 		snprintf(syn, len, "SRC DST PROTO [PORT]");
+	if (c->type == CTL_PROVE)
+		snprintf(syn, len, "[--dump FILE [-f POLICY]]");
 }
 
 static void usage(FILE *out)
@@ -135,8 +137,9 @@ static void usage(FILE *out)
 		"  --json         JSON output   --nft  dump in nft syntax   --prometheus  stats for Prometheus\n"
 		"  --reason TEXT  why, kept in the audit trail (needed by isolate, breakout revoke, emergency)\n"
 		"  -h, --help     this text\n");
-	fprintf(out, ja ? "終了コード: 0 成功, 1 拒否・失敗・差分あり, 2 使い方, 3 接続不可, 4 権限なし\n" :
-		"exit: 0 ok, 1 refused/failed/drift, 2 usage, 3 daemon unreachable, 4 permission denied\n");
+	fprintf(out, ja ? "終了コード: 0 成功, 1 拒否・失敗・差分あり, 2 使い方, 3 接続不可, 4 権限なし, 5 評価不能 (prove)\n" :
+		"exit: 0 ok, 1 refused/failed/drift, 2 usage, 3 daemon unreachable, 4 permission denied,\n"
+		"      5 cannot evaluate (prove)\n");
 }
 
 /* --list-commands (not in --help; for make check-docs): every command, one a line:
@@ -458,6 +461,15 @@ static int bad_usage(void)
 
 /* A command run here, named at argv[i] (before any daemon command): its exit code, or
  * ARG_NEXT if argv[i] names none. */
+static bool has_arg(int argc, char **argv, int from, const char *a)
+{
+	for (; from < argc; from++) {
+		if (!strcmp(argv[from], a))
+			return true;
+	}
+	return false;
+}
+
 static int local_cmd(const struct inv *v, int argc, char **argv, int i)
 {
 	if (!strcmp(argv[i], "ha"))
@@ -468,6 +480,8 @@ static int local_cmd(const struct inv *v, int argc, char **argv, int i)
 		return audit_verify_cmd(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
 	if (i + 2 == argc && !strcmp(argv[i], "check"))
 		return check_cmd(argv[0], argv[i + 1]);
+	if (!strcmp(argv[i], "prove") && has_arg(argc, argv, i, "--dump"))
+		return prove_cmd(argc - i + 1, argv + i - 1);	/* a file, here: no daemon */
 	return ARG_NEXT;
 }
 
@@ -565,6 +579,8 @@ static int request(const struct inv *v)
 	}
 	if (r == CTL_ERR_INVALID)
 		return EX_USAGE;
+	if (r == CTL_ERR_CANNOT)
+		return EX_CANNOT;
 	return r == CTL_OK ? EX_OK : EX_REFUSED;
 }
 
@@ -574,8 +590,6 @@ int main(int argc, char **argv)
 	int i, r;
 
 	ja = lang_ja_env();
-	if (argc >= 2 && !strcmp(argv[1], "prove"))
-		return prove_cmd(argc, argv);
 	v.path = getenv("SANSO_CONTROL") ? getenv("SANSO_CONTROL") : CTL_SOCKET_DEFAULT;
 	for (i = 1; i < argc; i++) {
 		r = take_arg(&v, argc, argv, &i);

@@ -63,6 +63,7 @@ PURE += prove
 PURE += prove_json
 PURE += prove_policy
 PURE += delta
+PURE += pdiff
 
 # Leaf modules that read or write files (the policy and its includes, the public suffix
 # list, the audit trail) but are otherwise pure: no sockets, no logging, no kernel.

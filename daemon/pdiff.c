@@ -716,8 +716,8 @@ static bool str_same(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
-/* Append the elements of x not in y (both sorted) to *out, moved out of x. */
-static int only_in(struct rf *x, const struct rf *y, char ***out, int *n)
+/* Copy the elements of x not in y (both sorted) into *out. */
+static int only_in(const struct rf *x, const struct rf *y, char ***out, int *n)
 {
 	int i, j = 0;
 
@@ -728,8 +728,9 @@ static int only_in(struct rf *x, const struct rf *y, char ***out, int *n)
 			continue;
 		if (!*out && !(*out = calloc((size_t)x->n_el, sizeof(**out))))
 			return -ENOMEM;
-		(*out)[(*n)++] = x->el[i];
-		x->el[i] = NULL;
+		if (!((*out)[*n] = strdup(x->el[i])))
+			return -ENOMEM;
+		(*n)++;
 	}
 	return 0;
 }

@@ -46,8 +46,9 @@ enum pdiff_op {
 };
 
 /* One field. old/new: the value as short text, NULL when not set (an added object has no old
- * values, a removed one no new). A list field (list) also names its elements that are only in
- * new (added) and only in old (removed), each sorted. */
+ * values, a removed one no new); a list's elements are sorted and joined by ", ". A list field
+ * (list) of a changed object also names its elements only in new (added) and only in old
+ * (removed), each sorted. */
 struct pdiff_field {
 	const char *field;		/* static: "ipv4", "ports", "members", ... */
 	char *old, *new;
@@ -90,7 +91,8 @@ const char *pdiff_op_name(enum pdiff_op op);		/* "added", "removed", "changed" *
  * 0, or -EIO when the stream failed. */
 int pdiff_print_text(const struct pdiff *d, FILE *out, bool ja);
 /* A JSON array of {"kind", "name", "change", "fields": [{"field", "old", "new"}]} (old/new
- * null when not set; a list field adds "added" and "removed" arrays), then a newline.
+ * null when not set; a changed list field adds "added" and "removed" arrays), one object a
+ * line, then a newline.
  * 0, or -EIO when the stream failed. */
 int pdiff_print_json(const struct pdiff *d, FILE *out);
 

@@ -65,6 +65,7 @@ PURE += prove
 PURE += prove_json
 PURE += prove_policy
 PURE += delta
+PURE += pdiff
 
 # Leaf modules that read or write files (the policy and its includes, the public suffix
 # list, the audit trail) but are otherwise pure: no sockets, no logging, no kernel.
@@ -265,6 +266,10 @@ FUZZ_OPTS_conf ?= -detect_leaks=0
 FUZZ_DEPS_engine := $(sort $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
                     $(ENGINE_PURE:%=daemon/%.c))
 FUZZ_LIBS_engine := $(FUZZ_LIBS_conf)
+# Two policies split from one input, their difference rendered (pdiff.h).
+FUZZ_DEPS_pdiff := $(FUZZ_DEPS_conf) daemon/pdiff.c daemon/util_json.c
+FUZZ_LIBS_pdiff := $(FUZZ_LIBS_conf)
+FUZZ_OPTS_pdiff ?= -detect_leaks=0
 FUZZ_DEPS_check := $(filter-out daemon/conf.c daemon/confscan.c,$(FUZZ_DEPS_conf))
 FUZZ_LIBS_check := -lunistring
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c daemon/util_time.c
@@ -297,7 +302,7 @@ fuzz-smoke:
 FUZZ_RUNS ?= 10000000
 FUZZ_JOBS ?= 1
 FUZZ_LONG ?= $(FUZZ_NAMES)
-FUZZ_SLOW := audit conf check
+FUZZ_SLOW := audit conf check pdiff
 FUZZ_LONG_ORDER = $(filter-out $(FUZZ_SLOW),$(FUZZ_LONG)) $(filter $(FUZZ_SLOW),$(FUZZ_LONG))
 fuzz-long: $(FUZZ_LONG:%=build-fuzz/fuzz_%)
 	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_JOBS=$(FUZZ_JOBS) $(foreach f,$(FUZZ_LONG),FUZZ_OPTS_$f='$(FUZZ_OPTS_$f)') \

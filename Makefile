@@ -27,6 +27,15 @@ CFLAGS     += -std=gnu11 -D_GNU_SOURCE -MMD -MP -fstack-protector-strong \
 # libunistring: NFKC of the names people type, display width of a diagnostic's caret
 LDLIBS     += $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null) -lunistring -lpthread
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+# --version (R72): the release, the commit it was built from, the libraries built against
+SANSO_VERSION := 0.9.0
+SANSO_BUILD   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+SANSO_LIBS    := $(shell for m in libnftnl libmnl libnetfilter_queue libconfig libnftables \
+                   libcrypto jansson; do v=$$($(PKG_CONFIG) --modversion $$m 2>/dev/null) && \
+                   printf '%s %s, ' "$$m" "$$v"; done | sed 's/, $$//')
+$(O)/daemon/version.o: CPPFLAGS += -DSANSO_VERSION='"$(SANSO_VERSION)"' \
+	-DSANSO_BUILD='"$(SANSO_BUILD)"' -DSANSO_LIBS='"$(SANSO_LIBS)"'
+
 # libnftables: sansod only (kprove: the kernel's table in nft's JSON for the proof)
 NFT_LIBS   := $(shell $(PKG_CONFIG) --libs libnftables 2>/dev/null)
 
@@ -65,6 +74,7 @@ PURE += prove
 PURE += prove_json
 PURE += prove_policy
 PURE += delta
+PURE += version
 PURE += pdiff
 
 # Leaf modules that read or write files (the policy and its includes, the public suffix
@@ -130,7 +140,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 
 SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_policy \
                  conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan \
-                 util_time)
+                 util_time version)
 $(O)/sansoctl: $(SANSOCTL_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

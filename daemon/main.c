@@ -27,6 +27,7 @@
 #include "nftgen.h"
 #include "monitor.h"
 #include "gen.h"
+#include "version.h"
 #include "ha.h"
 #include "ops.h"
 #include "pdiff.h"
@@ -755,6 +756,7 @@ static void usage(FILE *out)
 		"  -f, --file FILE    policy (default " DEFAULT_CONF ")\n"
 		"  -v, --verbose      more output (-n -v: normalized policy and matrix)\n"
 		"  -h, --help         this text\n"
+		"  --version          version, build and the libraries built against\n"
 		"  --control PATH     control socket (default " CTL_SOCKET_DEFAULT ")\n"
 		"  --state-dir DIR    keep isolations and revocations there (e.g. /var/lib/sanso)\n"
 		"  --audit FILE       hash-chained audit trail (e.g. /var/log/sanso/audit.jsonl)\n"
@@ -784,6 +786,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "audit-failure", required_argument, NULL, 'F' },
 		{ "no-persist", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
@@ -818,6 +821,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -EINVAL;
 			break;
 		case 'h': usage(stdout); exit(EXIT_OK);
+		case 'W': version_print(stdout, "sansod"); exit(EXIT_OK);
 		default: return -EINVAL;
 		}
 	}

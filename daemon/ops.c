@@ -19,6 +19,7 @@
 #include "log.h"
 #include "gen.h"
 #include "kprove.h"
+#include "version.h"
 #include "ops.h"
 #include "util_json.h"
 #include "sansod.h"
@@ -249,7 +250,11 @@ static int status_json(struct daemon *d, FILE *out)
 	const struct policy *p = d->cur.policy;
 	int i, n = 0;
 
-	fprintf(out, "{\"uptime_s\": %ld, \"generation\": %u, \"policy\": ",
+	fprintf(out, "{\"version\": ");
+	util_json_str(out, version_sanso());
+	fprintf(out, ", \"libraries\": ");
+	util_json_str(out, version_libs());
+	fprintf(out, ", \"uptime_s\": %ld, \"generation\": %u, \"policy\": ",
 		(long)(time(NULL) - d->started), d->generation);
 	util_json_str(out, p ? p->file : "");
 	fprintf(out, ", \"organisation\": ");
@@ -313,6 +318,7 @@ static int h_status(struct daemon *d, const struct ctl_peer *peer __attribute__(
 		return status_json(d, out);
 	fprintf(out, "sansod:      running for %lds, generation %u\n", (long)(now - d->started),
 		d->generation);
+	fprintf(out, "version:     %s; %s\n", version_sanso(), version_libs());
 	if (p) {
 		fprintf(out, "policy:      %s (%s)\n", p->file, policy_model_name(p->model));
 		fprintf(out, "organisation: %s\n", p->organisation ? p->organisation : "");
@@ -414,13 +420,16 @@ static int dump_body(struct daemon *d, bool json, FILE *out)
 	if (!d->cur.cr)
 		return CTL_ERR_FAILED;
 	if (json) {
-		fprintf(out, "{\n  \"generation\": %u,\n  \"genid\": %u,\n  \"policy\": \"%s\",\n"
+		fprintf(out, "{\n  \"version\": \"%s\",\n  \"libraries\": \"%s\",\n",
+			version_sanso(), version_libs());
+		fprintf(out, "  \"generation\": %u,\n  \"genid\": %u,\n  \"policy\": \"%s\",\n"
 			"  \"config_sha256\": \"%s\",\n", d->generation, d->ap.genid, p->file,
 			d->cur.sha256);
 	} else {
 		fprintf(out, "# sanso dump: table inet sanso as the kernel holds it\n");
 		fprintf(out, "# generation %u, kernel genid %u, policy %s\n", d->generation,
 			d->ap.genid, p->file);
+		fprintf(out, "# sansod %s; %s\n", version_sanso(), version_libs());
 		fprintf(out, "# %s / %s\n", p->organisation ? p->organisation : "",
 			p->document ? p->document : "");
 		fprintf(out, "# config sha256 %s\n", d->cur.sha256);

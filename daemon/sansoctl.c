@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "ctl.h"
 #include "prove_cmd.h"
+#include "version.h"
 #include "lang.h"
 
 enum {
@@ -131,12 +132,12 @@ static void usage(FILE *out)
 		"  -s ソケット  制御ソケット (既定 $SANSO_CONTROL, " CTL_SOCKET_DEFAULT ")\n"
 		"  --json  JSON で出力   --nft  dump を nft 形式で   --prometheus  stats を Prometheus 形式で\n"
 		"  --reason 理由  監査証跡に記録する理由 (isolate, breakout revoke, emergency では必須)\n"
-		"  -h, --help  この説明\n" :
+		"  -h, --help  この説明   --version  版とビルド、ライブラリの版\n" :
 		"  Two-word commands may also be written with a hyphen (exception-add, breakout-revoke).\n"
 		"  -s SOCKET      control socket (default $SANSO_CONTROL, else " CTL_SOCKET_DEFAULT ")\n"
 		"  --json         JSON output   --nft  dump in nft syntax   --prometheus  stats for Prometheus\n"
 		"  --reason TEXT  why, kept in the audit trail (needed by isolate, breakout revoke, emergency)\n"
-		"  -h, --help     this text\n");
+		"  -h, --help     this text   --version  version, build, libraries built against\n");
 	fprintf(out, ja ? "終了コード: 0 成功, 1 拒否・失敗・差分あり, 2 使い方, 3 接続不可, 4 権限なし, 5 評価不能 (prove)\n" :
 		"exit: 0 ok, 1 refused/failed/drift, 2 usage, 3 daemon unreachable, 4 permission denied,\n"
 		"      5 cannot evaluate (prove)\n");
@@ -533,6 +534,9 @@ static int take_arg(struct inv *v, int argc, char **argv, int *i)
 			return bad_usage();
 	} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 		usage(stdout);
+		return EX_OK;
+	} else if (!strcmp(a, "--version")) {
+		version_print(stdout, "sansoctl");
 		return EX_OK;
 	} else if (!strcmp(a, "--list-commands")) {
 		list_commands();

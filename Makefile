@@ -84,6 +84,7 @@ FILEIO += psl
 FILEIO += conf
 FILEIO += conftext
 FILEIO += audit
+FILEIO += sign
 
 # Kernel-facing modules.
 KERN :=
@@ -106,6 +107,7 @@ KERN += fibcheck
 KERN += hasync
 KERN += ha
 KERN += kprove
+KERN += evidence
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns namepat
@@ -140,7 +142,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 
 SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_policy \
                  conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan \
-                 util_time version)
+                 util_time version sign)
 $(O)/sansoctl: $(SANSOCTL_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -97,7 +97,9 @@
 	X(CHANGE_RATIFY,	"change.ratify",	"id proposed_by sha256")	\
 	X(HA_SYNC_REFUSED,	"ha.sync.refused",	"from why count")		\
 	X(HA_SYNC_APPLY,	"ha.sync.apply",	"")				\
-	X(PROVE,		"prove.result",		"generation result detail")
+	X(PROVE,		"prove.result",		"generation result detail")	\
+	X(EVIDENCE_KEYGEN,	"evidence.keygen",	"key")				\
+	X(EVIDENCE_DUMP,	"evidence.dump",	"key generation dump_sha256")
 
 #define AUDIT_EV_ENUM_(id, name, keys)	AUDIT_E_##id,
 enum audit_ev {
@@ -126,6 +128,8 @@ extern const struct audit_event audit_events[AUDIT_E_MAX];
 #define AUDIT_EV_EXCEPTION_PROPOSE AUDIT_EV(EXCEPTION_PROPOSE)
 #define AUDIT_EV_EXCEPTION_APPROVE AUDIT_EV(EXCEPTION_APPROVE)
 #define AUDIT_EV_PROVE		AUDIT_EV(PROVE)
+#define AUDIT_EV_EVIDENCE_KEYGEN AUDIT_EV(EVIDENCE_KEYGEN)
+#define AUDIT_EV_EVIDENCE_DUMP	AUDIT_EV(EVIDENCE_DUMP)
 #define AUDIT_EV_ISOLATE	AUDIT_EV(ISOLATE)
 #define AUDIT_EV_ISOLATE_LIFT	AUDIT_EV(ISOLATE_LIFT)
 #define AUDIT_EV_ISOLATE_UNRESOLVED AUDIT_EV(ISOLATE_UNRESOLVED)

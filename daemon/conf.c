@@ -1965,6 +1965,7 @@ static const struct conf_key ha_keys[] = {
 static const struct conf_key policy_keys[] = {
 	{ "organisation",	k_text,		OFF(policy, organisation), 0, K_REQ },
 	{ "document",		k_text,		OFF(policy, document), 0, 0 },
+	{ "classification",	k_text,		OFF(policy, classification), 0, 0 },
 	{ "model",		k_model,	OFF(policy, model), 0, K_REQ },
 	{ "exception_max_days",	k_exc_days,	OFF(policy, exception_max_days), 0, 0 },
 	{ "changes",		k_changes,	OFF(policy, changes_single), 0, 0 },

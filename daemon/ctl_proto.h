@@ -54,7 +54,8 @@ enum ctl_role {
 	X(APPROVE,	"approve",		true,	CTL_ROLE_ADMIN,	h_approve)	\
 	X(EMERGENCY,	"emergency",		true,	CTL_ROLE_ADMIN,	h_propose)	\
 	X(RATIFY,	"ratify",		true,	CTL_ROLE_ADMIN,	h_approve)	\
-	X(PROVE,	"prove",		false,	CTL_ROLE_AUDIT,	h_prove)
+	X(PROVE,	"prove",		false,	CTL_ROLE_AUDIT,	h_prove)	\
+	X(KEYGEN,	"keygen",		true,	CTL_ROLE_ADMIN,	h_keygen)
 
 /* Arguments by request (key=value lines; every request also takes lang=ja, and format=):
  *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
@@ -64,7 +65,8 @@ enum ctl_role {
  *   applies now, unratified); approve (not the proposer), ratify (not the one who applied
  *   it) id; prove [format=json]: the kernel's table proven against the policy in force (the
  *   kernel read through libnftables, prove_policy.h), CTL_ERR_FAILED when it allows a path
- *   the policy does not. */
+ *   the policy does not; keygen: the gateway's Ed25519 signing key (state directory), its public
+ *   key returned; dump signed=1: the dump signed with it (evidence.h). */
 
 #define CTL_ENUM_(id, name, mutates, role, handler)	CTL_##id,
 enum ctl_type {

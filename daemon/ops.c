@@ -18,7 +18,9 @@
 #include "nftgen.h"
 #include "log.h"
 #include "gen.h"
+#include "evidence.h"
 #include "kprove.h"
+#include "sign.h"
 #include "version.h"
 #include "ops.h"
 #include "util_json.h"
@@ -385,8 +387,11 @@ static int dump_nft(struct daemon *d, FILE *out)
 	return nftgen_print(d->cur.cr->rs, out, false) < 0 ? CTL_ERR_FAILED : CTL_OK;
 }
 
-static int h_dump(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
-		  const struct ctl_req *q, FILE *out)
+static int dump_signed(struct daemon *d, const struct ctl_peer *peer, bool json,
+		       const char *body, const char *hex, FILE *out);
+
+static int h_dump(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+		  FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
 	bool json = f && !strcmp(f, "json");
@@ -403,13 +408,75 @@ static int h_dump(struct daemon *d, const struct ctl_peer *peer __attribute__((u
 	fclose(b);
 	sha256_buf(body, len, dg);
 	sha256_hex(dg, hex);
-	if (json)
+	if (ctl_req_get(q, "signed"))
+		r = r == CTL_OK ? dump_signed(d, peer, json, body, hex, out) : r;
+	else if (json)
 		fprintf(out, "{\"sha256\": \"%s\",\n\"dump\": %s}\n", hex, body);
 	else
 		fprintf(out, "%s# sha256 %s (of every line above: head -n -1 FILE | sha256sum)\n",
 			body, hex);
 	free(body);
 	return r;
+}
+
+/* dump --signed: the dump with its evidence header, signed with the gateway's key. */
+static int dump_signed(struct daemon *d, const struct ctl_peer *peer, bool json,
+		       const char *body, const char *hex, FILE *out)
+{
+	char *doc = NULL, id[SIGN_KEYID_LEN + 1] = "", pub[SIGN_PUB_MAX], gen[16];
+	size_t len = 0;
+	FILE *b = open_memstream(&doc, &len);
+	int r;
+
+	if (!b)
+		return CTL_ERR_FAILED;
+	if (json)
+		fprintf(b, "{\"sha256\": \"%s\",\n\"dump\": %s}\n", hex, body);
+	else
+		fprintf(b, "%s# sha256 %s (of the dump lines above it)\n", body, hex);
+	fclose(b);
+	snprintf(gen, sizeof(gen), "%u", d->generation);
+	r = d->o.state_dir ? sign_pubkey(d->o.state_dir, pub, sizeof(pub), id) : -ENOTSUP;
+	if (r == 0 && trail_audit(d, peer->name, AUDIT_EV_EVIDENCE_DUMP, "key", id,
+				  "generation", gen, "dump_sha256", hex, NULL) < 0)
+		r = -EIO;
+	if (r == 0)
+		r = evidence_dump(d, peer->name, doc, len, out);
+	free(doc);
+	if (r < 0)
+		fprintf(out, "refused: %s\n", r == -ENOENT ? "no signing key: sansoctl keygen" :
+			r == -ENOTSUP ? "signed evidence needs sansod --state-dir" :
+			r == -EIO ? "the audit trail cannot be written" : strerror(-r));
+	return r < 0 ? CTL_ERR_FAILED : CTL_OK;
+}
+
+/* keygen: the gateway's signing key in the state directory; the public key to the caller. */
+static int h_keygen(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+		    FILE *out)
+{
+	char pub[SIGN_PUB_MAX], id[SIGN_KEYID_LEN + 1] = "";
+	int r;
+
+	(void)q;
+	if (!d->o.state_dir) {
+		fprintf(out, "refused: a signing key needs sansod --state-dir\n");
+		return CTL_ERR_FAILED;
+	}
+	r = sign_keygen(d->o.state_dir, pub, sizeof(pub));
+	if (r == -EEXIST) {
+		fprintf(out, "a signing key exists already; its public key:\n%s", pub);
+		return CTL_ERR_FAILED;
+	}
+	if (r == 0)
+		r = sign_pubkey(d->o.state_dir, pub, sizeof(pub), id);
+	if (r < 0) {
+		fprintf(out, "refused: cannot create the signing key: %s\n", strerror(-r));
+		return CTL_ERR_FAILED;
+	}
+	(void)trail_audit(d, peer->name, AUDIT_EV_EVIDENCE_KEYGEN, "key", id, NULL);
+	log_info("signing key %s created by %s", id, peer->name);
+	fprintf(out, "%s", pub);
+	return CTL_OK;
 }
 
 static int dump_body(struct daemon *d, bool json, FILE *out)

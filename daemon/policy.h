@@ -357,6 +357,8 @@ struct policy {
 	char *file;			/* path used in diagnostics */
 	char *organisation;
 	char *document;
+	char *classification;		/* policy.classification: the label of what the
+					 * evidence holds (機密性2), or NULL */
 	enum policy_model model;
 
 	struct zone *zones;		int n_zones;

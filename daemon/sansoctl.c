@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "ctl.h"
 #include "prove_cmd.h"
+#include "sign.h"
 #include "version.h"
 #include "lang.h"
 
@@ -40,7 +41,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ CTL_STATUS, NULL, "", "generation, policy, engine, kernel", "稼働状況" },
-	{ CTL_DUMP, NULL, "", "what the kernel enforces (--json, --nft)", "カーネルが実施中の内容" },
+	{ CTL_DUMP, NULL, "", "what the kernel enforces (--json, --nft; --signed -o FILE: signed evidence)", "カーネルが実施中の内容（--signed -o FILE で署名付き証跡）" },
 	{ CTL_VERIFY, NULL, "", "kernel vs compiled policy: what differs, exit 1 on drift", "カーネルとポリシーの照合（差分を表示）" },
 	{ CTL_VERIFY, "diff", "", "same as verify (the differences, then in sync/drift)", "verify と同じ（差分と一致・差分ありを表示）" },
 	{ CTL_STATS, NULL, "", "counters (--prometheus)", "統計" },
@@ -61,6 +62,8 @@ static const struct cmd cmds[] = {
 	{ CTL_APPROVE, NULL, "id", "apply a proposal or a proposed exception: another person than its proposer", "申請・例外措置申請の承認と適用（申請者以外）" },
 	{ CTL_EMERGENCY, NULL, "file", "apply now, one person; flagged until ratified", "緊急変更（事後承認が必要）" },
 	{ CTL_RATIFY, NULL, "id", "ratify an emergency change: another person", "緊急変更の事後承認（別の人）" },
+	{ CTL_KEYGEN, NULL, "", "create the gateway's signing key; prints its public key (PEM)",
+	  "ゲートウェイの署名鍵を作成し、公開鍵 (PEM) を表示" },
 	{ CTL_PROVE, NULL, "", "prove the kernel's ruleset independently (through sansod; --dump: a file, here)",
 	  "カーネルのルールセットの到達可能性を独立に証明（sansod 経由。--dump はファイルをここで）" },
 };
@@ -77,6 +80,8 @@ static const struct local {
 	  "冗長構成: keepalived の notify 用" },
 	{ "audit verify", "FILE [ANCHOR]", "check the hash chain of an audit trail (local)",
 	  "監査証跡の検証（ローカル）" },
+	{ "verify-dump", "FILE --key PUB", "check a signed dump against the gateway's public key (local)",
+	  "署名付きダンプを公開鍵で検証（ローカル）" },
 };
 
 #define N_CMDS		(sizeof(cmds) / sizeof(cmds[0]))
@@ -84,6 +89,7 @@ static const struct local {
 
 static int ja;
 static int quiet;		/* sansoctl ha: the daemon's reply is not printed */
+static FILE *reply_to;		/* -o FILE: the reply is kept here first (NULL: stdout) */
 
 /* The command's name as typed: the alias, or the request's name with spaces for hyphens. */
 static const char *cmd_name(const struct cmd *c, char *buf, size_t len)
@@ -223,7 +229,7 @@ static int exchange(int fd, uint16_t type, const char *body, size_t blen)
 		if (h.version != CTL_VERSION || h.len != (size_t)n - sizeof(h))
 			return -EPROTO;
 		if (!quiet)
-			fwrite(buf + sizeof(h), 1, h.len, stdout);
+			fwrite(buf + sizeof(h), 1, h.len, reply_to ? reply_to : stdout);
 		if (h.flags & CTL_F_END)
 			return h.status;
 	}
@@ -446,6 +452,7 @@ static int ha_cmd(const char *sock, int argc, char **argv)
 struct inv {
 	const char *path;		/* the control socket */
 	const char *format, *reason;
+	const char *output;		/* -o FILE: the reply goes there, not to stdout */
 	const struct cmd *c;		/* NULL until the command is read */
 	int pos;			/* positional arguments taken */
 	char body[CTL_BODY_MAX];	/* key=value lines */
@@ -462,6 +469,64 @@ static int bad_usage(void)
 
 /* A command run here, named at argv[i] (before any daemon command): its exit code, or
  * ARG_NEXT if argv[i] names none. */
+static char *slurp_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && (size_t)n <= max &&
+	    !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)n + 1))) {
+		*len = fread(buf, 1, (size_t)n, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/* sansoctl verify-dump FILE --key PUB: local, no daemon (auditors, R107). */
+static int verify_dump_cmd(int argc, char **argv)
+{
+	const char *file = NULL, *key = NULL;
+	size_t len = 0, klen = 0, body = 0;
+	char why[256], *doc, *pub, *e;
+	int i, r;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--key") && i + 1 < argc)
+			key = argv[++i];
+		else if (!file && argv[i][0] != '-')
+			file = argv[i];
+		else
+			return bad_usage();
+	}
+	if (!file || !key)
+		return bad_usage();
+	doc = slurp_file(file, 512UL << 20, &len);
+	pub = slurp_file(key, 64UL << 10, &klen);
+	if (!doc || !pub) {
+		fprintf(stderr, "sansoctl: cannot read %s: %s\n", !doc ? file : key, strerror(errno));
+		free(doc);
+		free(pub);
+		return EX_REFUSED;
+	}
+	r = sign_verify(doc, len, pub, &body, why, sizeof(why));
+	if (r == 0) {		/* the evidence header, for the reader */
+		for (i = 0, e = doc; i < 8 && e < doc + body && !strncmp(e, "# ", 2); i++) {
+			char *nl = memchr(e, '\n', (size_t)(doc + body - e));
+
+			printf("%.*s\n", nl ? (int)(nl - e) : 0, e);
+			e = nl ? nl + 1 : doc + body;
+		}
+	}
+	printf("%s: %s\n", r == 0 ? "VALID" : "INVALID", why);
+	free(doc);
+	free(pub);
+	return r == 0 ? EX_OK : EX_REFUSED;
+}
+
 static bool has_arg(int argc, char **argv, int from, const char *a)
 {
 	for (; from < argc; from++) {
@@ -481,6 +546,8 @@ static int local_cmd(const struct inv *v, int argc, char **argv, int i)
 		return audit_verify_cmd(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
 	if (i + 2 == argc && !strcmp(argv[i], "check"))
 		return check_cmd(argv[0], argv[i + 1]);
+	if (!strcmp(argv[i], "verify-dump"))
+		return verify_dump_cmd(argc - i - 1, argv + i + 1);
 	if (!strcmp(argv[i], "prove") && has_arg(argc, argv, i, "--dump"))
 		return prove_cmd(argc - i + 1, argv + i - 1);	/* a file, here: no daemon */
 	return ARG_NEXT;
@@ -526,6 +593,11 @@ static int take_arg(struct inv *v, int argc, char **argv, int *i)
 		v->format = a + 2;
 	} else if (!strcmp(a, "--reason") && *i + 1 < argc) {
 		v->reason = argv[++*i];
+	} else if (!strcmp(a, "--signed") && v->c && v->c->type == CTL_DUMP) {
+		if (add_arg(v->body, &v->blen, "signed", "1") < 0)
+			return bad_usage();
+	} else if (!strcmp(a, "-o") && *i + 1 < argc) {
+		v->output = argv[++*i];
 	} else if (!strcmp(a, "--full") && v->c && v->c->type == CTL_RELOAD) {
 		if (add_arg(v->body, &v->blen, "full", "1") < 0)
 			return bad_usage();
@@ -561,17 +633,50 @@ static bool complete(struct inv *v)
 }
 
 /* Send it, print the reply: the exit code. */
+/* -o FILE: a successful reply goes into FILE (written whole, then renamed into place); a
+ * refusal is printed instead. */
+static int save_reply(const char *path, const char *mem, size_t len, int status)
+{
+	char tmp[4200];
+	FILE *f;
+
+	if (status != CTL_OK) {
+		fwrite(mem, 1, len, stdout);
+		return status;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f || fwrite(mem, 1, len, f) != len || fflush(f) || fsync(fileno(f)) || fclose(f) ||
+	    rename(tmp, path)) {
+		fprintf(stderr, "sansoctl: cannot write %s: %s\n", path, strerror(errno));
+		(void)unlink(tmp);
+		return CTL_ERR_FAILED;
+	}
+	fprintf(stderr, "sansoctl: written to %s (%zu bytes)\n", path, len);
+	return status;
+}
+
 static int request(const struct inv *v)
 {
 	int fd = connect_to(v->path), r;
+	char *mem = NULL;
+	size_t mlen = 0;
 
 	if (fd < 0) {
 		fprintf(stderr, ja ? "sansoctl: %s に接続できません: %s\n" :
 			"sansoctl: cannot reach sansod at %s: %s\n", v->path, strerror(-fd));
 		return fd == -EACCES ? EX_DENIED : EX_UNREACHABLE;
 	}
+	if (v->output && !(reply_to = open_memstream(&mem, &mlen))) {
+		close(fd);
+		return EX_REFUSED;
+	}
 	r = exchange(fd, v->c->type, v->body, v->blen);
 	close(fd);
+	if (reply_to && fclose(reply_to) == 0)
+		r = save_reply(v->output, mem, mlen, r);
+	reply_to = NULL;
+	free(mem);
 	if (r < 0) {
 		fprintf(stderr, "sansoctl: %s\n", strerror(-r));
 		return EX_UNREACHABLE;

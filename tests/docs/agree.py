@@ -166,7 +166,7 @@ def readme_ctl_commands(block):
         for seg in re.split(r" \| ", body):
             words = []
             for w in seg.split():
-                if not re.match(r"^[a-z][a-z]*$", w):
+                if not re.match(r"^[a-z][a-z-]*$", w):
                     break
                 words.append(w)
             if words:

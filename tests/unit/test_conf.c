@@ -100,7 +100,7 @@ static const struct err_case {
 	{ false, "policy: { organisation = \"\"; model = \"three-tier\"; };\n" ZONES_LINE, 1,
 	  "organisation: must not be empty", 0 },
 	{ false, "policy: {\n organization = \"t\";\n model = \"three-tier\"; };\n" ZONES_LINE, 2,
-	  "unknown key 'organization'; allowed: organisation, document, model, exception_max_days, changes, verify (did you mean "
+	  "unknown key 'organization'; allowed: organisation, document, classification, model, exception_max_days, changes, verify (did you mean "
 	  "'organisation'?)", 2 },
 	{ false, "policy: {\n organization = \"t\";\n model = \"three-tier\"; };\n" ZONES_LINE, 1,
 	  "missing required key 'organisation'", 2 },

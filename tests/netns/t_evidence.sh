@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# t_evidence.sh: signed evidence (issue 11: R87, R106, R107) and --version (R72), on the real
+# kernel, through the public interfaces.
+#   sansoctl keygen makes the gateway's Ed25519 key (0400, in the state directory, never
+#   replaced) and prints the public key; sansoctl dump --signed -o FILE writes what the kernel
+#   enforces with its evidence header (generation, config SHA-256, versions, binary SHA-256,
+#   last audit record, clock, classification) and a signature; sansoctl verify-dump FILE --key
+#   PUB checks it with sansod stopped. One changed byte, another key, a cut file: INVALID.
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require sansod
+SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
+[[ -x $SANSOCTL ]] || cannot_run "sansoctl not built: $SANSOCTL"
+lab_up
+
+CTL=$TMP/control
+STATE=$TMP/state
+AUDIT=$TMP/audit.jsonl
+mkdir -p "$STATE"
+conf_with_expiry 3600 "$CONF" "$TMP/policy.conf"
+sed -i 's/^\(policy: *{\)/\1 classification = "機密性2";/' "$TMP/policy.conf"
+ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
+exit_of() { "$@" >"$TMP/out" 2>&1; echo $?; }
+
+check "sansod --version names the build and libnftnl" \
+	bash -c "'$SANSOD' --version | grep -q '^sansod [0-9].* (build ' && '$SANSOD' --version | grep -q 'libnftnl [0-9]'"
+check "sansoctl --version names the build" bash -c "'$SANSOCTL' --version | grep -q '^sansoctl [0-9].* (build '"
+: >"$DLOG"
+ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --control "$CTL" --state-dir "$STATE" \
+	--audit "$AUDIT" >>"$DLOG" 2>&1 &
+DPID=$!
+PIDS+=("$DPID")
+check "sansod starts" wait_log "applied generation" 1
+check "the control socket is there" poll 50 test -S "$CTL"
+check "status --json has the version" \
+	bash -c "'$SANSOCTL' -s '$CTL' status --json | python3 -c 'import json,sys; v=json.load(sys.stdin); assert \"build\" in v[\"version\"] and \"libnftnl\" in v[\"libraries\"]'"
+
+check_eq "dump --signed before keygen is refused (exit 1)" 1 \
+	"$(exit_of ctl dump --signed -o "$TMP/early.txt")"
+check "the refusal says how: sansoctl keygen" grep -q "sansoctl keygen" "$TMP/out"
+check "no file is left behind by the refusal" test ! -e "$TMP/early.txt"
+check "keygen (exit 0) prints a PEM public key" bash -c "'$SANSOCTL' -s '$CTL' keygen >'$TMP/pub.pem'"
+check "the public key is PEM (SubjectPublicKeyInfo)" grep -q "BEGIN PUBLIC KEY" "$TMP/pub.pem"
+check_eq "the private key is 0400 in the state directory" 400 "$(stat -c %a "$STATE/signing.key")"
+key_before=$(sha256sum <"$STATE/signing.key")
+check_eq "keygen again is refused (exit 1): the key is never replaced" 1 "$(exit_of ctl keygen)"
+check_eq "the key file is unchanged" "$key_before" "$(sha256sum <"$STATE/signing.key")"
+
+check "dump --signed -o FILE (exit 0)" ctl dump --signed -o "$TMP/evidence.txt"
+check "dump --signed --json -o FILE (exit 0)" ctl dump --signed --json -o "$TMP/evidence.json"
+check "the evidence names the classification" grep -q "classification 機密性2" "$TMP/evidence.txt"
+check "the evidence has the config SHA-256 and generation" \
+	grep -q "^# generation 1; config sha256 [0-9a-f]\{64\}" "$TMP/evidence.txt"
+check "the evidence has the binary's SHA-256" \
+	grep -q "^# binary sansod sha256 $(sha256sum "$SANSOD" | cut -c1-64)" "$TMP/evidence.txt"
+check "the evidence has the last audit record" grep -q "^# audit checkpoint seq [1-9]" "$TMP/evidence.txt"
+check "the evidence has the kernel's rules" grep -q "^  forward #[0-9]" "$TMP/evidence.txt"
+for ev in evidence.keygen evidence.dump; do
+	check "audit trail records $ev" grep -q "\"event\":\"$ev\"" "$AUDIT"
+done
+kill "$DPID"
+poll 50 bash -c "! kill -0 $DPID 2>/dev/null"
+
+# ---- the auditor's side: no daemon ----
+check "verify-dump (sansod stopped): VALID (exit 0)" \
+	"$SANSOCTL" verify-dump "$TMP/evidence.txt" --key "$TMP/pub.pem"
+check "verify-dump of the JSON dump: VALID" \
+	"$SANSOCTL" verify-dump "$TMP/evidence.json" --key "$TMP/pub.pem"
+check "verify-dump as nobody (only read access needed)" \
+	bash -c "chmod 0755 '$TMP'; chmod 0644 '$TMP/evidence.txt' '$TMP/pub.pem'; setpriv --reuid=nobody --regid=nogroup --clear-groups '$SANSOCTL' verify-dump '$TMP/evidence.txt' --key '$TMP/pub.pem'"
+# one byte changed in a rule line
+line=$(grep -n "^  forward #" "$TMP/evidence.txt" | head -1 | cut -d: -f1)
+sed "${line}s/forward/forwarx/" "$TMP/evidence.txt" >"$TMP/tampered.txt"
+check_eq "one changed byte in a rule: INVALID (exit 1)" 1 \
+	"$(exit_of "$SANSOCTL" verify-dump "$TMP/tampered.txt" --key "$TMP/pub.pem")"
+check "the message says it was changed" grep -q "INVALID.*changed" "$TMP/out"
+# a changed header line (the classification lowered)
+sed 's/classification 機密性2/classification 機密性1/' "$TMP/evidence.txt" >"$TMP/tampered2.txt"
+check_eq "a changed evidence header: INVALID" 1 \
+	"$(exit_of "$SANSOCTL" verify-dump "$TMP/tampered2.txt" --key "$TMP/pub.pem")"
+head -n -2 "$TMP/evidence.txt" >"$TMP/cut.txt"
+check_eq "a cut file: INVALID" 1 "$(exit_of "$SANSOCTL" verify-dump "$TMP/cut.txt" --key "$TMP/pub.pem")"
+openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout >"$TMP/other.pem" 2>/dev/null
+check_eq "another gateway's key: INVALID (exit 1)" 1 \
+	"$(exit_of "$SANSOCTL" verify-dump "$TMP/evidence.txt" --key "$TMP/other.pem")"
+check "the message names another key" grep -q "another key" "$TMP/out"
+check_eq "verify-dump without --key: usage (exit 2)" 2 \
+	"$(exit_of "$SANSOCTL" verify-dump "$TMP/evidence.txt")"
+# openssl agrees: the signature is plain Ed25519 over the bytes before the block
+n=$(grep -n '^-----BEGIN SANSO SIGNATURE-----$' "$TMP/evidence.txt" | cut -d: -f1)
+head -n $((n - 1)) "$TMP/evidence.txt" >"$TMP/body"
+sed -n 's/^signature: //p' "$TMP/evidence.txt" | base64 -d >"$TMP/sig"
+check "openssl verifies the same signature independently" \
+	openssl pkeyutl -verify -pubin -inkey "$TMP/pub.pem" -rawin -in "$TMP/body" -sigfile "$TMP/sig"
+finish

@@ -1178,3 +1178,13 @@ bool audit_must_refuse(int append_rc, enum audit_class cls, enum audit_fail_mode
 		return false;
 	return cls != AUDIT_CLASS_TRAFFIC || traffic != AUDIT_FAIL_ALERT;
 }
+
+int audit_checkpoint_msg(uint64_t seq, const uint8_t hash[SHA256_DIGEST_SIZE], char *buf,
+			 size_t len)
+{
+	char hex[SHA256_HEX_SIZE];
+
+	sha256_hex(hash, hex);
+	return snprintf(buf, len, "sanso audit checkpoint seq=%llu hash=%s\n",
+			(unsigned long long)seq, hex);
+}

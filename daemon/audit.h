@@ -99,7 +99,8 @@
 	X(HA_SYNC_APPLY,	"ha.sync.apply",	"")				\
 	X(PROVE,		"prove.result",		"generation result detail")	\
 	X(EVIDENCE_KEYGEN,	"evidence.keygen",	"key")				\
-	X(EVIDENCE_DUMP,	"evidence.dump",	"key generation dump_sha256")
+	X(EVIDENCE_DUMP,	"evidence.dump",	"key generation dump_sha256")	\
+	X(CHECKPOINT,		"audit.checkpoint",	"key signed_seq signed_hash signature")
 
 #define AUDIT_EV_ENUM_(id, name, keys)	AUDIT_E_##id,
 enum audit_ev {
@@ -130,6 +131,7 @@ extern const struct audit_event audit_events[AUDIT_E_MAX];
 #define AUDIT_EV_PROVE		AUDIT_EV(PROVE)
 #define AUDIT_EV_EVIDENCE_KEYGEN AUDIT_EV(EVIDENCE_KEYGEN)
 #define AUDIT_EV_EVIDENCE_DUMP	AUDIT_EV(EVIDENCE_DUMP)
+#define AUDIT_EV_CHECKPOINT	AUDIT_EV(CHECKPOINT)
 #define AUDIT_EV_ISOLATE	AUDIT_EV(ISOLATE)
 #define AUDIT_EV_ISOLATE_LIFT	AUDIT_EV(ISOLATE_LIFT)
 #define AUDIT_EV_ISOLATE_UNRESOLVED AUDIT_EV(ISOLATE_UNRESOLVED)
@@ -263,6 +265,12 @@ void audit_close(struct audit *a);
  * the tail from the file. */
 int audit_append(struct audit *a, int64_t t, const char *actor, const char *event,
 		 const struct audit_fields *f);
+
+/* What a signed checkpoint (event audit.checkpoint: key signed_seq signed_hash signature)
+ * signs: the chain's head at seq, i.e. every record up to it through their hashes. Writes
+ * "sanso audit checkpoint seq=N hash=H\n" into buf; returns its length. */
+int audit_checkpoint_msg(uint64_t seq, const uint8_t hash[SHA256_DIGEST_SIZE], char *buf,
+			 size_t len);
 
 /* The last record written, for audit dumps (R107 item 12). */
 void audit_last(const struct audit *a, struct audit_anchor *ret);

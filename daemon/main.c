@@ -621,6 +621,7 @@ static int loop_once(struct daemon *d, struct loop *l)
 		ha_input(d);
 	ha_tick(d);
 	(void)ops_expire_check(d, gen_clock(&d->o));	/* exception.expire, once each */
+	(void)trail_checkpoint(d, false);		/* signed, at least every TRAIL_CKPT_S */
 	if (mono_ms() >= l->next_drift) {
 		l->next_drift = mono_ms() + DRIFT_CHECK_MS;
 		drift_check_restore(d);

@@ -474,6 +474,7 @@ static int h_keygen(struct daemon *d, const struct ctl_peer *peer, const struct 
 		return CTL_ERR_FAILED;
 	}
 	(void)trail_audit(d, peer->name, AUDIT_EV_EVIDENCE_KEYGEN, "key", id, NULL);
+	(void)trail_checkpoint(d, true);	/* the trail so far, signed at once */
 	log_info("signing key %s created by %s", id, peer->name);
 	fprintf(out, "%s", pub);
 	return CTL_OK;

@@ -287,8 +287,136 @@ static int check_cmd(const char *self, const char *file)
 	return EX_UNREACHABLE;
 }
 
-/* sansoctl audit verify FILE [ANCHOR]: local, no daemon needed (auditors, R87). */
-static int audit_verify_cmd(const char *file, const char *anchor_path)
+static char *slurp_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && (size_t)n <= max &&
+	    !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)n + 1))) {
+		*len = fread(buf, 1, (size_t)n, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The value of member key in a record's members (plain values only: no escapes). */
+static bool member(const struct audit_line *l, const char *key, char *out, size_t len)
+{
+	char pat[48];
+	const char *s, *e, *end = l->fields + l->fields_len;
+
+	snprintf(pat, sizeof(pat), ",\"%s\":\"", key);
+	s = memmem(l->fields, l->fields_len, pat, strlen(pat));
+	if (!s)
+		return false;
+	s += strlen(pat);
+	e = memchr(s, '"', (size_t)(end - s));
+	if (!e || (size_t)(e - s) >= len || memchr(s, '\\', (size_t)(e - s)))
+		return false;
+	memcpy(out, s, (size_t)(e - s));
+	out[e - s] = '\0';
+	return true;
+}
+
+struct ckpt_report {
+	uint64_t proven_seq, checkpoints, bad_line;
+	int64_t proven_time;
+};
+
+/* An audit.checkpoint record names the chain's head just before it — the seq before its own
+ * and its own prev (the SHA-256 of that record's line, checked by the chain) — and its
+ * signature of that head verifies with the key. -EBADMSG if not. */
+static int ckpt_check(const struct audit_line *l, const char *pub)
+{
+	uint64_t prev_seq = l->seq - 1;
+	const uint8_t *prev_hash = l->prev;
+	char key[SIGN_KEYID_LEN + 1], seq[24], hash[SHA256_HEX_SIZE], sig[SIGN_B64_LEN + 1];
+	char want[SHA256_HEX_SIZE], msg[160];
+
+	sha256_hex(prev_hash, want);
+	if (!member(l, "key", key, sizeof(key)) || !member(l, "signed_seq", seq, sizeof(seq)) ||
+	    !member(l, "signed_hash", hash, sizeof(hash)) ||
+	    !member(l, "signature", sig, sizeof(sig)) ||
+	    strtoull(seq, NULL, 10) != prev_seq || strcmp(hash, want))
+		return -EBADMSG;
+	audit_checkpoint_msg(prev_seq, prev_hash, msg, sizeof(msg));
+	return sign_msg_verify(pub, msg, strlen(msg), sig, key) == 0 ? 0 : -EBADMSG;
+}
+
+static int ckpt_walk(const char *file, const char *pub, struct ckpt_report *rep)
+{
+	static const char ev[] = "audit.checkpoint";
+	uint64_t n = 0;
+	struct audit_line l;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f = fopen(file, "re");
+	int r = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	if (!f)
+		return -errno;
+	while (r == 0 && (len = getline(&line, &cap, f)) > 0) {
+		n++;
+		if (audit_line_parse(line, (size_t)len - (line[len - 1] == '\n'), &l) < 0) {
+			r = -EBADMSG;
+			break;
+		}
+		if (l.event_len == sizeof(ev) - 1 && !memcmp(l.event, ev, sizeof(ev) - 1)) {
+			r = ckpt_check(&l, pub);
+			if (r == 0) {
+				rep->checkpoints++;
+				rep->proven_seq = l.seq - 1;
+				rep->proven_time = l.time;
+			}
+		}
+	}
+	rep->bad_line = r ? n : 0;
+	free(line);
+	fclose(f);
+	return r;
+}
+
+/* --key PUB: which part of an intact chain its signed checkpoints prove. */
+static int audit_verify_key(const char *file, const char *key, uint64_t last_seq)
+{
+	struct ckpt_report rep;
+	size_t klen = 0;
+	char *pub = slurp_file(key, 64UL << 10, &klen), when[AUDIT_TIME_LEN + 1] = "-";
+	int r;
+
+	if (!pub) {
+		fprintf(stderr, "sansoctl: cannot read %s: %s\n", key, strerror(errno));
+		return EX_REFUSED;
+	}
+	r = ckpt_walk(file, pub, &rep);
+	free(pub);
+	if (r < 0) {
+		printf("signed checkpoint INVALID at line %llu: not signed by this key, or the "
+		       "records it signs were changed\n", (unsigned long long)rep.bad_line);
+		return EX_REFUSED;
+	}
+	if (!rep.checkpoints) {
+		printf("no signed checkpoint by this key: the chain is intact but not proven by "
+		       "signature\n");
+		return EX_REFUSED;
+	}
+	(void)audit_time_format(rep.proven_time, when);
+	printf("proven by signature up to seq %llu (checkpoint of %s, %llu checkpoints); "
+	       "%llu later records hash-chained, not yet signed\n",
+	       (unsigned long long)rep.proven_seq, when, (unsigned long long)rep.checkpoints,
+	       (unsigned long long)(last_seq - rep.proven_seq));
+	return EX_OK;
+}
+
+/* sansoctl audit verify FILE [ANCHOR] [--key PUB]: local, no daemon needed (auditors, R87). */
+static int audit_verify_cmd(const char *file, const char *anchor_path, const char *key)
 {
 	struct audit_anchor an;
 	struct audit_report rep;
@@ -303,7 +431,7 @@ static int audit_verify_cmd(const char *file, const char *anchor_path)
 		printf(ja ? "監査証跡は完全です: %llu 件、最終 seq %llu\n" :
 		       "audit trail intact: %llu records, last seq %llu\n",
 		       (unsigned long long)rep.lines, (unsigned long long)rep.last.seq);
-		return EX_OK;
+		return key ? audit_verify_key(file, key, rep.last.seq) : EX_OK;
 	}
 	if (r == -EBADMSG) {
 		printf(ja ? "監査証跡の改ざんを検出: %llu 行目: %s\n" :
@@ -469,23 +597,6 @@ static int bad_usage(void)
 
 /* A command run here, named at argv[i] (before any daemon command): its exit code, or
  * ARG_NEXT if argv[i] names none. */
-static char *slurp_file(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && (size_t)n <= max &&
-	    !fseek(f, 0, SEEK_SET) && (buf = malloc((size_t)n + 1))) {
-		*len = fread(buf, 1, (size_t)n, f);
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /* sansoctl verify-dump FILE --key PUB: local, no daemon (auditors, R107). */
 static int verify_dump_cmd(int argc, char **argv)
 {
@@ -527,6 +638,23 @@ static int verify_dump_cmd(int argc, char **argv)
 	return r == 0 ? EX_OK : EX_REFUSED;
 }
 
+/* FILE [ANCHOR] [--key PUB] */
+static int audit_verify_args(int argc, char **argv)
+{
+	const char *pos[2] = { NULL, NULL }, *key = NULL;
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--key") && i + 1 < argc)
+			key = argv[++i];
+		else if (n < 2 && argv[i][0] != '-')
+			pos[n++] = argv[i];
+		else
+			return bad_usage();
+	}
+	return pos[0] ? audit_verify_cmd(pos[0], pos[1], key) : bad_usage();
+}
+
 static bool has_arg(int argc, char **argv, int from, const char *a)
 {
 	for (; from < argc; from++) {
@@ -541,9 +669,9 @@ static int local_cmd(const struct inv *v, int argc, char **argv, int i)
 	if (!strcmp(argv[i], "ha"))
 		return ha_cmd(v->path, argc - i - 1, argv + i + 1);
 	if (i + 2 < argc && !strcmp(argv[i], "audit") && !strcmp(argv[i + 1], "verify"))
-		return audit_verify_cmd(argv[i + 2], i + 3 < argc ? argv[i + 3] : NULL);
+		return audit_verify_args(argc - i - 2, argv + i + 2);
 	if (i + 1 < argc && !strcmp(argv[i], "audit-verify"))
-		return audit_verify_cmd(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
+		return audit_verify_args(argc - i - 1, argv + i + 1);
 	if (i + 2 == argc && !strcmp(argv[i], "check"))
 		return check_cmd(argv[0], argv[i + 1]);
 	if (!strcmp(argv[i], "verify-dump"))

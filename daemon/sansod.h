@@ -145,6 +145,8 @@ struct daemon {
 	struct audit au;
 	bool audit_on;
 	bool audit_failed;		/* the trail could not be opened or written */
+	int ckpt_pending;		/* records since the last signed checkpoint */
+	int64_t ckpt_at;		/* when it was written (or tried without a key) */
 	bool blocking;			/* traffic between zones is cut until the trail works */
 	bool engine;			/* the workers run (daemon mode) */
 	struct queue_rt q;

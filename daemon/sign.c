@@ -17,7 +17,7 @@
 #include "sign.h"
 
 #define SIG_LEN		64
-#define SIG_B64_LEN	88	/* 4 * ceil(64 / 3) */
+#define SIG_B64_LEN	SIGN_B64_LEN	/* 4 * ceil(64 / 3) */
 
 static void key_path(const char *dir, char *buf, size_t len)
 {
@@ -241,6 +241,64 @@ int sign_verify(const char *doc, size_t len, const char *pub_pem, size_t *body_l
 	}
 	snprintf(why, whylen, "signature valid (key %s)", id);
 	r = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(k);
+	return r;
+}
+
+/* The signature of msg by k, in base64. */
+static int sign_raw(EVP_PKEY *k, const void *msg, size_t len, char b64[SIG_B64_LEN + 1])
+{
+	unsigned char sig[SIG_LEN];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t sl = sizeof(sig);
+	int r = -EIO;
+
+	if (!ctx)
+		return -ENOMEM;
+	if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, k) == 1 &&
+	    EVP_DigestSign(ctx, sig, &sl, msg, len) == 1 && sl == SIG_LEN) {
+		EVP_EncodeBlock((unsigned char *)b64, sig, SIG_LEN);
+		r = 0;
+	}
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+int sign_msg(const char *dir, const void *msg, size_t len, char b64[SIGN_B64_LEN + 1],
+	     char id[SIGN_KEYID_LEN + 1])
+{
+	char pub[SIGN_PUB_MAX];
+	EVP_PKEY *k = key_load(dir);
+	int r;
+
+	if (!k)
+		return -ENOENT;
+	r = pub_of(k, pub, sizeof(pub), id);
+	if (r == 0)
+		r = sign_raw(k, msg, len, b64);
+	EVP_PKEY_free(k);
+	return r;
+}
+
+int sign_msg_verify(const char *pub_pem, const void *msg, size_t len, const char *b64,
+		    const char *id)
+{
+	unsigned char raw[SIG_B64_LEN];
+	char pub[SIGN_PUB_MAX], want[SIGN_KEYID_LEN + 1];
+	EVP_PKEY *k = pub_load(pub_pem);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int r = -EINVAL;
+
+	if (!k || !ctx || strlen(b64) != SIG_B64_LEN ||
+	    EVP_DecodeBlock(raw, (const unsigned char *)b64, SIG_B64_LEN) != SIG_LEN + 2)
+		goto out;
+	r = -EKEYREJECTED;
+	if (pub_of(k, pub, sizeof(pub), want) < 0 || strcmp(id, want))
+		goto out;
+	r = EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k) == 1 &&
+	    EVP_DigestVerify(ctx, raw, SIG_LEN, msg, len) == 1 ? 0 : -EBADMSG;
 out:
 	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(k);

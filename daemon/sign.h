@@ -30,6 +30,15 @@ int sign_keygen(const char *dir, char *pub, size_t publen);
 int sign_pubkey(const char *dir, char *pub, size_t publen, char id[SIGN_KEYID_LEN + 1]);
 /* text, then its signature block by dir's key, to out. 0 or -errno. */
 int sign_doc(const char *dir, const char *text, size_t len, FILE *out);
+/* A message signed by dir's key: the signature in base64 (SIGN_B64_LEN chars) and the key's
+ * id. 0, -ENOENT (no key) or -errno. For signed audit checkpoints (trail.c). */
+#define SIGN_B64_LEN		88
+int sign_msg(const char *dir, const void *msg, size_t len, char b64[SIGN_B64_LEN + 1],
+	     char id[SIGN_KEYID_LEN + 1]);
+/* Check a sign_msg() signature made by key id against a public key (PEM): 0, -EKEYREJECTED
+ * (another key), -EBADMSG (does not match), -EINVAL (malformed). */
+int sign_msg_verify(const char *pub_pem, const void *msg, size_t len, const char *b64,
+		    const char *id);
 /* Check a signed document against a public key (PEM). 0 valid; -EINVAL malformed (no or a
  * broken block), -EKEYREJECTED signed by another key, -EBADMSG the signature does not match
  * the text. *body_len: the signed text's length. why: one line. */

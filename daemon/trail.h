@@ -13,4 +13,12 @@ int trail_start(struct daemon *d);
  * NULL-terminated. */
 int trail_audit(struct daemon *d, const char *actor, const char *event, ...);
 
+/* Signed checkpoints (R87): with a signing key (sansoctl keygen), the chain's head is signed
+ * into an audit.checkpoint record every TRAIL_CKPT_RECORDS records, or at the first record or
+ * tick TRAIL_CKPT_S after the last checkpoint (force: now). Records since the last one are
+ * still hash-chained, not yet signed. 0 or -errno. */
+#define TRAIL_CKPT_RECORDS	100
+#define TRAIL_CKPT_S		600
+int trail_checkpoint(struct daemon *d, bool force);
+
 #endif

@@ -57,7 +57,9 @@ check "the evidence has the binary's SHA-256" \
 	grep -q "^# binary sansod sha256 $(sha256sum "$SANSOD" | cut -c1-64)" "$TMP/evidence.txt"
 check "the evidence has the last audit record" grep -q "^# audit checkpoint seq [1-9]" "$TMP/evidence.txt"
 check "the evidence has the kernel's rules" grep -q "^  forward #[0-9]" "$TMP/evidence.txt"
-for ev in evidence.keygen evidence.dump; do
+check "isolate juki-01 (more records after the key)" ctl isolate juki-01 --reason "evidence drill"
+check "restore juki-01" ctl restore juki-01
+for ev in evidence.keygen evidence.dump audit.checkpoint; do
 	check "audit trail records $ev" grep -q "\"event\":\"$ev\"" "$AUDIT"
 done
 kill "$DPID"
@@ -86,6 +88,23 @@ openssl genpkey -algorithm ed25519 2>/dev/null | openssl pkey -pubout >"$TMP/oth
 check_eq "another gateway's key: INVALID (exit 1)" 1 \
 	"$(exit_of "$SANSOCTL" verify-dump "$TMP/evidence.txt" --key "$TMP/other.pem")"
 check "the message names another key" grep -q "another key" "$TMP/out"
+# ---- signed checkpoints of the audit trail ----
+check "audit verify --key: intact and proven by signature (exit 0)" \
+	bash -c "'$SANSOCTL' audit verify '$AUDIT' '$STATE/audit.anchor' --key '$TMP/pub.pem' >'$TMP/av.out'"
+check "it says up to where the trail is proven" grep -q "proven by signature up to seq [1-9]" "$TMP/av.out"
+check "records after the last checkpoint are reported as not yet signed" \
+	grep -q "[1-9][0-9]* later records hash-chained, not yet signed" "$TMP/av.out"
+# the attacker rewrites who made the key (a signed record) and recomputes the whole chain
+python3 "$(dirname "$0")/rechain.py" "$AUDIT" "$TMP/rewritten.jsonl" \
+	'"actor":"uid=0(root)","event":"evidence.keygen"' '"actor":"uid=4242(x)","event":"evidence.keygen"'
+check "the rewrite changed the trail" bash -c "! cmp -s '$AUDIT' '$TMP/rewritten.jsonl'"
+check "the rewritten trail still holds as a hash chain (no anchor)" \
+	"$SANSOCTL" audit verify "$TMP/rewritten.jsonl"
+check_eq "but its signed checkpoints do not: INVALID (exit 1)" 1 \
+	"$(exit_of "$SANSOCTL" audit verify "$TMP/rewritten.jsonl" --key "$TMP/pub.pem")"
+check "the message names the checkpoint" grep -q "signed checkpoint INVALID" "$TMP/out"
+check_eq "another key proves nothing (exit 1)" 1 \
+	"$(exit_of "$SANSOCTL" audit verify "$AUDIT" --key "$TMP/other.pem")"
 check_eq "verify-dump without --key: usage (exit 2)" 2 \
 	"$(exit_of "$SANSOCTL" verify-dump "$TMP/evidence.txt")"
 # openssl agrees: the signature is plain Ed25519 over the bytes before the block

@@ -350,7 +350,7 @@ static int ckpt_check(const struct audit_line *l, const char *pub)
 
 static int ckpt_walk(const char *file, const char *pub, struct ckpt_report *rep)
 {
-	static const char ev[] = "audit.checkpoint";
+	const char *ev = AUDIT_EV_CHECKPOINT;
 	uint64_t n = 0;
 	struct audit_line l;
 	char *line = NULL;
@@ -368,7 +368,7 @@ static int ckpt_walk(const char *file, const char *pub, struct ckpt_report *rep)
 			r = -EBADMSG;
 			break;
 		}
-		if (l.event_len == sizeof(ev) - 1 && !memcmp(l.event, ev, sizeof(ev) - 1)) {
+		if (l.event_len == strlen(ev) && !memcmp(l.event, ev, l.event_len)) {
 			r = ckpt_check(&l, pub);
 			if (r == 0) {
 				rep->checkpoints++;

@@ -619,6 +619,7 @@ static int loop_once(struct daemon *d, struct loop *l)
 		ha_input(d);
 	ha_tick(d);
 	(void)ops_expire_check(d, gen_clock(&d->o));	/* exception.expire, once each */
+	ops_tally_flush(d, (int64_t)time(NULL), false);	/* ctl.read of the minutes past */
 	if (mono_ms() >= l->next_drift) {
 		l->next_drift = mono_ms() + DRIFT_CHECK_MS;
 		drift_check_restore(d);
@@ -655,6 +656,7 @@ static int mode_daemon(struct daemon *d)
 	}
 	notify("STOPPING=1");
 	loop_close(d, &l);
+	ops_tally_flush(d, 0, true);	/* the reads of this minute too */
 	log_info("exiting; generation %u stays in the kernel", d->generation);
 	if (d->engine) {
 		log_counters(d);

@@ -87,11 +87,11 @@
 	X(DRIFT,		"drift.detected",	"policy detail")		\
 	X(TABLE_RESTORE,	"table.restored",	"process pid generation window_ms result") \
 	X(RULESET_CHANGED,	"ruleset.changed",	"process pid sanso_table")	\
-	X(CTL_REFUSED,		"ctl.refused",		"request")			\
+	X(CTL_REFUSED,		"ctl.refused",		"request roles")		\
 	X(FIB,			"fib.disagrees",	"policy findings detail")	\
 	X(FIB_OK,		"fib.agrees",		"policy")			\
-	X(CHANGE_PROPOSE,	"change.propose",	"id file sha256 includes reason") \
-	X(CHANGE_EMERGENCY,	"change.emergency",	"id file sha256 includes reason") \
+	X(CHANGE_PROPOSE,	"change.propose",	"id file sha256 includes reason roles") \
+	X(CHANGE_EMERGENCY,	"change.emergency",	"id file sha256 includes reason roles") \
 	X(CHANGE_REFUSED,	"change.refused",	"id why")			\
 	X(CHANGE_APPROVE,	"change.approve",	"id proposed_by sha256")	\
 	X(CHANGE_RATIFY,	"change.ratify",	"id proposed_by sha256")	\
@@ -100,7 +100,9 @@
 	X(PROVE,		"prove.result",		"generation result detail")	\
 	X(EVIDENCE_KEYGEN,	"evidence.keygen",	"key")				\
 	X(EVIDENCE_DUMP,	"evidence.dump",	"key generation dump_sha256")	\
-	X(CHECKPOINT,		"audit.checkpoint",	"key signed_seq signed_hash signature")
+	X(CHECKPOINT,		"audit.checkpoint",	"key signed_seq signed_hash signature")	\
+	X(CTL_READ,		"ctl.read",		"count minute requests roles")	\
+	X(CTL_REFUSED_MORE,	"ctl.refused.repeated",	"count minute requests roles")
 
 #define AUDIT_EV_ENUM_(id, name, keys)	AUDIT_E_##id,
 enum audit_ev {
@@ -150,6 +152,8 @@ extern const struct audit_event audit_events[AUDIT_E_MAX];
 #define AUDIT_EV_CHANGE_RATIFY	AUDIT_EV(CHANGE_RATIFY)
 #define AUDIT_EV_HA_SYNC_REFUSED AUDIT_EV(HA_SYNC_REFUSED)
 #define AUDIT_EV_HA_SYNC_APPLY	AUDIT_EV(HA_SYNC_APPLY)
+#define AUDIT_EV_CTL_READ	AUDIT_EV(CTL_READ)
+#define AUDIT_EV_CTL_REFUSED_MORE AUDIT_EV(CTL_REFUSED_MORE)
 /* The registered event called name, or -ENOENT. */
 int audit_event_find(const char *name);
 

@@ -14,8 +14,10 @@
 
 #include "ctl.h"
 
+_Static_assert(CTL_TYPE_MAX <= 64, "ctl_tally.refusal_seen has a bit per request type");
+
 #define CTL_ROW_(id, nm, mut, rl, handler) \
-	[CTL_##id] = { .type = CTL_##id, .name = nm, .mutates = mut, .role = rl },
+	[CTL_##id] = { .type = CTL_##id, .name = nm, .mutates = mut, .roles = rl },
 static const struct ctl_request requests[CTL_TYPE_MAX] = { CTL_REQUESTS(CTL_ROW_) };
 #undef CTL_ROW_
 
@@ -42,9 +44,50 @@ const char *ctl_type_name(uint16_t type)
 	return r ? r->name : "unknown";
 }
 
+static const char *const role_groups[CTL_ROLE_N] = CTL_ROLE_GROUPS;
+static const char *const role_names[CTL_ROLE_N] = {
+	"ciso", "admin", "operator", "audit", "contractor",
+};
+
+static int role_bit(enum ctl_role role)
+{
+	int i;
+
+	for (i = 0; i < CTL_ROLE_N; i++) {
+		if ((unsigned)role == 1U << i)
+			return i;
+	}
+	return -1;
+}
+
 const char *ctl_role_group(enum ctl_role role)
 {
-	return role == CTL_ROLE_AUDIT ? CTL_AUDIT_GROUP : CTL_ADMIN_GROUP;
+	int i = role_bit(role);
+
+	return i < 0 ? NULL : role_groups[i];
+}
+
+const char *ctl_role_name(enum ctl_role role)
+{
+	int i = role_bit(role);
+
+	return i < 0 ? NULL : role_names[i];
+}
+
+const char *ctl_roles_text(unsigned roles, bool groups, const char *sep, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i, n;
+
+	snprintf(buf, len, "none");
+	for (i = 0; i < CTL_ROLE_N && off < len; i++) {
+		if (!(roles & (1U << i)))
+			continue;
+		n = snprintf(buf + off, len - off, "%s%s", off ? sep : "",
+			     groups ? role_groups[i] : role_names[i]);
+		off += n > 0 ? (size_t)n : 0;
+	}
+	return buf;
 }
 
 static bool key_ok(const char *s, size_t n)
@@ -124,15 +167,12 @@ bool ctl_allowed(const struct ctl_peer *p, uint16_t type)
 
 	if (!r)
 		return false;
-	if (p->uid == 0 || p->admin)
-		return true;		/* root and sanso-admin: every role */
-	return r->role == CTL_ROLE_AUDIT && p->audit;
+	return p->uid == 0 || (p->roles & r->roles) != 0;	/* root: every role */
 }
 
 int ctl_listen(struct ctl_server *s, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct group *g;
 
 	s->fd = -1;
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -149,10 +189,10 @@ int ctl_listen(struct ctl_server *s, const char *path)
 		ctl_close(s);
 		return e;
 	}
-	/* members of the audit group may connect; the daemon checks each request */
-	/* works as user sanso too; if the group cannot be given, nobody but the owner connects */
-	g = getgrnam(CTL_AUDIT_GROUP);
-	(void)chmod(path, g && chown(path, (uid_t)-1, g->gr_gid) == 0 ? 0660 : 0600);
+	/* Every role's group may connect, and Unix permissions name one group only: anyone may
+	 * connect (the directory is 0755), each request is authorized by the peer's roles
+	 * (SO_PEERCRED), a peer without a role is refused and recorded (ops_handle). */
+	(void)chmod(path, 0666);
 	return 0;
 }
 
@@ -165,23 +205,163 @@ void ctl_close(struct ctl_server *s)
 	s->fd = -1;
 }
 
-static bool in_group(const char *user, gid_t primary, const char *group)
+unsigned ctl_roles_of(uid_t uid, gid_t gid, const char *user)
 {
-	struct group *g = getgrnam(group);
-	gid_t list[64];
-	int n = 64, i;
+	gid_t list[256];
+	unsigned roles = 0;
+	struct group *g;
+	int n = 256, i, j;
 
-	if (!g)
-		return false;
-	if (primary == g->gr_gid)
-		return true;
-	if (!user || getgrouplist(user, primary, list, &n) < 0)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (list[i] == g->gr_gid)
+	if (uid == 0)
+		return CTL_ROLES_ALL;
+	if (!user || getgrouplist(user, gid, list, &n) < 0) {
+		list[0] = gid;		/* no name, or too many groups: the primary group only */
+		n = 1;
+	}
+	for (i = 0; i < CTL_ROLE_N; i++) {
+		g = getgrnam(role_groups[i]);
+		for (j = 0; g && j < n; j++) {
+			if (list[j] == g->gr_gid)
+				roles |= 1U << i;
+		}
+	}
+	return roles;
+}
+
+/* One user found by ctl_role_overlaps: counted, and named while there is room. */
+static void overlap_check(const char *user, uid_t uid, gid_t gid,
+			  char (*names)[CTL_OVERLAP_NAME], int max, int *n)
+{
+	unsigned r = ctl_roles_of(uid, gid, user);
+
+	if (uid == 0 || !(r & CTL_ROLE_AUDIT) || !(r & (CTL_ROLE_ADMIN | CTL_ROLE_CISO)))
+		return;
+	if (*n < max)
+		snprintf(names[*n], CTL_OVERLAP_NAME, "%s", user);
+	(*n)++;
+}
+
+static bool listed(char **mem, const char *name)
+{
+	for (; mem && *mem; mem++) {
+		if (!strcmp(*mem, name))
 			return true;
 	}
 	return false;
+}
+
+int ctl_role_overlaps(char (*names)[CTL_OVERLAP_NAME], int max)
+{
+	const size_t size = 64 * 1024;
+	struct group grp, *g = NULL;
+	struct passwd *pw;
+	char *buf = malloc(size), **m;
+	int n = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (getgrnam_r(CTL_AUDIT_GROUP, &grp, buf, size, &g) != 0 || !g) {
+		free(buf);
+		return 0;		/* no audit group: nobody holds the role */
+	}
+	for (m = g->gr_mem; *m; m++) {		/* members (their own copy: buf) */
+		pw = getpwnam(*m);
+		if (pw)
+			overlap_check(*m, pw->pw_uid, pw->pw_gid, names, max, &n);
+	}
+	setpwent();
+	while ((pw = getpwent())) {		/* and those whose primary group it is */
+		char user[CTL_OVERLAP_NAME];
+
+		if (pw->pw_gid != g->gr_gid || listed(g->gr_mem, pw->pw_name))
+			continue;
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+		overlap_check(user, pw->pw_uid, pw->pw_gid, names, max, &n);
+	}
+	endpwent();
+	free(buf);
+	return n;
+}
+
+static struct ctl_tally *tally_slot(struct ctl_tallies *ts, const struct ctl_peer *p,
+				    int64_t minute, struct ctl_tally *evicted, int *flags)
+{
+	struct ctl_tally *t, *free_t = NULL, *oldest = &ts->t[0];
+	int i;
+
+	for (i = 0; i < CTL_TALLY_MAX; i++) {
+		t = &ts->t[i];
+		if (t->minute == minute && t->uid == p->uid)
+			return t;
+		if (!t->minute && !free_t)
+			free_t = t;
+		if (t->minute && t->minute < oldest->minute)
+			oldest = t;
+	}
+	if (!free_t) {			/* full: the oldest is recorded now, its slot reused */
+		*evicted = *oldest;
+		*flags |= CTL_TALLY_EVICTED;
+		free_t = oldest;
+	}
+	memset(free_t, 0, sizeof(*free_t));
+	free_t->minute = minute;
+	free_t->uid = p->uid;
+	free_t->roles = p->roles;
+	snprintf(free_t->name, sizeof(free_t->name), "%s", p->name);
+	return free_t;
+}
+
+int ctl_tally_note(struct ctl_tallies *ts, const struct ctl_peer *p, int64_t minute,
+		   uint16_t type, bool refused, struct ctl_tally *evicted)
+{
+	struct ctl_tally *t;
+	int flags = 0;
+
+	if (!ctl_request(type) || minute <= 0)
+		return 0;
+	t = tally_slot(ts, p, minute, evicted, &flags);
+	if (!refused) {
+		t->reads[type]++;
+	} else if (!(t->refusal_seen & (UINT64_C(1) << type))) {
+		t->refusal_seen |= UINT64_C(1) << type;
+		flags |= CTL_TALLY_FIRST_REFUSAL;
+	} else {
+		t->refused[type]++;
+	}
+	return flags;
+}
+
+int ctl_tally_take(struct ctl_tallies *ts, int64_t before, struct ctl_tally *ret)
+{
+	int i;
+
+	for (i = 0; i < CTL_TALLY_MAX; i++) {
+		if (ts->t[i].minute && ts->t[i].minute < before) {
+			*ret = ts->t[i];
+			memset(&ts->t[i], 0, sizeof(ts->t[i]));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+uint32_t ctl_tally_text(const uint32_t *counts, char *buf, size_t len)
+{
+	size_t off = 0;
+	uint32_t sum = 0;
+	uint16_t t;
+	int n;
+
+	buf[0] = 0;
+	for (t = CTL_TYPE_NONE + 1; t < CTL_TYPE_MAX; t++) {
+		if (!counts[t])
+			continue;
+		sum += counts[t];
+		n = off < len ? snprintf(buf + off, len - off, "%s%s:%u", off ? " " : "",
+					 requests[t].name, (unsigned)counts[t]) : 0;
+		off += n > 0 ? (size_t)n : 0;
+	}
+	return sum;
 }
 
 int ctl_accept(struct ctl_server *s, int *ret_fd, struct ctl_peer *ret)
@@ -207,8 +387,8 @@ int ctl_accept(struct ctl_server *s, int *ret_fd, struct ctl_peer *ret)
 	pw = getpwuid(cr.uid);
 	snprintf(ret->name, sizeof(ret->name), "uid=%u(%s)", (unsigned)cr.uid,
 		 pw ? pw->pw_name : "?");
-	ret->admin = in_group(pw ? pw->pw_name : NULL, cr.gid, CTL_ADMIN_GROUP);
-	ret->audit = ret->admin || in_group(pw ? pw->pw_name : NULL, cr.gid, CTL_AUDIT_GROUP);
+	ret->roles = ctl_roles_of(cr.uid, cr.gid, pw ? pw->pw_name : NULL);
+	ret->contractor = cr.uid != 0 && (ret->roles & CTL_ROLE_CONTRACTOR);
 	*ret_fd = fd;
 	return 0;
 }

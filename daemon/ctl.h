@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* ctl.h: the control socket of sansod (protocol in ctl_proto.h). Requests are parsed and
  * bounded here (ctl_req_parse is pure and fuzzed); who may ask what is decided here too, from
- * the role column of the protocol table (CTL_REQUESTS): CTL_ROLE_AUDIT requests for root and
- * the audit and admin groups, CTL_ROLE_ADMIN ones for root and the admin group only,
- * everything else refused (and recorded by the caller). sansoctl links this file for the
- * table (ctl_request). */
+ * the roles column of the protocol table (CTL_REQUESTS) only: a peer holds the roles of its
+ * system groups (CTL_ROLE_GROUPS), root all of them; a request is allowed when the peer holds
+ * one of the row's roles, everything else is refused (and recorded by the caller). Any local
+ * user may connect (the socket is 0666): a peer without a role is refused at its request.
+ * sansoctl links this file for the table (ctl_request). */
 #ifndef SANSO_CTL_H
 #define SANSO_CTL_H
 
@@ -14,8 +15,14 @@
 
 #include "ctl_proto.h"
 
+/* The group of each role, in the order of the bits of enum ctl_role. */
+#define CTL_CISO_GROUP		"sanso-ciso"
 #define CTL_ADMIN_GROUP		"sanso-admin"
+#define CTL_OPERATOR_GROUP	"sanso-operator"
 #define CTL_AUDIT_GROUP		"sanso-audit"
+#define CTL_CONTRACTOR_GROUP	"sanso-contractor"
+#define CTL_ROLE_GROUPS { CTL_CISO_GROUP, CTL_ADMIN_GROUP, CTL_OPERATOR_GROUP, CTL_AUDIT_GROUP, \
+			  CTL_CONTRACTOR_GROUP }
 #define CTL_ARGS_MAX		16
 #define CTL_ARG_MAX		256
 
@@ -30,7 +37,9 @@ struct ctl_peer {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
-	bool admin, audit;		/* member of the groups (or root for admin) */
+	unsigned roles;			/* enum ctl_role bits: its groups (root: all) */
+	bool contractor;		/* in sanso-contractor (not root): its proposals are
+					 * marked and need an admin or CISO approval */
 	char name[64];			/* "uid=1000(tanaka)" */
 };
 
@@ -48,17 +57,55 @@ struct ctl_request {
 	uint16_t type;
 	const char *name;
 	bool mutates;
-	enum ctl_role role;
+	unsigned roles;			/* enum ctl_role bits that may send it */
 };
 
 /* Pure: the row of type, NULL if it is not a request. */
 const struct ctl_request *ctl_request(uint16_t type);
 /* Pure: the request called name ("breakout-revoke"), NULL if none. */
 const struct ctl_request *ctl_request_find(const char *name);
-/* Pure: may this peer make this request? By the row's role only. */
+/* Pure: may this peer make this request? By the row's roles only (root: every request). */
 bool ctl_allowed(const struct ctl_peer *p, uint16_t type);
 const char *ctl_type_name(uint16_t type);	/* "unknown" if not a request */
-const char *ctl_role_group(enum ctl_role role);	/* the group a role needs */
+const char *ctl_role_group(enum ctl_role role);	/* "sanso-admin"; NULL if not one role */
+const char *ctl_role_name(enum ctl_role role);	/* "admin"; NULL if not one role */
+/* Pure: roles as text, their names joined by sep ("admin,audit"), "none" if there is none;
+ * with groups, the groups' names ("sanso-admin or sanso-ciso" with sep " or "). */
+const char *ctl_roles_text(unsigned roles, bool groups, const char *sep, char *buf, size_t len);
+/* The roles of a user from the group database: the groups of uid's name (primary gid from
+ * the credentials) that are role groups; root holds every role. */
+unsigned ctl_roles_of(uid_t uid, gid_t gid, const char *user);
+
+/* Separation of duties (R61): the users (names) that hold an approving role (sanso-admin or
+ * sanso-ciso) and the audit role at once, from the group database (members and primary
+ * groups). Up to max names into names; returns how many there are in all (or -errno). */
+#define CTL_OVERLAP_NAME	32
+int ctl_role_overlaps(char (*names)[CTL_OVERLAP_NAME], int max);
+
+/* Read-only requests and refusals are recorded per uid and minute (R65): a table of fixed size,
+ * no allocation per request. A refusal of a request is recorded at once the first time in a
+ * minute (the caller writes it when ctl_tally_note says so), the rest of that minute counted. */
+#define CTL_TALLY_MAX		32
+struct ctl_tally {
+	int64_t minute;			/* unix time / 60; 0: a free slot */
+	uid_t uid;
+	unsigned roles;
+	uint64_t refusal_seen;		/* by type: the first refusal of the minute is recorded */
+	char name[64];
+	uint32_t reads[CTL_TYPE_MAX], refused[CTL_TYPE_MAX];
+};
+struct ctl_tallies {
+	struct ctl_tally t[CTL_TALLY_MAX];
+};
+#define CTL_TALLY_FIRST_REFUSAL	1	/* record this refusal at once */
+#define CTL_TALLY_EVICTED	2	/* the table was full: *evicted is to be recorded now */
+/* Pure: count a read (refused false) or a refusal of p at minute: CTL_TALLY_* bits. */
+int ctl_tally_note(struct ctl_tallies *ts, const struct ctl_peer *p, int64_t minute,
+		   uint16_t type, bool refused, struct ctl_tally *evicted);
+/* Pure: take out one tally of a minute before `before` (INT64_MAX: any): 1, or 0 if none. */
+int ctl_tally_take(struct ctl_tallies *ts, int64_t before, struct ctl_tally *ret);
+/* Pure: "status:200 dump:1" of counts (reads or refused of a tally); returns the sum. */
+uint32_t ctl_tally_text(const uint32_t *counts, char *buf, size_t len);
 
 int ctl_listen(struct ctl_server *s, const char *path);
 void ctl_close(struct ctl_server *s);

@@ -16,46 +16,62 @@
 #define CTL_BODY_MAX		(60 * 1024)
 #define CTL_MSG_MAX		(sizeof(struct ctl_hdr) + CTL_BODY_MAX)
 
-/* Who may send a request (ctl.h: the groups). Ordered: a role includes those below it. */
+/* Who may send a request: a set of roles. A role is a system group (ctl.h: CTL_ROLE_GROUPS);
+ * a peer holds the roles of all its groups at once, root every role. */
 enum ctl_role {
-	CTL_ROLE_AUDIT = 1,		/* read-only: sanso-audit, sanso-admin, root */
-	CTL_ROLE_ADMIN,			/* changes: sanso-admin, root */
+	CTL_ROLE_CISO = 1U << 0,	/* sanso-ciso: approves, ratifies (My Number exceptions) */
+	CTL_ROLE_ADMIN = 1U << 1,	/* sanso-admin: changes, proposes, approves another's */
+	CTL_ROLE_OPERATOR = 1U << 2,	/* sanso-operator: containment, no policy change */
+	CTL_ROLE_AUDIT = 1U << 3,	/* sanso-audit: reads only */
+	CTL_ROLE_CONTRACTOR = 1U << 4,	/* sanso-contractor: proposes only */
 };
+#define CTL_ROLE_N		5
+#define CTL_ROLES_ALL		((1U << CTL_ROLE_N) - 1)
+
+/* The sets the table gives (sansoctl(8) ROLES prints them as one table). */
+#define CTL_ROLES_WATCH	 (CTL_ROLE_CISO | CTL_ROLE_ADMIN | CTL_ROLE_OPERATOR | CTL_ROLE_AUDIT)
+#define CTL_ROLES_READ	 (CTL_ROLE_CISO | CTL_ROLE_ADMIN | CTL_ROLE_AUDIT)
+#define CTL_ROLES_CONTAIN (CTL_ROLE_ADMIN | CTL_ROLE_OPERATOR)
+#define CTL_ROLES_CHANGE (CTL_ROLE_ADMIN)
+#define CTL_ROLES_PROPOSE (CTL_ROLE_ADMIN | CTL_ROLE_CONTRACTOR)
+#define CTL_ROLES_APPROVE (CTL_ROLE_CISO | CTL_ROLE_ADMIN)
 
 /*
  * The protocol in one table, one row per request:
- *   X(ID, name, mutates, role, handler)
+ *   X(ID, name, mutates, roles, handler)
  *   ID       the request type CTL_<ID>; its wire number is its row (the first is 1): new
  *            requests are appended, rows are never reordered or removed
  *   name     in logs, the audit trail and sansoctl (which writes a hyphen as a space:
  *            "breakout-revoke" is `sansoctl breakout revoke`)
- *   mutates  changes the kernel's ruleset or the operational state
- *   role     the least role that may send it (ctl_allowed); a mutating request needs more
- *            than CTL_ROLE_AUDIT (test_ctl)
+ *   mutates  changes the kernel's ruleset or the operational state (a read is not: reads
+ *            are recorded per uid and minute, ctl.read)
+ *   roles    the roles that may send it (ctl_allowed), the only place authorization is
+ *            decided; a mutating request never includes CTL_ROLE_AUDIT, a request audit may
+ *            send is one admin and ciso may send too (test_ctl)
  *   handler  the function of ops.c that serves it (sansod only; others ignore the column)
  * Arguments (key=value) are in sansoctl(8); sansoctl.c maps its command names to these rows.
  */
 #define CTL_REQUESTS(X) \
-	X(STATUS,	"status",		false,	CTL_ROLE_AUDIT,	h_status)	\
-	X(DUMP,		"dump",			false,	CTL_ROLE_AUDIT,	h_dump)		\
-	X(VERIFY,	"verify",		false,	CTL_ROLE_AUDIT,	h_verify)	\
-	X(STATS,	"stats",		false,	CTL_ROLE_AUDIT,	h_stats)	\
-	X(EXC_LIST,	"exception-list",	false,	CTL_ROLE_AUDIT,	h_exc_list)	\
-	X(CHANGES,	"changes",		false,	CTL_ROLE_AUDIT,	h_changes)	\
-	X(EXPLAIN,	"explain",		false,	CTL_ROLE_AUDIT,	h_explain)	\
-	X(RELOAD,	"reload",		true,	CTL_ROLE_ADMIN,	h_reload)	\
-	X(ISOLATE,	"isolate",		true,	CTL_ROLE_ADMIN,	h_change)	\
-	X(RESTORE,	"restore",		true,	CTL_ROLE_ADMIN,	h_change)	\
-	X(BO_REVOKE,	"breakout-revoke",	true,	CTL_ROLE_ADMIN,	h_change)	\
-	X(BO_RESTORE,	"breakout-restore",	true,	CTL_ROLE_ADMIN,	h_change)	\
-	X(EXC_ADD,	"exception-add",	true,	CTL_ROLE_ADMIN,	h_exc_add)	\
-	X(EXC_REVOKE,	"exception-revoke",	true,	CTL_ROLE_ADMIN,	h_exc_revoke)	\
-	X(PROPOSE,	"propose",		true,	CTL_ROLE_ADMIN,	h_propose)	\
-	X(APPROVE,	"approve",		true,	CTL_ROLE_ADMIN,	h_approve)	\
-	X(EMERGENCY,	"emergency",		true,	CTL_ROLE_ADMIN,	h_propose)	\
-	X(RATIFY,	"ratify",		true,	CTL_ROLE_ADMIN,	h_approve)	\
-	X(PROVE,	"prove",		false,	CTL_ROLE_AUDIT,	h_prove)	\
-	X(KEYGEN,	"keygen",		true,	CTL_ROLE_ADMIN,	h_keygen)
+	X(STATUS,	"status",		false,	CTL_ROLES_WATCH,	h_status)	\
+	X(DUMP,		"dump",			false,	CTL_ROLES_READ,		h_dump)		\
+	X(VERIFY,	"verify",		false,	CTL_ROLES_READ,		h_verify)	\
+	X(STATS,	"stats",		false,	CTL_ROLES_WATCH,	h_stats)	\
+	X(EXC_LIST,	"exception-list",	false,	CTL_ROLES_READ,		h_exc_list)	\
+	X(CHANGES,	"changes",		false,	CTL_ROLES_READ,		h_changes)	\
+	X(EXPLAIN,	"explain",		false,	CTL_ROLES_WATCH,	h_explain)	\
+	X(RELOAD,	"reload",		true,	CTL_ROLES_CHANGE,	h_reload)	\
+	X(ISOLATE,	"isolate",		true,	CTL_ROLES_CONTAIN,	h_change)	\
+	X(RESTORE,	"restore",		true,	CTL_ROLES_CONTAIN,	h_change)	\
+	X(BO_REVOKE,	"breakout-revoke",	true,	CTL_ROLES_CONTAIN,	h_change)	\
+	X(BO_RESTORE,	"breakout-restore",	true,	CTL_ROLES_CONTAIN,	h_change)	\
+	X(EXC_ADD,	"exception-add",	true,	CTL_ROLES_CHANGE,	h_exc_add)	\
+	X(EXC_REVOKE,	"exception-revoke",	true,	CTL_ROLES_CHANGE,	h_exc_revoke)	\
+	X(PROPOSE,	"propose",		true,	CTL_ROLES_PROPOSE,	h_propose)	\
+	X(APPROVE,	"approve",		true,	CTL_ROLES_APPROVE,	h_approve)	\
+	X(EMERGENCY,	"emergency",		true,	CTL_ROLES_CHANGE,	h_propose)	\
+	X(RATIFY,	"ratify",		true,	CTL_ROLES_APPROVE,	h_approve)	\
+	X(PROVE,	"prove",		false,	CTL_ROLES_READ,		h_prove)	\
+	X(KEYGEN,	"keygen",		true,	CTL_ROLES_CHANGE,	h_keygen)
 
 /* Arguments by request (key=value lines; every request also takes lang=ja, and format=):
  *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
@@ -68,7 +84,7 @@ enum ctl_role {
  *   the policy does not; keygen: the gateway's Ed25519 signing key (state directory), its public
  *   key returned; dump signed=1: the dump signed with it (evidence.h). */
 
-#define CTL_ENUM_(id, name, mutates, role, handler)	CTL_##id,
+#define CTL_ENUM_(id, name, mutates, roles, handler)	CTL_##id,
 enum ctl_type {
 	CTL_TYPE_NONE = 0,		/* not a request */
 	CTL_REQUESTS(CTL_ENUM_)

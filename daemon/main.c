@@ -622,6 +622,7 @@ static int loop_once(struct daemon *d, struct loop *l)
 	ha_tick(d);
 	(void)ops_expire_check(d, gen_clock(&d->o));	/* exception.expire, once each */
 	(void)trail_checkpoint(d, false);		/* signed, at least every TRAIL_CKPT_S */
+	ops_tally_flush(d, (int64_t)time(NULL), false);	/* ctl.read of the minutes past */
 	if (mono_ms() >= l->next_drift) {
 		l->next_drift = mono_ms() + DRIFT_CHECK_MS;
 		drift_check_restore(d);
@@ -658,6 +659,7 @@ static int mode_daemon(struct daemon *d)
 	}
 	notify("STOPPING=1");
 	loop_close(d, &l);
+	ops_tally_flush(d, 0, true);	/* the reads of this minute too */
 	log_info("exiting; generation %u stays in the kernel", d->generation);
 	if (d->engine) {
 		log_counters(d);

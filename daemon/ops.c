@@ -196,6 +196,39 @@ static void status_ops(const struct daemon *d, FILE *out)
 		fprintf(out, "revoked:     %s\n", d->ops.revoke[i]);
 }
 
+/* Separation of duties (R61): users in the audit role and an approving role at once (from the
+ * group database, as the roles are decided). */
+#define OVERLAPS_SHOWN	16
+
+static void status_roles(FILE *out)
+{
+	char names[OVERLAPS_SHOWN][CTL_OVERLAP_NAME];
+	int i, n = ctl_role_overlaps(names, OVERLAPS_SHOWN);
+
+	for (i = 0; i < n && i < OVERLAPS_SHOWN; i++)
+		fprintf(out, "WARNING:     separation of duties (R61): user %s is in " CTL_AUDIT_GROUP
+			" and in " CTL_ADMIN_GROUP " or " CTL_CISO_GROUP "\n", names[i]);
+	if (n > OVERLAPS_SHOWN)
+		fprintf(out, "WARNING:     separation of duties (R61): %d more such users\n",
+			n - OVERLAPS_SHOWN);
+	if (n < 0)
+		fprintf(out, "roles:       UNKNOWN: the group database could not be read (%s)\n",
+			strerror(-n));
+}
+
+static void roles_json(FILE *out)
+{
+	char names[OVERLAPS_SHOWN][CTL_OVERLAP_NAME];
+	int i, n = ctl_role_overlaps(names, OVERLAPS_SHOWN);
+
+	fprintf(out, "\"role_overlaps\": [");
+	for (i = 0; i < n && i < OVERLAPS_SHOWN; i++) {
+		fprintf(out, "%s", i ? ", " : "");
+		util_json_str(out, names[i]);
+	}
+	fprintf(out, "], \"role_overlaps_total\": %d", n);
+}
+
 /* R36: the last FIB check (routing against the zones). */
 static void status_fib(const struct daemon *d, FILE *out)
 {
@@ -303,7 +336,8 @@ static int status_json(struct daemon *d, FILE *out)
 		"\"deltas\": %u, \"replaces\": %u, \"replace_why\": ", d->gs.delta ? "true" : "false",
 		d->gs.delta ? d->gs.changes : 0, d->gs.ms, d->gs.deltas, d->gs.fulls);
 	util_json_str(out, d->gs.delta ? "" : d->gs.full_why ? d->gs.full_why : "a new table");
-	fprintf(out, "}");
+	fprintf(out, "}, ");
+	roles_json(out);
 	status_fib_json(d, out);
 	fprintf(out, "}\n");
 	return CTL_OK;
@@ -355,6 +389,7 @@ static int h_status(struct daemon *d, const struct ctl_peer *peer __attribute__(
 				d->ops.changes[i].id, d->ops.changes[i].by);
 	}
 	status_ops(d, out);
+	status_roles(out);
 	status_fib(d, out);
 	return CTL_OK;
 }
@@ -491,8 +526,10 @@ static int dump_body(struct daemon *d, bool json, FILE *out)
 		fprintf(out, "{\n  \"version\": \"%s\",\n  \"libraries\": \"%s\",\n",
 			version_sanso(), version_libs());
 		fprintf(out, "  \"generation\": %u,\n  \"genid\": %u,\n  \"policy\": \"%s\",\n"
-			"  \"config_sha256\": \"%s\",\n", d->generation, d->ap.genid, p->file,
+			"  \"config_sha256\": \"%s\",\n  ", d->generation, d->ap.genid, p->file,
 			d->cur.sha256);
+		roles_json(out);
+		fprintf(out, ",\n");
 	} else {
 		fprintf(out, "# sanso dump: table inet sanso as the kernel holds it\n");
 		fprintf(out, "# generation %u, kernel genid %u, policy %s\n", d->generation,
@@ -502,6 +539,7 @@ static int dump_body(struct daemon *d, bool json, FILE *out)
 			p->document ? p->document : "");
 		fprintf(out, "# config sha256 %s\n", d->cur.sha256);
 		status_ops(d, out);
+		status_roles(out);
 		clock_state(out);
 		policy_print_matrix(p, out);
 		policy_print_uplinks(p, out);
@@ -777,10 +815,10 @@ static bool two_person(const struct daemon *d)
 	return !d->cur.policy || !d->cur.policy->changes_single;
 }
 
-/* The CISO role approves exceptions touching the My Number zone. */
+/* The CISO role approves exceptions touching the My Number zone (root holds every role). */
 static bool peer_ciso(const struct ctl_peer *peer)
 {
-	return peer->uid == 0;
+	return (peer->roles & CTL_ROLE_CISO) != 0;
 }
 
 /* The zone an exception end names (zone, host or group), -1 if none. */
@@ -1223,7 +1261,7 @@ static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 {
 	bool emergency = q->type == CTL_EMERGENCY;
 	const char *file = ctl_req_get(q, "file"), *reason = ctl_req_get(q, "reason");
-	char path[256], sha[65], *includes = NULL;
+	char path[256], sha[65], *includes = NULL, roles[64];
 	struct change *c;
 	int r;
 
@@ -1244,11 +1282,13 @@ static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 	snprintf(c->reason, sizeof(c->reason), "%s", reason ? reason : "");
 	snprintf(c->by, sizeof(c->by), "%s", peer->name);
 	c->uid = peer->uid;
+	c->contractor = peer->contractor;	/* approved by an admin or the CISO (the table) */
 	c->at = (int64_t)time(NULL);
 	c->state = emergency ? CHANGE_EMERGENCY : CHANGE_PROPOSED;
 	if (trail_audit(d, peer->name, emergency ? AUDIT_EV_CHANGE_EMERGENCY :
 			 AUDIT_EV_CHANGE_PROPOSE, "id", c->id, "file", file, "sha256", sha,
-			 "includes", includes ? includes : "", "reason", c->reason, NULL) < 0) {
+			 "includes", includes ? includes : "", "reason", c->reason, "roles",
+			 ctl_roles_text(peer->roles, false, ",", roles, sizeof(roles)), NULL) < 0) {
 		free(includes);
 		fprintf(out, "refused: the audit trail cannot be written\n");
 		return CTL_ERR_FAILED;
@@ -1264,8 +1304,8 @@ static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 		fprintf(out, "emergency change %s applied (generation %u); another admin must ratify it: sansoctl ratify %s\n",
 			c->id, d->generation, c->id);
 	else
-		fprintf(out, "proposed %s; another admin applies it with: sansoctl approve %s\n",
-			c->id, c->id);
+		fprintf(out, "proposed %s%s; another admin applies it with: sansoctl approve %s\n",
+			c->id, c->contractor ? " (by a contractor)" : "", c->id);
 	return CTL_OK;
 }
 
@@ -1350,9 +1390,77 @@ static int h_reload(struct daemon *d, const struct ctl_peer *peer, const struct 
 /* The handler column of the protocol table (ctl_proto.h); ctl.c has the other columns. */
 typedef int ctl_handler(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
 			FILE *out);
-#define OPS_HANDLER_(id, name, mutates, role, handler)	[CTL_##id] = handler,
+#define OPS_HANDLER_(id, name, mutates, roles, handler)	[CTL_##id] = handler,
 static ctl_handler *const handlers[CTL_TYPE_MAX] = { CTL_REQUESTS(OPS_HANDLER_) };
 #undef OPS_HANDLER_
+
+/* One tally in the audit trail (R65): ctl.read with the minute's reads by request, and
+ * ctl.refused.repeated with the refusals beyond the first of each request (recorded then). */
+static void tally_write(struct daemon *d, const struct ctl_tally *t)
+{
+	char list[CTL_TYPE_MAX * 32], minute[24], roles[64], count[16];
+	time_t at = (time_t)(t->minute * 60);
+	struct tm tm;
+	uint32_t n;
+
+	strftime(minute, sizeof(minute), "%Y-%m-%dT%H:%MZ", gmtime_r(&at, &tm));
+	ctl_roles_text(t->roles, false, ",", roles, sizeof(roles));
+	n = ctl_tally_text(t->reads, list, sizeof(list));
+	snprintf(count, sizeof(count), "%u", (unsigned)n);
+	if (n)
+		(void)trail_audit(d, t->name, AUDIT_EV_CTL_READ, "count", count, "minute", minute,
+				   "requests", list, "roles", roles, NULL);
+	n = ctl_tally_text(t->refused, list, sizeof(list));
+	snprintf(count, sizeof(count), "%u", (unsigned)n);
+	if (n)
+		(void)trail_audit(d, t->name, AUDIT_EV_CTL_REFUSED_MORE, "count", count,
+				   "minute", minute, "requests", list, "roles", roles, NULL);
+}
+
+void ops_tally_flush(struct daemon *d, int64_t now, bool all)
+{
+	struct ctl_tally t;
+
+	while (ctl_tally_take(&d->tallies, all ? INT64_MAX : now / 60, &t))
+		tally_write(d, &t);
+}
+
+/* Count a read or a refusal; an evicted tally (the table was full) is written now. */
+static int tally_note(struct daemon *d, const struct ctl_peer *peer, uint16_t type, bool refused)
+{
+	struct ctl_tally ev;
+	int f = ctl_tally_note(&d->tallies, peer, (int64_t)time(NULL) / 60, type, refused, &ev);
+
+	if (f & CTL_TALLY_EVICTED)
+		tally_write(d, &ev);
+	return f;
+}
+
+static int refuse(struct daemon *d, const struct ctl_peer *peer, const struct ctl_request *r,
+		  FILE *out)
+{
+	char roles[64], groups[160];
+
+	ctl_roles_text(peer->roles, false, ",", roles, sizeof(roles));
+	if (tally_note(d, peer, r->type, true) & CTL_TALLY_FIRST_REFUSAL) {
+		log_warnx("control: %s refused for %s (pid %d, roles: %s)", r->name, peer->name,
+			  (int)peer->pid, roles);
+		(void)trail_audit(d, peer->name, AUDIT_EV_CTL_REFUSED, "request", r->name, "roles",
+				   roles, NULL);
+	}
+	if (!peer->roles) {
+		ctl_roles_text(CTL_ROLES_ALL, true, ", ", groups, sizeof(groups));
+		say(d, out, "permission denied: %s holds no sanso role (groups %s; sansoctl(8) ROLES)\n",
+		    "権限がありません: %s は sanso の役割を持っていません (グループ %s; sansoctl(8) 役割)\n",
+		    peer->name, groups);
+		return CTL_ERR_DENIED;
+	}
+	ctl_roles_text(r->roles, true, " or ", groups, sizeof(groups));
+	say(d, out, "permission denied: %s needs the group %s (your roles: %s)\n",
+	    "権限がありません: %s には %s グループが必要です (あなたの役割: %s)\n", r->name, groups,
+	    roles);
+	return CTL_ERR_DENIED;
+}
 
 int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out)
 {
@@ -1362,15 +1470,11 @@ int ops_handle(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 	d->reply_ja = lang && !strcmp(lang, "ja");
 	if (!r || !handlers[q->type])
 		return CTL_ERR_INVALID;
-	if (!ctl_allowed(peer, q->type)) {
-		log_warnx("control: %s refused for %s (pid %d)", r->name, peer->name,
-			  (int)peer->pid);
-		(void)trail_audit(d, peer->name, AUDIT_EV_CTL_REFUSED, "request", r->name, NULL);
-		say(d, out, "permission denied: %s needs the %s group\n",
-		    "権限がありません: %s には %s グループが必要です\n", r->name,
-		    ctl_role_group(r->role));
-		return CTL_ERR_DENIED;
-	}
+	ops_tally_flush(d, (int64_t)time(NULL), false);	/* the minutes before this one */
+	if (!ctl_allowed(peer, q->type))
+		return refuse(d, peer, r, out);
+	if (!r->mutates)
+		(void)tally_note(d, peer, q->type, false);
 	return handlers[q->type](d, peer, q, out);
 }
 

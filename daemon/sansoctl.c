@@ -150,19 +150,20 @@ static void usage(FILE *out)
 }
 
 /* --list-commands (not in --help; for make check-docs): every command, one a line:
- * "NAME<TAB>REQUEST<TAB>ROLE", ROLE audit or admin (who may send it, from the protocol
- * table) or local (REQUEST "-"). A request no command sends is listed with NAME "-". */
+ * "NAME<TAB>REQUEST<TAB>ROLES", ROLES the roles that may send it, from the protocol table
+ * ("admin,operator"; root may send everything), or local (REQUEST "-"). A request no command
+ * sends is listed with NAME "-". */
 static void list_commands(void)
 {
 	const struct ctl_request *r;
-	char name[32];
+	char name[32], roles[64];
 	uint16_t t;
 	size_t i;
 
 	for (i = 0; i < N_CMDS; i++) {
 		r = ctl_request(cmds[i].type);
 		printf("%s\t%s\t%s\n", cmd_name(&cmds[i], name, sizeof(name)), r->name,
-		       r->role == CTL_ROLE_AUDIT ? "audit" : "admin");
+		       ctl_roles_text(r->roles, false, ",", roles, sizeof(roles)));
 	}
 	for (i = 0; i < N_LOCALS; i++)
 		printf("%s\t-\tlocal\n", locals[i].name);
@@ -170,8 +171,8 @@ static void list_commands(void)
 		for (i = 0; i < N_CMDS && cmds[i].type != t; i++)
 			;
 		if (i == N_CMDS)
-			printf("-\t%s\t%s\n", ctl_type_name(t),
-			       ctl_request(t)->role == CTL_ROLE_AUDIT ? "audit" : "admin");
+			printf("-\t%s\t%s\n", ctl_type_name(t), ctl_roles_text(ctl_request(t)->roles,
+			       false, ",", roles, sizeof(roles)));
 	}
 }
 

@@ -100,6 +100,7 @@ struct change {
 	char file[256], sha256[65], reason[256];
 	char by[64], by2[64];		/* proposer (or emergency applier), approver/ratifier */
 	uid_t uid;			/* of the proposer / applier */
+	bool contractor;		/* proposed by a contractor: an admin or the CISO approves */
 	int64_t at;
 	enum change_state state;
 };
@@ -124,6 +125,7 @@ struct daemon {
 	pthread_mutex_t ap_lock;	/* the netlink socket: main thread and DNS learning */
 	struct gen cur;
 	struct ops cur_ops;		/* the operational state cur was built with */
+	struct ctl_tallies tallies;	/* control reads and refusals per uid and minute (ops.c) */
 	bool table_suspect;		/* another process changed table inet sanso, or the
 					 * read-back found drift: the next commit replaces it */
 	const char *suspect_why;	/* static text: why */

@@ -3,8 +3,9 @@
 """--help, the man pages (English and Japanese) and the README name the same commands and
 options of sansoctl and sansod, in both directions. The commands are those of the protocol
 table as sansoctl was built with it (the hidden `sansoctl --list-commands`): every request has
-a command, and the ROLES section of each man page gives the sanso-audit group exactly the
-commands the table lets it send. Prints PASS/FAIL lines, exits 1 on any FAIL.
+a command, and the ROLES section of each man page gives each role's group (sanso-ciso,
+sanso-admin, sanso-operator, sanso-audit, sanso-contractor) exactly the commands the table lets
+it send. Prints PASS/FAIL lines, exits 1 on any FAIL.
 usage: agree.py SANSOD SANSOCTL   (run from the top of the tree)"""
 import os
 import re
@@ -34,14 +35,15 @@ OPT = re.compile(r"(?<![\w-])(--[a-z][a-z-]*[a-z]|-[a-z])(?![\w-])")
 
 
 def table_commands(prog):
-    """{command: (request, role)} from `sansoctl --list-commands` (role: audit, admin, local)."""
+    """{command: [(request, roles)]} from `sansoctl --list-commands` (roles: a set of role
+    names, or {"local"})."""
     env = dict(os.environ, LANG="C", LC_ALL="C")
     out = subprocess.run([prog, "--list-commands"], capture_output=True, text=True, env=env,
                          check=True).stdout
     cmds = {}
     for line in out.splitlines():
-        name, request, role = line.split("\t")
-        cmds.setdefault(name, []).append((request, role))
+        name, request, roles = line.split("\t")
+        cmds.setdefault(name, []).append((request, set(roles.split(","))))
     return cmds
 
 
@@ -118,14 +120,17 @@ def man_bold_commands(path, section):
     return {c for c in cmds if re.match(r"^[a-z]", c)}
 
 
-def man_audit_role(path):
-    """The commands the ROLES section gives the sanso-audit group: the bold words of its .TP
+ROLES = ("ciso", "admin", "operator", "audit", "contractor")
+
+
+def man_role(path, role):
+    """The commands the ROLES section gives the group sanso-ROLE: the bold words of its .TP
     paragraph (up to the next .TP or .PP)."""
     lines = man_sections(path).get("ROLES", [])
     cmds, inside = set(), False
     for i, line in enumerate(lines):
         if line.startswith(".TP") and i + 1 < len(lines):
-            inside = "sanso\\-audit" in lines[i + 1]
+            inside = re.search(r"sanso\\-%s\b" % role, lines[i + 1]) is not None
             continue
         if line.startswith(".PP") or line.startswith(".SH"):
             inside = False
@@ -190,8 +195,10 @@ def main():
           (": not " + ", ".join(orphans) if orphans else ""))
     table.pop("-", None)
     t_cmds = set(table)
-    audit_cmds = {n for n, rs in table.items() if all(role == "audit" for _, role in rs)}
-    local_cmds = {n for n, rs in table.items() if all(role == "local" for _, role in rs)}
+    role_cmds = {role: {n for n, rs in table.items() if all(role in r for _, r in rs)}
+                 for role in ROLES}
+    audit_cmds = role_cmds["audit"]
+    local_cmds = {n for n, rs in table.items() if all("local" in r for _, r in rs)}
     check(len(t_cmds) >= 20 and {"exception add", "breakout revoke", "audit verify",
                                  "isolate", "diff"} <= t_cmds,
           "sansoctl --list-commands lists its commands (%d)" % len(t_cmds))
@@ -216,12 +223,16 @@ def main():
         if not os.path.exists(ctl_man) or not os.path.exists(d_man):
             check(False, "%s and %s exist" % (ctl_man, d_man))
             continue
-        m_cmds = man_bold_commands(ctl_man, "COMMANDS") - {"sanso-admin", "sanso-audit"}
+        m_cmds = {c for c in man_bold_commands(ctl_man, "COMMANDS") if not c.startswith("sanso-")}
         agree("sansoctl commands of the table", m_cmds, t_cmds, ctl_man)
         agree("sansoctl commands of " + ctl_man, t_cmds, m_cmds, "the table")
-        m_audit = man_audit_role(ctl_man) - local_cmds
-        agree("sanso-audit commands of the table", m_audit, audit_cmds, ctl_man + " ROLES")
-        agree("sanso-audit commands of %s ROLES" % ctl_man, audit_cmds, m_audit, "the table")
+        for role in ROLES:
+            m_role = man_role(ctl_man, role) - local_cmds
+            check(bool(m_role), "%s ROLES has a paragraph for sanso-%s" % (ctl_man, role))
+            agree("sanso-%s commands of the table" % role, m_role, role_cmds[role],
+                  ctl_man + " ROLES")
+            agree("sanso-%s commands of %s ROLES" % (role, ctl_man), role_cmds[role], m_role,
+                  "the table")
         agree("sansoctl options of --help", man_all_options(ctl_man), ctl_opts, ctl_man)
         agree("sansoctl options of %s OPTIONS" % ctl_man, ctl_opts,
               man_options(ctl_man, ["OPTIONS"]), "--help")

@@ -282,17 +282,17 @@ static int handle(struct daemon *d, const struct ctl_peer *p, uint16_t type)
 	return r;
 }
 
-/* Every request the table gives CTL_ROLE_ADMIN is refused to an auditor before its handler
- * runs, and recorded; the read-only ones reach their handler. */
+/* Every mutating request is refused to an auditor before its handler runs, and recorded;
+ * the read-only ones reach their handler. */
 START_TEST(test_handle_roles)
 {
-	struct ctl_peer audit = { .uid = 1001, .audit = true, .name = "uid=1001(kansa)" };
+	struct ctl_peer audit = { .uid = 1001, .roles = CTL_ROLE_AUDIT, .name = "uid=1001(kansa)" };
 	struct daemon *d = daemon_new();
 	uint16_t t;
 	int denied = 0;
 
 	for (t = CTL_TYPE_NONE + 1; t < CTL_TYPE_MAX; t++) {
-		if (ctl_request(t)->role != CTL_ROLE_ADMIN)
+		if (!ctl_request(t)->mutates)
 			continue;
 		ck_assert_int_eq(handle(d, &audit, t), CTL_ERR_DENIED);
 		ck_assert_str_eq(st.event[st.n - 1], "ctl.refused");
@@ -312,7 +312,7 @@ END_TEST
 
 START_TEST(test_handle_reload)
 {
-	struct ctl_peer admin = { .uid = 1000, .admin = true, .audit = true,
+	struct ctl_peer admin = { .uid = 1000, .roles = CTL_ROLE_ADMIN,
 				  .name = "uid=1000(tanaka)" };
 	struct daemon *d = daemon_new();
 
@@ -353,9 +353,9 @@ static int handle_args(struct daemon *d, const struct ctl_peer *p, uint16_t type
  * reported as an expired exception. */
 START_TEST(test_exception_two_person)
 {
-	struct ctl_peer a = { .uid = 1000, .admin = true, .audit = true, .name = "uid=1000(tanaka)" };
-	struct ctl_peer b = { .uid = 1001, .admin = true, .audit = true, .name = "uid=1001(suzuki)" };
-	struct ctl_peer root = { .uid = 0, .admin = true, .audit = true, .name = "uid=0(root)" };
+	struct ctl_peer a = { .uid = 1000, .roles = CTL_ROLE_ADMIN, .name = "uid=1000(tanaka)" };
+	struct ctl_peer b = { .uid = 1001, .roles = CTL_ROLE_ADMIN, .name = "uid=1001(suzuki)" };
+	struct ctl_peer root = { .uid = 0, .roles = CTL_ROLES_ALL, .name = "uid=0(root)" };
 	struct daemon *d = daemon_new();
 	char until[40];
 	time_t t = time(NULL) + 3600;
@@ -395,6 +395,46 @@ START_TEST(test_exception_two_person)
 }
 END_TEST
 
+/* R65: 200 reads are one ctl.read record (written when the minute is over, or at exit);
+ * a peer without a role is refused, the first time at once, the repetitions counted. */
+START_TEST(test_handle_reads)
+{
+	struct ctl_peer audit = { .uid = 1001, .roles = CTL_ROLE_AUDIT, .name = "uid=1001(kansa)" };
+	struct ctl_peer none = { .uid = 1009, .name = "uid=1009(guest)" };
+	struct ctl_peer op = { .uid = 1002, .roles = CTL_ROLE_OPERATOR, .name = "uid=1002(unyo)" };
+	struct daemon *d = daemon_new();
+	int i, n, reads = 0, read_records = 0, refused = 0, first = 0;
+
+	for (i = 0; i < 200; i++)
+		ck_assert_int_eq(handle(d, &audit, CTL_CHANGES), CTL_OK);
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(handle(d, &none, CTL_CHANGES), CTL_ERR_DENIED);
+	ck_assert_int_eq(handle(d, &op, CTL_PROPOSE), CTL_ERR_DENIED);
+	ck_assert_int_eq(handle(d, &op, CTL_RELOAD), CTL_ERR_DENIED);
+	ck_assert_int_eq(handle(d, &op, CTL_EXC_ADD), CTL_ERR_DENIED);
+	ck_assert_int_eq(st.applies, 0);
+	ops_tally_flush(d, 0, true);
+	n = st.n;
+	ops_tally_flush(d, 0, true);		/* nothing twice */
+	ck_assert_int_eq(st.n, n);
+	for (i = 0; i < st.n; i++) {		/* the minute may turn between two calls */
+		if (!strcmp(st.event[i], "ctl.read"))
+			reads += atoi(st.first_val[i]), read_records++;
+		else if (!strcmp(st.event[i], "ctl.refused.repeated"))
+			refused += atoi(st.first_val[i]);
+		else if (!strcmp(st.event[i], "ctl.refused"))
+			refused += !strcmp(st.first_val[i], "changes"), first++;
+		ck_assert_str_eq(st.first_key[i], !strcmp(st.event[i], "ctl.refused") ? "request" : "count");
+	}
+	ck_assert_int_eq(reads, 200);
+	ck_assert_int_le(read_records, 2);
+	ck_assert_int_eq(refused, 6);		/* guest: six refusals, none lost */
+	ck_assert_int_ge(first, 4);		/* the first of each request: at once */
+	ck_assert_int_le(st.n, 8);
+	free(d);
+}
+END_TEST
+
 Suite *suite_ops(void);
 
 Suite *suite_ops(void)
@@ -407,6 +447,7 @@ Suite *suite_ops(void)
 	tcase_add_test(tc, test_handle_roles);
 	tcase_add_test(tc, test_handle_reload);
 	tcase_add_test(tc, test_exception_two_person);
+	tcase_add_test(tc, test_handle_reads);
 	suite_add_tcase(s, tc);
 	return s;
 }

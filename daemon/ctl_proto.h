@@ -41,27 +41,32 @@ enum ctl_role {
 	X(VERIFY,	"verify",		false,	CTL_ROLE_AUDIT,	h_verify)	\
 	X(STATS,	"stats",		false,	CTL_ROLE_AUDIT,	h_stats)	\
 	X(EXC_LIST,	"exception-list",	false,	CTL_ROLE_AUDIT,	h_exc_list)	\
-	X(CHANGES,	"changes",		false,	CTL_ROLE_AUDIT,	h_changes)	\
+	X(CHANGES,	"changes",		false,	CTL_ROLE_AUDIT,	change_h_list)	\
 	X(EXPLAIN,	"explain",		false,	CTL_ROLE_AUDIT,	h_explain)	\
-	X(RELOAD,	"reload",		true,	CTL_ROLE_ADMIN,	h_reload)	\
+	X(RELOAD,	"reload",		true,	CTL_ROLE_ADMIN,	change_h_reload)	\
 	X(ISOLATE,	"isolate",		true,	CTL_ROLE_ADMIN,	h_change)	\
 	X(RESTORE,	"restore",		true,	CTL_ROLE_ADMIN,	h_change)	\
 	X(BO_REVOKE,	"breakout-revoke",	true,	CTL_ROLE_ADMIN,	h_change)	\
 	X(BO_RESTORE,	"breakout-restore",	true,	CTL_ROLE_ADMIN,	h_change)	\
 	X(EXC_ADD,	"exception-add",	true,	CTL_ROLE_ADMIN,	h_exc_add)	\
 	X(EXC_REVOKE,	"exception-revoke",	true,	CTL_ROLE_ADMIN,	h_exc_revoke)	\
-	X(PROPOSE,	"propose",		true,	CTL_ROLE_ADMIN,	h_propose)	\
-	X(APPROVE,	"approve",		true,	CTL_ROLE_ADMIN,	h_approve)	\
-	X(EMERGENCY,	"emergency",		true,	CTL_ROLE_ADMIN,	h_propose)	\
-	X(RATIFY,	"ratify",		true,	CTL_ROLE_ADMIN,	h_approve)
+	X(PROPOSE,	"propose",		true,	CTL_ROLE_ADMIN,	change_h_propose)	\
+	X(APPROVE,	"approve",		true,	CTL_ROLE_ADMIN,	change_h_approve)	\
+	X(EMERGENCY,	"emergency",		true,	CTL_ROLE_ADMIN,	change_h_propose)	\
+	X(RATIFY,	"ratify",		true,	CTL_ROLE_ADMIN,	change_h_approve) \
+	X(HISTORY,	"history",		false,	CTL_ROLE_AUDIT,	change_h_history) \
+	X(SHOW,		"show",			false,	CTL_ROLE_AUDIT,	change_h_show)	\
+	X(ROLLBACK,	"rollback",		true,	CTL_ROLE_ADMIN,	change_h_rollback) \
+	X(CONFIRM,	"confirm",		true,	CTL_ROLE_ADMIN,	change_h_confirm)
 
 /* Arguments by request (key=value lines; every request also takes lang=ja, and format=):
  *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
  *   isolate, restore target=ZONE|HOST|GROUP reason=; breakout-revoke, -restore service=NAME
  *   reason=; exception-add id from to proto [ports] reason requested-by approved-by expires;
  *   exception-revoke id; propose, emergency file (readable by sansod) reason (emergency:
- *   applies now, unratified); approve (not the proposer), ratify (not the one who applied
- *   it) id. */
+ *   applies now, unratified; [confirm-within=DURATION]); approve (not the proposer)
+ *   id [confirm-within=DURATION: 90s, 10m, 1h]; ratify (not the one who applied it) id;
+ *   history; show version; rollback version reason (a proposal); confirm. */
 
 #define CTL_ENUM_(id, name, mutates, role, handler)	CTL_##id,
 enum ctl_type {

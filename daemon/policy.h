@@ -353,6 +353,10 @@ const struct pair_limits *policy_limits(const struct policy *p, int from, int to
 #define REACH_EXCEPTION		(1U << 16)
 #define REACH_BREAKOUT		(1U << 17)
 
+#define POLICY_PROPOSAL_TTL_DAYS	7
+#define POLICY_KEEP_VERSIONS		1000
+#define POLICY_KEEP_DAYS		3650
+
 struct policy {
 	char *file;			/* path used in diagnostics */
 	char *organisation;
@@ -377,6 +381,12 @@ struct policy {
 	const struct psl *psl;		/* borrowed, set by the caller before policy_validate():
 					 * NULL refuses every wildcard over a suffix (fail closed) */
 	struct ha_conf ha;
+	struct changes_conf {		/* change control (policy section; sansod.h: the store) */
+		bool single;		/* policy.changes = "single": one person may change it */
+		int proposal_ttl_days;	/* a proposal is refused after (default 7) */
+		int keep_versions;	/* stored versions kept at least (default 1000) */
+		int keep_days;		/* and those younger than this (default 3650) */
+	} changes;
 };
 
 /* Arena: every allocation of a policy comes from here; freed at once by policy_free(). */

@@ -10,7 +10,9 @@
 #   policy clock, --now, a restart 8 days later); history / show / rollback;
 #   approve --confirm-within reverts without confirm (the daemon's timer, no client) and
 #   stays with confirm; 40 proposals in a row (the old limit was 32); a stored version edited
-#   behind the daemon's back is detected and refused (show, rollback, restart).
+#   behind the daemon's back is detected and refused (show, rollback, restart); an emergency
+#   change is applied at once, flagged and alerted (log, change.unratified) until another
+#   person ratifies it.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -203,6 +205,25 @@ check "... the kernel keeps the last applied rules (juki-govcloud still there)" 
 	bash -c "ip netns exec '$LAB-gw' nft list table inet sanso 2>/dev/null | grep -q 'flow juki-govcloud'"
 cp "$TMP/v46.orig" "$run"
 check "the original text back: sansod starts again" start --now "$(($(date +%s) + 8 * 86400))"
+
+# ---- an emergency change: applied at once, flagged and alerted until another ratifies it ----
+check "A applies an emergency change (the mail-text flow back)" \
+	as "$UA" emergency "$CONF" --reason "incident: mail"
+check "... applied at once" has_mail
+check "status flags it as not ratified" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'emergency change .* is not ratified'"
+check "... alerted in the log" wait_log "is not ratified: another admin must ratify it" 1
+check "... and in the audit trail (change.unratified)" \
+	poll 50 grep -q '"event":"change.unratified".*"version":"47"' "$AUDIT"
+eid=$(ctl changes | awk '/EMERGENCY/ { print $1 }')
+check_eq "A ratifies his own emergency change: refused (exit 4)" 4 "$(as "$UA" ratify "$eid" >/dev/null 2>&1; echo $?)"
+check "B ratifies it" as "$UB" ratify "$eid"
+check "history: version 47 ratified, applied by A, ratified by B, still running" \
+	bash -c "'$SANSOCTL' -s '$CTL' history --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+v = d[\"versions\"][0]
+assert d[\"running\"] == 47 and v[\"kind\"] == \"ratified\" and v[\"by_uid\"] == $UIDA and v[\"approved_uid\"] == $UIDB, v'"
+refute "status no longer flags it" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'not ratified'"
 
 check "audit verify: the trail is intact" "$SANSOCTL" audit verify "$AUDIT" "$STATE/audit.anchor"
 finish

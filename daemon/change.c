@@ -228,16 +228,13 @@ static int apply_file(struct daemon *d, const char *path, const char *sha)
 	return 0;
 }
 
-/* Single mode reloads the file while the running version is the file's (adopted). */
+/* What a reload reads: the running version (two-person), the policy file (single). */
 static void point_file(struct daemon *d)
 {
-	struct store_ver v;
-
-	d->o.file = d->running_path;
-	if (change_single(d) && store_get(&d->store, d->running, &v) == 0 &&
-	    v.kind == STORE_ADOPTED)
-		d->o.file = d->conf_file;
+	d->o.file = change_single(d) ? d->conf_file : d->running_path;
 }
+
+static void single_finding(struct daemon *d);
 
 /* The generation in force becomes version last + 1, running. Its number, or -errno. */
 static int record(struct daemon *d, struct store_ver *v)
@@ -257,6 +254,7 @@ static int record(struct daemon *d, struct store_ver *v)
 		return r;
 	}
 	set_running(d, v->version, v->sha256);
+	single_finding(d);
 	r = store_prune(&d->store, p->changes.keep_versions, p->changes.keep_days,
 			clock_now(d), d->running);
 	if (r > 0)
@@ -308,7 +306,6 @@ static int adopt(struct daemon *d)
 		 v.by);
 	d->ops.policy[0] = '\0';	/* the store has it now */
 	state_save(d);
-	single_finding(d);
 	return 0;
 }
 
@@ -366,8 +363,10 @@ int change_start(struct daemon *d)
 	if (!n)
 		return adopt(d);
 	set_running(d, n, sha);
+	n = d->store.last;
 	r = change_reload(d, NULL, NULL);
-	single_finding(d);
+	if (d->store.last == n)		/* no new version (which records it) */
+		single_finding(d);
 	return r == -EAGAIN ? 0 : r;
 }
 
@@ -384,8 +383,7 @@ static int reload_single(struct daemon *d, const char *who, uid_t uid)
 	v.by_uid = uid;
 	snprintf(v.reason, sizeof(v.reason), "reload of %s (policy.changes = \"single\")",
 		 d->o.file);
-	if (record(d, &v) > 0)
-		single_finding(d);
+	(void)record(d, &v);
 	return 0;
 }
 

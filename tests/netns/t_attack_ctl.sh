@@ -219,7 +219,8 @@ as_admin2() { setpriv --reuid=4242 --regid="$admin_gid" --clear-groups "$SANSOCT
 mkdir -p "$TMP/inc" "$TMP/incfiles"
 chmod 0755 "$TMP/inc" "$TMP/incfiles"
 awk '/^groups: \(/ { skip = 1; print "@include \"../incfiles/groups.conf\""; next }
-     skip && /^\);/ { skip = 0; next } skip { next } { print }' "$TMP/policy.conf" >"$TMP/inc/main.conf"
+     skip && /^\);/ { skip = 0; next } skip { next } /changes = "single";/ { next } { print }' \
+	"$TMP/policy.conf" >"$TMP/inc/main.conf"	# two-person again: approved versions only
 awk '/^groups: \(/ { on = 1 } on { print } on && /^\);/ { on = 0 }' "$TMP/policy.conf" >"$TMP/incfiles/groups.conf"
 chmod 0644 "$TMP/inc/main.conf" "$TMP/incfiles/groups.conf"
 check "the split policy is valid" "$SANSOD" -n -f "$TMP/inc/main.conf"

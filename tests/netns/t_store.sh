@@ -225,5 +225,27 @@ v = d[\"versions\"][0]
 assert d[\"running\"] == 47 and v[\"kind\"] == \"ratified\" and v[\"by_uid\"] == $UIDA and v[\"approved_uid\"] == $UIDB, v'"
 refute "status no longer flags it" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'not ratified'"
 
+# ---- policy.changes = "single": approved like any change, then one person may reload ----
+sed 's/^  model = "three-tier";/&\n  changes = "single";/' "$CONF" >"$TMP/single.conf"
+sed 's/^  model = "three-tier";/&\n  changes = "single";/' "$TMP/nomail.conf" >"$TMP/single-nomail.conf"
+chmod 0644 "$TMP/single.conf" "$TMP/single-nomail.conf"
+cp "$TMP/single.conf" "$POLICY"
+check_eq "an edited file that says single cannot switch itself: pending (exit 1)" 1 \
+	"$(as "$UA" reload >/dev/null 2>&1; echo $?)"
+sid=$(propose "$TMP/single.conf" "$UA")
+check "single mode proposed by A, approved by B" as "$UB" approve "$sid"
+check "status: a finding" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q '^FINDING: *policy.changes = \"single\"'"
+check "dump: a finding" bash -c "'$SANSOCTL' -s '$CTL' dump | grep -q '^# FINDING: policy.changes = \"single\"'"
+check "audit trail: config.single" grep -q '"event":"config.single"' "$AUDIT"
+cp "$TMP/single-nomail.conf" "$POLICY"
+check "single: A edits the file and reloads: applied (exit 0)" as "$UA" reload
+refute "... the kernel no longer has the mail-text flow" has_mail
+check "... a new version, adopted by A" \
+	bash -c "'$SANSOCTL' -s '$CTL' history --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+v = d[\"versions\"][0]
+assert d[\"running\"] == 49 and v[\"kind\"] == \"adopted\" and v[\"by_uid\"] == $UIDA, v'"
+
 check "audit verify: the trail is intact" "$SANSOCTL" audit verify "$AUDIT" "$STATE/audit.anchor"
 finish

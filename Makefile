@@ -85,6 +85,7 @@ FILEIO += conf
 FILEIO += conftext
 FILEIO += audit
 FILEIO += sign
+FILEIO += store
 
 # Kernel-facing modules.
 KERN :=
@@ -101,6 +102,7 @@ KERN += trail
 KERN += state
 KERN += gen
 KERN += ops
+KERN += change
 KERN += monitor
 KERN += kwatch
 KERN += fibcheck
@@ -115,8 +117,8 @@ SANSOD_OBJS   := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) $(ENGINE_PURE) $
 UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
-# ops: against the stubs of tests/unit/test_ops.c (gen, state, trail, kdump, queue, kwatch, log).
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops $(ENGINE_PURE)) \
+# ops, change: against the stubs of tests/unit/test_ops.c (gen, state, trail, kdump, queue, kwatch, log).
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).

@@ -90,10 +90,10 @@
 	X(CTL_REFUSED,		"ctl.refused",		"request roles")		\
 	X(FIB,			"fib.disagrees",	"policy findings detail")	\
 	X(FIB_OK,		"fib.agrees",		"policy")			\
-	X(CHANGE_PROPOSE,	"change.propose",	"id file sha256 includes reason roles") \
-	X(CHANGE_EMERGENCY,	"change.emergency",	"id file sha256 includes reason roles") \
+	X(CHANGE_PROPOSE,	"change.propose",	"id file sha256 includes reason roles [parent]") \
+	X(CHANGE_EMERGENCY,	"change.emergency",	"id file sha256 includes reason roles [parent]") \
 	X(CHANGE_REFUSED,	"change.refused",	"id why")			\
-	X(CHANGE_APPROVE,	"change.approve",	"id proposed_by sha256")	\
+	X(CHANGE_APPROVE,	"change.approve",	"id proposed_by sha256 [version] [confirm_within]")	\
 	X(CHANGE_RATIFY,	"change.ratify",	"id proposed_by sha256")	\
 	X(HA_SYNC_REFUSED,	"ha.sync.refused",	"from why count")		\
 	X(HA_SYNC_APPLY,	"ha.sync.apply",	"")				\
@@ -102,7 +102,16 @@
 	X(EVIDENCE_DUMP,	"evidence.dump",	"key generation dump_sha256")	\
 	X(CHECKPOINT,		"audit.checkpoint",	"key signed_seq signed_hash signature")	\
 	X(CTL_READ,		"ctl.read",		"count minute requests roles")	\
-	X(CTL_REFUSED_MORE,	"ctl.refused.repeated",	"count minute requests roles")
+	X(CTL_REFUSED_MORE,	"ctl.refused.repeated",	"count minute requests roles")	\
+	X(CONFIG_ADOPT,		"config.adopt",		"version sha256 file")		\
+	X(CONFIG_PENDING,	"config.pending",	"file sha256 running")		\
+	X(CONFIG_SINGLE,	"config.single",	"version")			\
+	X(STORE_CORRUPT,	"store.corrupt",	"version why")			\
+	X(STORE_FAILED,		"store.failed",		"why")				\
+	X(CHANGE_ROLLBACK,	"change.rollback",	"id version sha256 reason")	\
+	X(CHANGE_CONFIRM,	"change.confirm",	"version")			\
+	X(CHANGE_REVERT,	"change.revert",	"version to why")		\
+	X(CHANGE_UNRATIFIED,	"change.unratified",	"id version by")
 
 #define AUDIT_EV_ENUM_(id, name, keys)	AUDIT_E_##id,
 enum audit_ev {
@@ -154,6 +163,15 @@ extern const struct audit_event audit_events[AUDIT_E_MAX];
 #define AUDIT_EV_HA_SYNC_APPLY	AUDIT_EV(HA_SYNC_APPLY)
 #define AUDIT_EV_CTL_READ	AUDIT_EV(CTL_READ)
 #define AUDIT_EV_CTL_REFUSED_MORE AUDIT_EV(CTL_REFUSED_MORE)
+#define AUDIT_EV_CONFIG_ADOPT	AUDIT_EV(CONFIG_ADOPT)
+#define AUDIT_EV_CONFIG_PENDING	AUDIT_EV(CONFIG_PENDING)
+#define AUDIT_EV_CONFIG_SINGLE	AUDIT_EV(CONFIG_SINGLE)
+#define AUDIT_EV_STORE_CORRUPT	AUDIT_EV(STORE_CORRUPT)
+#define AUDIT_EV_STORE_FAILED	AUDIT_EV(STORE_FAILED)
+#define AUDIT_EV_CHANGE_ROLLBACK AUDIT_EV(CHANGE_ROLLBACK)
+#define AUDIT_EV_CHANGE_CONFIRM	AUDIT_EV(CHANGE_CONFIRM)
+#define AUDIT_EV_CHANGE_REVERT	AUDIT_EV(CHANGE_REVERT)
+#define AUDIT_EV_CHANGE_UNRATIFIED AUDIT_EV(CHANGE_UNRATIFIED)
 /* The registered event called name, or -ENOENT. */
 int audit_event_find(const char *name);
 

@@ -441,17 +441,6 @@ static int fname(struct conf *c, const config_setting_t *s, void *obj,			\
 	return 0;									\
 }
 
-/* policy.changes: "two-person" (false) or "single" (true) */
-static int changes_parse(const char *s, bool *single)
-{
-	if (strcmp(s, "two-person") && strcmp(s, "single"))
-		return -EINVAL;
-	*single = !strcmp(s, "single");
-	return 0;
-}
-
-ENUM_KEY(k_changes, bool, changes_parse, "two-person, single")
-
 /* policy.verify: "readback" (false: I7 alone) or "prove" (true: I7 and the proof) */
 static int verify_parse(const char *s, bool *prove)
 {
@@ -1962,14 +1951,35 @@ static const struct conf_key ha_keys[] = {
 /* ---------------------------------------------------------------------------------------- */
 /* Sections */
 
+INT_KEY(k_ttl_days, 1, 365)
+INT_KEY(k_keep_versions, 2, 1000000)
+INT_KEY(k_keep_days, 1, 36500)
+
+/* policy.changes: "two-person" (the default) or "single". */
+static int k_changes(struct conf *c, const config_setting_t *s, void *obj,
+		     const struct conf_key *k)
+{
+	const char *v = conf_str(c, s, POLICY_NAME_MAX - 1, STR_NAME);
+
+	if (!v)
+		return -EINVAL;
+	if (strcmp(v, "two-person") && strcmp(v, "single"))
+		return enum_err(c, s, v, "two-person, single");
+	*AT(obj, k->off, bool) = !strcmp(v, "single");
+	return 0;
+}
+
 static const struct conf_key policy_keys[] = {
 	{ "organisation",	k_text,		OFF(policy, organisation), 0, K_REQ },
 	{ "document",		k_text,		OFF(policy, document), 0, 0 },
 	{ "classification",	k_text,		OFF(policy, classification), 0, 0 },
 	{ "model",		k_model,	OFF(policy, model), 0, K_REQ },
 	{ "exception_max_days",	k_exc_days,	OFF(policy, exception_max_days), 0, 0 },
-	{ "changes",		k_changes,	OFF(policy, changes_single), 0, 0 },
 	{ "verify",		k_verify,	OFF(policy, verify_prove), 0, 0 },
+	{ "changes",		k_changes,	OFF(policy, changes.single), 0, 0 },
+	{ "proposal_ttl_days",	k_ttl_days,	OFF(policy, changes.proposal_ttl_days), 0, 0 },
+	{ "keep_versions",	k_keep_versions, OFF(policy, changes.keep_versions), 0, 0 },
+	{ "keep_days",		k_keep_days,	OFF(policy, changes.keep_days), 0, 0 },
 };
 
 static int sec_policy(struct conf *c, const config_setting_t *s)

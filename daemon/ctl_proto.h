@@ -57,32 +57,39 @@ enum ctl_role {
 	X(VERIFY,	"verify",		false,	CTL_ROLES_READ,		h_verify)	\
 	X(STATS,	"stats",		false,	CTL_ROLES_WATCH,	h_stats)	\
 	X(EXC_LIST,	"exception-list",	false,	CTL_ROLES_READ,		h_exc_list)	\
-	X(CHANGES,	"changes",		false,	CTL_ROLES_READ,		h_changes)	\
+	X(CHANGES,	"changes",		false,	CTL_ROLES_READ,		change_h_list)	\
 	X(EXPLAIN,	"explain",		false,	CTL_ROLES_WATCH,	h_explain)	\
-	X(RELOAD,	"reload",		true,	CTL_ROLES_CHANGE,	h_reload)	\
+	X(RELOAD,	"reload",		true,	CTL_ROLES_CHANGE,	change_h_reload) \
 	X(ISOLATE,	"isolate",		true,	CTL_ROLES_CONTAIN,	h_change)	\
 	X(RESTORE,	"restore",		true,	CTL_ROLES_CONTAIN,	h_change)	\
 	X(BO_REVOKE,	"breakout-revoke",	true,	CTL_ROLES_CONTAIN,	h_change)	\
 	X(BO_RESTORE,	"breakout-restore",	true,	CTL_ROLES_CONTAIN,	h_change)	\
 	X(EXC_ADD,	"exception-add",	true,	CTL_ROLES_CHANGE,	h_exc_add)	\
 	X(EXC_REVOKE,	"exception-revoke",	true,	CTL_ROLES_CHANGE,	h_exc_revoke)	\
-	X(PROPOSE,	"propose",		true,	CTL_ROLES_PROPOSE,	h_propose)	\
+	X(PROPOSE,	"propose",		true,	CTL_ROLES_PROPOSE,	change_h_propose) \
 	X(APPROVE,	"approve",		true,	CTL_ROLES_APPROVE,	h_approve)	\
-	X(EMERGENCY,	"emergency",		true,	CTL_ROLES_CHANGE,	h_propose)	\
-	X(RATIFY,	"ratify",		true,	CTL_ROLES_APPROVE,	h_approve)	\
+	X(EMERGENCY,	"emergency",		true,	CTL_ROLES_CHANGE,	change_h_propose) \
+	X(RATIFY,	"ratify",		true,	CTL_ROLES_APPROVE,	change_h_approve) \
 	X(PROVE,	"prove",		false,	CTL_ROLES_READ,		h_prove)	\
-	X(KEYGEN,	"keygen",		true,	CTL_ROLES_CHANGE,	h_keygen)
+	X(KEYGEN,	"keygen",		true,	CTL_ROLES_CHANGE,	h_keygen)	\
+	X(HISTORY,	"history",		false,	CTL_ROLES_READ,		change_h_history) \
+	X(SHOW,		"show",			false,	CTL_ROLES_READ,		change_h_show)	\
+	X(ROLLBACK,	"rollback",		true,	CTL_ROLES_CHANGE,	change_h_rollback) \
+	X(CONFIRM,	"confirm",		true,	CTL_ROLES_APPROVE,	change_h_confirm)
 
 /* Arguments by request (key=value lines; every request also takes lang=ja, and format=):
  *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
  *   isolate, restore target=ZONE|HOST|GROUP reason=; breakout-revoke, -restore service=NAME
  *   reason=; exception-add id from to proto [ports] reason requested-by approved-by expires;
  *   exception-revoke id; propose, emergency file (readable by sansod) reason (emergency:
- *   applies now, unratified); approve (not the proposer), ratify (not the one who applied
- *   it) id; prove [format=json]: the kernel's table proven against the policy in force (the
- *   kernel read through libnftables, prove_policy.h), CTL_ERR_FAILED when it allows a path
- *   the policy does not; keygen: the gateway's Ed25519 signing key (state directory), its public
- *   key returned; dump signed=1: the dump signed with it (evidence.h). */
+ *   applies now, unratified; [confirm-within=DURATION]); approve (not the proposer)
+ *   id [confirm-within=DURATION: 90s, 10m, 1h]: a proposed change, or a proposed exception
+ *   (ops.c); ratify (not the one who applied it) id; history; show version; rollback version
+ *   reason (a proposal); confirm; prove [format=json]: the kernel's table proven against the
+ *   policy in force (the kernel read through libnftables, prove_policy.h), CTL_ERR_FAILED
+ *   when it allows a path the policy does not; keygen: the gateway's Ed25519 signing key
+ *   (state directory), its public key returned; dump signed=1: the dump signed with it
+ *   (evidence.h). */
 
 #define CTL_ENUM_(id, name, mutates, roles, handler)	CTL_##id,
 enum ctl_type {

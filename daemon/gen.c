@@ -504,17 +504,10 @@ int gen_check(struct daemon *d, const char *file, char sha[65], struct conf_text
  * the state directory): a staged copy altered afterwards is refused, also at a restart. */
 static const char *approved_sha256(const struct daemon *d)
 {
-	int i;
-
 	if (d->expect_sha256)
 		return d->expect_sha256;
-	for (i = 0; d->ops.policy[0] && i < d->ops.n_changes; i++) {
-		const struct change *c = &d->ops.changes[i];
-
-		if (c->state != CHANGE_PROPOSED && c->state != CHANGE_SUPERSEDED &&
-		    !strcmp(c->file, d->o.file))
-			return c->sha256;
-	}
+	if (d->running && !strcmp(d->o.file, d->running_path))
+		return d->running_sha;	/* a version of the store (change.c) */
 	return NULL;
 }
 

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "change.h"
 #include "conf.h"
 #include "conftext.h"
 #include "lang.h"
@@ -109,6 +110,9 @@ static int mode_check(struct daemon *d)
 		fprintf(stderr, "%s: configuration refused: nothing applied\n", d->o.file);
 		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
 	}
+	if (d->o.verbose && g.policy->changes.single)
+		printf("# finding: policy.changes = \"single\": one person can change what is "
+		       "enforced (edit and reload); two-person approval (R62) is off\n");
 	if (d->o.verbose) {
 		policy_print(g.policy, stdout);
 		policy_print_matrix_ex(g.policy, stdout, d->ja, true);
@@ -580,6 +584,8 @@ static void loop_close(struct daemon *d, struct loop *l)
 
 static void on_sighup(struct daemon *d)
 {
+	int r;
+
 	log_info("SIGHUP: reloading '%s'", d->o.file);
 	notify("RELOADING=1");
 	if (d->o.audit && d->audit_failed) {	/* repaired? */
@@ -588,7 +594,11 @@ static void on_sighup(struct daemon *d)
 		d->audit_on = false;
 		(void)trail_start(d);
 	}
-	if (gen_reload(d) < 0)
+	r = change_reload(d, NULL, NULL);
+	if (r == -EAGAIN)
+		log_warnx("reload: the running version was applied again; the file is pending, "
+			  "not approved");
+	else if (r < 0)
 		log_warnx("reload refused: generation %u stays in the kernel", d->generation);
 	notify("READY=1");
 }
@@ -602,8 +612,10 @@ static int loop_once(struct daemon *d, struct loop *l)
 
 	if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
 		(void)gen_reload(d);	/* the trail broke: cut between zones */
+	r = change_next_ms(d, (int64_t)time(NULL));	/* a confirm deadline */
+	r = r >= 0 && r < l->tick ? r : l->tick;
 	r = poll(l->pfd, 4 + CTL_CLIENTS_MAX, control_pollset(l->conns, l->pfd + 4,
-			d->restore.recheck ? RESTORE_RECHECK_MS : l->tick));
+			d->restore.recheck ? RESTORE_RECHECK_MS : r));
 	if (l->wd_ms > 0)
 		watchdog(d, l->beats);
 	kwatch_check(d);
@@ -623,6 +635,7 @@ static int loop_once(struct daemon *d, struct loop *l)
 	(void)ops_expire_check(d, gen_clock(&d->o));	/* exception.expire, once each */
 	(void)trail_checkpoint(d, false);		/* signed, at least every TRAIL_CKPT_S */
 	ops_tally_flush(d, (int64_t)time(NULL), false);	/* ctl.read of the minutes past */
+	change_tick(d, (int64_t)time(NULL));	/* confirm deadlines, unratified alerts */
 	if (mono_ms() >= l->next_drift) {
 		l->next_drift = mono_ms() + DRIFT_CHECK_MS;
 		drift_check_restore(d);
@@ -644,7 +657,7 @@ static int mode_daemon(struct daemon *d)
 		log_warn("signalfd");
 		return EXIT_KERNEL;
 	}
-	code = exit_of(gen_reload(d));
+	code = exit_of(change_start(d));	/* the running version, or adopt the file */
 	if (code != EXIT_OK) {
 		close(fd);
 		return code;
@@ -946,6 +959,7 @@ int main(int argc, char **argv)
 	d.au.fd = -1;
 	if (prepare_dirs(&d.o) < 0)
 		return EXIT_USAGE;
+	d.conf_file = d.o.file;
 	state_load(&d);
 	if (d.ops.policy[0] && d.o.mode != MODE_CHECK && d.o.mode != MODE_PRINT_NFT)
 		d.o.file = d.ops.policy;	/* a policy approved through sansoctl is in force */
@@ -962,6 +976,7 @@ int main(int argc, char **argv)
 	else
 		code = mode_daemon(&d);
 	gen_free(&d.cur);
+	change_free(&d);
 	apply_close(&d.ap);
 	if (d.audit_on)
 		audit_close(&d.au);

@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 
+#include "change.h"
 #include "explain.h"
 #include "nftgen.h"
 #include "log.h"
@@ -325,14 +326,9 @@ static int status_json(struct daemon *d, FILE *out)
 		fprintf(out, "%s", i ? ", " : "");
 		util_json_str(out, d->ops.revoke[i]);
 	}
-	fprintf(out, "], \"unratified_emergency_changes\": [");
-	for (i = 0; i < d->ops.n_changes; i++) {
-		if (d->ops.changes[i].state != CHANGE_EMERGENCY)
-			continue;
-		fprintf(out, "%s", n++ ? ", " : "");
-		util_json_str(out, d->ops.changes[i].id);
-	}
-	fprintf(out, "], \"last_commit\": {\"delta\": %s, \"changes\": %ld, \"ms\": %.1f, "
+	fprintf(out, "]");
+	change_status_json(d, out);
+	fprintf(out, ", \"last_commit\": {\"delta\": %s, \"changes\": %ld, \"ms\": %.1f, "
 		"\"deltas\": %u, \"replaces\": %u, \"replace_why\": ", d->gs.delta ? "true" : "false",
 		d->gs.delta ? d->gs.changes : 0, d->gs.ms, d->gs.deltas, d->gs.fulls);
 	util_json_str(out, d->gs.delta ? "" : d->gs.full_why ? d->gs.full_why : "a new table");
@@ -380,14 +376,7 @@ static int h_status(struct daemon *d, const struct ctl_peer *peer __attribute__(
 			!d->audit_failed ? "" : d->blocking ?
 			" — UNUSABLE: every zone is isolated until it is repaired (then reload)" :
 			" — UNUSABLE: changes are refused");
-	for (int i = 0; i < d->ops.n_changes; i++) {
-		if (d->ops.changes[i].state == CHANGE_EMERGENCY)
-			fprintf(out, "WARNING:     emergency change %s by %s is not ratified\n",
-				d->ops.changes[i].id, d->ops.changes[i].by);
-		else if (d->ops.changes[i].state == CHANGE_PROPOSED)
-			fprintf(out, "proposed:    %s by %s, waiting for approval\n",
-				d->ops.changes[i].id, d->ops.changes[i].by);
-	}
+	change_status(d, out);
 	status_ops(d, out);
 	status_roles(out);
 	status_fib(d, out);
@@ -526,8 +515,9 @@ static int dump_body(struct daemon *d, bool json, FILE *out)
 		fprintf(out, "{\n  \"version\": \"%s\",\n  \"libraries\": \"%s\",\n",
 			version_sanso(), version_libs());
 		fprintf(out, "  \"generation\": %u,\n  \"genid\": %u,\n  \"policy\": \"%s\",\n"
-			"  \"config_sha256\": \"%s\",\n  ", d->generation, d->ap.genid, p->file,
-			d->cur.sha256);
+			"  \"config_sha256\": \"%s\",\n  \"changes\": \"%s\",\n"
+			"  \"running_version\": %u,\n  ", d->generation, d->ap.genid, p->file,
+			d->cur.sha256, change_single(d) ? "single" : "two-person", d->running);
 		roles_json(out);
 		fprintf(out, ",\n");
 	} else {
@@ -538,6 +528,10 @@ static int dump_body(struct daemon *d, bool json, FILE *out)
 		fprintf(out, "# %s / %s\n", p->organisation ? p->organisation : "",
 			p->document ? p->document : "");
 		fprintf(out, "# config sha256 %s\n", d->cur.sha256);
+		if (d->store_on)
+			fprintf(out, "# %s: version %u running\n", change_single(d) ?
+				"FINDING: policy.changes = \"single\" (one person can change it, R62)" :
+				"changes two-person", d->running);
 		status_ops(d, out);
 		status_roles(out);
 		clock_state(out);
@@ -812,7 +806,7 @@ static int h_exc_list(struct daemon *d, const struct ctl_peer *peer __attribute_
  * change what is enforced (a finding). */
 static bool two_person(const struct daemon *d)
 {
-	return !d->cur.policy || !d->cur.policy->changes_single;
+	return !d->cur.policy || !d->cur.policy->changes.single;
 }
 
 /* The CISO role approves exceptions touching the My Number zone (root holds every role). */
@@ -1146,209 +1140,6 @@ bad:
 	return CTL_ERR_INVALID;
 }
 
-static const char *const change_state_names[CHANGE_STATE_MAX] = {
-	"proposed", "applied (approved)", "EMERGENCY, not ratified", "emergency, ratified",
-	"superseded",
-};
-
-static int h_changes(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
-		     const struct ctl_req *q, FILE *out)
-{
-	const char *f = ctl_req_get(q, "format");
-	int i;
-
-	if (f && !strcmp(f, "json")) {
-		fprintf(out, "{\"policy\": ");
-		util_json_str(out, d->o.file);
-		fprintf(out, ", \"changes\": [");
-		for (i = 0; i < d->ops.n_changes; i++) {
-			const struct change *c = &d->ops.changes[i];
-
-			fprintf(out, "%s\n {\"id\": \"%s\", \"state\": ", i ? "," : "", c->id);
-			util_json_str(out, change_state_names[c->state]);
-			fprintf(out, ", \"by\": ");
-			util_json_str(out, c->by);
-			fprintf(out, ", \"second\": ");
-			util_json_str(out, c->by2);
-			fprintf(out, ", \"reason\": ");
-			util_json_str(out, c->reason);
-			fprintf(out, ", \"sha256\": \"%s\"}", c->sha256);
-		}
-		fprintf(out, "\n]}\n");
-		return CTL_OK;
-	}
-
-	fprintf(out, "%-16s %-26s %-20s %-20s %s\n", "ID", "STATE", "BY", "SECOND PERSON", "REASON");
-	for (i = 0; i < d->ops.n_changes; i++) {
-		const struct change *c = &d->ops.changes[i];
-
-		fprintf(out, "%-16s %-26s %-20s %-20s %s\n", c->id, change_state_names[c->state], c->by,
-			c->by2[0] ? c->by2 : "-", c->reason);
-	}
-	fprintf(out, "policy in force: %s\n", d->o.file);
-	return CTL_OK;
-}
-
-/* Write the flattened text of the proposed file (main file and includes, as checked now)
- * into the state directory (only sansod writes there): what is approved later is exactly
- * this text, whatever happens to the files afterwards. */
-static int stage(struct daemon *d, const char *file, char *path, size_t len, char sha[65],
-		 char **includes)
-{
-	struct conf_text t = { 0 };
-	char tmp[300], again[65];
-	FILE *out;
-	int r;
-
-	if (!d->o.state_dir)
-		return -ENOTSUP;
-	r = gen_check(d, file, sha, &t);
-	if (r < 0)
-		return r;
-	*includes = conf_text_includes(&t);
-	snprintf(path, len, "%s/change-%.16s.conf", d->o.state_dir, sha);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	out = fopen(tmp, "we");
-	if (!out || fwrite(t.text, 1, t.len, out) != t.len || fflush(out) || fsync(fileno(out)))
-		r = -EIO;
-	if (out && fclose(out))
-		r = -EIO;
-	conf_text_free(&t);
-	if (r >= 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		(void)unlink(tmp);
-		return r;
-	}
-	r = gen_check(d, path, again, NULL);	/* the copy, as it will be applied */
-	return r < 0 ? r : strcmp(again, sha) ? -EIO : 0;
-}
-
-static struct change *find_change(struct daemon *d, const char *id)
-{
-	int i;
-
-	for (i = 0; id && i < d->ops.n_changes; i++) {
-		if (!strcmp(d->ops.changes[i].id, id))
-			return &d->ops.changes[i];
-	}
-	return NULL;
-}
-
-static int apply_change(struct daemon *d, struct change *c, FILE *out)
-{
-	char saved[sizeof(d->ops.policy)];
-	const char *file = d->o.file;
-	int r;
-
-	memcpy(saved, d->ops.policy, sizeof(saved));
-	snprintf(d->ops.policy, sizeof(d->ops.policy), "%s", c->file);
-	d->o.file = d->ops.policy;
-	d->expect_sha256 = c->sha256;	/* checked before anything is committed */
-	r = gen_reload(d);
-	d->expect_sha256 = NULL;
-	if (r != 0 || strcmp(d->cur.sha256, c->sha256)) {
-		memcpy(d->ops.policy, saved, sizeof(saved));
-		d->o.file = file == d->ops.policy ? d->ops.policy : file;
-		fprintf(out, "refused: change %s could not be applied; nothing changed\n", c->id);
-		return CTL_ERR_FAILED;
-	}
-	return CTL_OK;
-}
-
-static int h_propose(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
-		     FILE *out)
-{
-	bool emergency = q->type == CTL_EMERGENCY;
-	const char *file = ctl_req_get(q, "file"), *reason = ctl_req_get(q, "reason");
-	char path[256], sha[65], *includes = NULL, roles[64];
-	struct change *c;
-	int r;
-
-	if (!file || d->ops.n_changes >= CHANGES_MAX)
-		return CTL_ERR_INVALID;
-	r = stage(d, file, path, sizeof(path), sha, &includes);
-	if (r < 0) {
-		free(includes);
-		fprintf(out, "refused: %s\n", r == -ENOTSUP ? "two-person changes need --state-dir" :
-			r == -EINVAL ? "the policy is not valid (see above)" : strerror(-r));
-		return CTL_ERR_FAILED;		/* refused (exit 1), not a usage error */
-	}
-	c = &d->ops.changes[d->ops.n_changes];
-	memset(c, 0, sizeof(*c));
-	snprintf(c->id, sizeof(c->id), "%.16s", sha);
-	snprintf(c->file, sizeof(c->file), "%s", path);
-	snprintf(c->sha256, sizeof(c->sha256), "%s", sha);
-	snprintf(c->reason, sizeof(c->reason), "%s", reason ? reason : "");
-	snprintf(c->by, sizeof(c->by), "%s", peer->name);
-	c->uid = peer->uid;
-	c->contractor = peer->contractor;	/* approved by an admin or the CISO (the table) */
-	c->at = (int64_t)time(NULL);
-	c->state = emergency ? CHANGE_EMERGENCY : CHANGE_PROPOSED;
-	if (trail_audit(d, peer->name, emergency ? AUDIT_EV_CHANGE_EMERGENCY :
-			 AUDIT_EV_CHANGE_PROPOSE, "id", c->id, "file", file, "sha256", sha,
-			 "includes", includes ? includes : "", "reason", c->reason, "roles",
-			 ctl_roles_text(peer->roles, false, ",", roles, sizeof(roles)), NULL) < 0) {
-		free(includes);
-		fprintf(out, "refused: the audit trail cannot be written\n");
-		return CTL_ERR_FAILED;
-	}
-	free(includes);
-	d->ops.n_changes++;
-	if (emergency && apply_change(d, c, out) != CTL_OK) {
-		d->ops.n_changes--;
-		return CTL_ERR_FAILED;
-	}
-	state_save(d);
-	if (emergency)
-		fprintf(out, "emergency change %s applied (generation %u); another admin must ratify it: sansoctl ratify %s\n",
-			c->id, d->generation, c->id);
-	else
-		fprintf(out, "proposed %s%s; another admin applies it with: sansoctl approve %s\n",
-			c->id, c->contractor ? " (by a contractor)" : "", c->id);
-	return CTL_OK;
-}
-
-static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
-		     FILE *out)
-{
-	bool ratify = q->type == CTL_RATIFY;
-	struct change *c = find_change(d, ctl_req_get(q, "id"));
-	struct ledger_entry *l = ledger_find(d, ctl_req_get(q, "id"), true);
-	int r;
-
-	if (!ratify && l)
-		return exc_approve(d, peer, l, out);
-	if (!c || c->state != (ratify ? CHANGE_EMERGENCY : CHANGE_PROPOSED)) {
-		fprintf(out, "no %s change '%s'\n", ratify ? "unratified emergency" : "proposed",
-			ctl_req_get(q, "id") ? ctl_req_get(q, "id") : "");
-		return CTL_ERR_INVALID;
-	}
-	if (peer->uid == c->uid) {
-		fprintf(out, "refused: %s must be another person than %s (R62)\n",
-			ratify ? "the ratifier" : "the approver", c->by);
-		(void)trail_audit(d, peer->name, AUDIT_EV_CHANGE_REFUSED, "id", c->id, "why",
-				   "same person", NULL);
-		return CTL_ERR_DENIED;
-	}
-	if (trail_audit(d, peer->name, ratify ? AUDIT_EV_CHANGE_RATIFY : AUDIT_EV_CHANGE_APPROVE,
-			 "id", c->id, "proposed_by", c->by, "sha256", c->sha256, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
-		return CTL_ERR_FAILED;
-	}
-	if (!ratify) {
-		r = apply_change(d, c, out);
-		if (r != CTL_OK)
-			return r;
-	}
-	c->state = ratify ? CHANGE_RATIFIED : CHANGE_APPLIED;
-	snprintf(c->by2, sizeof(c->by2), "%s", peer->name);
-	state_save(d);
-	fprintf(out, "%s %s: generation %u in force\n", ratify ? "ratified" : "approved and applied",
-		c->id, d->generation);
-	return CTL_OK;
-}
-
 /* The kernel's table proven independently against the policy in force (issue 13). */
 static int h_prove(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
 		   const struct ctl_req *q, FILE *out)
@@ -1369,22 +1160,13 @@ static int h_prove(struct daemon *d, const struct ctl_peer *peer __attribute__((
 	return r == 0 ? CTL_OK : CTL_ERR_FAILED;
 }
 
-static int h_reload(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
-		    FILE *out)
+/* approve ID: a proposed exception (the ledger), else a proposed change (change.c). */
+static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+		     FILE *out)
 {
-	log_info("reload asked by %s%s", peer->name, ctl_req_get(q, "full") ? " (full)" : "");
-	if (ctl_req_get(q, "full")) {		/* replace the whole table, read it back whole */
-		d->table_suspect = true;
-		d->suspect_why = "asked for (reload --full)";
-	}
-	(void)trail_audit(d, peer->name, AUDIT_EV_CONFIG_RELOAD, NULL);
-	if (gen_reload(d) != 0) {
-		say(d, out, "reload refused: generation %u stays in the kernel\n",
-		    "再読み込みを拒否: 第 %u 世代がそのまま有効です\n", d->generation);
-		return CTL_ERR_FAILED;
-	}
-	say(d, out, "applied generation %u\n", "第 %u 世代を適用しました\n", d->generation);
-	return CTL_OK;
+	struct ledger_entry *l = ledger_find(d, ctl_req_get(q, "id"), true);
+
+	return l ? exc_approve(d, peer, l, out) : change_h_approve(d, peer, q, out);
 }
 
 /* The handler column of the protocol table (ctl_proto.h); ctl.c has the other columns. */

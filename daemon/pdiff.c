@@ -299,7 +299,7 @@ static void rec_policy(const struct policy *p, int i, struct rec *r)
 	rec_str(r, "document", p->document);
 	rec_str(r, "classification", p->classification);
 	rec_str(r, "model", policy_model_name(p->model));
-	rec_str(r, "changes", p->changes_single ? "single" : "two-person");
+	rec_str(r, "changes", p->changes.single ? "single" : "two-person");
 	rec_int(r, "exception_max_days", policy_exc_max_days(p));
 	rec_str(r, "verify", p->verify_prove ? "prove" : "readback");
 }

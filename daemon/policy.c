@@ -126,6 +126,9 @@ struct policy *policy_new(const char *file)
 	p->engine.source_quota = ENGINE_SOURCE_QUOTA;
 	p->ha.conntrackd_port = HA_CONNTRACKD_PORT;
 	p->ha.sync_port = HA_SYNC_PORT;
+	p->changes.proposal_ttl_days = POLICY_PROPOSAL_TTL_DAYS;
+	p->changes.keep_versions = POLICY_KEEP_VERSIONS;
+	p->changes.keep_days = POLICY_KEEP_DAYS;
 	if (file && !(p->file = policy_strdup(p, file)))
 		goto fail;
 	return p;
@@ -1196,7 +1199,16 @@ static void pr_head(struct printer *w, const struct policy *p)
 		pr_str(w, p->document);
 		pr(w, ";\n");
 	}
-	pr(w, "\tmodel = \"%s\";\n};\n", policy_model_name(p->model));
+	pr(w, "\tmodel = \"%s\";\n", policy_model_name(p->model));
+	if (p->changes.single)		/* the default (two-person) is not printed */
+		pr(w, "\tchanges = \"single\";\n");
+	if (p->changes.proposal_ttl_days != POLICY_PROPOSAL_TTL_DAYS)
+		pr(w, "\tproposal_ttl_days = %d;\n", p->changes.proposal_ttl_days);
+	if (p->changes.keep_versions != POLICY_KEEP_VERSIONS)
+		pr(w, "\tkeep_versions = %d;\n", p->changes.keep_versions);
+	if (p->changes.keep_days != POLICY_KEEP_DAYS)
+		pr(w, "\tkeep_days = %d;\n", p->changes.keep_days);
+	pr(w, "};\n");
 }
 
 static void pr_zones(struct printer *w, const struct policy *p)

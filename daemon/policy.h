@@ -353,6 +353,10 @@ const struct pair_limits *policy_limits(const struct policy *p, int from, int to
 #define REACH_EXCEPTION		(1U << 16)
 #define REACH_BREAKOUT		(1U << 17)
 
+#define POLICY_PROPOSAL_TTL_DAYS	7
+#define POLICY_KEEP_VERSIONS		1000
+#define POLICY_KEEP_DAYS		3650
+
 struct policy {
 	char *file;			/* path used in diagnostics */
 	char *organisation;
@@ -380,10 +384,14 @@ struct policy {
 					 * NULL refuses every wildcard over a suffix (fail closed) */
 	struct ha_conf ha;
 	int exception_max_days;		/* policy.exception_max_days; 0: POLICY_EXC_MAX_DAYS */
-	bool changes_single;		/* policy.changes = "single": one person changes what
-					 * is enforced (a finding); default "two-person" (R62) */
 	bool verify_prove;		/* policy.verify = "prove": every commit is also proven
 					 * independently from the kernel's table (kprove.h) */
+	struct changes_conf {		/* change control (policy section; sansod.h: the store) */
+		bool single;		/* policy.changes = "single": one person may change it */
+		int proposal_ttl_days;	/* a proposal is refused after (default 7) */
+		int keep_versions;	/* stored versions kept at least (default 1000) */
+		int keep_days;		/* and those younger than this (default 3650) */
+	} changes;
 };
 
 #define POLICY_EXC_MAX_DAYS	90	/* an exception's longest life by default (R58) */

@@ -45,7 +45,7 @@ static const struct cmd cmds[] = {
 	{ CTL_VERIFY, NULL, "", "kernel vs compiled policy: what differs, exit 1 on drift", "カーネルとポリシーの照合（差分を表示）" },
 	{ CTL_VERIFY, "diff", "", "same as verify (the differences, then in sync/drift)", "verify と同じ（差分と一致・差分ありを表示）" },
 	{ CTL_STATS, NULL, "", "counters (--prometheus)", "統計" },
-	{ CTL_RELOAD, NULL, "", "reload the policy file atomically (--full: replace the whole table)", "ポリシーの再読み込み（--full: テーブル全体を置換）" },
+	{ CTL_RELOAD, NULL, "", "apply the running version again (two-person; the file: single)\n                                         and report a file not approved (--full: replace the table)", "ポリシーの再読み込み（--full: テーブル全体を置換）" },
 	{ CTL_ISOLATE, NULL, "target", "cut a zone, host or group from everything (R50/R51)", "ゾーン・端末・グループの遮断" },
 	{ CTL_RESTORE, NULL, "target", "lift an isolation", "遮断の解除" },
 	{ CTL_BO_REVOKE, NULL, "service", "cut a cloud service now (R28)", "クラウドサービスの即時遮断" },
@@ -59,9 +59,14 @@ static const struct cmd cmds[] = {
 	{ CTL_EXC_REVOKE, NULL, "id", "end an exception now", "例外措置の取消" },
 	{ CTL_CHANGES, NULL, "", "proposed and emergency changes", "変更の申請・緊急変更の一覧" },
 	{ CTL_PROPOSE, NULL, "file", "propose a new policy (checked, not applied)", "新しいポリシーの申請" },
-	{ CTL_APPROVE, NULL, "id", "apply a proposal or a proposed exception: another person than its proposer", "申請・例外措置申請の承認と適用（申請者以外）" },
+	{ CTL_APPROVE, NULL, "id", "apply a proposal or a proposed exception: another person than its proposer\n"
+	  "                                         [--confirm-within 10m: reverted unless confirmed]", "申請の承認と適用（申請者以外）[--confirm-within 10m]" },
 	{ CTL_EMERGENCY, NULL, "file", "apply now, one person; flagged until ratified", "緊急変更（事後承認が必要）" },
 	{ CTL_RATIFY, NULL, "id", "ratify an emergency change: another person", "緊急変更の事後承認（別の人）" },
+	{ CTL_HISTORY, NULL, "", "versions of the policy, newest first (--json)", "ポリシーの版の履歴（新しい順）" },
+	{ CTL_SHOW, NULL, "version", "the stored text of a version", "版の保存された全文" },
+	{ CTL_ROLLBACK, NULL, "version", "propose an earlier version again (--reason)", "以前の版に戻す申請（--reason）" },
+	{ CTL_CONFIRM, NULL, "", "keep a change applied with --confirm-within", "--confirm-within で適用した変更の確定" },
 	{ CTL_KEYGEN, NULL, "", "create the gateway's signing key; prints its public key (PEM)",
 	  "ゲートウェイの署名鍵を作成し、公開鍵 (PEM) を表示" },
 	{ CTL_PROVE, NULL, "", "prove the kernel's ruleset independently (through sansod; --dump: a file, here)",
@@ -729,6 +734,10 @@ static int take_arg(struct inv *v, int argc, char **argv, int *i)
 		v->output = argv[++*i];
 	} else if (!strcmp(a, "--full") && v->c && v->c->type == CTL_RELOAD) {
 		if (add_arg(v->body, &v->blen, "full", "1") < 0)
+			return bad_usage();
+	} else if (!strcmp(a, "--confirm-within") && *i + 1 < argc && v->c &&
+		   (v->c->type == CTL_APPROVE || v->c->type == CTL_EMERGENCY)) {
+		if (add_arg(v->body, &v->blen, "confirm-within", argv[++*i]) < 0)
 			return bad_usage();
 	} else if (!strncmp(a, "--", 2) && *i + 1 < argc && v->c && v->c->type == CTL_EXC_ADD) {
 		if (add_arg(v->body, &v->blen, a + 2, argv[++*i]) < 0)

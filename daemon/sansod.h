@@ -25,6 +25,7 @@
 #include "kwatch.h"
 #include "policy.h"
 #include "queue.h"
+#include "store.h"
 
 enum mode {
 	MODE_DAEMON = 0,
@@ -81,28 +82,37 @@ struct ledger_entry {
 	bool expire_reported;		/* exception.expire is in the audit trail (ops_expire_check) */
 };
 
-#define CHANGES_MAX 32
-
 enum change_state {
 	CHANGE_PROPOSED = 0,
 	CHANGE_APPLIED,			/* approved by a second person and applied */
 	CHANGE_EMERGENCY,		/* applied by one person, not yet ratified */
 	CHANGE_RATIFIED,
 	CHANGE_SUPERSEDED,		/* another change was applied before this one */
+	CHANGE_EXPIRED,			/* not approved within policy.proposal_ttl_days */
 	CHANGE_STATE_MAX
 };
 
 /* Two-person change control (R62): a policy is proposed by one admin and applied only when
- * another approves it, unchanged (same SHA-256); the emergency path applies at once and stays
- * flagged until someone else ratifies it (R59). */
+ * another approves it, unchanged (same SHA-256) and still based on the running version; the
+ * emergency path applies at once and stays flagged until someone else ratifies it (R59).
+ * What was applied becomes a version of the store (store.h, change.h). */
 struct change {
-	char id[17];			/* first 16 hex digits of the file's SHA-256 */
-	char file[256], sha256[65], reason[256];
+	char id[17];			/* first 16 hex digits of the text's SHA-256 */
+	char file[4200], sha256[65], reason[256];
 	char by[64], by2[64];		/* proposer (or emergency applier), approver/ratifier */
 	uid_t uid;			/* of the proposer / applier */
 	bool contractor;		/* proposed by a contractor: an admin or the CISO approves */
-	int64_t at;
+	int64_t at, expires;		/* policy clock */
 	enum change_state state;
+	unsigned parent;		/* the running version it was proposed on */
+	unsigned version;		/* the version it became (0: not applied) */
+	unsigned rollback_of;		/* a rollback: the version whose text it is */
+};
+
+/* The changes: no fixed limit (retention: change.c). */
+struct changes {
+	struct change *v;
+	int n, cap;
 };
 
 struct ops {
@@ -112,8 +122,6 @@ struct ops {
 	int n_revoke;
 	struct ledger_entry ledger[LEDGER_MAX];
 	int n_ledger;
-	struct change changes[CHANGES_MAX];
-	int n_changes;
 	char policy[256];		/* the policy file now in force, if not the -f one */
 };
 
@@ -164,6 +172,21 @@ struct daemon {
 	struct fib_report fib;		/* R36: the last FIB check (daemon mode) */
 	bool fib_ran;			/* fib holds a result */
 	int fib_err;			/* -errno when the last check could not ask the kernel */
+	/* change control (change.c): the store, the running version, the changes */
+	struct store store;
+	bool store_on;			/* daemon mode with --state-dir */
+	const char *conf_file;		/* -f: the file an administrator edits */
+	unsigned running;		/* version in force, 0: none (no store) */
+	char running_sha[65];
+	char running_path[4200];	/* its text in the store */
+	char pending_sha[65];		/* the file differs from it: not approved ("": no) */
+	struct changes ch;
+	struct confirm_wait {		/* approve --confirm-within: reverted unless confirmed */
+		unsigned version, previous;
+		int64_t deadline;	/* real seconds; 0: nothing waits */
+		char by[64];
+	} confirm;
+	int64_t unratified_alert;	/* real seconds of the last alert */
 	struct ha_node {		/* HA pair: sansod's own state to the peer (ha.c) */
 		struct hasync s;
 		bool on;		/* the policy has an ha section and a state directory */

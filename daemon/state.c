@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* state.c: the operational state on disk — isolations, revocations, the exception ledger,
- * the changes and the policy in force — one line per entry; see state.h. */
+ * and the policy in force — one line per entry (the changes: change.c); see state.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +13,8 @@
 #define OPS_FILE "ops.state"
 
 /* One line per entry: "isolate<TAB>NAME" ("isolate NAME", the rest of the line, is still
- * read), "revoke NAME", ... local: also the policy in force and the changes (not shared with
- * an HA peer: they name files of this host). */
+ * read), "revoke NAME", ... local: also the policy in force (not shared with an HA peer: it
+ * names a file of this host). */
 void state_write(const struct ops *o, FILE *f, bool local)
 {
 	int i;
@@ -25,13 +25,6 @@ void state_write(const struct ops *o, FILE *f, bool local)
 		fprintf(f, "revoke %s\n", o->revoke[i]);
 	if (local && o->policy[0])
 		fprintf(f, "policy\t%s\n", o->policy);
-	for (i = 0; local && i < o->n_changes; i++) {
-		const struct change *c = &o->changes[i];
-
-		fprintf(f, "change\t%s\t%s\t%s\t%s\t%s\t%s\t%u\t%lld\t%d\n", c->id, c->file,
-			c->sha256, c->reason[0] ? c->reason : "-", c->by, c->by2[0] ? c->by2 : "-",
-			(unsigned)c->uid, (long long)c->at, (int)c->state);
-	}
 	for (i = 0; i < o->n_ledger; i++) {
 		const struct ledger_entry *l = &o->ledger[i];
 
@@ -96,30 +89,6 @@ static int ledger_parse(char *line, struct ledger_entry *l)
 	return 0;
 }
 
-static int change_parse(char *line, struct change *c)
-{
-	char *f[9], *save = NULL, *tok, *nl = strchr(line, '\n');
-	int n = 0;
-
-	if (nl)
-		*nl = '\0';
-	for (tok = strtok_r(line, "\t", &save); tok && n < 9; tok = strtok_r(NULL, "\t", &save))
-		f[n++] = tok;
-	if (n != 9 || tok)
-		return -EINVAL;
-	memset(c, 0, sizeof(*c));
-	snprintf(c->id, sizeof(c->id), "%s", f[0]);
-	snprintf(c->file, sizeof(c->file), "%s", f[1]);
-	snprintf(c->sha256, sizeof(c->sha256), "%s", f[2]);
-	snprintf(c->reason, sizeof(c->reason), "%s", strcmp(f[3], "-") ? f[3] : "");
-	snprintf(c->by, sizeof(c->by), "%s", f[4]);
-	snprintf(c->by2, sizeof(c->by2), "%s", strcmp(f[5], "-") ? f[5] : "");
-	c->uid = (uid_t)strtoul(f[6], NULL, 10);
-	c->at = strtoll(f[7], NULL, 10);
-	c->state = (enum change_state)atoi(f[8]);
-	return c->state < CHANGE_STATE_MAX ? 0 : -EINVAL;
-}
-
 /* A state line that cannot be read (or does not fit) is never dropped silently (this runs
  * before the audit trail is opened: the log has it). */
 static void ops_line_refused(const char *path, int n, char *line)
@@ -137,13 +106,8 @@ int state_read(struct ops *o, FILE *f, const char *path)
 	int bad = 0;
 
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "change\t", 7) && o->n_changes < CHANGES_MAX) {
-			if (change_parse(line + 7, &o->changes[o->n_changes]) == 0)
-				o->n_changes++;
-			else
-				ops_line_refused(path, ++bad, line);
+		if (!strncmp(line, "change\t", 7))	/* before the store: change.c has them */
 			continue;
-		}
 		if (sscanf(line, "policy\t%255[^\n]", o->policy) == 1)
 			continue;
 		if (!strncmp(line, "exception\t", 10) && o->n_ledger < LEDGER_MAX) {

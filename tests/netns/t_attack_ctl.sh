@@ -30,7 +30,9 @@ ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
 conf_with_expiry 3600 "$CONF" "$TMP/base.conf"
 members=$(for i in $(seq 140 250); do printf '"10.20.0.%d/32", ' "$i"; done)
 ports=$(for i in $(seq 0 63); do printf '%d, ' $((20000 + i * 3)); done)
-sed -e "s|^groups: (|groups: (\n  { name = \"night shift\"; members = [\"10.20.0.130/32\"]; },\n  { name = \"bulk\"; members = [${members%, }]; },|" \
+# policy.changes = "single": (6) restarts on an edited file (one person, no approval)
+sed -e 's|^  model = "three-tier";|&\n  changes = "single";|' \
+    -e "s|^groups: (|groups: (\n  { name = \"night shift\"; members = [\"10.20.0.130/32\"]; },\n  { name = \"bulk\"; members = [${members%, }]; },|" \
     -e "s|^flows: (|flows: (\n  { name = \"bulk-log\"; class = \"peer\"; from = \"bulk\"; to = \"e-apply\"; proto = \"udp\"; ports = [${ports%, }]; approval = \"AP-T-9\"; purpose = \"bulk\"; },|" \
     "$TMP/base.conf" >"$TMP/policy.conf"
 chmod 0644 "$TMP/policy.conf"
@@ -217,7 +219,8 @@ as_admin2() { setpriv --reuid=4242 --regid="$admin_gid" --clear-groups "$SANSOCT
 mkdir -p "$TMP/inc" "$TMP/incfiles"
 chmod 0755 "$TMP/inc" "$TMP/incfiles"
 awk '/^groups: \(/ { skip = 1; print "@include \"../incfiles/groups.conf\""; next }
-     skip && /^\);/ { skip = 0; next } skip { next } { print }' "$TMP/policy.conf" >"$TMP/inc/main.conf"
+     skip && /^\);/ { skip = 0; next } skip { next } /changes = "single";/ { next } { print }' \
+	"$TMP/policy.conf" >"$TMP/inc/main.conf"	# two-person again: approved versions only
 awk '/^groups: \(/ { on = 1 } on { print } on && /^\);/ { on = 0 }' "$TMP/policy.conf" >"$TMP/incfiles/groups.conf"
 chmod 0644 "$TMP/inc/main.conf" "$TMP/incfiles/groups.conf"
 check "the split policy is valid" "$SANSOD" -n -f "$TMP/inc/main.conf"
@@ -249,13 +252,15 @@ kill -HUP "$DPID"
 wait_log "applied generation" $((applied + 1))
 refute "after SIGHUP: the edited include is still not in force" \
 	bash -c "ip netns exec $LAB-gw nft list table inet sanso 2>/dev/null | grep -q '10.20.0.192/26'"
-# the staged text itself altered (it lives in the state directory): refused, also at restart
+# the approved text itself altered (the running version in the store, state directory):
+# refused, also at restart
 gen=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])')
-echo '# altered' >>"$STATE/change-$id.conf"
+run=$(sed -n 's/^version\t//p' "$STATE/store/running")
+echo '# altered' >>"$STATE/store/v$(printf %06u "$run").conf"
 applied=$(log_count "reload refused")
 kill -HUP "$DPID"
 wait_log "reload refused" $((applied + 1))
-check "an altered staged change is refused at reload" grep -q "is not the approved text" "$DLOG"
+check "an altered approved version is refused at reload" grep -q "REFUSED.*edited or corrupted" "$DLOG"
 check_eq "... and the generation in force stays" "$gen" \
 	"$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])')"
 ((created_group)) && groupdel sanso-admin

@@ -27,6 +27,8 @@ SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
 lab_up
 
 delta_setup
+# (c) reloads an edited file, one person: policy.changes = "single" (not two-person)
+sed -i '1s|model = "three-tier";|& changes = "single";|' "$TMP/policy.conf"
 stop()
 {
 	kill "$DPID"

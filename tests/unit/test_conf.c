@@ -100,8 +100,9 @@ static const struct err_case {
 	{ false, "policy: { organisation = \"\"; model = \"three-tier\"; };\n" ZONES_LINE, 1,
 	  "organisation: must not be empty", 0 },
 	{ false, "policy: {\n organization = \"t\";\n model = \"three-tier\"; };\n" ZONES_LINE, 2,
-	  "unknown key 'organization'; allowed: organisation, document, classification, model, exception_max_days, changes, verify (did you mean "
-	  "'organisation'?)", 2 },
+	  "unknown key 'organization'; allowed: organisation, document, classification, model, "
+	  "exception_max_days, verify, changes, proposal_ttl_days, keep_versions, keep_days (did "
+	  "you mean 'organisation'?)", 2 },
 	{ false, "policy: {\n organization = \"t\";\n model = \"three-tier\"; };\n" ZONES_LINE, 1,
 	  "missing required key 'organisation'", 2 },
 	{ false, "policy: { organisation = 1; model = \"three-tier\"; };\n" ZONES_LINE, 1,

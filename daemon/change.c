@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "change.h"
+#include "conf.h"
+#include "pdiff.h"
 #include "ctl.h"
 #include "gen.h"
 #include "log.h"
@@ -969,6 +971,68 @@ int change_h_show(struct daemon *d, const struct ctl_peer *peer __attribute__((u
 	fwrite(text, 1, len, out);
 	free(text);
 	return CTL_OK;
+}
+
+/* Stored version n parsed (not validated: an old version is compared as it was written). */
+static int version_policy(struct daemon *d, unsigned n, struct policy **p, FILE *out)
+{
+	struct store_ver v;
+	struct diag diag;
+	char name[32], *text = NULL;
+	size_t len;
+	int r = d->store_on ? store_text(&d->store, n, &text, &len, &v) : -ENOENT;
+
+	if (r == -EBADMSG) {
+		(void)corrupt(d, n, "its text does not match its SHA-256");
+		fprintf(out, "REFUSED: stored version %u was altered (sha256 mismatch)\n", n);
+		return r;
+	}
+	if (r < 0) {
+		fprintf(out, "no version %u in the store\n", n);
+		return r;
+	}
+	snprintf(name, sizeof(name), "version %u", n);
+	diag_init(&diag);
+	r = conf_load_string(name, text, p, &diag);
+	if (r < 0)
+		fprintf(out, "version %u cannot be read as a policy any more\n", n);
+	diag_fini(&diag);
+	free(text);
+	return r;
+}
+
+/* diff VERSION [VERSION2]: what changed from VERSION to VERSION2 (default: the running one),
+ * object by object — zones, hosts, flows, exceptions, services — not line by line. */
+int change_h_diff(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
+		  const struct ctl_req *q, FILE *out)
+{
+	const char *f = ctl_req_get(q, "format"), *s2 = ctl_req_get(q, "version2");
+	struct policy *p[2] = { NULL, NULL };
+	unsigned n[2];
+	struct pdiff pd;
+	char *end = NULL;
+	int r, i;
+
+	if (version_arg(q, &n[0]) < 0)
+		return CTL_ERR_INVALID;
+	n[1] = s2 ? (unsigned)strtoul(s2, &end, 10) : d->running;
+	if ((s2 && (*end || !n[1])) || !n[1])
+		return CTL_ERR_INVALID;
+	for (i = 0, r = 0; i < 2 && r >= 0; i++)
+		r = version_policy(d, n[i], &p[i], out);
+	if (r >= 0)
+		r = pdiff_compute(p[0], p[1], &pd);
+	if (r >= 0) {
+		if (!(f && !strcmp(f, "json")))
+			fprintf(out, "from version %u to version %u: %d change(s)\n", n[0], n[1],
+				pd.n_changes);
+		r = f && !strcmp(f, "json") ? pdiff_print_json(&pd, out) :
+		    pdiff_print_text(&pd, out, d->reply_ja);
+		pdiff_fini(&pd);
+	}
+	policy_free(p[0]);
+	policy_free(p[1]);
+	return r < 0 ? CTL_ERR_FAILED : CTL_OK;
 }
 
 int change_h_rollback(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,

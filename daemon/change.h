@@ -39,6 +39,8 @@ int change_h_list(struct daemon *d, const struct ctl_peer *peer, const struct ct
 		  FILE *out);
 int change_h_propose(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
 		     FILE *out);
+int change_h_diff(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+		  FILE *out);
 int change_h_approve(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
 		     FILE *out);
 int change_h_history(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,

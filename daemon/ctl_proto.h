@@ -75,7 +75,8 @@ enum ctl_role {
 	X(HISTORY,	"history",		false,	CTL_ROLES_READ,		change_h_history) \
 	X(SHOW,		"show",			false,	CTL_ROLES_READ,		change_h_show)	\
 	X(ROLLBACK,	"rollback",		true,	CTL_ROLES_CHANGE,	change_h_rollback) \
-	X(CONFIRM,	"confirm",		true,	CTL_ROLES_APPROVE,	change_h_confirm)
+	X(CONFIRM,	"confirm",		true,	CTL_ROLES_APPROVE,	change_h_confirm) \
+	X(VDIFF,	"version-diff",		false,	CTL_ROLES_READ,		change_h_diff)
 
 /* Arguments by request (key=value lines; every request also takes lang=ja, and format=):
  *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
@@ -89,7 +90,8 @@ enum ctl_role {
  *   policy in force (the kernel read through libnftables, prove_policy.h), CTL_ERR_FAILED
  *   when it allows a path the policy does not; keygen: the gateway's Ed25519 signing key
  *   (state directory), its public key returned; dump signed=1: the dump signed with it
- *   (evidence.h). */
+ *   (evidence.h); version-diff version [version2] (default: the running one): the policy-level
+ *   difference of two stored versions (pdiff.h). */
 
 #define CTL_ENUM_(id, name, mutates, roles, handler)	CTL_##id,
 enum ctl_type {

@@ -44,6 +44,9 @@ static const struct cmd cmds[] = {
 	{ CTL_DUMP, NULL, "", "what the kernel enforces (--json, --nft; --signed -o FILE: signed evidence)", "カーネルが実施中の内容（--signed -o FILE で署名付き証跡）" },
 	{ CTL_VERIFY, NULL, "", "kernel vs compiled policy: what differs, exit 1 on drift", "カーネルとポリシーの照合（差分を表示）" },
 	{ CTL_VERIFY, "diff", "", "same as verify (the differences, then in sync/drift)", "verify と同じ（差分と一致・差分ありを表示）" },
+	{ CTL_VDIFF, "diff", "version version2", "VERSION [VERSION]: what changed between two stored versions,\n"
+	  "                                         object by object (default second: the running one; --json)",
+	  "保存された二つの版の違い（オブジェクト単位。二つ目の既定は実施中の版）" },
 	{ CTL_STATS, NULL, "", "counters (--prometheus)", "統計" },
 	{ CTL_RELOAD, NULL, "", "apply the running version again (two-person; the file: single)\n                                         and report a file not approved (--full: replace the table)", "ポリシーの再読み込み（--full: テーブル全体を置換）" },
 	{ CTL_ISOLATE, NULL, "target", "cut a zone, host or group from everything (R50/R51)", "ゾーン・端末・グループの遮断" },
@@ -259,6 +262,15 @@ static void argname(const struct cmd *c, int i, char *out, size_t len)
 		s++;
 	e = s ? strchr(s, ' ') : NULL;
 	snprintf(out, len, "%.*s", s ? (int)(e ? e - s : (long)strlen(s)) : 0, s ? s : "");
+}
+
+static const struct cmd *by_type(uint16_t type)
+{
+	size_t i;
+
+	for (i = 0; i < N_CMDS && cmds[i].type != type; i++)
+		;
+	return i < N_CMDS ? &cmds[i] : NULL;
 }
 
 static const struct cmd *find(const char *name)
@@ -698,6 +710,9 @@ static int take_command(struct inv *v, int argc, char **argv, int *i)
 		v->c = find(two);
 		*i += v->c != NULL;
 	}
+	if (v->c && v->c->type == CTL_VERIFY && *i + 1 < argc && argv[*i + 1][0] >= '0' &&
+	    argv[*i + 1][0] <= '9')		/* diff VERSION [VERSION]: the stored versions */
+		v->c = by_type(CTL_VDIFF);
 	return v->c ? ARG_NEXT : bad_usage();
 }
 
@@ -764,7 +779,8 @@ static bool complete(struct inv *v)
 
 	if (!c || (ja && add_arg(v->body, &v->blen, "lang", "ja") < 0))
 		return false;
-	if (c->type == CTL_EXPLAIN ? v->pos < 3 : c->args[0] && v->pos != nargs(c))
+	if (c->type == CTL_EXPLAIN ? v->pos < 3 : c->type == CTL_VDIFF ? v->pos < 1 :
+	    c->args[0] && v->pos != nargs(c))
 		return false;
 	return add_arg(v->body, &v->blen, "format", v->format) == 0 &&
 	       add_arg(v->body, &v->blen, "reason", v->reason) == 0;

@@ -114,6 +114,13 @@ assert \"$UA\" in v[\"by\"] and \"$UB\" in v[\"approved_by\"] and len(v[\"sha256
 check "show 2: the stored text is the proposed one" \
 	bash -c "'$SANSOCTL' -s '$CTL' show 2 | cmp -s - '$TMP/nomail.conf'"
 check "show 1: the adopted text" bash -c "'$SANSOCTL' -s '$CTL' show 1 | cmp -s - '$CONF'"
+check "diff 1 2: object by object, the flow mail-text removed" \
+	bash -c "'$SANSOCTL' -s '$CTL' diff 1 2 | grep -q '^- flow mail-text'"
+check "diff 1 --json: against the running version, the same as JSON" \
+	bash -c "'$SANSOCTL' -s '$CTL' diff 1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert any(c[\"kind\"] == \"flow\" and c[\"name\"] == \"mail-text\" and c[\"change\"] == \"removed\" for c in d), d'"
+check "diff 2 2: no change" bash -c "'$SANSOCTL' -s '$CTL' diff 2 2 | grep -q ': 0 change(s)'"
+check_eq "diff of a version not in the store: exit 1" 1 \
+	"$("$SANSOCTL" -s "$CTL" diff 99 >/dev/null 2>&1; echo $?)"
 
 # ---- a stale proposal: based on version 2, approved after version 3 ----
 sed 's/^policy: {/# stale one\n&/' "$TMP/nomail.conf" >"$TMP/s1.conf"

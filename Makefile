@@ -63,6 +63,7 @@ PURE += prove
 PURE += prove_json
 PURE += prove_policy
 PURE += delta
+PURE += maint
 
 # Leaf modules that read or write files (the policy and its includes, the public suffix
 # list, the audit trail) but are otherwise pure: no sockets, no logging, no kernel.
@@ -92,6 +93,8 @@ KERN += kwatch
 KERN += fibcheck
 KERN += hasync
 KERN += ha
+KERN += ctev
+KERN += mwin
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns namepat
@@ -100,7 +103,7 @@ UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
 # ops: against the stubs of tests/unit/test_ops.c (gen, state, trail, kdump, queue, kwatch, log).
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops $(ENGINE_PURE)) \
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops mwin ctev $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).

@@ -53,7 +53,11 @@ enum ctl_role {
 	X(PROPOSE,	"propose",		true,	CTL_ROLE_ADMIN,	h_propose)	\
 	X(APPROVE,	"approve",		true,	CTL_ROLE_ADMIN,	h_approve)	\
 	X(EMERGENCY,	"emergency",		true,	CTL_ROLE_ADMIN,	h_propose)	\
-	X(RATIFY,	"ratify",		true,	CTL_ROLE_ADMIN,	h_approve)
+	X(RATIFY,	"ratify",		true,	CTL_ROLE_ADMIN,	h_approve)	\
+	X(MAINT_OPEN,	"maintenance-open",	true,	CTL_ROLE_ADMIN,	mw_h_open)	\
+	X(MAINT_APPROVE, "maintenance-approve",	true,	CTL_ROLE_ADMIN,	mw_h_approve)	\
+	X(MAINT_CLOSE,	"maintenance-close",	true,	CTL_ROLE_ADMIN,	mw_h_close)	\
+	X(MAINT_LIST,	"maintenance-list",	false,	CTL_ROLE_AUDIT,	mw_h_list)
 
 /* Arguments by request (key=value lines; every request also takes lang=ja, and format=):
  *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
@@ -61,7 +65,8 @@ enum ctl_role {
  *   reason=; exception-add id from to proto [ports] reason requested-by approved-by expires;
  *   exception-revoke id; propose, emergency file (readable by sansod) reason (emergency:
  *   applies now, unratified); approve (not the proposer), ratify (not the one who applied
- *   it) id. */
+ *   it) id; maintenance-open vendor from to proto [ports] until reason (mwin.c);
+ *   maintenance-approve (not the proposer), maintenance-close id; maintenance-list. */
 
 #define CTL_ENUM_(id, name, mutates, role, handler)	CTL_##id,
 enum ctl_type {

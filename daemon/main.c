@@ -26,6 +26,7 @@
 #include "log.h"
 #include "nftgen.h"
 #include "monitor.h"
+#include "mwin.h"
 #include "gen.h"
 #include "ha.h"
 #include "ops.h"
@@ -532,7 +533,7 @@ struct loop {
 	struct ctl_server cs;
 	struct ctl_conn conns[CTL_CLIENTS_MAX];
 	struct monitor mon;
-	struct pollfd pfd[4 + CTL_CLIENTS_MAX];
+	struct pollfd pfd[5 + CTL_CLIENTS_MAX];	/* [4]: conntrack events (mwin) */
 	long long wd_ms;		/* watchdog: ping every wd_ms (0: none) */
 	int64_t next_drift;
 	int tick;			/* poll timeout, ms */
@@ -600,7 +601,8 @@ static int loop_once(struct daemon *d, struct loop *l)
 
 	if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
 		(void)gen_reload(d);	/* the trail broke: cut between zones */
-	r = poll(l->pfd, 4 + CTL_CLIENTS_MAX, control_pollset(l->conns, l->pfd + 4,
+	l->pfd[4] = (struct pollfd){ .fd = mwin_fd(), .events = POLLIN };
+	r = poll(l->pfd, 5 + CTL_CLIENTS_MAX, control_pollset(l->conns, l->pfd + 5,
 			d->restore.recheck ? RESTORE_RECHECK_MS : l->tick));
 	if (l->wd_ms > 0)
 		watchdog(d, l->beats);
@@ -614,11 +616,14 @@ static int loop_once(struct daemon *d, struct loop *l)
 	}
 	if (r > 0 && l->cs.fd >= 0 && (l->pfd[1].revents & POLLIN))
 		control_accept(&l->cs, l->conns);
-	control_io(d, l->conns, l->pfd + 4);
+	control_io(d, l->conns, l->pfd + 5);
+	if (r > 0 && (l->pfd[4].revents & POLLIN))
+		mwin_input(d);
 	if (r > 0 && (l->pfd[3].revents & POLLIN))
 		ha_input(d);
 	ha_tick(d);
 	(void)ops_expire_check(d, gen_clock(&d->o));	/* exception.expire, once each */
+	mwin_tick(d, gen_clock(&d->o));		/* maintenance windows that ended */
 	if (mono_ms() >= l->next_drift) {
 		l->next_drift = mono_ms() + DRIFT_CHECK_MS;
 		drift_check_restore(d);
@@ -648,6 +653,7 @@ static int mode_daemon(struct daemon *d)
 	memset(&l, 0, sizeof(l));
 	loop_open(d, &l, fd);
 	(void)ops_expire_check(d, gen_clock(&d->o));	/* expired while sansod was down */
+	mwin_tick(d, gen_clock(&d->o));
 	notify("READY=1");
 	while ((sig = loop_once(d, &l)) == 0 || sig == SIGHUP) {
 		if (sig == SIGHUP)

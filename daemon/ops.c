@@ -18,6 +18,7 @@
 #include "nftgen.h"
 #include "log.h"
 #include "gen.h"
+#include "mwin.h"
 #include "ops.h"
 #include "util_json.h"
 #include "sansod.h"
@@ -346,6 +347,7 @@ static int h_status(struct daemon *d, const struct ctl_peer *peer __attribute__(
 				d->ops.changes[i].id, d->ops.changes[i].by);
 	}
 	status_ops(d, out);
+	mwin_status(d, out);
 	status_fib(d, out);
 	return CTL_OK;
 }

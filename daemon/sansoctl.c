@@ -58,6 +58,13 @@ static const struct cmd cmds[] = {
 	{ CTL_APPROVE, NULL, "id", "apply a proposal: another person than its proposer", "申請の承認と適用（申請者以外）" },
 	{ CTL_EMERGENCY, NULL, "file", "apply now, one person; flagged until ratified", "緊急変更（事後承認が必要）" },
 	{ CTL_RATIFY, NULL, "id", "ratify an emergency change: another person", "緊急変更の事後承認（別の人）" },
+	{ CTL_MAINT_OPEN, NULL, "", "propose a remote maintenance window (R80):\n"
+	  "                                         --vendor NAME --from ADDR --to HOST --proto P\n"
+	  "                                         [--ports N] --until TIME --reason R",
+	  "リモート保守の申請: --vendor --from --to --proto [--ports] --until --reason" },
+	{ CTL_MAINT_APPROVE, NULL, "id", "open a proposed window: another person", "保守の承認と開始（申請者以外）" },
+	{ CTL_MAINT_CLOSE, NULL, "id", "end a maintenance window now", "保守の即時終了" },
+	{ CTL_MAINT_LIST, NULL, "", "maintenance windows and their sessions (--json)", "保守の一覧と通信の記録" },
 };
 
 /* Commands that run here, without the daemon (or beside it: ha). */
@@ -512,6 +519,10 @@ static int take_arg(struct inv *v, int argc, char **argv, int *i)
 		v->reason = argv[++*i];
 	} else if (!strcmp(a, "--full") && v->c && v->c->type == CTL_RELOAD) {
 		if (add_arg(v->body, &v->blen, "full", "1") < 0)
+			return bad_usage();
+	} else if (!strncmp(a, "--", 2) && strcmp(a, "--reason") && *i + 1 < argc && v->c &&
+		   v->c->type == CTL_MAINT_OPEN) {
+		if (add_arg(v->body, &v->blen, a + 2, argv[++*i]) < 0)
 			return bad_usage();
 	} else if (!strncmp(a, "--", 2) && *i + 1 < argc && v->c && v->c->type == CTL_EXC_ADD) {
 		if (add_arg(v->body, &v->blen, a + 2, argv[++*i]) < 0)

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "gen.h"
@@ -55,6 +56,11 @@ int gen_reload(struct daemon *d)
 	(void)d;
 	st.applies++;
 	return 0;
+}
+
+int64_t gen_clock(const struct opts *o)
+{
+	return o->now ? o->now : (int64_t)time(NULL);
 }
 
 int gen_apply_ops(struct daemon *d)

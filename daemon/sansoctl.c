@@ -116,6 +116,15 @@ static void cmd_syn(const struct cmd *c, char *syn, size_t len)
 		snprintf(syn, len, "SRC DST PROTO [PORT]");
 }
 
+/* One line of the usage: the name (two spaces at least after it), the synopsis, the help
+ * from column 41. */
+static void usage_line(FILE *out, const char *name, const char *syn, const char *help)
+{
+	int w = fprintf(out, "  %-17s%s%s", name, strlen(name) < 17 ? " " : "  ", syn);
+
+	fprintf(out, "%*s%s\n", w < 40 ? 41 - w : 1, "", help);
+}
+
 static void usage(FILE *out)
 {
 	char name[32], syn[32];
@@ -125,12 +134,12 @@ static void usage(FILE *out)
 		"usage: sansoctl [-s SOCKET] [--json] COMMAND [ARG] [--reason TEXT]\n");
 	for (i = 0; i < N_CMDS; i++) {
 		cmd_syn(&cmds[i], syn, sizeof(syn));
-		fprintf(out, "  %-17s %-20s %s\n", cmd_name(&cmds[i], name, sizeof(name)), syn,
-			ja ? cmds[i].help_ja : cmds[i].help);
+		usage_line(out, cmd_name(&cmds[i], name, sizeof(name)), syn,
+			   ja ? cmds[i].help_ja : cmds[i].help);
 	}
 	for (i = 0; i < N_LOCALS; i++)
-		fprintf(out, "  %-17s %-20s %s\n", locals[i].name, locals[i].syn,
-			ja ? locals[i].help_ja : locals[i].help);
+		usage_line(out, locals[i].name, locals[i].syn,
+			   ja ? locals[i].help_ja : locals[i].help);
 	fprintf(out, ja ? "  二語のコマンドはハイフンでも書けます (exception-add など)。\n"
 		"  -s ソケット  制御ソケット (既定 $SANSO_CONTROL, " CTL_SOCKET_DEFAULT ")\n"
 		"  --json  JSON で出力   --nft  dump を nft 形式で   --prometheus  stats を Prometheus 形式で\n"

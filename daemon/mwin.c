@@ -305,6 +305,21 @@ void mwin_status(const struct daemon *d, FILE *out)
 	}
 }
 
+void mwin_status_json(const struct daemon *d, FILE *out)
+{
+	int i, n = 0;
+
+	fprintf(out, ", \"maintenance_windows\": [");
+	for (i = 0; i < d->ops.n_mw; i++) {
+		if (d->ops.mw[i].state != MW_ACTIVE && d->ops.mw[i].state != MW_PROPOSED &&
+		    d->ops.mw[i].state != MW_TAMPERED)
+			continue;
+		fprintf(out, "%s", n++ ? ", " : "");
+		mw_json(&d->ops.mw[i], out);
+	}
+	fprintf(out, "]");
+}
+
 /* One window's end: expired (or a proposal that was never approved in time). */
 static bool expire_one(struct daemon *d, int i, int64_t now)
 {

@@ -18,6 +18,8 @@ int mw_h_close(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 int mw_h_list(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out);
 /* The active windows, for sansoctl status. */
 void mwin_status(const struct daemon *d, FILE *out);
+/* The same as members of status --json: , "maintenance_windows": [ active and proposed ] */
+void mwin_status_json(const struct daemon *d, FILE *out);
 /* From the main loop: windows whose time is over (and proposals), tampered lines, the
  * conntrack subscription (open while a window is active or just ended). */
 void mwin_tick(struct daemon *d, int64_t now);

@@ -298,6 +298,7 @@ static int status_json(struct daemon *d, FILE *out)
 	util_json_str(out, d->gs.delta ? "" : d->gs.full_why ? d->gs.full_why : "a new table");
 	fprintf(out, "}");
 	status_fib_json(d, out);
+	mwin_status_json(d, out);
 	fprintf(out, "}\n");
 	return CTL_OK;
 }

@@ -106,6 +106,7 @@ check_eq "... and the refusal is recorded (maintenance.refused)" 1 "$(events mai
 refute "still closed after the refused approval" tcp_ok in "$VENDOR" 10.40.0.10 22
 check "approval by B opens the window" as "$UB" maintenance approve "$id"
 check "status shows the active window" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'maintenance: $id OPEN'"
+check "status --json too" bash -c "'$SANSOCTL' -s '$CTL' status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [w for w in d[\"maintenance_windows\"] if w[\"id\"] == \"$id\" and w[\"state\"] == \"active\"]'"
 
 # ---- a real session through the window ----
 check "the vendor reaches e-apply:22" tcp_ok in "$VENDOR" 10.40.0.10 22
@@ -138,8 +139,20 @@ check_eq "... but its approval is refused by the invariants (exit 1)" 1 \
 	"$(as "$UB" maintenance approve "$mn" >"$TMP/mn.out" 2>&1; echo $?)"
 check "... naming the invariant" grep -qi "mynumber\|My Number\|マイナンバー" "$TMP/mn.out"
 
+# ---- a flood of sessions does not flood the trail: 100 recorded, the rest counted ----
+for ((i = 0; i < 110; i++)); do
+	tcp_ok in "$VENDOR" 10.40.0.10 22 || true
+done
 # ---- close ends it early ----
 check "close by B" as "$UB" maintenance close "$id"
+check_eq "a flood: 100 session starts of the window recorded one by one, no more" 100 \
+	"$(events maintenance.session.start "$id")"
+check "... the rest in one maintenance.session.suppressed record, matching the count of sessions" \
+	bash -c "'$SANSOCTL' -s '$CTL' maintenance list --json | python3 -c 'import json,sys
+w = [w for w in json.load(sys.stdin)[\"windows\"] if w[\"id\"] == \"$id\"][0]
+n = [json.loads(l) for l in open(\"$AUDIT\") if \"maintenance.session.suppressed\" in l]
+assert len(n) == 1 and n[0][\"id\"] == \"$id\", n
+assert w[\"sessions\"] >= 112 and int(n[0][\"count\"]) == w[\"sessions\"] - 100, (w, n)'"
 refute "after close: the vendor cannot reach e-apply:22" tcp_ok in "$VENDOR" 10.40.0.10 22
 check_eq "the trail has maintenance.open, .approve and .close of it" "1 1 1" \
 	"$(events maintenance.open "$id") $(events maintenance.approve "$id") $(events maintenance.close "$id")"
@@ -151,6 +164,9 @@ short=$(open_window "$UA" +8s)
 check "a short window (+8 s) approved by B" as "$UB" maintenance approve "$short"
 until_t=$(python3 -c "import json,sys; print([w for w in json.load(sys.stdin)['windows'] if w['id'] == '$short'][0]['until'])" \
 	< <(ctl maintenance list --json))
+short_b=$(open_window "$UA" +8s e-apply 2222)
+check "a second short window (+8 s, port 2222) approved by B" as "$UB" maintenance approve "$short_b"
+check "the vendor reaches e-apply:2222 in it" tcp_ok in "$VENDOR" 10.40.0.10 2222
 check "the vendor reaches e-apply:22 in the short window" tcp_ok in "$VENDOR" 10.40.0.10 22
 stream_open s2 in "$VENDOR" 10.40.0.10 22
 check "a session in the short window carries data" stream_passes s2
@@ -184,6 +200,9 @@ check "... and the open session is cut" stream_cut s2
 check "sansod restarts on the edited state" start
 refute "the edited window is not applied: still refused" tcp_ok in "$VENDOR" 10.40.0.10 22
 check_eq "the edit is detected and recorded (maintenance.tampered)" 1 "$(events maintenance.tampered "$short")"
+check_eq "the unedited window that ended while sansod was down: maintenance.expire at restart" 1 \
+	"$(grep '"event":"maintenance.expire"' "$AUDIT" | grep '"id":"'"$short_b"'"' | grep -c '"was":"active"' || true)"
+refute "... and e-apply:2222 stays closed" tcp_ok in "$VENDOR" 10.40.0.10 2222
 check "status warns of the edited window" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'WARNING: *maintenance window $short'"
 
 # ---- expiry recorded, also when it came while sansod was stopped ----

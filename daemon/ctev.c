@@ -16,6 +16,28 @@
 
 #define ACCT_SYSCTL "/proc/sys/net/netfilter/nf_conntrack_acct"
 
+/* Bytes in DESTROY events need conntrack accounting: on already (sysctl.d), or turned on
+ * here where that is allowed (not under ProtectKernelTunables). */
+static bool acct_on(void)
+{
+	char v = '0';
+	int fd = open(ACCT_SYSCTL, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &v, 1) != 1)
+		v = '0';
+	close(fd);
+	if (v != '0')
+		return true;
+	fd = open(ACCT_SYSCTL, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	v = write(fd, "1", 1) == 1 ? '1' : '0';
+	close(fd);
+	return v == '1';
+}
+
 int ctev_open(struct ctev *c)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
@@ -36,14 +58,7 @@ int ctev_open(struct ctev *c)
 		mnl_socket_close(nl);
 		return r;
 	}
-	fd = open(ACCT_SYSCTL, O_WRONLY | O_CLOEXEC);	/* bytes: best effort */
-	if (fd >= 0) {
-		if (write(fd, "1", 1) != 1)
-			c->acct_off = true;
-		close(fd);
-	} else {
-		c->acct_off = true;
-	}
+	c->acct_off = !acct_on();
 	c->nl = nl;
 	return 0;
 }

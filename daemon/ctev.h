@@ -27,8 +27,8 @@ struct ctev_event {
 
 typedef void ctev_fn(void *arg, const struct ctev_event *e);
 
-/* Subscribe; turns on conntrack accounting (bytes in DESTROY) for connections from now.
- * 0 or -errno. */
+/* Subscribe; turns on conntrack accounting (bytes in DESTROY) for connections from now if it
+ * is off and may be turned on (else acct_off). 0 or -errno. */
 int ctev_open(struct ctev *c);
 void ctev_close(struct ctev *c);
 int ctev_fd(const struct ctev *c);	/* -1 when closed */

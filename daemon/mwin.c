@@ -365,6 +365,10 @@ static void subscription(struct daemon *d, int64_t now)
 		if (r < 0)
 			log_warnx("maintenance windows: conntrack events unavailable (%s): sessions "
 				  "are not recorded", strerror(-r));
+		else if (rt.ct.acct_off)
+			log_warnx("maintenance windows: conntrack accounting is off and cannot be "
+				  "turned on here: sessions are recorded without bytes (set "
+				  "net.netfilter.nf_conntrack_acct = 1 in sysctl.d)");
 	} else if (!want && rt.ct.nl) {
 		ctev_close(&rt.ct);
 		rt.n_sess = 0;

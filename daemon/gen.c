@@ -597,6 +597,21 @@ static int ops_merge(const struct daemon *d, const struct ops *ops, struct polic
 	return r;
 }
 
+int gen_check_ops(struct daemon *d, const struct ops *ops)
+{
+	struct diag diag;
+	int r;
+
+	if (!d->cur.policy)
+		return -ENOENT;
+	diag_init(&diag);
+	r = ops_merge(d, ops, d->cur.policy, &d->cur, &diag);
+	(void)ops_merge(d, &d->cur_ops, d->cur.policy, &d->cur, NULL);
+	gen_diag_print(d, &diag, d->ja || d->reply_ja);
+	diag_fini(&diag);
+	return r;
+}
+
 /* The engine's tables depend on the revocations only (services it decides); isolations and
  * exceptions are the kernel's. */
 static bool same_revocations(const struct ops *a, const struct ops *b)

@@ -104,6 +104,29 @@ static int from_request(struct daemon *d, const struct ctl_req *q, struct mwin *
 	return CTL_OK;
 }
 
+/* A proposal is checked at once as if it were approved: what the invariants refuse is never
+ * proposed. */
+static bool valid_now(struct daemon *d, const struct mwin *w)
+{
+	struct ops *o = malloc(sizeof(*o));
+	bool ok;
+
+	if (!o)
+		return false;
+	*o = d->ops;
+	if (o->n_mw >= MW_MAX) {
+		free(o);
+		return false;
+	}
+	o->mw[o->n_mw] = *w;
+	o->mw[o->n_mw].state = MW_ACTIVE;
+	snprintf(o->mw[o->n_mw].by2, sizeof(o->mw[0].by2), "(check)");
+	o->n_mw++;
+	ok = gen_check_ops(d, o) == 0;
+	free(o);
+	return ok;
+}
+
 int mw_h_open(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out)
 {
 	struct mwin w;
@@ -118,6 +141,10 @@ int mw_h_open(struct daemon *d, const struct ctl_peer *peer, const struct ctl_re
 	snprintf(w.id, sizeof(w.id), "mw-%d", next_number(d));
 	snprintf(w.by, sizeof(w.by), "%s", peer->name);
 	w.uid = peer->uid;
+	if (!valid_now(d, &w)) {
+		fprintf(out, "refused: the window is not valid against the policy (see above)\n");
+		return CTL_ERR_FAILED;
+	}
 	if (trail_audit(d, peer->name, AUDIT_EV_MAINT_OPEN, "id", w.id, "vendor", w.vendor,
 			 "from", w.from, "to", w.to, "proto", w.proto, "ports", w.ports, "until",
 			 w.until, "reason", w.reason, NULL) < 0) {

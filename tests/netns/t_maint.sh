@@ -133,11 +133,15 @@ expect_all fail "the window opens nothing else" \
 	"another port of e-apply|in|tcp|$VENDOR|10.40.0.10|2222" \
 	"another host (admin-01:22)|in|tcp|$VENDOR|10.20.0.10|22" \
 	"another vendor address|in|tcp|$OTHER|10.40.0.10|22"
-mn=$(open_window "$UA" +1h juki-01 22)
-check "a window into the My Number zone can be proposed ($mn) ..." test -n "$mn"
-check_eq "... but its approval is refused by the invariants (exit 1)" 1 \
-	"$(as "$UB" maintenance approve "$mn" >"$TMP/mn.out" 2>&1; echo $?)"
-check "... naming the invariant" grep -qi "mynumber\|My Number\|マイナンバー" "$TMP/mn.out"
+check_eq "a window from the Internet into the My Number zone is refused at once (exit 1)" 1 \
+	"$(as "$UA" maintenance open --vendor V --from "$VENDOR" --to juki-01 --proto tcp --ports 22 \
+		--until +1h --reason r >"$TMP/mn.out" 2>&1; echo $?)"
+check "... naming the invariant" grep -qi "mynumber" "$TMP/mn.out"
+check_eq "a window from the Internet into LGWAN is refused too (I4, exit 1)" 1 \
+	"$(as "$UA" maintenance open --vendor V --from "$VENDOR" --to admin-01 --proto tcp --ports 22 \
+		--until +1h --reason r >/dev/null 2>&1; echo $?)"
+check "... and neither is kept as a proposal" \
+	bash -c "! '$SANSOCTL' -s '$CTL' maintenance list | grep -q 'juki-01\|admin-01'"
 
 # ---- a flood of sessions does not flood the trail: 100 recorded, the rest counted ----
 for ((i = 0; i < 110; i++)); do

@@ -108,6 +108,10 @@ check "approval by B opens the window" as "$UB" maintenance approve "$id"
 check "status shows the active window" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'maintenance: $id OPEN'"
 check "status --json too" bash -c "'$SANSOCTL' -s '$CTL' status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [w for w in d[\"maintenance_windows\"] if w[\"id\"] == \"$id\" and w[\"state\"] == \"active\"]'"
 
+check "sansod stops (SIGTERM) with the window open" daemon_stop
+check "... and starts again on its state" start
+check "the window survives the restart: status shows it" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'maintenance: $id OPEN'"
+
 # ---- a real session through the window ----
 check "the vendor reaches e-apply:22" tcp_ok in "$VENDOR" 10.40.0.10 22
 stream_open s1 in "$VENDOR" 10.40.0.10 22

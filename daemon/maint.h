@@ -50,7 +50,8 @@ int mw_until_parse(const char *s, int64_t now, int64_t *ret);
 /* The arguments of a proposal: 0, or -EINVAL with the reason in why. */
 int mw_check(const struct mwin *w, char *why, size_t len);
 /* The state-file line of w (no newline) and its inverse (line is changed); a line whose digest
- * does not match its fields is read with state MW_TAMPERED. 0 or -EINVAL. */
+ * does not match its fields, or whose end lies more than MW_AHEAD_MAX after its proposal, is
+ * read with state MW_TAMPERED. 0 or -EINVAL. */
 void mw_write(const struct mwin *w, FILE *f);
 int mw_parse(char *line, struct mwin *w);
 /* The approved windows of v still open at now, into p before policy_validate(): for each, a

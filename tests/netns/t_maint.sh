@@ -45,12 +45,14 @@ useradd -M -N -g sanso-admin -s /usr/sbin/nologin "$UA"
 useradd -M -N -g sanso-admin -s /usr/sbin/nologin "$UB"
 users_gone()
 {
-	userdel "$UA" 2>/dev/null
-	userdel "$UB" 2>/dev/null
-	((created_group)) && groupdel sanso-admin 2>/dev/null
-	return 0
+	userdel "$UA" 2>/dev/null || true
+	userdel "$UB" 2>/dev/null || true
+	if ((created_group)); then
+		groupdel sanso-admin 2>/dev/null || true
+	fi
 }
-trap 'users_gone; cleanup' EXIT
+# the users go first; cleanup (lib.sh) then sees the test's own exit status
+trap 'rc=$?; set +e; users_gone; (exit $rc); cleanup' EXIT
 chmod 0711 "$TMP"
 
 ctl() { "$SANSOCTL" -s "$CTL" "$@"; }

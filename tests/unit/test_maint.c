@@ -22,13 +22,15 @@ static const char *conf =
 	"  lgwan: { interfaces = [\"lg0\"]; networks = [\"10.20.0.0/24\"]; };\n"
 	"  internet: { interfaces = [\"in0\"]; networks = [\"any\"]; };\n"
 	"  dmz: { interfaces = [\"dz0\"]; networks = [\"10.40.0.0/24\"]; }; };\n"
-	"hosts: ( { name = \"juki\"; zone = \"mynumber\"; mac = \"02:00:00:00:10:05\"; ipv4 = \"10.10.0.5\"; },\n"
+	"hosts: ( { name = \"juki\"; zone = \"mynumber\"; mac = \"02:00:00:00:10:05\";\n"
+	"    ipv4 = \"10.10.0.5\"; },\n"
 	"  { name = \"admin\"; zone = \"lgwan\"; ipv4 = \"10.20.0.10\"; },\n"
 	"  { name = \"eapply\"; zone = \"dmz\"; ipv4 = \"10.40.0.10\"; } );\n";
 
 static struct mwin window(const char *to, enum mw_state state, int64_t until)
 {
-	struct mwin w = { .uid = 1000, .uid2 = 1001, .until_t = until, .state = state };
+	struct mwin w = { .uid = 1000, .uid2 = 1001, .until_t = until, .state = state,
+			  .opened_at = NOW };
 
 	snprintf(w.id, sizeof(w.id), "mw-1");
 	snprintf(w.vendor, sizeof(w.vendor), "Vendor K.K.");
@@ -154,6 +156,14 @@ START_TEST(test_state_line)
 	memcpy(p, "1790003660", 10);
 	ck_assert_int_eq(mw_parse(edited, &r), 0);
 	ck_assert_int_eq(r.state, MW_TAMPERED);
+	w.opened_at = NOW + 60 - MW_AHEAD_MAX - 1;	/* a digest is recomputed: the bound holds */
+	line_of(&w, line, sizeof(line));
+	ck_assert_int_eq(mw_parse(line, &r), 0);
+	ck_assert_int_eq(r.state, MW_TAMPERED);
+	w.opened_at = NOW + 60 - MW_AHEAD_MAX;
+	line_of(&w, line, sizeof(line));
+	ck_assert_int_eq(mw_parse(line, &r), 0);
+	ck_assert_int_eq(r.state, MW_ACTIVE);
 	snprintf(line, sizeof(line), "mw-1\tV\t1.2.3.4");	/* too few fields */
 	ck_assert_int_eq(mw_parse(line, &r), -EINVAL);
 	w.ports[0] = '\0';		/* an empty field survives */

@@ -97,8 +97,10 @@
 	X(MAINT_OPEN,		"maintenance.open",	"id vendor from to proto ports until reason") \
 	X(MAINT_APPROVE,	"maintenance.approve",	"id opened_by vendor from to proto ports until") \
 	X(MAINT_REFUSED,	"maintenance.refused",	"id why")			\
-	X(MAINT_CLOSE,		"maintenance.close",	"id was reason")		\
-	X(MAINT_EXPIRE,		"maintenance.expire",	"id until was sessions bytes")	\
+	X(MAINT_CLOSE,		"maintenance.close",	"id was reason kernel_packets "\
+							"kernel_bytes")			\
+	X(MAINT_EXPIRE,		"maintenance.expire",	"id until was sessions bytes "	\
+							"kernel_packets kernel_bytes")	\
 	X(MAINT_TAMPERED,	"maintenance.tampered",	"id until")			\
 	X(MAINT_SESSION_START,	"maintenance.session.start", "id vendor src dst proto sport dport") \
 	X(MAINT_SESSION_END,	"maintenance.session.end", "id vendor src dst proto sport dport "\

@@ -262,6 +262,7 @@ static int merge_one(const struct mwin *w, struct policy *p)
 	snprintf(x->requested_by, sizeof(x->requested_by), "%s", w->by);
 	snprintf(x->approved_by, sizeof(x->approved_by), "%s", w->by2);
 	x->expires = w->until_t;
+	x->window = true;
 	if (policy_proto_parse(w->proto, &x->proto) < 0)
 		return -EINVAL;
 	r = w->ports[0] ? merge_ports(p, w->ports, x) : 0;
@@ -285,15 +286,18 @@ int mw_merge(const struct mwin *v, int n, struct policy *p, int64_t now)
 	return 0;
 }
 
-void mw_print(const struct mwin *w, FILE *out)
+void mw_print(const struct mwin *w, const uint64_t kc[2], FILE *out)
 {
 	fprintf(out, "%-8s %-9s vendor %s: %s -> %s %s%s%s until %s; opened by %s", w->id,
 		mw_state_name(w->state), w->vendor, w->from, w->to, w->proto,
 		w->ports[0] ? " " : "", w->ports, w->until, w->by);
 	if (w->by2[0])
 		fprintf(out, ", approved by %s", w->by2);
-	fprintf(out, "; sessions %" PRIu64 " (not recorded %" PRIu64 "), bytes %" PRIu64
-		"; reason: %s\n", w->sessions, w->suppressed, w->bytes, w->reason);
+	fprintf(out, "; sessions %" PRIu64 " (not recorded %" PRIu64 "), bytes %" PRIu64,
+		w->sessions, w->suppressed, w->bytes);
+	if (kc)
+		fprintf(out, "; kernel counter %" PRIu64 " packets %" PRIu64 " bytes", kc[0], kc[1]);
+	fprintf(out, "; reason: %s\n", w->reason);
 }
 
 static void kv(FILE *out, const char *k, const char *v, bool comma)
@@ -304,7 +308,7 @@ static void kv(FILE *out, const char *k, const char *v, bool comma)
 		fputc(',', out);
 }
 
-void mw_json(const struct mwin *w, FILE *out)
+void mw_json(const struct mwin *w, const uint64_t kc[2], FILE *out)
 {
 	fputc('{', out);
 	kv(out, "id", w->id, true);
@@ -318,6 +322,9 @@ void mw_json(const struct mwin *w, FILE *out)
 	kv(out, "until", w->until, true);
 	kv(out, "opened_by", w->by, true);
 	kv(out, "approved_by", w->by2, true);
+	if (kc)
+		fprintf(out, "\"kernel_packets\":%" PRIu64 ",\"kernel_bytes\":%" PRIu64 ",", kc[0],
+			kc[1]);
 	fprintf(out, "\"opened_at\":%" PRId64 ",\"approved_at\":%" PRId64 ",\"ended_at\":%"
 		PRId64 ",\"sessions\":%" PRIu64 ",\"sessions_not_recorded\":%" PRIu64
 		",\"bytes\":%" PRIu64 "}", w->opened_at, w->approved_at, w->ended_at, w->sessions,

@@ -60,7 +60,8 @@ int mw_merge(const struct mwin *v, int n, struct policy *p, int64_t now);
 /* Index of the window called id, or -1. */
 int mw_find(const struct mwin *v, int n, const char *id);
 /* One window as text (list, status) or as a JSON object. */
-void mw_print(const struct mwin *w, FILE *out);
-void mw_json(const struct mwin *w, FILE *out);
+/* kc: the kernel counter of its rule (packets, bytes) while it is compiled, else NULL. */
+void mw_print(const struct mwin *w, const uint64_t kc[2], FILE *out);
+void mw_json(const struct mwin *w, const uint64_t kc[2], FILE *out);
 
 #endif

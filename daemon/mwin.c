@@ -9,6 +9,7 @@
 #include "ctdel.h"
 #include "ctev.h"
 #include "gen.h"
+#include "kdump.h"
 #include "log.h"
 #include "mwin.h"
 #include "state.h"
@@ -31,11 +32,65 @@ static struct mw_rt {
 
 static void subscription(struct daemon *d, int64_t now);
 
+struct kc_ctx {
+	char want[64];			/* the rule's comment */
+	uint64_t v[2];			/* packets, bytes */
+	bool found;
+};
+
+static void kc_cb(void *arg, const char *chain, int idx, const char *comment, uint64_t pkts,
+		  uint64_t bytes)
+{
+	struct kc_ctx *k = arg;
+
+	(void)chain;
+	(void)idx;
+	if (strcmp(comment, k->want))
+		return;
+	k->v[0] += pkts;
+	k->v[1] += bytes;
+	k->found = true;
+}
+
+/* The counter of the window's rule (compile.c: rules_window_counters) in the kernel now:
+ * kc, or NULL when the window is not compiled (or the kernel cannot be read). */
+static const uint64_t *kernel_counter(struct daemon *d, const struct mwin *w, uint64_t kc[2])
+{
+	struct kc_ctx k = { .found = false };
+	int r;
+
+	if (w->state != MW_ACTIVE || !d->cur.cr)
+		return NULL;
+	snprintf(k.want, sizeof(k.want), "maintenance window %s", w->id);
+	pthread_mutex_lock(&d->ap_lock);
+	r = kdump_counters(kc_cb, &k);
+	pthread_mutex_unlock(&d->ap_lock);
+	if (r < 0 || !k.found)
+		return NULL;
+	kc[0] = k.v[0];
+	kc[1] = k.v[1];
+	return kc;
+}
+
 static const char *arg(const struct ctl_req *q, const char *k)
 {
 	const char *v = ctl_req_get(q, k);
 
 	return v ? v : "";
+}
+
+/* The kernel counter of w as two strings for the trail ("unknown" when it cannot be read). */
+static void kernel_counter_text(struct daemon *d, const struct mwin *w, char p[24], char b[24])
+{
+	uint64_t kc[2];
+
+	if (!kernel_counter(d, w, kc)) {
+		snprintf(p, 24, "unknown");
+		snprintf(b, 24, "unknown");
+		return;
+	}
+	snprintf(p, 24, "%" PRIu64, kc[0]);
+	snprintf(b, 24, "%" PRIu64, kc[1]);
 }
 
 /* Room for one more: the oldest ended window goes. */
@@ -260,13 +315,16 @@ static void end_sessions(struct daemon *d, int i)
 int mw_h_close(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q, FILE *out)
 {
 	struct mwin *w = find(d, q, out), save;
+	char kp[24], kb[24];
 
 	if (!w)
 		return CTL_ERR_INVALID;
 	if (w->state != MW_PROPOSED && w->state != MW_ACTIVE)
 		return refuse(d, peer, w, "the window has ended already", out, CTL_ERR_INVALID);
+	kernel_counter_text(d, w, kp, kb);
 	if (trail_audit(d, peer->name, AUDIT_EV_MAINT_CLOSE, "id", w->id, "was",
-			 mw_state_name(w->state), "reason", arg(q, "reason"), NULL) < 0) {
+			 mw_state_name(w->state), "reason", arg(q, "reason"), "kernel_packets", kp,
+			 "kernel_bytes", kb, NULL) < 0) {
 		fprintf(out, "refused: the audit trail cannot be written\n");
 		return CTL_ERR_FAILED;
 	}
@@ -293,6 +351,7 @@ int mw_h_list(struct daemon *d, const struct ctl_peer *peer __attribute__((unuse
 	      const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
+	uint64_t kc[2];
 	int i;
 
 	if (f && !strcmp(f, "json")) {
@@ -300,7 +359,7 @@ int mw_h_list(struct daemon *d, const struct ctl_peer *peer __attribute__((unuse
 		for (i = 0; i < d->ops.n_mw; i++) {
 			if (i)
 				fputc(',', out);
-			mw_json(&d->ops.mw[i], out);
+			mw_json(&d->ops.mw[i], kernel_counter(d, &d->ops.mw[i], kc), out);
 		}
 		fprintf(out, "]}\n");
 		return CTL_OK;
@@ -308,7 +367,7 @@ int mw_h_list(struct daemon *d, const struct ctl_peer *peer __attribute__((unuse
 	if (!d->ops.n_mw)
 		fprintf(out, "no maintenance windows\n");
 	for (i = 0; i < d->ops.n_mw; i++)
-		mw_print(&d->ops.mw[i], out);
+		mw_print(&d->ops.mw[i], kernel_counter(d, &d->ops.mw[i], kc), out);
 	return CTL_OK;
 }
 
@@ -342,7 +401,7 @@ void mwin_status_json(const struct daemon *d, FILE *out)
 		    d->ops.mw[i].state != MW_TAMPERED)
 			continue;
 		fprintf(out, "%s", n++ ? ", " : "");
-		mw_json(&d->ops.mw[i], out);
+		mw_json(&d->ops.mw[i], NULL, out);
 	}
 	fprintf(out, "]");
 }
@@ -351,7 +410,7 @@ void mwin_status_json(const struct daemon *d, FILE *out)
 static bool expire_one(struct daemon *d, int i, int64_t now)
 {
 	struct mwin *w = &d->ops.mw[i];
-	char s[24], b[24];
+	char s[24], b[24], kp[24], kb[24];
 
 	if (w->state == MW_TAMPERED && !w->end_reported) {
 		if (trail_audit(d, "sansod", AUDIT_EV_MAINT_TAMPERED, "id", w->id, "until",
@@ -366,8 +425,10 @@ static bool expire_one(struct daemon *d, int i, int64_t now)
 		return false;
 	snprintf(s, sizeof(s), "%" PRIu64, w->sessions);
 	snprintf(b, sizeof(b), "%" PRIu64, w->bytes);
+	kernel_counter_text(d, w, kp, kb);
 	if (trail_audit(d, "sansod", AUDIT_EV_MAINT_EXPIRE, "id", w->id, "until", w->until,
-			 "was", mw_state_name(w->state), "sessions", s, "bytes", b, NULL) < 0)
+			 "was", mw_state_name(w->state), "sessions", s, "bytes", b,
+			 "kernel_packets", kp, "kernel_bytes", kb, NULL) < 0)
 		return false;
 	log_info("maintenance window %s ended at %s", w->id, w->until);
 	if (w->state == MW_ACTIVE)

@@ -119,6 +119,9 @@ check "the vendor reaches e-apply:22" tcp_ok in "$VENDOR" 10.40.0.10 22
 stream_open s1 in "$VENDOR" 10.40.0.10 22
 check "a session through the window carries data" stream_passes s1
 check "... and again" stream_passes s1
+check "verify: the kernel is in sync with the generation holding the window (its counter too)" ctl verify
+check "the window's own kernel counter has counted its traffic (list --json)" \
+	bash -c "'$SANSOCTL' -s '$CTL' maintenance list --json | python3 -c 'import json,sys; w=[w for w in json.load(sys.stdin)[\"windows\"] if w[\"id\"] == \"$id\"][0]; assert w[\"kernel_packets\"] > 0 and w[\"kernel_bytes\"] > 0, w'"
 check "the trail has maintenance.session.start of the session" \
 	poll 50 bash -c "grep '\"event\":\"maintenance.session.start\"' '$AUDIT' | grep '\"id\":\"$id\"' | grep -q '\"src\":\"$VENDOR\"'"
 fd=${STREAM_FD[s1]}	# the vendor ends the session
@@ -164,6 +167,8 @@ n = [json.loads(l) for l in open(\"$AUDIT\") if \"maintenance.session.suppressed
 assert len(n) == 1 and n[0][\"id\"] == \"$id\", n
 assert w[\"sessions\"] >= 112 and int(n[0][\"count\"]) == w[\"sessions\"] - 100, (w, n)'"
 refute "after close: the vendor cannot reach e-apply:22" tcp_ok in "$VENDOR" 10.40.0.10 22
+check "maintenance.close carries the kernel counter of the window's traffic" \
+	bash -c "grep '\"event\":\"maintenance.close\"' '$AUDIT' | grep '\"id\":\"$id\"' | grep -Eq '\"kernel_bytes\":\"[1-9][0-9]*\"'"
 check_eq "the trail has maintenance.open, .approve and .close of it" "1 1 1" \
 	"$(events maintenance.open "$id") $(events maintenance.approve "$id") $(events maintenance.close "$id")"
 check "list --json: closed, approved by B, with its session" \

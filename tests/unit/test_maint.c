@@ -12,6 +12,7 @@
 #include "compile.h"
 #include "conf.h"
 #include "maint.h"
+#include "nftgen.h"
 #include "mwin.h"
 
 #define NOW 1790000000		/* 2026-09-21T14:13:20Z */
@@ -218,6 +219,9 @@ START_TEST(test_merge)
 	const struct comp_decision *dc;
 	struct comp_result *cr;
 	struct policy *p;
+	char *nft, want[96];
+	size_t len;
+	FILE *f;
 
 	snprintf(v[1].id, sizeof(v[1].id), "mw-2");
 	snprintf(v[2].id, sizeof(v[2].id), "mw-3");
@@ -225,6 +229,18 @@ START_TEST(test_merge)
 	snprintf(v[4].id, sizeof(v[4].id), "mw-5");
 	ck_assert_int_eq(build(v, 5, &p, &cr), 0);
 	ck_assert_int_eq(p->n_exceptions, 1);
+	ck_assert(p->exceptions[0].window);
+	dc = decision(p, cr, "mw-1");
+	ck_assert_ptr_nonnull(dc);
+	nft = NULL;
+	f = open_memstream(&nft, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(nftgen_print(cr->rs, f, false), 0);
+	fclose(f);
+	snprintf(want, sizeof(want), "ct mark & 0x%08x == 0x%08x counter", COMP_MARK_MASK, dc->id);
+	ck_assert_msg(strstr(nft, "maintenance window mw-1"), "%s", nft);	/* its own counter */
+	ck_assert_msg(strstr(nft, want), "%s not in %s", want, nft);
+	free(nft);
 	dc = decision(p, cr, "mw-1");
 	ck_assert_ptr_nonnull(dc);
 	ck_assert_uint_eq(dc->timeout_ms, 90000);

@@ -111,7 +111,20 @@
 	X(CHANGE_ROLLBACK,	"change.rollback",	"id version sha256 reason")	\
 	X(CHANGE_CONFIRM,	"change.confirm",	"version")			\
 	X(CHANGE_REVERT,	"change.revert",	"version to why")		\
-	X(CHANGE_UNRATIFIED,	"change.unratified",	"id version by")
+	X(CHANGE_UNRATIFIED,	"change.unratified",	"id version by")	\
+	X(MAINT_OPEN,		"maintenance.open",	"id vendor from to proto ports until reason") \
+	X(MAINT_APPROVE,	"maintenance.approve",	"id opened_by vendor from to proto ports until") \
+	X(MAINT_REFUSED,	"maintenance.refused",	"id why")			\
+	X(MAINT_CLOSE,		"maintenance.close",	"id was reason kernel_packets "\
+							"kernel_bytes")			\
+	X(MAINT_EXPIRE,		"maintenance.expire",	"id until was sessions bytes "	\
+							"kernel_packets kernel_bytes")	\
+	X(MAINT_TAMPERED,	"maintenance.tampered",	"id until")			\
+	X(MAINT_SESSION_START,	"maintenance.session.start", "id vendor src dst proto sport dport") \
+	X(MAINT_SESSION_END,	"maintenance.session.end", "id vendor src dst proto sport dport "\
+							"bytes packets")		\
+	X(MAINT_SUPPRESSED,	"maintenance.session.suppressed", "id count")		\
+	X(MAINT_LOST,		"maintenance.events.lost", "overflows")
 
 #define AUDIT_EV_ENUM_(id, name, keys)	AUDIT_E_##id,
 enum audit_ev {
@@ -172,6 +185,16 @@ extern const struct audit_event audit_events[AUDIT_E_MAX];
 #define AUDIT_EV_CHANGE_CONFIRM	AUDIT_EV(CHANGE_CONFIRM)
 #define AUDIT_EV_CHANGE_REVERT	AUDIT_EV(CHANGE_REVERT)
 #define AUDIT_EV_CHANGE_UNRATIFIED AUDIT_EV(CHANGE_UNRATIFIED)
+#define AUDIT_EV_MAINT_OPEN	AUDIT_EV(MAINT_OPEN)
+#define AUDIT_EV_MAINT_APPROVE	AUDIT_EV(MAINT_APPROVE)
+#define AUDIT_EV_MAINT_REFUSED	AUDIT_EV(MAINT_REFUSED)
+#define AUDIT_EV_MAINT_CLOSE	AUDIT_EV(MAINT_CLOSE)
+#define AUDIT_EV_MAINT_EXPIRE	AUDIT_EV(MAINT_EXPIRE)
+#define AUDIT_EV_MAINT_TAMPERED	AUDIT_EV(MAINT_TAMPERED)
+#define AUDIT_EV_MAINT_SESSION_START AUDIT_EV(MAINT_SESSION_START)
+#define AUDIT_EV_MAINT_SESSION_END AUDIT_EV(MAINT_SESSION_END)
+#define AUDIT_EV_MAINT_SUPPRESSED AUDIT_EV(MAINT_SUPPRESSED)
+#define AUDIT_EV_MAINT_LOST	AUDIT_EV(MAINT_LOST)
 /* The registered event called name, or -ENOENT. */
 int audit_event_find(const char *name);
 

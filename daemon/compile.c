@@ -1499,6 +1499,27 @@ static bool engine_services(const struct ctx *c)
 /* Established traffic of a live decision is accepted by the second rule (the first only
  * exists with breakout: DNS answers must reach the engine before). Invalid packets have no
  * conntrack, so no ct mark, and fall through to their own drop. */
+/* R80: the traffic of each remote maintenance window, both ways, on a counter of its own
+ * (comment "maintenance window ID"), read by the daemon for the window's record. */
+static void rules_window_counters(struct ctx *c)
+{
+	const struct exception *x;
+	struct ir_rule r;
+	int i;
+
+	for (i = 0; i < c->n_dec; i++) {
+		if (c->dec[i].kind != COMP_EXCEPTION)
+			continue;
+		x = &c->p->exceptions[c->dec[i].idx];
+		if (!x->window)
+			continue;
+		ir_rule_init(&r, ir_comment(c->rs, "maintenance window %s", x->id), 0);
+		mark_bit(c, &r, OP_CTMARK_BIT, COMP_MARK_MASK, c->dec[i].id);
+		st(c, &r, OP_COUNTER);
+		emit(c, c->ch_fwd, &r);
+	}
+}
+
 static void rules_forward(struct ctx *c)
 {
 	static const enum ir_field k[2] = { F_IIFNAME, F_OIFNAME };
@@ -1508,6 +1529,7 @@ static void rules_forward(struct ctx *c)
 	rules_ha_forward(c);
 	rules_isolation(c);
 	rules_dns(c);
+	rules_window_counters(c);
 	rules_established(c, c->ch_fwd, false, false);
 	ir_rule_init(&r, "conntrack state invalid: refused", 0);
 	st(c, &r, OP_CT_STATE)->value = IR_CT_INVALID;

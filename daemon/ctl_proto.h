@@ -76,7 +76,11 @@ enum ctl_role {
 	X(SHOW,		"show",			false,	CTL_ROLES_READ,		change_h_show)	\
 	X(ROLLBACK,	"rollback",		true,	CTL_ROLES_CHANGE,	change_h_rollback) \
 	X(CONFIRM,	"confirm",		true,	CTL_ROLES_APPROVE,	change_h_confirm) \
-	X(VDIFF,	"version-diff",		false,	CTL_ROLES_READ,		change_h_diff)
+	X(VDIFF,	"version-diff",		false,	CTL_ROLES_READ,		change_h_diff) \
+	X(MAINT_OPEN,	"maintenance-open",	true,	CTL_ROLES_CHANGE,	mw_h_open) \
+	X(MAINT_APPROVE,	"maintenance-approve",	true,	CTL_ROLES_APPROVE,	mw_h_approve) \
+	X(MAINT_CLOSE,	"maintenance-close",	true,	CTL_ROLES_CONTAIN,	mw_h_close) \
+	X(MAINT_LIST,	"maintenance-list",	false,	CTL_ROLES_READ,	mw_h_list)
 
 /* Arguments by request (key=value lines; every request also takes lang=ja, and format=):
  *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
@@ -91,7 +95,9 @@ enum ctl_role {
  *   when it allows a path the policy does not; keygen: the gateway's Ed25519 signing key
  *   (state directory), its public key returned; dump signed=1: the dump signed with it
  *   (evidence.h); version-diff version [version2] (default: the running one): the policy-level
- *   difference of two stored versions (pdiff.h). */
+ *   difference of two stored versions (pdiff.h); maintenance-open vendor from to proto
+ *   [ports] until reason (mwin.c); maintenance-approve (not the proposer), maintenance-close
+ *   id; maintenance-list. */
 
 #define CTL_ENUM_(id, name, mutates, roles, handler)	CTL_##id,
 enum ctl_type {

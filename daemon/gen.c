@@ -80,7 +80,7 @@ static int parse_ports(struct policy *p, const char *s, struct exception *x)
 }
 
 /* The ledger's exceptions join the policy before validation: same rules as the file's. */
-static int ledger_merge(const struct ops *ops, struct policy *p, struct diag *diag)
+static int ledger_merge(const struct ops *ops, struct policy *p, int64_t now, struct diag *diag)
 {
 	struct exception *x;
 	int i, bad = 0;
@@ -109,6 +109,10 @@ static int ledger_merge(const struct ops *ops, struct policy *p, struct diag *di
 			bad++;
 		}
 		p->n_exceptions++;
+	}
+	if (ops && mw_merge(ops->mw, ops->n_mw, p, now) < 0) {	/* R80: like exceptions */
+		diag_add(diag, DIAG_ERROR, "maintenance windows", 0, "cannot merge the windows");
+		bad++;
 	}
 	return bad ? -EINVAL : 0;
 }
@@ -153,11 +157,13 @@ int gen_build(const struct opts *o, const struct ops *ops, struct gen *g,
 		r = conf_load_string(o->file, g->text.text, &g->policy, diag);
 		if (r == -EINVAL)	/* all errors in one run: the checker's too */
 			conf_check_partial(o->file, g->text.text, gen_clock(o), diag);
-		if (r >= 0)
+		if (r >= 0) {
 			g->n_file_exceptions = g->policy->n_exceptions;
+			g->n_file_groups = g->policy->n_groups;
+		}
 	}
 	if (r >= 0)
-		r = ledger_merge(ops, g->policy, diag);
+		r = ledger_merge(ops, g->policy, gen_clock(o), diag);
 	if (r >= 0) {
 		t1 = gen_mono();
 		r = policy_validate(g->policy, gen_clock(o), diag);
@@ -607,19 +613,35 @@ int gen_reload(struct daemon *d)
 /* The operational state, merged into p (in place: the policy in force): the ledger's
  * exceptions after the file's, validated again (I2, I3, I6), revoked services disabled. */
 static int ops_merge(const struct daemon *d, const struct ops *ops, struct policy *p,
-		     int n_file_exceptions, struct diag *diag)
+		     const struct gen *file, struct diag *diag)
 {
 	struct diag quiet;
 	int r;
 
 	diag_init(&quiet);		/* diag NULL: going back to a state that was valid */
-	p->n_exceptions = n_file_exceptions;
-	r = ledger_merge(ops, p, diag ? diag : &quiet);
+	p->n_exceptions = file->n_file_exceptions;
+	p->n_groups = file->n_file_groups;
+	r = ledger_merge(ops, p, gen_clock(&d->o), diag ? diag : &quiet);
 	if (r >= 0)
 		r = policy_validate(p, gen_clock(&d->o), diag ? diag : &quiet);
 	if (r >= 0)
 		ops_apply(ops, p);
 	diag_fini(&quiet);
+	return r;
+}
+
+int gen_check_ops(struct daemon *d, const struct ops *ops)
+{
+	struct diag diag;
+	int r;
+
+	if (!d->cur.policy)
+		return -ENOENT;
+	diag_init(&diag);
+	r = ops_merge(d, ops, d->cur.policy, &d->cur, &diag);
+	(void)ops_merge(d, &d->cur_ops, d->cur.policy, &d->cur, NULL);
+	gen_diag_print(d, &diag, d->ja || d->reply_ja);
+	diag_fini(&diag);
 	return r;
 }
 
@@ -645,7 +667,9 @@ static bool only_isolations(const struct daemon *d)
 	return d->cur.cr && same_revocations(&d->ops, &d->cur_ops) &&
 	       d->ops.n_ledger == d->cur_ops.n_ledger &&
 	       !memcmp(d->ops.ledger, d->cur_ops.ledger,
-		       (size_t)d->ops.n_ledger * sizeof(d->ops.ledger[0]));
+		       (size_t)d->ops.n_ledger * sizeof(d->ops.ledger[0])) &&
+	       d->ops.n_mw == d->cur_ops.n_mw &&
+	       !memcmp(d->ops.mw, d->cur_ops.mw, (size_t)d->ops.n_mw * sizeof(d->ops.mw[0]));
 }
 
 /* The policy in force, with d->ops, compiled into g (which shares its text and policy). */
@@ -659,7 +683,7 @@ static int gen_rebuild(struct daemon *d, struct gen *g, struct diag *diag)
 
 	memset(g, 0, sizeof(*g));
 	if (!quick)
-		r = ops_merge(d, &d->ops, p, d->cur.n_file_exceptions, diag);
+		r = ops_merge(d, &d->ops, p, &d->cur, diag);
 	for (i = 0; r >= 0 && i < d->ops.n_isolate; i++) {
 		if (gen_resolves(p, d->ops.isolate[i]))
 			iso[x.n_isolate++] = d->ops.isolate[i];
@@ -671,30 +695,14 @@ static int gen_rebuild(struct daemon *d, struct gen *g, struct diag *diag)
 	if ((r >= 0 && !quick) || r == -ENOENT)
 		r = comp_build_ex(p, gen_clock(&d->o), &x, &g->cr, diag);
 	if (r < 0 && !quick)	/* the policy in force goes back to the state it was built with */
-		(void)ops_merge(d, &d->cur_ops, p, d->cur.n_file_exceptions, NULL);
+		(void)ops_merge(d, &d->cur_ops, p, &d->cur, NULL);
 	g->policy = p;
 	g->text = d->cur.text;
 	memcpy(g->sha256, d->cur.sha256, sizeof(g->sha256));
 	g->n_file_exceptions = d->cur.n_file_exceptions;
+	g->n_file_groups = d->cur.n_file_groups;
 	g->shared = true;
 	return r;
-}
-
-int gen_check_ops(struct daemon *d)
-{
-	struct diag diag;
-	struct gen g;
-	int r;
-
-	if (!d->cur.policy)
-		return -ENOENT;
-	diag_init(&diag);
-	r = gen_rebuild(d, &g, &diag);
-	gen_diag_print(d, &diag, d->ja || d->reply_ja);
-	diag_fini(&diag);
-	comp_result_free(g.cr);
-	(void)ops_merge(d, &d->cur_ops, d->cur.policy, d->cur.n_file_exceptions, NULL);
-	return r < 0 ? r : 0;
 }
 
 int gen_apply_ops(struct daemon *d)
@@ -730,7 +738,7 @@ int gen_apply_ops(struct daemon *d)
 	}
 	if (code < 0) {
 		comp_result_free(g.cr);
-		(void)ops_merge(d, &d->cur_ops, d->cur.policy, d->cur.n_file_exceptions, NULL);
+		(void)ops_merge(d, &d->cur_ops, d->cur.policy, &d->cur, NULL);
 		return code;
 	}
 	d->cur.shared = true;		/* its text and policy live on in g */

@@ -17,9 +17,10 @@
 
 int gen_reload(struct daemon *d);
 int gen_apply_ops(struct daemon *d);
-/* Would d->ops build on the policy in force (diagnostics printed)? Nothing is committed;
- * the policy in force stays as it was built. */
-int gen_check_ops(struct daemon *d);
+/* Would the policy in force, with the operational state ops, validate? Nothing is built or
+ * applied (the policy goes back to its state); the diagnostics go to the reply too. 0 or
+ * -errno. */
+int gen_check_ops(struct daemon *d, const struct ops *ops);
 /* sha: SHA-256 of the flattened text; text (if not NULL): the text, the caller's to free. */
 int gen_check(struct daemon *d, const char *file, char sha[65], struct conf_text *text);
 

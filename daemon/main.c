@@ -27,6 +27,7 @@
 #include "log.h"
 #include "nftgen.h"
 #include "monitor.h"
+#include "mwin.h"
 #include "gen.h"
 #include "version.h"
 #include "ha.h"
@@ -538,7 +539,7 @@ struct loop {
 	struct ctl_server cs;
 	struct ctl_conn conns[CTL_CLIENTS_MAX];
 	struct monitor mon;
-	struct pollfd pfd[4 + CTL_CLIENTS_MAX];
+	struct pollfd pfd[5 + CTL_CLIENTS_MAX];	/* [4]: conntrack events (mwin) */
 	long long wd_ms;		/* watchdog: ping every wd_ms (0: none) */
 	int64_t next_drift;
 	int tick;			/* poll timeout, ms */
@@ -612,9 +613,10 @@ static int loop_once(struct daemon *d, struct loop *l)
 
 	if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
 		(void)gen_reload(d);	/* the trail broke: cut between zones */
+	l->pfd[4] = (struct pollfd){ .fd = mwin_fd(), .events = POLLIN };
 	r = change_next_ms(d, (int64_t)time(NULL));	/* a confirm deadline */
 	r = r >= 0 && r < l->tick ? r : l->tick;
-	r = poll(l->pfd, 4 + CTL_CLIENTS_MAX, control_pollset(l->conns, l->pfd + 4,
+	r = poll(l->pfd, 5 + CTL_CLIENTS_MAX, control_pollset(l->conns, l->pfd + 5,
 			d->restore.recheck ? RESTORE_RECHECK_MS : r));
 	if (l->wd_ms > 0)
 		watchdog(d, l->beats);
@@ -628,7 +630,9 @@ static int loop_once(struct daemon *d, struct loop *l)
 	}
 	if (r > 0 && l->cs.fd >= 0 && (l->pfd[1].revents & POLLIN))
 		control_accept(&l->cs, l->conns);
-	control_io(d, l->conns, l->pfd + 4);
+	control_io(d, l->conns, l->pfd + 5);
+	if (r > 0 && (l->pfd[4].revents & POLLIN))
+		mwin_input(d);
 	if (r > 0 && (l->pfd[3].revents & POLLIN))
 		ha_input(d);
 	ha_tick(d);
@@ -636,6 +640,7 @@ static int loop_once(struct daemon *d, struct loop *l)
 	(void)trail_checkpoint(d, false);		/* signed, at least every TRAIL_CKPT_S */
 	ops_tally_flush(d, (int64_t)time(NULL), false);	/* ctl.read of the minutes past */
 	change_tick(d, (int64_t)time(NULL));	/* confirm deadlines, unratified alerts */
+	mwin_tick(d, gen_clock(&d->o));		/* maintenance windows that ended */
 	if (mono_ms() >= l->next_drift) {
 		l->next_drift = mono_ms() + DRIFT_CHECK_MS;
 		drift_check_restore(d);
@@ -665,6 +670,7 @@ static int mode_daemon(struct daemon *d)
 	memset(&l, 0, sizeof(l));
 	loop_open(d, &l, fd);
 	(void)ops_expire_check(d, gen_clock(&d->o));	/* expired while sansod was down */
+	mwin_tick(d, gen_clock(&d->o));
 	notify("READY=1");
 	while ((sig = loop_once(d, &l)) == 0 || sig == SIGHUP) {
 		if (sig == SIGHUP)

@@ -23,6 +23,7 @@
 #include "kprove.h"
 #include "sign.h"
 #include "version.h"
+#include "mwin.h"
 #include "ops.h"
 #include "util_json.h"
 #include "sansod.h"
@@ -335,6 +336,7 @@ static int status_json(struct daemon *d, FILE *out)
 	fprintf(out, "}, ");
 	roles_json(out);
 	status_fib_json(d, out);
+	mwin_status_json(d, out);
 	fprintf(out, "}\n");
 	return CTL_OK;
 }
@@ -379,6 +381,7 @@ static int h_status(struct daemon *d, const struct ctl_peer *peer __attribute__(
 	change_status(d, out);
 	status_ops(d, out);
 	status_roles(out);
+	mwin_status(d, out);
 	status_fib(d, out);
 	return CTL_OK;
 }
@@ -925,7 +928,7 @@ static int exc_propose(struct daemon *d, const struct ctl_peer *peer, struct led
 {
 	d->ops.n_ledger++;
 	snprintf(l->approved_by, sizeof(l->approved_by), "%s", "pending-approval");
-	if (gen_check_ops(d) != 0) {
+	if (gen_check_ops(d, &d->ops) != 0) {
 		d->ops.n_ledger--;
 		fprintf(out, "refused: exception '%s' is not valid (see above); nothing changed\n",
 			l->id);

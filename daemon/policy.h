@@ -220,6 +220,7 @@ struct exception {
 	int64_t expires;		/* unix seconds */
 	char *expires_text;		/* as written, for printing */
 	bool expired;			/* set by policy_validate() against its 'now' */
+	bool window;			/* a remote maintenance window (maint.c): counted */
 	struct src_loc loc;
 };
 

@@ -74,6 +74,13 @@ static const struct cmd cmds[] = {
 	  "ゲートウェイの署名鍵を作成し、公開鍵 (PEM) を表示" },
 	{ CTL_PROVE, NULL, "", "prove the kernel's ruleset independently (through sansod; --dump: a file, here)",
 	  "カーネルのルールセットの到達可能性を独立に証明（sansod 経由。--dump はファイルをここで）" },
+	{ CTL_MAINT_OPEN, NULL, "", "propose a remote maintenance window (R80):\n"
+	  "                                         --vendor NAME --from ADDR --to HOST --proto P\n"
+	  "                                         [--ports N] --until TIME --reason R",
+	  "リモート保守の申請: --vendor --from --to --proto [--ports] --until --reason" },
+	{ CTL_MAINT_APPROVE, NULL, "id", "open a proposed window: another person", "保守の承認と開始（申請者以外）" },
+	{ CTL_MAINT_CLOSE, NULL, "id", "end a maintenance window now", "保守の即時終了" },
+	{ CTL_MAINT_LIST, NULL, "", "maintenance windows and their sessions (--json)", "保守の一覧と通信の記録" },
 };
 
 /* Commands that run here, without the daemon (or beside it: ha). */
@@ -127,6 +134,15 @@ static void cmd_syn(const struct cmd *c, char *syn, size_t len)
 		snprintf(syn, len, "[--dump FILE [-f POLICY]]");
 }
 
+/* One line of the usage: the name (two spaces at least after it), the synopsis, the help
+ * from column 41. */
+static void usage_line(FILE *out, const char *name, const char *syn, const char *help)
+{
+	int w = fprintf(out, "  %-17s%s%s", name, strlen(name) < 17 ? " " : "  ", syn);
+
+	fprintf(out, "%*s%s\n", w < 40 ? 41 - w : 1, "", help);
+}
+
 static void usage(FILE *out)
 {
 	char name[32], syn[32];
@@ -136,12 +152,12 @@ static void usage(FILE *out)
 		"usage: sansoctl [-s SOCKET] [--json] COMMAND [ARG] [--reason TEXT]\n");
 	for (i = 0; i < N_CMDS; i++) {
 		cmd_syn(&cmds[i], syn, sizeof(syn));
-		fprintf(out, "  %-17s %-20s %s\n", cmd_name(&cmds[i], name, sizeof(name)), syn,
-			ja ? cmds[i].help_ja : cmds[i].help);
+		usage_line(out, cmd_name(&cmds[i], name, sizeof(name)), syn,
+			   ja ? cmds[i].help_ja : cmds[i].help);
 	}
 	for (i = 0; i < N_LOCALS; i++)
-		fprintf(out, "  %-17s %-20s %s\n", locals[i].name, locals[i].syn,
-			ja ? locals[i].help_ja : locals[i].help);
+		usage_line(out, locals[i].name, locals[i].syn,
+			   ja ? locals[i].help_ja : locals[i].help);
 	fprintf(out, ja ? "  二語のコマンドはハイフンでも書けます (exception-add など)。\n"
 		"  -s ソケット  制御ソケット (既定 $SANSO_CONTROL, " CTL_SOCKET_DEFAULT ")\n"
 		"  --json  JSON で出力   --nft  dump を nft 形式で   --prometheus  stats を Prometheus 形式で\n"
@@ -753,6 +769,10 @@ static int take_arg(struct inv *v, int argc, char **argv, int *i)
 	} else if (!strcmp(a, "--confirm-within") && *i + 1 < argc && v->c &&
 		   (v->c->type == CTL_APPROVE || v->c->type == CTL_EMERGENCY)) {
 		if (add_arg(v->body, &v->blen, "confirm-within", argv[++*i]) < 0)
+			return bad_usage();
+	} else if (!strncmp(a, "--", 2) && strcmp(a, "--reason") && *i + 1 < argc && v->c &&
+		   v->c->type == CTL_MAINT_OPEN) {
+		if (add_arg(v->body, &v->blen, a + 2, argv[++*i]) < 0)
 			return bad_usage();
 	} else if (!strncmp(a, "--", 2) && *i + 1 < argc && v->c && v->c->type == CTL_EXC_ADD) {
 		if (add_arg(v->body, &v->blen, a + 2, argv[++*i]) < 0)

@@ -23,6 +23,7 @@
 #include "fibcheck.h"
 #include "hasync.h"
 #include "kwatch.h"
+#include "maint.h"
 #include "policy.h"
 #include "queue.h"
 #include "store.h"
@@ -58,6 +59,7 @@ struct gen {
 	struct comp_result *cr;
 	struct eng_tables *tables;
 	int n_file_exceptions;		/* policy->exceptions from the file; the ledger's follow */
+	int n_file_groups;		/* policy->groups from the file; maintenance windows' follow */
 	bool shared;			/* text and policy belong to the generation in force */
 };
 
@@ -123,6 +125,8 @@ struct ops {
 	struct ledger_entry ledger[LEDGER_MAX];
 	int n_ledger;
 	char policy[256];		/* the policy file now in force, if not the -f one */
+	struct mwin mw[MW_MAX];		/* remote maintenance windows (R80, mwin.c) */
+	int n_mw;
 };
 
 struct daemon {

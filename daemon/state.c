@@ -36,6 +36,11 @@ void state_write(const struct ops *o, FILE *f, bool local)
 			fprintf(f, "\t%d", l->expire_reported);
 		fputc('\n', f);
 	}
+	for (i = 0; local && i < o->n_mw; i++) {	/* windows stay on this gateway */
+		fputs("maint\t", f);
+		mw_write(&o->mw[i], f);
+		fputc('\n', f);
+	}
 }
 
 /* Written atomically (rename). */
@@ -108,6 +113,13 @@ int state_read(struct ops *o, FILE *f, const char *path)
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "change\t", 7))	/* before the store: change.c has them */
 			continue;
+		if (!strncmp(line, "maint\t", 6) && o->n_mw < MW_MAX) {
+			if (mw_parse(line + 6, &o->mw[o->n_mw]) == 0)
+				o->n_mw++;
+			else
+				ops_line_refused(path, ++bad, line);
+			continue;
+		}
 		if (sscanf(line, "policy\t%255[^\n]", o->policy) == 1)
 			continue;
 		if (!strncmp(line, "exception\t", 10) && o->n_ledger < LEDGER_MAX) {

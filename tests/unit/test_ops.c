@@ -20,7 +20,7 @@
 #include "state.h"
 #include "trail.h"
 
-#define EVENTS_MAX 16
+#define EVENTS_MAX 64
 
 static struct {
 	int n;
@@ -60,6 +60,13 @@ int gen_reload(struct daemon *d)
 	return 0;
 }
 
+int gen_check_ops(struct daemon *d, const struct ops *ops)
+{
+	(void)d;
+	(void)ops;
+	return 0;
+}
+
 int gen_apply_ops(struct daemon *d)
 {
 	(void)d;
@@ -83,12 +90,6 @@ int evidence_dump(struct daemon *d, const char *actor, const char *body, size_t 
 {
 	(void)d, (void)actor, (void)body, (void)len, (void)out;
 	return -ENOSYS;
-}
-
-int gen_check_ops(struct daemon *d)
-{
-	(void)d;
-	return 0;
 }
 
 void state_save(const struct daemon *d)

@@ -1006,7 +1006,7 @@ static int version_policy(struct daemon *d, unsigned n, struct policy **p, FILE 
 int change_h_diff(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
 		  const struct ctl_req *q, FILE *out)
 {
-	const char *f = ctl_req_get(q, "format"), *s2 = ctl_req_get(q, "version2");
+	const char *f = ctl_req_get(q, "format"), *s2 = ctl_req_get(q, "to");
 	struct policy *p[2] = { NULL, NULL };
 	unsigned n[2];
 	struct pdiff pd;

@@ -94,7 +94,7 @@ enum ctl_role {
  *   policy in force (the kernel read through libnftables, prove_policy.h), CTL_ERR_FAILED
  *   when it allows a path the policy does not; keygen: the gateway's Ed25519 signing key
  *   (state directory), its public key returned; dump signed=1: the dump signed with it
- *   (evidence.h); version-diff version [version2] (default: the running one): the policy-level
+ *   (evidence.h); version-diff version [to] (default: the running one): the policy-level
  *   difference of two stored versions (pdiff.h); maintenance-open vendor from to proto
  *   [ports] until reason (mwin.c); maintenance-approve (not the proposer), maintenance-close
  *   id; maintenance-list. */

@@ -44,7 +44,7 @@ static const struct cmd cmds[] = {
 	{ CTL_DUMP, NULL, "", "what the kernel enforces (--json, --nft; --signed -o FILE: signed evidence)", "カーネルが実施中の内容（--signed -o FILE で署名付き証跡）" },
 	{ CTL_VERIFY, NULL, "", "kernel vs compiled policy: what differs, exit 1 on drift", "カーネルとポリシーの照合（差分を表示）" },
 	{ CTL_VERIFY, "diff", "", "same as verify (the differences, then in sync/drift)", "verify と同じ（差分と一致・差分ありを表示）" },
-	{ CTL_VDIFF, "diff", "version version2", "VERSION [VERSION]: what changed between two stored versions,\n"
+	{ CTL_VDIFF, "diff", "version to", "VERSION [VERSION]: what changed between two stored versions,\n"
 	  "                                         object by object (default second: the running one; --json)",
 	  "保存された二つの版の違い（オブジェクト単位。二つ目の既定は実施中の版）" },
 	{ CTL_STATS, NULL, "", "counters (--prometheus)", "統計" },

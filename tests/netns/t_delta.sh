@@ -27,8 +27,9 @@ SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
 lab_up
 
 delta_setup
-# (c) reloads an edited file, one person: policy.changes = "single" (not two-person)
-sed -i '1s|model = "three-tier";|& changes = "single";|' "$TMP/policy.conf"
+# (c) reloads an edited file, one person: the bench policy says policy.changes = "single"
+check "the large policy is in single mode (one person reloads it)" \
+	grep -q 'changes = "single"' "$TMP/policy.conf"
 stop()
 {
 	kill "$DPID"

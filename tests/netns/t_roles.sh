@@ -126,7 +126,8 @@ check_eq "operator: approve of the contractor's proposal is denied (exit 4)" 4 \
 	"$(rc_of as op approve "$id")"
 check "ciso: approves the contractor's proposal" as ciso approve "$id"
 check "... it is applied (changes)" bash -c "'$TMP/bin/sansoctl' -s '$CTL' changes | grep '$id' | grep -q 'applied'"
-check "admin: reload" as adm reload
+cp "$TMP/proposal.conf" "$TMP/policy.conf"	# the file is now the approved version
+check "admin: reload (the file is the running version)" as adm reload
 
 # ---- separation of duties (R61) ----
 ctl status >"$TMP/status.txt"

@@ -491,6 +491,8 @@ int pv_json_load(struct pv_model *m, const char *text)
 				break;
 			}
 		}
+	for (i = 0; !r && i < (size_t)m->n_sets; i++)
+		pv_set_merge(&m->sets[i]);
 	if (!r && !json_is_array(arr)) {
 		snprintf(m->why, sizeof(m->why), "no \"nftables\" array");
 		r = -EINVAL;

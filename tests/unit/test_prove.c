@@ -5,6 +5,7 @@
  * before forward, jumps and returns, and a jump loop. */
 #include <check.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "prove.h"
@@ -28,12 +29,13 @@ struct run {
 	struct pv_result r;
 };
 
-static void eval(struct run *x, const char *json, int r_expect)
+static void eval_max(struct run *x, const char *json, unsigned long work_max, int r_expect)
 {
 	struct pv_box b;
 	int r;
 
 	memset(x, 0, sizeof(*x));
+	x->r.work_max = work_max;
 	pv_model_init(&x->m);
 	pv_model_ifindex(&x->m, "a");
 	pv_model_ifindex(&x->m, "b");
@@ -44,6 +46,11 @@ static void eval(struct run *x, const char *json, int r_expect)
 	b.d[PV_CTMARK].hi = b.d[PV_MARK].hi = 0;
 	r = pv_eval(&x->m, PV_H_FORWARD, &b, &x->r);
 	ck_assert_int_eq(r, r_expect);
+}
+
+static void eval(struct run *x, const char *json, int r_expect)
+{
+	eval_max(x, json, 0, r_expect);
 }
 
 static void done(struct run *x)
@@ -170,6 +177,122 @@ START_TEST(jump_loop)
 }
 END_TEST
 
+/* 40 rules that each split what goes on: fine within the default budget, -E2BIG (no growth
+ * past it) under a small one. */
+static char *split_rules(void)
+{
+	size_t len = 40 * 256 + 256;
+	char *j = malloc(len);
+	int i;
+
+	ck_assert_ptr_nonnull(j);
+	strcpy(j, HDR FWD);
+	for (i = 1; i <= 40; i++)
+		snprintf(j + strlen(j), len - strlen(j), "{\"rule\":{\"chain\":\"forward\","
+			 "\"handle\":%d,\"expr\":[" M(IPS, "==", "\"10.0.0.%d\"") ","
+			 M(TCPD, "==", "%d") ",{\"drop\":null}]}},", i, i, i);
+	strcat(j, RULE("forward", ACCEPT) "]}");
+	return j;
+}
+
+START_TEST(budget)
+{
+	char *j = split_rules();
+	struct run x;
+
+	eval(&x, j, 0);
+	ck_assert_uint_gt(x.r.work, 200);
+	ck_assert_uint_le(x.r.work, PV_WORK_MAX);
+	done(&x);
+	eval_max(&x, j, 200, -E2BIG);
+	ck_assert_uint_gt(x.r.work, 200);
+	ck_assert_uint_lt(x.r.work, 400);	/* it stops when the budget is spent */
+	done(&x);
+	free(j);
+}
+END_TEST
+
+/* A named set of 2 * PV_SET_EXACT addresses (every other one, so nothing merges): its hits
+ * stay one lazy box holding the set, its miss is kept whole (approximate, never narrower). */
+static char *big_set(const char *rules)
+{
+	size_t len = 2 * PV_SET_EXACT * 24 + 1024;
+	char *j = malloc(len);
+	int i;
+
+	ck_assert_ptr_nonnull(j);
+	strcpy(j, HDR FWD "{\"set\":{\"name\":\"big\",\"type\":\"ipv4_addr\",\"elem\":[");
+	for (i = 0; i < 2 * PV_SET_EXACT; i++)
+		snprintf(j + strlen(j), len - strlen(j), "%s\"10.0.%d.%d\"", i ? "," : "",
+			 i / 100, 2 * (i % 100));
+	snprintf(j + strlen(j), len - strlen(j), "]}},%s]}", rules);
+	return j;
+}
+
+START_TEST(big_set_lazy)
+{
+	char *j = big_set(RULE("forward", M(IPS, "==", "\"@big\"") "," ACCEPT));
+	struct run x;
+	struct pv_box b;
+
+	eval(&x, j, 0);
+	ck_assert_uint_eq(x.r.n, 1);
+	ck_assert(x.r.approx);
+	ck_assert_ptr_nonnull(x.r.h[0].lz);
+	ck_assert(x.r.h[0].b.d[PV_SADDR].lo == 0x0a000000 && x.r.h[0].b.d[PV_SADDR].hi == 0x0a000136);
+	b = x.r.h[0].b;
+	b.d[PV_SADDR].lo = b.d[PV_SADDR].hi = 0x0a000001;	/* 10.0.0.1: not in the set */
+	ck_assert(!pv_lz_narrow(x.r.h[0].lz, x.r.h[0].lzk, &b));
+	b.d[PV_SADDR].lo = 0x0a000001;
+	b.d[PV_SADDR].hi = 0x0a000003;				/* holds 10.0.0.2 */
+	ck_assert(pv_lz_narrow(x.r.h[0].lz, x.r.h[0].lzk, &b));
+	ck_assert(b.d[PV_SADDR].lo == 0x0a000002 && b.d[PV_SADDR].hi == 0x0a000002);
+	done(&x);
+	free(j);
+}
+END_TEST
+
+/* Sound: a big set that drops, then accept: every address outside the set is still accepted
+ * (the miss is kept whole), and so a witness for 10.0.0.1 exists. */
+START_TEST(big_set_drop_sound)
+{
+	char *j = big_set(RULE("forward", M(IPS, "==", "\"@big\"") ",{\"drop\":null}") ","
+			  RULE("forward", ACCEPT));
+	struct run x;
+	size_t i;
+	bool open = false;
+
+	eval(&x, j, 0);
+	for (i = 0; i < x.r.n; i++)
+		open |= !x.r.h[i].lz && x.r.h[i].b.d[PV_SADDR].lo <= 0x0a000001 &&
+			x.r.h[i].b.d[PV_SADDR].hi >= 0x0a000001;
+	ck_assert(open);
+	ck_assert(x.r.approx);
+	done(&x);
+	free(j);
+}
+END_TEST
+
+START_TEST(set_merge)
+{
+	struct pv_set s = { .n_key = 1 };
+	struct pv_elem e = { 0 };
+	int i;
+
+	for (i = 9; i >= 0; i--) {		/* 10..19 backwards, and 30 */
+		e.k[0].lo = e.k[0].hi = (pv_u128)(10 + i);
+		ck_assert_int_eq(pv_set_add(&s, &e), 0);
+	}
+	e.k[0].lo = e.k[0].hi = 30;
+	ck_assert_int_eq(pv_set_add(&s, &e), 0);
+	pv_set_merge(&s);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert(s.e[0].k[0].lo == 10 && s.e[0].k[0].hi == 19 && s.e[1].k[0].lo == 30);
+	ck_assert_uint_eq(pv_set_first(&s, 20), 1);
+	free(s.e);
+}
+END_TEST
+
 START_TEST(box_minus)
 {
 	struct pv_model m;
@@ -209,6 +332,10 @@ Suite *suite_prove(void)
 	tcase_add_test(tc, prerouting_then_forward);
 	tcase_add_test(tc, jump_loop);
 	tcase_add_test(tc, box_minus);
+	tcase_add_test(tc, budget);
+	tcase_add_test(tc, big_set_lazy);
+	tcase_add_test(tc, big_set_drop_sound);
+	tcase_add_test(tc, set_merge);
 	suite_add_tcase(s, tc);
 	return s;
 }

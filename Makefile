@@ -320,6 +320,7 @@ $(O)/bench/udpflood: tests/bench/udpflood.c
 bench: $(O)/sansod $(O)/sansoctl $(BENCH_TOOLS)
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/bench/run.sh
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl tests/bench/ops.sh
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl tests/bench/prove.sh
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl BENCH_BUILD=$(CURDIR)/$(O)/bench tests/bench/engine.sh
 
 demo: deps-ensure

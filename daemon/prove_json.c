@@ -230,6 +230,10 @@ static int load_set(struct pv_model *m, json_t *o, bool is_map)
 	if (s->unknown)
 		return 0;
 	s->is_vmap = is_map && !strcmp(json_string_value(json_object_get(o, "map")) ?: "", "verdict");
+	s->e = malloc((json_array_size(json_object_get(o, "elem")) + 1) * sizeof(*s->e));
+	if (!s->e)
+		return -ENOMEM;
+	s->cap = json_array_size(json_object_get(o, "elem")) + 1;	/* one allocation */
 	json_array_foreach(json_object_get(o, "elem"), i, it) {
 		r = map_elem(m, &m->sets[m->n_sets - 1], it, k);
 		if (r < 0)

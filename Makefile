@@ -63,6 +63,7 @@ PURE += explain
 PURE += sha256
 PURE += prove
 PURE += prove_json
+PURE += prove_jtree
 PURE += prove_policy
 PURE += delta
 PURE += pdiff
@@ -128,7 +129,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NFT_LIBS)
 
-SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_policy \
+SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_jtree prove_policy \
                  conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan \
                  util_time)
 $(O)/sansoctl: $(SANSOCTL_OBJS)

@@ -426,11 +426,15 @@ static int leftover(struct pctx *c, const struct pv_box *b, const struct pv_hit 
 		cur = nx;
 		n = nn;
 	}
-	for (k = 0; k < n; k++)		/* a lazy set: only a piece that meets it is open */
+	for (k = 0; k < n; k++) {	/* a lazy set: only a piece that meets it is open */
+		c->work += h->lz ? h->lz->n / 16 + 1 : 0;
+		if (c->work > PV_WORK_MAX)
+			return free(cur), -E2BIG;
 		if (pv_lz_narrow(h->lz, h->lzk, &cur[k])) {
 			witness(c, &cur[k], h->t, h->how, why);
 			break;
 		}
+	}
 	free(cur);
 	return k < n ? 1 : 0;
 }
@@ -745,8 +749,14 @@ static void matrix(struct pctx *c)
 
 static int prove_run(struct pctx *c, const char *json_text, int *bad)
 {
+	size_t len = strlen(json_text);
 	int r = zones_load(c);
 
+	if (!r && len > PV_JSON_MAX) {	/* the parsed tree takes ~15 times the text */
+		snprintf(c->m.why, sizeof(c->m.why), "the ruleset is too large for the proof's "
+			 "budget (%zu bytes of JSON, at most %lu)", len, (unsigned long)PV_JSON_MAX);
+		return -E2BIG;
+	}
 	if (!r)
 		r = pv_json_load(&c->m, json_text);
 	if (r < 0)
@@ -793,7 +803,10 @@ int pv_prove(const struct policy *p, const char *json_text, FILE *out, bool json
 		"queue: counted as accepting (the engine's tables are not read)\n"
 		"opaque xt target seen: %s (counted as possibly accepting)\napproximate: %s\n"
 		"witnesses: %d\nresult: %s\n", c->m.opaque ? "true" : "false",
-		c->m.approx ? "true" : "false", c->n_witness, bad ? "violation" : "proven");
+		c->m.approx ? (c->json ? "true" : "true (over-approximated toward accepting: a "
+			       "masked match on a range, or a big set whose miss was kept whole; "
+			       "a witness may be a false alarm, a proof stands)") : "false",
+		c->n_witness, bad ? "violation" : "proven");
 	r = bad;
 out:
 	pv_model_free(&c->m);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "prove.h"
+#include "prove_jtree.h"
 
 Suite *suite_prove(void);
 
@@ -293,6 +294,49 @@ START_TEST(set_merge)
 }
 END_TEST
 
+/* The proof's JSON tree: values, escapes, the compact text of a span, and what it refuses. */
+START_TEST(jtree)
+{
+	static const char text[] = " {\"a\": [1, -300, 2.5, \"x\\\"y\\u00e9\\ud83d\\ude00\", true, null],"
+				   "\n \"b\": {\"c\": \"s p\"}, \"e\": []} ";
+	static const char *const bad[] = { "{\"a\":}", "[1 2]", "{\"a\" 1}", "\"x", "[1],",
+					   "{\"a\":\"\\q\"}", "tru", "" };
+	struct pj_doc d;
+	const struct pj *a, *v;
+	char deep[200], *t;
+	size_t i;
+
+	ck_assert_int_eq(pj_parse(&d, text), 0);
+	a = pj_get(d.root, "a");
+	ck_assert_uint_eq(pj_size(a), 6);
+	ck_assert(pj_int(pj_at(a, 0)) == 1 && pj_int(pj_at(a, 1)) == -300);
+	ck_assert(pj_is(pj_at(a, 2), PJ_REAL) && !pj_is(pj_at(a, 2), PJ_INT));
+	ck_assert_str_eq(pj_str(pj_at(a, 3)), "x\"y\xc3\xa9\xf0\x9f\x98\x80");
+	ck_assert(pj_is(pj_at(a, 4), PJ_TRUE) && pj_is(pj_at(a, 5), PJ_NULL));
+	ck_assert_ptr_null(pj_at(a, 6));
+	ck_assert_ptr_null(pj_get(a, "a"));
+	ck_assert_ptr_null(pj_str(pj_get(d.root, "b")));
+	ck_assert_uint_eq(pj_size(pj_get(d.root, "e")), 0);
+	t = pj_text(&d, pj_get(d.root, "b"));
+	ck_assert_str_eq(t, "{\"c\":\"s p\"}");
+	free(t);
+	i = 0;
+	pj_foreach(a, i, v)
+		;
+	ck_assert_uint_eq(i, 6);
+	pj_free(&d);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(pj_parse(&d, bad[i]), -EINVAL);
+		ck_assert(d.line >= 1 && d.err[0]);
+		pj_free(&d);
+	}
+	memset(deep, '[', sizeof(deep) - 1);		/* deeper than the parser goes */
+	deep[sizeof(deep) - 1] = '\0';
+	ck_assert_int_eq(pj_parse(&d, deep), -EINVAL);
+	pj_free(&d);
+}
+END_TEST
+
 START_TEST(box_minus)
 {
 	struct pv_model m;
@@ -336,6 +380,7 @@ Suite *suite_prove(void)
 	tcase_add_test(tc, big_set_lazy);
 	tcase_add_test(tc, big_set_drop_sound);
 	tcase_add_test(tc, set_merge);
+	tcase_add_test(tc, jtree);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -175,7 +175,7 @@ void pv_set_merge(struct pv_set *s)
 	cmp_elem_n = n;		/* pure and single-threaded */
 	qsort(s->e, s->n, sizeof(*s->e), cmp_elem);
 	for (i = 0; i < s->n; i++) {
-		if (m && elem_joins(&s->e[m - 1], &s->e[i], n)) {
+		if (m && !s->ids && elem_joins(&s->e[m - 1], &s->e[i], n)) {
 			if (s->e[i].k[n - 1].hi > s->e[m - 1].k[n - 1].hi)
 				s->e[m - 1].k[n - 1].hi = s->e[i].k[n - 1].hi;
 			continue;

@@ -60,6 +60,8 @@ struct pv_set {
 	enum pv_dim key[PV_KEY_MAX];
 	bool is_vmap, is_map;
 	bool unknown;		/* a key type the proof does not model: elements not read */
+	bool ids;		/* marks: each element an id of its own, sorted but never joined
+				 * (adjacent dead decision ids must not read as a range) */
 	struct pv_elem *e;
 	size_t n, cap;
 };
@@ -175,7 +177,7 @@ int pv_model_chain(struct pv_model *m, const char *name);	/* adds the chain */
 int pv_model_set(const struct pv_model *m, const char *name);	/* -ENOENT */
 int pv_set_add(struct pv_set *s, const struct pv_elem *e);
 /* Sort the elements and join those that overlap or touch on the last key component (the
- * others and the data equal): the same set, fewer elements to split at. */
+ * others and the data equal; not for s->ids): the same set, fewer elements to split at. */
 void pv_set_merge(struct pv_set *s);
 /* A merged set, sorted: the first element whose first field ends at or after v (s->n: none;
  * exact for a one-field set, a lower bound for a concatenation). */

@@ -225,8 +225,10 @@ static int load_set(struct pv_model *m, const struct pj *o, bool is_map)
 		k[n++] = type_kind(pj_str(type));
 	s->n_key = n;
 	s->is_map = is_map;
-	for (r = 0; r < n; r++)
+	for (r = 0; r < n; r++) {
 		s->unknown |= k[r] == VK_UNKNOWN;
+		s->ids |= k[r] == VK_INT;
+	}
 	if (s->unknown)
 		return 0;
 	s->is_vmap = is_map && !strcmp(pj_str(pj_get(o, "map")) ?: "", "verdict");
@@ -356,6 +358,8 @@ static int rhs_set(struct pv_model *m, const struct pj *j, const struct pv_key *
 	if (!s)
 		return -ENOMEM;
 	s->n_key = k->n;
+	for (n = 0; n < k->n; n++)
+		s->ids |= kinds[n] == VK_INT;
 	*ret = m->n_sets - 1;
 	if (!list)
 		return map_elem(m, s, j, kinds);

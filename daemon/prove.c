@@ -165,15 +165,50 @@ static bool elem_joins(const struct pv_elem *a, const struct pv_elem *b, int n)
 	return b->k[n - 1].lo <= a->k[n - 1].hi || b->k[n - 1].lo - 1 == a->k[n - 1].hi;
 }
 
-void pv_set_merge(struct pv_set *s)
+static const struct pv_elem *cmp_idx_e;
+
+static int cmp_idx(const void *x, const void *y)
+{
+	return cmp_elem(&cmp_idx_e[*(const size_t *)x], &cmp_idx_e[*(const size_t *)y]);
+}
+
+/* Sort the elements (big ones: through an index, moved once). */
+static int set_sort(struct pv_set *s)
+{
+	struct pv_elem *e;
+	size_t *idx, i;
+
+	for (i = 1; i < s->n && cmp_elem(&s->e[i - 1], &s->e[i]) <= 0; i++)
+		;
+	if (i == s->n)
+		return 0;		/* nft lists most sets in order already */
+	idx = malloc(s->n * sizeof(*idx));
+	e = malloc(s->n * sizeof(*e));
+	if (!idx || !e)
+		return free(idx), free(e), -ENOMEM;
+	for (i = 0; i < s->n; i++)
+		idx[i] = i;
+	cmp_idx_e = s->e;
+	qsort(idx, s->n, sizeof(*idx), cmp_idx);
+	for (i = 0; i < s->n; i++)
+		e[i] = s->e[idx[i]];
+	free(idx);
+	free(s->e);
+	s->e = e;
+	s->cap = s->n;
+	return 0;
+}
+
+int pv_set_merge(struct pv_set *s)
 {
 	size_t i, m = 0;
 	int n = s->n_key;
 
 	if (s->unknown || n < 1 || n > PV_KEY_MAX || s->n < 2)
-		return;
+		return 0;
 	cmp_elem_n = n;		/* pure and single-threaded */
-	qsort(s->e, s->n, sizeof(*s->e), cmp_elem);
+	if (set_sort(s) < 0)
+		return -ENOMEM;
 	for (i = 0; i < s->n; i++) {
 		if (m && !s->ids && elem_joins(&s->e[m - 1], &s->e[i], n)) {
 			if (s->e[i].k[n - 1].hi > s->e[m - 1].k[n - 1].hi)
@@ -183,6 +218,7 @@ void pv_set_merge(struct pv_set *s)
 		s->e[m++] = s->e[i];
 	}
 	s->n = m;
+	return 0;
 }
 
 size_t pv_set_first(const struct pv_set *s, pv_u128 v)

@@ -178,7 +178,7 @@ int pv_model_set(const struct pv_model *m, const char *name);	/* -ENOENT */
 int pv_set_add(struct pv_set *s, const struct pv_elem *e);
 /* Sort the elements and join those that overlap or touch on the last key component (the
  * others and the data equal; not for s->ids): the same set, fewer elements to split at. */
-void pv_set_merge(struct pv_set *s);
+int pv_set_merge(struct pv_set *s);	/* 0, -ENOMEM */
 /* A merged set, sorted: the first element whose first field ends at or after v (s->n: none;
  * exact for a one-field set, a lower bound for a concatenation). */
 size_t pv_set_first(const struct pv_set *s, pv_u128 v);

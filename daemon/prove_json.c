@@ -502,7 +502,7 @@ int pv_json_load(struct pv_model *m, const char *text)
 			}
 		}
 	for (i = 0; !r && i < (size_t)m->n_sets; i++)
-		pv_set_merge(&m->sets[i]);
+		r = pv_set_merge(&m->sets[i]);
 	if (!r && !pj_is(arr, PJ_ARR)) {
 		snprintf(m->why, sizeof(m->why), "no \"nftables\" array");
 		r = -EINVAL;

@@ -286,7 +286,7 @@ START_TEST(set_merge)
 	}
 	e.k[0].lo = e.k[0].hi = 30;
 	ck_assert_int_eq(pv_set_add(&s, &e), 0);
-	pv_set_merge(&s);
+	ck_assert_int_eq(pv_set_merge(&s), 0);
 	ck_assert_uint_eq(s.n, 2);
 	ck_assert(s.e[0].k[0].lo == 10 && s.e[0].k[0].hi == 19 && s.e[1].k[0].lo == 30);
 	ck_assert_uint_eq(pv_set_first(&s, 20), 1);

@@ -44,7 +44,7 @@ for i in $(seq "$RUNS"); do
 		    END { print w, m }' "$tmp/tv" >>"$tmp/prove"
 	echo "$rc $(grep -h '^result:' "$tmp/prove.out" || grep -h 'cannot evaluate' "$tmp/prove.err" || echo '?')" \
 		>"$tmp/result"
-	grep -h '^approximate:' "$tmp/prove.out" >"$tmp/approx" || echo "approximate: ?" >"$tmp/approx"
+	grep -h '^approximate:' "$tmp/prove.out" | cut -d' ' -f1-2 >"$tmp/approx" || echo "approximate: ?" >"$tmp/approx"
 done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

@@ -276,6 +276,8 @@ FUZZ_LIBS_check := -lunistring
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c daemon/util_time.c
 FUZZ_LIBS_audit := -lcrypto
 FUZZ_DEPS_ctl := daemon/ctl.c
+# nft's JSON read and evaluated by the proof (sansoctl prove --dump).
+FUZZ_DEPS_prove := daemon/prove.c daemon/prove_json.c daemon/prove_jtree.c
 
 # A harness is rebuilt when its own sources change too (they are the code under test).
 .SECONDEXPANSION:

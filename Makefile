@@ -72,6 +72,7 @@ PURE += explain
 PURE += sha256
 PURE += prove
 PURE += prove_json
+PURE += prove_jtree
 PURE += prove_policy
 PURE += delta
 PURE += version
@@ -145,7 +146,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NFT_LIBS)
 
-SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_policy \
+SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_jtree prove_policy \
                  conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan \
                  util_time version sign)
 $(O)/sansoctl: $(SANSOCTL_OBJS)
@@ -292,6 +293,8 @@ FUZZ_LIBS_check := -lunistring
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c daemon/util_time.c
 FUZZ_LIBS_audit := -lcrypto
 FUZZ_DEPS_ctl := daemon/ctl.c
+# nft's JSON read and evaluated by the proof (sansoctl prove --dump).
+FUZZ_DEPS_prove := daemon/prove.c daemon/prove_json.c daemon/prove_jtree.c
 
 # A harness is rebuilt when its own sources change too (they are the code under test).
 .SECONDEXPANSION:
@@ -337,6 +340,7 @@ $(O)/bench/udpflood: tests/bench/udpflood.c
 bench: $(O)/sansod $(O)/sansoctl $(BENCH_TOOLS)
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod tests/bench/run.sh
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl tests/bench/ops.sh
+	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl tests/bench/prove.sh
 	$(Q)SANSOD=$(CURDIR)/$(O)/sansod SANSOCTL=$(CURDIR)/$(O)/sansoctl BENCH_BUILD=$(CURDIR)/$(O)/bench tests/bench/engine.sh
 
 demo: deps-ensure

@@ -16,6 +16,8 @@ struct pv_state {
 	struct pv_box b;
 	const struct pv_trace *t;
 	enum pv_verdict how;		/* ACCEPT, or QUEUE/XT once seen */
+	const struct pv_set *lz;	/* not NULL: only the keys lzk in lz (pv_hit) */
+	const struct pv_key *lzk;
 };
 
 struct pv_list {
@@ -29,6 +31,15 @@ struct ev {
 	struct pv_list acc;		/* accepted in this hook */
 	int depth;
 };
+
+/* Charge n units of work to the proof's budget: -E2BIG once it is spent. */
+static int spend(struct ev *e, unsigned long n)
+{
+	unsigned long max = e->res->work_max ? e->res->work_max : PV_WORK_MAX;
+
+	e->res->work += n;
+	return e->res->work > max ? -E2BIG : 0;
+}
 
 static const pv_u128 dim_max[PV_DIMS] = {
 	[PV_IIF] = PV_IF_MAX - 1, [PV_OIF] = PV_IF_MAX - 1,
@@ -124,6 +135,141 @@ int pv_set_add(struct pv_set *s, const struct pv_elem *e)
 	return 0;
 }
 
+static int cmp_elem_n;
+
+static int cmp_elem(const void *x, const void *y)
+{
+	const struct pv_elem *a = x, *b = y;
+	int c;
+
+	for (c = 0; c < cmp_elem_n; c++) {
+		if (a->k[c].lo != b->k[c].lo)
+			return a->k[c].lo < b->k[c].lo ? -1 : 1;
+		if (a->k[c].hi != b->k[c].hi)
+			return a->k[c].hi < b->k[c].hi ? -1 : 1;
+	}
+	return 0;
+}
+
+/* b continues a: the same data and key but for the last component, which overlaps or
+ * touches a's (a <= b in cmp_elem order). */
+static bool elem_joins(const struct pv_elem *a, const struct pv_elem *b, int n)
+{
+	int c;
+
+	if (a->v != b->v || a->chain != b->chain || a->data != b->data)
+		return false;
+	for (c = 0; c < n - 1; c++)
+		if (a->k[c].lo != b->k[c].lo || a->k[c].hi != b->k[c].hi)
+			return false;
+	return b->k[n - 1].lo <= a->k[n - 1].hi || b->k[n - 1].lo - 1 == a->k[n - 1].hi;
+}
+
+static const struct pv_elem *cmp_idx_e;
+
+static int cmp_idx(const void *x, const void *y)
+{
+	return cmp_elem(&cmp_idx_e[*(const size_t *)x], &cmp_idx_e[*(const size_t *)y]);
+}
+
+/* Sort the elements (big ones: through an index, moved once). */
+static int set_sort(struct pv_set *s)
+{
+	struct pv_elem *e;
+	size_t *idx, i;
+
+	for (i = 1; i < s->n && cmp_elem(&s->e[i - 1], &s->e[i]) <= 0; i++)
+		;
+	if (i == s->n)
+		return 0;		/* nft lists most sets in order already */
+	idx = malloc(s->n * sizeof(*idx));
+	e = malloc(s->n * sizeof(*e));
+	if (!idx || !e)
+		return free(idx), free(e), -ENOMEM;
+	for (i = 0; i < s->n; i++)
+		idx[i] = i;
+	cmp_idx_e = s->e;
+	qsort(idx, s->n, sizeof(*idx), cmp_idx);
+	for (i = 0; i < s->n; i++)
+		e[i] = s->e[idx[i]];
+	free(idx);
+	free(s->e);
+	s->e = e;
+	s->cap = s->n;
+	return 0;
+}
+
+int pv_set_merge(struct pv_set *s)
+{
+	size_t i, m = 0;
+	int n = s->n_key;
+
+	if (s->unknown || n < 1 || n > PV_KEY_MAX || s->n < 2)
+		return 0;
+	cmp_elem_n = n;		/* pure and single-threaded */
+	if (set_sort(s) < 0)
+		return -ENOMEM;
+	for (i = 0; i < s->n; i++) {
+		if (m && !s->ids && elem_joins(&s->e[m - 1], &s->e[i], n)) {
+			if (s->e[i].k[n - 1].hi > s->e[m - 1].k[n - 1].hi)
+				s->e[m - 1].k[n - 1].hi = s->e[i].k[n - 1].hi;
+			continue;
+		}
+		s->e[m++] = s->e[i];
+	}
+	s->n = m;
+	return 0;
+}
+
+size_t pv_set_first(const struct pv_set *s, pv_u128 v)
+{
+	size_t l = 0, h = s->n, m;
+
+	if (s->n_key > 1)
+		return 0;
+	while (l < h) {
+		m = (l + h) / 2;
+		if (s->e[m].k[0].hi < v)
+			l = m + 1;
+		else
+			h = m;
+	}
+	return l;
+}
+
+static bool elem_meets(const struct pv_elem *el, const struct pv_key *k, const struct pv_box *b)
+{
+	int c;
+
+	for (c = 0; c < k->n; c++)
+		if (el->k[c].hi < b->d[k->d[c]].lo || el->k[c].lo > b->d[k->d[c]].hi)
+			return false;
+	return true;
+}
+
+bool pv_lz_narrow(const struct pv_set *lz, const struct pv_key *k, struct pv_box *b)
+{
+	struct pv_iv *iv;
+	size_t i;
+	int c;
+
+	if (!lz)
+		return true;
+	for (i = pv_set_first(lz, b->d[k->d[0]].lo); i < lz->n; i++) {
+		if (lz->e[i].k[0].lo > b->d[k->d[0]].hi && k->n == 1)
+			return false;
+		if (!elem_meets(&lz->e[i], k, b))
+			continue;
+		for (c = 0; c < k->n; c++) {
+			iv = &b->d[k->d[c]];
+			iv->lo = lz->e[i].k[c].lo > iv->lo ? lz->e[i].k[c].lo : iv->lo;
+			iv->hi = lz->e[i].k[c].hi < iv->hi ? lz->e[i].k[c].hi : iv->hi;
+		}
+		return true;
+	}
+	return false;
+}
+
 int pv_chain_add(struct pv_chain *c, const struct pv_rule *r)
 {
 	if (c->n == c->cap) {
@@ -201,8 +347,8 @@ int pv_box_minus(const struct pv_box *a, const struct pv_box *b, struct pv_box *
 
 /* ---- lists and traces ------------------------------------------------------------------ */
 
-static int list_push(struct pv_list *l, const struct pv_box *b, const struct pv_trace *t,
-		     enum pv_verdict how)
+/* Push box b with the trace, verdict and lazy set of s. */
+static int list_push(struct pv_list *l, const struct pv_box *b, const struct pv_state *s)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 16;
@@ -213,9 +359,8 @@ static int list_push(struct pv_list *l, const struct pv_box *b, const struct pv_
 		l->v = n;
 		l->cap = cap;
 	}
-	l->v[l->n].b = *b;
-	l->v[l->n].t = t;
-	l->v[l->n++].how = how;
+	l->v[l->n] = *s;
+	l->v[l->n++].b = *b;
 	return 0;
 }
 
@@ -225,7 +370,7 @@ static int list_append(struct pv_list *to, const struct pv_list *from)
 	int r;
 
 	for (i = 0; i < from->n; i++) {
-		r = list_push(to, &from->v[i].b, from->v[i].t, from->v[i].how);
+		r = list_push(to, &from->v[i].b, &from->v[i]);
 		if (r < 0)
 			return r;
 	}
@@ -281,6 +426,8 @@ static int result_add(struct pv_result *r, const struct pv_state *s)
 	}
 	r->h[r->n].b = s->b;
 	r->h[r->n].how = s->how;
+	r->h[r->n].lz = s->lz;
+	r->h[r->n].lzk = s->lzk;
 	r->h[r->n++].t = s->t;
 	return 0;
 }
@@ -289,6 +436,8 @@ static int result_add(struct pv_result *r, const struct pv_state *s)
 
 struct split_out {
 	struct pv_list *hit, *miss;
+	bool lazy_ok;			/* a match: the hits of a big one-field set may stay lazy */
+	bool whole_miss;		/* a big lookup: the miss is the whole box, pushed once */
 	const struct pv_elem **hit_elem;	/* parallel to hit (grown with it) */
 	size_t n_elem, cap_elem;
 	const struct pv_state *st;
@@ -306,7 +455,7 @@ static int out_hit(struct split_out *o, const struct pv_box *b, const struct pv_
 		o->cap_elem = cap;
 	}
 	o->hit_elem[o->n_elem++] = e;
-	return list_push(o->hit, b, o->st->t, o->st->how);
+	return list_push(o->hit, b, o->st);
 }
 
 static int cmp_u128(const void *a, const void *b)
@@ -351,7 +500,7 @@ static int split_seg(struct split_out *o, const struct pv_set *s, const struct p
 		     int c, const struct pv_box *b, size_t *cov, size_t nc)
 {
 	if (!nc)
-		return list_push(o->miss, b, o->st->t, o->st->how);
+		return o->whole_miss ? 0 : list_push(o->miss, b, o->st);
 	if (c == k->n - 1)
 		return out_hit(o, b, &s->e[cov[0]]);
 	return split_rec(o, s, k, c + 1, b, cov, nc);
@@ -429,13 +578,13 @@ static int key_deps(const struct pv_key *k, struct pv_box *b, struct pv_list *mi
 			need.d[PV_L4PROTO].lo = need.d[PV_L4PROTO].hi = k->l4proto[i];
 	}
 	if (!pv_box_meet(b, &need, &need)) {
-		r = list_push(miss, b, st->t, st->how);
+		r = list_push(miss, b, st);
 		b->d[0].lo = 1, b->d[0].hi = 0;
 		return r;
 	}
 	n = pv_box_minus(b, &need, parts);
 	for (i = 0; i < n; i++) {
-		r = list_push(miss, &parts[i], st->t, st->how);
+		r = list_push(miss, &parts[i], st);
 		if (r < 0)
 			return r;
 	}
@@ -457,20 +606,61 @@ static int split_masked(struct ev *e, struct split_out *o, const struct pv_set *
 
 	if (iv->lo != iv->hi) {
 		e->res->approx = true;
-		return list_push(o->miss, b, o->st->t, o->st->how) ?:
+		return list_push(o->miss, b, o->st) ?:
 			(s->n ? out_hit(o, b, &s->e[0]) : 0);
 	}
 	for (i = 0; i < s->n; i++)
 		if (mask_exact(&s->e[i], iv->lo & k->mask))
 			return out_hit(o, b, &s->e[i]);
-	return list_push(o->miss, b, o->st->t, o->st->how);
+	return list_push(o->miss, b, o->st);
 }
 
+/* The hits of a big set as one box: the hull of the elements idx, with the set kept as the
+ * exact constraint on the key (a lazy set held before is dropped: widened, never narrowed). */
+static int split_lazy(struct split_out *o, const struct pv_set *s, const struct pv_key *k,
+		      const struct pv_box *b, const size_t *idx, size_t n)
+{
+	struct pv_box h = *b;
+	pv_u128 lo, hi;
+	size_t i;
+	int c, r;
+
+	for (c = 0; c < k->n; c++) {
+		lo = s->e[idx[0]].k[c].lo;
+		hi = s->e[idx[0]].k[c].hi;
+		for (i = 1; i < n; i++) {
+			lo = s->e[idx[i]].k[c].lo < lo ? s->e[idx[i]].k[c].lo : lo;
+			hi = s->e[idx[i]].k[c].hi > hi ? s->e[idx[i]].k[c].hi : hi;
+		}
+		h.d[k->d[c]].lo = lo > h.d[k->d[c]].lo ? lo : h.d[k->d[c]].lo;
+		h.d[k->d[c]].hi = hi < h.d[k->d[c]].hi ? hi : h.d[k->d[c]].hi;
+	}
+	r = out_hit(o, &h, &s->e[idx[0]]);
+	if (!r) {
+		o->hit->v[o->hit->n - 1].lz = s;
+		o->hit->v[o->hit->n - 1].lzk = k;
+	}
+	return r;
+}
+
+/* The key k writes dimension d. */
+static bool key_has(const struct pv_key *k, enum pv_dim d)
+{
+	int c;
+
+	for (c = 0; k && c < k->n; c++)
+		if (k->d[c] == d)
+			return true;
+	return false;
+}
+
+/* The elements that meet box b: only they split it. A lookup that meets more than
+ * PV_SET_EXACT keeps its miss whole (over-approximated: res->approx). */
 static int split(struct ev *e, struct split_out *o, const struct pv_set *s,
 		 const struct pv_key *k)
 {
 	struct pv_box b = o->st->b;
-	size_t *idx = NULL, i;
+	size_t *idx = NULL, i, n = 0, hits = o->hit->n;
 	int r;
 
 	r = key_deps(k, &b, o->miss, o->st);
@@ -478,16 +668,86 @@ static int split(struct ev *e, struct split_out *o, const struct pv_set *s,
 		return r;
 	if (k->mask)
 		return split_masked(e, o, s, k, &b);
-	if (!s->n)
-		return list_push(o->miss, &b, o->st->t, o->st->how);
+	r = spend(e, s->n / 16 + 1);
+	if (r < 0 || !s->n)
+		return r ?: list_push(o->miss, &b, o->st);
 	idx = malloc(s->n * sizeof(*idx));
 	if (!idx)
 		return -ENOMEM;
 	for (i = 0; i < s->n; i++)
-		idx[i] = i;
-	r = split_rec(o, s, k, 0, &b, idx, s->n);
+		if (elem_meets(&s->e[i], k, &b))
+			idx[n++] = i;
+	o->whole_miss = n > PV_SET_EXACT;
+	if (o->whole_miss) {
+		e->res->approx = true;
+		r = list_push(o->miss, &b, o->st);
+	}
+	if (!r && o->whole_miss && o->lazy_ok)
+		r = split_lazy(o, s, k, &b, idx, n);
+	else if (!r)
+		r = n ? split_rec(o, s, k, 0, &b, idx, n) :
+			list_push(o->miss, &b, o->st);
+	o->whole_miss = false;
 	free(idx);
-	return r;
+	return r ?: spend(e, o->hit->n - hits);
+}
+
+#define PRUNE_BIG	16
+
+/* The sum over dimensions of the bit length of each interval's width. */
+static int width(const struct pv_box *b)
+{
+	unsigned long long h, l;
+	int i, w = 0;
+
+	for (i = 0; i < PV_DIMS; i++) {
+		h = (unsigned long long)((b->d[i].hi - b->d[i].lo) >> 64);
+		l = (unsigned long long)(b->d[i].hi - b->d[i].lo);
+		w += h ? 128 - __builtin_clzll(h) : l ? 64 - __builtin_clzll(l) : 0;
+	}
+	return w;
+}
+
+static bool box_in(const struct pv_box *a, const struct pv_box *b)
+{
+	int i;
+
+	for (i = 0; i < PV_DIMS; i++)
+		if (a->d[i].lo < b->d[i].lo || a->d[i].hi > b->d[i].hi)
+			return false;
+	return true;
+}
+
+/* Drop the boxes that one of the PRUNE_BIG widest boxes of l (same verdict) contains: the
+ * union is the same, and many small exact hits inside a whole miss do not multiply later. */
+static void prune(struct pv_list *l)
+{
+	size_t big[PRUNE_BIG], nb = 0, i, j, m = 0;
+	struct pv_state cand[PRUNE_BIG];
+	int wb[PRUNE_BIG], w;
+
+	for (i = 0; i < l->n; i++) {
+		w = width(&l->v[i].b);
+		for (j = nb < PRUNE_BIG ? nb++ : PRUNE_BIG; j > 0 && wb[j - 1] < w; j--)
+			if (j < PRUNE_BIG)
+				big[j] = big[j - 1], wb[j] = wb[j - 1];
+		if (j < PRUNE_BIG)
+			big[j] = i, wb[j] = w;
+	}
+	for (j = 0; j < nb; j++)
+		cand[j] = l->v[big[j]];
+	for (i = 0; i < l->n; i++) {
+		for (j = 0; j < nb; j++)
+			if (big[j] != i && cand[j].how == l->v[i].how &&
+			    (!cand[j].lz || (cand[j].lz == l->v[i].lz &&
+					     cand[j].lzk == l->v[i].lzk)) &&
+			    box_in(&l->v[i].b, &cand[j].b) &&
+			    (big[j] < i || !box_in(&cand[j].b, &l->v[i].b)))
+				break;
+		if (j == nb)
+			l->v[m++] = l->v[i];
+	}
+	l->n = m;
 }
 
 /* ---- statements, rules, chains --------------------------------------------------------- */
@@ -504,9 +764,11 @@ static int do_verdict(struct ev *e, enum pv_verdict v, int target, struct pv_lis
 	case PV_V_ACCEPT:
 	case PV_V_QUEUE:
 	case PV_V_XT:
-		for (i = 0; i < cur->n && !r; i++)
-			r = list_push(&e->acc, &cur->v[i].b, cur->v[i].t,
-				      v == PV_V_ACCEPT ? cur->v[i].how : v);
+		for (i = 0; i < cur->n && !r; i++) {
+			r = list_push(&e->acc, &cur->v[i].b, &cur->v[i]);
+			if (!r && v != PV_V_ACCEPT)
+				e->acc.v[e->acc.n - 1].how = v;
+		}
 		if (v == PV_V_XT && !r)
 			r = list_append(next, cur);	/* may also be a match that continues */
 		return r;
@@ -535,9 +797,12 @@ static int stmt_lookup(struct ev *e, const struct pv_stmt *st, const struct pv_s
 	o->st = s;
 	r = split(e, o, &e->m->sets[st->set], &st->key);
 	if (!r && st->kind == PV_S_SET_MAP)
-		for (i = pass->n - o->n_elem; i < pass->n; i++)
+		for (i = pass->n - o->n_elem; i < pass->n; i++) {
 			pass->v[i].b.d[st->dst].lo = pass->v[i].b.d[st->dst].hi =
 				o->hit_elem[i - (pass->n - o->n_elem)]->data;
+			if (key_has(pass->v[i].lzk, st->dst))
+				pass->v[i].lz = NULL;	/* written: the old values are gone */
+		}
 	if (!r)
 		r = list_append(fail, &miss);
 	free(miss.v);
@@ -547,7 +812,7 @@ static int stmt_lookup(struct ev *e, const struct pv_stmt *st, const struct pv_s
 static int stmt_match(struct ev *e, const struct pv_stmt *st, const struct pv_state *s,
 		      struct pv_list *pass, struct pv_list *fail)
 {
-	struct split_out o = { 0 };
+	struct split_out o = { .lazy_ok = true };
 	int r;
 
 	r = st->neg ? stmt_lookup(e, st, s, fail, pass, &o) : stmt_lookup(e, st, s, pass, fail, &o);
@@ -559,6 +824,7 @@ static int stmt_set(const struct pv_stmt *st, const struct pv_state *s, struct p
 {
 	struct pv_box b = s->b;
 	const struct pv_iv *src = &b.d[st->src];
+	int r;
 
 	if (st->kind == PV_S_SET_CONST) {
 		b.d[st->dst].lo = b.d[st->dst].hi = st->val;
@@ -568,7 +834,10 @@ static int stmt_set(const struct pv_stmt *st, const struct pv_state *s, struct p
 		b.d[st->dst].lo = 0;
 		b.d[st->dst].hi = dim_max[st->dst];
 	}
-	return list_push(pass, &b, s->t, s->how);
+	r = list_push(pass, &b, s);
+	if (!r && s->lz && key_has(s->lzk, st->dst))
+		pass->v[pass->n - 1].lz = NULL;	/* written: the old values are gone */
+	return r;
 }
 
 /* A verdict map: each hit goes its element's way; a miss leaves the rule. */
@@ -608,10 +877,10 @@ static int stmt_apply(struct ev *e, const struct pv_stmt *st, const struct pv_st
 		free(o.hit_elem);
 		return r;
 	case PV_S_MAYBE:
-		r = list_push(pass, &s->b, s->t, s->how);
-		return r ?: list_push(fail, &s->b, s->t, s->how);
+		r = list_push(pass, &s->b, s);
+		return r ?: list_push(fail, &s->b, s);
 	default:
-		return list_push(pass, &s->b, s->t, s->how);
+		return list_push(pass, &s->b, s);
 	}
 }
 
@@ -635,6 +904,9 @@ static int rule_step(struct ev *e, const struct pv_stmt *st, struct pv_list *cur
 	size_t i;
 	int r = 0;
 
+	r = spend(e, cur->n);
+	if (r < 0)
+		return r;
 	if (st->kind == PV_S_VERDICT) {
 		r = do_verdict(e, st->v, st->chain, cur, next, ret);
 		cur->n = 0;
@@ -685,6 +957,8 @@ static int eval_chain(struct ev *e, int ci, struct pv_list *in, struct pv_list *
 	for (i = 0; i < c->n && !r && cur.n; i++) {
 		memset(&next, 0, sizeof(next));
 		r = eval_rule(e, ci, i, &cur, &next, ret);
+		if (e->res->approx && next.n > PV_SET_EXACT)
+			prune(&next);
 		free(cur.v);
 		cur = next;
 	}
@@ -717,6 +991,8 @@ static int eval_hook(struct ev *e, enum pv_hook h, struct pv_list *in)
 		if (r < 0)
 			break;
 		in->n = 0;
+		if (e->res->approx)
+			prune(&e->acc);
 		r = list_append(in, &e->acc);
 		if (r < 0)
 			break;
@@ -733,7 +1009,7 @@ int pv_eval(const struct pv_model *m, enum pv_hook hook, const struct pv_box *st
 	size_t i;
 	int r;
 
-	r = list_push(&in, start, NULL, PV_V_ACCEPT);
+	r = list_push(&in, start, &(struct pv_state){ .how = PV_V_ACCEPT });
 	if (!r && hook != PV_H_OUTPUT)
 		r = eval_hook(&e, PV_H_PREROUTING, &in);
 	if (!r)

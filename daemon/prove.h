@@ -60,6 +60,8 @@ struct pv_set {
 	enum pv_dim key[PV_KEY_MAX];
 	bool is_vmap, is_map;
 	bool unknown;		/* a key type the proof does not model: elements not read */
+	bool ids;		/* marks: each element an id of its own, sorted but never joined
+				 * (adjacent dead decision ids must not read as a range) */
 	struct pv_elem *e;
 	size_t n, cap;
 };
@@ -134,11 +136,15 @@ struct pv_trace {
 	int chain, rule;
 };
 
-/* An accepted box, how (accept, queue, xt) and the rules it traversed. */
+/* An accepted box, how (accept, queue, xt) and the rules it traversed. lz not NULL: a lookup
+ * of a big set kept as the set itself (exact, not one box per element): only the packets of
+ * b whose key lzk lies in an element of lz are in the class (b is the hull). */
 struct pv_hit {
 	struct pv_box b;
 	enum pv_verdict how;
 	const struct pv_trace *t;
+	const struct pv_set *lz;
+	const struct pv_key *lzk;
 };
 
 struct pv_result {
@@ -147,8 +153,22 @@ struct pv_result {
 	struct pv_trace **tr;	/* every trace node, freed with the result */
 	size_t n_tr, cap_tr;
 	int depth_max;		/* deepest jump chain seen */
-	bool approx;		/* a masked match on a range went both ways */
+	bool approx;		/* a masked match on a range went both ways, or a big set's miss
+				 * was kept whole (PV_SET_EXACT) */
+	unsigned long work;	/* boxes made and set elements visited so far */
+	unsigned long work_max;	/* the budget: over it, pv_eval gives up with -E2BIG (0: the
+				 * default, PV_WORK_MAX) */
 };
+
+/* The budget of one proof: boxes made plus set elements visited. It bounds time and memory
+ * (a box is a few hundred bytes); a ruleset that needs more cannot be evaluated (-E2BIG). */
+#define PV_WORK_MAX	(6UL << 20)
+/* The largest nft JSON read (the bench's 150k elements are 17 MB; parsed, ~15 times that). */
+#define PV_JSON_MAX	(64UL << 20)
+/* A lookup that meets more elements than this keeps its miss whole (the hits are exact): a
+ * miss is the box minus every element, and splitting it is what grows as a product of big
+ * sets. Keeping it whole over-approximates what goes on (possibly accepting), never less. */
+#define PV_SET_EXACT	64
 
 void pv_model_init(struct pv_model *m);
 void pv_model_free(struct pv_model *m);
@@ -156,6 +176,14 @@ int pv_model_ifindex(struct pv_model *m, const char *name);	/* adds the name */
 int pv_model_chain(struct pv_model *m, const char *name);	/* adds the chain */
 int pv_model_set(const struct pv_model *m, const char *name);	/* -ENOENT */
 int pv_set_add(struct pv_set *s, const struct pv_elem *e);
+/* Sort the elements and join those that overlap or touch on the last key component (the
+ * others and the data equal; not for s->ids): the same set, fewer elements to split at. */
+int pv_set_merge(struct pv_set *s);	/* 0, -ENOMEM */
+/* A merged set, sorted: the first element whose first field ends at or after v (s->n: none;
+ * exact for a one-field set, a lower bound for a concatenation). */
+size_t pv_set_first(const struct pv_set *s, pv_u128 v);
+/* Narrow b to the first element of lz (key k) that meets it: false if none does. */
+bool pv_lz_narrow(const struct pv_set *lz, const struct pv_key *k, struct pv_box *b);
 int pv_chain_add(struct pv_chain *c, const struct pv_rule *r);
 /* Close the interface list (adds "other"); call once after loading. */
 void pv_model_seal(struct pv_model *m);
@@ -168,7 +196,8 @@ bool pv_box_meet(const struct pv_box *a, const struct pv_box *b, struct pv_box *
 int pv_box_minus(const struct pv_box *a, const struct pv_box *b, struct pv_box *out);
 
 /* Evaluate the packets of 'start' through prerouting then forward (hook PV_H_FORWARD) or
- * input (PV_H_INPUT); accepted boxes are added to res. 0 or -errno (-ELOOP: jump depth). */
+ * input (PV_H_INPUT); accepted boxes are added to res. 0 or -errno (-ELOOP: jump depth,
+ * -E2BIG: over res->work_max, which carries over calls on the same res). */
 int pv_eval(const struct pv_model *m, enum pv_hook hook, const struct pv_box *start,
 	    struct pv_result *res);
 void pv_result_free(struct pv_result *r);

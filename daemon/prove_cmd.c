@@ -84,12 +84,8 @@ int prove_cmd(int argc, char **argv)
 		else
 			return usage();
 	}
-	if (!dump) {
-		fputs("sansoctl prove: cannot evaluate: reading the live kernel through sansod is "
-		      "not implemented yet; capture it with nft -j list table inet sanso and use "
-		      "--dump\n", stderr);
-		return PROVE_EX_CANNOT;
-	}
+	if (!dump)		/* the live kernel: sansoctl asks sansod (request prove) */
+		return usage();
 	text = slurp(dump);
 	if (!text) {
 		fprintf(stderr, "sansoctl prove: cannot evaluate: %s: %s\n", dump, strerror(errno));

@@ -4,13 +4,13 @@
  * does not understand becomes "may match or not" (a match) or "may accept" (xt), never a
  * narrowing. Pure: parses a string. */
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
 #include "prove.h"
+#include "prove_jtree.h"
 
 enum vk { VK_UNKNOWN = 0, VK_IF, VK_MAC, VK_IP4, VK_IP6, VK_PROTO, VK_PORT, VK_INT, VK_CTSTATE,
 	  VK_NFPROTO };
@@ -73,14 +73,14 @@ static int addr_val(const char *s, enum vk k, pv_u128 *v)
 	return 0;
 }
 
-static int scalar(struct pv_model *m, json_t *j, enum vk k, pv_u128 *v)
+static int scalar(struct pv_model *m, const struct pj *j, enum vk k, pv_u128 *v)
 {
-	const char *s = json_string_value(j);
+	const char *s = pj_str(j);
 	unsigned a[6];
 	int i;
 
-	if (json_is_integer(j))
-		return *v = (pv_u128)(uint64_t)json_integer_value(j), 0;
+	if (pj_is(j, PJ_INT))
+		return *v = (pv_u128)(uint64_t)pj_int(j), 0;
 	if (!s)
 		return -EINVAL;
 	switch (k) {
@@ -102,23 +102,23 @@ static int scalar(struct pv_model *m, json_t *j, enum vk k, pv_u128 *v)
 }
 
 /* A value, prefix or range of one component. */
-static int interval(struct pv_model *m, json_t *j, enum vk k, struct pv_iv *iv)
+static int interval(struct pv_model *m, const struct pj *j, enum vk k, struct pv_iv *iv)
 {
-	json_t *p = json_object_get(j, "prefix"), *r = json_object_get(j, "range");
+	const struct pj *p = pj_get(j, "prefix"), *r = pj_get(j, "range");
 	int bits = k == VK_IP4 ? 32 : 128, len, e;
 
-	if (json_is_object(j) && json_object_get(j, "elem"))
-		return interval(m, json_object_get(json_object_get(j, "elem"), "val"), k, iv);
+	if (pj_is(j, PJ_OBJ) && pj_get(j, "elem"))
+		return interval(m, pj_get(pj_get(j, "elem"), "val"), k, iv);
 	if (r)
-		return scalar(m, json_array_get(r, 0), k, &iv->lo) ?:
-			scalar(m, json_array_get(r, 1), k, &iv->hi);
+		return scalar(m, pj_at(r, 0), k, &iv->lo) ?:
+			scalar(m, pj_at(r, 1), k, &iv->hi);
 	if (!p) {
 		e = scalar(m, j, k, &iv->lo);
 		iv->hi = iv->lo;
 		return e;
 	}
-	len = (int)json_integer_value(json_object_get(p, "len"));
-	e = scalar(m, json_object_get(p, "addr"), k, &iv->lo);
+	len = (int)pj_int(pj_get(p, "len"));
+	e = scalar(m, pj_get(p, "addr"), k, &iv->lo);
 	if (e || len < 0 || len > bits)
 		return -EINVAL;
 	iv->hi = len == 0 ? (bits == 32 ? 0xffffffffu : ~(pv_u128)0) :
@@ -126,27 +126,27 @@ static int interval(struct pv_model *m, json_t *j, enum vk k, struct pv_iv *iv)
 	return 0;
 }
 
-static int elem_key(struct pv_model *m, json_t *j, const enum vk *k, int n, struct pv_elem *e)
+static int elem_key(struct pv_model *m, const struct pj *j, const enum vk *k, int n, struct pv_elem *e)
 {
-	json_t *c;
+	const struct pj *c;
 	int i, r;
 
-	if (json_is_object(j) && json_object_get(j, "elem"))
-		j = json_object_get(json_object_get(j, "elem"), "val");
-	c = json_object_get(j, "concat");
+	if (pj_is(j, PJ_OBJ) && pj_get(j, "elem"))
+		j = pj_get(pj_get(j, "elem"), "val");
+	c = pj_get(j, "concat");
 	if (!c)
 		return n == 1 ? interval(m, j, k[0], &e->k[0]) : -EINVAL;
-	if ((int)json_array_size(c) != n)
+	if ((int)pj_size(c) != n)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		r = interval(m, json_array_get(c, i), k[i], &e->k[i]);
+		r = interval(m, pj_at(c, i), k[i], &e->k[i]);
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int verdict_of(struct pv_model *m, json_t *j, enum pv_verdict *v, int *chain)
+static int verdict_of(struct pv_model *m, const struct pj *j, enum pv_verdict *v, int *chain)
 {
 	static const struct { const char *n; enum pv_verdict v; } tab[] = {
 		{ "accept", PV_V_ACCEPT }, { "drop", PV_V_DROP }, { "reject", PV_V_DROP },
@@ -154,10 +154,10 @@ static int verdict_of(struct pv_model *m, json_t *j, enum pv_verdict *v, int *ch
 		{ "return", PV_V_RETURN }, { "continue", PV_V_CONTINUE }, { "xt", PV_V_XT },
 	};
 	size_t i;
-	json_t *t;
+	const struct pj *t;
 
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
-		t = json_object_get(j, tab[i].n);
+		t = pj_get(j, tab[i].n);
 		if (!t)
 			continue;
 		*v = tab[i].v;
@@ -165,22 +165,22 @@ static int verdict_of(struct pv_model *m, json_t *j, enum pv_verdict *v, int *ch
 			m->opaque = true;
 		if (*v != PV_V_JUMP && *v != PV_V_GOTO)
 			return 0;
-		*chain = pv_model_chain(m, json_string_value(json_object_get(t, "target")) ?: "");
+		*chain = pv_model_chain(m, pj_str(pj_get(t, "target")) ?: "");
 		return *chain < 0 ? *chain : 0;
 	}
 	return -ENOENT;
 }
 
-static int map_elem(struct pv_model *m, struct pv_set *s, json_t *it, const enum vk *k)
+static int map_elem(struct pv_model *m, struct pv_set *s, const struct pj *it, const enum vk *k)
 {
 	struct pv_elem e;
-	json_t *key = it, *data = NULL;
+	const struct pj *key = it, *data = NULL;
 	int r;
 
 	memset(&e, 0, sizeof(e));
-	if (json_is_array(it)) {
-		key = json_array_get(it, 0);
-		data = json_array_get(it, 1);
+	if (pj_is(it, PJ_ARR)) {
+		key = pj_at(it, 0);
+		data = pj_at(it, 1);
 	}
 	r = elem_key(m, key, k, s->n_key, &e);
 	if (r < 0)
@@ -188,7 +188,7 @@ static int map_elem(struct pv_model *m, struct pv_set *s, json_t *it, const enum
 	if (data && s->is_vmap)
 		r = verdict_of(m, data, &e.v, &e.chain);
 	else if (data)
-		e.data = (uint32_t)json_integer_value(data);
+		e.data = (uint32_t)pj_int(data);
 	return r < 0 ? r : pv_set_add(s, &e);
 }
 
@@ -205,32 +205,38 @@ static struct pv_set *set_new(struct pv_model *m, const char *name)
 	return s;
 }
 
-static int load_set(struct pv_model *m, json_t *o, bool is_map)
+static int load_set(struct pv_model *m, const struct pj *o, bool is_map)
 {
-	json_t *type = json_object_get(o, "type"), *it;
+	const struct pj *type = pj_get(o, "type"), *it;
 	enum vk k[PV_KEY_MAX];
-	struct pv_set *s = set_new(m, json_string_value(json_object_get(o, "name")) ?: "?");
+	struct pv_set *s = set_new(m, pj_str(pj_get(o, "name")) ?: "?");
 	size_t i;
 	int n = 0, r;
 
 	if (!s)
 		return -ENOMEM;
-	if (json_is_array(type))
-		json_array_foreach(type, i, it) {
+	if (pj_is(type, PJ_ARR))
+		pj_foreach(type, i, it) {
 			if (n == PV_KEY_MAX)
 				return -E2BIG;
-			k[n++] = type_kind(json_string_value(it));
+			k[n++] = type_kind(pj_str(it));
 		}
 	else
-		k[n++] = type_kind(json_string_value(type));
+		k[n++] = type_kind(pj_str(type));
 	s->n_key = n;
 	s->is_map = is_map;
-	for (r = 0; r < n; r++)
+	for (r = 0; r < n; r++) {
 		s->unknown |= k[r] == VK_UNKNOWN;
+		s->ids |= k[r] == VK_INT;
+	}
 	if (s->unknown)
 		return 0;
-	s->is_vmap = is_map && !strcmp(json_string_value(json_object_get(o, "map")) ?: "", "verdict");
-	json_array_foreach(json_object_get(o, "elem"), i, it) {
+	s->is_vmap = is_map && !strcmp(pj_str(pj_get(o, "map")) ?: "", "verdict");
+	s->e = malloc((pj_size(pj_get(o, "elem")) + 1) * sizeof(*s->e));
+	if (!s->e)
+		return -ENOMEM;
+	s->cap = pj_size(pj_get(o, "elem")) + 1;	/* one allocation */
+	pj_foreach(pj_get(o, "elem"), i, it) {
 		r = map_elem(m, &m->sets[m->n_sets - 1], it, k);
 		if (r < 0)
 			return r;
@@ -250,15 +256,15 @@ static enum pv_hook hook_of(const char *h)
 	return PV_H_NONE;
 }
 
-static int load_chain(struct pv_model *m, json_t *o)
+static int load_chain(struct pv_model *m, const struct pj *o)
 {
-	int c = pv_model_chain(m, json_string_value(json_object_get(o, "name")) ?: "");
-	const char *pol = json_string_value(json_object_get(o, "policy"));
+	int c = pv_model_chain(m, pj_str(pj_get(o, "name")) ?: "");
+	const char *pol = pj_str(pj_get(o, "policy"));
 
 	if (c < 0)
 		return c;
-	m->c[c].hook = hook_of(json_string_value(json_object_get(o, "hook")));
-	m->c[c].prio = (int)json_integer_value(json_object_get(o, "prio"));
+	m->c[c].hook = hook_of(pj_str(pj_get(o, "hook")));
+	m->c[c].prio = (int)pj_int(pj_get(o, "prio"));
 	m->c[c].policy_drop = pol && !strcmp(pol, "drop");
 	return 0;
 }
@@ -271,11 +277,11 @@ static const struct { const char *proto, *field; enum pv_dim d; uint8_t fam, l4;
 	{ "tcp", "dport", PV_DPORT, 0, 6 }, { "udp", "dport", PV_DPORT, 0, 17 },
 };
 
-static int key_one(json_t *j, struct pv_key *k)
+static int key_one(const struct pj *j, struct pv_key *k)
 {
-	const char *key = json_string_value(json_object_get(json_object_get(j, "meta"), "key"));
-	const char *ct = json_string_value(json_object_get(json_object_get(j, "ct"), "key"));
-	json_t *p = json_object_get(j, "payload");
+	const char *key = pj_str(pj_get(pj_get(j, "meta"), "key"));
+	const char *ct = pj_str(pj_get(pj_get(j, "ct"), "key"));
+	const struct pj *p = pj_get(j, "payload");
 	int i = k->n;
 	size_t t;
 
@@ -294,8 +300,8 @@ static int key_one(json_t *j, struct pv_key *k)
 		return 0;
 	}
 	for (t = 0; p && t < sizeof(payloads) / sizeof(payloads[0]); t++)
-		if (!strcmp(json_string_value(json_object_get(p, "protocol")) ?: "", payloads[t].proto) &&
-		    !strcmp(json_string_value(json_object_get(p, "field")) ?: "", payloads[t].field)) {
+		if (!strcmp(pj_str(pj_get(p, "protocol")) ?: "", payloads[t].proto) &&
+		    !strcmp(pj_str(pj_get(p, "field")) ?: "", payloads[t].field)) {
 			k->d[i] = payloads[t].d;
 			k->fam[i] = payloads[t].fam;
 			k->l4dep[i] = payloads[t].l4 != 0;
@@ -306,23 +312,23 @@ static int key_one(json_t *j, struct pv_key *k)
 	return -ENOENT;
 }
 
-static int key_of(json_t *j, struct pv_key *k)
+static int key_of(const struct pj *j, struct pv_key *k)
 {
-	json_t *c = json_object_get(j, "concat"), *a = json_object_get(j, "&"), *it;
+	const struct pj *c = pj_get(j, "concat"), *a = pj_get(j, "&"), *it;
 	size_t i;
 	int r;
 
 	memset(k, 0, sizeof(*k));
 	if (a) {
-		r = key_one(json_array_get(a, 0), k);
-		if (r < 0 || !json_is_integer(json_array_get(a, 1)))
+		r = key_one(pj_at(a, 0), k);
+		if (r < 0 || !pj_is(pj_at(a, 1), PJ_INT))
 			return -ENOENT;
-		k->mask = (pv_u128)(uint64_t)json_integer_value(json_array_get(a, 1));
+		k->mask = (pv_u128)(uint64_t)pj_int(pj_at(a, 1));
 		return 0;
 	}
 	if (!c)
 		return key_one(j, k);
-	json_array_foreach(c, i, it) {
+	pj_foreach(c, i, it) {
 		r = key_one(it, k);
 		if (r < 0)
 			return r;
@@ -331,12 +337,12 @@ static int key_of(json_t *j, struct pv_key *k)
 }
 
 /* The right-hand side: a named set, or literal values as an anonymous set. */
-static int rhs_set(struct pv_model *m, json_t *j, const struct pv_key *k, int *ret)
+static int rhs_set(struct pv_model *m, const struct pj *j, const struct pv_key *k, int *ret)
 {
 	enum vk kinds[PV_KEY_MAX];
 	struct pv_set *s;
-	json_t *list = json_is_array(j) ? j : json_object_get(j, "set"), *it;
-	const char *name = json_string_value(j);
+	const struct pj *list = pj_is(j, PJ_ARR) ? j : pj_get(j, "set"), *it;
+	const char *name = pj_str(j);
 	size_t i;
 	int n, r = 0;
 
@@ -352,10 +358,12 @@ static int rhs_set(struct pv_model *m, json_t *j, const struct pv_key *k, int *r
 	if (!s)
 		return -ENOMEM;
 	s->n_key = k->n;
+	for (n = 0; n < k->n; n++)
+		s->ids |= kinds[n] == VK_INT;
 	*ret = m->n_sets - 1;
 	if (!list)
 		return map_elem(m, s, j, kinds);
-	json_array_foreach(list, i, it) {
+	pj_foreach(list, i, it) {
 		r = map_elem(m, &m->sets[*ret], it, kinds);
 		if (r < 0)
 			break;
@@ -363,88 +371,88 @@ static int rhs_set(struct pv_model *m, json_t *j, const struct pv_key *k, int *r
 	return r;
 }
 
-static int stmt_match(struct pv_model *m, json_t *o, struct pv_stmt *st)
+static int stmt_match(struct pv_model *m, const struct pj *o, struct pv_stmt *st)
 {
-	const char *op = json_string_value(json_object_get(o, "op")) ?: "";
+	const char *op = pj_str(pj_get(o, "op")) ?: "";
 
-	if (key_of(json_object_get(o, "left"), &st->key) < 0)
+	if (key_of(pj_get(o, "left"), &st->key) < 0)
 		return st->kind = PV_S_MAYBE, 0;
 	if (strcmp(op, "==") && strcmp(op, "!=") && strcmp(op, "in"))
 		return st->kind = PV_S_MAYBE, 0;
 	st->kind = PV_S_MATCH;
 	st->neg = !strcmp(op, "!=");
-	if (rhs_set(m, json_object_get(o, "right"), &st->key, &st->set) < 0 ||
+	if (rhs_set(m, pj_get(o, "right"), &st->key, &st->set) < 0 ||
 	    m->sets[st->set].unknown)
 		st->kind = PV_S_MAYBE;		/* a value or set the proof cannot read */
 	return 0;
 }
 
-static int stmt_mangle(struct pv_model *m, json_t *o, struct pv_stmt *st)
+static int stmt_mangle(struct pv_model *m, const struct pj *o, struct pv_stmt *st)
 {
 	struct pv_key dst, src;
-	json_t *v = json_object_get(o, "value"), *map = json_object_get(v, "map");
-	json_t *a = json_object_get(v, "&");
+	const struct pj *v = pj_get(o, "value"), *map = pj_get(v, "map");
+	const struct pj *a = pj_get(v, "&");
 
-	if (key_of(json_object_get(o, "key"), &dst) < 0 || dst.n != 1)
+	if (key_of(pj_get(o, "key"), &dst) < 0 || dst.n != 1)
 		return st->kind = PV_S_NOP, 0;	/* a field the proof does not model */
 	st->dst = dst.d[0];
 	st->kind = PV_S_SET_COPY;		/* mask 0: any value */
-	if (json_is_integer(v)) {
+	if (pj_is(v, PJ_INT)) {
 		st->kind = PV_S_SET_CONST;
-		st->val = (pv_u128)(uint64_t)json_integer_value(v);
-	} else if (map && !key_of(json_object_get(map, "key"), &st->key)) {
+		st->val = (pv_u128)(uint64_t)pj_int(v);
+	} else if (map && !key_of(pj_get(map, "key"), &st->key)) {
 		st->kind = PV_S_SET_MAP;
-		if (rhs_set(m, json_object_get(map, "data"), &st->key, &st->set) < 0 ||
+		if (rhs_set(m, pj_get(map, "data"), &st->key, &st->set) < 0 ||
 		    m->sets[st->set].unknown)
 			return -ENOENT;
-	} else if (!key_of(a ? json_array_get(a, 0) : v, &src) && src.n == 1) {
+	} else if (!key_of(a ? pj_at(a, 0) : v, &src) && src.n == 1) {
 		st->src = src.d[0];
-		st->mask = a ? (pv_u128)(uint64_t)json_integer_value(json_array_get(a, 1)) :
+		st->mask = a ? (pv_u128)(uint64_t)pj_int(pj_at(a, 1)) :
 			0xffffffffu;
 	}
 	return 0;
 }
 
-static int stmt_of(struct pv_model *m, json_t *j, struct pv_stmt *st)
+static int stmt_of(struct pv_model *m, const struct pj *j, struct pv_stmt *st)
 {
-	json_t *o;
+	const struct pj *o;
 
 	memset(st, 0, sizeof(*st));
-	if ((o = json_object_get(j, "match")))
+	if ((o = pj_get(j, "match")))
 		return stmt_match(m, o, st);
-	if ((o = json_object_get(j, "mangle")))
+	if ((o = pj_get(j, "mangle")))
 		return stmt_mangle(m, o, st);
-	if ((o = json_object_get(j, "vmap"))) {
+	if ((o = pj_get(j, "vmap"))) {
 		st->kind = PV_S_VMAP;
-		if (key_of(json_object_get(o, "key"), &st->key) < 0)
+		if (key_of(pj_get(o, "key"), &st->key) < 0)
 			return -ENOENT;
-		return rhs_set(m, json_object_get(o, "data"), &st->key, &st->set);
+		return rhs_set(m, pj_get(o, "data"), &st->key, &st->set);
 	}
 	if (!verdict_of(m, j, &st->v, &st->chain))
 		return st->kind = PV_S_VERDICT, 0;
-	if (json_object_get(j, "counter") || json_object_get(j, "log"))
+	if (pj_get(j, "counter") || pj_get(j, "log"))
 		st->kind = PV_S_NOP;
 	else
 		st->kind = PV_S_MAYBE;		/* limit, meters, quota, what is not known */
 	return 0;
 }
 
-static int load_rule(struct pv_model *m, json_t *o)
+static int load_rule(struct pv_model *m, const struct pj_doc *d, const struct pj *o)
 {
-	json_t *expr = json_object_get(o, "expr"), *it;
+	const struct pj *expr = pj_get(o, "expr"), *it;
 	struct pv_rule rl = { 0 };
 	size_t i;
 	int c, r = -ENOMEM;
 
-	c = pv_model_chain(m, json_string_value(json_object_get(o, "chain")) ?: "");
+	c = pv_model_chain(m, pj_str(pj_get(o, "chain")) ?: "");
 	if (c < 0)
 		return c;
-	rl.handle = (int)json_integer_value(json_object_get(o, "handle"));
-	rl.text = json_dumps(expr, JSON_COMPACT);
-	rl.s = calloc(json_array_size(expr) + 1, sizeof(*rl.s));
+	rl.handle = (int)pj_int(pj_get(o, "handle"));
+	rl.text = pj_text(d, expr);
+	rl.s = calloc(pj_size(expr) + 1, sizeof(*rl.s));
 	if (!rl.s || !rl.text)
 		goto out;
-	json_array_foreach(expr, i, it) {
+	pj_foreach(expr, i, it) {
 		r = stmt_of(m, it, &rl.s[rl.n++]);
 		if (r < 0) {
 			snprintf(m->why, sizeof(m->why), "chain %s rule handle %d: %s",
@@ -464,26 +472,28 @@ out:
 
 int pv_json_load(struct pv_model *m, const char *text)
 {
-	json_error_t err;
-	json_t *root = json_loads(text, 0, &err), *arr, *it, *o;
+	struct pj_doc d;
+	const struct pj *arr, *it, *o;
 	size_t i;
-	int r = 0, pass;
+	int r = pj_parse(&d, text), pass;
 
-	if (!root) {
-		snprintf(m->why, sizeof(m->why), "JSON line %d: %s", err.line, err.text);
-		return -EINVAL;
+	if (r < 0) {
+		if (r == -EINVAL)
+			snprintf(m->why, sizeof(m->why), "JSON line %d: %s", d.line, d.err);
+		pj_free(&d);
+		return r;
 	}
-	arr = json_object_get(root, "nftables");
+	arr = pj_get(d.root, "nftables");
 	for (pass = 0; pass < 2 && !r; pass++)
-		json_array_foreach(arr, i, it) {
-			if (pass == 0 && (o = json_object_get(it, "chain")))
+		pj_foreach(arr, i, it) {
+			if (pass == 0 && (o = pj_get(it, "chain")))
 				r = load_chain(m, o);
-			else if (pass == 0 && (o = json_object_get(it, "set")))
+			else if (pass == 0 && (o = pj_get(it, "set")))
 				r = load_set(m, o, false);
-			else if (pass == 0 && (o = json_object_get(it, "map")))
+			else if (pass == 0 && (o = pj_get(it, "map")))
 				r = load_set(m, o, true);
-			else if (pass == 1 && (o = json_object_get(it, "rule")))
-				r = load_rule(m, o);
+			else if (pass == 1 && (o = pj_get(it, "rule")))
+				r = load_rule(m, &d, o);
 			if (r < 0) {
 				if (!m->why[0])
 					snprintf(m->why, sizeof(m->why), "object %zu: %s", i,
@@ -491,10 +501,12 @@ int pv_json_load(struct pv_model *m, const char *text)
 				break;
 			}
 		}
-	if (!r && !json_is_array(arr)) {
+	for (i = 0; !r && i < (size_t)m->n_sets; i++)
+		r = pv_set_merge(&m->sets[i]);
+	if (!r && !pj_is(arr, PJ_ARR)) {
 		snprintf(m->why, sizeof(m->why), "no \"nftables\" array");
 		r = -EINVAL;
 	}
-	json_decref(root);
+	pj_free(&d);
 	return r;
 }

@@ -22,6 +22,8 @@ struct allowed {
 	struct pv_box *b;
 	int *from, *to;
 	size_t n, cap;
+	size_t *ord;		/* by zone pair, then source address (al_index) */
+	pv_u128 *smax;		/* the highest source address up to each ord entry of its pair */
 };
 
 struct pctx {
@@ -35,6 +37,9 @@ struct pctx {
 	bool json;
 	int n_witness;
 	unsigned long n_dead;		/* live ids no new-flow path writes (note) */
+	unsigned long work;		/* boxes made so far (budget: PV_WORK_MAX) */
+	struct pv_hit memo;		/* the last lazy established class found clean */
+	unsigned long memo_dead;
 	unsigned long reach[POLICY_ZONES_MAX + 1][POLICY_ZONES_MAX + 1];
 };
 
@@ -62,6 +67,74 @@ static int al_push(struct allowed *a, const struct pv_box *b, int from, int to)
 	a->from[a->n] = from;
 	a->to[a->n++] = to;
 	return 0;
+}
+
+static const struct allowed *ord_al;
+
+static int cmp_ord(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	const struct allowed *l = ord_al;
+
+	if (l->from[a] != l->from[b])
+		return l->from[a] < l->from[b] ? -1 : 1;
+	if (l->to[a] != l->to[b])
+		return l->to[a] < l->to[b] ? -1 : 1;
+	if (l->b[a].d[PV_SADDR].lo != l->b[b].d[PV_SADDR].lo)
+		return l->b[a].d[PV_SADDR].lo < l->b[b].d[PV_SADDR].lo ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Sort the allowed boxes by zone pair and source, with the running highest source of each
+ * pair, so that a box meets only the allowed boxes whose sources can overlap its own. */
+static int al_index(struct allowed *a)
+{
+	size_t i, k;
+
+	a->ord = malloc((a->n ? a->n : 1) * sizeof(*a->ord));
+	a->smax = malloc((a->n ? a->n : 1) * sizeof(*a->smax));
+	if (!a->ord || !a->smax)
+		return -ENOMEM;
+	for (i = 0; i < a->n; i++)
+		a->ord[i] = i;
+	ord_al = a;		/* pure and single-threaded */
+	qsort(a->ord, a->n, sizeof(*a->ord), cmp_ord);
+	for (i = 0; i < a->n; i++) {
+		k = a->ord[i];
+		a->smax[i] = a->b[k].d[PV_SADDR].hi;
+		if (i && a->from[a->ord[i - 1]] == a->from[k] && a->to[a->ord[i - 1]] == a->to[k] &&
+		    a->smax[i - 1] > a->smax[i])
+			a->smax[i] = a->smax[i - 1];
+	}
+	return 0;
+}
+
+/* The range [*lo, *hi) of ord that may meet box b of pair zf -> zt. */
+static void al_range(const struct allowed *a, int zf, int zt, const struct pv_box *b,
+		     size_t *lo, size_t *hi)
+{
+	size_t l = 0, h = a->n, m;
+
+	while (l < h) {		/* first entry of the pair */
+		m = (l + h) / 2;
+		if (a->from[a->ord[m]] < zf || (a->from[a->ord[m]] == zf && a->to[a->ord[m]] < zt))
+			l = m + 1;
+		else
+			h = m;
+	}
+	for (h = a->n; l < h;) {	/* first entry whose running highest source reaches b */
+		m = (l + h) / 2;
+		if (a->from[a->ord[m]] == zf && a->to[a->ord[m]] == zt &&
+		    a->smax[m] < b->d[PV_SADDR].lo)
+			l = m + 1;
+		else
+			h = m;
+	}
+	*lo = l;
+	for (h = l; h < a->n && a->from[a->ord[h]] == zf && a->to[a->ord[h]] == zt &&
+	     a->b[a->ord[h]].d[PV_SADDR].lo <= b->d[PV_SADDR].hi; h++)
+		;
+	*hi = h;
 }
 
 static struct pv_iv pfx_iv(const struct prefix *pf)
@@ -328,20 +401,24 @@ static int leftover(struct pctx *c, const struct pv_box *b, const struct pv_hit 
 		    int zf, int zt, const char *why)
 {
 	struct pv_box *cur = malloc(sizeof(*cur)), *nx, parts[2 * PV_DIMS];
-	size_t n = 1, i, k, nn;
+	size_t n = 1, i, k, nn, lo, hi;
 	int j, np;
 
 	if (!cur)
 		return -ENOMEM;
 	cur[0] = *b;
-	for (i = 0; i < c->al.n && n; i++) {
-		if (c->al.from[i] != zf || c->al.to[i] != zt)
+	al_range(&c->al, zf, zt, b, &lo, &hi);
+	for (i = lo; i < hi && n; i++) {
+		if (!pv_box_meet(b, &c->al.b[c->al.ord[i]], &parts[0]))
 			continue;
+		c->work += n;
+		if (c->work > PV_WORK_MAX)
+			return free(cur), -E2BIG;
 		nx = malloc(n * 2 * PV_DIMS * sizeof(*nx));
 		if (!nx)
 			return free(cur), -ENOMEM;
 		for (k = 0, nn = 0; k < n; k++) {
-			np = pv_box_minus(&cur[k], &c->al.b[i], parts);
+			np = pv_box_minus(&cur[k], &c->al.b[c->al.ord[i]], parts);
 			for (j = 0; j < np; j++)
 				nx[nn++] = parts[j];
 		}
@@ -349,10 +426,17 @@ static int leftover(struct pctx *c, const struct pv_box *b, const struct pv_hit 
 		cur = nx;
 		n = nn;
 	}
-	if (n)
-		witness(c, &cur[0], h->t, h->how, why);
+	for (k = 0; k < n; k++) {	/* a lazy set: only a piece that meets it is open */
+		c->work += h->lz ? h->lz->n / 16 + 1 : 0;
+		if (c->work > PV_WORK_MAX)
+			return free(cur), -E2BIG;
+		if (pv_lz_narrow(h->lz, h->lzk, &cur[k])) {
+			witness(c, &cur[k], h->t, h->how, why);
+			break;
+		}
+	}
 	free(cur);
-	return n ? 1 : 0;
+	return k < n ? 1 : 0;
 }
 
 static const char *pair_why(const struct pctx *c, int zf, int zt)
@@ -406,6 +490,30 @@ static int wmark_add(struct pctx *c, struct pv_iv iv)
 	return 0;
 }
 
+static int cmp_iv(const void *x, const void *y)
+{
+	const struct pv_iv *a = x, *b = y;
+
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* Sort the written marks and merge those that overlap or touch. */
+static void wmark_merge(struct pctx *c)
+{
+	size_t i, m = 0;
+
+	qsort(c->wmark, c->n_wmark, sizeof(*c->wmark), cmp_iv);
+	for (i = 0; i < c->n_wmark; i++) {
+		if (m && c->wmark[i].lo <= c->wmark[m - 1].hi + 1) {
+			if (c->wmark[i].hi > c->wmark[m - 1].hi)
+				c->wmark[m - 1].hi = c->wmark[i].hi;
+			continue;
+		}
+		c->wmark[m++] = c->wmark[i];
+	}
+	c->n_wmark = m;
+}
+
 static int eval_new(struct pctx *c, enum pv_hook h, struct pv_result *res)
 {
 	static const int fams[2] = { AF_INET, AF_INET6 };
@@ -422,18 +530,78 @@ static int eval_new(struct pctx *c, enum pv_hook h, struct pv_result *res)
 }
 
 /* The ct marks accepted new flows leave (the engine writes mark & 0x3fffffff). */
-static int marks_of(struct pctx *c, const struct pv_result *res)
+static int mark_add(struct pctx *c, struct pv_iv iv)
 {
-	struct pv_iv iv;
+	int r = wmark_add(c, iv);
+
+	if (!r && iv.lo == iv.hi)
+		r = wmark_add(c, (struct pv_iv){ iv.lo & 0x3fffffff, iv.lo & 0x3fffffff });
+	return r;
+}
+
+/* The lazy set of h is a one-field set on the ct mark. */
+static bool lz_mark(const struct pv_hit *h)
+{
+	return h->lz && h->lzk->n == 1 && h->lzk->d[0] == PV_CTMARK;
+}
+
+/* A concatenation with the ct mark: the marks of the elements that meet h (never the hull:
+ * the written marks must not be over-approximated). */
+static int marks_concat(struct pctx *c, const struct pv_hit *h)
+{
+	struct pv_box b;
+	size_t i;
+	int k, r = 0;
+
+	for (i = 0; i < h->lz->n && !r; i++) {
+		b = h->b;
+		for (k = 0; k < h->lzk->n; k++) {
+			const struct pv_iv *e = &h->lz->e[i].k[k];
+			struct pv_iv *d = &b.d[h->lzk->d[k]];
+
+			d->lo = e->lo > d->lo ? e->lo : d->lo;
+			d->hi = e->hi < d->hi ? e->hi : d->hi;
+			if (d->lo > d->hi)
+				break;
+		}
+		if (k == h->lzk->n)
+			r = mark_add(c, b.d[PV_CTMARK]);
+	}
+	return r;
+}
+
+/* The marks of one accepted class: with a lazy set on the ct mark, only its elements. */
+static int marks_hit(struct pctx *c, const struct pv_hit *h)
+{
+	struct pv_iv iv = h->b.d[PV_CTMARK], e;
 	size_t i;
 	int r = 0;
 
-	for (i = 0; i < res->n && !r; i++) {
-		iv = res->h[i].b.d[PV_CTMARK];
-		r = wmark_add(c, iv);
-		if (!r && iv.lo == iv.hi)
-			r = wmark_add(c, (struct pv_iv){ iv.lo & 0x3fffffff, iv.lo & 0x3fffffff });
+	if (h->lz && !lz_mark(h)) {
+		for (i = 0; i < (size_t)h->lzk->n; i++)
+			if (h->lzk->d[i] == PV_CTMARK)
+				return marks_concat(c, h);
 	}
+	if (!lz_mark(h))
+		return mark_add(c, iv);
+	for (i = pv_set_first(h->lz, iv.lo); i < h->lz->n && !r; i++) {
+		e = h->lz->e[i].k[0];
+		if (e.lo > iv.hi)
+			break;
+		e.lo = e.lo > iv.lo ? e.lo : iv.lo;
+		e.hi = e.hi < iv.hi ? e.hi : iv.hi;
+		r = mark_add(c, e);
+	}
+	return r;
+}
+
+static int marks_of(struct pctx *c, const struct pv_result *res)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < res->n && !r; i++)
+		r = marks_hit(c, &res->h[i]);
 	return r;
 }
 
@@ -445,9 +613,15 @@ static int prove_new(struct pctx *c, int *bad)
 	size_t i;
 	int r;
 
-	r = eval_new(c, PV_H_FORWARD, &res) ?: eval_new(c, PV_H_INPUT, &in);
+	res.work = c->work;
+	r = eval_new(c, PV_H_FORWARD, &res);
+	in.work = c->work = res.work;
+	r = r ?: eval_new(c, PV_H_INPUT, &in);
+	c->work = in.work;
 	if (!r)
 		r = marks_of(c, &res) ?: marks_of(c, &in);
+	if (!r)
+		wmark_merge(c);
 	for (i = 0; i < res.n && r >= 0; i++) {
 		r = check_hit(c, &res.h[i]);
 		if (r > 0)
@@ -459,39 +633,73 @@ static int prove_new(struct pctx *c, int *bad)
 	return r;
 }
 
+/* One ct mark range [lo, hi] of h that no new-flow path writes: a dead id, or a witness. */
+static int est_gap(struct pctx *c, const struct pv_hit *h, pv_u128 lo, pv_u128 hi)
+{
+	struct pv_box w = h->b;
+
+	if (lo == hi && lo) {
+		c->n_dead++;		/* a decision id no current path writes */
+		return 0;
+	}
+	w.d[PV_CTMARK].lo = lo;
+	w.d[PV_CTMARK].hi = hi;
+	witness(c, &w, h->t, h->how,
+		"established/related accepted with a ct mark no new-flow path writes");
+	return 1;
+}
+
+/* The ct marks [at, end] of h outside the written ones (c->wmark, merged), gap by gap. */
+static int est_range(struct pctx *c, const struct pv_hit *h, pv_u128 at, pv_u128 end)
+{
+	size_t l = 0, r = c->n_wmark, m;
+
+	while (l < r) {		/* the first written range that ends at or after 'at' */
+		m = (l + r) / 2;
+		if (c->wmark[m].hi < at)
+			l = m + 1;
+		else
+			r = m;
+	}
+	for (; l < c->n_wmark && at <= end; l++) {
+		if (c->wmark[l].lo > end)
+			break;
+		if (c->wmark[l].lo > at && est_gap(c, h, at, c->wmark[l].lo - 1))
+			return 1;
+		if (c->wmark[l].hi >= end)
+			return 0;
+		at = c->wmark[l].hi + 1;
+	}
+	return at <= end ? est_gap(c, h, at, end) : 0;
+}
+
+/* An accepted established class: with a lazy set on the ct mark, element by element; the
+ * same lazy class as the last clean one (another host through the same rules) is clean. */
 static int est_hit(struct pctx *c, const struct pv_hit *h)
 {
-	struct pv_box *cur = malloc(sizeof(*cur)), *nx, w;
-	size_t n = 1, i, k, nn;
+	struct pv_iv iv = h->b.d[PV_CTMARK], e;
+	unsigned long dead = c->n_dead;
+	size_t i;
+	int r = 0;
 
-	if (!cur)
-		return -ENOMEM;
-	cur[0] = h->b;
-	for (i = 0; i < c->n_wmark && n; i++) {
-		nx = malloc(n * 2 * sizeof(*nx));
-		if (!nx)
-			return free(cur), -ENOMEM;
-		for (k = 0, nn = 0; k < n; k++) {
-			w = cur[k];
-			w.d[PV_CTMARK] = c->wmark[i];
-			nn += (size_t)pv_box_minus(&cur[k], &w, nx + nn);
-		}
-		free(cur);
-		cur = nx;
-		n = nn;
+	if (!lz_mark(h))		/* another lazy set: its hull, more than it accepts */
+		return est_range(c, h, iv.lo, iv.hi);
+	if (c->memo.lz == h->lz && c->memo.b.d[PV_CTMARK].lo == iv.lo &&
+	    c->memo.b.d[PV_CTMARK].hi == iv.hi)
+		return c->n_dead += c->memo_dead, 0;
+	for (i = pv_set_first(h->lz, iv.lo); i < h->lz->n && !r; i++) {
+		e = h->lz->e[i].k[0];
+		if (e.lo > iv.hi)
+			break;
+		if (++c->work > PV_WORK_MAX)
+			return -E2BIG;
+		r = est_range(c, h, e.lo > iv.lo ? e.lo : iv.lo, e.hi < iv.hi ? e.hi : iv.hi);
 	}
-	for (k = 0; k < n; k++) {
-		if (cur[k].d[PV_CTMARK].lo == cur[k].d[PV_CTMARK].hi && cur[k].d[PV_CTMARK].lo) {
-			c->n_dead++;		/* a decision id no current path writes */
-			continue;
-		}
-		witness(c, &cur[k], h->t, h->how,
-			"established/related accepted with a ct mark no new-flow path writes");
-		free(cur);
-		return 1;
+	if (!r) {
+		c->memo = *h;
+		c->memo_dead = c->n_dead - dead;
 	}
-	free(cur);
-	return 0;
+	return r;
 }
 
 static int prove_est(struct pctx *c, int *bad)
@@ -502,6 +710,7 @@ static int prove_est(struct pctx *c, int *bad)
 	static const int fams[2] = { AF_INET, AF_INET6 };
 	int f, st, r = 0;
 
+	res.work = c->work;
 	for (f = 0; f < 2 && !r; f++)
 		for (st = PV_CT_ESTABLISHED; st <= PV_CT_RELATED && !r; st *= 2) {
 			pv_box_full(&c->m, &start, fams[f]);
@@ -509,6 +718,8 @@ static int prove_est(struct pctx *c, int *bad)
 			start.d[PV_MARK].hi = 0;
 			r = pv_eval(&c->m, PV_H_FORWARD, &start, &res);
 		}
+	c->work = res.work;
+	c->m.approx |= res.approx;
 	for (i = 0; i < res.n && r >= 0; i++) {
 		r = est_hit(c, &res.h[i]);
 		if (r > 0)
@@ -538,14 +749,20 @@ static void matrix(struct pctx *c)
 
 static int prove_run(struct pctx *c, const char *json_text, int *bad)
 {
+	size_t len = strlen(json_text);
 	int r = zones_load(c);
 
+	if (!r && len > PV_JSON_MAX) {	/* the parsed tree takes ~15 times the text */
+		snprintf(c->m.why, sizeof(c->m.why), "the ruleset is too large for the proof's "
+			 "budget (%zu bytes of JSON, at most %lu)", len, (unsigned long)PV_JSON_MAX);
+		return -E2BIG;
+	}
 	if (!r)
 		r = pv_json_load(&c->m, json_text);
 	if (r < 0)
 		return r;
 	pv_model_seal(&c->m);
-	r = allowed_build(c);
+	r = allowed_build(c) ?: al_index(&c->al);
 	if (c->json && !r)
 		fputs("{\"witnesses\":[", c->out);
 	if (!r)
@@ -570,6 +787,9 @@ int pv_prove(const struct policy *p, const char *json_text, FILE *out, bool json
 	c->json = json;
 	pv_model_init(&c->m);
 	r = prove_run(c, json_text, &bad);
+	if (r == -E2BIG && c->work > PV_WORK_MAX)
+		snprintf(c->m.why, sizeof(c->m.why), "the ruleset is too large for the proof's "
+			 "budget (%lu boxes)", c->work);
 	if (r < 0) {
 		snprintf(why, whylen, "%s", c->m.why[0] ? c->m.why : strerror(-r));
 		goto out;
@@ -583,13 +803,18 @@ int pv_prove(const struct policy *p, const char *json_text, FILE *out, bool json
 		"queue: counted as accepting (the engine's tables are not read)\n"
 		"opaque xt target seen: %s (counted as possibly accepting)\napproximate: %s\n"
 		"witnesses: %d\nresult: %s\n", c->m.opaque ? "true" : "false",
-		c->m.approx ? "true" : "false", c->n_witness, bad ? "violation" : "proven");
+		c->m.approx ? (c->json ? "true" : "true (over-approximated toward accepting: a "
+			       "masked match on a range, or a big set whose miss was kept whole; "
+			       "a witness may be a false alarm, a proof stands)") : "false",
+		c->n_witness, bad ? "violation" : "proven");
 	r = bad;
 out:
 	pv_model_free(&c->m);
 	free(c->al.b);
 	free(c->al.from);
 	free(c->al.to);
+	free(c->al.ord);
+	free(c->al.smax);
 	free(c->wmark);
 	free(c);
 	return r;

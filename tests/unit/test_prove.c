@@ -5,9 +5,11 @@
  * before forward, jumps and returns, and a jump loop. */
 #include <check.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "prove.h"
+#include "prove_jtree.h"
 
 Suite *suite_prove(void);
 
@@ -28,12 +30,13 @@ struct run {
 	struct pv_result r;
 };
 
-static void eval(struct run *x, const char *json, int r_expect)
+static void eval_max(struct run *x, const char *json, unsigned long work_max, int r_expect)
 {
 	struct pv_box b;
 	int r;
 
 	memset(x, 0, sizeof(*x));
+	x->r.work_max = work_max;
 	pv_model_init(&x->m);
 	pv_model_ifindex(&x->m, "a");
 	pv_model_ifindex(&x->m, "b");
@@ -44,6 +47,11 @@ static void eval(struct run *x, const char *json, int r_expect)
 	b.d[PV_CTMARK].hi = b.d[PV_MARK].hi = 0;
 	r = pv_eval(&x->m, PV_H_FORWARD, &b, &x->r);
 	ck_assert_int_eq(r, r_expect);
+}
+
+static void eval(struct run *x, const char *json, int r_expect)
+{
+	eval_max(x, json, 0, r_expect);
 }
 
 static void done(struct run *x)
@@ -170,6 +178,165 @@ START_TEST(jump_loop)
 }
 END_TEST
 
+/* 40 rules that each split what goes on: fine within the default budget, -E2BIG (no growth
+ * past it) under a small one. */
+static char *split_rules(void)
+{
+	size_t len = 40 * 256 + 256;
+	char *j = malloc(len);
+	int i;
+
+	ck_assert_ptr_nonnull(j);
+	strcpy(j, HDR FWD);
+	for (i = 1; i <= 40; i++)
+		snprintf(j + strlen(j), len - strlen(j), "{\"rule\":{\"chain\":\"forward\","
+			 "\"handle\":%d,\"expr\":[" M(IPS, "==", "\"10.0.0.%d\"") ","
+			 M(TCPD, "==", "%d") ",{\"drop\":null}]}},", i, i, i);
+	strcat(j, RULE("forward", ACCEPT) "]}");
+	return j;
+}
+
+START_TEST(budget)
+{
+	char *j = split_rules();
+	struct run x;
+
+	eval(&x, j, 0);
+	ck_assert_uint_gt(x.r.work, 200);
+	ck_assert_uint_le(x.r.work, PV_WORK_MAX);
+	done(&x);
+	eval_max(&x, j, 200, -E2BIG);
+	ck_assert_uint_gt(x.r.work, 200);
+	ck_assert_uint_lt(x.r.work, 400);	/* it stops when the budget is spent */
+	done(&x);
+	free(j);
+}
+END_TEST
+
+/* A named set of 2 * PV_SET_EXACT addresses (every other one, so nothing merges): its hits
+ * stay one lazy box holding the set, its miss is kept whole (approximate, never narrower). */
+static char *big_set(const char *rules)
+{
+	size_t len = 2 * PV_SET_EXACT * 24 + 1024;
+	char *j = malloc(len);
+	int i;
+
+	ck_assert_ptr_nonnull(j);
+	strcpy(j, HDR FWD "{\"set\":{\"name\":\"big\",\"type\":\"ipv4_addr\",\"elem\":[");
+	for (i = 0; i < 2 * PV_SET_EXACT; i++)
+		snprintf(j + strlen(j), len - strlen(j), "%s\"10.0.%d.%d\"", i ? "," : "",
+			 i / 100, 2 * (i % 100));
+	snprintf(j + strlen(j), len - strlen(j), "]}},%s]}", rules);
+	return j;
+}
+
+START_TEST(big_set_lazy)
+{
+	char *j = big_set(RULE("forward", M(IPS, "==", "\"@big\"") "," ACCEPT));
+	struct run x;
+	struct pv_box b;
+
+	eval(&x, j, 0);
+	ck_assert_uint_eq(x.r.n, 1);
+	ck_assert(x.r.approx);
+	ck_assert_ptr_nonnull(x.r.h[0].lz);
+	ck_assert(x.r.h[0].b.d[PV_SADDR].lo == 0x0a000000 && x.r.h[0].b.d[PV_SADDR].hi == 0x0a000136);
+	b = x.r.h[0].b;
+	b.d[PV_SADDR].lo = b.d[PV_SADDR].hi = 0x0a000001;	/* 10.0.0.1: not in the set */
+	ck_assert(!pv_lz_narrow(x.r.h[0].lz, x.r.h[0].lzk, &b));
+	b.d[PV_SADDR].lo = 0x0a000001;
+	b.d[PV_SADDR].hi = 0x0a000003;				/* holds 10.0.0.2 */
+	ck_assert(pv_lz_narrow(x.r.h[0].lz, x.r.h[0].lzk, &b));
+	ck_assert(b.d[PV_SADDR].lo == 0x0a000002 && b.d[PV_SADDR].hi == 0x0a000002);
+	done(&x);
+	free(j);
+}
+END_TEST
+
+/* Sound: a big set that drops, then accept: every address outside the set is still accepted
+ * (the miss is kept whole), and so a witness for 10.0.0.1 exists. */
+START_TEST(big_set_drop_sound)
+{
+	char *j = big_set(RULE("forward", M(IPS, "==", "\"@big\"") ",{\"drop\":null}") ","
+			  RULE("forward", ACCEPT));
+	struct run x;
+	size_t i;
+	bool open = false;
+
+	eval(&x, j, 0);
+	for (i = 0; i < x.r.n; i++)
+		open |= !x.r.h[i].lz && x.r.h[i].b.d[PV_SADDR].lo <= 0x0a000001 &&
+			x.r.h[i].b.d[PV_SADDR].hi >= 0x0a000001;
+	ck_assert(open);
+	ck_assert(x.r.approx);
+	done(&x);
+	free(j);
+}
+END_TEST
+
+START_TEST(set_merge)
+{
+	struct pv_set s = { .n_key = 1 };
+	struct pv_elem e = { 0 };
+	int i;
+
+	for (i = 9; i >= 0; i--) {		/* 10..19 backwards, and 30 */
+		e.k[0].lo = e.k[0].hi = (pv_u128)(10 + i);
+		ck_assert_int_eq(pv_set_add(&s, &e), 0);
+	}
+	e.k[0].lo = e.k[0].hi = 30;
+	ck_assert_int_eq(pv_set_add(&s, &e), 0);
+	ck_assert_int_eq(pv_set_merge(&s), 0);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert(s.e[0].k[0].lo == 10 && s.e[0].k[0].hi == 19 && s.e[1].k[0].lo == 30);
+	ck_assert_uint_eq(pv_set_first(&s, 20), 1);
+	free(s.e);
+}
+END_TEST
+
+/* The proof's JSON tree: values, escapes, the compact text of a span, and what it refuses. */
+START_TEST(jtree)
+{
+	static const char text[] = " {\"a\": [1, -300, 2.5, \"x\\\"y\\u00e9\\ud83d\\ude00\", true, null],"
+				   "\n \"b\": {\"c\": \"s p\"}, \"e\": []} ";
+	static const char *const bad[] = { "{\"a\":}", "[1 2]", "{\"a\" 1}", "\"x", "[1],",
+					   "{\"a\":\"\\q\"}", "tru", "" };
+	struct pj_doc d;
+	const struct pj *a, *v;
+	char deep[200], *t;
+	size_t i;
+
+	ck_assert_int_eq(pj_parse(&d, text), 0);
+	a = pj_get(d.root, "a");
+	ck_assert_uint_eq(pj_size(a), 6);
+	ck_assert(pj_int(pj_at(a, 0)) == 1 && pj_int(pj_at(a, 1)) == -300);
+	ck_assert(pj_is(pj_at(a, 2), PJ_REAL) && !pj_is(pj_at(a, 2), PJ_INT));
+	ck_assert_str_eq(pj_str(pj_at(a, 3)), "x\"y\xc3\xa9\xf0\x9f\x98\x80");
+	ck_assert(pj_is(pj_at(a, 4), PJ_TRUE) && pj_is(pj_at(a, 5), PJ_NULL));
+	ck_assert_ptr_null(pj_at(a, 6));
+	ck_assert_ptr_null(pj_get(a, "a"));
+	ck_assert_ptr_null(pj_str(pj_get(d.root, "b")));
+	ck_assert_uint_eq(pj_size(pj_get(d.root, "e")), 0);
+	t = pj_text(&d, pj_get(d.root, "b"));
+	ck_assert_str_eq(t, "{\"c\":\"s p\"}");
+	free(t);
+	i = 0;
+	pj_foreach(a, i, v)
+		;
+	ck_assert_uint_eq(i, 6);
+	pj_free(&d);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(pj_parse(&d, bad[i]), -EINVAL);
+		ck_assert(d.line >= 1 && d.err[0]);
+		pj_free(&d);
+	}
+	memset(deep, '[', sizeof(deep) - 1);		/* deeper than the parser goes */
+	deep[sizeof(deep) - 1] = '\0';
+	ck_assert_int_eq(pj_parse(&d, deep), -EINVAL);
+	pj_free(&d);
+}
+END_TEST
+
 START_TEST(box_minus)
 {
 	struct pv_model m;
@@ -209,6 +376,11 @@ Suite *suite_prove(void)
 	tcase_add_test(tc, prerouting_then_forward);
 	tcase_add_test(tc, jump_loop);
 	tcase_add_test(tc, box_minus);
+	tcase_add_test(tc, budget);
+	tcase_add_test(tc, big_set_lazy);
+	tcase_add_test(tc, big_set_drop_sound);
+	tcase_add_test(tc, set_merge);
+	tcase_add_test(tc, jtree);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "change.h"
 #include "conf.h"
@@ -342,6 +343,36 @@ static int pending(struct daemon *d, const char *who, FILE *out)
 	return -EAGAIN;
 }
 
+/* sansod --once (the early boot unit) with a state directory that holds a store: its running
+ * version (approved, or applied in single mode), never a file nobody approved; the file only
+ * without a store. Nothing is written; an altered version is refused (the baseline stays). */
+static int once_running(struct daemon *d)
+{
+	static char path[4200], sha[65];
+	struct stat st;
+	unsigned n = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/store", d->o.state_dir);
+	if (stat(path, &st) < 0)
+		return gen_reload(d);		/* no store yet: the file */
+	r = store_open(&d->store, d->o.state_dir);
+	if (r == 0)
+		r = store_running(&d->store, &n, sha);
+	if (r < 0) {
+		log_warnx("configuration store in '%s': %s: nothing applied", d->o.state_dir,
+			  strerror(-r));
+		return r;
+	}
+	if (!n)
+		return gen_reload(d);
+	store_path(&d->store, n, path, sizeof(path));
+	log_info("the running version %u of the configuration store, not '%s'", n, d->o.file);
+	d->o.file = path;
+	d->expect_sha256 = sha;		/* an altered copy is refused before any commit */
+	return gen_reload(d);
+}
+
 int change_start(struct daemon *d)
 {
 	char sha[65];
@@ -350,6 +381,8 @@ int change_start(struct daemon *d)
 
 	if (!d->conf_file)
 		d->conf_file = d->o.file;
+	if (d->o.state_dir && d->o.mode == MODE_ONCE)
+		return once_running(d);
 	if (!d->o.state_dir || d->o.mode != MODE_DAEMON)
 		return gen_reload(d);
 	r = store_open(&d->store, d->o.state_dir);

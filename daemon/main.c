@@ -887,7 +887,7 @@ static void once_engine_note(const struct daemon *d)
 
 static int once_apply(struct daemon *d)
 {
-	int code = exit_of(gen_reload(d));
+	int code = exit_of(change_start(d));	/* with a store: its running version */
 
 	if (code == EXIT_OK)
 		once_engine_note(d);

@@ -255,4 +255,20 @@ v = d[\"versions\"][0]
 assert d[\"running\"] == 49 and v[\"kind\"] == \"adopted\" and v[\"by_uid\"] == $UIDA, v'"
 
 check "audit verify: the trail is intact" "$SANSOCTL" audit verify "$AUDIT" "$STATE/audit.anchor"
+
+# ---- the early boot unit (sansod --once) applies the store's running version ----
+kill "$DPID"
+poll 50 bash -c "! kill -0 $DPID 2>/dev/null"
+cp "$CONF" "$POLICY"			# edited behind the store's back: mail-text again
+n gw nft delete table inet sanso
+check "sansod --once --state-dir (the early unit) applies (exit 0)" \
+	ip netns exec "$LAB-gw" "$SANSOD" --once --state-dir "$STATE" -f "$POLICY"
+refute "... the running version (no mail-text), not the edited file" has_mail
+v=$(ls "$STATE"/store/v*.conf | tail -1)
+echo "# edited" >>"$v"
+n gw nft delete table inet sanso
+check_eq "an altered running version is refused by --once (exit 1): nothing applied" 1 \
+	"$(ip netns exec "$LAB-gw" "$SANSOD" --once --state-dir "$STATE" -f "$POLICY" >/dev/null 2>&1; echo $?)"
+has_table() { n gw nft list table inet sanso >/dev/null 2>&1; }
+refute "... no table inet sanso was installed from it" has_table
 finish

@@ -672,6 +672,50 @@ static int stage(struct daemon *d, const char *file, char *path, size_t len, cha
 	return r < 0 ? r : strcmp(again, sha) ? -EIO : 0;
 }
 
+#define PROPOSAL_TEXT_MAX	(64L << 20)	/* bytes of a policy handed over by descriptor */
+
+/* The text sansoctl handed over with the request (SCM_RIGHTS: a memfd with the policy as it
+ * flattened it, includes inlined), staged like a file: the daemon needs no access to the
+ * proposer's files (ProtectHome, PrivateTmp) and no size limit of the control message
+ * applies. Only a regular file (a memfd is one) of at most PROPOSAL_TEXT_MAX bytes, read
+ * with pread: a pipe or socket that never ends cannot stall the daemon. */
+static int stage_fd(struct daemon *d, int fd, char *path, size_t len, char sha[65],
+		    char **includes)
+{
+	char tmp[4300];
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n = 0;
+	FILE *out = NULL;
+	int r = -EINVAL;
+
+	if (!d->o.state_dir)
+		return -ENOTSUP;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > PROPOSAL_TEXT_MAX)
+		return fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (n < st.st_size) {
+		ssize_t k = pread(fd, buf + n, (size_t)(st.st_size - n), n);
+
+		if (k <= 0)
+			break;
+		n += k;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/proposal-%d.conf", d->o.state_dir, (int)getpid());
+	if (n == st.st_size && (out = fopen(tmp, "we")) &&
+	    fwrite(buf, 1, (size_t)n, out) == (size_t)n && !fflush(out))
+		r = 0;
+	if (out && fclose(out))
+		r = -EIO;
+	free(buf);
+	if (r == 0)
+		r = stage(d, tmp, path, len, sha, includes);
+	(void)unlink(tmp);
+	return r;
+}
+
 /* "10m", "90s", "1h", "600": seconds, 0 if absent, -1 if not understood. */
 static int64_t duration(const char *s)
 {
@@ -769,7 +813,8 @@ int change_h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 
 	if (!file || confirm_s < 0 || (confirm_s && !emergency))
 		return CTL_ERR_INVALID;
-	r = stage(d, file, path, sizeof(path), sha, &includes);
+	r = q->fd >= 0 ? stage_fd(d, q->fd, path, sizeof(path), sha, &includes) :
+	    stage(d, file, path, sizeof(path), sha, &includes);
 	c = r < 0 ? NULL : new_proposal(d, peer, sha, ctl_req_get(q, "reason"));
 	if (!c) {
 		free(includes);

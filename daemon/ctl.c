@@ -131,6 +131,7 @@ int ctl_req_parse(const void *msg, size_t len, struct ctl_req *ret)
 	if (!ctl_request(h.type))
 		return -EINVAL;
 	memset(ret, 0, sizeof(*ret));
+	ret->fd = -1;
 	ret->type = h.type;
 	p = (const char *)msg + sizeof(h);
 	end = p + h.len;
@@ -393,17 +394,55 @@ int ctl_accept(struct ctl_server *s, int *ret_fd, struct ctl_peer *ret)
 	return 0;
 }
 
+/* The descriptors of a control message: the first kept in *fd, any other closed. */
+static void take_fds(struct msghdr *mh, int *fd)
+{
+	struct cmsghdr *cm;
+	int *v, i, n;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		v = (int *)(void *)CMSG_DATA(cm);
+		n = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (i = 0; i < n; i++) {
+			if (*fd < 0)
+				*fd = v[i];
+			else
+				close(v[i]);
+		}
+	}
+}
+
 int ctl_conn_recv(struct ctl_conn *c, struct ctl_req *ret)
 {
 	static char buf[CTL_MSG_MAX + 1];
+	union { struct cmsghdr h; char b[CMSG_SPACE(4 * sizeof(int))]; } cbuf;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.b,
+			     .msg_controllen = sizeof(cbuf.b) };
 	ssize_t n;
+	int fd = -1, r;
 
-	n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	ret->fd = -1;
+	n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	if (n == 0)
-		return -ECONNRESET;
-	return ctl_req_parse(buf, (size_t)n, ret);
+	take_fds(&mh, &fd);
+	if (n == 0 || (mh.msg_flags & MSG_CTRUNC)) {
+		if (fd >= 0)
+			close(fd);
+		return n == 0 ? -ECONNRESET : -EMSGSIZE;
+	}
+	r = ctl_req_parse(buf, (size_t)n, ret);
+	if (r < 0) {
+		ret->fd = -1;
+		if (fd >= 0)
+			close(fd);
+	} else {
+		ret->fd = fd;
+	}
+	return r;
 }
 
 int ctl_conn_queue(struct ctl_conn *c, int status, const char *body, size_t len)

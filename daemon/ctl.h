@@ -28,6 +28,9 @@
 
 struct ctl_req {
 	uint16_t type;
+	int fd;				/* a descriptor passed with it (SCM_RIGHTS: the text of
+					 * propose/emergency), -1 if none; the daemon closes it
+					 * after the handler */
 	int n;
 	char key[CTL_ARGS_MAX][32];
 	char val[CTL_ARGS_MAX][CTL_ARG_MAX];

@@ -86,7 +86,8 @@ enum ctl_role {
  *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
  *   isolate, restore target=ZONE|HOST|GROUP reason=; breakout-revoke, -restore service=NAME
  *   reason=; exception-add id from to proto [ports] reason requested-by approved-by expires;
- *   exception-revoke id; propose, emergency file (readable by sansod) reason (emergency:
+ *   exception-revoke id; propose, emergency file reason, the text itself passed with the
+ *   request (ctl_req.fd: a memfd sansoctl filled, SCM_RIGHTS; without one, the path is read) (emergency:
  *   applies now, unratified; [confirm-within=DURATION]); approve (not the proposer)
  *   id [confirm-within=DURATION: 90s, 10m, 1h]: a proposed change, or a proposed exception
  *   (ops.c); ratify (not the one who applied it) id; history; show version; rollback version

@@ -281,6 +281,8 @@ static void control_serve(struct daemon *d, struct ctl_conn *c)
 	d->report = NULL;
 	if (out)
 		fclose(out);
+	if (q && q->fd >= 0)
+		close(q->fd);
 	free(q);
 	r = ctl_conn_queue(c, st, body ? body : "", body ? len : 0);
 	free(body);

@@ -9,12 +9,15 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "audit.h"
+#include "conftext.h"
 #include "ctl.h"
+#include "diag.h"
 #include "prove_cmd.h"
 #include "sign.h"
 #include "version.h"
@@ -236,15 +239,29 @@ static int add_arg(char *body, size_t *len, const char *k, const char *v)
 }
 
 /* Send, then print every reply message; returns the daemon's status or -errno. */
-static int exchange(int fd, uint16_t type, const char *body, size_t blen)
+/* One request (with pass: a descriptor handed over, SCM_RIGHTS; -1 none), then the reply. */
+static int exchange(int fd, uint16_t type, const char *body, size_t blen, int pass)
 {
 	static char buf[CTL_MSG_MAX];
 	struct ctl_hdr h = { .version = CTL_VERSION, .type = type, .len = (uint32_t)blen };
+	union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(int))]; } cbuf;
+	struct iovec iov = { buf, 0 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), body, blen);
-	if (send(fd, buf, sizeof(h) + blen, MSG_NOSIGNAL) < 0)
+	iov.iov_len = sizeof(h) + blen;
+	if (pass >= 0) {
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf.b);
+		CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+		CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+		CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &pass, sizeof(int));
+	}
+	if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
 		return -errno;
 	for (;;) {
 		n = recv(fd, buf, sizeof(buf), 0);
@@ -531,7 +548,7 @@ static int ha_health(const char *sock, const char **why)
 		return fd == -EACCES ? EX_DENIED : EX_UNREACHABLE;
 	}
 	quiet = 1;
-	r = exchange(fd, CTL_VERIFY, "", 0);
+	r = exchange(fd, CTL_VERIFY, "", 0, -1);
 	quiet = 0;
 	close(fd);
 	if (r < 0) {
@@ -615,6 +632,7 @@ struct inv {
 	const char *path;		/* the control socket */
 	const char *format, *reason;
 	const char *output;		/* -o FILE: the reply goes there, not to stdout */
+	const char *file;		/* propose, emergency: the policy, read here */
 	const struct cmd *c;		/* NULL until the command is read */
 	int pos;			/* positional arguments taken */
 	char body[CTL_BODY_MAX];	/* key=value lines */
@@ -740,6 +758,8 @@ static int take_positional(struct inv *v, const char *arg)
 	if (!v->c->args[0] || v->pos >= nargs(v->c))
 		return bad_usage();
 	argname(v->c, v->pos++, key, sizeof(key));
+	if (!strcmp(key, "file"))
+		v->file = arg;
 	return add_arg(v->body, &v->blen, key, arg) < 0 ? bad_usage() : ARG_NEXT;
 }
 
@@ -830,12 +850,45 @@ static int save_reply(const char *path, const char *mem, size_t len, int status)
 	return status;
 }
 
+/* propose, emergency: the policy flattened here (this user reads it and its includes, the
+ * daemon need not), in a memfd handed over with the request. -1 and a message on error. */
+static int policy_fd(const char *file)
+{
+	struct conf_text t = { 0 };
+	struct diag dg;
+	int fd = -1, r;
+
+	diag_init(&dg);
+	r = conf_text_read(file, &t, &dg);
+	if (r < 0) {
+		diag_print(&dg, stderr, ja);
+		fprintf(stderr, "sansoctl: %s cannot be read as a policy: %s\n", file, strerror(-r));
+	} else {
+		fd = memfd_create("sanso-proposal", MFD_CLOEXEC);
+		if (fd < 0 || write(fd, t.text, t.len) != (ssize_t)t.len) {
+			fprintf(stderr, "sansoctl: %s\n", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			fd = -1;
+		}
+	}
+	conf_text_free(&t);
+	diag_fini(&dg);
+	return fd;
+}
+
 static int request(const struct inv *v)
 {
-	int fd = connect_to(v->path), r;
+	int fd, r, pass = -1;
 	char *mem = NULL;
 	size_t mlen = 0;
 
+	if (v->file && (v->c->type == CTL_PROPOSE || v->c->type == CTL_EMERGENCY) &&
+	    (pass = policy_fd(v->file)) < 0)
+		return EX_REFUSED;
+	fd = connect_to(v->path);
+	if (fd < 0 && pass >= 0)
+		close(pass);
 	if (fd < 0) {
 		fprintf(stderr, ja ? "sansoctl: %s に接続できません: %s\n" :
 			"sansoctl: cannot reach sansod at %s: %s\n", v->path, strerror(-fd));
@@ -843,10 +896,14 @@ static int request(const struct inv *v)
 	}
 	if (v->output && !(reply_to = open_memstream(&mem, &mlen))) {
 		close(fd);
+		if (pass >= 0)
+			close(pass);
 		return EX_REFUSED;
 	}
-	r = exchange(fd, v->c->type, v->body, v->blen);
+	r = exchange(fd, v->c->type, v->body, v->blen, pass);
 	close(fd);
+	if (pass >= 0)
+		close(pass);
 	if (reply_to && fclose(reply_to) == 0)
 		r = save_reply(v->output, mem, mlen, r);
 	reply_to = NULL;

@@ -266,7 +266,7 @@ END_TEST
 static int request(struct daemon *d, const struct ctl_peer *peer, uint16_t type,
 		   const char *const *kv, char *reply, size_t len)
 {
-	struct ctl_req q = { .type = type };
+	struct ctl_req q = { .type = type, .fd = -1 };
 	FILE *out = fmemopen(reply, len, "w");
 	int r;
 

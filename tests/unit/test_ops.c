@@ -280,7 +280,7 @@ END_TEST
 
 static int handle(struct daemon *d, const struct ctl_peer *p, uint16_t type)
 {
-	struct ctl_req q = { .type = type };
+	struct ctl_req q = { .type = type, .fd = -1 };
 	char *body = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&body, &len);
@@ -338,7 +338,7 @@ END_TEST
 static int handle_args(struct daemon *d, const struct ctl_peer *p, uint16_t type,
 		       const char *const *kv)
 {
-	struct ctl_req q = { .type = type };
+	struct ctl_req q = { .type = type, .fd = -1 };
 
 	for (; kv[0]; kv += 2, q.n++) {
 		snprintf(q.key[q.n], sizeof(q.key[0]), "%s", kv[0]);

@@ -111,7 +111,9 @@
 	X(CHANGE_ROLLBACK,	"change.rollback",	"id version sha256 reason")	\
 	X(CHANGE_CONFIRM,	"change.confirm",	"version")			\
 	X(CHANGE_REVERT,	"change.revert",	"version to why")		\
-	X(CHANGE_UNRATIFIED,	"change.unratified",	"id version by")	\
+	X(CHANGE_UNRATIFIED,	"change.unratified",	"id version by")		\
+	X(BACKUP_CREATE,	"backup.create",	"running sha256")		\
+	X(BACKUP_RESTORE,	"backup.restore",	"backup signing_key")	\
 	X(MAINT_OPEN,		"maintenance.open",	"id vendor from to proto ports until reason") \
 	X(MAINT_APPROVE,	"maintenance.approve",	"id opened_by vendor from to proto ports until") \
 	X(MAINT_REFUSED,	"maintenance.refused",	"id why")			\
@@ -185,6 +187,8 @@ extern const struct audit_event audit_events[AUDIT_E_MAX];
 #define AUDIT_EV_CHANGE_CONFIRM	AUDIT_EV(CHANGE_CONFIRM)
 #define AUDIT_EV_CHANGE_REVERT	AUDIT_EV(CHANGE_REVERT)
 #define AUDIT_EV_CHANGE_UNRATIFIED AUDIT_EV(CHANGE_UNRATIFIED)
+#define AUDIT_EV_BACKUP_CREATE	AUDIT_EV(BACKUP_CREATE)
+#define AUDIT_EV_BACKUP_RESTORE	AUDIT_EV(BACKUP_RESTORE)
 #define AUDIT_EV_MAINT_OPEN	AUDIT_EV(MAINT_OPEN)
 #define AUDIT_EV_MAINT_APPROVE	AUDIT_EV(MAINT_APPROVE)
 #define AUDIT_EV_MAINT_REFUSED	AUDIT_EV(MAINT_REFUSED)

@@ -1113,6 +1113,43 @@ int change_h_diff(struct daemon *d, const struct ctl_peer *peer __attribute__((u
 	return r < 0 ? CTL_ERR_FAILED : CTL_OK;
 }
 
+int change_propose_text(struct daemon *d, const struct ctl_peer *peer, const char *text,
+			size_t len, const char *reason, FILE *out)
+{
+	char tmp[4300], path[4200], sha[65], parent[16], *includes = NULL;
+	struct change *c = NULL;
+	FILE *f;
+	int r = -EIO;
+
+	if (!d->o.state_dir)
+		return -ENOTSUP;
+	snprintf(tmp, sizeof(tmp), "%s/restore-%d.conf", d->o.state_dir, (int)getpid());
+	f = fopen(tmp, "we");
+	if (f && fwrite(text, 1, len, f) == len && !fflush(f))
+		r = 0;
+	if (f && fclose(f))
+		r = -EIO;
+	if (r == 0)
+		r = stage(d, tmp, path, sizeof(path), sha, &includes);
+	(void)unlink(tmp);
+	free(includes);
+	if (r == 0 && !(c = new_proposal(d, peer, sha, reason)))
+		r = -ENOMEM;
+	if (r < 0)
+		return r;
+	snprintf(c->file, sizeof(c->file), "%s", path);
+	num(parent, sizeof(parent), c->parent);
+	if (trail_audit(d, peer->name, AUDIT_EV_CHANGE_PROPOSE, "id", c->id, "file", path,
+			"sha256", sha, "includes", "", "reason", c->reason, "parent", parent,
+			NULL) < 0)
+		return -EIO;
+	d->ch.n++;
+	changes_save(d);
+	fprintf(out, "proposed %s (%s); another admin applies it with: sansoctl approve %s\n",
+		c->id, c->reason, c->id);
+	return 0;
+}
+
 int change_h_rollback(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
 		      FILE *out)
 {

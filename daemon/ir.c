@@ -118,7 +118,8 @@ struct ir_ruleset *ir_copy(const struct ir_ruleset *rs)
 		d->rules = malloc(((size_t)o->n_rules + 1) * sizeof(*d->rules));
 		if (!d->rules)
 			goto fail;
-		memcpy(d->rules, o->rules, (size_t)o->n_rules * sizeof(*d->rules));
+		if (o->n_rules)
+			memcpy(d->rules, o->rules, (size_t)o->n_rules * sizeof(*d->rules));
 		d->cap_rules = o->n_rules + 1;
 	}
 	for (; c->n_sets < rs->n_sets; c->n_sets++) {
@@ -129,7 +130,8 @@ struct ir_ruleset *ir_copy(const struct ir_ruleset *rs)
 		d->recs = malloc(((size_t)o->n_elems + 1) * o->rec_size);
 		if (!d->recs)
 			goto fail;
-		memcpy(d->recs, o->recs, (size_t)o->n_elems * o->rec_size);
+		if (o->n_elems)
+			memcpy(d->recs, o->recs, (size_t)o->n_elems * o->rec_size);
 		d->cap_elems = o->n_elems + 1;
 	}
 	c->strs = rs->strs;

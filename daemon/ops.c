@@ -19,6 +19,7 @@
 #include "nftgen.h"
 #include "log.h"
 #include "gen.h"
+#include "backup.h"
 #include "evidence.h"
 #include "kprove.h"
 #include "sign.h"

@@ -3,6 +3,7 @@
  * Exit codes: 0 ok, 1 the daemon refused or failed (or verify found drift), 2 usage,
  * 3 cannot reach the daemon, 4 permission denied. Messages in Japanese under LANG=ja*. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,10 @@ static const struct cmd cmds[] = {
 	{ CTL_SHOW, NULL, "version", "the stored text of a version", "版の保存された全文" },
 	{ CTL_ROLLBACK, NULL, "version", "propose an earlier version again (--reason)", "以前の版に戻す申請（--reason）" },
 	{ CTL_CONFIRM, NULL, "", "keep a change applied with --confirm-within", "--confirm-within で適用した変更の確定" },
+	{ CTL_BACKUP, NULL, "", "the store, state, changes and signing key in one archive (-o FILE)",
+	  "構成ストア・状態・変更・署名鍵を一つのアーカイブに（-o FILE）" },
+	{ CTL_BACKUP_RESTORE, NULL, "file", "restore a backup: its running version is proposed (also: restore FILE)",
+	  "バックアップの復元: その実施中の版を申請（restore FILE でも可）" },
 	{ CTL_KEYGEN, NULL, "", "create the gateway's signing key; prints its public key (PEM)",
 	  "ゲートウェイの署名鍵を作成し、公開鍵 (PEM) を表示" },
 	{ CTL_PROVE, NULL, "", "prove the kernel's ruleset independently (through sansod; --dump: a file, here)",
@@ -733,17 +738,35 @@ static int local_cmd(const struct inv *v, int argc, char **argv, int i)
 	return ARG_NEXT;
 }
 
+/* Is path a file that starts as a sanso backup? */
+static bool is_backup(const char *path)
+{
+	char head[16] = "";
+	FILE *f = strchr(path, '/') || strchr(path, '.') ? fopen(path, "re") : NULL;
+
+	if (f) {
+		if (!fgets(head, sizeof(head), f))
+			head[0] = '\0';
+		fclose(f);
+	}
+	return !strcmp(head, "sanso-backup 1\n");
+}
+
 /* The command at argv[*i], of one word or two (moves *i past the second). */
 static int take_command(struct inv *v, int argc, char **argv, int *i)
 {
 	char two[64];
 
-	v->c = find(argv[*i]);
-	if (!v->c && *i + 1 < argc) {
+	v->c = NULL;
+	if (*i + 1 < argc) {		/* two words first: "backup restore" is not "backup" */
 		snprintf(two, sizeof(two), "%s %s", argv[*i], argv[*i + 1]);
 		v->c = find(two);
 		*i += v->c != NULL;
 	}
+	if (!v->c)
+		v->c = find(argv[*i]);
+	if (v->c && v->c->type == CTL_RESTORE && *i + 1 < argc && is_backup(argv[*i + 1]))
+		v->c = by_type(CTL_BACKUP_RESTORE);	/* restore FILE: a backup, not a host */
 	if (v->c && v->c->type == CTL_VERIFY && *i + 1 < argc && argv[*i + 1][0] >= '0' &&
 	    argv[*i + 1][0] <= '9')		/* diff VERSION [VERSION]: the stored versions */
 		v->c = by_type(CTL_VDIFF);
@@ -886,6 +909,11 @@ static int request(const struct inv *v)
 	if (v->file && (v->c->type == CTL_PROPOSE || v->c->type == CTL_EMERGENCY) &&
 	    (pass = policy_fd(v->file)) < 0)
 		return EX_REFUSED;
+	if (v->file && v->c->type == CTL_BACKUP_RESTORE &&
+	    (pass = open(v->file, O_RDONLY | O_CLOEXEC)) < 0) {
+		fprintf(stderr, "sansoctl: %s: %s\n", v->file, strerror(errno));
+		return EX_REFUSED;
+	}
 	fd = connect_to(v->path);
 	if (fd < 0 && pass >= 0)
 		close(pass);

@@ -1116,7 +1116,7 @@ int change_h_diff(struct daemon *d, const struct ctl_peer *peer __attribute__((u
 int change_propose_text(struct daemon *d, const struct ctl_peer *peer, const char *text,
 			size_t len, const char *reason, FILE *out)
 {
-	char tmp[4300], path[4200], sha[65], parent[16], *includes = NULL;
+	char tmp[4300], path[4200], sha[65], parent[16], roles[64], *includes = NULL;
 	struct change *c = NULL;
 	FILE *f;
 	int r = -EIO;
@@ -1140,8 +1140,9 @@ int change_propose_text(struct daemon *d, const struct ctl_peer *peer, const cha
 	snprintf(c->file, sizeof(c->file), "%s", path);
 	num(parent, sizeof(parent), c->parent);
 	if (trail_audit(d, peer->name, AUDIT_EV_CHANGE_PROPOSE, "id", c->id, "file", path,
-			"sha256", sha, "includes", "", "reason", c->reason, "parent", parent,
-			NULL) < 0)
+			"sha256", sha, "includes", "", "reason", c->reason, "roles",
+			ctl_roles_text(peer->roles, false, ",", roles, sizeof(roles)), "parent",
+			parent, NULL) < 0)
 		return -EIO;
 	d->ch.n++;
 	changes_save(d);

@@ -278,7 +278,9 @@ START_TEST(test_expire_audit_fails)
 }
 END_TEST
 
-static int handle(struct daemon *d, const struct ctl_peer *p, uint16_t type)
+/* One request with its key=value arguments (kv: NULL-terminated pairs): its status. */
+static int handle_args(struct daemon *d, const struct ctl_peer *p, uint16_t type,
+		       const char *const *kv)
 {
 	struct ctl_req q = { .type = type, .fd = -1 };
 	char *body = NULL;
@@ -286,11 +288,20 @@ static int handle(struct daemon *d, const struct ctl_peer *p, uint16_t type)
 	FILE *out = open_memstream(&body, &len);
 	int r;
 
+	for (; kv && kv[0]; kv += 2, q.n++) {
+		snprintf(q.key[q.n], sizeof(q.key[0]), "%s", kv[0]);
+		snprintf(q.val[q.n], sizeof(q.val[0]), "%s", kv[1]);
+	}
 	ck_assert_ptr_nonnull(out);
 	r = ops_handle(d, p, &q, out);
 	fclose(out);
 	free(body);
 	return r;
+}
+
+static int handle(struct daemon *d, const struct ctl_peer *p, uint16_t type)
+{
+	return handle_args(d, p, type, NULL);
 }
 
 /* Every mutating request is refused to an auditor before its handler runs, and recorded;
@@ -334,29 +345,6 @@ START_TEST(test_handle_reload)
 	free(d);
 }
 END_TEST
-
-static int handle_args(struct daemon *d, const struct ctl_peer *p, uint16_t type,
-		       const char *const *kv)
-{
-	struct ctl_req q = { .type = type, .fd = -1 };
-
-	for (; kv[0]; kv += 2, q.n++) {
-		snprintf(q.key[q.n], sizeof(q.key[0]), "%s", kv[0]);
-		snprintf(q.val[q.n], sizeof(q.val[0]), "%s", kv[1]);
-	}
-	{
-		char *body = NULL;
-		size_t len = 0;
-		FILE *out = open_memstream(&body, &len);
-		int r;
-
-		ck_assert_ptr_nonnull(out);
-		r = ops_handle(d, p, &q, out);
-		fclose(out);
-		free(body);
-		return r;
-	}
-}
 
 /* Two-person mode (no policy: the default): exception add is a proposal that opens nothing;
  * a typed approver is refused; the proposer cannot approve; with the My Number zone possibly

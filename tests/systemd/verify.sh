@@ -27,6 +27,7 @@ cd "$(dirname "$0")/../.." || exit 2
 SANSOD=${SANSOD:-build/sansod}
 case $SANSOD in /*) ;; *) SANSOD=$PWD/$SANSOD ;; esac
 SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
+SANSOD_BUILT=$SANSOD
 UNITS=(sansod.service sansod-early.service)
 # verified (1) but not scored (2): a oneshot that needs IP sockets (curl) by design
 VERIFY_ONLY=(sanso-m365-refresh.service sanso-m365-refresh.timer)
@@ -334,6 +335,8 @@ EOF
 test_kernel()
 {
 	local script pol=$T/policy.conf run=$T/run persist code
+	# copies the unit's uid can reach, whatever the checkout's directory allows
+	local SANSOD=$T/sansod baseline=$T/sanso-baseline.nft
 
 	if [[ $EUID -ne 0 ]] || ! have ip || ! have nft || ! have setpriv; then
 		cannot "kernel tests: need root, ip, nft, setpriv"
@@ -344,16 +347,18 @@ test_kernel()
 	else
 		cannot "system call check: strace not installed (Debian package strace)"
 	fi
+	install -m 0755 "${SANSOD_BUILT}" "$SANSOD" &&
+		install -m 0644 systemd/sanso-baseline.nft "$baseline" || { bad "copies into $T"; return; }
 	ip netns add "$NS" || { bad "ip netns add $NS"; return; }
 	install -m 0644 conf/three-tier.conf "$pol"
 	install -d -o 65534 -g 65534 "$run" "$T/state"
 
 	# sansod-early.service: ExecStartPre=, then ExecStart=
-	if unit_run baseline nft -f systemd/sanso-baseline.nft &&
+	if unit_run baseline nft -f "$baseline" &&
 	   [[ $(ip netns exec "$NS" nft list chain inet sanso forward) == *"policy drop"* ]]; then
 		ok "baseline: loads as uid 65534 with CAP_NET_ADMIN only; forward drops"
 	else
-		bad "baseline: nft -f systemd/sanso-baseline.nft"
+		bad "baseline: nft -f $baseline"
 	fi
 	install -m 0644 "$pol" "$T/state/last-good.conf"
 	script=$(early_script "$T" "$SANSOD")
@@ -378,7 +383,7 @@ test_kernel()
 	wait_msg WATCHDOG=1 && ok "sansod: WATCHDOG=1 with WATCHDOG_USEC set" ||
 		bad "sansod: no WATCHDOG=1"
 	if ((persist)); then
-		ip netns exec "$NS" nft -f systemd/sanso-baseline.nft 2>/dev/null &&
+		ip netns exec "$NS" nft -f "$baseline" 2>/dev/null &&
 			bad "baseline: accepted into the table of a running sansod" ||
 			ok "baseline: a running sansod's table (flag owner) refuses it"
 	fi

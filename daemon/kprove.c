@@ -61,7 +61,11 @@ static void __attribute__((noreturn)) child(const struct policy *p, int fd, int 
 	FILE *out = fdopen(fd, "w");
 	int r;
 
+#ifndef __SANITIZE_ADDRESS__	/* ASan's shadow memory is terabytes of address space */
 	(void)setrlimit(RLIMIT_AS, &as);
+#else
+	(void)as;
+#endif
 	(void)setrlimit(RLIMIT_CPU, &cpu);
 	if (!out)
 		_exit(KPROVE_EX_CANNOT);

@@ -249,10 +249,8 @@ static void print_set(FILE *out, const struct ir_ruleset *rs, const struct ir_se
 	fprintf(out, "\t%s %s {\n", s->data == IR_DATA_NONE ? "set" : "map", s->name);
 	print_type(out, s);
 	print_flags(out, s->flags);
-	if (!(s->flags & (IR_SET_INTERVAL | IR_SET_TIMEOUT)) && s->n_elems > 0)
-		fprintf(out, "\t\tsize %d\n", s->n_elems);	/* as nlbatch declares it */
-	else if (s->size)
-		fprintf(out, "\t\tsize %" PRIu32 "\n", s->size);
+	if (ir_set_capacity(s))		/* as nlbatch declares it */
+		fprintf(out, "\t\tsize %" PRIu32 "\n", ir_set_capacity(s));
 	if (s->timeout_ms)
 		fprintf(out, "\t\ttimeout %" PRIu64 "s\n", (s->timeout_ms + 999) / 1000);
 	if (s->comment[0]) {

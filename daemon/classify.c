@@ -211,9 +211,75 @@ static bool learn(struct eng_learned *l, uint8_t family, const uint8_t *addr, ui
 		e->expires_ms = expires;
 		tell = true;
 	}
+	if (tell || slot >= 0)
+		e->touched_ms = now;
 	copy_str(e->name, sizeof(e->name), name);
 	memcpy(e->client, client, sizeof(e->client));
 	return tell;
+}
+
+#define IMPORT_AGE_MAX_MS	(400LL * 86400 * 1000)
+
+static bool svc_name_match(const struct eng_service *s, const char *name);
+
+static const struct eng_service *svc_by_id(const struct eng_tables *t, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < t->n_svcs; i++) {
+		if (t->svcs[i].id == id)
+			return &t->svcs[i];
+	}
+	return NULL;
+}
+
+/* The peer learned it from an answer it saw; this node checks only what it can: services it
+ * has, lifetimes its own limits allow, and a name that matches every service. */
+static bool import_valid(const struct eng_tables *t, const struct eng_learn_rec *r)
+{
+	const struct eng_service *s;
+	int i, n = 0;
+
+	if ((r->family != AF_INET && r->family != AF_INET6) || r->left_ms <= 0 ||
+	    r->left_ms > ((int64_t)t->dns_ttl_max + t->dns_grace) * 1000 ||
+	    !memchr(r->name, '\0', sizeof(r->name)))
+		return false;
+	for (i = 0; i < ENG_SVC_PER_ADDR; i++) {
+		if (!r->svc[i])
+			continue;
+		s = svc_by_id(t, r->svc[i]);
+		if (!s || s->match != MATCH_DNS_SNI || !svc_name_match(s, r->name))
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+int eng_learned_import(const struct eng_tables *t, struct eng_learned *l,
+		       const struct eng_learn_rec *r, int64_t now, struct eng_update *u)
+{
+	struct eng_learn_entry *e;
+	bool tell = false;
+	int i;
+
+	if (!import_valid(t, r))
+		return -EINVAL;
+	for (i = 0; i < ENG_SVC_PER_ADDR; i++) {
+		if (r->svc[i])
+			tell |= learn(l, r->family, r->addr, r->svc[i], now, now + r->left_ms,
+				      r->name, r->client);
+	}
+	e = learned_find(l, r->family, r->addr, false, now);
+	if (!e || !e->used || e->expires_ms <= now)
+		return -ENOSPC;
+	if (r->age_ms > 0 && r->age_ms < IMPORT_AGE_MAX_MS && now - r->age_ms < e->learned_ms)
+		e->learned_ms = now - r->age_ms;	/* provenance: when the peer learned it */
+	if (!tell)
+		return 0;
+	u->family = r->family;
+	memcpy(u->addr, r->addr, 16);
+	u->timeout_ms = (uint64_t)(e->expires_ms - now);
+	return 1;
 }
 
 /* ---- DNS answers ---- */

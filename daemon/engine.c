@@ -465,6 +465,33 @@ int eng_learned_list(const struct eng_learned *l, int64_t now_ms, struct eng_upd
 	return n;
 }
 
+int eng_learned_export(const struct eng_learned *l, int64_t now_ms, int64_t since_ms,
+		       int *cursor, struct eng_learn_rec *out, int max)
+{
+	int i, n = 0;
+
+	for (i = *cursor < 0 ? 0 : *cursor; i < l->cap; i++) {
+		const struct eng_learn_entry *e = &l->v[i];
+
+		if (!e->used || e->expires_ms <= now_ms || e->touched_ms < since_ms)
+			continue;
+		if (n == max) {
+			*cursor = i;
+			return n;
+		}
+		out[n].family = e->family;
+		memcpy(out[n].addr, e->addr, 16);
+		memcpy(out[n].svc, e->svc, sizeof(out[n].svc));
+		out[n].age_ms = now_ms - e->learned_ms;
+		out[n].left_ms = e->expires_ms - now_ms;
+		memcpy(out[n].name, e->name, sizeof(out[n].name));
+		memcpy(out[n].client, e->client, 16);
+		n++;
+	}
+	*cursor = -1;
+	return n;
+}
+
 int eng_learned_explain(const struct eng_learned *l, uint8_t family, const uint8_t *addr,
 			int64_t now_ms, char *name, size_t len, int64_t *ret_learned_ms,
 			int64_t *ret_expires_ms, uint8_t ret_client[16])

@@ -78,6 +78,9 @@ enum eng_count {
 
 const char *eng_count_name(enum eng_count c);
 
+#define ENG_SVC_PER_ADDR	4	/* services one learned address may serve */
+#define ENG_NAME_MAX		64	/* provenance name kept per learned address */
+
 struct eng_tables;
 struct eng_learned;
 struct eng_flows;
@@ -129,6 +132,27 @@ bool eng_needs_learned(uint32_t mark);
 /* Every learned address still valid, for carrying them into the next generation's set. */
 int eng_learned_list(const struct eng_learned *l, int64_t now_ms, struct eng_update *out,
 		     int max);
+/* A learned address as the HA pair carries it (ha.c): its services, its provenance and how
+ * long it has left. Times are relative, so the two nodes' clocks need not agree. */
+struct eng_learn_rec {
+	uint8_t family;
+	uint8_t addr[16];
+	uint32_t svc[ENG_SVC_PER_ADDR];	/* service decision ids, 0 = none */
+	int64_t age_ms, left_ms;	/* since learned; until it expires */
+	char name[ENG_NAME_MAX];	/* the name asked */
+	uint8_t client[16];		/* the resolver the answer went to */
+};
+
+/* Valid entries touched (learned or extended) at or after since_ms, from slot *cursor on, at
+ * most max; *cursor is where the next call goes on, -1 once the table's end was reached. */
+int eng_learned_export(const struct eng_learned *l, int64_t now_ms, int64_t since_ms,
+		       int *cursor, struct eng_learn_rec *out, int max);
+/* Learn one record from the peer: each service must be a dns+sni service of t, and the
+ * lifetime within what t's DNS limits allow (dns_ttl_max + dns_grace). 1 and *u filled when
+ * the kernel set must be told, 0 when it already knows, -EINVAL for a record t refuses,
+ * -ENOSPC when the table is full. */
+int eng_learned_import(const struct eng_tables *t, struct eng_learned *l,
+		       const struct eng_learn_rec *r, int64_t now_ms, struct eng_update *u);
 /* Provenance of a learned address, for explain: the name asked, when, until when, and the
  * resolver the answer went to. 0 or -ENOENT. */
 int eng_learned_explain(const struct eng_learned *l, uint8_t family, const uint8_t *addr,

@@ -10,9 +10,7 @@
 #include "engine.h"
 
 #define ENG_PATTERNS_MAX	256	/* fqdns per service kept */
-#define ENG_SVC_PER_ADDR	4	/* services one learned address may serve */
 #define ENG_PROBE		8	/* open addressing probe window */
-#define ENG_NAME_MAX		64	/* provenance name kept per learned address */
 #define ENG_PENDING_MAX		64	/* data segments a breakout flow may take to show its name
 					 * (retransmissions of held segments included) */
 #define ENG_FLOW_IDLE_MS	30000	/* an undecided handshake or reassembly slot lives this
@@ -87,6 +85,7 @@ struct eng_learn_entry {
 	uint8_t addr[16];
 	uint32_t svc[ENG_SVC_PER_ADDR];	/* service decision ids, 0 = free */
 	int64_t learned_ms, expires_ms;
+	int64_t touched_ms;		/* last learned or extended: what an HA peer is sent first */
 	char name[ENG_NAME_MAX];	/* the name asked, for explain */
 	uint8_t client[16];		/* the resolver the answer went to */
 };

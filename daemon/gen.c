@@ -403,6 +403,32 @@ static void flush_learned(struct daemon *d)
 	}
 }
 
+/* Addresses the HA peer learned: into the engine's table (checked against this node's
+ * policy), then the ones the kernel set lacks into it, in batches. 0 or -errno. */
+int gen_learn_peer(struct daemon *d, const struct eng_learn_rec *r, int n, int *refused)
+{
+	struct eng_update u[ENG_UPDATES_MAX];
+	struct timespec ts;
+	int i, k, m, bad, e = 0;
+
+	*refused = 0;
+	if (!d->engine)
+		return -ENOENT;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (i = 0; i < n && !e; i += ENG_UPDATES_MAX) {
+		m = n - i < ENG_UPDATES_MAX ? n - i : ENG_UPDATES_MAX;
+		e = queue_learned_import(&d->q, r + i, m,
+					 (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, u, &k, &bad);
+		*refused += bad;
+		if (e || !k)
+			continue;
+		pthread_mutex_lock(&d->ap_lock);
+		e = apply_learned(&d->ap, u, k);
+		pthread_mutex_unlock(&d->ap_lock);
+	}
+	return e;
+}
+
 /* A reload replaces the table: the learned addresses go into the new one, timeouts left. */
 static void carry_learned(struct daemon *d, struct gen *g)
 {

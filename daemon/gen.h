@@ -17,6 +17,9 @@
 
 int gen_reload(struct daemon *d);
 int gen_apply_ops(struct daemon *d);
+/* Learned addresses from the HA peer (ha.c): into the engine and the kernel set. 0, -ENOENT
+ * (no engine here), or -errno of the commit; *refused: records this policy refuses. */
+int gen_learn_peer(struct daemon *d, const struct eng_learn_rec *r, int n, int *refused);
 /* Would the policy in force, with the operational state ops, validate? Nothing is built or
  * applied (the policy goes back to its state); the diagnostics go to the reply too. 0 or
  * -errno. */

@@ -11,6 +11,7 @@
  * while the peer runs converges first; a peer that falls silent leaves the last state it
  * sent in force (it may have died: this node must be able to take over). Refused datagrams (forged, replayed, stale, not from the peer) are
  * logged and audited, at most once a second with their count. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "queue.h"
 #include "gen.h"
 #include "ha.h"
 #include "sansod.h"
@@ -65,6 +67,7 @@ void ha_start(struct daemon *d)
 	memset(h, 0, sizeof(*h));
 	h->s.fd = -1;
 	h->start_ms = now_ms(CLOCK_MONOTONIC);
+	h->fresh_cursor = -1;
 	if (!p || !p->ha.present)
 		return;
 	h->on = true;
@@ -190,6 +193,144 @@ out:
 	free(o);
 }
 
+/* ---- addresses learned from DNS (breakout) ----
+ * The master sends them in datagrams of their own: "learn\t<policy sha>\n", then one line
+ * per address: family, address, ms left, ms since learned, service ids, resolver, name. Each
+ * tick first what was learned or extended since the last tick (HA_LEARN_FRESH datagrams at
+ * most; the rest follows on the next tick), then the next slice of the whole table
+ * (HA_LEARN_ROLL datagrams), so a peer that missed a datagram or came back converges. The
+ * peer checks every record against its own policy (eng_learned_import). */
+#define HA_LEARN_PER	200	/* records per datagram: < HASYNC_PAYLOAD_MAX at ~230 B each */
+#define HA_LEARN_FRESH	8
+#define HA_LEARN_ROLL	2
+
+static bool name_sendable(const char *s)
+{
+	for (; *s; s++) {
+		if (*s <= ' ' || *s >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static int learn_payload(const struct daemon *d, const struct eng_learn_rec *r, int n,
+			 char *buf, size_t cap, size_t *len)
+{
+	char a[INET6_ADDRSTRLEN], c[INET6_ADDRSTRLEN];
+	FILE *f = fmemopen(buf, cap, "w");
+	long pos;
+	int i, j;
+
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "learn\t%s\n", d->cur.sha256);
+	for (i = 0; i < n; i++) {
+		if (!name_sendable(r[i].name) || !inet_ntop(r[i].family, r[i].addr, a, sizeof(a)) ||
+		    !inet_ntop(r[i].family, r[i].client, c, sizeof(c)))
+			continue;
+		fprintf(f, "%d\t%s\t%lld\t%lld\t", r[i].family == AF_INET ? 4 : 6, a,
+			(long long)r[i].left_ms, (long long)r[i].age_ms);
+		for (j = 0; j < ENG_SVC_PER_ADDR; j++)
+			fprintf(f, "%s%u", j ? "," : "", r[i].svc[j]);
+		fprintf(f, "\t%s\t%s\n", c, r[i].name);
+	}
+	pos = ftell(f);
+	if (fclose(f) || pos < 0 || (size_t)pos >= cap - 1)
+		return -E2BIG;
+	*len = (size_t)pos;
+	return 0;
+}
+
+/* Up to dgrams datagrams of entries touched since since, from *cursor on. */
+static void learn_send(struct daemon *d, int64_t now, int64_t since, int *cursor, int dgrams)
+{
+	static struct eng_learn_rec r[HA_LEARN_PER];
+	static char buf[HASYNC_PAYLOAD_MAX];
+	size_t len;
+	int n;
+
+	if (*cursor < 0)
+		*cursor = 0;
+	while (dgrams-- > 0 && *cursor >= 0) {
+		n = queue_learned_export(&d->q, now, since, cursor, r, HA_LEARN_PER);
+		if (n > 0 && learn_payload(d, r, n, buf, sizeof(buf), &len) == 0)
+			(void)hasync_send(&d->ha.s, buf, len, now_ms(CLOCK_REALTIME));
+	}
+}
+
+static void learn_tick(struct daemon *d)
+{
+	struct ha_node *h = &d->ha;
+	int64_t now = now_ms(CLOCK_REALTIME);
+
+	if (!d->engine)
+		return;
+	if (h->fresh_cursor < 0) {	/* the last fresh pass ended: the next starts now */
+		h->fresh_since = h->fresh_next;
+		h->fresh_next = now - HA_TICK_MS;	/* overlap: learned during this pass */
+	}
+	learn_send(d, now, h->fresh_since, &h->fresh_cursor, HA_LEARN_FRESH);
+	learn_send(d, now, 0, &h->roll_cursor, HA_LEARN_ROLL);
+	if (h->roll_cursor < 0)
+		h->roll_cursor = 0;
+}
+
+/* "4\t10.30.0.100\t6000\t1200\t7,0,0,0\t10.20.0.53\twww.allowed.example" */
+static int learn_line(char *line, struct eng_learn_rec *r)
+{
+	char *f[7], *save = NULL, *p, *end;
+	long long v;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0, p = strtok_r(line, "\t", &save); p && i < 7; p = strtok_r(NULL, "\t", &save))
+		f[i++] = p;
+	if (i != 7 || p || (strcmp(f[0], "4") && strcmp(f[0], "6")))
+		return -EINVAL;
+	r->family = f[0][0] == '4' ? AF_INET : AF_INET6;
+	if (inet_pton(r->family, f[1], r->addr) != 1 || inet_pton(r->family, f[5], r->client) != 1)
+		return -EINVAL;
+	errno = 0;
+	r->left_ms = strtoll(f[2], &end, 10);
+	if (errno || *end || (v = strtoll(f[3], &end, 10), errno || *end))
+		return -EINVAL;
+	r->age_ms = v;
+	for (i = 0, p = f[4]; i < ENG_SVC_PER_ADDR; i++) {
+		r->svc[i] = (uint32_t)strtoul(p, &end, 10);
+		if (end == p || (*end && *end != ','))
+			return -EINVAL;
+		p = *end ? end + 1 : end;
+	}
+	if (*p || strlen(f[6]) >= sizeof(r->name) || !name_sendable(f[6]))
+		return -EINVAL;
+	memcpy(r->name, f[6], strlen(f[6]) + 1);
+	return 0;
+}
+
+static void learn_input(struct daemon *d, char *text)
+{
+	static struct eng_learn_rec r[HA_LEARN_PER];
+	struct ha_node *h = &d->ha;
+	char *line, *save = NULL;
+	int n = 0, bad = 0, refused = 0, e;
+
+	line = strtok_r(text, "\n", &save);
+	if (!line || strlen(line) != 6 + 64 || strcmp(line + 6, d->cur.sha256))
+		return;		/* another policy text: the state datagram says so */
+	while ((line = strtok_r(NULL, "\n", &save)) && n < HA_LEARN_PER) {
+		if (learn_line(line, &r[n]) == 0)
+			n++;
+		else
+			bad++;
+	}
+	e = n ? gen_learn_peer(d, r, n, &refused) : 0;
+	h->learned_rx += (unsigned)(n - refused);
+	h->learn_refused += (unsigned)(bad + refused);
+	if (e < 0 && e != -ENOENT)
+		log_warnx("ha: addresses learned by %s: kernel set update failed: %s",
+			  h->s.peer_addr, strerror(-e));
+}
+
 void ha_input(struct daemon *d)
 {
 	static char buf[HASYNC_PAYLOAD_MAX + 1];
@@ -211,7 +352,10 @@ void ha_input(struct daemon *d)
 		h->rx_ms = now_ms(CLOCK_MONOTONIC);
 		if (is_master(d))	/* both masters: each keeps its own, same policy */
 			continue;
-		apply_peer(d, buf, len);
+		if (!strncmp(buf, "learn\t", 6))
+			learn_input(d, buf);
+		else
+			apply_peer(d, buf, len);
 	}
 }
 
@@ -226,6 +370,7 @@ static void write_status(const struct daemon *d, bool in_sync, const char *why)
 	if (!f)
 		return;
 	fprintf(f, "%s %s\n", in_sync ? "in-sync" : "not-in-sync", why);
+	fprintf(f, "learned-from-peer %u refused %u\n", d->ha.learned_rx, d->ha.learn_refused);
 	if (fclose(f) == 0)
 		(void)rename(tmp, path);
 }
@@ -249,6 +394,7 @@ void ha_tick(struct daemon *d)
 		h->tx_ms = now;
 		if (payload(d, &d->ops, buf, sizeof(buf), &len) == 0)
 			(void)hasync_send(&h->s, buf, len, now_ms(CLOCK_REALTIME));
+		learn_tick(d);
 	}
 	if (master)
 		write_status(d, true, "master: the source of the state");

@@ -340,6 +340,43 @@ int queue_learned(struct queue_rt *rt, int64_t now, struct eng_update *out, int 
 	return n;
 }
 
+int queue_learned_export(struct queue_rt *rt, int64_t now, int64_t since, int *cursor,
+			 struct eng_learn_rec *out, int max)
+{
+	int n;
+
+	if (!rt->n) {
+		*cursor = -1;
+		return 0;
+	}
+	pthread_mutex_lock(&rt->learn_lock);
+	n = eng_learned_export(rt->learned, now, since, cursor, out, max);
+	pthread_mutex_unlock(&rt->learn_lock);
+	return n;
+}
+
+int queue_learned_import(struct queue_rt *rt, const struct eng_learn_rec *r, int n, int64_t now,
+			 struct eng_update *u, int *n_u, int *refused)
+{
+	const struct eng_tables *t = atomic_load(&rt->tables);
+	int i, k = 0, e;
+
+	*refused = 0;
+	if (!rt->n || !t)
+		return -ENOENT;
+	pthread_mutex_lock(&rt->learn_lock);
+	for (i = 0; i < n; i++) {
+		e = eng_learned_import(t, rt->learned, &r[i], now, &u[k]);
+		if (e > 0)
+			k++;
+		else if (e < 0)
+			++*refused;
+	}
+	pthread_mutex_unlock(&rt->learn_lock);
+	*n_u = k;
+	return 0;
+}
+
 int queue_pending_take(struct queue_rt *rt, struct eng_update *out, int max)
 {
 	return rt->n ? learn_take(&rt->pending, now_ms(), out, max) : 0;

@@ -74,6 +74,16 @@ void queue_counts(const struct queue_rt *rt, uint64_t out[EC_MAX], uint64_t *eno
 /* Learned addresses still valid, for the next generation's set (caller allocates). */
 int queue_learned(struct queue_rt *rt, int64_t now_ms, struct eng_update *out, int max);
 
+/* eng_learned_export() under the learned table's lock (0 and *cursor -1 when the engine never
+ * started). */
+int queue_learned_export(struct queue_rt *rt, int64_t now_ms, int64_t since_ms, int *cursor,
+			 struct eng_learn_rec *out, int max);
+/* Main thread: learn n records from the HA peer (eng_learned_import) against the tables in
+ * force; u (room for n) gets the *n_u kernel updates to commit, *refused counts the records
+ * refused. 0, or -ENOENT when the engine never started. */
+int queue_learned_import(struct queue_rt *rt, const struct eng_learn_rec *r, int n, int64_t now_ms,
+			 struct eng_update *u, int *n_u, int *refused);
+
 /* Main thread, after an apply (or any hold of what the commit callback try-locks): remove and
  * return up to max buffered updates, oldest first, timeouts shortened by their wait; commit
  * them now or carry them into the batch. 0 when none or the engine never started. */

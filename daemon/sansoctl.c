@@ -543,6 +543,25 @@ static int ha_sync(const char *sock, char *line, size_t len)
 	return !strncmp(line, "in-sync ", 8) ? EX_OK : EX_HA_NOT_SYNCED;
 }
 
+/* The second line of ha-sync: breakout addresses learned from the peer (ha.c). */
+static void ha_learned(const char *sock, char *line, size_t len)
+{
+	const char *slash = strrchr(sock, '/');
+	unsigned rx = 0, bad = 0;
+	char path[4096], l[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%.*sha-sync", slash ? (int)(slash - sock + 1) : 0, sock);
+	snprintf(line, len, "-");
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(l, sizeof(l), f) && fgets(l, sizeof(l), f) &&
+	    sscanf(l, "learned-from-peer %u refused %u", &rx, &bad) == 2)
+		snprintf(line, len, ja ? "%u (拒否 %u)" : "%u (refused %u)", rx, bad);
+	fclose(f);
+}
+
 /* Healthy: sansod answers and the kernel enforces exactly its current generation. */
 static int ha_health(const char *sock, const char **why)
 {
@@ -600,7 +619,7 @@ static int ha_notify(const char *sock, const char *state)
 /* sansoctl ha status|check|notify STATE: exit codes in sansoctl(8). */
 static int ha_cmd(const char *sock, int argc, char **argv)
 {
-	char path[4096], role[32] = "unknown", sync[256];
+	char path[4096], role[32] = "unknown", sync[256], learned[64];
 	const char *why = "";
 	FILE *f;
 	int r;
@@ -626,8 +645,10 @@ static int ha_cmd(const char *sock, int argc, char **argv)
 		role[strcspn(role, "\n")] = '\0';
 		fclose(f);
 	}
-	printf(ja ? "状態: %s\nkeepalived の状態: %s\nピアとの同期: %s\n" :
-	       "health: %s\nkeepalived state: %s\nsync with the peer: %s\n", why, role, sync);
+	ha_learned(sock, learned, sizeof(learned));
+	printf(ja ? "状態: %s\nkeepalived の状態: %s\nピアとの同期: %s\nピアから学習したアドレス: %s\n" :
+	       "health: %s\nkeepalived state: %s\nsync with the peer: %s\n"
+	       "addresses learned from the peer: %s\n", why, role, sync, learned);
 	return r;
 }
 

@@ -198,6 +198,9 @@ struct daemon {
 		bool heard;		/* a state from the peer was accepted since start */
 		int64_t start_ms, tx_ms, rx_ms, audit_ms;	/* monotonic */
 		unsigned refused;	/* datagrams refused since the last audit record */
+		int fresh_cursor, roll_cursor;	/* learned addresses sent: where the passes are */
+		int64_t fresh_since, fresh_next;	/* realtime ms */
+		unsigned learned_rx, learn_refused;	/* learned addresses from the peer */
 		char why[192];		/* not in sync: why */
 	} ha;
 };

@@ -19,7 +19,11 @@
 # sansod's own state follows over the sync link (UDP 3781, HMAC-SHA256 under the key in each
 # state directory): an isolation made on the master holds on the new one; a gwa whose sansod
 # was killed converges to what gwb did meanwhile before it may be master again; a forged
-# datagram (wrong key) and a replayed one (captured on the sync link) are refused and audited. The gateways run with nf_conntrack_tcp_loose=0 (as
+# datagram (wrong key) and a replayed one (captured on the sync link) are refused and audited.
+# Addresses learned from DNS for local breakout follow too: a terminal resolves
+# www.allowed.example through the LGWAN resolver while gwa is master (gwb never sees the
+# answer); after the failover gwb lets the terminal's TLS connection to that address pass,
+# and still refuses an address nobody resolved. The gateways run with nf_conntrack_tcp_loose=0 (as
 # rules/ha/README.md recommends): a mid-stream packet without a synced entry is invalid.
 . "$(dirname "$0")/lib.sh"
 
@@ -30,7 +34,7 @@ done
 SANSOCTL=${SANSOCTL:-$(dirname "$SANSOD")/sansoctl}
 [[ -x $SANSOCTL ]] || cannot_run "$SANSOCTL missing"
 NOTIFY=$SANSO_ROOT/rules/ha/sanso-ha-notify
-NODES=(sw cl sv gwa gwb)
+NODES=(sw cl sv up gwa gwb)
 for x in "${NODES[@]}"; do
 	EXTRA_NS+=("$LAB-$x")
 done
@@ -39,6 +43,12 @@ CLIENT=10.10.0.5
 SERVER=10.20.0.9
 VIP_MN=10.10.0.1
 VIP_LG=10.20.0.1
+VIP_IN=10.30.0.1
+TERM=10.20.0.130	# an LGWAN terminal (lg-terminals), in the server's namespace
+RES=10.20.0.53		# the LGWAN resolver (dnsmasq, no cache), same namespace
+UP=10.30.0.53		# its upstream on the Internet side
+WEB=10.30.0.100		# www.allowed.example (TLS)
+LATE=10.30.0.101	# late.allowed.example (TLS): never resolved
 
 # ---- the policy both gateways load ------------------------------------------------------
 
@@ -54,6 +64,7 @@ hosts: (
   { name = "juki"; zone = "mynumber"; mac = "02:00:00:00:10:05"; ipv4 = "10.10.0.5"; },
   { name = "jlis"; zone = "lgwan"; ipv4 = "10.20.0.9"; }
 );
+groups: ( { name = "lg-terminals"; members = ["10.20.0.128/25"]; } );
 flows: (
   { name = "kernel-flow"; class = "public-system-via-lgwan"; from = "juki"; to = "jlis";
     proto = "tcp"; ports = [443]; verdict = "kernel"; approval = "A1"; purpose = "t"; },
@@ -63,6 +74,13 @@ flows: (
     proto = "icmp"; verdict = "kernel"; approval = "A3"; purpose = "t"; }
 );
 ha: { sync_interface = "sy0"; nodes = ["10.255.0.1", "10.255.0.2"]; };
+breakout: {
+  from = ["lg-terminals"]; resolvers = ["10.20.0.53"]; upstreams = ["10.30.0.53"];
+  dns_floor = 120; dns_grace = 2;
+  services: ( { name = "Allowed SaaS"; type = "cloud"; ismap = "C21-0009-3";
+    ismap_valid_until = "2099-03-31"; fqdns = ["*.allowed.example"]; ports = [443];
+    match = "dns+sni"; approval = "AP-B1"; } );
+};
 EOF
 
 # ---- the lab ----------------------------------------------------------------------------
@@ -85,7 +103,7 @@ lab_ha()
 		ip netns add "$LAB-$x"
 		ip -n "$LAB-$x" link set lo up
 	done
-	for x in mn lg; do
+	for x in mn lg in; do
 		ip -n "$LAB-sw" link add "br$x" type bridge
 		ip -n "$LAB-sw" link set "br$x" up
 	done
@@ -93,13 +111,17 @@ lab_ha()
 	veth sv eth0 sw p-sv
 	ip -n "$LAB-sw" link set p-cl master brmn
 	ip -n "$LAB-sw" link set p-sv master brlg
+	veth up eth0 sw p-up
+	ip -n "$LAB-sw" link set p-up master brin
 	i=2
 	for g in gwa gwb; do
 		veth "$g" mn0 sw "$g-mn"
 		veth "$g" lg0 sw "$g-lg"
 		ip -n "$LAB-sw" link set "$g-mn" master brmn
 		ip -n "$LAB-sw" link set "$g-lg" master brlg
-		veth "$g" in0 sw "$g-in"	# the Internet zone: present, unused here
+		veth "$g" in0 sw "$g-in"	# the Internet zone: breakout only
+		ip -n "$LAB-sw" link set "$g-in" master brin
+		ip -n "$LAB-$g" addr add "10.30.0.$i/24" dev in0
 		ip -n "$LAB-$g" addr add "10.10.0.$i/24" dev mn0
 		ip -n "$LAB-$g" addr add "10.20.0.$i/24" dev lg0
 		n "$g" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
@@ -114,7 +136,13 @@ lab_ha()
 	ip -n "$LAB-cl" addr add "$CLIENT/24" dev eth0
 	ip -n "$LAB-cl" route add default via "$VIP_MN"
 	ip -n "$LAB-sv" addr add "$SERVER/24" dev eth0
+	ip -n "$LAB-sv" addr add "$TERM/24" dev eth0
+	ip -n "$LAB-sv" addr add "$RES/24" dev eth0
 	ip -n "$LAB-sv" route add default via "$VIP_LG"
+	for x in $UP $WEB $LATE; do
+		ip -n "$LAB-up" addr add "$x/24" dev eth0
+	done
+	ip -n "$LAB-up" route add 10.20.0.0/24 via "$VIP_IN"
 }
 
 # ---- the daemons of one gateway -----------------------------------------------------------
@@ -168,6 +196,9 @@ General {
 			IPv4_address 127.0.0.1
 			IPv4_address $VIP_MN
 			IPv4_address $VIP_LG
+			IPv4_address $VIP_IN
+			IPv4_address 10.30.0.2
+			IPv4_address 10.30.0.3
 			IPv4_address 10.10.0.2
 			IPv4_address 10.10.0.3
 			IPv4_address 10.20.0.2
@@ -195,6 +226,7 @@ vrrp_sync_group sanso {
 	group {
 		zone_mn
 		zone_lg
+		zone_in
 	}
 	notify "$NOTIFY -c $d/conntrackd.conf -s $d/run/control -x $SANSOCTL"
 }
@@ -219,6 +251,19 @@ vrrp_instance zone_lg {
 	advert_int 0.2
 	virtual_ipaddress {
 		$VIP_LG/24 dev lg0
+	}
+	track_script {
+		chk_sanso
+	}
+}
+vrrp_instance zone_in {
+	state BACKUP
+	interface in0
+	virtual_router_id 53
+	priority $prio
+	advert_int 0.2
+	virtual_ipaddress {
+		$VIP_IN/24 dev in0
 	}
 	track_script {
 		chk_sanso
@@ -279,12 +324,13 @@ keepalived_down()	# GW
 has_vips()	# GW
 {
 	ip -n "$LAB-$1" -4 addr show dev mn0 2>/dev/null | grep -qF "$VIP_MN/" &&
-		ip -n "$LAB-$1" -4 addr show dev lg0 2>/dev/null | grep -qF "$VIP_LG/"
+		ip -n "$LAB-$1" -4 addr show dev lg0 2>/dev/null | grep -qF "$VIP_LG/" &&
+		ip -n "$LAB-$1" -4 addr show dev in0 2>/dev/null | grep -qF "$VIP_IN/"
 }
 
 no_vips()	# GW
 {
-	! ip -n "$LAB-$1" -4 addr show 2>/dev/null | grep -qE " ($VIP_MN|$VIP_LG)/"
+	! ip -n "$LAB-$1" -4 addr show 2>/dev/null | grep -qE " ($VIP_MN|$VIP_LG|$VIP_IN)/"
 }
 
 wait_master()	# GW [TENTHS]: the gateway holds both addresses, the other none
@@ -382,12 +428,71 @@ links_down()
 {
 	ip -n "$LAB-sw" link set gwa-mn down
 	ip -n "$LAB-sw" link set gwa-lg down
+	ip -n "$LAB-sw" link set gwa-in down
 }
 
 links_up()
 {
 	ip -n "$LAB-sw" link set gwa-mn up
 	ip -n "$LAB-sw" link set gwa-lg up
+	ip -n "$LAB-sw" link set gwa-in up
+}
+
+# ---- local breakout: the resolver, its upstream, the web servers ---------------------------
+
+breakout_services()
+{
+	local d=$TMP/svc x
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj /CN=allowed.example -keyout "$d/tls.key" -out "$d/tls.crt" >/dev/null 2>&1 ||
+		return 1
+	cat >"$d/httpd.sh" <<'HTTPD'
+#!/bin/sh
+# httpd.sh ADDR: read one request head, answer as tools/lab's web server does (tls_ok).
+while IFS= read -r line; do
+	[ -z "$(printf '%s' "$line" | tr -d '\r')" ] && break
+done
+printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n'
+printf 'sanso-lab tls %s ha\n' "$1"
+HTTPD
+	chmod 755 "$d/httpd.sh"
+	local -a dns=(dnsmasq -k --conf-file=/dev/null --user=root --group=root --no-hosts
+		--no-resolv --bind-interfaces --port=53)
+	ip netns exec "$LAB-up" "${dns[@]}" --listen-address="$UP" --local-ttl=3 \
+		--host-record=www.allowed.example,"$WEB" --host-record=late.allowed.example,"$LATE" \
+		>/dev/null 2>&1 &
+	PIDS+=("$!")
+	ip netns exec "$LAB-sv" "${dns[@]}" --listen-address="$RES" --cache-size=0 \
+		--server="$UP@$RES" >/dev/null 2>&1 &
+	PIDS+=("$!")
+	for x in $WEB $LATE; do
+		ip netns exec "$LAB-up" ncat -lk --ssl --ssl-cert "$d/tls.crt" --ssl-key "$d/tls.key" \
+			--sh-exec "exec $d/httpd.sh $x" "$x" 443 >/dev/null 2>&1 &
+		PIDS+=("$!")
+	done
+	wait_listen up udp "$UP" 53 && wait_listen sv udp "$RES" 53 &&
+		wait_listen up tcp "$WEB" 443 && wait_listen up tcp "$LATE" 443
+}
+
+lifted_on()	# GW TARGET: the gateway's persisted state no longer isolates TARGET (5 s at most)
+{
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -qxF "isolate	$2" "$(gw_dir "$1")/state/ops.state" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+learned_on()	# GW ADDR: the address is in the gateway's learned set (5 s at most)
+{
+	local i
+	for ((i = 0; i < 50; i++)); do
+		set_has "$1" bo_learn4 "$2" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 ka_stop()
@@ -605,6 +710,37 @@ sync_send gwa 10.255.0.1 "$TMP/captured.bin"
 check "attack: a replayed genuine datagram is refused and audited" \
 	audited gwb '"why":"replayed (sequence)"'
 check "gwb still in sync after the attacks" ctl gwb ha check
+
+# local breakout: an address learned from DNS on the master passes on the new master
+check "breakout: the resolver, its upstream and the web servers are up" breakout_services
+check "breakout: gwa is master" wait_master gwa 150
+check "breakout: lift the isolation of the Internet zone (made on gwb while gwa was down)" \
+	ctl gwa restore internet
+check "breakout: gwb lifts it too" lifted_on gwb internet
+check "breakout: the terminal resolves www.allowed.example through the LGWAN resolver" \
+	resolves sv "$TERM" "$RES" www.allowed.example "$WEB"
+check "breakout: gwa learned the address from the answer" learned_on gwa "$WEB"
+check "breakout: gwb has it too (from gwa over the sync link; it never saw the answer)" \
+	learned_on gwb "$WEB"
+refute "breakout: gwb did not learn the address nobody resolved" set_has gwb bo_learn4 "$LATE"
+out=$(ctl gwb ha status || true)
+check "sansoctl ha status on gwb counts the addresses learned from the peer" \
+	grep -qE "addresses learned from the peer: [1-9][0-9]* \(refused 0\)" <<<"$out"
+out=$(ctl gwb explain "$TERM" "$WEB" tcp 443 2>&1 || true)
+check "explain on gwb gives the provenance: the name and the resolver" \
+	grep -q "learned: destination from the DNS answer for 'www.allowed.example' to resolver $RES" <<<"$out"
+check "breakout: TLS to the learned address through gwa" \
+	tls_ok sv "$TERM" "$WEB" www.allowed.example
+links_down
+check "breakout: the addresses move to gwb" wait_master gwb
+check "breakout: TLS to the address learned on gwa passes through gwb" \
+	tls_ok sv "$TERM" "$WEB" www.allowed.example
+refute "breakout: an address nobody resolved stays refused through gwb" \
+	tls_ok sv "$TERM" "$LATE" late.allowed.example
+refute "breakout: another name on the learned address is refused through gwb" \
+	tls_ok sv "$TERM" "$WEB" evil.example
+links_up
+check "breakout: gwa master again" wait_master gwa 150
 
 # the same failover with conntrackd stopped cuts a connection opened meanwhile
 conntrackd_down gwa

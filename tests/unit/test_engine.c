@@ -1393,6 +1393,91 @@ START_TEST(test_learned_refresh)
 }
 END_TEST
 
+/* The HA pair (ha.c): what one node learned, exported with its services, provenance and
+ * time left, and imported by the peer, which checks each record against its own tables. */
+static struct eng_learn_rec ha_rec(const char *addr, uint32_t svc, int64_t left, const char *name)
+{
+	struct eng_learn_rec r = { .family = AF_INET, .left_ms = left, .age_ms = 1000 };
+
+	ck_assert_int_eq(inet_pton(AF_INET, addr, r.addr), 1);
+	ck_assert_int_eq(inet_pton(AF_INET, "10.20.0.53", r.client), 1);
+	r.svc[0] = svc;
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	return r;
+}
+
+START_TEST(test_learned_ha_export_import)
+{
+	struct eng_learn_rec r[4], bad;
+	struct eng_learned *peer = eng_learned_new(1024);
+	struct eng_update u;
+	uint32_t m365 = svc_id(S_M365);
+	int cursor = 0, n, i;
+
+	ck_assert_ptr_nonnull(peer);
+	decide_dns(dns_udp_0, sizeof(dns_udp_0));
+	ck_assert_int_eq(fx.n_upd, 2);
+	fx.now += 1000;
+	n = eng_learned_export(fx.l, fx.now, 0, &cursor, r, 4);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(cursor, -1);
+	for (i = 0; i < n; i++) {
+		ck_assert_uint_eq(r[i].svc[0], m365);
+		ck_assert_int_eq(r[i].age_ms, 1000);
+		ck_assert_int_eq(r[i].left_ms, LIFE_FLOOR_MS - 1000);
+		ck_assert_str_eq(r[i].name, "outlook.office.com");
+	}
+	cursor = 0;					/* in slices: one, then the other */
+	ck_assert_int_eq(eng_learned_export(fx.l, fx.now, 0, &cursor, r, 1), 1);
+	ck_assert_int_ge(cursor, 0);
+	ck_assert_int_eq(eng_learned_export(fx.l, fx.now, 0, &cursor, r + 1, 1), 1);
+	ck_assert_int_eq(cursor, -1);
+	ck_assert_mem_ne(r[0].addr, r[1].addr, 4);
+	cursor = 0;					/* nothing touched since */
+	ck_assert_int_eq(eng_learned_export(fx.l, fx.now, fx.now - 500, &cursor, r + 2, 2), 0);
+
+	/* the peer: another clock; the first record is new to it, then known */
+	ck_assert_int_eq(eng_learned_import(fx.t, peer, &r[0], 9000000, &u), 1);
+	ck_assert_uint_eq(u.timeout_ms, LIFE_FLOOR_MS - 1000);
+	ck_assert_mem_eq(u.addr, r[0].addr, 4);
+	ck_assert_int_eq(eng_learned_import(fx.t, peer, &r[0], 9000000, &u), 0);
+	ck_assert_int_eq(eng_learned_count(peer, 9000000), 1);
+
+	/* hostile or foreign records: refused, nothing learned */
+	bad = ha_rec("52.96.1.1", svc_id(S_TEAMS), 10000, "teams.microsoft.com");	/* sni only */
+	ck_assert_int_eq(eng_learned_import(fx.t, peer, &bad, 9000000, &u), -EINVAL);
+	bad = ha_rec("52.96.1.1", 0xdead, 10000, "x.office.com");		/* no such service */
+	ck_assert_int_eq(eng_learned_import(fx.t, peer, &bad, 9000000, &u), -EINVAL);
+	bad = ha_rec("52.96.1.1", m365, (3600 + 30) * 1000 + 1, "x.office.com");	/* too long */
+	ck_assert_int_eq(eng_learned_import(fx.t, peer, &bad, 9000000, &u), -EINVAL);
+	bad = ha_rec("52.96.1.1", m365, 0, "x.office.com");			/* expired */
+	ck_assert_int_eq(eng_learned_import(fx.t, peer, &bad, 9000000, &u), -EINVAL);
+	bad = ha_rec("52.96.1.1", m365, 10000, "evil.example.com");		/* not its name */
+	ck_assert_int_eq(eng_learned_import(fx.t, peer, &bad, 9000000, &u), -EINVAL);
+	bad = ha_rec("52.96.1.1", 0, 10000, "x.office.com");			/* no service */
+	ck_assert_int_eq(eng_learned_import(fx.t, peer, &bad, 9000000, &u), -EINVAL);
+	bad = ha_rec("52.96.1.1", m365, 10000, "x.office.com");
+	bad.family = 9;
+	ck_assert_int_eq(eng_learned_import(fx.t, peer, &bad, 9000000, &u), -EINVAL);
+	bad = ha_rec("52.96.1.1", m365, 10000, "x.office.com");
+	memset(bad.name, 'a', sizeof(bad.name));				/* unterminated */
+	ck_assert_int_eq(eng_learned_import(fx.t, peer, &bad, 9000000, &u), -EINVAL);
+	ck_assert_int_eq(eng_learned_count(peer, 9000000), 1);
+
+	/* the peer's table decides: the imported address passes, the other one does not */
+	eng_learned_free(fx.l);
+	fx.l = peer;
+	fx.now = 9000000 + 10;
+	send_hello(r[0].addr[2] == 166 ? "52.96.166.130" : "52.96.229.242", "outlook.office.com");
+	expect_accepted(m365);
+	send_hello(r[0].addr[2] == 166 ? "52.96.229.242" : "52.96.166.130", "outlook.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+	fx.now = 9000000 + LIFE_FLOOR_MS - 1000;				/* its time left, not more */
+	send_hello(r[0].addr[2] == 166 ? "52.96.166.130" : "52.96.229.242", "outlook.office.com");
+	expect(ENG_REPEAT, REFUSED, EC_BO_REFUSED_ADDR);
+}
+END_TEST
+
 /* One answer with more addresses than the table may hold (eng_learned_new(max), the
  * policy's dns_max "learned addresses at most"): no more than max are learned and told. */
 START_TEST(test_learned_max)
@@ -2455,6 +2540,7 @@ Suite *suite_engine(void)
 	tcase_add_test(tb, test_service_without_prefixes);
 	tcase_add_test(tb, test_tls_required);
 	tcase_add_test(tb, test_learned_refresh);
+	tcase_add_test(tb, test_learned_ha_export_import);
 	tcase_add_test(tb, test_learned_reuse);
 	tcase_add_test(tb, test_learned_purge_wrap);
 	tcase_add_test(tb, test_learned_purge_room);

@@ -88,6 +88,7 @@ FILEIO += conftext
 FILEIO += audit
 FILEIO += sign
 FILEIO += store
+FILEIO += flowlog
 
 # Kernel-facing modules.
 KERN :=
@@ -115,6 +116,8 @@ KERN += evidence
 KERN += backup
 KERN += ctev
 KERN += mwin
+KERN += nflog
+KERN += flowd
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns namepat
@@ -149,7 +152,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 
 SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_jtree prove_policy \
                  conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan \
-                 util_time version sign)
+                 util_time version sign flowlog pkt)
 $(O)/sansoctl: $(SANSOCTL_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

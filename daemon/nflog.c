@@ -2,6 +2,7 @@
 /* nflog.c: NFLOG over libmnl; see nflog.h. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -121,6 +122,20 @@ static int attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/* mnl_attr_parse stops quietly at an attribute that overruns its message: true only when
+ * the attributes fill the message exactly (the last one's padding aside). */
+static bool attrs_fit(const struct nlmsghdr *nlh)
+{
+	int left = (int)nlh->nlmsg_len - MNL_NLMSG_HDRLEN - MNL_ALIGN(sizeof(struct nfgenmsg));
+	const struct nlattr *a = mnl_nlmsg_get_payload_offset(nlh, sizeof(struct nfgenmsg));
+
+	while (left > 0 && mnl_attr_ok(a, left)) {
+		left -= (int)MNL_ALIGN(a->nla_len);
+		a = mnl_attr_next(a);
+	}
+	return left <= 0 && left > -MNL_ALIGNTO;
+}
+
 struct parse_ctx {
 	nflog_fn *fn;
 	void *arg;
@@ -137,7 +152,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
 		return MNL_CB_OK;
 	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg)) ||
-	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_cb, tb) < 0) {
+	    !attrs_fit(nlh) || mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_cb, tb) < 0) {
 		errno = EBADMSG;
 		return MNL_CB_ERROR;
 	}
@@ -164,19 +179,29 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Every message within len, and len all messages. Not mnl_nlmsg_ok(): it takes an
+ * nlmsg_len above INT_MAX for negative, and steps outside the buffer. */
+static bool msgs_fit(const void *buf, size_t len)
+{
+	const struct nlmsghdr *h;
+	size_t off = 0;
+
+	while (len - off >= sizeof(*h)) {
+		h = (const void *)((const char *)buf + off);
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - off)
+			return false;
+		off += MNL_ALIGN(h->nlmsg_len);
+		if (off > len)
+			off = len;	/* the last message's padding */
+	}
+	return off == len;
+}
+
 int nflog_parse(const void *buf, size_t len, nflog_fn *fn, void *arg)
 {
 	struct parse_ctx pc = { fn, arg, 0 };
-	const struct nlmsghdr *nlh = buf;
-	int left;
 
-	if (len > 65536)
-		return -EBADMSG;
-	/* mnl_cb_run stops quietly at a message that does not fit: refuse that too */
-	left = (int)len;
-	while (mnl_nlmsg_ok(nlh, left))
-		nlh = mnl_nlmsg_next(nlh, &left);
-	if (left)
+	if (len > 65536 || !msgs_fit(buf, len))
 		return -EBADMSG;
 	if (len && mnl_cb_run(buf, len, 0, 0, msg_cb, &pc) < 0)
 		return -EBADMSG;

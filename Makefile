@@ -88,6 +88,7 @@ FILEIO += conftext
 FILEIO += audit
 FILEIO += sign
 FILEIO += store
+FILEIO += flowlog
 
 # Kernel-facing modules.
 KERN :=
@@ -115,6 +116,8 @@ KERN += evidence
 KERN += backup
 KERN += ctev
 KERN += mwin
+KERN += nflog
+KERN += flowd
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns namepat
@@ -123,7 +126,7 @@ UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
 # ops, change: against the stubs of tests/unit/test_ops.c (gen, state, trail, kdump, queue, kwatch, log).
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change backup mwin ctev $(ENGINE_PURE)) \
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change backup mwin ctev nflog $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).
@@ -149,7 +152,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 
 SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_jtree prove_policy \
                  conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan \
-                 util_time version sign)
+                 util_time version sign flowlog pkt)
 $(O)/sansoctl: $(SANSOCTL_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -294,6 +297,10 @@ FUZZ_LIBS_check := -lunistring
 FUZZ_DEPS_audit := daemon/audit.c daemon/sha256.c daemon/util_time.c
 FUZZ_LIBS_audit := -lcrypto
 FUZZ_DEPS_ctl := daemon/ctl.c
+# NFLOG messages (sansod --flow-log), then each packet as a flow-log line.
+FUZZ_DEPS_nflog := daemon/nflog.c daemon/flowlog.c daemon/pkt.c daemon/audit.c daemon/sha256.c \
+                   daemon/util_time.c
+FUZZ_LIBS_nflog := -lmnl -lcrypto
 # nft's JSON read and evaluated by the proof (sansoctl prove --dump).
 FUZZ_DEPS_prove := daemon/prove.c daemon/prove_json.c daemon/prove_jtree.c
 

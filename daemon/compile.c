@@ -1038,21 +1038,46 @@ static void lookup(struct ctx *c, struct ir_rule *r, int set, bool neg)
 	x->neg = neg;
 }
 
+/* limit rate R/second burst 2R, log prefix P group G: NFLOG to sansod's flow log (R84), the
+ * kernel's limit per rule so a flood costs the daemon at most R lines a second per rule. */
+static void log_stmts(struct ctx *c, struct ir_rule *r, const char *prefix, bool mark)
+{
+	const struct logging_conf *lg = &c->p->logging;
+	struct ir_stmt *x;
+
+	x = st(c, r, OP_LIMIT);
+	x->value = (uint32_t)lg->kernel_rate;
+	x->aux = 2 * (uint32_t)lg->kernel_rate;
+	if (mark)
+		st(c, r, OP_META_FROM_CT);
+	x = st(c, r, OP_LOG);
+	x->str = ir_str(c->rs, prefix);
+	x->value = (uint32_t)lg->group;
+	if (mark)
+		st(c, r, OP_META_MARK_SET)->value = 0;
+}
+
 static void log_drop(struct ctx *c, int ch, const char *prefix, int line)
 {
 	struct ir_rule r;
-	struct ir_stmt *x;
 
 	ir_rule_init(&r, "refused: logged (rate-limited)", line);
-	x = st(c, &r, OP_LIMIT);
-	x->value = COMP_LOG_RATE;
-	x->aux = COMP_LOG_BURST;
-	st(c, &r, OP_LOG)->str = ir_str(c->rs, prefix);
+	log_stmts(c, &r, prefix, false);
 	emit(c, ch, &r);
 	ir_rule_init(&r, "refused: counted and dropped", line);
 	st(c, &r, OP_COUNTER);
 	st(c, &r, OP_DROP);
 	emit(c, ch, &r);
+}
+
+/* An accepted new connection, logged with its decision: NFLOG carries no conntrack here, so
+ * the packet mark takes ct mark (the decision id) for the log and is cleared after it, as the
+ * engine's verdict path leaves it. Rate-limited like the drops; a packet over the limit is
+ * accepted unlogged (its mark untouched) by the next rule. */
+static void log_accept(struct ctx *c, int ch, struct ir_rule *r, const char *prefix)
+{
+	log_stmts(c, r, prefix, true);
+	emit(c, ch, r);
 }
 
 /* Refused by the engine: a TCP connection whose handshake already passed (breakout) gets a
@@ -1067,10 +1092,7 @@ static int refused_chain(struct ctx *c)
 	if (ch < 0)
 		return ch;
 	ir_rule_init(&r, "refused: logged (rate-limited)", 0);
-	x = st(c, &r, OP_LIMIT);
-	x->value = COMP_LOG_RATE;
-	x->aux = COMP_LOG_BURST;
-	st(c, &r, OP_LOG)->str = ir_str(c->rs, "sanso refused ");
+	log_stmts(c, &r, "sanso refused ", false);
 	emit(c, ch, &r);
 	ir_rule_init(&r, "refused: TCP reset", 0);
 	x = st(c, &r, OP_MATCH);
@@ -1567,6 +1589,9 @@ static void rules_forward(struct ctx *c)
 	verdict(c, &r, OP_JUMP, c->ch_nopair);
 	emit(c, c->ch_fwd, &r);
 	/* after an engine verdict: the new ct mark is live (accept) or the refusal (drop) */
+	ir_rule_init(&r, "engine decision is live: logged (rate-limited)", 0);
+	lookup(c, &r, ir_set_find(c->rs, "live"), false);
+	log_accept(c, c->ch_fwd_again, &r, "sanso engine accept ");
 	ir_rule_init(&r, "engine decision is live: accepted", 0);
 	lookup(c, &r, ir_set_find(c->rs, "live"), false);
 	st(c, &r, OP_ACCEPT);
@@ -1632,10 +1657,16 @@ static void rules_maps(struct ctx *c, int ch, const char *pfx)
 	}
 }
 
-static void rules_accept_marked(struct ctx *c, int ch, const char *what, const char *prefix)
+static void rules_accept_marked(struct ctx *c, int ch, const char *what, const char *prefix,
+				const char *flow_prefix)
 {
 	struct ir_rule r;
 
+	if (flow_prefix) {
+		ir_rule_init(&r, "a new connection accepted: logged (rate-limited)", 0);
+		st(c, &r, OP_CTMARK_NONZERO);
+		log_accept(c, ch, &r, flow_prefix);
+	}
 	ir_rule_init(&r, what, 0);
 	st(c, &r, OP_CTMARK_NONZERO);
 	st(c, &r, OP_COUNTER);
@@ -1942,7 +1973,7 @@ static void rules_meters(struct ctx *c, int ch, int a, int b, const char *pfx)
 static void rules_pairs(struct ctx *c)
 {
 	const struct policy *p = c->p;
-	char pfx[IR_NAME_MAX], log[IR_STR_MAX];
+	char pfx[IR_NAME_MAX], log[IR_STR_MAX], flog[IR_STR_MAX];
 	int a, b, i, ch;
 
 	for (a = 0; a < p->n_zones; a++) {
@@ -1966,7 +1997,10 @@ static void rules_pairs(struct ctx *c)
 				rule_engine_queue(c, ch, fail_open(p, a, b));
 			snprintf(log, sizeof(log), "sanso drop %.32s>%.32s ", p->zones[a].id,
 				 p->zones[b].id);
-			rules_accept_marked(c, ch, "a flow of this zone pair matched: accepted", log);
+			snprintf(flog, sizeof(flog), "sanso flow %.32s>%.32s ", p->zones[a].id,
+				 p->zones[b].id);
+			rules_accept_marked(c, ch, "a flow of this zone pair matched: accepted", log,
+					    a != b ? flog : NULL);
 		}
 	}
 }
@@ -1991,7 +2025,9 @@ static void rules_local(struct ctx *c)
 		simple(c, ch, nd, false, OP_ACCEPT, 0);
 		rules_established(c, ch, !io, true);
 		rules_maps(c, ch, io ? "out" : "in");
-		rules_accept_marked(c, ch, "a management flow matched: accepted", io ? "sanso drop gateway> " : "sanso drop >gateway ");
+		rules_accept_marked(c, ch, "a management flow matched: accepted",
+				    io ? "sanso drop gateway> " : "sanso drop >gateway ",
+				    io ? NULL : "sanso flow >gateway ");
 	}
 }
 

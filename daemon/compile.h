@@ -34,8 +34,6 @@
 #define COMP_ID_DNS_QUERY	0x3ffffffdU	/* packet mark: a resolver's query to an upstream */
 #define COMP_ID_DNS_SEEN	0x3ffffffcU	/* packet mark of the engine's verdict on either:
 						 * the forward chain decides again, without the tap */
-#define COMP_LOG_RATE		10		/* drop log lines per second per rule */
-#define COMP_LOG_BURST		20
 
 enum comp_kind {
 	COMP_FLOW = 0,

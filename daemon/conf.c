@@ -2037,6 +2037,38 @@ static int sec_limits(struct conf *c, const config_setting_t *s)
 	return r;
 }
 
+INT_KEY(k_log_group, 0, 65535)
+INT_KEY(k_log_krate, 1, 100000)
+INT_KEY(k_log_lines, 1, 100000)
+INT_KEY(k_log_window, 1, 86400)
+INT_KEY(k_log_seg_bytes, 4096, 1 << 30)
+INT_KEY(k_log_seg_secs, 1, 31 * 86400)
+INT_KEY(k_log_retention, 1, 36500)
+INT_KEY(k_log_scan, 2, LOGGING_SCAN_MAX)
+INT_KEY(k_log_scan_window, 1, 3600)
+
+static const struct conf_key logging_keys[] = {
+	{ "group",		k_log_group,	OFF(logging_conf, group), 0, 0 },
+	{ "kernel_rate",	k_log_krate,	OFF(logging_conf, kernel_rate), 0, 0 },
+	{ "source_lines",	k_log_lines,	OFF(logging_conf, source_lines), 0, 0 },
+	{ "source_window",	k_log_window,	OFF(logging_conf, source_window), 0, 0 },
+	{ "segment_bytes",	k_log_seg_bytes, OFF(logging_conf, segment_bytes), 0, 0 },
+	{ "segment_seconds",	k_log_seg_secs,	OFF(logging_conf, segment_seconds), 0, 0 },
+	{ "retention_days",	k_log_retention, OFF(logging_conf, retention_days), 0, 0 },
+	{ "scan_ports",		k_log_scan,	OFF(logging_conf, scan_ports), 0, 0 },
+	{ "scan_hosts",		k_log_scan,	OFF(logging_conf, scan_hosts), 0, 0 },
+	{ "scan_window",	k_log_scan_window, OFF(logging_conf, scan_window), 0, 0 },
+};
+
+/* The flow log (R84-R86): NFLOG group, rates, segments, retention, scan detection. */
+static int sec_logging(struct conf *c, const config_setting_t *s)
+{
+	conf_obj(c, "logging", "ログ", NULL, -1);
+	c->obj[0] = '\0';
+	c->p->logging.loc.line = config_setting_source_line(s);
+	return conf_object(c, s, logging_keys, ARRAY_SIZE(logging_keys), &c->p->logging);
+}
+
 static int sec_ha(struct conf *c, const config_setting_t *s)
 {
 	struct ha_conf *h = &c->p->ha;
@@ -2073,7 +2105,7 @@ static const struct conf_kind list_kinds[] = {
 
 static const char *const sections[] = {
 	"policy", "zones", "segments", "hosts", "groups", "flows", "exceptions", "breakout",
-	"engine", "limits", "ha",
+	"engine", "limits", "ha", "logging",
 };
 
 static int conf_section(struct conf *c, const config_setting_t *s, size_t idx)
@@ -2094,6 +2126,8 @@ static int conf_section(struct conf *c, const config_setting_t *s, size_t idx)
 		return sec_limits(c, s);
 	if (idx == 10)
 		return sec_ha(c, s);
+	if (idx == 11)
+		return sec_logging(c, s);
 	r = conf_objects(c, s, &list_kinds[idx - 2], &base, &n);
 	if (!base)
 		n = 0;

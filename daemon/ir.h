@@ -108,7 +108,7 @@ enum ir_op {
 	OP_VMAP,		/* fields vmap @set */
 	OP_COUNTER,
 	OP_LIMIT,		/* value = packets per second, aux = burst */
-	OP_LOG,			/* str = prefix */
+	OP_LOG,			/* str = prefix, value = NFLOG group */
 	OP_ACCEPT,
 	OP_DROP,
 	OP_JUMP,		/* aux = chain index */
@@ -136,7 +136,8 @@ struct ir_stmt {
 	bool neg;
 	int set;			/* set index for OP_LOOKUP, OP_CTMARK_MAP, OP_VMAP */
 	uint8_t val[IR_KEY_MAX];	/* OP_MATCH value (register-padded), OP_PREFIX address */
-	uint32_t value;			/* OP_CT_STATE mask, OP_CTMARK_SET, OP_LIMIT rate, prefix len */
+	uint32_t value;			/* OP_CT_STATE mask, OP_CTMARK_SET, OP_LIMIT rate, prefix len,
+					 * OP_LOG group */
 	uint32_t aux;
 	const char *str;		/* OP_LOG prefix (owned by the ruleset) */
 	uint8_t plen;			/* OP_METER_*: key is the address's first plen bits

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "nftgen.h"
 #include "monitor.h"
+#include "flowd.h"
 #include "mwin.h"
 #include "gen.h"
 #include "version.h"
@@ -541,7 +542,7 @@ struct loop {
 	struct ctl_server cs;
 	struct ctl_conn conns[CTL_CLIENTS_MAX];
 	struct monitor mon;
-	struct pollfd pfd[5 + CTL_CLIENTS_MAX];	/* [4]: conntrack events (mwin) */
+	struct pollfd pfd[6 + CTL_CLIENTS_MAX];	/* [4]: conntrack events (mwin), [5]: NFLOG */
 	long long wd_ms;		/* watchdog: ping every wd_ms (0: none) */
 	int64_t next_drift;
 	int tick;			/* poll timeout, ms */
@@ -616,9 +617,10 @@ static int loop_once(struct daemon *d, struct loop *l)
 	if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
 		(void)gen_reload(d);	/* the trail broke: cut between zones */
 	l->pfd[4] = (struct pollfd){ .fd = mwin_fd(), .events = POLLIN };
+	l->pfd[5] = (struct pollfd){ .fd = flowd_fd(), .events = POLLIN };
 	r = change_next_ms(d, (int64_t)time(NULL));	/* a confirm deadline */
 	r = r >= 0 && r < l->tick ? r : l->tick;
-	r = poll(l->pfd, 5 + CTL_CLIENTS_MAX, control_pollset(l->conns, l->pfd + 5,
+	r = poll(l->pfd, 6 + CTL_CLIENTS_MAX, control_pollset(l->conns, l->pfd + 6,
 			d->restore.recheck ? RESTORE_RECHECK_MS : r));
 	if (l->wd_ms > 0)
 		watchdog(d, l->beats);
@@ -632,9 +634,12 @@ static int loop_once(struct daemon *d, struct loop *l)
 	}
 	if (r > 0 && l->cs.fd >= 0 && (l->pfd[1].revents & POLLIN))
 		control_accept(&l->cs, l->conns);
-	control_io(d, l->conns, l->pfd + 5);
+	control_io(d, l->conns, l->pfd + 6);
 	if (r > 0 && (l->pfd[4].revents & POLLIN))
 		mwin_input(d);
+	if (r > 0 && (l->pfd[5].revents & POLLIN))
+		flowd_input(d);
+	flowd_tick(d);			/* rate summaries, sync, rotation, retention */
 	if (r > 0 && (l->pfd[3].revents & POLLIN))
 		ha_input(d);
 	ha_tick(d);
@@ -671,6 +676,7 @@ static int mode_daemon(struct daemon *d)
 	}
 	memset(&l, 0, sizeof(l));
 	loop_open(d, &l, fd);
+	flowd_start(d);
 	(void)ops_expire_check(d, gen_clock(&d->o));	/* expired while sansod was down */
 	mwin_tick(d, gen_clock(&d->o));
 	notify("READY=1");
@@ -680,6 +686,7 @@ static int mode_daemon(struct daemon *d)
 	}
 	notify("STOPPING=1");
 	loop_close(d, &l);
+	flowd_stop();
 	ops_tally_flush(d, 0, true);	/* the reads of this minute too */
 	log_info("exiting; generation %u stays in the kernel", d->generation);
 	if (d->engine) {
@@ -741,6 +748,7 @@ static int prepare_dirs(const struct opts *o)
 	const struct { const char *what, *path; mode_t mode; bool dir_of; } d[] = {
 		{ "--state-dir", o->state_dir, 0750, false },
 		{ "--audit", o->audit, 0750, true },
+		{ "--flow-log", o->mode == MODE_DAEMON ? o->flow_log : NULL, 0750, false },
 		{ "--control", o->mode == MODE_DAEMON ? o->control : NULL, 0755, true },
 	};
 	char buf[4096];
@@ -787,6 +795,8 @@ static void usage(FILE *out)
 		"  --audit-failure block-crosszone|alert-only\n"
 		"                     when the trail fails: cut traffic between zones (default), or\n"
 		"                     only refuse changes\n"
+		"  --flow-log DIR     flow log: accepted flows, drops, engine decisions and scans\n"
+		"                     as hash-chained JSON lines (e.g. /var/log/sanso/flows)\n"
 		"  --no-persist       commit without the table flags owner and persist, as on\n"
 		"                     kernels without persist (tests; see sansod(8))\n"
 		"  --stats            print sizes and timings of the commit\n"
@@ -809,6 +819,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "audit", required_argument, NULL, 'A' },
 		{ "audit-failure", required_argument, NULL, 'F' },
 		{ "no-persist", no_argument, NULL, 'Q' },
+		{ "flow-log", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
@@ -833,6 +844,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'D': o->state_dir = optarg; break;
 		case 'A': o->audit = optarg; break;
 		case 'Q': o->no_persist = true; break;
+		case 'L': o->flow_log = optarg; break;
 		case 'F':
 			if (strcmp(optarg, "block-crosszone") && strcmp(optarg, "alert-only"))
 				return -EINVAL;

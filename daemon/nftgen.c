@@ -414,6 +414,7 @@ static bool print_action(FILE *out, const struct ir_ruleset *rs, const struct ir
 	case OP_LOG:
 		fprintf(out, "log prefix ");
 		print_quoted(out, x->str ? x->str : "");
+		fprintf(out, " group %" PRIu32, x->value);
 		return true;
 	case OP_ACCEPT:
 		fprintf(out, "accept");

@@ -957,7 +957,7 @@ static void stmt_log(struct rb *b, const struct ir_stmt *x)
 	if (!e)
 		return;
 	ex_str(b, e, NFTNL_EXPR_LOG_PREFIX, x->str ? x->str : "");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_LEVEL, 4);	/* warning, as the kernel reports it */
+	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, (uint16_t)x->value);	/* NFLOG: sansod */
 }
 
 static void ex_imm(struct rb *b, uint32_t value)

@@ -129,6 +129,13 @@ struct policy *policy_new(const char *file)
 	p->changes.proposal_ttl_days = POLICY_PROPOSAL_TTL_DAYS;
 	p->changes.keep_versions = POLICY_KEEP_VERSIONS;
 	p->changes.keep_days = POLICY_KEEP_DAYS;
+	p->logging = (struct logging_conf){
+		.group = LOGGING_GROUP, .kernel_rate = LOGGING_KERNEL_RATE,
+		.source_lines = LOGGING_SOURCE_LINES, .source_window = LOGGING_SOURCE_WINDOW,
+		.segment_bytes = LOGGING_SEGMENT_BYTES, .segment_seconds = LOGGING_SEGMENT_SECONDS,
+		.retention_days = LOGGING_RETENTION_DAYS, .scan_ports = LOGGING_SCAN_PORTS,
+		.scan_hosts = LOGGING_SCAN_HOSTS, .scan_window = LOGGING_SCAN_WINDOW,
+	};
 	if (file && !(p->file = policy_strdup(p, file)))
 		goto fail;
 	return p;
@@ -1557,6 +1564,25 @@ static void pr_ha(struct printer *w, const struct policy *p)
 	   h->sync_port);
 }
 
+/* The logging section only when something differs from the defaults. */
+static void pr_logging(struct printer *w, const struct policy *p)
+{
+	const struct logging_conf *l = &p->logging;
+
+	if (l->group == LOGGING_GROUP && l->kernel_rate == LOGGING_KERNEL_RATE &&
+	    l->source_lines == LOGGING_SOURCE_LINES && l->source_window == LOGGING_SOURCE_WINDOW &&
+	    l->segment_bytes == LOGGING_SEGMENT_BYTES &&
+	    l->segment_seconds == LOGGING_SEGMENT_SECONDS &&
+	    l->retention_days == LOGGING_RETENTION_DAYS && l->scan_ports == LOGGING_SCAN_PORTS &&
+	    l->scan_hosts == LOGGING_SCAN_HOSTS && l->scan_window == LOGGING_SCAN_WINDOW)
+		return;
+	pr(w, "\nlogging: {\n\tgroup = %d; kernel_rate = %d;\n\tsource_lines = %d; "
+	   "source_window = %d;\n\tsegment_bytes = %d; segment_seconds = %d; "
+	   "retention_days = %d;\n\tscan_ports = %d; scan_hosts = %d; scan_window = %d;\n};\n",
+	   l->group, l->kernel_rate, l->source_lines, l->source_window, l->segment_bytes,
+	   l->segment_seconds, l->retention_days, l->scan_ports, l->scan_hosts, l->scan_window);
+}
+
 int policy_print(const struct policy *p, FILE *out)
 {
 	struct printer w = { .out = out, .err = 0 };
@@ -1572,6 +1598,7 @@ int policy_print(const struct policy *p, FILE *out)
 	pr_engine(&w, p);
 	pr_limits(&w, p);
 	pr_ha(&w, p);
+	pr_logging(&w, p);
 	if (!w.err && fflush(out) == EOF)
 		w.err = errno ? -errno : -EIO;
 	return w.err;

@@ -358,6 +358,31 @@ const struct pair_limits *policy_limits(const struct policy *p, int from, int to
 #define POLICY_KEEP_VERSIONS		1000
 #define POLICY_KEEP_DAYS		3650
 
+/* The flow log (policy section logging, R84-R86): the NFLOG group the ruleset logs to, the
+ * kernel's per-rule rate, the daemon's per (rule, source) rate, segments, retention and scan
+ * detection. Defaults below; conf.c checks the ranges. */
+#define LOGGING_GROUP		7
+#define LOGGING_KERNEL_RATE	50		/* log packets per second per rule (burst 2x) */
+#define LOGGING_SOURCE_LINES	10		/* lines per (rule, source) per source_window */
+#define LOGGING_SOURCE_WINDOW	60		/* seconds */
+#define LOGGING_SEGMENT_BYTES	(64 << 20)
+#define LOGGING_SEGMENT_SECONDS	86400
+#define LOGGING_RETENTION_DAYS	400
+#define LOGGING_SCAN_PORTS	20
+#define LOGGING_SCAN_HOSTS	20
+#define LOGGING_SCAN_WINDOW	10		/* seconds */
+#define LOGGING_SCAN_MAX	64		/* scan_ports and scan_hosts at most */
+
+struct logging_conf {
+	int group;
+	int kernel_rate;
+	int source_lines, source_window;
+	int segment_bytes, segment_seconds;
+	int retention_days;
+	int scan_ports, scan_hosts, scan_window;
+	struct src_loc loc;
+};
+
 struct policy {
 	char *file;			/* path used in diagnostics */
 	char *organisation;
@@ -393,6 +418,7 @@ struct policy {
 		int keep_versions;	/* stored versions kept at least (default 1000) */
 		int keep_days;		/* and those younger than this (default 3650) */
 	} changes;
+	struct logging_conf logging;	/* the flow log (policy section logging) */
 };
 
 #define POLICY_EXC_MAX_DAYS	90	/* an exception's longest life by default (R58) */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "flowlog.h"
 #include "conftext.h"
 #include "ctl.h"
 #include "diag.h"
@@ -103,6 +104,8 @@ static const struct local {
 	  "冗長構成: keepalived の notify 用" },
 	{ "audit verify", "FILE [ANCHOR]", "check the hash chain of an audit trail (local)",
 	  "監査証跡の検証（ローカル）" },
+	{ "flowlog verify", "[DIR]", "check the flow log's segments and their links (local)",
+	  "フローログの検証（ローカル）" },
 	{ "verify-dump", "FILE --key PUB", "check a signed dump against the gateway's public key (local)",
 	  "署名付きダンプを公開鍵で検証（ローカル）" },
 };
@@ -499,6 +502,30 @@ static int audit_verify_cmd(const char *file, const char *anchor_path, const cha
 	return EX_UNREACHABLE;
 }
 
+/* sansoctl flowlog verify [DIR]: every segment's chain and the links between them. */
+static int flowlog_verify_cmd(const char *dir)
+{
+	struct flowlog_verify v;
+	int r = flowlog_verify_dir(dir, &v);
+
+	if (r == 0) {
+		printf(ja ? "フローログは完全です: %d セグメント、%llu 行%s\n" :
+		       "flow log intact: %d segments, %llu lines%s\n", v.segments,
+		       (unsigned long long)v.lines, !v.first_unlinked ? "" : ja ?
+		       "（最古のセグメントは保存期間で削除されたものに続きます）" :
+		       " (the oldest links to a segment deleted by retention)");
+		return EX_OK;
+	}
+	if (r == -EBADMSG) {
+		printf(ja ? "フローログの改ざんを検出: %s %llu 行目: %s\n" :
+		       "flow log broken: %s line %llu: %s\n", v.bad_seg,
+		       (unsigned long long)v.bad_line, v.why);
+		return EX_REFUSED;
+	}
+	fprintf(stderr, "sansoctl: %s: %s\n", dir, strerror(-r));
+	return EX_UNREACHABLE;
+}
+
 /* ---- sansoctl ha (keepalived's track_script and notify hooks, R99, R102) ---- */
 
 enum {
@@ -748,6 +775,9 @@ static int local_cmd(const struct inv *v, int argc, char **argv, int i)
 		return ha_cmd(v->path, argc - i - 1, argv + i + 1);
 	if (i + 2 < argc && !strcmp(argv[i], "audit") && !strcmp(argv[i + 1], "verify"))
 		return audit_verify_args(argc - i - 2, argv + i + 2);
+	if (i + 1 < argc && !strcmp(argv[i], "flowlog") && !strcmp(argv[i + 1], "verify") &&
+	    i + 4 > argc)
+		return flowlog_verify_cmd(i + 3 == argc ? argv[i + 2] : FLOWLOG_DIR_DEFAULT);
 	if (i + 1 < argc && !strcmp(argv[i], "audit-verify"))
 		return audit_verify_args(argc - i - 1, argv + i + 1);
 	if (i + 2 == argc && !strcmp(argv[i], "check"))

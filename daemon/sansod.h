@@ -47,6 +47,7 @@ struct opts {
 	const char *state_dir;		/* persisted operational state */
 	const char *audit;		/* audit trail (JSON lines), NULL: none */
 	bool audit_alert_only;		/* --audit-failure alert-only (default block-crosszone) */
+	const char *flow_log;		/* --flow-log DIR (flowd.h), NULL: none */
 	bool block_all;			/* build with every zone isolated (internal) */
 	bool no_persist;		/* --no-persist: commit without owner/persist (tests, old kernels) */
 };

@@ -468,8 +468,8 @@ START_TEST(test_meter_exprs)
 				     "ffff:ffff:ffff:ffff:: ct count over 1000 } counter jump meter_conns"));
 	ck_assert_ptr_nonnull(strstr(out, "\tset internet_lgwan_rate4 {\n\t\ttype ipv4_addr\n"
 				     "\t\tflags timeout,dynamic\n\t\tsize 65535\n\t\ttimeout 60s\n"));
-	ck_assert_ptr_nonnull(strstr(out, "\tchain meter_rate {\n\t\tlimit rate 10/second burst 20 "
-				     "packets log prefix \"sanso meter rate \" comment \"refused: "
+	ck_assert_ptr_nonnull(strstr(out, "\tchain meter_rate {\n\t\tlimit rate 50/second burst 100 "
+				     "packets log prefix \"sanso meter rate \" group 7 comment \"refused: "
 				     "logged (rate-limited)\"\n\t\tcounter drop comment \"refused: "
 				     "counted and dropped\"\n"));
 	ch = ir_chain_find(c->rs, "fwd_internet_lgwan");

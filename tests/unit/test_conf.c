@@ -429,7 +429,8 @@ static const struct err_case {
 	  "fail_open, source_quota", 0 },
 	{ true, "engine = 2;\n", 3, "engine: expected a group { key = value; ... }, got an integer", 0 },
 	{ true, "engin: { };\n", 3, "unknown section 'engin'; allowed: policy, zones, segments, "
-	  "hosts, groups, flows, exceptions, breakout, engine, limits, ha (did you mean 'engine'?)", 0 },
+	  "hosts, groups, flows, exceptions, breakout, engine, limits, ha, logging (did you mean "
+	  "'engine'?)", 0 },
 	/* ha (R99, R102) */
 	{ true, "ha: { nodes = [\"10.255.0.1\", \"10.255.0.2\"]; };\n", 3,
 	  "ha: missing required key 'sync_interface'", 0 },

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* flowd.c: the flow log in the daemon; see flowd.h. */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <time.h>
+
+#include "flowd.h"
+#include "log.h"
+#include "nflog.h"
+
+#define IFCACHE		64
+
+static struct {
+	bool on;			/* --flow-log given and the writer open */
+	struct nflog nl;
+	struct flowlog fl;
+	struct daemon *d;
+	int err;			/* the last write error, 0: writing */
+	int64_t alert_at;		/* real seconds of the last failure alert */
+	uint64_t lost, bad;		/* reported so far */
+	const void *policy;		/* the generation the names come from */
+	struct { unsigned idx; char name[IF_NAMESIZE]; } ifc[IFCACHE];
+} F = { .nl = { .group = -1 }, .fl = { .dirfd = -1, .fd = -1 } };
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void flowlog_scan_alert(const struct flowlog_scan_hit *h)
+{
+	log_alert("scan detected: source %s on %s (%s) refused at %d ports and %d hosts within "
+		  "%d s", h->src, h->in_iface, h->zone_pair, h->ports, h->hosts, h->window);
+}
+
+static void failed(int err)
+{
+	int64_t now = now_us() / 1000000;
+
+	if (err == F.err && now - F.alert_at < FLOWD_ALERT_S)
+		return;
+	F.err = err;
+	F.alert_at = now;
+	log_alert("flow log '%s': %s: lines are lost; traffic keeps its policy (the flow log "
+		  "never opens or closes a path)", F.d->o.flow_log, strerror(-err));
+}
+
+static void wrote(void)
+{
+	if (!F.err)
+		return;
+	log_info("flow log '%s': writing again", F.d->o.flow_log);
+	F.err = 0;
+}
+
+/* ifindex -> name, cached (if_indextoname opens a socket per call); "" if unknown. */
+static const char *ifname(unsigned idx)
+{
+	unsigned slot = idx % IFCACHE;
+
+	if (!idx)
+		return "";
+	if (F.ifc[slot].idx != idx) {
+		if (!if_indextoname(idx, F.ifc[slot].name))
+			return "";
+		F.ifc[slot].idx = idx;
+	}
+	return F.ifc[slot].name;
+}
+
+static void on_pkt(void *arg, const struct nflog_pkt *p)
+{
+	struct daemon *d = arg;
+	struct flowlog_rec rec = {
+		.prefix = p->prefix, .mark = p->mark, .has_mark = p->has_mark,
+		.payload = p->payload, .payload_len = p->payload_len,
+	};
+	struct flowlog_event ev;
+	struct flowlog_scan_hit hit;
+	char in[IF_NAMESIZE], out[IF_NAMESIZE];
+	int r;
+
+	snprintf(in, sizeof(in), "%s", ifname(p->indev));
+	snprintf(out, sizeof(out), "%s", ifname(p->outdev));
+	rec.in_iface = in;
+	rec.out_iface = out;
+	if (flowlog_decode(d->cur.policy, d->cur.cr, &rec, &ev) < 0)
+		return;		/* not one of ours: another table's log to this group */
+	r = flowlog_input(&F.fl, &ev, now_us(), &hit);
+	if (r == 1)
+		flowlog_scan_alert(&hit);
+	if (r < 0)
+		failed(r);
+	else
+		wrote();
+}
+
+static void bind_group(struct daemon *d)
+{
+	int g = d->cur.policy ? d->cur.policy->logging.group : LOGGING_GROUP, r;
+
+	if (F.nl.nl && F.nl.group == g)
+		return;
+	nflog_close(&F.nl);
+	r = nflog_open(&F.nl, (uint16_t)g);
+	if (r < 0)
+		log_alert("flow log: cannot bind NFLOG group %d: %s%s: drops and flows are not "
+			  "logged", g, strerror(-r), r == -EBUSY ? " (another listener, e.g. "
+			  "ulogd, has it: choose another logging.group)" : "");
+	else
+		log_info("flow log: NFLOG group %d -> '%s'", g, d->o.flow_log);
+}
+
+void flowd_start(struct daemon *d)
+{
+	int r;
+
+	F.d = d;
+	if (!d->o.flow_log || !d->cur.policy)
+		return;
+	r = flowlog_open(&F.fl, d->o.flow_log, &d->cur.policy->logging, now_us() / 1000000);
+	if (r < 0) {
+		failed(r);
+		return;
+	}
+	F.on = true;
+	F.policy = d->cur.policy;
+	bind_group(d);
+}
+
+void flowd_stop(void)
+{
+	nflog_close(&F.nl);
+	if (F.on)
+		flowlog_close(&F.fl);
+	F.on = false;
+}
+
+int flowd_fd(void)
+{
+	return F.on ? nflog_fd(&F.nl) : -1;
+}
+
+void flowd_input(struct daemon *d)
+{
+	if (F.on)
+		(void)nflog_read(&F.nl, on_pkt, d);
+}
+
+void flowd_tick(struct daemon *d)
+{
+	int r;
+
+	if (!d->o.flow_log)
+		return;
+	if (!F.on) {		/* the directory could not be opened: try again */
+		if (now_us() / 1000000 - F.alert_at >= 10)
+			flowd_start(d);
+		return;
+	}
+	if (F.policy != d->cur.policy && d->cur.policy) {
+		F.policy = d->cur.policy;
+		flowlog_conf(&F.fl, &d->cur.policy->logging);
+		memset(F.ifc, 0, sizeof(F.ifc));
+		bind_group(d);
+	}
+	r = flowlog_tick(&F.fl, now_us());
+	if (r < 0)
+		failed(r);
+	if (F.nl.lost != F.lost || F.nl.bad != F.bad) {
+		log_warnx("flow log: %llu NFLOG overflows, %llu malformed messages so far",
+			  (unsigned long long)F.nl.lost, (unsigned long long)F.nl.bad);
+		F.lost = F.nl.lost;
+		F.bad = F.nl.bad;
+	}
+}

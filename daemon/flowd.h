@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* flowd.h: the daemon's side of the flow log (R84-R86): the NFLOG socket (nflog.h) read from
+ * the main loop, each packet decoded against the generation in force and handed to the
+ * writer (flowlog.h), scan alerts, and what happens when the log cannot be written: an alert
+ * (once per failure, and again every FLOWD_ALERT_S while it lasts), the daemon keeps running
+ * and traffic keeps its policy (the flow log never opens or closes a path). Runs only with
+ * --flow-log DIR. */
+#ifndef SANSO_FLOWD_H
+#define SANSO_FLOWD_H
+
+#include "flowlog.h"
+#include "sansod.h"
+
+#define FLOWD_ALERT_S	300
+
+/* Open the writer and bind the policy's NFLOG group; failures are alerted, not fatal. */
+void flowd_start(struct daemon *d);
+void flowd_stop(void);
+int flowd_fd(void);			/* -1: nothing to poll */
+void flowd_input(struct daemon *d);
+/* Once per loop turn: the policy's group and limits (after a reload), the writer's tick. */
+void flowd_tick(struct daemon *d);
+/* The one place a scan is alerted (the alert module replaces log_alert here). */
+void flowlog_scan_alert(const struct flowlog_scan_hit *h);
+
+#endif

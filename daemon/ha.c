@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alert.h"
 #include "log.h"
 #include "gen.h"
 #include "ha.h"
@@ -211,7 +212,14 @@ void ha_input(struct daemon *d)
 		h->rx_ms = now_ms(CLOCK_MONOTONIC);
 		if (is_master(d))	/* both masters: each keeps its own, same policy */
 			continue;
+		bool was = h->synced, first = !h->heard_state;
+
 		apply_peer(d, buf, len);
+		h->heard_state = true;
+		if (was != h->synced || (first && !h->synced))
+			alert_raise("ha.state", "ha: this node is %s with %s%s%s", h->synced ?
+				    "in sync" : "NOT in sync", h->s.peer_addr, h->synced ? "" : ": ",
+				    h->synced ? "" : h->why);
 	}
 }
 

@@ -78,6 +78,7 @@ PURE += delta
 PURE += version
 PURE += pdiff
 PURE += maint
+PURE += alertfmt
 
 # Leaf modules that read or write files (the policy and its includes, the public suffix
 # list, the audit trail) but are otherwise pure: no sockets, no logging, no kernel.
@@ -93,6 +94,7 @@ FILEIO += flowlog
 # Kernel-facing modules.
 KERN :=
 KERN += log
+KERN += alert
 KERN += nlbatch
 KERN += nlsock
 KERN += apply
@@ -118,6 +120,7 @@ KERN += ctev
 KERN += mwin
 KERN += nflog
 KERN += flowd
+KERN += alertcheck
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns namepat
@@ -152,7 +155,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 
 SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_jtree prove_policy \
                  conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan \
-                 util_time version sign flowlog pkt)
+                 util_time version sign flowlog pkt alertfmt util_json)
 $(O)/sansoctl: $(SANSOCTL_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -372,6 +375,8 @@ install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 		$(DESTDIR)$(MODULESLOADDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 tools/m365-to-sanso $(DESTDIR)$(PREFIX)/share/sanso/m365-to-sanso
+	install -d $(DESTDIR)$(PREFIX)/lib/sanso
+	install -m 0755 tools/notify-mail tools/notify-snmptrap $(DESTDIR)$(PREFIX)/lib/sanso/
 	for u in sansod.service sansod-early.service sanso-m365-refresh.service sanso-m365-refresh.timer; do \
 		sed -e 's|/usr/sbin/sansod|$(SBINDIR)/sansod|g' -e 's|/usr/sbin/sansoctl|$(SBINDIR)/sansoctl|g' \
 		    -e 's|/usr/share/sanso/|$(PREFIX)/share/sanso/|g' \

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "alert.h"
 #include "change.h"
 #include "conf.h"
 #include "pdiff.h"
@@ -191,8 +192,8 @@ static int corrupt(struct daemon *d, unsigned n, const char *why)
 	char v[16];
 
 	num(v, sizeof(v), n);
-	log_alert("configuration store: version %u REFUSED: %s (edited or corrupted behind "
-		  "sansod's back); it is not applied", n, why);
+	alert_raise("store.refused", "configuration store: version %u REFUSED: %s (edited or "
+		    "corrupted behind sansod's back); it is not applied", n, why);
 	(void)trail_audit(d, "sansod", AUDIT_EV_STORE_CORRUPT, "version", v, "why", why, NULL);
 	return -EBADMSG;
 }
@@ -251,8 +252,8 @@ static int record(struct daemon *d, struct store_ver *v)
 	if (r == 0)
 		r = store_set_running(&d->store, v->version, v->sha256);
 	if (r < 0) {
-		log_alert("configuration store '%s': the version in force could not be stored: %s",
-			  d->store.dir, strerror(-r));
+		alert_raise("store.unwritable", "configuration store '%s': the version in force could "
+			    "not be stored: %s", d->store.dir, strerror(-r));
 		(void)trail_audit(d, "sansod", AUDIT_EV_STORE_FAILED, "why", strerror(-r), NULL);
 		return r;
 	}
@@ -467,9 +468,9 @@ static void revert(struct daemon *d)
 	if (r == 0)
 		r = store_set_running(&d->store, w.previous, v.sha256);
 	if (r < 0) {
-		log_alert("version %u was not confirmed, but version %u could not be applied again "
-			  "(%s): version %u stays in force", w.version, w.previous, strerror(-r),
-			  w.version);
+		alert_raise("change.unconfirmed", "version %u was not confirmed, but version %u "
+			    "could not be applied again (%s): version %u stays in force", w.version,
+			    w.previous, strerror(-r), w.version);
 		return;
 	}
 	set_running(d, w.previous, v.sha256);
@@ -493,8 +494,9 @@ static void unratified_alert(struct daemon *d, int64_t now)
 		if (c->state != CHANGE_EMERGENCY)
 			continue;
 		num(v, sizeof(v), c->version);
-		log_alert("emergency change %s (version %u) by %s is not ratified: another admin "
-			  "must ratify it (sansoctl ratify %s)", c->id, c->version, c->by, c->id);
+		alert_raise("change.not_ratified", "emergency change %s (version %u) by %s is not "
+			    "ratified: another admin must ratify it (sansoctl ratify %s)", c->id,
+			    c->version, c->by, c->id);
 		(void)trail_audit(d, "sansod", AUDIT_EV_CHANGE_UNRATIFIED, "id", c->id, "version",
 				  v, "by", c->by, NULL);
 		n++;

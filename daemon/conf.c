@@ -15,6 +15,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "alertfmt.h"
 #include "confscan.h"
 #include "namepat.h"
 #include "psl.h"
@@ -1949,6 +1950,75 @@ static const struct conf_key ha_keys[] = {
 };
 
 /* ---------------------------------------------------------------------------------------- */
+/* Alerts (R93, R97): syslog collectors and a command, besides the journal */
+
+INT_KEY(k_cmd_timeout, 1, 3600)
+INT_KEY(k_alert_rate, 1, 10000)
+
+/* syslog = ["udp://10.20.0.60:514", "tcp://[2001:db8::60]:6514"]: literal addresses. The
+ * error points at the key (an element has no column of its own). */
+static int k_syslog(struct conf *c, const config_setting_t *s, void *obj,
+		    const struct conf_key *k)
+{
+	struct alerts_conf *a = obj;
+	char q[CONF_QUOTE_MAX];
+	struct alert_url u;
+	const char *why;
+	int n, i;
+
+	(void)k;
+	n = conf_seq(c, s, 0, 8);
+	if (n < 0)
+		return n;
+	a->syslog = policy_alloc(c->p, (size_t)(n ? n : 1) * sizeof(*a->syslog));
+	if (!a->syslog)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const char *v = conf_str(c, config_setting_get_elem(s, (unsigned int)i), 256, STR_NAME);
+
+		if (!v)
+			continue;
+		if (alertfmt_url_parse(v, &u, &why) < 0) {
+			CONF_ERR(c, s, "syslog: '%s' is not a collector: %s",
+				 "syslog: '%s' は収集先として正しくありません: %s (例: \"udp://10.20.0.60:514\"、\"tcp://[2001:db8::60]:6514\"。アドレスは名前ではなく IP アドレスで書きます)",
+				 Q(v, q), why);
+			continue;
+		}
+		a->syslog[a->n_syslog] = policy_strdup(c->p, v);
+		if (!a->syslog[a->n_syslog++])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* command = "/usr/lib/sanso/notify-mail": absolute, run without a shell. */
+static int k_command(struct conf *c, const config_setting_t *s, void *obj,
+		     const struct conf_key *k)
+{
+	const char *v = conf_str(c, s, 1024, STR_NAME);
+	char q[CONF_QUOTE_MAX];
+
+	if (!v)
+		return -EINVAL;
+	if (v[0] != '/') {
+		CONF_ERR(c, s, "command: '%s' is not an absolute path; it is run without a shell "
+			 "and without a search path, e.g. \"/usr/lib/sanso/notify-mail\"",
+			 "command: '%s' は絶対パスではありません。シェルも検索パスも使わずに実行します (例: \"/usr/lib/sanso/notify-mail\")",
+			 Q(v, q));
+		return -EINVAL;
+	}
+	*AT(obj, k->off, char *) = policy_strdup(c->p, v);
+	return *AT(obj, k->off, char *) ? 0 : -ENOMEM;
+}
+
+static const struct conf_key alerts_keys[] = {
+	{ "syslog",		k_syslog,	0, 0, 0 },
+	{ "command",		k_command,	OFF(alerts_conf, command), 0, 0 },
+	{ "command_timeout",	k_cmd_timeout,	OFF(alerts_conf, command_timeout), 0, 0 },
+	{ "rate",		k_alert_rate,	OFF(alerts_conf, rate), 0, 0 },
+};
+
+/* ---------------------------------------------------------------------------------------- */
 /* Sections */
 
 INT_KEY(k_ttl_days, 1, 365)
@@ -2086,6 +2156,17 @@ static int sec_ha(struct conf *c, const config_setting_t *s)
 	return r;
 }
 
+static int sec_alerts(struct conf *c, const config_setting_t *s)
+{
+	struct alerts_conf *a = &c->p->alerts;
+
+	conf_obj(c, "alerts", "警報", NULL, -1);
+	c->obj[0] = '\0';
+	a->present = true;
+	a->loc.line = config_setting_source_line(s);
+	return conf_object(c, s, alerts_keys, ARRAY_SIZE(alerts_keys), a);
+}
+
 #define LIST_KIND(sec, k, kja, idk, type, kkeys, kinit, kcheck)			\
 	{ .section = sec, .kind = k, .kind_ja = kja, .id_key = #idk,			\
 	  .size = sizeof(struct type), .name_off = OFF(type, idk),		\
@@ -2105,7 +2186,7 @@ static const struct conf_kind list_kinds[] = {
 
 static const char *const sections[] = {
 	"policy", "zones", "segments", "hosts", "groups", "flows", "exceptions", "breakout",
-	"engine", "limits", "ha", "logging",
+	"engine", "limits", "ha", "logging", "alerts",
 };
 
 static int conf_section(struct conf *c, const config_setting_t *s, size_t idx)
@@ -2128,6 +2209,8 @@ static int conf_section(struct conf *c, const config_setting_t *s, size_t idx)
 		return sec_ha(c, s);
 	if (idx == 11)
 		return sec_logging(c, s);
+	if (idx == 12)
+		return sec_alerts(c, s);
 	r = conf_objects(c, s, &list_kinds[idx - 2], &base, &n);
 	if (!base)
 		n = 0;

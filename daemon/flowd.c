@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alert.h"
 #include "flowd.h"
 #include "log.h"
 #include "nflog.h"
@@ -33,8 +34,9 @@ static int64_t now_us(void)
 
 void flowlog_scan_alert(const struct flowlog_scan_hit *h)
 {
-	log_alert("scan detected: source %s on %s (%s) refused at %d ports and %d hosts within "
-		  "%d s", h->src, h->in_iface, h->zone_pair, h->ports, h->hosts, h->window);
+	alert_raise("scan.detected", "scan detected: source %s on %s (%s) refused at %d ports "
+		    "and %d hosts within %d s", h->src, h->in_iface, h->zone_pair, h->ports,
+		    h->hosts, h->window);
 }
 
 static void failed(int err)
@@ -45,8 +47,9 @@ static void failed(int err)
 		return;
 	F.err = err;
 	F.alert_at = now;
-	log_alert("flow log '%s': %s: lines are lost; traffic keeps its policy (the flow log "
-		  "never opens or closes a path)", F.d->o.flow_log, strerror(-err));
+	alert_raise("flowlog.failing", "flow log '%s': %s: lines are lost; traffic keeps its "
+		    "policy (the flow log never opens or closes a path)", F.d->o.flow_log,
+		    strerror(-err));
 }
 
 static void wrote(void)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "conf.h"
 #include "gen.h"
 #include "kprove.h"
@@ -587,6 +588,7 @@ static void reload_done(struct daemon *d, struct gen *g)
 	d->generation++;
 	report_unresolved(d);
 	if (d->o.mode == MODE_DAEMON) {
+		alert_configure(&d->cur.policy->alerts);	/* the sinks of the policy in force */
 		save_last_good(d);
 		gen_fib_check(d);
 	}

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alert.h"
 #include "log.h"
 #include "queue.h"
 #include "gen.h"
@@ -352,10 +353,18 @@ void ha_input(struct daemon *d)
 		h->rx_ms = now_ms(CLOCK_MONOTONIC);
 		if (is_master(d))	/* both masters: each keeps its own, same policy */
 			continue;
-		if (!strncmp(buf, "learn\t", 6))
+		if (!strncmp(buf, "learn\t", 6)) {
 			learn_input(d, buf);
-		else
-			apply_peer(d, buf, len);
+			continue;
+		}
+		bool was = h->synced, first = !h->heard_state;
+
+		apply_peer(d, buf, len);
+		h->heard_state = true;
+		if (was != h->synced || (first && !h->synced))
+			alert_raise("ha.state", "ha: this node is %s with %s%s%s", h->synced ?
+				    "in sync" : "NOT in sync", h->s.peer_addr, h->synced ? "" : ": ",
+				    h->synced ? "" : h->why);
 	}
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "alert.h"
 #include "kwatch.h"
 #include "log.h"
 
@@ -81,10 +82,10 @@ static void check_conntrack(struct kwatch *w, double frac, int64_t now)
 			return;
 		w->warned_ms = now;
 		w->warnings++;
-		log_warnx("conntrack table: %" PRIu64 " of %" PRIu64 " entries in use (%.4g%%), above "
-			  "the warning level of %.4g%% (limits.conntrack_warn); when it is full, "
-			  "new connections are dropped", count, max, 100.0 * (double)count /
-			  (double)max, 100.0 * frac);
+		alert_raise("conntrack.high", "conntrack table: %" PRIu64 " of %" PRIu64 " entries "
+			    "in use (%.4g%%), above the warning level of %.4g%% "
+			    "(limits.conntrack_warn); when it is full, new connections are dropped",
+			    count, max, 100.0 * (double)count / (double)max, 100.0 * frac);
 	} else if (w->warned_ms) {
 		w->warned_ms = 0;
 		log_info("conntrack table: %" PRIu64 " of %" PRIu64 " entries in use, below the "
@@ -103,10 +104,10 @@ static void check_queues(struct kwatch *w, int base, int n)
 			continue;
 		all = k.dropped + k.user_dropped;
 		if (all > w->q_seen[i])
-			log_warnx("queue %d: %" PRIu64 " packets dropped since the last check (in "
-				  "all: %" PRIu64 " queue full, %" PRIu64 " socket full); their new "
-				  "connections were refused (fail closed)", base + i,
-				  all - w->q_seen[i], k.dropped, k.user_dropped);
+			alert_raise("queue.drops", "queue %d: %" PRIu64 " packets dropped since the "
+				    "last check (in all: %" PRIu64 " queue full, %" PRIu64 " socket "
+				    "full); their new connections were refused (fail closed)",
+				    base + i, all - w->q_seen[i], k.dropped, k.user_dropped);
 		w->q_seen[i] = all;
 	}
 }

@@ -80,6 +80,15 @@ void log_alert(const char *fmt, ...)
 	plog(1, "ALERT: %s", msg);
 }
 
+void log_event(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(prio, fmt, ap, -1);
+	va_end(ap);
+}
+
 void log_info(const char *fmt, ...)
 {
 	va_list ap;

@@ -12,6 +12,8 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));	/* + 
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An alert (syslog priority 1): the boundary was attacked or broken; prefixed "ALERT: ". */
 void log_alert(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An event at syslog priority prio (alert.c: an alert without the journal's socket). */
+void log_event(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

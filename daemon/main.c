@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
+#include "alertcheck.h"
 #include "change.h"
 #include "conf.h"
 #include "conftext.h"
@@ -57,6 +59,7 @@ static int exit_of(int r)
 #define RESTORE_BURST	5		/* restores a minute before it is a restore loop */
 #define RESTORE_WINDOW	60.0		/* seconds */
 #define RESTORE_RECHECK_MS 200		/* after a restore: look again (notices may be lost) */
+#define METRICS_EVERY_MS 15000		/* --metrics-file: rewritten this often */
 
 
 
@@ -351,8 +354,8 @@ static int drift_check(struct daemon *d)
 		d->table_suspect = true;
 		d->suspect_why = "the read-back found drift";
 		gen_diag_print(d, &diag, d->ja || d->reply_ja);
-		log_warnx("drift: table inet sanso no longer matches generation %u (%s)",
-			  d->generation, r < 0 ? strerror(-r) : "changed out of band");
+		alert_raise("ruleset.drift", "drift: table inet sanso no longer matches generation "
+			    "%u (%s)", d->generation, r < 0 ? strerror(-r) : "changed out of band");
 		(void)trail_audit(d, "sansod", AUDIT_EV_DRIFT, "policy", d->o.file, "detail",
 				   r < 0 ? strerror(-r) : "changed out of band", NULL);
 	}
@@ -428,7 +431,7 @@ static bool restore_loud(struct daemon *d, double now)
 
 	if (now - s->window_start > RESTORE_WINDOW) {
 		if (s->quiet)
-			log_alert("restore loop: %d more restores of table inet sanso in the last minute",
+			alert_raise("table.restore_loop", "restore loop: %d more restores of table inet sanso in the last minute",
 				  s->quiet);
 		s->window_start = now;
 		s->in_window = 0;
@@ -438,7 +441,7 @@ static bool restore_loud(struct daemon *d, double now)
 	if (++s->in_window <= RESTORE_BURST)
 		return true;
 	if (s->in_window == RESTORE_BURST + 1)
-		log_alert("restore loop: table inet sanso removed %d times within a minute; it is restored each time, further alerts once a minute",
+		alert_raise("table.restore_loop", "restore loop: table inet sanso removed %d times within a minute; it is restored each time, further alerts once a minute",
 			  s->in_window);
 	s->quiet++;
 	return false;
@@ -465,10 +468,10 @@ static void table_restore(struct daemon *d, const char *comm, pid_t pid, double 
 	snprintf(ms_text, sizeof(ms_text), "%.1f", ms);
 	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
 	if (r < 0) {
-		log_alert("table inet sanso removed by %s (pid %d); restoring generation %u failed (%s): the gateway may have no rules, retrying at the next check",
+		alert_raise("table.restore_failed", "table inet sanso removed by %s (pid %d); restoring generation %u failed (%s): the gateway may have no rules, retrying at the next check",
 			  comm, (int)pid, d->generation, strerror(-r));
 	} else if (loud) {
-		log_alert("table inet sanso removed by %s (pid %d): restored generation %u in %s ms (notice to commit ack)",
+		alert_raise("table.removed", "table inet sanso removed by %s (pid %d): restored generation %u in %s ms (notice to commit ack)",
 			  comm, (int)pid, d->generation, ms_text);
 	}
 	snprintf(gen_text, sizeof(gen_text), "%u", d->generation);
@@ -500,6 +503,8 @@ static void foreign_change(void *arg, const struct monitor_event *e)
 	(void)trail_audit(d, "kernel", AUDIT_EV_RULESET_CHANGED, "process", e->comm, "pid", pid,
 			   "sanso_table", e->deleted ? "deleted" : e->sanso ? "yes" : "no", NULL);
 	if (e->sanso && !e->deleted) {
+		alert_raise("ruleset.foreign", "table inet sanso changed by %s (pid %d), not by "
+			    "sansod: it is read back now", comm, (int)e->pid);
 		d->table_suspect = true;	/* no delta on top of what we did not write */
 		d->suspect_why = "another process changed the table";
 		drift_check(d);
@@ -523,6 +528,36 @@ static void drift_check_restore(struct daemon *d)
 		table_restore(d, "?", 0, gen_mono());
 }
 
+/* --metrics-file: the counters of `stats --prometheus`, written beside the file and renamed
+ * over it, so node_exporter's textfile collector never reads half a file. */
+static void metrics_write(struct daemon *d)
+{
+	static int last_err;
+	char tmp[4200];
+	FILE *f;
+	int r = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", d->o.metrics_file) >= (int)sizeof(tmp))
+		return;
+	f = fopen(tmp, "we");
+	if (!f) {
+		r = -errno;
+	} else {
+		ops_prometheus(d, f);
+		(void)fchmod(fileno(f), 0644);	/* node_exporter runs as another user */
+		if (ferror(f) | fclose(f))
+			r = -EIO;
+		if (!r && rename(tmp, d->o.metrics_file) < 0)
+			r = -errno;
+		if (r)
+			(void)unlink(tmp);
+	}
+	if (r && r != last_err)
+		log_warnx("--metrics-file '%s': cannot write it: %s", d->o.metrics_file,
+			  strerror(-r));
+	last_err = r;
+}
+
 static int signals(void)
 {
 	sigset_t mask;
@@ -542,9 +577,11 @@ struct loop {
 	struct ctl_server cs;
 	struct ctl_conn conns[CTL_CLIENTS_MAX];
 	struct monitor mon;
-	struct pollfd pfd[6 + CTL_CLIENTS_MAX];	/* [4]: conntrack events (mwin), [5]: NFLOG */
+	struct pollfd pfd[6 + CTL_CLIENTS_MAX + ALERT_POLLFDS];	/* [4]: conntrack events (mwin),
+						 * [5]: NFLOG; after the clients: alerts */
 	long long wd_ms;		/* watchdog: ping every wd_ms (0: none) */
 	int64_t next_drift;
+	int64_t next_metrics;
 	int tick;			/* poll timeout, ms */
 };
 
@@ -612,7 +649,7 @@ static void on_sighup(struct daemon *d)
 static int loop_once(struct daemon *d, struct loop *l)
 {
 	struct signalfd_siginfo si;
-	int r;
+	int r, n_alert, a;
 
 	if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
 		(void)gen_reload(d);	/* the trail broke: cut between zones */
@@ -620,8 +657,12 @@ static int loop_once(struct daemon *d, struct loop *l)
 	l->pfd[5] = (struct pollfd){ .fd = flowd_fd(), .events = POLLIN };
 	r = change_next_ms(d, (int64_t)time(NULL));	/* a confirm deadline */
 	r = r >= 0 && r < l->tick ? r : l->tick;
-	r = poll(l->pfd, 6 + CTL_CLIENTS_MAX, control_pollset(l->conns, l->pfd + 6,
-			d->restore.recheck ? RESTORE_RECHECK_MS : r));
+	a = alert_next_ms();		/* a command's timeout, a TCP collector's queue */
+	r = a >= 0 && a < r ? a : r;
+	n_alert = alert_pollfds(l->pfd + 6 + CTL_CLIENTS_MAX, ALERT_POLLFDS);
+	r = poll(l->pfd, (nfds_t)(6 + CTL_CLIENTS_MAX + n_alert), control_pollset(l->conns,
+		 l->pfd + 6, d->restore.recheck ? RESTORE_RECHECK_MS : r));
+	alert_tick();
 	if (l->wd_ms > 0)
 		watchdog(d, l->beats);
 	kwatch_check(d);
@@ -648,6 +689,11 @@ static int loop_once(struct daemon *d, struct loop *l)
 	ops_tally_flush(d, (int64_t)time(NULL), false);	/* ctl.read of the minutes past */
 	change_tick(d, (int64_t)time(NULL));	/* confirm deadlines, unratified alerts */
 	mwin_tick(d, gen_clock(&d->o));		/* maintenance windows that ended */
+	alertcheck_tick(d, gen_clock(&d->o));	/* expiring within 30 days; the clock */
+	if (d->o.metrics_file && mono_ms() >= l->next_metrics) {
+		l->next_metrics = mono_ms() + METRICS_EVERY_MS;
+		metrics_write(d);
+	}
 	if (mono_ms() >= l->next_drift) {
 		l->next_drift = mono_ms() + DRIFT_CHECK_MS;
 		drift_check_restore(d);
@@ -687,6 +733,7 @@ static int mode_daemon(struct daemon *d)
 	notify("STOPPING=1");
 	loop_close(d, &l);
 	flowd_stop();
+	alert_shutdown();
 	ops_tally_flush(d, 0, true);	/* the reads of this minute too */
 	log_info("exiting; generation %u stays in the kernel", d->generation);
 	if (d->engine) {
@@ -800,6 +847,9 @@ static void usage(FILE *out)
 		"  --no-persist       commit without the table flags owner and persist, as on\n"
 		"                     kernels without persist (tests; see sansod(8))\n"
 		"  --stats            print sizes and timings of the commit\n"
+		"  --metrics-file PATH\n"
+		"                     write sansoctl stats' counters there (Prometheus text) every 15 s\n"
+		"                     (node_exporter's textfile collector; renamed into place)\n"
 		"exit: 0 ok, 1 policy refused or drift, 2 usage, 3 kernel error\n");
 }
 
@@ -820,6 +870,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "audit-failure", required_argument, NULL, 'F' },
 		{ "no-persist", no_argument, NULL, 'Q' },
 		{ "flow-log", required_argument, NULL, 'L' },
+		{ "metrics-file", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
@@ -845,6 +896,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'A': o->audit = optarg; break;
 		case 'Q': o->no_persist = true; break;
 		case 'L': o->flow_log = optarg; break;
+		case 'M': o->metrics_file = optarg; break;
 		case 'F':
 			if (strcmp(optarg, "block-crosszone") && strcmp(optarg, "alert-only"))
 				return -EINVAL;

@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 
+#include "alert.h"
 #include "change.h"
 #include "explain.h"
 #include "nftgen.h"
@@ -155,31 +156,58 @@ static void kernel_resources(struct daemon *d, FILE *out, bool prom)
 	}
 }
 
+/* The counters in Prometheus's text format: `stats --prometheus` and --metrics-file. */
+void ops_prometheus(struct daemon *d, FILE *out)
+{
+	struct counter_ctx c = { out, true };
+	int i, n = 0;
+
+	for (i = 0; i < d->ops.n_isolate; i++)
+		n += !gen_resolves(d->cur.policy, d->ops.isolate[i]);
+	fprintf(out, "# TYPE sanso_generation gauge\nsanso_generation %u\n", d->generation);
+	fprintf(out, "# TYPE sanso_isolations gauge\nsanso_isolations{state=\"resolved\"} %d\n"
+		"sanso_isolations{state=\"unresolved\"} %d\n", d->ops.n_isolate - n, n);
+	fprintf(out, "# TYPE sanso_rule_packets_total counter\n# TYPE sanso_engine_total counter\n");
+	if (locked_counters(d, &c) < 0)
+		fprintf(out, "# kernel counters unavailable\n");
+	engine_counts(d, out, true);
+	engine_records(d, out, true);
+	kernel_resources(d, out, true);
+	alert_prometheus(out);
+}
+
 static int h_stats(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
 		   const struct ctl_req *q, FILE *out)
 {
 	const char *f = ctl_req_get(q, "format");
-	struct counter_ctx c = { out, f && !strcmp(f, "prometheus") };
+	struct counter_ctx c = { out, false };
 
-	if (c.prom) {
-		int i, n = 0;
-
-		for (i = 0; i < d->ops.n_isolate; i++)
-			n += !gen_resolves(d->cur.policy, d->ops.isolate[i]);
-		fprintf(out, "# TYPE sanso_generation gauge\nsanso_generation %u\n", d->generation);
-		fprintf(out, "# TYPE sanso_isolations gauge\nsanso_isolations{state=\"resolved\"} %d\n"
-			"sanso_isolations{state=\"unresolved\"} %d\n", d->ops.n_isolate - n, n);
-		fprintf(out, "# TYPE sanso_rule_packets_total counter\n# TYPE sanso_engine_total counter\n");
-	} else {
-		fprintf(out, "kernel counters (table inet sanso):\n");
+	if (f && !strcmp(f, "prometheus")) {
+		ops_prometheus(d, out);
+		return CTL_OK;
 	}
+	fprintf(out, "kernel counters (table inet sanso):\n");
 	if (locked_counters(d, &c) < 0)
-		fprintf(out, c.prom ? "# kernel counters unavailable\n" : "  (unavailable)\n");
-	if (!c.prom)
-		fprintf(out, "verdict engine:\n");
-	engine_counts(d, out, c.prom);
-	engine_records(d, out, c.prom);
-	kernel_resources(d, out, c.prom);
+		fprintf(out, "  (unavailable)\n");
+	fprintf(out, "verdict engine:\n");
+	engine_counts(d, out, false);
+	engine_records(d, out, false);
+	kernel_resources(d, out, false);
+	return CTL_OK;
+}
+
+/* alert test: one alert.test through every sink, then what the sinks are and did. The
+ * sinks work asynchronously: a TCP collector or the command gets it after this reply. */
+static int h_alert_test(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
+			FILE *out)
+{
+	(void)q;
+	alert_raise("alert.test", "test alert requested by %s (uid %u) through sansoctl alert "
+		    "test; generation %u is in force", peer->name, (unsigned)peer->uid,
+		    d->generation);
+	alert_tick();
+	say(d, out, "alert.test sent to every sink:\n", "alert.test を全ての送信先に送りました:\n");
+	alert_describe(out);
 	return CTL_OK;
 }
 

@@ -17,5 +17,7 @@ int ops_expire_check(struct daemon *d, int64_t now);
 /* Write the tallies of control reads and refusals (ctl.read, R65) of the minutes before
  * now (unix seconds), or all of them (at exit). Cheap: call it from the main loop. */
 void ops_tally_flush(struct daemon *d, int64_t now, bool all);
+/* The counters in Prometheus's text format (stats --prometheus, sansod --metrics-file). */
+void ops_prometheus(struct daemon *d, FILE *out);
 
 #endif

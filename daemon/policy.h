@@ -344,6 +344,20 @@ struct ha_conf {
 	struct src_loc loc;
 };
 
+/* alerts section: where sansod's alerts go besides the journal (alert.h). */
+struct alerts_conf {
+	bool present;
+	char **syslog;			/* "udp://10.20.0.60:514", checked (alertfmt.h) */
+	int n_syslog;
+	char *command;			/* absolute path, NULL: none */
+	int command_timeout;		/* seconds; 0: ALERTS_COMMAND_TIMEOUT */
+	int rate;			/* alerts per event and minute; 0: ALERTS_RATE */
+	struct src_loc loc;
+};
+
+#define ALERTS_COMMAND_TIMEOUT	30
+#define ALERTS_RATE		5
+
 struct policy;
 struct psl;
 /* The limits of the zone pair from>to (a listed pair, else the defaults). */
@@ -409,6 +423,7 @@ struct policy {
 	const struct psl *psl;		/* borrowed, set by the caller before policy_validate():
 					 * NULL refuses every wildcard over a suffix (fail closed) */
 	struct ha_conf ha;
+	struct alerts_conf alerts;
 	int exception_max_days;		/* policy.exception_max_days; 0: POLICY_EXC_MAX_DAYS */
 	bool verify_prove;		/* policy.verify = "prove": every commit is also proven
 					 * independently from the kernel's table (kprove.h) */

@@ -90,6 +90,8 @@ static const struct cmd cmds[] = {
 	{ CTL_MAINT_APPROVE, NULL, "id", "open a proposed window: another person", "保守の承認と開始（申請者以外）" },
 	{ CTL_MAINT_CLOSE, NULL, "id", "end a maintenance window now", "保守の即時終了" },
 	{ CTL_MAINT_LIST, NULL, "", "maintenance windows and their sessions (--json)", "保守の一覧と通信の記録" },
+	{ CTL_ALERT_TEST, NULL, "", "send a test alert (alert.test) through every sink: journal, syslog, command",
+	  "試験用の警報 (alert.test) を全ての送信先（ジャーナル・syslog・コマンド）に送信" },
 };
 
 /* Commands that run here, without the daemon (or beside it: ha). */

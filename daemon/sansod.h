@@ -50,6 +50,7 @@ struct opts {
 	const char *flow_log;		/* --flow-log DIR (flowd.h), NULL: none */
 	bool block_all;			/* build with every zone isolated (internal) */
 	bool no_persist;		/* --no-persist: commit without owner/persist (tests, old kernels) */
+	const char *metrics_file;	/* --metrics-file: Prometheus textfile, NULL: none */
 };
 
 /* One compiled generation: the policy it came from, its ruleset, the engine's tables. */
@@ -197,6 +198,7 @@ struct daemon {
 		bool on;		/* the policy has an ha section and a state directory */
 		bool synced;		/* the last state from the peer is ours (same policy) */
 		bool heard;		/* a state from the peer was accepted since start */
+		bool heard_state;	/* one was applied (or refused) by apply_peer */
 		int64_t start_ms, tx_ms, rx_ms, audit_ms;	/* monotonic */
 		unsigned refused;	/* datagrams refused since the last audit record */
 		int fresh_cursor, roll_cursor;	/* learned addresses sent: where the passes are */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alert.h"
 #include "log.h"
 #include "sha256.h"
 #include "sign.h"
@@ -78,6 +79,10 @@ int trail_audit(struct daemon *d, const char *actor, const char *event, ...)
 	r = audit_append(&d->au, (int64_t)time(NULL), actor, event, &f);
 	if (r < 0) {
 		log_warnx("audit trail '%s': cannot record %s: %s", d->o.audit, event, strerror(-r));
+		if (!d->audit_failed)
+			alert_raise("audit.failing", "audit trail '%s' cannot be written (%s): changes "
+				    "are refused%s", d->o.audit, strerror(-r), d->o.audit_alert_only ?
+				    "" : " and traffic between zones is cut");
 		d->audit_failed = true;
 		return r;
 	}
@@ -108,6 +113,10 @@ int trail_start(struct daemon *d)
 			  d->o.audit, r == -EBADMSG ? "tampered or truncated (sansoctl audit verify)" :
 			  strerror(-r), d->o.audit_alert_only ? "" :
 			  "; traffic between zones is cut (--audit-failure block-crosszone)");
+		alert_raise("audit.failing", "audit trail '%s' cannot be opened (%s): changes are "
+			    "refused%s", d->o.audit, r == -EBADMSG ? "tampered or truncated" :
+			    strerror(-r), d->o.audit_alert_only ? "" :
+			    " and traffic between zones is cut");
 		d->audit_failed = true;
 		return r;
 	}

@@ -429,8 +429,18 @@ static const struct err_case {
 	  "fail_open, source_quota", 0 },
 	{ true, "engine = 2;\n", 3, "engine: expected a group { key = value; ... }, got an integer", 0 },
 	{ true, "engin: { };\n", 3, "unknown section 'engin'; allowed: policy, zones, segments, "
-	  "hosts, groups, flows, exceptions, breakout, engine, limits, ha, logging (did you mean "
-	  "'engine'?)", 0 },
+	  "hosts, groups, flows, exceptions, breakout, engine, limits, ha, logging, alerts (did you mean 'engine'?)", 0 },
+	/* alerts (R93, R97) */
+	{ true, "alerts: { syslog = [\"udp://syslog.example:514\"]; };\n", 3,
+	  "alerts: syslog: 'udp://syslog.example:514' is not a collector: the collector must be a literal", 0 },
+	{ true, "alerts: { syslog = [\"udp://10.0.0.1:0\"]; };\n", 3,
+	  "the port must be :1 to :65535", 0 },
+	{ true, "alerts: { syslog = [\"http://10.0.0.1\"]; };\n", 3,
+	  "write udp://ADDRESS[:PORT] or tcp://ADDRESS[:PORT]", 0 },
+	{ true, "alerts: { command = \"notify-mail\"; };\n", 3,
+	  "alerts: command: 'notify-mail' is not an absolute path", 0 },
+	{ true, "alerts: { command_timeout = 0; };\n", 3, "command_timeout", 0 },
+	{ true, "alerts: { sylog = []; };\n", 3, "unknown key 'sylog'", 0 },
 	/* ha (R99, R102) */
 	{ true, "ha: { nodes = [\"10.255.0.1\", \"10.255.0.2\"]; };\n", 3,
 	  "ha: missing required key 'sync_interface'", 0 },

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/timex.h>
 #include <time.h>
 
@@ -16,6 +17,9 @@
 #define VERSIONS_SHOWN	200		/* newest versions of the store in the report */
 #define CHANGES_SHOWN	200
 #define HITS_MAX	1024
+/* A trail larger than this is not read again here: the control loop would stall on it (the
+ * daemon checked the whole chain when it opened it; sansoctl audit verify reads any size). */
+#define AUDIT_REVERIFY_MAX	(64L << 20)
 
 static const char *const change_states[CHANGE_STATE_MAX] = {
 	"proposed", "applied", "emergency (not ratified)", "emergency, ratified", "superseded",
@@ -133,11 +137,19 @@ static void audit_facts(struct daemon *d, struct report_facts *f)
 	struct audit_anchor an, *anp = NULL;
 	struct audit_report rep;
 	char path[4200];
+	struct stat st;
 	int r;
 
 	f->audit_on = d->o.audit != NULL;
 	if (!d->o.audit)
 		return;
+	if (stat(d->o.audit, &st) == 0 && st.st_size > AUDIT_REVERIFY_MAX) {
+		f->audit_state = d->audit_failed ? REPORT_BAD : REPORT_UNKNOWN;
+		f->audit_last_seq = d->au.last.seq;
+		snprintf(f->audit_why, sizeof(f->audit_why), "%lld MiB: not read again here "
+			 "(sansoctl audit verify %s)", (long long)(st.st_size >> 20), d->o.audit);
+		return;
+	}
 	if (d->o.state_dir) {
 		snprintf(path, sizeof(path), "%s/audit.anchor", d->o.state_dir);
 		anp = audit_anchor_read(path, &an) == 0 ? &an : NULL;

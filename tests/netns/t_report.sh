@@ -21,7 +21,34 @@ BROWSER=$(command -v chromium || command -v chromium-browser || true)
 [[ -n $BROWSER ]] || cannot_run "chromium not installed (apt-get install chromium fonts-noto-cjk)"
 command -v pdftotext >/dev/null || cannot_run "pdftotext not installed (apt-get install poppler-utils)"
 fc-list :lang=ja 2>/dev/null | grep -q . || cannot_run "no Japanese font (apt-get install fonts-noto-cjk)"
+for tool in runuser useradd userdel groupadd groupdel python3; do
+	command -v "$tool" >/dev/null || cannot_run "$tool not installed"
+done
 CDP=$SANSO_ROOT/tests/netns/cdp.py
+
+# an auditor and an operator (removed on every exit, before lib.sh's cleanup)
+P=rp$$
+USERS=()
+GROUPS_MADE=()
+roles_cleanup()
+{
+	local u g
+	for u in "${USERS[@]}"; do
+		userdel "$u" 2>/dev/null
+	done
+	for g in "${GROUPS_MADE[@]}"; do
+		groupdel "$g" 2>/dev/null
+	done
+	return 0
+}
+trap 'rc=$?; roles_cleanup; (exit $rc); cleanup' EXIT
+for g in sanso-audit sanso-operator; do
+	if ! getent group "$g" >/dev/null; then
+		groupadd -r "$g" && GROUPS_MADE+=("$g")
+	fi
+done
+useradd -M -N -s /usr/sbin/nologin -G sanso-audit "${P}aud" && USERS+=("${P}aud")
+useradd -M -N -s /usr/sbin/nologin -G sanso-operator "${P}op" && USERS+=("${P}op")
 lab_up
 
 CTL=$TMP/control
@@ -145,6 +172,21 @@ check "the message says what to install" grep -q "apt-get install chromium fonts
 check "and no file is written" test ! -e "$TMP/none.pdf"
 check "the same page with sansod's help unreachable is not made" \
 	bash -c "! '$SANSOCTL' -s '$TMP/nosocket' report -o '$TMP/n.html' 2>/dev/null && test ! -e '$TMP/n.html'"
+# ---- roles: the auditor may, the operator may not ----
+chmod 0711 "$TMP"
+mkdir -m 0755 "$TMP/bin"
+cp "$SANSOCTL" "$TMP/bin/sansoctl"	# reachable by every user
+mkdir -m 0700 "$TMP/aud" && chown "${P}aud" "$TMP/aud"
+as() { local u=$P$1; shift; runuser -u "$u" -- "$TMP/bin/sansoctl" -s "$CTL" "$@"; }
+check "an auditor (sanso-audit) makes the report" as aud report -o "$TMP/aud/r.html"
+check "an auditor makes the PDF (chromium as that user, its own sandbox)" \
+	as aud report --format pdf -o "$TMP/aud/r.pdf"
+check_eq "the auditor's PDF is a PDF" "%PDF" "$(head -c4 "$TMP/aud/r.pdf")"
+check "the auditor's browser left no scratch directory" \
+	bash -c "! ls -d /tmp/sansoctl-report.* 2>/dev/null | xargs -r stat -c %U | grep -qx '${P}aud'"
+check_eq "an operator (sanso-operator) is refused (exit 4)" 4 \
+	"$(exit_of as op report -o /tmp/op-report.html)"
+check "the operator's refusal wrote no file" test ! -e /tmp/op-report.html
 check_eq "a user without a role is refused (exit 4)" 4 \
 	"$(exit_of setpriv --reuid=nobody --regid=nogroup --clear-groups "$SANSOCTL" -s "$CTL" report -o /tmp/nobody-report.html)"
 finish

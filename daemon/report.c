@@ -82,7 +82,7 @@ static const char css[] =
 	"tr.done td{color:#777}.label{border:2px solid #c00;color:#c00;padding:2px 8px;"
 	"font-weight:bold;display:inline-block}.ok{color:#1a7f37}.ng{color:#c00;font-weight:bold}"
 	".grade{font-size:1.2em;text-align:center}svg{border:1px solid #ccc;max-width:100%;"
-	"height:auto}#checklist td:first-child,td.grade{white-space:nowrap}.note{font-size:.8em;color:#444}@page{size:A4 landscape;margin:12mm}";
+	"height:auto}.count{font-size:.8em;color:#555}#checklist td:first-child,td.grade{white-space:nowrap}.note{font-size:.8em;color:#444}@page{size:A4 landscape;margin:12mm}";
 
 static void head(const struct report_facts *f, FILE *out)
 {
@@ -206,13 +206,22 @@ static void matrix(const struct report_facts *f, FILE *out)
 					o += (size_t)snprintf(l + o, sizeof(l) - o, "%s%s", o ? "," : "", name);
 			}
 			if (report_pair_forbidden(p, a, b) && !bits)
-				fprintf(out, "<td class=\"ng\">\u00d7 %s</td>", L(f, "forbidden", "禁止"));
+				fprintf(out, "<td class=\"ng\">\u00d7 %s", L(f, "forbidden", "禁止"));
 			else
-				td(out, l);
+				fprintf(out, "<td>%s", l[0] ? l : "\u2014");
+			if (f->pair_accepted && f->pair_refused)
+				fprintf(out, "<br><span class=\"count\">%s %" PRIu64 " / %s %" PRIu64
+					"</span>", L(f, "accepted", "許可"), f->pair_accepted[a][b],
+					L(f, "refused", "遮断"), f->pair_refused[a][b]);
+			fputs("</td>", out);
 		}
 		fputs("</tr>\n", out);
 	}
-	fputs("</table>\n", out);
+	fprintf(out, "</table>\n<p class=\"note\">%s</p>\n", L(f,
+		"Each cell: the classes that cross from the row's zone to the column's, then the "
+		"kernel's counters of that pair (packets accepted, refused) since the table was made.",
+		"各欄: 行のゾーンから列のゾーンへ通過する区分と、その組のカーネルの計数（許可・遮断した"
+		"パケット数。テーブル作成以降）。"));
 }
 
 static uint64_t hits_of(const struct report_facts *f, const char *name, bool *known)

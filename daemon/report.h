@@ -89,6 +89,10 @@ struct report_facts {
 	const bool *isolation_resolved;		/* per isolation */
 	const char (*revocations)[POLICY_NAME_MAX];	int n_revocations;
 	const struct report_hit *hits;		int n_hits;
+	/* the kernel's counters of each forwarded zone pair (packets accepted, refused) by zone
+	 * index; NULL: not readable */
+	const uint64_t (*pair_accepted)[POLICY_ZONES_MAX];
+	const uint64_t (*pair_refused)[POLICY_ZONES_MAX];
 	/* audit trail (R85, R87) */
 	bool audit_on;			/* sansod writes one */
 	enum report_tri audit_state;	/* GOOD: the chain holds; BAD: broken or failing */

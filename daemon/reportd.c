@@ -21,6 +21,16 @@
  * daemon checked the whole chain when it opened it; sansoctl audit verify reads any size). */
 #define AUDIT_REVERIFY_MAX	(64L << 20)
 
+/* What the facts point into (freed once the page is rendered). */
+struct gathered {
+	uint64_t acc[POLICY_ZONES_MAX][POLICY_ZONES_MAX], ref[POLICY_ZONES_MAX][POLICY_ZONES_MAX];
+	struct report_version *versions;
+	struct report_change *changes;
+	struct report_exc *ledger;
+	struct report_hit *hits;
+	bool resolved[OPS_MAX];
+};
+
 static const char *const change_states[CHANGE_STATE_MAX] = {
 	"proposed", "applied", "emergency (not ratified)", "emergency, ratified", "superseded",
 	"expired",
@@ -173,7 +183,37 @@ static void audit_facts(struct daemon *d, struct report_facts *f)
 	}
 }
 
-static void kernel_facts(struct daemon *d, struct report_facts *f)
+struct pair_ctx {
+	const struct policy *p;
+	struct gathered *g;
+};
+
+/* A counter of chain fwd_<from>_<to>: its accept rule or its final drop (nftgen's comments). */
+static void pair_cb(void *arg, const char *chain, int idx, const char *comment, uint64_t pkts,
+		    uint64_t bytes)
+{
+	struct pair_ctx *c = arg;
+	char name[2 * POLICY_NAME_MAX + 8];
+	int a, b;
+
+	(void)idx;
+	(void)bytes;
+	if (strncmp(chain, "fwd_", 4) || !c->p)
+		return;
+	for (a = 0; a < c->p->n_zones; a++) {
+		for (b = 0; b < c->p->n_zones; b++) {
+			snprintf(name, sizeof(name), "fwd_%s_%s", c->p->zones[a].id, c->p->zones[b].id);
+			if (strcmp(chain, name))
+				continue;
+			if (strstr(comment, "accepted"))
+				c->g->acc[a][b] += pkts;
+			else if (strstr(comment, "refused"))
+				c->g->ref[a][b] += pkts;
+		}
+	}
+}
+
+static void kernel_facts(struct daemon *d, struct report_facts *f, struct gathered *g)
 {
 	char names[4][CTL_OVERLAP_NAME];
 	struct diag diag;
@@ -189,19 +229,21 @@ static void kernel_facts(struct daemon *d, struct report_facts *f)
 		f->drift_differences = diag.n;
 		diag_fini(&diag);
 	}
+	if (d->cur.cr) {
+		struct pair_ctx c = { d->cur.policy, g };
+
+		pthread_mutex_lock(&d->ap_lock);
+		r = kdump_counters(pair_cb, &c);
+		pthread_mutex_unlock(&d->ap_lock);
+		f->pair_accepted = r < 0 ? NULL : (const uint64_t (*)[POLICY_ZONES_MAX])g->acc;
+		f->pair_refused = r < 0 ? NULL : (const uint64_t (*)[POLICY_ZONES_MAX])g->ref;
+	}
 	f->role_overlaps = ctl_role_overlaps(names, 4);
 	f->fib = !d->fib_ran ? (d->fib_err ? REPORT_UNKNOWN : REPORT_NONE) :
 		 d->fib.findings ? REPORT_BAD : REPORT_GOOD;
 	f->fib_findings = d->fib_ran ? d->fib.findings : 0;
 }
 
-struct gathered {
-	struct report_version *versions;
-	struct report_change *changes;
-	struct report_exc *ledger;
-	struct report_hit *hits;
-	bool resolved[OPS_MAX];
-};
 
 static int gather(struct daemon *d, const struct ctl_peer *peer, struct gathered *g,
 		  struct report_facts *f)
@@ -238,7 +280,7 @@ static int gather(struct daemon *d, const struct ctl_peer *peer, struct gathered
 	f->revocations = (const char (*)[POLICY_NAME_MAX])d->ops.revoke;
 	f->n_revocations = d->ops.n_revoke;
 	audit_facts(d, f);
-	kernel_facts(d, f);
+	kernel_facts(d, f, g);
 	return 0;
 }
 
@@ -247,20 +289,24 @@ int report_h_create(struct daemon *d, const struct ctl_peer *peer, const struct 
 {
 	const char *lang = ctl_req_get(q, "lang");
 	struct report_facts f = { .ja = !lang || strcmp(lang, "en") };
-	struct gathered g = { 0 };
+	struct gathered *g;
 	int r;
 
 	if (lang && strcmp(lang, "en") && strcmp(lang, "ja")) {
 		fprintf(out, "refused: lang must be ja or en\n");
 		return CTL_ERR_INVALID;
 	}
-	r = gather(d, peer, &g, &f);
+	g = calloc(1, sizeof(*g));
+	r = g ? gather(d, peer, g, &f) : -ENOMEM;
 	if (r == 0)
 		r = report_html(&f, out);
-	free(g.versions);
-	free(g.changes);
-	free(g.ledger);
-	free(g.hits);
+	if (g) {
+		free(g->versions);
+		free(g->changes);
+		free(g->ledger);
+		free(g->hits);
+	}
+	free(g);
 	if (r < 0) {
 		fprintf(out, "refused: the report cannot be made: %s\n", strerror(-r));
 		return CTL_ERR_FAILED;

@@ -102,6 +102,9 @@ ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
 exit_of() { "$@" >"$TMP/out" 2>&1; echo $?; }
 check "isolate juki-01 (a row of the isolations)" ctl isolate juki-01 --reason "report drill"
 
+refute "a ping from LGWAN to the Internet zone is refused (counted in the matrix)" \
+	ping_ok lg 10.20.0.10 10.30.0.100
+
 check_eq "report without -o is a usage error (exit 2)" 2 "$(exit_of ctl report)"
 check_eq "report --lang fr is a usage error (exit 2)" 2 "$(exit_of ctl report --lang fr -o "$TMP/x.html")"
 check "report -o r.html (exit 0)" ctl report -o "$TMP/r.html"
@@ -133,7 +136,14 @@ EXPR='JSON.stringify({
   org: document.querySelector("#summary").textContent.includes("紫波町"),
   versions: document.querySelectorAll("#versions tr.row").length,
   audit: document.querySelector("#audit-state td").className,
-  drift: document.querySelector("#drift-state td").className
+  drift: document.querySelector("#drift-state td").className,
+  refused: (() => {
+    const rows = [...document.querySelectorAll("#matrix tr")];
+    const col = [...rows[0].children].findIndex(th => th.textContent === "internet");
+    const row = rows.find(r => r.children[0].textContent === "lgwan");
+    const m = row.children[col].textContent.match(/遮断 (\d+)/);
+    return m ? Number(m[1]) : -1;
+  })()
 })'
 check "headless chromium loads the page" \
 	bash -c "python3 '$CDP' '$BROWSER' 'file://$TMP/r.html' '$EXPR' >'$TMP/dom.json'"
@@ -158,6 +168,7 @@ check_eq "the isolation is listed" 1 "$(val isolations)"
 check "the store's versions are listed" test "$(val versions)" -ge 1
 check_eq "the audit trail is verified intact" ok "$(val audit)"
 check_eq "drift: in sync" ok "$(val drift)"
+check "the matrix counts the refused ping (lgwan -> internet)" test "$(val refused)" -ge 1
 
 # ---- PDF ----
 check "report --format pdf -o r.pdf (exit 0)" ctl report --format pdf -o "$TMP/r.pdf"

@@ -43,6 +43,14 @@ static void th_row(FILE *out, const char *const *cols)
 	fputs("</tr>\n", out);
 }
 
+/* A table with no row says so (not counted: its class is not "row"). */
+static void empty_row(const struct report_facts *f, int n, int cols, FILE *out)
+{
+	if (!n)
+		fprintf(out, "<tr class=\"empty\"><td colspan=\"%d\">%s</td></tr>\n", cols,
+			L(f, "none", "なし"));
+}
+
 static void ports_text(const struct port_range *v, int n, char *buf, size_t len)
 {
 	size_t o = 0;
@@ -82,7 +90,8 @@ static const char css[] =
 	"tr.done td{color:#777}.label{border:2px solid #c00;color:#c00;padding:2px 8px;"
 	"font-weight:bold;display:inline-block}.ok{color:#1a7f37}.ng{color:#c00;font-weight:bold}"
 	".grade{font-size:1.2em;text-align:center}svg{border:1px solid #ccc;max-width:100%;"
-	"height:auto}.count{font-size:.8em;color:#555}#checklist td:first-child,td.grade{white-space:nowrap}.note{font-size:.8em;color:#444}@page{size:A4 landscape;margin:12mm}";
+	"height:auto}#flows td:first-child,#flows td:nth-child(9),#services td:nth-child(3),"
+	"#exceptions td:first-child{white-space:nowrap}.count{font-size:.8em;color:#555}#checklist td:first-child,td.grade{white-space:nowrap}.note{font-size:.8em;color:#444}@page{size:A4 landscape;margin:12mm}";
 
 static void head(const struct report_facts *f, FILE *out)
 {
@@ -349,7 +358,7 @@ static void exceptions(const struct report_facts *f, FILE *out)
 	const char *cols_ja[] = { "番号", "状態", "送信元", "宛先", "プロトコル", "ポート", "理由",
 				  "申請者", "承認者", "期限", "登録元", NULL };
 	const struct policy *p = f->p;
-	int i;
+	int i, n = 0;
 
 	fprintf(out, "<h2 id=\"s-exceptions\">5. %s</h2>\n<table id=\"exceptions\">\n",
 		L(f, "Exceptions", "例外措置"));
@@ -357,11 +366,15 @@ static void exceptions(const struct report_facts *f, FILE *out)
 	for (i = 0; i < p->n_exceptions; i++) {
 		if (!p->exceptions[i].window)
 			exc_row(f, &p->exceptions[i], out);
+		n += !p->exceptions[i].window;
 	}
 	for (i = 0; i < f->n_ledger; i++) {
 		if (f->ledger[i].revoked || f->ledger[i].proposed)
 			ledger_row(f, &f->ledger[i], out);
+		else
+			n--;	/* active: a row of the policy's above */
 	}
+	empty_row(f, n + f->n_ledger, 11, out);
 	fprintf(out, "</table>\n<p class=\"note\">%s</p>\n", L(f,
 		"Highlighted: ends within 30 days.", "強調表示: 30 日以内に期限切れ。"));
 }
@@ -401,6 +414,7 @@ static void windows(const struct report_facts *f, FILE *out)
 	th_row(out, f->ja ? cols_ja : cols_en);
 	for (i = 0; i < f->n_windows; i++)
 		window_row(f, &f->windows[i], out);
+	empty_row(f, f->n_windows, 12, out);
 	fputs("</table>\n", out);
 }
 
@@ -458,6 +472,7 @@ static void services(const struct report_facts *f, FILE *out)
 	th_row(out, f->ja ? cols_ja : cols_en);
 	for (i = 0; i < b->n_services; i++)
 		service_row(f, &b->services[i], out);
+	empty_row(f, b->n_services, 10, out);
 	fputs("</table>\n", out);
 }
 
@@ -485,6 +500,7 @@ static void containment(const struct report_facts *f, FILE *out)
 		td(out, L(f, "in force", "実施中"));
 		fputs("</tr>\n", out);
 	}
+	empty_row(f, f->n_isolations + f->n_revocations, 3, out);
 	fputs("</table>\n", out);
 }
 
@@ -531,6 +547,7 @@ static void history(const struct report_facts *f, FILE *out)
 		td(out, c->reason);
 		fputs("</tr>\n", out);
 	}
+	empty_row(f, f->n_changes, 7, out);
 	fputs("</table>\n", out);
 }
 

@@ -140,6 +140,10 @@ START_TEST(test_counts)
 	ck_assert_int_eq(rows(html, "matrix"), p->n_zones);
 	ck_assert_int_eq(rows(html, "versions"), 1);
 	ck_assert_int_eq(rows(html, "windows"), 0);
+	ck_assert_int_eq(count(strstr(html, "<table id=\"windows\">"),
+			       strstr(html, "<table id=\"services\">"), "<tr class=\"empty\">"), 1);
+	ck_assert_int_eq(count(strstr(html, "<table id=\"flows\">"),
+			       strstr(html, "<table id=\"windows\">"), "<tr class=\"empty\">"), 0);
 	ck_assert_int_ge(rows(html, "checklist"), 15);
 	/* Near's registration ends within 30 days, Far's does not; EX-1 ends in 9 days */
 	ck_assert_int_eq(count(strstr(html, "<table id=\"services\">"), NULL, "<tr class=\"row soon\">"), 1);

@@ -576,8 +576,11 @@ static void integrity(const struct report_facts *f, FILE *out)
 		 f->audit_why[0] ? "; " : "", f->audit_why);
 	state_line(f, out, "audit-state", L(f, "audit trail", "監査証跡"),
 		   f->audit_on ? f->audit_state : REPORT_BAD, buf);
-	state_line(f, out, "flowlog-state", L(f, "flow log", "通信記録"), REPORT_UNKNOWN,
-		   "\u2014");
+	snprintf(buf, sizeof(buf), "%s%s%s", f->flowlog == REPORT_NONE ? "\u2014" :
+		 f->flowlog == REPORT_GOOD ? L(f, "chain intact", "改ざんなし") :
+		 f->flowlog == REPORT_BAD ? L(f, "BROKEN", "改ざん・障害を検出") :
+		 L(f, "not verified", "未検証"), f->flowlog_why[0] ? "; " : "", f->flowlog_why);
+	state_line(f, out, "flowlog-state", L(f, "flow log", "通信記録"), f->flowlog, buf);
 	snprintf(buf, sizeof(buf), "%s (%s %u, %d %s)", f->drift == REPORT_GOOD ?
 		 L(f, "in sync", "一致") : f->drift == REPORT_BAD ? L(f, "DRIFT", "差分あり") :
 		 L(f, "kernel not readable", "カーネルを読めません"), L(f, "generation", "世代"),

@@ -98,6 +98,9 @@ struct report_facts {
 	enum report_tri audit_state;	/* GOOD: the chain holds; BAD: broken or failing */
 	uint64_t audit_records, audit_last_seq;
 	char audit_why[REPORT_TEXT];	/* the verification's words */
+	/* flow log (R84-R86): NONE when sansod keeps none (the row shows —) */
+	enum report_tri flowlog;
+	char flowlog_why[REPORT_TEXT];
 	/* drift (I7, R49) */
 	enum report_tri drift;		/* GOOD in sync, BAD drift, UNKNOWN kernel unreadable */
 	int drift_differences;

@@ -279,6 +279,7 @@ static int gather(struct daemon *d, const struct ctl_peer *peer, struct gathered
 	f->isolation_resolved = g->resolved;
 	f->revocations = (const char (*)[POLICY_NAME_MAX])d->ops.revoke;
 	f->n_revocations = d->ops.n_revoke;
+	f->flowlog = REPORT_NONE;	/* no flow log in this build yet: shown as — */
 	audit_facts(d, f);
 	kernel_facts(d, f, g);
 	return 0;

@@ -939,6 +939,9 @@ static int request(const struct inv *v)
 	char *mem = NULL;
 	size_t mlen = 0;
 
+	if (v->c->type == CTL_REPORT)	/* a network diagram is not for everyone (R110) */
+		umask(umask(0) | 027);
+
 	if (v->file && (v->c->type == CTL_PROPOSE || v->c->type == CTL_EMERGENCY) &&
 	    (pass = policy_fd(v->file)) < 0)
 		return EX_REFUSED;

@@ -109,6 +109,7 @@ check_eq "report without -o is a usage error (exit 2)" 2 "$(exit_of ctl report)"
 check_eq "report --lang fr is a usage error (exit 2)" 2 "$(exit_of ctl report --lang fr -o "$TMP/x.html")"
 check "report -o r.html (exit 0)" ctl report -o "$TMP/r.html"
 check "no temporary file is left" test ! -e "$TMP/r.html.tmp"
+check "the file is not world-readable (R110)" bash -c "[[ \$(stat -c %a '$TMP/r.html') == 6[04]0 ]]"
 check "the page is Japanese by default" grep -q '<html lang="ja">' "$TMP/r.html"
 check "report --lang en (exit 0)" ctl report --lang en -o "$TMP/r-en.html"
 check "--lang en: an English page" grep -q '<html lang="en">' "$TMP/r-en.html"
@@ -173,6 +174,7 @@ check "the matrix counts the refused ping (lgwan -> internet)" test "$(val refus
 # ---- PDF ----
 check "report --format pdf -o r.pdf (exit 0)" ctl report --format pdf -o "$TMP/r.pdf"
 check_eq "it is a PDF" "%PDF" "$(head -c4 "$TMP/r.pdf")"
+check "the PDF is not world-readable (R110)" bash -c "[[ \$(stat -c %a '$TMP/r.pdf') == 6[04]0 ]]"
 check "pdftotext reads it" bash -c "pdftotext -layout '$TMP/r.pdf' '$TMP/r.txt'"
 for w in 紫波町 機密性2 マイナンバー利用事務系 LGWAN接続系 インターネット接続系 電子申請DMZ 自己点検; do
 	check "the PDF's text has $w" grep -q "$w" "$TMP/r.txt"

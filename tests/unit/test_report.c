@@ -91,6 +91,7 @@ static void facts(struct report_facts *f, const struct policy *p, bool ja)
 	f->audit_state = REPORT_GOOD;
 	f->drift = REPORT_GOOD;
 	f->fib = REPORT_NONE;
+	f->flowlog = REPORT_NONE;
 }
 
 static char *render(const struct report_facts *f)

@@ -102,6 +102,11 @@ ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
 exit_of() { "$@" >"$TMP/out" 2>&1; echo $?; }
 check "isolate juki-01 (a row of the isolations)" ctl isolate juki-01 --reason "report drill"
 
+check "a proposed exception (the ledger: a row of its own)" \
+	ctl exception add EX-REPORT-1 --from admin-01 --to e-apply --proto tcp --ports 443 \
+	--reason "report drill" --requested-by tanaka --expires "$(date -d "+2 days" +%Y-%m-%dT%H:%M:%S%:z)"
+check "a proposed maintenance window" ctl maintenance open --vendor "Vendor K.K." \
+	--from 10.30.0.77 --to e-apply --proto tcp --ports 22 --until +2h --reason "report drill"
 refute "a ping from LGWAN to the Internet zone is refused (counted in the matrix)" \
 	ping_ok lg 10.20.0.10 10.30.0.100
 
@@ -121,6 +126,8 @@ check "the attacker's markup is escaped in the file" grep -q '&lt;img src=x oner
 EXPR='JSON.stringify({
   flows: document.querySelectorAll("#flows tr.row").length,
   exceptions: document.querySelectorAll("#exceptions tr.row").length,
+  proposed: [...document.querySelectorAll("#exceptions tr.row")].filter(r => r.textContent.includes("EX-REPORT-1") && r.textContent.includes("申請中")).length,
+  windows: document.querySelectorAll("#windows tr.row").length,
   services: document.querySelectorAll("#services tr.row").length,
   soon: document.querySelectorAll("#services tr.row.soon").length,
   soon_exc: document.querySelectorAll("#exceptions tr.row.soon").length,
@@ -152,7 +159,10 @@ val() { python3 -c "import json,sys; d=json.load(open('$TMP/dom.json')); v=json.
 check_eq "no console error, exception or failed load" "[]" \
 	"$(python3 -c "import json; print(json.load(open('$TMP/dom.json'))['errors'])")"
 check_eq "flows: one row per flow of the policy" "$N_FLOWS" "$(val flows)"
-check_eq "exceptions: one row per exception of the policy" "$N_EXC" "$(val exceptions)"
+check_eq "exceptions: one row per exception of the policy, and the proposed one" \
+	"$((N_EXC + 1))" "$(val exceptions)"
+check_eq "the proposed exception is shown as proposed" 1 "$(val proposed)"
+check_eq "the maintenance window is listed" 1 "$(val windows)"
 check_eq "services: one row per breakout service" "$N_SVC" "$(val services)"
 check_eq "the service expiring within 30 days is highlighted (only it)" 1 "$(val soon)"
 check_eq "the exception ending in an hour is highlighted" "$N_EXC" "$(val soon_exc)"

@@ -10,6 +10,8 @@
 
 #include "conf.h"
 #include "report.h"
+#include "reportd.h"
+#include "sansod.h"
 
 #define NOW 1790000000		/* 2026-09-21T14:13:20Z */
 
@@ -275,6 +277,60 @@ START_TEST(test_no_policy)
 }
 END_TEST
 
+/* The daemon's side (reportd.c, against test_ops.c's stubs): lang checked, the ledger's
+ * revoked entry and an isolation shown, the language followed. */
+static int report_req(struct daemon *d, const char *lang, char **html)
+{
+	struct ctl_peer root = { .uid = 0, .roles = CTL_ROLES_ALL, .name = "uid=0(root)" };
+	struct ctl_req q = { .type = CTL_REPORT, .fd = -1 };
+	size_t len = 0;
+	FILE *out = open_memstream(html, &len);
+	int r;
+
+	ck_assert_ptr_nonnull(out);
+	if (lang) {
+		snprintf(q.key[0], sizeof(q.key[0]), "lang");
+		snprintf(q.val[0], sizeof(q.val[0]), "%s", lang);
+		q.n = 1;
+	}
+	r = report_h_create(d, &root, &q, out);
+	fclose(out);
+	return r;
+}
+
+START_TEST(test_handler)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	struct ledger_entry *l;
+	char *html = NULL;
+
+	ck_assert_ptr_nonnull(d);
+	pthread_mutex_init(&d->ap_lock, NULL);
+	d->cur.policy = load();
+	l = &d->ops.ledger[d->ops.n_ledger++];
+	snprintf(l->id, sizeof(l->id), "EX-<9>");
+	snprintf(l->reason, sizeof(l->reason), "<b>why</b>");
+	l->revoked = true;
+	snprintf(d->ops.isolate[d->ops.n_isolate++], POLICY_NAME_MAX, "admin");
+	ck_assert_int_eq(report_req(d, "fr", &html), CTL_ERR_INVALID);
+	free(html);
+	ck_assert_int_eq(report_req(d, NULL, &html), CTL_OK);
+	ck_assert_ptr_nonnull(strstr(html, "<html lang=\"ja\">"));
+	ck_assert_int_eq(rows(html, "exceptions"), d->cur.policy->n_exceptions + 1);
+	ck_assert_int_eq(rows(html, "isolations"), 1);
+	ck_assert_ptr_nonnull(strstr(html, "EX-&lt;9&gt;"));
+	ck_assert_ptr_null(strstr(html, "<b>why"));
+	free(html);
+	ck_assert_int_eq(report_req(d, "en", &html), CTL_OK);
+	ck_assert_ptr_nonnull(strstr(html, "<html lang=\"en\">"));
+	ck_assert_ptr_nonnull(strstr(html, "no audit trail"));
+	free(html);
+	policy_free(d->cur.policy);
+	pthread_mutex_destroy(&d->ap_lock);
+	free(d);
+}
+END_TEST
+
 Suite *suite_report(void);
 
 Suite *suite_report(void)
@@ -287,6 +343,7 @@ Suite *suite_report(void)
 	tcase_add_test(tc, test_svg);
 	tcase_add_test(tc, test_checklist);
 	tcase_add_test(tc, test_no_policy);
+	tcase_add_test(tc, test_handler);
 	suite_add_tcase(s, tc);
 	return s;
 }

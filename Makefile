@@ -79,6 +79,9 @@ PURE += version
 PURE += pdiff
 PURE += maint
 PURE += alertfmt
+PURE += report
+PURE += report_svg
+PURE += report_check
 
 # Leaf modules that read or write files (the policy and its includes, the public suffix
 # list, the audit trail) but are otherwise pure: no sockets, no logging, no kernel.
@@ -121,6 +124,7 @@ KERN += mwin
 KERN += nflog
 KERN += flowd
 KERN += alertcheck
+KERN += reportd
 
 # Parsers of the engine: pure, fuzzed, and on the hot path (no allocation, no logging).
 ENGINE_PURE   := pkt tls http dns namepat
@@ -129,7 +133,7 @@ UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
 # ops, change: against the stubs of tests/unit/test_ops.c (gen, state, trail, kdump, queue, kwatch, log).
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change backup mwin ctev nflog $(ENGINE_PURE)) \
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change backup mwin ctev nflog reportd $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).
@@ -153,7 +157,7 @@ $(O)/sansod: $(SANSOD_OBJS)
 	@[ "$(Q)" = "" ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NFT_LIBS)
 
-SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl ctl prove_cmd prove prove_json prove_jtree prove_policy \
+SANSOCTL_OBJS := $(patsubst %,$(O)/daemon/%.o,sansoctl report_pdf ctl prove_cmd prove prove_json prove_jtree prove_policy \
                  conf conftext policy policy_addr policy_check psl diag audit sha256 namepat lang matrix confscan \
                  util_time version sign flowlog pkt alertfmt util_json)
 $(O)/sansoctl: $(SANSOCTL_OBJS)

@@ -83,7 +83,8 @@ enum ctl_role {
 	X(MAINT_LIST,	"maintenance-list",	false,	CTL_ROLES_READ,	mw_h_list)	\
 	X(BACKUP,	"backup",		false,	CTL_ROLES_APPROVE,	backup_h_create) \
 	X(BACKUP_RESTORE, "backup-restore",	true,	CTL_ROLES_CHANGE,	backup_h_restore) \
-	X(ALERT_TEST,	"alert-test",		false,	CTL_ROLES_READ,		h_alert_test)
+	X(ALERT_TEST,	"alert-test",		false,	CTL_ROLES_READ,		h_alert_test) \
+	X(REPORT,	"report",		false,	CTL_ROLES_READ,		report_h_create)
 
 /* Arguments by request (key=value lines; every request also takes lang=ja, and format=):
  *   reload [full=1: a table replace, never a delta]; dump format=text|json|nft; stats format=text|prometheus; explain src dst proto [port];
@@ -103,7 +104,8 @@ enum ctl_role {
  *   [ports] until reason (mwin.c); maintenance-approve (not the proposer), maintenance-close
  *   id; maintenance-list; backup (the archive, backup.h); backup-restore, the archive passed
  *   with the request (ctl_req.fd): its running version proposed; alert-test: one alert.test
- *   through every alert sink (alert.h), the sinks' state returned. */
+ *   through every alert sink (alert.h), the sinks' state returned; report [lang=ja|en]: the
+ *   auditor's report, one HTML page (reportd.h; sansoctl writes it to -o FILE). */
 
 #define CTL_ENUM_(id, name, mutates, roles, handler)	CTL_##id,
 enum ctl_type {

@@ -181,3 +181,25 @@ void flowd_tick(struct daemon *d)
 		F.bad = F.nl.bad;
 	}
 }
+
+int flowd_state(char *why, size_t len, bool ja)
+{
+	if (!F.d || !F.d->o.flow_log) {
+		snprintf(why, len, "%s", ja ? "sansod に --flow-log がありません" :
+			 "sansod runs without --flow-log");
+		return 0;
+	}
+	if (!F.on || F.err || !F.nl.nl) {
+		snprintf(why, len, ja ? "'%s' に書けません: %s" : "'%s' not written: %s",
+			 F.d->o.flow_log, F.err ? strerror(-F.err) : !F.on ?
+			 (ja ? "ディレクトリを開けません" : "the directory cannot be opened") :
+			 (ja ? "NFLOG グループに接続できません" : "the NFLOG group is not bound"));
+		return F.err ? F.err : -EIO;
+	}
+	snprintf(why, len, ja ? "'%s' に記録中: %llu 行、抑制 %llu、NFLOG あふれ %llu "
+		 "(改ざん検知は sansoctl flowlog verify)" : "writing '%s': %llu lines, %llu "
+		 "suppressed, %llu NFLOG overflows (chain: sansoctl flowlog verify)",
+		 F.d->o.flow_log, (unsigned long long)F.fl.lines,
+		 (unsigned long long)F.fl.suppressed, (unsigned long long)F.nl.lost);
+	return 1;
+}

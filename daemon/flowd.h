@@ -20,6 +20,9 @@ int flowd_fd(void);			/* -1: nothing to poll */
 void flowd_input(struct daemon *d);
 /* Once per loop turn: the policy's group and limits (after a reload), the writer's tick. */
 void flowd_tick(struct daemon *d);
+/* For the auditor's report: 0 no flow log (--flow-log not given), 1 writing, -errno failing;
+ * why: the words (directory, lines, or the error). */
+int flowd_state(char *why, size_t len, bool ja);
 /* The one place a scan is alerted (the alert module replaces log_alert here). */
 void flowlog_scan_alert(const struct flowlog_scan_hit *h);
 

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "gen.h"
 #include "backup.h"
+#include "reportd.h"
 #include "evidence.h"
 #include "kprove.h"
 #include "sign.h"

@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "diag.h"
 #include "prove_cmd.h"
+#include "report_pdf.h"
 #include "sign.h"
 #include "version.h"
 #include "lang.h"
@@ -92,6 +93,9 @@ static const struct cmd cmds[] = {
 	{ CTL_MAINT_LIST, NULL, "", "maintenance windows and their sessions (--json)", "保守の一覧と通信の記録" },
 	{ CTL_ALERT_TEST, NULL, "", "send a test alert (alert.test) through every sink: journal, syslog, command",
 	  "試験用の警報 (alert.test) を全ての送信先（ジャーナル・syslog・コマンド）に送信" },
+	{ CTL_REPORT, NULL, "", "the auditor's report, one HTML page (-o FILE; --lang ja|en;\n"
+	  "                                         --format pdf: through headless Chromium)",
+	  "監査報告書を一つの HTML に（-o FILE。--lang ja|en。--format pdf は Chromium で PDF に）" },
 };
 
 /* Commands that run here, without the daemon (or beside it: ha). */
@@ -688,6 +692,8 @@ struct inv {
 	const char *format, *reason;
 	const char *output;		/* -o FILE: the reply goes there, not to stdout */
 	const char *file;		/* propose, emergency: the policy, read here */
+	const char *lang;		/* report: --lang (default ja) */
+	bool pdf;			/* report: --format pdf */
 	const struct cmd *c;		/* NULL until the command is read */
 	int pos;			/* positional arguments taken */
 	char body[CTL_BODY_MAX];	/* key=value lines */
@@ -839,6 +845,18 @@ static int take_positional(struct inv *v, const char *arg)
 	return add_arg(v->body, &v->blen, key, arg) < 0 ? bad_usage() : ARG_NEXT;
 }
 
+/* report --lang ja|en, --format html|pdf */
+static int report_opt(struct inv *v, const char *opt, const char *val)
+{
+	if (!strcmp(opt, "--lang") && (!strcmp(val, "ja") || !strcmp(val, "en")))
+		v->lang = val;
+	else if (!strcmp(opt, "--format") && (!strcmp(val, "html") || !strcmp(val, "pdf")))
+		v->pdf = !strcmp(val, "pdf");
+	else
+		return bad_usage();
+	return ARG_NEXT;
+}
+
 /* One argument at argv[*i] (an option moves *i past its value): ARG_NEXT, or the exit code
  * (of a local command, of --help, of a usage error). */
 static int take_arg(struct inv *v, int argc, char **argv, int *i)
@@ -859,6 +877,9 @@ static int take_arg(struct inv *v, int argc, char **argv, int *i)
 			return bad_usage();
 	} else if (!strcmp(a, "-o") && *i + 1 < argc) {
 		v->output = argv[++*i];
+	} else if (v->c && v->c->type == CTL_REPORT && *i + 1 < argc &&
+		   (!strcmp(a, "--lang") || !strcmp(a, "--format"))) {
+		return report_opt(v, a, argv[++*i]);
 	} else if (!strcmp(a, "--full") && v->c && v->c->type == CTL_RELOAD) {
 		if (add_arg(v->body, &v->blen, "full", "1") < 0)
 			return bad_usage();
@@ -893,6 +914,8 @@ static bool complete(struct inv *v)
 {
 	const struct cmd *c = v->c;
 
+	if (c && c->type == CTL_REPORT)	/* its own language: Japanese unless --lang en */
+		return v->output && add_arg(v->body, &v->blen, "lang", v->lang ? v->lang : "ja") == 0;
 	if (!c || (ja && add_arg(v->body, &v->blen, "lang", "ja") < 0))
 		return false;
 	if (c->type == CTL_EXPLAIN ? v->pos < 3 : c->type == CTL_VDIFF ? v->pos < 1 :
@@ -953,11 +976,24 @@ static int policy_fd(const char *file)
 	return fd;
 }
 
+/* report --format pdf with no browser: what to install, before asking sansod anything. */
+static int no_browser(void)
+{
+	fprintf(stderr, ja ? "sansoctl: PDF には headless Chromium と日本語フォントが必要です: "
+		"apt-get install chromium fonts-noto-cjk（HTML は --format html で作成できます）\n" :
+		"sansoctl: a PDF needs headless Chromium and Japanese fonts: "
+		"apt-get install chromium fonts-noto-cjk (--format html needs neither)\n");
+	return EX_REFUSED;
+}
+
 static int request(const struct inv *v)
 {
 	int fd, r, pass = -1;
 	char *mem = NULL;
 	size_t mlen = 0;
+
+	if (v->c->type == CTL_REPORT)	/* a network diagram is not for everyone (R110) */
+		umask(umask(0) | 027);
 
 	if (v->file && (v->c->type == CTL_PROPOSE || v->c->type == CTL_EMERGENCY) &&
 	    (pass = policy_fd(v->file)) < 0)
@@ -986,7 +1022,8 @@ static int request(const struct inv *v)
 	if (pass >= 0)
 		close(pass);
 	if (reply_to && fclose(reply_to) == 0)
-		r = save_reply(v->output, mem, mlen, r);
+		r = v->pdf && r == CTL_OK ? report_pdf(mem, mlen, v->output) :
+		    save_reply(v->output, mem, mlen, r);
 	reply_to = NULL;
 	free(mem);
 	if (r < 0) {
@@ -1017,5 +1054,7 @@ int main(int argc, char **argv)
 		if (r != ARG_NEXT)
 			return r;
 	}
-	return complete(&v) ? request(&v) : bad_usage();
+	if (!complete(&v))
+		return bad_usage();
+	return v.pdf && !report_browser() ? no_browser() : request(&v);
 }

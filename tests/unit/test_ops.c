@@ -15,6 +15,7 @@
 #include "log.h"
 #include "gen.h"
 #include "evidence.h"
+#include "flowd.h"
 #include "kprove.h"
 #include "ops.h"
 #include "sansod.h"
@@ -103,6 +104,12 @@ int gen_check(struct daemon *d, const char *file, char sha[65], struct conf_text
 {
 	(void)d, (void)file, (void)sha, (void)text;
 	return -ENOTSUP;
+}
+
+int flowd_state(char *why, size_t len, bool ja)
+{
+	snprintf(why, len, "%s", ja ? "フローログなし" : "no flow log");
+	return 0;
 }
 
 bool gen_resolves(const struct policy *p, const char *name)

@@ -98,9 +98,11 @@ static void decode_pair(const struct policy *p, const char *pair, size_t len,
 
 	copy(buf, sizeof(buf), pair, len);
 	if (len && buf[0] == '>')
-		snprintf(ev->zone_pair, sizeof(ev->zone_pair), "%s%s", in ? in->id : "?", buf);
+		snprintf(ev->zone_pair, sizeof(ev->zone_pair), "%.*s%.*s", POLICY_NAME_MAX - 1,
+			 in ? in->id : "?", POLICY_NAME_MAX + 1, buf);
 	else if (len && buf[len - 1] == '>')
-		snprintf(ev->zone_pair, sizeof(ev->zone_pair), "%s%s", buf, out ? out->id : "?");
+		snprintf(ev->zone_pair, sizeof(ev->zone_pair), "%.*s%.*s", POLICY_NAME_MAX + 1,
+			 buf, POLICY_NAME_MAX - 1, out ? out->id : "?");
 	else if (len)
 		snprintf(ev->zone_pair, sizeof(ev->zone_pair), "%s", buf);
 	else

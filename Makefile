@@ -123,6 +123,7 @@ KERN += ctev
 KERN += mwin
 KERN += nflog
 KERN += flowd
+KERN += clocksync
 KERN += alertcheck
 KERN += reportd
 
@@ -133,7 +134,7 @@ UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
 # ops, change: against the stubs of tests/unit/test_ops.c (gen, state, trail, kdump, queue, kwatch, log).
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change backup mwin ctev nflog reportd $(ENGINE_PURE)) \
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change backup mwin ctev nflog reportd clocksync $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).
@@ -287,7 +288,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -g -O1 -Idaemon -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all $(shell $(PKG_CONFIG) --cflags libconfig 2>/dev/null)
 FUZZ_DEPS_conf := daemon/conf.c daemon/confscan.c daemon/policy.c daemon/policy_check.c daemon/diag.c daemon/ir.c \
-                  daemon/compile.c daemon/policy_addr.c daemon/namepat.c daemon/psl.c daemon/util_time.c
+                  daemon/compile.c daemon/policy_addr.c daemon/namepat.c daemon/psl.c daemon/util_time.c \
+                  daemon/alertfmt.c daemon/util_json.c
 FUZZ_LIBS_conf := $(shell $(PKG_CONFIG) --libs libconfig 2>/dev/null) -lunistring
 # libconfig 1.5 leaks on syntax errors: a leak check after each such input (libFuzzer's
 # default) makes the long run 15 times slower. Leaks are still checked once at exit.
@@ -296,7 +298,7 @@ FUZZ_DEPS_engine := $(sort $(FUZZ_DEPS_conf) daemon/engine.c daemon/classify.c \
                     $(ENGINE_PURE:%=daemon/%.c))
 FUZZ_LIBS_engine := $(FUZZ_LIBS_conf)
 # Two policies split from one input, their difference rendered (pdiff.h).
-FUZZ_DEPS_pdiff := $(FUZZ_DEPS_conf) daemon/pdiff.c daemon/util_json.c
+FUZZ_DEPS_pdiff := $(sort $(FUZZ_DEPS_conf) daemon/pdiff.c daemon/util_json.c)
 FUZZ_LIBS_pdiff := $(FUZZ_LIBS_conf)
 FUZZ_OPTS_pdiff ?= -detect_leaks=0
 FUZZ_DEPS_check := $(filter-out daemon/conf.c daemon/confscan.c,$(FUZZ_DEPS_conf))

@@ -31,6 +31,7 @@ static const struct alert_event events[] = {
 	{ "queue.drops",	  ALERT_WARNING, "the kernel dropped packets queued to the verdict engine" },
 	{ "conntrack.high",	  ALERT_WARNING, "the conntrack table is above limits.conntrack_warn" },
 	{ "scan.detected",	  ALERT_WARNING, "a source scans ports or hosts from the Internet or LGWAN zone" },
+	{ "burst.detected",	  ALERT_WARNING, "a source in the Internet or LGWAN zone sends a burst of refused or new connections" },
 	{ "exception.expiring",	  ALERT_NOTICE,	 "an exception expires within 30 days" },
 	{ "ismap.expiring",	  ALERT_NOTICE,	 "a breakout service's ISMAP registration expires within 30 days" },
 	{ "clock.unsync",	  ALERT_WARNING, "the clock is not synchronised: timestamps of evidence are doubtful" },

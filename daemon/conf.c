@@ -2116,6 +2116,19 @@ INT_KEY(k_log_seg_secs, 1, 31 * 86400)
 INT_KEY(k_log_retention, 1, 36500)
 INT_KEY(k_log_scan, 2, LOGGING_SCAN_MAX)
 INT_KEY(k_log_scan_window, 1, 3600)
+INT_KEY(k_log_burst, 10, 1000000)
+INT_KEY(k_log_burst_window, 1, 3600)
+
+/* logging.on_failure, as sansod --audit-failure for the trail (R85) */
+static int on_failure_parse(const char *s, bool *block)
+{
+	if (strcmp(s, "block-crosszone") && strcmp(s, "alert-only"))
+		return -EINVAL;
+	*block = !strcmp(s, "block-crosszone");
+	return 0;
+}
+
+ENUM_KEY(k_log_on_failure, bool, on_failure_parse, "alert-only, block-crosszone")
 
 static const struct conf_key logging_keys[] = {
 	{ "group",		k_log_group,	OFF(logging_conf, group), 0, 0 },
@@ -2128,9 +2141,13 @@ static const struct conf_key logging_keys[] = {
 	{ "scan_ports",		k_log_scan,	OFF(logging_conf, scan_ports), 0, 0 },
 	{ "scan_hosts",		k_log_scan,	OFF(logging_conf, scan_hosts), 0, 0 },
 	{ "scan_window",	k_log_scan_window, OFF(logging_conf, scan_window), 0, 0 },
+	{ "burst_events",	k_log_burst,	OFF(logging_conf, burst_events), 0, 0 },
+	{ "burst_window",	k_log_burst_window, OFF(logging_conf, burst_window), 0, 0 },
+	{ "on_failure",		k_log_on_failure, OFF(logging_conf, block_on_failure), 0, 0 },
 };
 
-/* The flow log (R84-R86): NFLOG group, rates, segments, retention, scan detection. */
+/* The flow log (R84-R86): NFLOG group, rates, segments, retention, scans and bursts, what a
+ * write failure does. */
 static int sec_logging(struct conf *c, const config_setting_t *s)
 {
 	conf_obj(c, "logging", "ログ", NULL, -1);

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
+#include "clocksync.h"
 #include "evidence.h"
 #include "sha256.h"
 #include "sign.h"
@@ -51,11 +51,10 @@ static void file_sha(const char *path, char hex[SHA256_HEX_SIZE])
 
 static const char *clock_text(void)
 {
-	struct timex tx = { 0 };
-	int s = adjtimex(&tx);
+	struct clocksync c;
 
-	return s < 0 ? "unknown" : s == TIME_ERROR || (tx.status & STA_UNSYNC) ?
-	       "NOT synchronised" : "synchronised";
+	clocksync_read(&c);
+	return clocksync_str(c.state, false);
 }
 
 /* The header: every line starts with "# " so a text dump stays nft-commentable. */

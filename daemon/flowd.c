@@ -19,6 +19,7 @@ static struct {
 	struct daemon *d;
 	int err;			/* the last write error, 0: writing */
 	int64_t alert_at;		/* real seconds of the last failure alert */
+	int64_t retry_at;		/* real seconds of the last try to write again */
 	uint64_t lost, bad;		/* reported so far */
 	const void *policy;		/* the generation the names come from */
 	struct { unsigned idx; char name[IF_NAMESIZE]; } ifc[IFCACHE];
@@ -34,30 +35,58 @@ static int64_t now_us(void)
 
 void flowlog_scan_alert(const struct flowlog_scan_hit *h)
 {
-	alert_raise("scan.detected", "scan detected: source %s on %s (%s) refused at %d ports "
-		    "and %d hosts within %d s", h->src, h->in_iface, h->zone_pair, h->ports,
-		    h->hosts, h->window);
+	if (h->found & FLOWLOG_HIT_SCAN)
+		alert_raise("scan.detected", "scan detected: source %s on %s (%s) refused at %d "
+			    "ports and %d hosts within %d s", h->src, h->in_iface, h->zone_pair,
+			    h->ports, h->hosts, h->window);
+	if (h->found & FLOWLOG_HIT_BURST)
+		alert_raise("burst.detected", "burst detected: source %s on %s (%s): %lld logged "
+			    "packets within %d s", h->src, h->in_iface, h->zone_pair,
+			    (long long)h->events, h->burst_window);
+}
+
+static bool blocks(void)
+{
+	return F.d->cur.policy && F.d->cur.policy->logging.block_on_failure;
 }
 
 static void failed(int err)
 {
 	int64_t now = now_us() / 1000000;
 
+	F.d->flowlog_blocks = blocks();
 	if (err == F.err && now - F.alert_at < FLOWD_ALERT_S)
 		return;
+	if (!F.err)
+		F.retry_at = now;
 	F.err = err;
 	F.alert_at = now;
-	alert_raise("flowlog.failing", "flow log '%s': %s: lines are lost; traffic keeps its "
-		    "policy (the flow log never opens or closes a path)", F.d->o.flow_log,
-		    strerror(-err));
+	alert_raise("flowlog.failing", "flow log '%s': %s: lines are lost; %s", F.d->o.flow_log,
+		    strerror(-err), F.d->flowlog_blocks ? "traffic between zones is cut until it "
+		    "is written again (logging.on_failure = block-crosszone)" : "traffic keeps its "
+		    "policy (logging.on_failure = alert-only)");
 }
 
-static void wrote(void)
+/* Writing works again after a failure (the gap line is in, or a later line): the zones are
+ * opened again. */
+static void resumed(uint64_t lost)
 {
-	if (!F.err)
-		return;
-	log_info("flow log '%s': writing again", F.d->o.flow_log);
+	log_info("flow log '%s': writing again after %llu lost lines%s", F.d->o.flow_log,
+		 (unsigned long long)lost, F.d->flowlog_blocks ?
+		 "; traffic between zones follows the policy again" : "");
 	F.err = 0;
+	F.d->flowlog_blocks = false;
+}
+
+/* The first line after a failure says how many were lost (flowlog.h, gaps). */
+static int write_gap(void)
+{
+	uint64_t lost = F.fl.gap;
+	int r = flowlog_gap(&F.fl, now_us());
+
+	if (r == 0)
+		resumed(lost);
+	return r;
 }
 
 /* ifindex -> name, cached (if_indextoname opens a socket per call); "" if unknown. */
@@ -94,12 +123,12 @@ static void on_pkt(void *arg, const struct nflog_pkt *p)
 	if (flowlog_decode(d->cur.policy, d->cur.cr, &rec, &ev) < 0)
 		return;		/* not one of ours: another table's log to this group */
 	r = flowlog_input(&F.fl, &ev, now_us(), &hit);
-	if (r == 1)
+	if (hit.found)
 		flowlog_scan_alert(&hit);
 	if (r < 0)
 		failed(r);
-	else
-		wrote();
+	else if (F.err && write_gap() < 0)
+		failed(-EIO);
 }
 
 static void bind_group(struct daemon *d)
@@ -133,6 +162,8 @@ void flowd_start(struct daemon *d)
 	F.on = true;
 	F.policy = d->cur.policy;
 	bind_group(d);
+	if (F.err)		/* opened again: the gap line says so */
+		(void)write_gap();
 }
 
 void flowd_stop(void)
@@ -161,9 +192,17 @@ void flowd_tick(struct daemon *d)
 	if (!d->o.flow_log)
 		return;
 	if (!F.on) {		/* the directory could not be opened: try again */
-		if (now_us() / 1000000 - F.alert_at >= 10)
+		if (now_us() / 1000000 - F.retry_at >= FLOWD_RETRY_S) {
+			F.retry_at = now_us() / 1000000;
 			flowd_start(d);
+		}
 		return;
+	}
+	if (F.err && now_us() / 1000000 - F.retry_at >= FLOWD_RETRY_S) {
+		F.retry_at = now_us() / 1000000;	/* no line came: try the gap line */
+		r = write_gap();
+		if (r < 0)
+			failed(r);	/* also: a reload to block-crosszone blocks now */
 	}
 	if (F.policy != d->cur.policy && d->cur.policy) {
 		F.policy = d->cur.policy;
@@ -174,6 +213,8 @@ void flowd_tick(struct daemon *d)
 	r = flowlog_tick(&F.fl, now_us());
 	if (r < 0)
 		failed(r);
+	else if (F.err && F.policy && !blocks())
+		F.d->flowlog_blocks = false;	/* a reload to alert-only */
 	if (F.nl.lost != F.lost || F.nl.bad != F.bad) {
 		log_warnx("flow log: %llu NFLOG overflows, %llu malformed messages so far",
 			  (unsigned long long)F.nl.lost, (unsigned long long)F.nl.bad);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* flowd.h: the daemon's side of the flow log (R84-R86): the NFLOG socket (nflog.h) read from
  * the main loop, each packet decoded against the generation in force and handed to the
- * writer (flowlog.h), scan alerts, and what happens when the log cannot be written: an alert
- * (once per failure, and again every FLOWD_ALERT_S while it lasts), the daemon keeps running
- * and traffic keeps its policy (the flow log never opens or closes a path). Runs only with
+ * writer (flowlog.h), scan and burst alerts, and what happens when the log cannot be
+ * written (R85, logging.on_failure): an alert (once per failure, and again every
+ * FLOWD_ALERT_S while it lasts); under "alert-only" traffic keeps its policy, under
+ * "block-crosszone" d->flowlog_blocks asks the main loop for the generation that isolates
+ * every zone until the log is written again. Writing is retried every FLOWD_RETRY_S; the
+ * first line after a failure is a "gap" line with the count of lines lost. Runs only with
  * --flow-log DIR. */
 #ifndef SANSO_FLOWD_H
 #define SANSO_FLOWD_H
@@ -12,6 +15,7 @@
 #include "sansod.h"
 
 #define FLOWD_ALERT_S	300
+#define FLOWD_RETRY_S	5
 
 /* Open the writer and bind the policy's NFLOG group; failures are alerted, not fatal. */
 void flowd_start(struct daemon *d);
@@ -23,7 +27,7 @@ void flowd_tick(struct daemon *d);
 /* For the auditor's report: 0 no flow log (--flow-log not given), 1 writing, -errno failing;
  * why: the words (directory, lines, or the error). */
 int flowd_state(char *why, size_t len, bool ja);
-/* The one place a scan is alerted (the alert module replaces log_alert here). */
+/* The one place scans and bursts are alerted. */
 void flowlog_scan_alert(const struct flowlog_scan_hit *h);
 
 #endif

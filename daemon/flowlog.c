@@ -35,9 +35,11 @@ struct flowlog_rate {
 };
 
 struct flowlog_scan {
-	bool used, alerted;
+	bool used, alerted, burst_alerted;
 	uint8_t src[16];
-	int64_t start;
+	int64_t seen;			/* the last event: the oldest slot is taken over */
+	int64_t start, burst_start;	/* the windows, unix seconds */
+	int64_t events;			/* logged packets in the burst window */
 	int n_ports, n_hosts;
 	uint16_t ports[LOGGING_SCAN_MAX];
 	uint8_t hosts[LOGGING_SCAN_MAX][16];
@@ -425,7 +427,13 @@ static int seg_start(struct flowlog *fl, int64_t now, const char *prev_seg,
 {
 	struct audit_fields f;
 	char name[FLOWLOG_SEG_NAME_MAX], hex[SHA256_HEX_SIZE];
-	int fd = -1, tries;
+	struct {
+		char seg[FLOWLOG_SEG_NAME_MAX];
+		uint8_t prev[SHA256_DIGEST_SIZE];
+		uint64_t seq;
+		int64_t seg_start, seg_bytes;
+	} was;
+	int fd = -1, tries, r;
 
 	for (tries = 0; tries < 100 && fd < 0; tries++) {
 		seg_name(now, ++fl->seg_n, name, sizeof(name));
@@ -436,6 +444,12 @@ static int seg_start(struct flowlog *fl, int64_t now, const char *prev_seg,
 	}
 	if (fd < 0)
 		return -EEXIST;
+	/* the tail a retry links to if this fails */
+	snprintf(was.seg, sizeof(was.seg), "%s", fl->seg);
+	memcpy(was.prev, fl->prev, sizeof(was.prev));
+	was.seq = fl->seq;
+	was.seg_start = fl->seg_start;
+	was.seg_bytes = fl->seg_bytes;
 	fl->fd = fd;
 	snprintf(fl->seg, sizeof(fl->seg), "%s", name);
 	fl->seq = 0;
@@ -448,7 +462,19 @@ static int seg_start(struct flowlog *fl, int64_t now, const char *prev_seg,
 	if (prev_hash)
 		sha256_hex(prev_hash, hex);
 	audit_field_str(&f, "prev_hash", prev_hash ? hex : "");
-	return seg_append(fl, now, EV_SEGMENT, &f);
+	r = seg_append(fl, now, EV_SEGMENT, &f);
+	if (r < 0) {		/* no segment without its first record: it would not verify */
+		if (fl->fd >= 0)
+			close(fl->fd);
+		(void)unlinkat(fl->dirfd, name, 0);
+		snprintf(fl->seg, sizeof(fl->seg), "%s", was.seg);
+		fl->seq = was.seq;
+		memcpy(fl->prev, was.prev, sizeof(fl->prev));
+		fl->seg_start = was.seg_start;
+		fl->seg_bytes = was.seg_bytes;
+		fl->fd = -1;
+	}
+	return r;
 }
 
 static int retention(struct flowlog *fl, int64_t now);
@@ -458,7 +484,7 @@ static int seg_rotate(struct flowlog *fl, int64_t now)
 {
 	char prev_seg[FLOWLOG_SEG_NAME_MAX];
 	uint8_t prev_hash[SHA256_DIGEST_SIZE];
-	bool linked = fl->fd >= 0 && fl->seq > 0;
+	bool linked = fl->seq > 0;	/* also after a failed write: the tail is fl->prev */
 	int r;
 
 	snprintf(prev_seg, sizeof(prev_seg), "%s", fl->seg);
@@ -557,10 +583,29 @@ int flowlog_write(struct flowlog *fl, const struct flowlog_event *ev, int64_t no
 	if (r == 0)
 		r = seg_append(fl, now, ev->event_type, &f);
 out:
-	if (r < 0)
+	if (r < 0) {
 		fl->failed++;
-	else
+		fl->gap++;
+	} else {
 		fl->lines++;
+	}
+	return r;
+}
+
+int flowlog_gap(struct flowlog *fl, int64_t now_us)
+{
+	struct flowlog_event ev = {
+		.event_type = "gap", .decision = "none", .reason = "write-failure",
+		.count = (int64_t)fl->gap,
+	};
+	int r;
+
+	snprintf(ev.rule, sizeof(ev.rule), "sanso flowlog");
+	r = flowlog_write(fl, &ev, now_us);
+	if (r == 0)
+		fl->gap = 0;
+	else
+		fl->gap--;		/* the gap line itself is not one of the lost */
 	return r;
 }
 
@@ -673,65 +718,124 @@ static bool scan_add(struct flowlog_scan *s, const struct flowlog_event *ev)
 	return grew;
 }
 
-/* A refusal of a watched source: true once per source and window at the thresholds. */
-static bool scan_check(struct flowlog *fl, const struct flowlog_event *ev, int64_t now,
-		       struct flowlog_scan **ret)
+/* The slot of ev's source: its own, else a free or the least recently seen one. */
+static struct flowlog_scan *watch_slot(struct flowlog *fl, const struct flowlog_event *ev,
+				       int64_t now)
 {
 	uint32_t h = util_fnv32(UTIL_FNV32_BASIS, ev->src, 16);
 	struct flowlog_scan *s = NULL, *old = NULL;
 	int i;
 
-	if (!ev->watch || !ev->family || strcmp(ev->decision, "drop"))
-		return false;
 	for (i = 0; i < PROBE && !s; i++) {
 		struct flowlog_scan *x = &fl->scan[(h + (uint32_t)i) % SCAN_SLOTS];
 
 		if (x->used && same_src(x->src, ev->src))
 			s = x;
-		else if (!old || !x->used || (old->used && x->start < old->start))
+		else if (!old || !x->used || (old->used && x->seen < old->seen))
 			old = x;
 	}
-	if (!s || now - s->start >= fl->conf.scan_window) {
-		s = s ? s : old;
+	if (!s) {
+		s = old;
 		memset(s, 0, sizeof(*s));
 		s->used = true;
-		s->start = now;
+		s->start = s->burst_start = now;
 		memcpy(s->src, ev->src, 16);
+	}
+	s->seen = now;
+	return s;
+}
+
+/* A refusal: true once per source and window at the thresholds. */
+static bool scan_check(struct flowlog *fl, struct flowlog_scan *s,
+		       const struct flowlog_event *ev, int64_t now)
+{
+	if (strcmp(ev->decision, "drop"))
+		return false;
+	if (now - s->start >= fl->conf.scan_window) {
+		s->start = now;
+		s->n_ports = s->n_hosts = 0;
+		s->alerted = false;
 	}
 	if (!scan_add(s, ev) || s->alerted)
 		return false;
 	if (s->n_ports < fl->conf.scan_ports && s->n_hosts < fl->conf.scan_hosts)
 		return false;
 	s->alerted = true;
-	*ret = s;
 	return true;
+}
+
+/* Any logged packet: true once per source and window at burst_events. */
+static bool burst_check(struct flowlog *fl, struct flowlog_scan *s, int64_t now)
+{
+	if (now - s->burst_start >= fl->conf.burst_window) {
+		s->burst_start = now;
+		s->events = 0;
+		s->burst_alerted = false;
+	}
+	if (++s->events < fl->conf.burst_events || s->burst_alerted)
+		return false;
+	s->burst_alerted = true;
+	return true;
+}
+
+/* The "scan" or "burst" line of s, from the event that crossed the threshold. */
+static void hit_line(struct flowlog *fl, const struct flowlog_event *ev,
+		     const struct flowlog_scan *s, bool burst, int64_t now_us, int *err)
+{
+	struct flowlog_event sev = *ev;
+	int r;
+
+	sev.event_type = sev.reason = burst ? "burst" : "scan";
+	sev.ports = sev.icmp = false;
+	memset(sev.dst, 0, sizeof(sev.dst));
+	sev.scan_ports = burst ? 0 : s->n_ports;
+	sev.scan_hosts = burst ? 0 : s->n_hosts;
+	sev.count = burst ? s->events : 0;
+	r = flowlog_write(fl, &sev, now_us);
+	if (r < 0 && !*err)
+		*err = r;
+}
+
+/* Scans and bursts of a watched source: FLOWLOG_HIT_* bits, their lines written. */
+static int watch(struct flowlog *fl, const struct flowlog_event *ev, int64_t now_us,
+		 struct flowlog_scan_hit *hit, int *err)
+{
+	int64_t now = now_us / 1000000;
+	struct flowlog_scan *s;
+	int found = 0;
+
+	if (!ev->watch || !ev->family)
+		return 0;
+	s = watch_slot(fl, ev, now);
+	if (scan_check(fl, s, ev, now)) {
+		found |= FLOWLOG_HIT_SCAN;
+		hit_line(fl, ev, s, false, now_us, err);
+	}
+	if (burst_check(fl, s, now)) {
+		found |= FLOWLOG_HIT_BURST;
+		hit_line(fl, ev, s, true, now_us, err);
+	}
+	if (!found)
+		return 0;
+	hit->found = found;
+	flowlog_addr(ev, false, hit->src, sizeof(hit->src));
+	snprintf(hit->in_iface, sizeof(hit->in_iface), "%s", ev->in_iface);
+	snprintf(hit->zone_pair, sizeof(hit->zone_pair), "%s", ev->zone_pair);
+	hit->ports = s->n_ports;
+	hit->hosts = s->n_hosts;
+	hit->window = fl->conf.scan_window;
+	hit->events = s->events;
+	hit->burst_window = fl->conf.burst_window;
+	return found;
 }
 
 int flowlog_input(struct flowlog *fl, struct flowlog_event *ev, int64_t now_us,
 		  struct flowlog_scan_hit *hit)
 {
-	struct flowlog_scan *s;
-	struct flowlog_event sev;
-	int err = 0, found = 0, r;
+	int err = 0, found, r;
 
-	if (scan_check(fl, ev, now_us / 1000000, &s)) {
-		sev = *ev;
-		sev.event_type = "scan";
-		sev.reason = "scan";
-		sev.ports = sev.icmp = false;
-		memset(sev.dst, 0, sizeof(sev.dst));
-		sev.scan_ports = s->n_ports;
-		sev.scan_hosts = s->n_hosts;
-		memset(hit, 0, sizeof(*hit));
-		flowlog_addr(ev, false, hit->src, sizeof(hit->src));
-		snprintf(hit->in_iface, sizeof(hit->in_iface), "%s", ev->in_iface);
-		snprintf(hit->zone_pair, sizeof(hit->zone_pair), "%s", ev->zone_pair);
-		hit->ports = s->n_ports;
-		hit->hosts = s->n_hosts;
-		hit->window = fl->conf.scan_window;
-		err = flowlog_write(fl, &sev, now_us);
-		found = 1;
-	}
+	memset(hit, 0, sizeof(*hit));
+	found = watch(fl, ev, now_us, hit, &err);
 	if (rate_pass(fl, ev, now_us, &err)) {
 		r = flowlog_write(fl, ev, now_us);
 		err = err ? err : r;

@@ -26,6 +26,14 @@
  * ports or scan_hosts distinct destination hosts within scan_window seconds is a scan: one
  * "scan" line and one report to the caller per source and window.
  *
+ * Bursts. A source in an Internet or LGWAN zone with burst_events logged packets (refused,
+ * or new connections accepted) within burst_window seconds is a burst: one "burst" line
+ * (count) and one report per source and window. What the kernel's limit kept back is not
+ * seen here: burst_events must be reachable at kernel_rate (sanso.conf(5)).
+ *
+ * Gaps. Lines that could not be written are counted; flowlog_gap() writes one "gap" line
+ * with that count once writing works again, so a failure shows in the log itself.
+ *
  * File-only leaf: open, write, fdatasync, readdir, unlink; no clock (the caller passes the
  * time), no logging. Returns 0 or -errno. Not thread-safe. */
 #ifndef SANSO_FLOWLOG_H
@@ -72,8 +80,8 @@ struct flowlog_event {
 	bool ports, icmp;		/* sport/dport, icmp_type/code valid */
 	uint16_t sport, dport;
 	uint8_t icmp_type, icmp_code;
-	bool watch;			/* the source's zone is Internet or LGWAN (scans) */
-	int64_t count;			/* suppressed, scan: how many; 0: none */
+	bool watch;			/* the source's zone is Internet or LGWAN (scans, bursts) */
+	int64_t count;			/* suppressed, burst, gap: how many; 0: none */
 	int scan_ports, scan_hosts;	/* scan: distinct ports and hosts seen */
 };
 
@@ -104,6 +112,7 @@ struct flowlog {
 	int64_t next_retention;		/* unix seconds */
 	bool dirty;			/* written since the last fdatasync */
 	uint64_t lines, suppressed, failed, deleted;
+	uint64_t gap;			/* lines failed since the last gap line */
 	char line[AUDIT_LINE_MAX];
 };
 
@@ -115,17 +124,24 @@ void flowlog_close(struct flowlog *fl);		/* syncs; NULL-safe on a closed one */
 /* New rates and limits (a reload); segments follow at the next rotation. */
 void flowlog_conf(struct flowlog *fl, const struct logging_conf *conf);
 
-/* A scan found by flowlog_input(). */
+/* What flowlog_input() found about a source: a scan, a burst or both. */
+#define FLOWLOG_HIT_SCAN	1
+#define FLOWLOG_HIT_BURST	2
+
 struct flowlog_scan_hit {
+	int found;			/* FLOWLOG_HIT_* bits, also when a line failed */
 	char src[FLOWLOG_ADDR_MAX];
 	char in_iface[FLOWLOG_IFNAME_MAX];
 	char zone_pair[FLOWLOG_PAIR_MAX];
-	int ports, hosts, window;
+	int ports, hosts, window;	/* scan */
+	int64_t events;			/* burst: logged packets within burst_window */
+	int burst_window;
 };
 
-/* One event: scan detection, then the (rule, source) rate, then the line. Returns 1 when a
- * scan was found (*hit filled; its line is written), 0, or -errno when a line could not be
- * written (the writer retries with a new segment at the next line). */
+/* One event: scan and burst detection, then the (rule, source) rate, then the line. Returns
+ * FLOWLOG_HIT_* bits when a scan or burst was found (*hit filled; their lines are written),
+ * 0, or -errno when a line could not be written (the writer retries with a new segment at
+ * the next line; hit->found still tells what was found). */
 int flowlog_input(struct flowlog *fl, struct flowlog_event *ev, int64_t now_us,
 		  struct flowlog_scan_hit *hit);
 /* Once a second or so: summaries of the windows that ended, fdatasync, rotation by age and
@@ -133,6 +149,9 @@ int flowlog_input(struct flowlog *fl, struct flowlog_event *ev, int64_t now_us,
 int flowlog_tick(struct flowlog *fl, int64_t now_us);
 /* Write one line now (no rate, no scan). */
 int flowlog_write(struct flowlog *fl, const struct flowlog_event *ev, int64_t now_us);
+/* After a failure: a "gap" line with the count of lines lost since the last one (a new
+ * segment if there is none). 0, or -errno: writing still fails. */
+int flowlog_gap(struct flowlog *fl, int64_t now_us);
 
 /* Verification of a directory: every segment's chain and the links between segments. */
 struct flowlog_verify {

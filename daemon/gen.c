@@ -560,7 +560,8 @@ static int reload_allowed(struct daemon *d, const struct gen *g)
 				   "reason", "not the approved text", "sha256", g->sha256, NULL);
 		return -EINVAL;
 	}
-	if (!d->o.audit || d->blocking || (d->o.audit_alert_only && !d->generation))
+	if (!d->o.audit || (d->blocking && d->audit_failed) ||
+	    (d->o.audit_alert_only && !d->generation))
 		return 0;
 	includes = conf_text_includes(&g->text);
 	if (!d->audit_on || trail_audit(d, "sansod", AUDIT_EV_CONFIG_APPLY, "policy", d->o.file,
@@ -592,12 +593,20 @@ static void reload_done(struct daemon *d, struct gen *g)
 		save_last_good(d);
 		gen_fib_check(d);
 	}
-	if (d->blocking)
+	if (d->blocking && d->audit_failed)
 		log_warnx("audit trail unusable: generation %u isolates every zone until it is repaired (then SIGHUP)",
+			  d->generation + 1);
+	else if (d->blocking)
+		log_warnx("flow log unusable: generation %u isolates every zone until it is written again",
 			  d->generation + 1);
 	log_info("applied generation %u of '%s' (%d decisions, kernel genid %u, %s)",
 		 d->generation, d->o.file, d->cur.cr->n_decisions, d->ap.genid,
 		 d->gs.delta ? "delta" : "table replace");
+}
+
+bool gen_must_block(const struct daemon *d)
+{
+	return (d->o.audit && d->audit_failed && !d->o.audit_alert_only) || d->flowlog_blocks;
 }
 
 int gen_reload(struct daemon *d)
@@ -607,8 +616,9 @@ int gen_reload(struct daemon *d)
 	int r;
 
 	/* R85: no trail, no change; and under block-crosszone no traffic between zones either:
-	 * the one change still allowed is the protective one, every zone isolated */
-	d->blocking = d->o.audit && d->audit_failed && !d->o.audit_alert_only;
+	 * the one change still allowed is the protective one, every zone isolated. The flow
+	 * log under logging.on_failure = block-crosszone cuts the same way (flowd.h). */
+	d->blocking = gen_must_block(d);
 	d->o.block_all = d->blocking;
 	diag_init(&diag);
 	r = gen_build(&d->o, &d->ops, &g, &diag);

@@ -112,7 +112,47 @@ static void check_queues(struct kwatch *w, int base, int n)
 	}
 }
 
-void kwatch_tick(struct kwatch *w, double frac, int base, int n)
+static size_t grew(char *buf, size_t len, size_t o, const char *what, uint64_t seen,
+		   uint64_t now)
+{
+	int k;
+
+	if (now <= seen || o >= len)
+		return o;
+	k = snprintf(buf + o, len - o, "%s%" PRIu64 " %s", o ? ", " : "", now - seen, what);
+	return k < 0 ? o : o + (size_t)k;
+}
+
+bool kwatch_engine_grew(const struct kwatch_engine *seen, const struct kwatch_engine *eng,
+			char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	o = grew(buf, len, o, "with no handshake or reassembly slot free", seen->state_full,
+		 eng->state_full);
+	o = grew(buf, len, o, "over a source's quota", seen->source_quota, eng->source_quota);
+	o = grew(buf, len, o, "learned addresses not committed (buffer full)",
+		 seen->learn_overflow, eng->learn_overflow);
+	o = grew(buf, len, o, "packets lost on the queue socket (ENOBUFS)", seen->enobufs,
+		 eng->enobufs);
+	return o > 0;
+}
+
+static void check_engine(struct kwatch *w, const struct kwatch_engine *eng)
+{
+	char what[512];
+
+	if (!eng)
+		return;
+	if (kwatch_engine_grew(&w->eng_seen, eng, what, sizeof(what)))
+		alert_raise("engine.overload", "the verdict engine refused work for want of room "
+			    "in the last %d s: %s; those connections were refused (fail closed)",
+			    KWATCH_INTERVAL_MS / 1000, what);
+	w->eng_seen = *eng;
+}
+
+void kwatch_tick(struct kwatch *w, double frac, int base, int n, const struct kwatch_engine *eng)
 {
 	int64_t now = mono_ms();
 
@@ -121,4 +161,5 @@ void kwatch_tick(struct kwatch *w, double frac, int base, int n)
 	w->next_ms = now + KWATCH_INTERVAL_MS;
 	check_conntrack(w, frac, now);
 	check_queues(w, base, n);
+	check_engine(w, eng);
 }

@@ -515,10 +515,19 @@ static void foreign_change(void *arg, const struct monitor_event *e)
 static void kwatch_check(struct daemon *d)
 {
 	const struct policy *p = d->cur.policy;
+	struct kwatch_engine e = { 0 };
+	uint64_t c[EC_MAX];
 
-	if (p)
-		kwatch_tick(&d->kw, p->limits.conntrack_warn, p->engine.queue_base,
-			    d->engine ? queue_workers(&d->q) : 0);
+	if (!p)
+		return;
+	if (d->engine) {
+		queue_counts(&d->q, c, &e.enobufs);
+		e.state_full = c[EC_BO_STATE_FULL];
+		e.source_quota = c[EC_BO_SOURCE_QUOTA];
+		e.learn_overflow = c[EC_DNS_LEARN_OVERFLOW];
+	}
+	kwatch_tick(&d->kw, p->limits.conntrack_warn, p->engine.queue_base,
+		    d->engine ? queue_workers(&d->q) : 0, d->engine ? &e : NULL);
 }
 
 /* The periodic check, or notices were lost: a missing table is restored like on a notice. */
@@ -651,8 +660,9 @@ static int loop_once(struct daemon *d, struct loop *l)
 	struct signalfd_siginfo si;
 	int r, n_alert, a;
 
-	if (d->o.audit && d->audit_failed && !d->blocking && !d->o.audit_alert_only)
-		(void)gen_reload(d);	/* the trail broke: cut between zones */
+	if (gen_must_block(d) != d->blocking)
+		(void)gen_reload(d);	/* the trail or the flow log broke (cut between zones),
+					 * or the flow log writes again (the policy again) */
 	l->pfd[4] = (struct pollfd){ .fd = mwin_fd(), .events = POLLIN };
 	l->pfd[5] = (struct pollfd){ .fd = flowd_fd(), .events = POLLIN };
 	r = change_next_ms(d, (int64_t)time(NULL));	/* a confirm deadline */

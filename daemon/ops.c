@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sys/timex.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
 
 #include "alert.h"
 #include "change.h"
+#include "clocksync.h"
 #include "explain.h"
 #include "nftgen.h"
 #include "log.h"
@@ -300,15 +300,14 @@ static void status_fib_json(const struct daemon *d, FILE *out)
 /* Time synchronisation as the kernel sees it (R92): logs and dumps are only as good as it. */
 static void clock_state(FILE *out)
 {
-	struct timex tx = { 0 };
-	int s = adjtimex(&tx);
+	struct clocksync c;
 
-	if (s < 0)
-		fprintf(out, "clock:       unknown (%s)\n", strerror(errno));
+	clocksync_read(&c);
+	if (c.err)
+		fprintf(out, "clock:       unknown (%s)\n", strerror(-c.err));
 	else
 		fprintf(out, "clock:       %s (max error %ld us, estimated error %ld us)\n",
-			s == TIME_ERROR || (tx.status & STA_UNSYNC) ? "NOT synchronised" :
-			"synchronised", tx.maxerror, tx.esterror);
+			clocksync_str(c.state, false), c.maxerror_us, c.esterror_us);
 }
 
 /* status for scripts: one JSON object, stable member order. */
@@ -408,6 +407,9 @@ static int h_status(struct daemon *d, const struct ctl_peer *peer __attribute__(
 			!d->audit_failed ? "" : d->blocking ?
 			" — UNUSABLE: every zone is isolated until it is repaired (then reload)" :
 			" — UNUSABLE: changes are refused");
+	if (d->flowlog_blocks)
+		fprintf(out, "flow log:    %s — NOT WRITTEN: every zone is isolated until it is "
+			"written again (logging.on_failure = block-crosszone)\n", d->o.flow_log);
 	change_status(d, out);
 	status_ops(d, out);
 	status_roles(out);

@@ -135,6 +135,7 @@ struct policy *policy_new(const char *file)
 		.segment_bytes = LOGGING_SEGMENT_BYTES, .segment_seconds = LOGGING_SEGMENT_SECONDS,
 		.retention_days = LOGGING_RETENTION_DAYS, .scan_ports = LOGGING_SCAN_PORTS,
 		.scan_hosts = LOGGING_SCAN_HOSTS, .scan_window = LOGGING_SCAN_WINDOW,
+		.burst_events = LOGGING_BURST_EVENTS, .burst_window = LOGGING_BURST_WINDOW,
 	};
 	if (file && !(p->file = policy_strdup(p, file)))
 		goto fail;
@@ -1574,13 +1575,18 @@ static void pr_logging(struct printer *w, const struct policy *p)
 	    l->segment_bytes == LOGGING_SEGMENT_BYTES &&
 	    l->segment_seconds == LOGGING_SEGMENT_SECONDS &&
 	    l->retention_days == LOGGING_RETENTION_DAYS && l->scan_ports == LOGGING_SCAN_PORTS &&
-	    l->scan_hosts == LOGGING_SCAN_HOSTS && l->scan_window == LOGGING_SCAN_WINDOW)
+	    l->scan_hosts == LOGGING_SCAN_HOSTS && l->scan_window == LOGGING_SCAN_WINDOW &&
+	    l->burst_events == LOGGING_BURST_EVENTS && l->burst_window == LOGGING_BURST_WINDOW &&
+	    !l->block_on_failure)
 		return;
 	pr(w, "\nlogging: {\n\tgroup = %d; kernel_rate = %d;\n\tsource_lines = %d; "
 	   "source_window = %d;\n\tsegment_bytes = %d; segment_seconds = %d; "
-	   "retention_days = %d;\n\tscan_ports = %d; scan_hosts = %d; scan_window = %d;\n};\n",
+	   "retention_days = %d;\n\tscan_ports = %d; scan_hosts = %d; scan_window = %d;\n"
+	   "\tburst_events = %d; burst_window = %d;\n\ton_failure = \"%s\";\n};\n",
 	   l->group, l->kernel_rate, l->source_lines, l->source_window, l->segment_bytes,
-	   l->segment_seconds, l->retention_days, l->scan_ports, l->scan_hosts, l->scan_window);
+	   l->segment_seconds, l->retention_days, l->scan_ports, l->scan_hosts, l->scan_window,
+	   l->burst_events, l->burst_window, l->block_on_failure ? "block-crosszone" :
+	   "alert-only");
 }
 
 int policy_print(const struct policy *p, FILE *out)

@@ -386,6 +386,8 @@ const struct pair_limits *policy_limits(const struct policy *p, int from, int to
 #define LOGGING_SCAN_HOSTS	20
 #define LOGGING_SCAN_WINDOW	10		/* seconds */
 #define LOGGING_SCAN_MAX	64		/* scan_ports and scan_hosts at most */
+#define LOGGING_BURST_EVENTS	200		/* logged packets of one source per burst_window */
+#define LOGGING_BURST_WINDOW	10		/* seconds */
 
 struct logging_conf {
 	int group;
@@ -394,6 +396,8 @@ struct logging_conf {
 	int segment_bytes, segment_seconds;
 	int retention_days;
 	int scan_ports, scan_hosts, scan_window;
+	int burst_events, burst_window;
+	bool block_on_failure;		/* on_failure = "block-crosszone" (default "alert-only") */
 	struct src_loc loc;
 };
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/timex.h>
 #include <time.h>
 
+#include "clocksync.h"
 #include "flowd.h"
 #include "gen.h"
 #include "report.h"
@@ -39,12 +39,12 @@ static const char *const change_states[CHANGE_STATE_MAX] = {
 
 static void clock_facts(struct report_facts *f)
 {
-	struct timex tx = { 0 };
-	int s = adjtimex(&tx);
+	struct clocksync c;
 
-	f->clock = s < 0 ? REPORT_UNKNOWN : s == TIME_ERROR || (tx.status & STA_UNSYNC) ?
-		   REPORT_BAD : REPORT_GOOD;
-	f->clock_maxerror_us = s < 0 ? -1 : tx.maxerror;
+	clocksync_read(&c);
+	f->clock = c.state == CLOCKSYNC_SYNCED ? REPORT_GOOD : c.state == CLOCKSYNC_UNSYNCED ?
+		   REPORT_BAD : REPORT_UNKNOWN;
+	f->clock_maxerror_us = c.maxerror_us;
 }
 
 static int versions(struct daemon *d, struct report_version **ret)

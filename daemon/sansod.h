@@ -163,7 +163,9 @@ struct daemon {
 	bool audit_failed;		/* the trail could not be opened or written */
 	int ckpt_pending;		/* records since the last signed checkpoint */
 	int64_t ckpt_at;		/* when it was written (or tried without a key) */
-	bool blocking;			/* traffic between zones is cut until the trail works */
+	bool blocking;			/* traffic between zones is cut (the trail or the flow
+					 * log fails under block-crosszone) */
+	bool flowlog_blocks;		/* the flow log fails and logging.on_failure blocks */
 	bool engine;			/* the workers run (daemon mode) */
 	struct queue_rt q;
 	struct kwatch kw;		/* conntrack use and queue drops (R44) */

@@ -116,10 +116,14 @@ cleanup()
 		echo "$PASSED passed, $FAILED failed"
 		rc=1
 	fi
+	for fd in "${UMOUNTS[@]}"; do
+		umount "$fd" 2>/dev/null
+	done
 	[[ -n ${KEEP_TMP:-} ]] || rm -rf "$TMP"
 	exit "$rc"
 }
 EXTRA_NS=()
+UMOUNTS=()	# mount points the test made (tmpfs), unmounted at exit
 trap cleanup EXIT
 trap 'on_err "${BASH_SOURCE[0]##*/}:$LINENO" "$BASH_COMMAND"' ERR
 

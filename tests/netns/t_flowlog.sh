@@ -6,9 +6,13 @@
 #   - an accepted cross-zone connection appears as a "flow" line with its flow name and
 #     approval id (kernel-decided), and an engine-decided one as an "engine" line;
 #   - a port scan from the Internet zone raises one alert in the daemon's log and a "scan" line;
-#   - a flood from one source gives a "suppressed" line with a count, not a line per packet;
+#   - a flood from one source gives a "suppressed" line with a count, not a line per packet,
+#     and, from the Internet zone, one burst alert and a "burst" line;
 #   - segments rotate at segment_bytes; one aged past retention_days is deleted, a young one kept;
-#   - sansoctl flowlog verify finds a changed line (and sansoctl audit verify one segment).
+#   - sansoctl flowlog verify finds a changed line (and sansoctl audit verify one segment);
+#   - a full disk (R85): under logging.on_failure = "alert-only" an alert and the policy
+#     unchanged; under "block-crosszone" every zone cut until the log is written again, then
+#     the policy back, a "gap" line counting the lost lines, and the chain still intact.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -23,7 +27,7 @@ mkdir -p "$FLOWS"
 conf_with_expiry 3600 "$CONF" "$TMP/policy.conf"
 cat >>"$TMP/policy.conf" <<'CONF'
 logging: { group = 9; source_lines = 3; source_window = 2; scan_ports = 10; scan_window = 30;
-           segment_bytes = 4096; };
+           segment_bytes = 4096; burst_events = 60; burst_window = 10; };
 CONF
 
 flowd_start()
@@ -102,6 +106,12 @@ check "the flood yields a suppressed line with a count" \
 	poll 100 has_line "$flood and e.get(\"event_type\") == \"suppressed\" and e.get(\"count\", 0) > 10"
 check "the flood's drops are a few lines, not one per packet" \
 	test "$(lines "$flood and e.get(\"event_type\") == \"drop\"")" -le 12
+wait_burst() { grep -q "burst detected: source 10.30.0.40" "$DLOG"; }
+check "the flood from the Internet zone raises a burst alert" poll 100 wait_burst
+check "the burst is a line of its own with its count" \
+	poll 50 has_line 'e.get("event_type") == "burst" and e.get("src_ip") == "10.30.0.40" and e.get("count", 0) >= 60'
+check_eq "one burst alert per source and window" 1 "$(grep -c "burst detected: source 10.30.0.40" "$DLOG")"
+refute "the scan's 20 probes are no burst" grep -q "burst detected: source 10.30.0.100" "$DLOG"
 
 # ---- rotation and retention ----
 for i in $(seq 1 40); do
@@ -143,5 +153,50 @@ rm -f "$mid"
 code=0
 "$SANSOCTL" flowlog verify "$FLOWS" >"$TMP/out" 2>&1 || code=$?
 check_eq "a removed middle segment: verify fails (exit 1)" 1 "$code"
+
+# ---- a full disk (R85: logging.on_failure) ----
+SMALL=$TMP/small
+mkdir -p "$SMALL"
+mount -t tmpfs -o size=256k tmpfs "$SMALL"
+UMOUNTS+=("$SMALL")
+conf_with_expiry 3600 "$CONF" "$TMP/full.conf"
+cat >>"$TMP/full.conf" <<'CONF'
+logging: { group = 9; source_lines = 1000; segment_bytes = 4096; on_failure = "alert-only"; };
+CONF
+: >"$DLOG"
+ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/full.conf" --flow-log "$SMALL" \
+	--control "$TMP/control" >>"$DLOG" 2>&1 &
+DPID=$!
+PIDS+=("$DPID")
+check "sansod starts on a small file system" wait_log "applied generation" 1
+check "before: mail-text (internet>lgwan) passes" tcp_ok in 10.30.0.25 10.20.0.25 25
+dd if=/dev/zero of="$SMALL/fill" bs=4k >/dev/null 2>&1 || true
+probes() {	# refusals enough to fill the segment's last page and a rotation
+	local p pids=()
+	for p in $(seq 3000 3039); do
+		n in ncat -z -w 1 -s 10.30.0.100 10.20.0.25 "$p" >/dev/null 2>&1 &
+		pids+=("$!")
+	done
+	wait "${pids[@]}" || true
+}
+probes
+check "a full disk raises flowlog.failing" poll 50 grep -q "SANSO_EVENT=flowlog.failing.*alert-only" "$DLOG"
+check "alert-only: mail-text still passes" tcp_ok in 10.30.0.25 10.20.0.25 25
+refute "alert-only: mynumber>internet still refused" tcp_ok mn1 10.10.0.5 10.30.0.100 443
+# the operator switches to block-crosszone while the disk is still full
+sed -i 's/on_failure = "alert-only"/on_failure = "block-crosszone"/' "$TMP/full.conf"
+check "reload to block-crosszone" daemon_hup "applied generation"
+check "the flow log failing now cuts every zone" poll 100 grep -q "flow log unusable: generation" "$DLOG"
+refute "block-crosszone: mail-text is cut" tcp_ok in 10.30.0.25 10.20.0.25 25
+check "sansoctl status says the flow log cuts the zones" \
+	bash -c "'$SANSOCTL' -s '$TMP/control' status | grep -q 'NOT WRITTEN: every zone is isolated'"
+rm -f "$SMALL/fill"
+back() { tcp_ok in 10.30.0.25 10.20.0.25 25; }
+check "the disk has room again: the policy is back (mail-text passes)" poll 150 back
+check "the daemon says how many lines were lost" grep -q "flow log '$SMALL': writing again after [1-9][0-9]* lost lines" "$DLOG"
+FLOWS=$SMALL
+check "a gap line counts the lost lines" has_line 'e.get("event_type") == "gap" and e.get("count", 0) >= 1'
+check "daemon stops" daemon_stop
+check "sansoctl flowlog verify: the chain is intact across the failure" "$SANSOCTL" flowlog verify "$SMALL"
 
 finish

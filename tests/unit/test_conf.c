@@ -441,6 +441,11 @@ static const struct err_case {
 	  "alerts: command: 'notify-mail' is not an absolute path", 0 },
 	{ true, "alerts: { command_timeout = 0; };\n", 3, "command_timeout", 0 },
 	{ true, "alerts: { sylog = []; };\n", 3, "unknown key 'sylog'", 0 },
+	/* logging (R85): the failure behaviour and bursts */
+	{ true, "logging: { on_failure = \"block\"; };\n", 3,
+	  "on_failure: unknown value 'block'; allowed: alert-only, block-crosszone", 0 },
+	{ true, "logging: { burst_events = 5; };\n", 3, "burst_events", 0 },
+	{ true, "logging: { burst_window = 0; };\n", 3, "burst_window", 0 },
 	/* ha (R99, R102) */
 	{ true, "ha: { nodes = [\"10.255.0.1\", \"10.255.0.2\"]; };\n", 3,
 	  "ha: missing required key 'sync_interface'", 0 },
@@ -929,6 +934,41 @@ START_TEST(test_roundtrip_full)
 }
 END_TEST
 
+/* logging: defaults, every key read, printed and read back (on_failure, bursts). */
+START_TEST(test_logging)
+{
+	static const char text[] = BASE
+		"logging: { on_failure = \"block-crosszone\"; burst_events = 500; burst_window = 30;\n"
+		"  scan_ports = 8; };\n";
+	struct policy *p = NULL;
+	struct diag d;
+	char *out;
+
+	diag_init(&d);
+	ck_assert_int_eq(load(BASE, &p, &d), 0);
+	ck_assert(!p->logging.block_on_failure);
+	ck_assert_int_eq(p->logging.burst_events, LOGGING_BURST_EVENTS);
+	ck_assert_int_eq(p->logging.burst_window, LOGGING_BURST_WINDOW);
+	out = printed(p);
+	ck_assert_ptr_null(strstr(out, "logging"));
+	free(out);
+	policy_free(p);
+	p = NULL;
+	ck_assert_int_eq(load(text, &p, &d), 0);
+	ck_assert(p->logging.block_on_failure);
+	ck_assert_int_eq(p->logging.burst_events, 500);
+	ck_assert_int_eq(p->logging.burst_window, 30);
+	ck_assert_int_eq(p->logging.scan_ports, 8);
+	out = printed(p);
+	ck_assert_ptr_nonnull(strstr(out, "\tburst_events = 500; burst_window = 30;\n"
+				     "\ton_failure = \"block-crosszone\";\n"));
+	roundtrip(p);
+	free(out);
+	policy_free(p);
+	diag_fini(&d);
+}
+END_TEST
+
 /* Without the new keys: the defaults, and the printer writes no engine section and no
  * verdicts, but the breakout tunables explicitly. */
 START_TEST(test_defaults)
@@ -1275,6 +1315,7 @@ Suite *suite_conf(void)
 	tcase_add_test(tc, test_roundtrip_full);
 	tcase_add_test(tc, test_print_built);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_logging);
 	tcase_add_test(tc, test_limits);
 	tcase_add_loop_test(tc, test_ranges_edges, 0, 2);
 	suite_add_tcase(s, tc);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* test_flowlog.c: the flow log's line (decode, fields, timestamp), its NFLOG parser against
  * well-formed, truncated and hostile messages, and the writer: segments that verify, a
- * changed line found, the (rule, source) rate with its suppressed summary, scan detection. */
+ * changed line found, the (rule, source) rate with its suppressed summary, scan and burst
+ * detection, write failures (a gap line, the chain still whole). */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -165,6 +166,7 @@ static const struct logging_conf conf = {
 	.group = 7, .kernel_rate = 50, .source_lines = 3, .source_window = 2,
 	.segment_bytes = 4096, .segment_seconds = 86400, .retention_days = 400,
 	.scan_ports = 5, .scan_hosts = 20, .scan_window = 10,
+	.burst_events = 30, .burst_window = 10,
 };
 
 static char *tmpdir(void)
@@ -189,7 +191,7 @@ START_TEST(test_writer)
 	char *d = tmpdir(), path[512], cmd[700];
 	struct flowlog *fl = calloc(1, sizeof(*fl));
 	struct flowlog_event ev = decoded("sanso drop mynumber>internet ", syn4, sizeof(syn4));
-	struct flowlog_scan_hit hit;
+	struct flowlog_scan_hit hit, found = { 0 };
 	struct flowlog_verify v;
 	int64_t us = T0 * 1000000;
 	int i, scans = 0, r;
@@ -207,11 +209,14 @@ START_TEST(test_writer)
 		ev.dport = (uint16_t)(1000 + i);
 		r = flowlog_input(fl, &ev, us + 4000000, &hit);
 		ck_assert_int_ge(r, 0);
+		ck_assert_int_eq(r, hit.found);
 		scans += r;
+		if (r)
+			found = hit;
 	}
-	ck_assert_int_eq(scans, 1);		/* once per source and window */
-	ck_assert_str_eq(hit.src, "10.10.0.5");
-	ck_assert_int_eq(hit.ports, 5);
+	ck_assert_int_eq(scans, FLOWLOG_HIT_SCAN);	/* once per source and window */
+	ck_assert_str_eq(found.src, "10.10.0.5");
+	ck_assert_int_eq(found.ports, 5);
 	for (i = 0; i < 40; i++) {		/* rotation at 4096 bytes */
 		ev.src[3] = (uint8_t)i;
 		ck_assert_int_ge(flowlog_input(fl, &ev, us + 5000000, &hit), 0);
@@ -232,6 +237,115 @@ START_TEST(test_writer)
 }
 END_TEST
 
+static int count_in_dir(const char *d, const char *needle)
+{
+	char cmd[600];
+	FILE *f;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "cat '%s'/flows-*.jsonl | grep -c '%s'", d, needle);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%d", &n), 1);
+	pclose(f);
+	return n;
+}
+
+/* One watched source, one port and host: no scan, one burst per window; an unwatched one
+ * never. */
+START_TEST(test_burst)
+{
+	char *d = tmpdir();
+	struct flowlog *fl = calloc(1, sizeof(*fl));
+	struct flowlog_event ev = decoded("sanso drop internet>lgwan ", syn4, sizeof(syn4));
+	struct flowlog_scan_hit hit;
+	int64_t us = T0 * 1000000;
+	int i, bursts = 0, at = -1, r;
+
+	ck_assert_ptr_nonnull(fl);
+	ck_assert_int_eq(flowlog_open(fl, d, &conf, T0), 0);
+	for (i = 0; i < 100; i++) {		/* not watched */
+		ck_assert_int_eq(flowlog_input(fl, &ev, us + i, &hit), 0);
+		ck_assert_int_eq(hit.found, 0);
+	}
+	ev.watch = true;
+	for (i = 0; i < 100; i++) {
+		r = flowlog_input(fl, &ev, us + 1000000 + i, &hit);
+		ck_assert_int_ge(r, 0);
+		ck_assert_int_eq(r & FLOWLOG_HIT_SCAN, 0);	/* one port, one host */
+		if (r & FLOWLOG_HIT_BURST) {
+			bursts++;
+			at = i;
+			ck_assert_int_eq(hit.events, 30);
+			ck_assert_int_eq(hit.burst_window, 10);
+			ck_assert_str_eq(hit.src, "10.10.0.5");
+		}
+	}
+	ck_assert_int_eq(bursts, 1);
+	ck_assert_int_eq(at, 29);
+	/* the next window: again, once */
+	for (i = 0, bursts = 0; i < 40; i++)
+		bursts += !!(flowlog_input(fl, &ev, us + 12000000 + i, &hit) & FLOWLOG_HIT_BURST);
+	ck_assert_int_eq(bursts, 1);
+	/* accepted new connections count too */
+	ev = decoded("sanso flow internet>lgwan ", syn4, sizeof(syn4));
+	ev.watch = true;
+	ev.src[3] = 77;
+	for (i = 0, bursts = 0; i < 30; i++)
+		bursts += !!(flowlog_input(fl, &ev, us + 13000000 + i, &hit) & FLOWLOG_HIT_BURST);
+	ck_assert_int_eq(bursts, 1);
+	flowlog_close(fl);
+	ck_assert_int_eq(count_in_dir(d, "\"event_type\":\"burst\""), 3);
+	ck_assert_int_eq(count_in_dir(d, "\"count\":30"), 3);
+	free(fl);
+	rmdir_all(d);
+}
+END_TEST
+
+/* A line that cannot be written: counted, the chain kept; the gap line says how many were
+ * lost, and the directory still verifies. A segment that cannot be created leaves nothing. */
+START_TEST(test_gap)
+{
+	char *d = tmpdir(), path[512];
+	struct flowlog *fl = calloc(1, sizeof(*fl));
+	struct flowlog_event ev = decoded("sanso drop mynumber>internet ", syn4, sizeof(syn4));
+	struct flowlog_verify v;
+	int64_t us = T0 * 1000000;
+	int i, dirfd, rofd;
+
+	ck_assert_ptr_nonnull(fl);
+	ck_assert_int_eq(flowlog_open(fl, d, &conf, T0), 0);
+	ck_assert_int_eq(flowlog_write(fl, &ev, us), 0);
+	/* the segment's descriptor turns read-only, and no new segment can be created */
+	snprintf(path, sizeof(path), "%s/%s", d, fl->seg);
+	rofd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(rofd, 0);
+	ck_assert_int_ge(dup2(rofd, fl->fd), 0);
+	close(rofd);
+	dirfd = fl->dirfd;
+	fl->dirfd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(fl->dirfd, 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_lt(flowlog_write(fl, &ev, us + 1 + i), 0);
+	ck_assert_uint_eq(fl->gap, 3);
+	ck_assert_int_lt(flowlog_gap(fl, us + 10), 0);
+	ck_assert_int_lt(flowlog_write(fl, &ev, us + 11), 0);
+	ck_assert_uint_eq(fl->gap, 4);		/* the gap line is not one of the lost */
+	close(fl->dirfd);
+	fl->dirfd = dirfd;
+	ck_assert_int_eq(flowlog_gap(fl, us + 20), 0);
+	ck_assert_uint_eq(fl->gap, 0);
+	ck_assert_int_eq(flowlog_write(fl, &ev, us + 21), 0);
+	flowlog_close(fl);
+	ck_assert_int_eq(count_in_dir(d, "\"event_type\":\"gap\""), 1);
+	ck_assert_int_eq(count_in_dir(d, "\"count\":4"), 1);
+	ck_assert_int_eq(flowlog_verify_dir(d, &v), 0);
+	ck_assert_int_eq(v.segments, 2);
+	free(fl);
+	rmdir_all(d);
+}
+END_TEST
+
 Suite *suite_flowlog(void)
 {
 	Suite *s = suite_create("flowlog");
@@ -241,6 +355,8 @@ Suite *suite_flowlog(void)
 	tcase_add_test(tc, test_decode_foreign);
 	tcase_add_test(tc, test_nflog_parse);
 	tcase_add_test(tc, test_writer);
+	tcase_add_test(tc, test_burst);
+	tcase_add_test(tc, test_gap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -82,6 +82,7 @@ PURE += alertfmt
 PURE += report
 PURE += report_svg
 PURE += report_check
+PURE += flowhits
 
 # Leaf modules that read or write files (the policy and its includes, the public suffix
 # list, the audit trail) but are otherwise pure: no sockets, no logging, no kernel.

@@ -27,6 +27,17 @@ void flowd_tick(struct daemon *d);
 /* For the auditor's report: 0 no flow log (--flow-log not given), 1 writing, -errno failing;
  * why: the words (directory, lines, or the error). */
 int flowd_state(char *why, size_t len, bool ja);
+/* Connections the kernel accepted by flow, exception or service name since sansod started:
+ * the flow log's "flow" events as read from NFLOG, before the writer's rate limit. A lower
+ * bound (the kernel's log rule is limited by logging.kernel_rate); the verdict engine's own
+ * decisions are not among them (engine.h counts those). */
+struct flowd_hit {
+	char name[POLICY_NAME_MAX];
+	uint64_t n;
+};
+/* Up to max names into out: how many, or -ENODATA when sansod keeps no flow log.
+ * *ret_other: connections without a name or beyond the table (flowhits.h). */
+int flowd_hits(struct flowd_hit *out, int max, uint64_t *ret_other);
 /* The one place scans and bursts are alerted. */
 void flowlog_scan_alert(const struct flowlog_scan_hit *h);
 

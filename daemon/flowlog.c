@@ -983,3 +983,29 @@ int flowlog_verify_dir(const char *dir, struct flowlog_verify *ret)
 	close(dirfd);
 	return r;
 }
+
+int flowlog_dir_size(const char *dir, int64_t *ret_bytes, int *ret_segments)
+{
+	char **names = NULL;
+	struct stat st;
+	int64_t sum = 0;
+	int dirfd, n = 0, i, r;
+
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	r = seg_list(dirfd, &names, &n);
+	for (i = 0; r == 0 && i < n; i++) {
+		if (fstatat(dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0)
+			sum += st.st_size;
+		else if (errno != ENOENT)	/* deleted by retention meanwhile */
+			r = -errno;
+	}
+	names_free(names, n);
+	close(dirfd);
+	if (r == 0) {
+		*ret_bytes = sum;
+		*ret_segments = n;
+	}
+	return r;
+}

@@ -164,5 +164,7 @@ struct flowlog_verify {
 };
 /* 0 when all hold, -EBADMSG (ret->bad_seg, bad_line, why), or -errno. */
 int flowlog_verify_dir(const char *dir, struct flowlog_verify *ret);
+/* What flowlog_verify_dir would read: the bytes and number of the segments (0 or -errno). */
+int flowlog_dir_size(const char *dir, int64_t *ret_bytes, int *ret_segments);
 
 #endif

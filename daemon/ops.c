@@ -23,6 +23,7 @@
 #include "backup.h"
 #include "reportd.h"
 #include "evidence.h"
+#include "flowd.h"
 #include "kprove.h"
 #include "sign.h"
 #include "version.h"
@@ -120,6 +121,49 @@ static void engine_records(struct daemon *d, FILE *out, bool prom)
 	}
 }
 
+/* A Prometheus label value: backslash, quote and newline escaped (the text format). */
+static void prom_label(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', out);
+		if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+#define KERNEL_HITS_SHOWN	1024	/* more than flowhits.h's table holds */
+
+/* Connections the kernel accepted by name (flowd.h): from the flow log since sansod started,
+ * a lower bound (logging.kernel_rate). Nothing without --flow-log. */
+static void kernel_records(FILE *out, bool prom)
+{
+	struct flowd_hit *v = calloc(KERNEL_HITS_SHOWN, sizeof(*v));
+	uint64_t other = 0;
+	int i, n = v ? flowd_hits(v, KERNEL_HITS_SHOWN, &other) : -ENOMEM;
+
+	if (n >= 0)
+		fputs(prom ? "# TYPE sanso_flow_connections_total counter\n" : "kernel accepts "
+		      "(flow log, since sansod started; at least):\n", out);
+	for (i = 0; i < n; i++) {
+		if (!prom) {
+			fprintf(out, "  %-28s %" PRIu64 " accepted\n", v[i].name, v[i].n);
+			continue;
+		}
+		fputs("sanso_flow_connections_total{name=\"", out);
+		prom_label(out, v[i].name);
+		fprintf(out, "\"} %" PRIu64 "\n", v[i].n);
+	}
+	if (n >= 0 && prom)
+		fprintf(out, "# TYPE sanso_flow_connections_unnamed_total counter\n"
+			"sanso_flow_connections_unnamed_total %" PRIu64 "\n", other);
+	else if (n >= 0 && other)
+		fprintf(out, "  %-28s %" PRIu64 " accepted\n", "(no name, or no room)", other);
+	free(v);
+}
+
 /* What a flood uses up (R44): the conntrack table and the engine's queues, read now. */
 static void kernel_resources(struct daemon *d, FILE *out, bool prom)
 {
@@ -173,6 +217,7 @@ void ops_prometheus(struct daemon *d, FILE *out)
 		fprintf(out, "# kernel counters unavailable\n");
 	engine_counts(d, out, true);
 	engine_records(d, out, true);
+	kernel_records(out, true);
 	kernel_resources(d, out, true);
 	alert_prometheus(out);
 }
@@ -193,6 +238,7 @@ static int h_stats(struct daemon *d, const struct ctl_peer *peer __attribute__((
 	fprintf(out, "verdict engine:\n");
 	engine_counts(d, out, false);
 	engine_records(d, out, false);
+	kernel_records(out, false);
 	kernel_resources(d, out, false);
 	return CTL_OK;
 }

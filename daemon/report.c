@@ -233,29 +233,43 @@ static void matrix(const struct report_facts *f, FILE *out)
 		"パケット数。テーブル作成以降）。"));
 }
 
-static uint64_t hits_of(const struct report_facts *f, const char *name, bool *known)
+static const struct report_hit *hit_of(const struct report_facts *f, const char *name)
 {
 	int i;
 
 	for (i = 0; i < f->n_hits; i++) {
-		if (f->hits[i].name && !strcmp(f->hits[i].name, name)) {
-			*known = true;
-			return f->hits[i].n;
-		}
+		if (f->hits[i].name && !strcmp(f->hits[i].name, name))
+			return &f->hits[i];
 	}
-	*known = false;
-	return 0;
+	return NULL;
 }
 
-static void td_hits(const struct report_facts *f, const char *name, FILE *out)
+/* The connections of a flow or service and who counted them; "—" when nobody does. A
+ * cross-zone one nobody counted yet is 0 when the kernel's accepts are counted: its first
+ * connection would be logged. */
+static void td_hits(const struct report_facts *f, const char *name, bool cross, FILE *out)
 {
-	bool known;
-	uint64_t n = hits_of(f, name, &known);
+	const struct report_hit *h = hit_of(f, name);
+	unsigned src = h ? h->src : 0;
+	uint64_t e = h ? h->engine : 0, k = h ? h->kernel : 0;
 
-	if (known)
-		fprintf(out, "<td>%" PRIu64 "</td>", n);
-	else
+	if (!src && f->kernel_hits && cross)
+		src = REPORT_HIT_KERNEL;
+	if (!src) {
 		td(out, NULL);
+		return;
+	}
+	fprintf(out, "<td class=\"hits\" data-n=\"%" PRIu64 "\" data-src=\"%s\">%" PRIu64
+		"<br><span class=\"count\">", e + k, src == REPORT_HIT_ENGINE ? "engine" :
+		src == REPORT_HIT_KERNEL ? "kernel" : "engine kernel", e + k);
+	if (src == REPORT_HIT_ENGINE)
+		fputs(L(f, "engine", "判定エンジン"), out);
+	else if (src == REPORT_HIT_KERNEL)
+		fputs(L(f, "kernel (at least)", "カーネル（下限）"), out);
+	else
+		fprintf(out, "%s %" PRIu64 " + %s %" PRIu64, L(f, "engine", "判定エンジン"), e,
+			L(f, "kernel (at least)", "カーネル（下限）"), k);
+	fputs("</span></td>", out);
 }
 
 static void flow_row(const struct report_facts *f, const struct flow *fl, FILE *out)
@@ -278,7 +292,7 @@ static void flow_row(const struct report_facts *f, const struct flow *fl, FILE *
 	td(out, fl->approval);
 	td(out, fl->purpose);
 	td(out, policy_verdict_name(fl->verdict));
-	td_hits(f, fl->name, out);
+	td_hits(f, fl->name, fl->from.zone != fl->to.zone, out);
 	fputs("</tr>\n", out);
 }
 
@@ -296,10 +310,14 @@ static void flows(const struct report_facts *f, FILE *out)
 	for (i = 0; i < f->p->n_flows; i++)
 		flow_row(f, &f->p->flows[i], out);
 	fprintf(out, "</table>\n<p class=\"note\">%s</p>\n", L(f,
-		"connections: accepted by the verdict engine under this generation; a flow the "
-		"kernel decides alone is counted per zone pair (sansoctl stats), shown \u2014.",
-		"接続数: この世代で判定エンジンが許可した接続。カーネルだけで判定する通信はゾーンの組"
-		"ごとに計数（sansoctl stats）のため \u2014 と表示。"));
+		"connections: \u201cengine\u201d: accepted by the verdict engine under this "
+		"generation; \u201ckernel\u201d: new connections the kernel accepted, from the flow "
+		"log since sansod started (a lower bound: the kernel rate-limits its log lines, "
+		"logging.kernel_rate). \u2014: not counted (no flow log, or a flow within one zone).",
+		"接続数: 「判定エンジン」はこの世代で判定エンジンが許可した接続、「カーネル」はカーネル"
+		"が許可した新規接続をフローログから sansod 起動以降で計数したもの（下限値: カーネルは"
+		"ログ行を logging.kernel_rate で制限します）。\u2014: 計数なし（フローログなし、または"
+		"ゾーン内の通信）。"));
 }
 
 static const struct report_exc *ledger_of(const struct report_facts *f, const char *id)
@@ -454,7 +472,7 @@ static void service_row(const struct report_facts *f, const struct service *s, F
 	td(out, ports);
 	td(out, policy_match_name(s->match));
 	td(out, s->approval);
-	td_hits(f, s->name, out);
+	td_hits(f, s->name, true, out);
 	fputs("</tr>\n", out);
 }
 
@@ -576,11 +594,14 @@ static void integrity(const struct report_facts *f, FILE *out)
 		 f->audit_why[0] ? "; " : "", f->audit_why);
 	state_line(f, out, "audit-state", L(f, "audit trail", "監査証跡"),
 		   f->audit_on ? f->audit_state : REPORT_BAD, buf);
-	snprintf(buf, sizeof(buf), "%s%s%s", f->flowlog == REPORT_NONE ? "\u2014" :
-		 f->flowlog == REPORT_GOOD ? L(f, "chain intact", "改ざんなし") :
-		 f->flowlog == REPORT_BAD ? L(f, "BROKEN", "改ざん・障害を検出") :
-		 L(f, "not verified", "未検証"), f->flowlog_why[0] ? "; " : "", f->flowlog_why);
+	/* the writer's words (flowd_state) say writing, or why not */
+	snprintf(buf, sizeof(buf), "%s", f->flowlog_why[0] ? f->flowlog_why :
+		 f->flowlog == REPORT_NONE ? "\u2014" : f->flowlog == REPORT_GOOD ?
+		 L(f, "writing", "記録中") : L(f, "NOT WRITTEN", "記録できません"));
 	state_line(f, out, "flowlog-state", L(f, "flow log", "通信記録"), f->flowlog, buf);
+	report_flowcheck_text(&f->flowcheck, f->ja, buf, sizeof(buf));
+	state_line(f, out, "flowlog-verify", L(f, "flow log verified now", "通信記録の改ざん検知"),
+		   f->flowcheck.state, buf);
 	snprintf(buf, sizeof(buf), "%s (%s %u, %d %s)", f->drift == REPORT_GOOD ?
 		 L(f, "in sync", "一致") : f->drift == REPORT_BAD ? L(f, "DRIFT", "差分あり") :
 		 L(f, "kernel not readable", "カーネルを読めません"), L(f, "generation", "世代"),

@@ -49,17 +49,37 @@ struct report_exc {
 	bool revoked, proposed;
 };
 
-/* Connections the verdict engine accepted for a flow or service (this generation). */
-struct report_hit {
-	const char *name;
-	uint64_t n;
-};
-
 enum report_tri {
 	REPORT_UNKNOWN = 0,
 	REPORT_GOOD,
 	REPORT_BAD,
 	REPORT_NONE,			/* not present / not configured */
+};
+
+/* Connections accepted for a flow, exception or service, by who decided them. */
+#define REPORT_HIT_ENGINE	(1U << 0)	/* the verdict engine, this generation: engine */
+#define REPORT_HIT_KERNEL	(1U << 1)	/* the kernel, since sansod started: kernel */
+struct report_hit {
+	const char *name;
+	unsigned src;			/* REPORT_HIT_* that counted it */
+	uint64_t engine;
+	uint64_t kernel;		/* from the flow log: a lower bound (logging.kernel_rate) */
+};
+
+/* The flow log's segments read back for the report (flowlog_verify_dir). */
+struct report_flowcheck {
+	enum report_tri state;		/* GOOD every chain and link holds; BAD broken, or not
+					 * readable (err); UNKNOWN not read (bytes over the
+					 * bound); NONE no flow log */
+	const char *dir;
+	int segments;
+	uint64_t lines;
+	int64_t bytes;			/* of all segments */
+	char bad_seg[REPORT_NAME];	/* where it broke */
+	uint64_t bad_line;
+	const char *why;		/* the verifier's static words */
+	int err;			/* -errno: the directory could not be read */
+	bool first_unlinked;		/* the oldest links to a segment retention deleted */
 };
 
 struct report_facts {
@@ -98,9 +118,12 @@ struct report_facts {
 	enum report_tri audit_state;	/* GOOD: the chain holds; BAD: broken or failing */
 	uint64_t audit_records, audit_last_seq;
 	char audit_why[REPORT_TEXT];	/* the verification's words */
-	/* flow log (R84-R86): NONE when sansod keeps none (the row shows —) */
+	/* flow log (R84-R86): the writer, NONE when sansod keeps none (the rows show —), and
+	 * its chains verified now */
 	enum report_tri flowlog;
 	char flowlog_why[REPORT_TEXT];
+	struct report_flowcheck flowcheck;
+	bool kernel_hits;		/* sansod counts the kernel's accepts (hits' kernel) */
 	/* drift (I7, R49) */
 	enum report_tri drift;		/* GOOD in sync, BAD drift, UNKNOWN kernel unreadable */
 	int drift_differences;
@@ -133,6 +156,9 @@ struct report_check {
 /* The checklist the gateway can judge from the facts: the number of rows (<= max). */
 int report_checklist(const struct report_facts *f, struct report_check *out, int max);
 const char *report_grade_mark(enum report_grade g);	/* "○" "△" "×" "−" */
+
+/* The flow log's verification in words (the integrity table and the R84 row). */
+void report_flowcheck_text(const struct report_flowcheck *c, bool ja, char *buf, size_t len);
 
 /* The whole page: 0, or -EIO when the stream failed. */
 int report_html(const struct report_facts *f, FILE *out);

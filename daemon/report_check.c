@@ -177,9 +177,43 @@ static void people_checks(struct cl *c)
 	    "%d windows; %d approved by their proposer", f->n_windows, own);
 }
 
+void report_flowcheck_text(const struct report_flowcheck *c, bool ja, char *buf, size_t len)
+{
+	switch (c->state) {
+	case REPORT_GOOD:
+		snprintf(buf, len, ja ? "改ざんなし: %d セグメント、%llu 行%s" :
+			 "chain intact: %d segments, %llu lines%s", c->segments,
+			 (unsigned long long)c->lines, !c->first_unlinked ? "" : ja ?
+			 "（最古のセグメントは保存期間で削除されたものに続きます）" :
+			 " (the oldest links to a segment deleted by retention)");
+		break;
+	case REPORT_BAD:
+		if (c->err)
+			snprintf(buf, len, ja ? "'%s' を読めません: %s" : "'%s' cannot be read: %s",
+				 c->dir ? c->dir : "-", strerror(-c->err));
+		else
+			snprintf(buf, len, ja ? "改ざんを検出: セグメント %s の %llu 行目: %s "
+				 "（%d セグメント、%llu 行を検査）" : "BROKEN: segment %s, line %llu: "
+				 "%s (%d segments, %llu lines read)", c->bad_seg,
+				 (unsigned long long)c->bad_line, c->why ? c->why : "-",
+				 c->segments, (unsigned long long)c->lines);
+		break;
+	case REPORT_UNKNOWN:
+		snprintf(buf, len, ja ? "未検証: %d セグメント、%lld MiB はここでは読み直しません"
+			 "（sansoctl flowlog verify %s）" : "not verified: %d segments, %lld MiB: "
+			 "not read again here (sansoctl flowlog verify %s)", c->segments,
+			 (long long)(c->bytes >> 20), c->dir ? c->dir : "DIR");
+		break;
+	default:
+		snprintf(buf, len, "%s", ja ? "フローログなし" : "no flow log");
+		break;
+	}
+}
+
 static void record_checks(struct cl *c)
 {
 	const struct report_facts *f = c->f;
+	char chain[2 * REPORT_TEXT];
 
 	row(c, "R72", "versions of the software and its libraries known", "ソフトウェアとライブラリの版",
 	    f->sanso_version && *f->sanso_version ? GRADE_OK : GRADE_ADVISE, "sansod %s; %s",
@@ -191,9 +225,11 @@ static void record_checks(struct cl *c)
 	    f->audit_state == REPORT_GOOD ? "intact" : f->audit_state == REPORT_BAD ? "BROKEN" :
 	    "not verified", (unsigned long long)f->audit_records,
 	    (unsigned long long)f->audit_last_seq, f->audit_why[0] ? "; " : "", f->audit_why);
+	report_flowcheck_text(&f->flowcheck, f->ja, chain, sizeof(chain));
 	row(c, "R84", "flows and drops logged (flow log)", "通信と破棄の記録（フローログ）",
-	    f->flowlog == REPORT_GOOD ? GRADE_OK : f->flowlog == REPORT_BAD ? GRADE_FIX :
-	    GRADE_ADVISE, "%s", f->flowlog_why[0] ? f->flowlog_why : "-");
+	    f->flowlog == REPORT_BAD || f->flowcheck.state == REPORT_BAD ? GRADE_FIX :
+	    f->flowlog == REPORT_GOOD && f->flowcheck.state == REPORT_GOOD ? GRADE_OK :
+	    GRADE_ADVISE, "%s; %s", f->flowlog_why[0] ? f->flowlog_why : "-", chain);
 	row(c, "R92", "clock synchronised", "時刻同期",
 	    f->clock == REPORT_GOOD ? GRADE_OK : GRADE_ADVISE, "kernel: %s (max error %ld us)",
 	    f->clock == REPORT_GOOD ? "synchronised" : f->clock == REPORT_BAD ?

@@ -21,6 +21,8 @@
 /* A trail larger than this is not read again here: the control loop would stall on it (the
  * daemon checked the whole chain when it opened it; sansoctl audit verify reads any size). */
 #define AUDIT_REVERIFY_MAX	(64L << 20)
+/* The same bound for the flow log's segments together (sansoctl flowlog verify reads any). */
+#define FLOWLOG_REVERIFY_MAX	(64L << 20)
 
 /* What the facts point into (freed once the page is rendered). */
 struct gathered {
@@ -29,6 +31,7 @@ struct gathered {
 	struct report_change *changes;
 	struct report_exc *ledger;
 	struct report_hit *hits;
+	struct flowd_hit *khits;	/* the names hits[] of the kernel point into */
 	bool resolved[OPS_MAX];
 };
 
@@ -127,18 +130,41 @@ static int ledger(struct daemon *d, struct report_exc **ret)
 	return d->ops.n_ledger;
 }
 
-static int hits(struct daemon *d, struct report_hit **ret)
+/* The kernel's count h into v[0..k) by name: the new k. */
+static int kernel_hit(struct report_hit *v, int k, const struct flowd_hit *h)
+{
+	int i;
+
+	for (i = 0; i < k && strcmp(v[i].name, h->name); i++)
+		;
+	if (i == HITS_MAX)
+		return k;
+	v[i].name = h->name;
+	v[i].src |= REPORT_HIT_KERNEL;
+	v[i].kernel += h->n;
+	return i == k ? k + 1 : k;
+}
+
+/* The engine's accepts of this generation (its tables), then the kernel's since sansod
+ * started (the flow log, flowd.h), merged by name. */
+static int hits(struct daemon *d, struct gathered *g, struct report_facts *f)
 {
 	struct report_hit *v;
 	const char *approval;
-	int k = 0;
+	uint64_t other;
+	int i, k = 0, n;
 
-	*ret = v = calloc(HITS_MAX, sizeof(*v));
-	if (!v)
+	g->hits = v = calloc(HITS_MAX, sizeof(*v));
+	g->khits = calloc(HITS_MAX, sizeof(*g->khits));
+	if (!v || !g->khits)
 		return -ENOMEM;
 	while (d->cur.tables && k < HITS_MAX &&
-	       eng_tables_records(d->cur.tables, k, &v[k].name, &approval, &v[k].n) == 0)
-		k++;
+	       eng_tables_records(d->cur.tables, k, &v[k].name, &approval, &v[k].engine) == 0)
+		v[k++].src = REPORT_HIT_ENGINE;
+	n = flowd_hits(g->khits, HITS_MAX, &other);
+	f->kernel_hits = n >= 0;
+	for (i = 0; i < n; i++)
+		k = kernel_hit(v, k, &g->khits[i]);
 	return k;
 }
 
@@ -182,6 +208,40 @@ static void audit_facts(struct daemon *d, struct report_facts *f)
 		f->audit_state = REPORT_BAD;
 		snprintf(f->audit_why, sizeof(f->audit_why), "cannot be read: %s", strerror(-r));
 	}
+}
+
+/* The flow log (R84-R86): the writer's state, and its segments read back now like the trail
+ * above (every segment's chain and the links between them), within the same bound. */
+static void flowlog_facts(struct daemon *d, struct report_facts *f)
+{
+	struct report_flowcheck *c = &f->flowcheck;
+	struct flowlog_verify v;
+	int r;
+
+	r = flowd_state(f->flowlog_why, sizeof(f->flowlog_why), f->ja);
+	f->flowlog = r > 0 ? REPORT_GOOD : r < 0 ? REPORT_BAD : REPORT_NONE;
+	c->state = REPORT_NONE;
+	c->dir = d->o.flow_log;
+	if (!d->o.flow_log)
+		return;
+	r = flowlog_dir_size(d->o.flow_log, &c->bytes, &c->segments);
+	if (r == 0 && c->bytes > FLOWLOG_REVERIFY_MAX) {
+		c->state = REPORT_UNKNOWN;	/* not read again here */
+		return;
+	}
+	if (r == 0)
+		r = flowlog_verify_dir(d->o.flow_log, &v);
+	c->state = r == 0 ? REPORT_GOOD : REPORT_BAD;
+	if (r != 0 && r != -EBADMSG) {
+		c->err = r;
+		return;
+	}
+	c->segments = v.segments;
+	c->lines = v.lines;
+	snprintf(c->bad_seg, sizeof(c->bad_seg), "%s", v.bad_seg);
+	c->bad_line = v.bad_line;
+	c->why = v.why;
+	c->first_unlinked = v.first_unlinked;
 }
 
 struct pair_ctx {
@@ -249,7 +309,7 @@ static void kernel_facts(struct daemon *d, struct report_facts *f, struct gather
 static int gather(struct daemon *d, const struct ctl_peer *peer, struct gathered *g,
 		  struct report_facts *f)
 {
-	int i, r;
+	int i;
 
 	f->now = (int64_t)time(NULL);
 	f->p = d->cur.policy;
@@ -265,7 +325,7 @@ static int gather(struct daemon *d, const struct ctl_peer *peer, struct gathered
 	clock_facts(f);
 	if ((f->n_versions = versions(d, &g->versions)) < 0 ||
 	    (f->n_changes = changes(d, &g->changes, &f->unratified)) < 0 ||
-	    (f->n_ledger = ledger(d, &g->ledger)) < 0 || (f->n_hits = hits(d, &g->hits)) < 0)
+	    (f->n_ledger = ledger(d, &g->ledger)) < 0 || (f->n_hits = hits(d, g, f)) < 0)
 		return -ENOMEM;
 	f->versions = g->versions;
 	f->changes = g->changes;
@@ -280,8 +340,7 @@ static int gather(struct daemon *d, const struct ctl_peer *peer, struct gathered
 	f->isolation_resolved = g->resolved;
 	f->revocations = (const char (*)[POLICY_NAME_MAX])d->ops.revoke;
 	f->n_revocations = d->ops.n_revoke;
-	r = flowd_state(f->flowlog_why, sizeof(f->flowlog_why), f->ja);
-	f->flowlog = r > 0 ? REPORT_GOOD : r < 0 ? REPORT_BAD : REPORT_NONE;
+	flowlog_facts(d, f);
 	audit_facts(d, f);
 	kernel_facts(d, f, g);
 	return 0;
@@ -308,6 +367,7 @@ int report_h_create(struct daemon *d, const struct ctl_peer *peer, const struct 
 		free(g->changes);
 		free(g->ledger);
 		free(g->hits);
+		free(g->khits);
 	}
 	free(g);
 	if (r < 0) {

@@ -11,6 +11,10 @@
 #   one node per zone. --format pdf prints it; pdftotext finds the organisation and the zone
 #   names in Japanese. Without a browser, --format pdf says what to install and writes
 #   nothing. Under CI=true a missing chromium fails the test (cannot_run).
+#   sansod keeps a flow log (--flow-log): real mail-text connections (internet>lgwan, decided
+#   by the kernel alone) show as the kernel's count in the flows table, the flow log is
+#   verified intact (R84 met); one byte of a segment changed shows as broken, with its
+#   segment and line (R84 to be fixed).
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -55,7 +59,8 @@ CTL=$TMP/control
 STATE=$TMP/state
 AUDIT=$TMP/audit.jsonl
 POLICY=$TMP/policy.conf
-mkdir -p "$STATE"
+FLOWS=$TMP/flows
+mkdir -p "$STATE" "$FLOWS"
 # every exception ends in an hour (within 30 days: highlighted); a classification label; an
 # attacker's purpose (markup, an event handler, a script, quotes, an ampersand); a second
 # service whose registration ends in 20 days
@@ -93,11 +98,21 @@ check "the policy has flows, an exception, two services, zones" \
 
 : >"$DLOG"
 ip netns exec "$LAB-gw" "$SANSOD" -f "$POLICY" --control "$CTL" --state-dir "$STATE" \
-	--audit "$AUDIT" >>"$DLOG" 2>&1 &
+	--audit "$AUDIT" --flow-log "$FLOWS" >>"$DLOG" 2>&1 &
 DPID=$!
 PIDS+=("$DPID")
 check "sansod starts" wait_log "applied generation" 1
 check "the control socket is there" poll 50 test -S "$CTL"
+check "sansod reads the flow log's NFLOG group" wait_log "flow log: NFLOG group" 1
+
+# accepted cross-zone connections the kernel decides alone: counted from the flow log
+serve lg tcp 10.20.0.25 25
+for i in 1 2 3; do
+	check "mail-text (internet>lgwan, kernel-decided) passes, connection $i" \
+		tcp_ok in 10.30.0.25 10.20.0.25 25
+done
+mail_logged() { grep -h '"event_type":"flow"' "$FLOWS"/flows-*.jsonl 2>/dev/null | grep -q '"name":"mail-text"'; }
+check "the accepted connections are in the flow log" poll 50 mail_logged
 ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
 exit_of() { "$@" >"$TMP/out" 2>&1; echo $?; }
 check "isolate juki-01 (a row of the isolations)" ctl isolate juki-01 --reason "report drill"
@@ -144,6 +159,19 @@ EXPR='JSON.stringify({
   org: document.querySelector("#summary").textContent.includes("紫波町"),
   versions: document.querySelectorAll("#versions tr.row").length,
   audit: document.querySelector("#audit-state td").className,
+  flowlog_verify: document.querySelector("#flowlog-verify td").className,
+  flowlog_text: document.querySelector("#flowlog-verify td").textContent,
+  mail_hits: (() => {
+    const row = [...document.querySelectorAll("#flows tr.row")].find(r => r.children[0].textContent === "mail-text");
+    const td = row && row.querySelector("td.hits");
+    return td ? td.dataset.src + " " + td.dataset.n : "none";
+  })(),
+  mail_label: (() => {
+    const row = [...document.querySelectorAll("#flows tr.row")].find(r => r.children[0].textContent === "mail-text");
+    const td = row && row.querySelector("td.hits .count");
+    return td ? td.textContent : "none";
+  })(),
+  r84: [...document.querySelectorAll("#checklist tr.row")].find(r => r.children[0].textContent === "R84").children[2].textContent,
   drift: document.querySelector("#drift-state td").className,
   refused: (() => {
     const rows = [...document.querySelectorAll("#matrix tr")];
@@ -179,6 +207,15 @@ check_eq "the isolation is listed" 1 "$(val isolations)"
 check "the store's versions are listed" test "$(val versions)" -ge 1
 check_eq "the audit trail is verified intact" ok "$(val audit)"
 check_eq "drift: in sync" ok "$(val drift)"
+check_eq "the flow log is verified intact now" ok "$(val flowlog_verify)"
+check "the verification says segments and lines" \
+	bash -c "grep -Eq '^改ざんなし: [1-9][0-9]* セグメント、[1-9][0-9]* 行' <<<'$(val flowlog_text)'"
+check_eq "the flow log has a line per mail-text connection" 3 \
+	"$(grep -h '"event_type":"flow"' "$FLOWS"/flows-*.jsonl | grep -c '"name":"mail-text"')"
+check_eq "the flows table counts mail-text's 3 connections (the kernel's, from the flow log)" \
+	"kernel 3" "$(val mail_hits)"
+check_eq "the count is marked as the kernel's lower bound" "カーネル（下限）" "$(val mail_label)"
+check_eq "R84 (flow log written, chain intact): met" "○" "$(val r84)"
 check "the matrix counts the refused ping (lgwan -> internet)" test "$(val refused)" -ge 1
 
 # ---- PDF ----
@@ -212,4 +249,20 @@ check_eq "an operator (sanso-operator) is refused (exit 4)" 4 \
 check "the operator's refusal wrote no file" test ! -e /tmp/op-report.html
 check_eq "a user without a role is refused (exit 4)" 4 \
 	"$(exit_of setpriv --reuid=nobody --regid=nogroup --clear-groups "$SANSOCTL" -s "$CTL" report -o /tmp/nobody-report.html)"
+
+# ---- the flow log tampered with: one byte of a segment ----
+seg=$(grep -l '"event_type":"flow"' "$FLOWS"/flows-*.jsonl | head -1)
+check "a segment holds the mail-text lines" test -n "$seg"
+line=$(grep -n '"event_type":"flow"' "$seg" | grep '"dest_port":25' | head -1 | cut -d: -f1)
+check "and the line to change is found" test -n "$line"
+sed -i "${line}s/\"dest_port\":25/\"dest_port\":26/" "$seg"
+check "one byte changed" bash -c "sed -n '${line}p' '$seg' | grep -q '\"dest_port\":26'"
+check "report after the change (exit 0)" ctl report --lang en -o "$TMP/t.html"
+check "the report shows the flow log broken at that segment and line" \
+	grep -q "id=\"flowlog-verify\"><th>flow log verified now</th><td class=\"ng\">BROKEN: segment $(basename "$seg"), line $line: " "$TMP/t.html"
+check "R84 is to be fixed (×)" \
+	bash -c "grep -q '<tr class=\"row grade-2\"><td>R84</td>' '$TMP/t.html'"
+check "report in Japanese after the change (exit 0)" ctl report -o "$TMP/t-ja.html"
+check "in Japanese too: segment and line" \
+	grep -q "改ざんを検出: セグメント $(basename "$seg") の $line 行目" "$TMP/t-ja.html"
 finish

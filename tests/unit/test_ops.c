@@ -106,10 +106,28 @@ int gen_check(struct daemon *d, const char *file, char sha[65], struct conf_text
 	return -ENOTSUP;
 }
 
+/* What flowd_state() says: test_report.c sets it (0 no flow log, 1 writing, -errno). */
+int stub_flowd_state;
+
 int flowd_state(char *why, size_t len, bool ja)
 {
-	snprintf(why, len, "%s", ja ? "フローログなし" : "no flow log");
-	return 0;
+	snprintf(why, len, "%s", stub_flowd_state > 0 ? "writing" : stub_flowd_state < 0 ?
+		 "not written" : ja ? "フローログなし" : "no flow log");
+	return stub_flowd_state;
+}
+
+/* What flowd_hits() hands out: test_report.c sets these (-ENODATA: no flow log). */
+const struct flowd_hit *stub_flowd_hits;
+int stub_flowd_n = -ENODATA;
+
+int flowd_hits(struct flowd_hit *out, int max, uint64_t *ret_other)
+{
+	int i;
+
+	for (i = 0; i < stub_flowd_n && i < max; i++)
+		out[i] = stub_flowd_hits[i];
+	*ret_other = 0;
+	return stub_flowd_n < 0 ? stub_flowd_n : i;
 }
 
 bool gen_resolves(const struct policy *p, const char *name)
@@ -468,6 +486,37 @@ START_TEST(test_handle_reads)
 }
 END_TEST
 
+/* stats: the kernel's accepts by name (flowd_hits), in words and as Prometheus counters
+ * with their label escaped; nothing of them without a flow log. */
+START_TEST(test_stats_kernel_hits)
+{
+	static const struct flowd_hit kh[] = { { "mail-text", 5 }, { "a\"b\\c", 1 } };
+	struct daemon *d = daemon_new();
+	char *body = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&body, &len);
+
+	ck_assert_ptr_nonnull(out);
+	ops_prometheus(d, out);
+	fclose(out);
+	ck_assert_ptr_null(strstr(body, "sanso_flow_connections"));	/* no flow log */
+	free(body);
+	stub_flowd_hits = kh;
+	stub_flowd_n = 2;
+	out = open_memstream(&body, &len);
+	ops_prometheus(d, out);
+	fclose(out);
+	ck_assert_ptr_nonnull(strstr(body, "# TYPE sanso_flow_connections_total counter\n"
+				     "sanso_flow_connections_total{name=\"mail-text\"} 5\n"
+				     "sanso_flow_connections_total{name=\"a\\\"b\\\\c\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(body, "sanso_flow_connections_unnamed_total 0\n"));
+	free(body);
+	stub_flowd_hits = NULL;
+	stub_flowd_n = -ENODATA;
+	free(d);
+}
+END_TEST
+
 Suite *suite_ops(void);
 
 Suite *suite_ops(void)
@@ -481,6 +530,7 @@ Suite *suite_ops(void)
 	tcase_add_test(tc, test_handle_reload);
 	tcase_add_test(tc, test_exception_two_person);
 	tcase_add_test(tc, test_handle_reads);
+	tcase_add_test(tc, test_stats_kernel_hits);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,11 +4,15 @@
  * organisation or a ledger entry stays text (an attacker writes them); the diagram's nodes,
  * edges and forbidden pair; the self-inspection grades follow the facts; both languages. */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
+#include "flowd.h"
 #include "report.h"
 #include "reportd.h"
 #include "sansod.h"
@@ -69,7 +73,9 @@ static void facts(struct report_facts *f, const struct policy *p, bool ja)
 		  .reason = "<svg onload=alert(1)>", .requested_by = "a", .approved_by = "-",
 		  .expires = "2026-09-29T00:00:00+09:00", .revoked = true },
 	};
-	static const struct report_hit hits[] = { { "Far", 7 } };
+	static const struct report_hit hits[] = {
+		{ .name = "Far", .src = REPORT_HIT_ENGINE, .engine = 7 },
+	};
 
 	memset(f, 0, sizeof(*f));
 	f->ja = ja;
@@ -94,6 +100,7 @@ static void facts(struct report_facts *f, const struct policy *p, bool ja)
 	f->drift = REPORT_GOOD;
 	f->fib = REPORT_NONE;
 	f->flowlog = REPORT_NONE;
+	f->flowcheck.state = REPORT_NONE;
 }
 
 static char *render(const struct report_facts *f)
@@ -152,7 +159,8 @@ START_TEST(test_counts)
 	ck_assert_int_eq(count(strstr(html, "<table id=\"services\">"), NULL, "<tr class=\"row soon\">"), 1);
 	ck_assert_int_eq(count(strstr(html, "<table id=\"exceptions\">"),
 			       strstr(html, "<table id=\"windows\">"), "<tr class=\"row soon\">"), 1);
-	ck_assert_ptr_nonnull(strstr(html, "<td>7</td>"));	/* Far's connections */
+	/* Far's connections, counted by the engine */
+	ck_assert_ptr_nonnull(strstr(html, "<td class=\"hits\" data-n=\"7\" data-src=\"engine\">7"));
 	ck_assert_ptr_nonnull(strstr(html, "<html lang=\"ja\">"));
 	ck_assert_ptr_nonnull(strstr(html, "自己点検"));
 	ck_assert_ptr_nonnull(strstr(html, "機密性2"));
@@ -218,6 +226,116 @@ START_TEST(test_svg)
 }
 END_TEST
 
+/* The row of <table id="TABLE"> whose cells include <td>NAME</td> (freed by the caller). */
+static char *row_of(const char *html, const char *table, const char *name)
+{
+	char open[64], cell[128];
+	const char *t, *end, *c, *r;
+
+	snprintf(open, sizeof(open), "<table id=\"%s\">", table);
+	snprintf(cell, sizeof(cell), "<td>%s</td>", name);
+	t = strstr(html, open);
+	ck_assert_msg(t != NULL, "no table %s", table);
+	end = strstr(t, "</table>");
+	c = strstr(t, cell);
+	ck_assert_msg(c != NULL && c < end, "no row %s in %s", name, table);
+	for (r = c; r > t && strncmp(r, "<tr", 3); r--)
+		;
+	end = strstr(c, "</tr>");
+	ck_assert_ptr_nonnull(end);
+	return strndup(r, (size_t)(end - r));
+}
+
+static void row_has(const char *html, const char *table, const char *name, const char *want)
+{
+	char *row = row_of(html, table, name);
+
+	ck_assert_msg(strstr(row, want) != NULL, "%s row %s: no '%s' in %s", table, name, want,
+		      row);
+	free(row);
+}
+
+/* Who counted each connection: the engine (this generation), the kernel (the flow log, a
+ * lower bound) or both; a cross-zone row nobody counted yet is 0 once the kernel's accepts
+ * are counted, and — while they are not. */
+START_TEST(test_hits_sources)
+{
+	static const struct report_hit hits[] = {
+		{ .name = "Far", .src = REPORT_HIT_ENGINE, .engine = 7 },
+		{ .name = "mail", .src = REPORT_HIT_KERNEL, .kernel = 12 },
+		{ .name = "log", .src = REPORT_HIT_ENGINE | REPORT_HIT_KERNEL, .engine = 2,
+		  .kernel = 3 },
+	};
+	struct policy *p = load();
+	struct report_facts f;
+	char *html;
+
+	facts(&f, p, false);
+	f.hits = hits;
+	f.n_hits = 3;
+	html = render(&f);
+	row_has(html, "flows", "mail", "<td class=\"hits\" data-n=\"12\" data-src=\"kernel\">12"
+		"<br><span class=\"count\">kernel (at least)</span></td>");
+	row_has(html, "flows", "log", "data-n=\"5\" data-src=\"engine kernel\">5<br><span "
+		"class=\"count\">engine 2 + kernel (at least) 3</span>");
+	row_has(html, "services", "Far", "data-n=\"7\" data-src=\"engine\">7<br><span "
+		"class=\"count\">engine</span>");
+	row_has(html, "services", "Near", "<td>AP-4</td><td>\u2014</td>");	/* nobody counts it */
+	ck_assert_ptr_nonnull(strstr(html, "lower bound: the kernel rate-limits its log lines, "
+				     "logging.kernel_rate"));
+	free(html);
+	f.ja = true;
+	f.kernel_hits = true;			/* sansod keeps a flow log: counted, none yet */
+	html = render(&f);
+	row_has(html, "services", "Near", "data-n=\"0\" data-src=\"kernel\">0<br><span "
+		"class=\"count\">カーネル（下限）</span>");
+	row_has(html, "flows", "mail", "data-n=\"12\" data-src=\"kernel\">12<br><span "
+		"class=\"count\">カーネル（下限）</span>");
+	row_has(html, "flows", "log", "判定エンジン 2 + カーネル（下限） 3");
+	ck_assert_ptr_nonnull(strstr(html, "logging.kernel_rate で制限します"));
+	free(html);
+	policy_free(p);
+}
+END_TEST
+
+/* The flow log's verification in the integrity table, both languages. */
+START_TEST(test_flowcheck_text)
+{
+	struct policy *p = load();
+	struct report_facts f;
+	char *html;
+
+	facts(&f, p, false);
+	f.flowlog = REPORT_GOOD;
+	f.flowcheck = (struct report_flowcheck){ .state = REPORT_BAD, .dir = "/var/log/sanso/flows",
+		.segments = 3, .lines = 120, .bad_seg = "flows-20260921T000000Z-2.jsonl",
+		.bad_line = 17, .why = "the line's hash does not match" };
+	html = render(&f);
+	ck_assert_ptr_nonnull(strstr(html, "<tr class=\"row\" id=\"flowlog-verify\"><th>flow log "
+				     "verified now</th><td class=\"ng\">BROKEN: segment "
+				     "flows-20260921T000000Z-2.jsonl, line 17: the line&#39;s hash "
+				     "does not match (3 segments, 120 lines read)</td>"));
+	free(html);
+	f.ja = true;
+	html = render(&f);
+	ck_assert_ptr_nonnull(strstr(html, "改ざんを検出: セグメント flows-20260921T000000Z-2.jsonl "
+				     "の 17 行目"));
+	free(html);
+	f.flowcheck = (struct report_flowcheck){ .state = REPORT_UNKNOWN, .segments = 9,
+		.bytes = 70L << 20, .dir = "/var/log/sanso/flows" };
+	html = render(&f);
+	ck_assert_ptr_nonnull(strstr(html, "未検証: 9 セグメント、70 MiB はここでは読み直しません"
+				     "（sansoctl flowlog verify /var/log/sanso/flows）"));
+	free(html);
+	f.ja = false;
+	html = render(&f);
+	ck_assert_ptr_nonnull(strstr(html, "<td class=\"\">not verified: 9 segments, 70 MiB: not "
+				     "read again here (sansoctl flowlog verify /var/log/sanso/flows)"));
+	free(html);
+	policy_free(p);
+}
+END_TEST
+
 static enum report_grade grade_of(const struct report_facts *f, const char *req)
 {
 	struct report_check v[REPORT_CHECKS_MAX];
@@ -258,6 +376,18 @@ START_TEST(test_checklist)
 	ck_assert_int_eq(grade_of(&f, "R92"), GRADE_ADVISE);
 	f.store_on = false;
 	ck_assert_int_eq(grade_of(&f, "R62"), GRADE_FIX);
+	/* R84: the writer and the chain read back now */
+	ck_assert_int_eq(grade_of(&f, "R84"), GRADE_ADVISE);	/* no flow log */
+	f.flowlog = REPORT_GOOD;
+	f.flowcheck.state = REPORT_GOOD;
+	ck_assert_int_eq(grade_of(&f, "R84"), GRADE_OK);
+	f.flowcheck.state = REPORT_UNKNOWN;			/* too large to read here */
+	ck_assert_int_eq(grade_of(&f, "R84"), GRADE_ADVISE);
+	f.flowcheck.state = REPORT_BAD;
+	ck_assert_int_eq(grade_of(&f, "R84"), GRADE_FIX);
+	f.flowcheck.state = REPORT_GOOD;
+	f.flowlog = REPORT_BAD;					/* not written now */
+	ck_assert_int_eq(grade_of(&f, "R84"), GRADE_FIX);
 	ck_assert_str_eq(report_grade_mark(GRADE_OK), "\u25cb");
 	ck_assert_str_eq(report_grade_mark(GRADE_NA), "\u2212");
 	policy_free(p);
@@ -331,6 +461,124 @@ START_TEST(test_handler)
 }
 END_TEST
 
+extern const struct flowd_hit *stub_flowd_hits;	/* test_ops.c's stubs */
+extern int stub_flowd_n, stub_flowd_state;
+
+/* A flow log of three accepted mail connections, one segment; its name into seg. */
+static void flowlog_made(const char *dir, char *seg, size_t len)
+{
+	static const struct logging_conf lc = {
+		.group = 7, .kernel_rate = 50, .source_lines = 10, .source_window = 2,
+		.segment_bytes = 1 << 20, .segment_seconds = 86400, .retention_days = 400,
+		.scan_ports = 5, .scan_hosts = 20, .scan_window = 10,
+	};
+	struct flowlog *fl = calloc(1, sizeof(*fl));
+	struct flowlog_event ev;
+	int i;
+
+	ck_assert_ptr_nonnull(fl);
+	memset(&ev, 0, sizeof(ev));
+	ev.event_type = "flow";
+	ev.decision = "accept";
+	snprintf(ev.rule, sizeof(ev.rule), "sanso flow internet>lgwan");
+	snprintf(ev.name, sizeof(ev.name), "mail");
+	ck_assert_int_eq(flowlog_open(fl, dir, &lc, NOW), 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(flowlog_write(fl, &ev, (int64_t)NOW * 1000000 + i), 0);
+	snprintf(seg, len, "%s", fl->seg);
+	flowlog_close(fl);
+	free(fl);
+}
+
+/* One byte of a file changed: the first 'mail' of its third line becomes 'nail'. */
+static void tamper(const char *dir, const char *seg)
+{
+	char path[512], buf[8192];
+	const char *at;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, seg);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	at = strstr(strchr(strchr(buf, '\n') + 1, '\n') + 1, "\"mail\"");
+	ck_assert_ptr_nonnull(at);
+	ck_assert_int_eq(pwrite(fd, "n", 1, at + 1 - buf), 1);
+	close(fd);
+}
+
+/* The daemon's side of the flow log: the directory's chains verified now (intact, a changed
+ * byte, too large to read here), the R84 row following them, and the kernel's counts merged
+ * into the flows table. */
+START_TEST(test_handler_flowlog)
+{
+	static const struct flowd_hit kh[] = { { "mail", 4 }, { "no-such-flow", 1 } };
+	struct daemon *d = calloc(1, sizeof(*d));
+	char dir[] = "/tmp/sanso-report.XXXXXX", seg[FLOWLOG_SEG_NAME_MAX], path[600], cmd[600];
+	char *html = NULL, *row;
+	int fd;
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	pthread_mutex_init(&d->ap_lock, NULL);
+	d->cur.policy = load();
+	flowlog_made(dir, seg, sizeof(seg));
+	d->o.flow_log = dir;
+	stub_flowd_state = 1;
+	stub_flowd_hits = kh;
+	stub_flowd_n = 2;
+	ck_assert_int_eq(report_req(d, "en", &html), CTL_OK);
+	ck_assert_ptr_nonnull(strstr(html, "id=\"flowlog-verify\"><th>flow log verified now</th>"
+				     "<td class=\"ok\">chain intact: 1 segments, 4 lines</td>"));
+	row_has(html, "flows", "mail", "data-n=\"4\" data-src=\"kernel\"");
+	row_has(html, "flows", "log", "data-n=\"0\" data-src=\"kernel\"");
+	row = row_of(html, "checklist", "R84");
+	ck_assert_msg(strstr(row, "grade-0") != NULL, "R84 not met: %s", row);
+	free(row);
+	free(html);
+
+	tamper(dir, seg);
+	ck_assert_int_eq(report_req(d, "en", &html), CTL_OK);
+	snprintf(path, sizeof(path), "<td class=\"ng\">BROKEN: segment %s, line 3: ", seg);
+	ck_assert_msg(strstr(html, path) != NULL, "no '%s'", path);
+	row = row_of(html, "checklist", "R84");
+	ck_assert_msg(strstr(row, "grade-2") != NULL, "R84 not to be fixed: %s", row);
+	free(row);
+	free(html);
+	ck_assert_int_eq(report_req(d, NULL, &html), CTL_OK);
+	snprintf(path, sizeof(path), "改ざんを検出: セグメント %s の 3 行目", seg);
+	ck_assert_msg(strstr(html, path) != NULL, "no '%s'", path);
+	free(html);
+
+	/* over the bound: not read (a sparse segment), said how to verify it */
+	snprintf(path, sizeof(path), "%s/flows-20990101T000000Z-1.jsonl", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 65L << 20), 0);
+	close(fd);
+	ck_assert_int_eq(report_req(d, "en", &html), CTL_OK);
+	snprintf(path, sizeof(path), "not verified: 2 segments, 65 MiB: not read again here "
+		 "(sansoctl flowlog verify %s)", dir);
+	ck_assert_msg(strstr(html, path) != NULL, "no '%s'", path);
+	row = row_of(html, "checklist", "R84");
+	ck_assert_msg(strstr(row, "grade-1") != NULL, "R84 not advised: %s", row);
+	free(row);
+	free(html);
+
+	stub_flowd_state = 0;
+	stub_flowd_hits = NULL;
+	stub_flowd_n = -ENODATA;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	policy_free(d->cur.policy);
+	pthread_mutex_destroy(&d->ap_lock);
+	free(d);
+}
+END_TEST
+
 Suite *suite_report(void);
 
 Suite *suite_report(void)
@@ -344,6 +592,9 @@ Suite *suite_report(void)
 	tcase_add_test(tc, test_checklist);
 	tcase_add_test(tc, test_no_policy);
 	tcase_add_test(tc, test_handler);
+	tcase_add_test(tc, test_hits_sources);
+	tcase_add_test(tc, test_flowcheck_text);
+	tcase_add_test(tc, test_handler_flowlog);
 	suite_add_tcase(s, tc);
 	return s;
 }

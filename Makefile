@@ -8,6 +8,7 @@ SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
+GENERATORDIR ?= /lib/systemd/system-generators
 SYSUSERSDIR    ?= /usr/lib/sysusers.d
 TMPFILESDIR    ?= /usr/lib/tmpfiles.d
 MODULESLOADDIR ?= /usr/lib/modules-load.d
@@ -55,6 +56,7 @@ endif
 PURE :=
 PURE += util_time
 PURE += util_json
+PURE += unitnet
 PURE += diag
 PURE += policy
 PURE += policy_check
@@ -135,7 +137,7 @@ UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
 # ops, change: against the stubs of tests/unit/test_ops.c (gen, state, trail, kdump, queue, kwatch, log).
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change backup mwin ctev nflog reportd clocksync $(ENGINE_PURE)) \
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change backup mwin ctev nflog reportd clocksync alertcheck $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).
@@ -388,6 +390,9 @@ install: $(O)/sansod $(O)/sansoctl $(O)/sansoctl
 		sed -e 's|/usr/sbin/sansod|$(SBINDIR)/sansod|g' -e 's|/usr/sbin/sansoctl|$(SBINDIR)/sansoctl|g' \
 		    -e 's|/usr/share/sanso/|$(PREFIX)/share/sanso/|g' \
 		    systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	install -d $(DESTDIR)$(GENERATORDIR)
+	sed -e 's|/usr/sbin/sansod|$(SBINDIR)/sansod|g' systemd/sanso-generator \
+		>$(DESTDIR)$(GENERATORDIR)/sanso-generator && chmod 0755 $(DESTDIR)$(GENERATORDIR)/sanso-generator
 	install -m 0644 systemd/sanso-baseline.nft $(DESTDIR)$(PREFIX)/share/sanso/
 	install -m 0644 systemd/sysusers.d/sanso.conf $(DESTDIR)$(SYSUSERSDIR)/sanso.conf
 	install -m 0644 systemd/tmpfiles.d/sanso.conf $(DESTDIR)$(TMPFILESDIR)/sanso.conf

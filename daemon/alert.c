@@ -158,8 +158,8 @@ static void sink_err(struct sink *s, int err, const char *what)
 	s->last_err = err;
 	log_warnx("alerts: syslog %s: %s: %s%s", s->url.text, what, strerror(err),
 		  err == EPERM || err == EAFNOSUPPORT ? " (under systemd: the unit allows no IP "
-		  "socket or not this address; see sansod(8), ALERTS: the drop-in with "
-		  "RestrictAddressFamilies= and IPAddressAllow=)" : "");
+		  "socket or not this address; sanso-generator opens the policy's collectors: "
+		  "systemctl daemon-reload && systemctl restart sansod; sansod(8) ALERTS)" : "");
 }
 
 static void sink_close(struct sink *s)

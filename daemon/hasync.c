@@ -92,8 +92,15 @@ int hasync_open(struct hasync *h, const struct ha_conf *ha, const char *state_di
 	for (i = 0; i < ha->n_nodes; i++) {
 		int fd = socket(ha->nodes[i].family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
-		if (fd < 0)
-			break;
+		if (fd < 0) {
+			r = -errno;
+			snprintf(why, why_len, "cannot open a UDP socket: %s%s", strerror(-r),
+				 r == -EAFNOSUPPORT || r == -EPERM ? " (under systemd: the unit "
+				 "opens IP only through sanso-generator: systemctl daemon-reload && "
+				 "systemctl restart sansod; sansod(8) --unit-dropin)" : "");
+			explicit_bzero(h->key, sizeof(h->key));
+			return r;
+		}
 		len = node_addr(&ha->nodes[i], ha->sync_port, &own);
 		if (bind(fd, (struct sockaddr *)&own, len) == 0) {
 			h->fd = fd;

@@ -24,6 +24,7 @@
 #include "alertcheck.h"
 #include "change.h"
 #include "conf.h"
+#include "unitnet.h"
 #include "conftext.h"
 #include "lang.h"
 #include "log.h"
@@ -141,6 +142,26 @@ static int mode_check(struct daemon *d)
 		fprintf(stderr, "%s\n", d->ja ? "設定に問題はありません" : "configuration OK");
 	gen_free(&g);
 	return code;
+}
+
+/* --unit-dropin: parsed only (no compile, no kernel): quick enough for a generator. */
+static int mode_unit_dropin(struct daemon *d)
+{
+	struct policy *p = NULL;
+	struct diag diag;
+	int r;
+
+	diag_init(&diag);
+	r = conf_load_file(d->o.file, &p, &diag);
+	gen_diag_print(d, &diag, d->ja);
+	diag_fini(&diag);
+	if (r < 0) {
+		fprintf(stderr, "%s: configuration refused: no drop-in\n", d->o.file);
+		return r == -EINVAL ? EXIT_POLICY : EXIT_KERNEL;
+	}
+	r = unitnet_dropin(p, d->o.file, stdout);
+	policy_free(p);
+	return r < 0 ? EXIT_KERNEL : EXIT_OK;
 }
 
 static int mode_print(struct daemon *d)
@@ -856,6 +877,8 @@ static void usage(FILE *out)
 		"                     as hash-chained JSON lines (e.g. /var/log/sanso/flows)\n"
 		"  --no-persist       commit without the table flags owner and persist, as on\n"
 		"                     kernels without persist (tests; see sansod(8))\n"
+		"  --unit-dropin      print the systemd drop-in that opens sansod.service's network\n"
+		"                     for the policy's syslog collectors and HA nodes (nothing more)\n"
 		"  --stats            print sizes and timings of the commit\n"
 		"  --metrics-file PATH\n"
 		"                     write sansoctl stats' counters there (Prometheus text) every 15 s\n"
@@ -881,6 +904,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "no-persist", no_argument, NULL, 'Q' },
 		{ "flow-log", required_argument, NULL, 'L' },
 		{ "metrics-file", required_argument, NULL, 'M' },
+		{ "unit-dropin", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
@@ -907,6 +931,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'Q': o->no_persist = true; break;
 		case 'L': o->flow_log = optarg; break;
 		case 'M': o->metrics_file = optarg; break;
+		case 'U': o->mode = MODE_UNIT_DROPIN; break;
 		case 'F':
 			if (strcmp(optarg, "block-crosszone") && strcmp(optarg, "alert-only"))
 				return -EINVAL;
@@ -1037,6 +1062,8 @@ int main(int argc, char **argv)
 		return mode_check(&d);
 	if (d.o.mode == MODE_PRINT_NFT)
 		return mode_print(&d);
+	if (d.o.mode == MODE_UNIT_DROPIN)
+		return mode_unit_dropin(&d);
 	d.started = time(NULL);
 	d.au.fd = -1;
 	if (prepare_dirs(&d.o) < 0)

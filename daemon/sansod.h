@@ -34,6 +34,7 @@ enum mode {
 	MODE_PRINT_NFT,
 	MODE_ONCE,
 	MODE_VERIFY,
+	MODE_UNIT_DROPIN,	/* --unit-dropin: the unit's network for the policy (unitnet.h) */
 };
 
 struct opts {

@@ -26,6 +26,7 @@ mkdir -p "$TMP/metrics"
 chmod 0755 "$TMP"
 ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
 lines() { grep -c "$@" 2>/dev/null || true; }
+SCANS=()
 
 # the collectors and the commands
 n gw python3 "$SANSO_ROOT/tests/netns/syslog_sink.py" "$SYSLOG" --udp 5514 --tcp 5515 &
@@ -62,8 +63,9 @@ check "a collector by name is refused at file:line:column" \
 
 : >"$DLOG"
 # --no-persist: the table has no owner, so another process can delete it (t_attack_kern (b))
+mkdir -p "$TMP/flows"
 ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --control "$CTL" --no-persist \
-	--metrics-file "$METRICS" >>"$DLOG" 2>&1 &
+	--metrics-file "$METRICS" --flow-log "$TMP/flows" >>"$DLOG" 2>&1 &
 DPID=$!
 PIDS+=("$DPID")
 check "sansod starts" wait_log "applied generation" 1
@@ -74,6 +76,37 @@ check "exception.expiring reaches the UDP collector" \
 	poll 50 grep -q '^udp <133>1 .* sansod [0-9]* exception.expiring \[sanso@32473 event="exception.expiring" severity="notice"' "$SYSLOG"
 check "exception.expiring reaches the TCP collector (octet counting)" \
 	poll 50 grep -q '^tcp <133>1 .* exception.expiring .*EX-2026-014' "$SYSLOG"
+
+# ---- clock.unsync (R92): raised exactly when the kernel says the clock is not synchronised ----
+unsynced=$(python3 - <<'PY'
+import ctypes
+class T(ctypes.Structure):
+    _fields_ = [("modes", ctypes.c_uint), ("offset", ctypes.c_long), ("freq", ctypes.c_long),
+                ("maxerror", ctypes.c_long), ("esterror", ctypes.c_long), ("status", ctypes.c_int),
+                ("pad", ctypes.c_char * 200)]
+t = T()
+r = ctypes.CDLL(None).adjtimex(ctypes.byref(t))
+print(1 if r == 5 or t.status & 0x40 else 0)
+PY
+)
+echo "    the kernel's clock: $( ((unsynced)) && echo NOT synchronised || echo synchronised)"
+if ((unsynced)); then
+	check "clock.unsync reaches the UDP collector (warning)" \
+		poll 50 grep -q '^udp <132>1 .* clock.unsync \[' "$SYSLOG"
+else
+	check "a synchronised clock is logged" poll 50 grep -q "clock: synchronised" "$DLOG"
+	refute "no clock.unsync while the clock is synchronised" grep -q clock.unsync "$SYSLOG"
+fi
+check "status shows the clock's state" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q '^clock: .*synchronised'"
+
+# ---- a scan from the Internet zone reaches the collector (flow log) ----
+for p in $(seq 2000 2024); do
+	n in ncat -z -w 1 -s 10.30.0.100 10.20.0.25 "$p" >/dev/null 2>&1 &
+	SCANS+=("$!")
+done
+wait "${SCANS[@]}" || true
+check "scan.detected reaches the UDP collector (warning) with the source" \
+	poll 100 grep -q '^udp <132>1 .* scan.detected \[.*10\.30\.0\.100' "$SYSLOG"
 
 # ---- sansoctl alert test ----
 check "sansoctl alert test (exit 0)" bash -c "'$SANSOCTL' -s '$CTL' alert test >'$TMP/test.out'"

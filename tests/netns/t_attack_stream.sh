@@ -200,6 +200,8 @@ got=$(tool lg clients "$T2" "$WEB" 443 200 www.allowed.example)
 check_eq "after 1,200 idle handshakes from $ATK: 200 ClientHellos from $T2 pass" 200 "$got"
 check "counted: breakout_source_quota ($(engine_count breakout_source_quota))" \
 	counted breakout_source_quota
+check "the refusals over the source quota raise engine.overload" \
+	poll 100 grep -q "SANSO_EVENT=engine.overload .*over a source's quota" "$DLOG"
 check_eq "after 1,200 idle handshakes: a HTTP request from $T1 is answered" "first ok" \
 	"$(keepalive "$T1" www.allowed.example 2>/dev/null | sed -n 1p)"
 

@@ -538,6 +538,51 @@ test_man()
 		bad "sanso.conf.5: not documented (from conf/REFERENCE.md): ${missing[*]}"
 }
 
+# ---- 7: the generator's drop-in (sansod --unit-dropin): the network of the policy only -----
+test_generator()
+{
+	local g=$T/gen d=$T/gen/sansod.service.d/50-sanso-network.conf out
+	local gen=systemd/sanso-generator
+
+	rm -rf "$g" && mkdir -p "$g"
+	SANSOD=$SANSOD SANSO_CONF=conf/three-tier.conf sh "$gen" "$g"
+	if [[ -f $d ]] && grep -q '^\[Service\]$' "$d" && ! grep -q '^IPAddressAllow\|^RestrictAddressFamilies' "$d"; then
+		ok "generator: no collector, no HA pair: a drop-in that opens nothing"
+	else
+		bad "generator: three-tier.conf: $(cat "$d" 2>&1)"
+	fi
+	cp conf/ha-three-tier.conf "$T/net.conf"
+	printf 'alerts: { syslog = ["udp://10.20.0.60:514", "tcp://[2001:db8::60]:6514"]; };\n' >>"$T/net.conf"
+	SANSOD=$SANSOD SANSO_CONF=$T/net.conf sh "$gen" "$g"
+	if grep -qx 'IPAddressAllow=10.20.0.60 2001:db8::60 10.255.0.1 10.255.0.2' "$d" &&
+	   grep -qx 'RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6' "$d"; then
+		ok "generator: exactly the collectors and the HA nodes, their families"
+	else
+		bad "generator: collectors and HA: $(cat "$d")"
+	fi
+	if [[ -d $R/etc ]] && have systemd-analyze; then
+		mkdir -p "$R/etc/systemd/system/sansod.service.d"
+		cp "$d" "$R/etc/systemd/system/sansod.service.d/"
+		out=$(MANPATH=$R/usr/share/man systemd-analyze verify --root="$R" sansod.service 2>&1)
+		[[ $? -eq 0 && -z $out ]] && ok "systemd-analyze verify sansod.service with the drop-in" ||
+			bad "systemd-analyze verify sansod.service with the drop-in: $out"
+		out=$(systemd-analyze security --offline=yes --root="$R" sansod.service 2>/dev/null |
+			sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+		awk -v s="${out:-99}" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(s <= m) }' &&
+			ok "systemd-analyze security with the drop-in: exposure $out (at most $MAX_EXPOSURE)" ||
+			bad "systemd-analyze security with the drop-in: exposure ${out:-none}"
+		rm -rf "$R/etc/systemd/system/sansod.service.d"
+	fi
+	printf 'policy: { organisation = "x"; };\n' >"$T/bad.conf"
+	rm -f "$d"
+	if SANSOD=$SANSOD SANSO_CONF=$T/bad.conf sh "$gen" "$g" && [[ ! -e $d ]] &&
+	   [[ -z $(ls -A "$g/sansod.service.d") ]]; then
+		ok "generator: a policy it cannot read: no drop-in (the unit stays closed), exit 0"
+	else
+		bad "generator: a bad policy left $(ls -A "$g/sansod.service.d")"
+	fi
+}
+
 # ---------------------------------------------------------------------------------------------
 if ! have systemd-analyze; then
 	cannot "systemd-analyze missing (Debian package systemd)"
@@ -548,6 +593,7 @@ else
 	bad "install into a throw-away root"
 fi
 test_early_choice
+test_generator
 [[ -d $R/etc ]] && test_users_files
 test_kernel
 test_man

@@ -10,6 +10,7 @@
 #include "flowhits.h"
 #include "log.h"
 #include "nflog.h"
+#include "sign.h"
 
 #define IFCACHE		64
 
@@ -21,6 +22,7 @@ static struct {
 	int err;			/* the last write error, 0: writing */
 	int64_t alert_at;		/* real seconds of the last failure alert */
 	int64_t retry_at;		/* real seconds of the last try to write again */
+	int64_t ckpt_at;		/* real seconds of the last signed checkpoint (or try) */
 	uint64_t lost, bad;		/* reported so far */
 	const void *policy;		/* the generation the names come from */
 	struct { unsigned idx; char name[IF_NAMESIZE]; } ifc[IFCACHE];
@@ -170,11 +172,39 @@ void flowd_start(struct daemon *d)
 		(void)write_gap();
 }
 
+/* The segment's head signed with the gateway's key (sansoctl keygen), as the audit trail's
+ * (trail.c): every FLOWD_CKPT_LINES lines or FLOWD_CKPT_S seconds, and at stop. */
+static void checkpoint(void)
+{
+	char msg[160], b64[SIGN_B64_LEN + 1], id[SIGN_KEYID_LEN + 1];
+	int64_t now = now_us() / 1000000;
+	int r;
+
+	F.ckpt_at = now;
+	if (!F.d->o.state_dir || !F.fl.ckpt_pending || F.err ||
+	    flowlog_ckpt_msg(&F.fl, msg, sizeof(msg)) < 0)
+		return;
+	r = sign_msg(F.d->o.state_dir, msg, strlen(msg), b64, id);
+	if (r == -ENOENT) {		/* no key: try again after the next batch */
+		F.fl.ckpt_pending = 0;
+		return;
+	}
+	if (r < 0) {
+		log_warnx("flow log: cannot sign a checkpoint: %s", strerror(-r));
+		return;
+	}
+	r = flowlog_checkpoint(&F.fl, id, b64, now);
+	if (r < 0)
+		failed(r);
+}
+
 void flowd_stop(void)
 {
 	nflog_close(&F.nl);
-	if (F.on)
+	if (F.on) {
+		checkpoint();
 		flowlog_close(&F.fl);
+	}
 	F.on = false;
 }
 
@@ -214,6 +244,9 @@ void flowd_tick(struct daemon *d)
 		memset(F.ifc, 0, sizeof(F.ifc));
 		bind_group(d);
 	}
+	if (F.fl.ckpt_pending >= FLOWD_CKPT_LINES ||
+	    (F.fl.ckpt_pending && now_us() / 1000000 - F.ckpt_at >= FLOWD_CKPT_S))
+		checkpoint();
 	r = flowlog_tick(&F.fl, now_us());
 	if (r < 0)
 		failed(r);

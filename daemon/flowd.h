@@ -6,8 +6,10 @@
  * FLOWD_ALERT_S while it lasts); under "alert-only" traffic keeps its policy, under
  * "block-crosszone" d->flowlog_blocks asks the main loop for the generation that isolates
  * every zone until the log is written again. Writing is retried every FLOWD_RETRY_S; the
- * first line after a failure is a "gap" line with the count of lines lost. Runs only with
- * --flow-log DIR. */
+ * first line after a failure is a "gap" line with the count of lines lost. With a signing
+ * key (sansoctl keygen) the segment's head is signed into an audit.checkpoint record every
+ * FLOWD_CKPT_LINES lines or FLOWD_CKPT_S seconds and at stop (sansoctl flowlog verify --key).
+ * Runs only with --flow-log DIR. */
 #ifndef SANSO_FLOWD_H
 #define SANSO_FLOWD_H
 
@@ -16,6 +18,8 @@
 
 #define FLOWD_ALERT_S	300
 #define FLOWD_RETRY_S	5
+#define FLOWD_CKPT_LINES	100	/* a signed checkpoint every so many lines */
+#define FLOWD_CKPT_S	600	/* or so many seconds after lines were written */
 
 /* Open the writer and bind the policy's NFLOG group; failures are alerted, not fatal. */
 void flowd_start(struct daemon *d);

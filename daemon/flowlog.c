@@ -392,7 +392,36 @@ static int seg_append(struct flowlog *fl, int64_t t, const char *event,
 	sha256_buf(fl->line, (size_t)len, fl->prev);
 	fl->seg_bytes += len;
 	fl->dirty = true;
+	fl->ckpt_pending++;
 	return 0;
+}
+
+int flowlog_ckpt_msg(const struct flowlog *fl, char *buf, size_t len)
+{
+	if (fl->fd < 0 || !fl->seq)
+		return -ENOENT;
+	return audit_checkpoint_msg(fl->seq, fl->prev, buf, len) < 0 ? -EINVAL : 0;
+}
+
+int flowlog_checkpoint(struct flowlog *fl, const char *key_id, const char *sig_b64, int64_t now)
+{
+	char seq[24], hex[SHA256_HEX_SIZE];
+	struct audit_fields f;
+	int r;
+
+	if (fl->fd < 0 || !fl->seq)
+		return -ENOENT;
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)fl->seq);
+	sha256_hex(fl->prev, hex);
+	audit_fields_init(&f);
+	audit_field_str(&f, "key", key_id);
+	audit_field_str(&f, "signed_seq", seq);
+	audit_field_str(&f, "signed_hash", hex);
+	audit_field_str(&f, "signature", sig_b64);
+	r = seg_append(fl, now, AUDIT_EV_CHECKPOINT, &f);
+	if (r == 0)
+		fl->ckpt_pending = 0;
+	return r;
 }
 
 /* Close the current segment (synced); its name and last hash are what the next links to. */

@@ -113,6 +113,7 @@ struct flowlog {
 	bool dirty;			/* written since the last fdatasync */
 	uint64_t lines, suppressed, failed, deleted;
 	uint64_t gap;			/* lines failed since the last gap line */
+	uint64_t ckpt_pending;		/* lines since the last signed checkpoint */
 	char line[AUDIT_LINE_MAX];
 };
 
@@ -149,6 +150,11 @@ int flowlog_input(struct flowlog *fl, struct flowlog_event *ev, int64_t now_us,
 int flowlog_tick(struct flowlog *fl, int64_t now_us);
 /* Write one line now (no rate, no scan). */
 int flowlog_write(struct flowlog *fl, const struct flowlog_event *ev, int64_t now_us);
+/* A signed checkpoint (flowd.c signs, sign.h): an audit.checkpoint record in the current
+ * segment, as in the audit trail, over the record before it (flowlog_ckpt_msg). 0, -ENOENT
+ * (no segment open: nothing to sign yet) or -errno. */
+int flowlog_ckpt_msg(const struct flowlog *fl, char *buf, size_t len);
+int flowlog_checkpoint(struct flowlog *fl, const char *key_id, const char *sig_b64, int64_t now);
 /* After a failure: a "gap" line with the count of lines lost since the last one (a new
  * segment if there is none). 0, or -errno: writing still fails. */
 int flowlog_gap(struct flowlog *fl, int64_t now_us);

@@ -4,6 +4,7 @@
  * 3 cannot reach the daemon, 4 permission denied. Messages in Japanese under LANG=ja*. */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,7 @@ static const struct local {
 	  "冗長構成: keepalived の notify 用" },
 	{ "audit verify", "FILE [ANCHOR]", "check the hash chain of an audit trail (local)",
 	  "監査証跡の検証（ローカル）" },
-	{ "flowlog verify", "[DIR]", "check the flow log's segments and their links (local)",
+	{ "flowlog verify", "[DIR] [--key PUB]", "check the flow log's chains and links; --key: its signatures (local)",
 	  "フローログの検証（ローカル）" },
 	{ "verify-dump", "FILE --key PUB", "check a signed dump against the gateway's public key (local)",
 	  "署名付きダンプを公開鍵で検証（ローカル）" },
@@ -508,8 +509,59 @@ static int audit_verify_cmd(const char *file, const char *anchor_path, const cha
 	return EX_UNREACHABLE;
 }
 
-/* sansoctl flowlog verify [DIR]: every segment's chain and the links between them. */
-static int flowlog_verify_cmd(const char *dir)
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --key PUB over the segments in order (flowlog.c's): the last valid checkpoint proves every
+ * line before it, through the chain and the links between segments. */
+static int flowlog_verify_key(const char *dir, const char *key)
+{
+	char pat[4200], when[AUDIT_TIME_LEN + 1] = "-", *pub, *seg = NULL;
+	struct ckpt_report rep, last = { 0 };
+	uint64_t n = 0;
+	size_t klen = 0, i;
+	glob_t g;
+	int r = 0;
+
+	if (!(pub = slurp_file(key, 64UL << 10, &klen))) {
+		fprintf(stderr, "sansoctl: cannot read %s: %s\n", key, strerror(errno));
+		return EX_REFUSED;
+	}
+	snprintf(pat, sizeof(pat), "%s/flows-*.jsonl", dir);
+	if (glob(pat, GLOB_NOSORT, NULL, &g) != 0)
+		g.gl_pathc = 0;
+	qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), str_cmp);
+	for (i = 0; r == 0 && i < g.gl_pathc; i++) {
+		r = ckpt_walk(g.gl_pathv[i], pub, &rep);
+		if (r < 0)
+			printf("signed checkpoint INVALID: %s line %llu: not signed by this key, or "
+			       "the lines it signs were changed\n", strrchr(g.gl_pathv[i], '/') + 1,
+			       (unsigned long long)rep.bad_line);
+		if (r == 0 && rep.checkpoints) {
+			last = rep;
+			seg = strrchr(g.gl_pathv[i], '/') + 1;
+		}
+		n += rep.checkpoints;
+	}
+	if (r == 0 && !n)
+		printf("no signed checkpoint by this key: the chain is intact but not proven by "
+		       "signature\n");
+	if (r == 0 && n) {
+		(void)audit_time_format(last.proven_time, when);
+		printf("proven by signature up to %s seq %llu (checkpoint of %s, %llu checkpoints); "
+		       "later lines hash-chained, not yet signed\n", seg,
+		       (unsigned long long)last.proven_seq, when, (unsigned long long)n);
+	}
+	globfree(&g);
+	free(pub);
+	return r == 0 && n ? EX_OK : EX_REFUSED;
+}
+
+/* sansoctl flowlog verify [DIR] [--key PUB]: every segment's chain and the links between
+ * them; with --key, how far the signed checkpoints prove it. */
+static int flowlog_verify_cmd(const char *dir, const char *key)
 {
 	struct flowlog_verify v;
 	int r = flowlog_verify_dir(dir, &v);
@@ -520,7 +572,7 @@ static int flowlog_verify_cmd(const char *dir)
 		       (unsigned long long)v.lines, !v.first_unlinked ? "" : ja ?
 		       "（最古のセグメントは保存期間で削除されたものに続きます）" :
 		       " (the oldest links to a segment deleted by retention)");
-		return EX_OK;
+		return key ? flowlog_verify_key(dir, key) : EX_OK;
 	}
 	if (r == -EBADMSG) {
 		printf(ja ? "フローログの改ざんを検出: %s %llu 行目: %s\n" :
@@ -768,6 +820,22 @@ static int audit_verify_args(int argc, char **argv)
 	return pos[0] ? audit_verify_cmd(pos[0], pos[1], key) : bad_usage();
 }
 
+static int flowlog_verify_args(int argc, char **argv)
+{
+	const char *dir = NULL, *key = NULL;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--key") && i + 1 < argc)
+			key = argv[++i];
+		else if (!dir && argv[i][0] != '-')
+			dir = argv[i];
+		else
+			return bad_usage();
+	}
+	return flowlog_verify_cmd(dir ? dir : FLOWLOG_DIR_DEFAULT, key);
+}
+
 static bool has_arg(int argc, char **argv, int from, const char *a)
 {
 	for (; from < argc; from++) {
@@ -783,9 +851,8 @@ static int local_cmd(const struct inv *v, int argc, char **argv, int i)
 		return ha_cmd(v->path, argc - i - 1, argv + i + 1);
 	if (i + 2 < argc && !strcmp(argv[i], "audit") && !strcmp(argv[i + 1], "verify"))
 		return audit_verify_args(argc - i - 2, argv + i + 2);
-	if (i + 1 < argc && !strcmp(argv[i], "flowlog") && !strcmp(argv[i + 1], "verify") &&
-	    i + 4 > argc)
-		return flowlog_verify_cmd(i + 3 == argc ? argv[i + 2] : FLOWLOG_DIR_DEFAULT);
+	if (i + 1 < argc && !strcmp(argv[i], "flowlog") && !strcmp(argv[i + 1], "verify"))
+		return flowlog_verify_args(argc - i - 2, argv + i + 2);
 	if (i + 1 < argc && !strcmp(argv[i], "audit-verify"))
 		return audit_verify_args(argc - i - 1, argv + i + 1);
 	if (i + 2 == argc && !strcmp(argv[i], "check"))

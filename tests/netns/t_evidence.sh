@@ -7,6 +7,8 @@
 #   enforces with its evidence header (generation, config SHA-256, versions, binary SHA-256,
 #   last audit record, clock, classification) and a signature; sansoctl verify-dump FILE --key
 #   PUB checks it with sansod stopped. One changed byte, another key, a cut file: INVALID.
+#   The audit trail and the flow log carry signed checkpoints: a rewritten and re-chained
+#   trail or flow-log segment holds as a chain, and its signature proves it rewritten.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -28,8 +30,9 @@ check "sansod --version names the build and libnftnl" \
 	bash -c "'$SANSOD' --version | grep -q '^sansod [0-9].* (build ' && '$SANSOD' --version | grep -q 'libnftnl [0-9]'"
 check "sansoctl --version names the build" bash -c "'$SANSOCTL' --version | grep -q '^sansoctl [0-9].* (build '"
 : >"$DLOG"
+mkdir -p "$TMP/flows"
 ip netns exec "$LAB-gw" "$SANSOD" -f "$TMP/policy.conf" --control "$CTL" --state-dir "$STATE" \
-	--audit "$AUDIT" >>"$DLOG" 2>&1 &
+	--audit "$AUDIT" --flow-log "$TMP/flows" >>"$DLOG" 2>&1 &
 DPID=$!
 PIDS+=("$DPID")
 check "sansod starts" wait_log "applied generation" 1
@@ -62,7 +65,10 @@ check "restore juki-01" ctl restore juki-01
 for ev in evidence.keygen evidence.dump audit.checkpoint; do
 	check "audit trail records $ev" grep -q "\"event\":\"$ev\"" "$AUDIT"
 done
-kill "$DPID"
+refute "juki-01 to the web (mynumber>internet) is refused" tcp_ok mn1 10.10.0.5 10.30.0.100 443
+logged() { grep -q '"decision":"drop"' "$TMP"/flows/flows-*.jsonl; }
+check "the refusal is in the flow log" poll 50 logged
+kill "$DPID"	# SIGTERM: the flow log's head is signed at stop
 poll 50 bash -c "! kill -0 $DPID 2>/dev/null"
 
 # ---- the auditor's side: no daemon ----
@@ -113,4 +119,20 @@ head -n $((n - 1)) "$TMP/evidence.txt" >"$TMP/body"
 sed -n 's/^signature: //p' "$TMP/evidence.txt" | base64 -d >"$TMP/sig"
 check "openssl verifies the same signature independently" \
 	openssl pkeyutl -verify -pubin -inkey "$TMP/pub.pem" -rawin -in "$TMP/body" -sigfile "$TMP/sig"
+
+# ---- signed checkpoints of the flow log ----
+check "flowlog verify --key: intact and proven by signature (exit 0)" \
+	bash -c "'$SANSOCTL' flowlog verify '$TMP/flows' --key '$TMP/pub.pem' >'$TMP/fv.out'"
+check "it says up to which segment and line" \
+	grep -q "proven by signature up to flows-[0-9TZ]*-[0-9]*.jsonl seq [1-9]" "$TMP/fv.out"
+seg=$(find "$TMP/flows" -name 'flows-*.jsonl' | sort | tail -1)
+# the attacker turns the refusal into an accept and recomputes the segment's chain
+python3 "$(dirname "$0")/rechain.py" "$seg" "$TMP/seg.new" '"decision":"drop"' '"decision":"accept"'
+cp "$TMP/seg.new" "$seg"
+check "the rewritten flow log still holds as hash chains" "$SANSOCTL" flowlog verify "$TMP/flows"
+check_eq "but its signed checkpoint does not: INVALID (exit 1)" 1 \
+	"$(exit_of "$SANSOCTL" flowlog verify "$TMP/flows" --key "$TMP/pub.pem")"
+check "the message names the segment" grep -q "signed checkpoint INVALID: flows-" "$TMP/out"
+check_eq "another key proves nothing (exit 1)" 1 \
+	"$(exit_of "$SANSOCTL" flowlog verify "$TMP/flows" --key "$TMP/other.pem")"
 finish

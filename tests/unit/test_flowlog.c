@@ -346,6 +346,36 @@ START_TEST(test_gap)
 }
 END_TEST
 
+/* A checkpoint record signs the head before it (the signature is sansoctl's to check):
+ * written in the segment, the chain still whole, nothing to sign without a segment. */
+START_TEST(test_checkpoint)
+{
+	char *d = tmpdir(), msg[160];
+	struct flowlog *fl = calloc(1, sizeof(*fl));
+	struct flowlog_event ev = decoded("sanso drop mynumber>internet ", syn4, sizeof(syn4));
+	struct flowlog_verify v;
+	int64_t us = T0 * 1000000;
+
+	ck_assert_ptr_nonnull(fl);
+	ck_assert_int_eq(flowlog_open(fl, d, &conf, T0), 0);
+	ck_assert_int_eq(flowlog_write(fl, &ev, us), 0);
+	ck_assert_uint_eq(fl->ckpt_pending, 2);			/* header and the line */
+	ck_assert_int_eq(flowlog_ckpt_msg(fl, msg, sizeof(msg)), 0);
+	ck_assert_ptr_nonnull(strstr(msg, "seq=2 "));
+	ck_assert_int_eq(flowlog_checkpoint(fl, "abcd", "c2ln", T0), 0);
+	ck_assert_uint_eq(fl->ckpt_pending, 0);
+	ck_assert_uint_eq(fl->seq, 3);
+	flowlog_close(fl);
+	ck_assert_int_eq(flowlog_ckpt_msg(fl, msg, sizeof(msg)), -ENOENT);
+	ck_assert_int_eq(count_in_dir(d, "\"event\":\"audit.checkpoint\""), 1);
+	ck_assert_int_eq(count_in_dir(d, "\"signed_seq\":\"2\""), 1);
+	ck_assert_int_eq(flowlog_verify_dir(d, &v), 0);
+	ck_assert_uint_eq(v.lines, 3);
+	free(fl);
+	rmdir_all(d);
+}
+END_TEST
+
 Suite *suite_flowlog(void)
 {
 	Suite *s = suite_create("flowlog");
@@ -357,6 +387,7 @@ Suite *suite_flowlog(void)
 	tcase_add_test(tc, test_writer);
 	tcase_add_test(tc, test_burst);
 	tcase_add_test(tc, test_gap);
+	tcase_add_test(tc, test_checkpoint);
 	suite_add_tcase(s, tc);
 	return s;
 }

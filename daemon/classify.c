@@ -104,14 +104,15 @@ static void decide_flow(const struct eng_tables *t, const struct pkt_hdrs *h, co
 
 	if (!id) {
 		cnt[EC_FLOW_REFUSED]++;
-		*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED };
+		*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED,
+					   EC_FLOW_REFUSED };
 		return;
 	}
 	if (id != want)
 		cnt[EC_FLOW_DISAGREE]++;
 	cnt[EC_FLOW_OK]++;
 	record(t, id);
-	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | id };
+	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | id, 0 };
 }
 
 /* ---- learned addresses ---- */
@@ -857,13 +858,13 @@ static int slot_take(const struct eng_tables *t, struct eng_flows *fs, struct en
 static void refuse(struct eng_verdict *v, uint64_t *cnt, enum eng_count why)
 {
 	cnt[why]++;
-	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED };
+	*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED, (uint8_t)why };
 }
 
 static void drop(struct eng_verdict *v, uint64_t *cnt, enum eng_count why)
 {
 	cnt[why]++;
-	*v = (struct eng_verdict){ ENG_DROP, 0 };
+	*v = (struct eng_verdict){ ENG_DROP, 0, 0 };
 }
 
 /* Decided: late queued packets of the connection get the same verdict. */
@@ -972,7 +973,7 @@ static void bo_data(const struct eng_tables *t, struct eng_flows *fs, struct eng
 	int r;
 
 	if (e->state == HS_OPEN && slot_take(t, fs, e, h, now, cnt) < 0) {
-		*v = (struct eng_verdict){ ENG_DROP, 0 };	/* retransmitted later */
+		*v = (struct eng_verdict){ ENG_DROP, 0, 0 };	/* retransmitted later */
 		return;
 	}
 	st = &fs->v[e->slot];
@@ -1075,7 +1076,7 @@ static void bo_syn(const struct eng_tables *t, struct eng_flows *fs, struct eng_
 		victim = e;
 	}
 	if (!hs_new(t, fs, victim, h, now, cnt))
-		*v = (struct eng_verdict){ ENG_DROP, 0 };
+		*v = (struct eng_verdict){ ENG_DROP, 0, 0 };
 }
 
 static void bo_client(const struct eng_tables *t, struct eng_flows *fs, struct eng_learned *l,
@@ -1093,7 +1094,7 @@ static void bo_client(const struct eng_tables *t, struct eng_flows *fs, struct e
 	}
 	switch (e->state) {
 	case HS_DONE:
-		*v = (struct eng_verdict){ e->mark ? ENG_REPEAT : ENG_ACCEPT, e->mark };
+		*v = (struct eng_verdict){ e->mark ? ENG_REPEAT : ENG_ACCEPT, e->mark, 0 };
 		return;
 	case HS_HTTP:
 		bo_http(t, fs, e, h, l3, true, now, v, cnt);
@@ -1131,7 +1132,7 @@ static void bo_server(const struct eng_tables *t, struct eng_flows *fs, struct e
 		return;
 	}
 	if (e->state == HS_DONE) {
-		*v = (struct eng_verdict){ e->mark ? ENG_REPEAT : ENG_ACCEPT, e->mark };
+		*v = (struct eng_verdict){ e->mark ? ENG_REPEAT : ENG_ACCEPT, e->mark, 0 };
 		return;
 	}
 	if (e->state == HS_HTTP) {
@@ -1142,7 +1143,7 @@ static void bo_server(const struct eng_tables *t, struct eng_flows *fs, struct e
 		fs->v[e->slot].last_ms = now;
 		e->expires_ms = now + ENG_FLOW_IDLE_MS;
 		if ((h->tcp_flags & PKT_TCP_ACK) && (int32_t)(h->ack - e->judged) >= 0) {
-			*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | e->mark };
+			*v = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | e->mark, 0 };
 			hs_decide(fs, e, v, now);
 		}
 		return;
@@ -1176,7 +1177,7 @@ static void decide_breakout(const struct eng_tables *t, struct eng_flows *fs,
 	bool client = (t->ports[h->dport / 8] >> (h->dport % 8)) & 1;
 	struct eng_hs *e, *victim;
 
-	*v = (struct eng_verdict){ ENG_ACCEPT, 0 };
+	*v = (struct eng_verdict){ ENG_ACCEPT, 0, 0 };
 	if (icmp_error(h))
 		return;			/* related to the connection (PMTU): no stream bytes */
 	if (h->l4proto != PKT_IPPROTO_TCP || !(h->flags & PKT_F_L4) ||
@@ -1206,11 +1207,12 @@ void eng_decide(const struct eng_tables *t, struct eng_flows *fs, struct eng_lea
 
 	*n_upd = 0;
 	counts[EC_PACKETS]++;
-	*ret = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED };
+	*ret = (struct eng_verdict){ ENG_REPEAT, COMP_MARK_COPY | COMP_ID_REFUSED, 0 };
 	if (mark == COMP_ID_DNS || mark == COMP_ID_DNS_QUERY)	/* the policy decides */
-		*ret = (struct eng_verdict){ ENG_REPEAT, COMP_ID_DNS_SEEN };
+		*ret = (struct eng_verdict){ ENG_REPEAT, COMP_ID_DNS_SEEN, 0 };
 	if (pkt_parse(l3, len, &h) < 0 || (h.flags & PKT_F_FRAG_LATER)) {
 		counts[EC_MALFORMED]++;
+		ret->why = EC_MALFORMED;
 		return;
 	}
 	if (mark == COMP_ID_DNS) {
@@ -1223,5 +1225,6 @@ void eng_decide(const struct eng_tables *t, struct eng_flows *fs, struct eng_lea
 		decide_flow(t, &h, mac, mark, ret, counts);
 	} else {
 		counts[EC_UNKNOWN_MARK]++;
+		ret->why = EC_UNKNOWN_MARK;
 	}
 }

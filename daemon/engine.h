@@ -39,6 +39,8 @@ enum eng_v {
 struct eng_verdict {
 	enum eng_v v;
 	uint32_t mark;
+	uint8_t why;		/* a refusal (COMP_ID_REFUSED): the enum eng_count that says
+				 * why, for the flow log (queue.h); 0: not said */
 };
 
 /* Reasons counted per worker (never logged per packet). */

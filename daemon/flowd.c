@@ -10,6 +10,7 @@
 #include "flowhits.h"
 #include "log.h"
 #include "nflog.h"
+#include "queue.h"
 #include "sign.h"
 
 #define IFCACHE		64
@@ -127,6 +128,11 @@ static void on_pkt(void *arg, const struct nflog_pkt *p)
 	rec.out_iface = out;
 	if (flowlog_decode(d->cur.policy, d->cur.cr, &rec, &ev) < 0)
 		return;		/* not one of ours: another table's log to this group */
+	if (d->engine && ev.family && !strcmp(ev.event_type, "engine") &&
+	    !strcmp(ev.decision, "drop"))
+		ev.engine_reason = queue_refusal_why(&d->q, ev.family, ev.src, ev.dst,
+						     ev.ports ? ev.sport : 0,
+						     ev.ports ? ev.dport : 0, ev.proto);
 	count_hit(&ev);
 	r = flowlog_input(&F.fl, &ev, now_us(), &hit);
 	if (hit.found)

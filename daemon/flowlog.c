@@ -274,6 +274,8 @@ int flowlog_fields(const struct flowlog_event *ev, int64_t time_us, struct audit
 	opt_str(f, "name", ev->name);
 	opt_str(f, "approval", ev->approval);
 	opt_str(f, "reason", ev->reason);
+	if (ev->engine_reason)
+		opt_str(f, "engine_reason", ev->engine_reason);
 	opt_str(f, "rule", ev->rule);
 	if (ev->count)
 		audit_field_int(f, "count", ev->count);

@@ -8,7 +8,8 @@
  * "engine" the verdict engine's accept or refusal, "suppressed" a rate-limit summary, "scan"),
  * src_ip, src_port, dest_ip, dest_port, proto, icmp_type, icmp_code, in_iface, out_iface,
  * zone_pair, decision (accept/drop), name and approval (the flow, exception or service),
- * reason (policy, spoof, cut, invalid, no-zone, isolated, uplink, limit, engine, scan), rule
+ * reason (policy, spoof, cut, invalid, no-zone, isolated, uplink, limit, engine, scan, burst,
+ * write-failure), engine_reason (a refusal by the engine: its counter's name), rule
  * (the log prefix), count. Members without a value are left out.
  *
  * Segments. flows-YYYYmmddTHHMMSSZ-N.jsonl (UTC of its first line). Each segment is a chain
@@ -69,6 +70,8 @@ struct flowlog_event {
 	const char *event_type;		/* static strings */
 	const char *decision;
 	const char *reason;		/* NULL: none */
+	const char *engine_reason;	/* a refusal by the engine: its reason (eng_count_name,
+					 * e.g. breakout_refused_name), NULL: not known */
 	char rule[FLOWLOG_RULE_MAX];
 	char zone_pair[FLOWLOG_PAIR_MAX];
 	char name[POLICY_NAME_MAX];

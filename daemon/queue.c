@@ -14,7 +14,9 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 
+#include "compile.h"
 #include "log.h"
+#include "pkt.h"
 #include "queue.h"
 
 #define RCVBUF_BYTES	(8 << 20)
@@ -98,6 +100,53 @@ static void put_verdict(struct queue_worker *w, uint32_t id, const struct eng_ve
 	w->txlen += NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
+/* A refusal with its reason into the worker's ring (no allocation, no log). */
+static void note_refusal(struct queue_worker *w, const uint8_t *l3, size_t len, uint8_t why)
+{
+	struct queue_refusal *e = &w->refused[w->n_refused % QUEUE_REFUSALS];
+	struct pkt_hdrs h;
+
+	if (pkt_parse(l3, len, &h) < 0)
+		return;
+	atomic_store_explicit(&e->seq, 0, memory_order_release);
+	e->family = h.family;
+	e->proto = h.l4proto;
+	e->why = why;
+	e->sport = h.sport;
+	e->dport = h.dport;
+	memcpy(e->src, h.src, sizeof(e->src));
+	memcpy(e->dst, h.dst, sizeof(e->dst));
+	atomic_store_explicit(&e->seq, ++w->n_refused, memory_order_release);
+}
+
+const char *queue_refusal_why(const struct queue_rt *rt, int family, const uint8_t *src,
+			      const uint8_t *dst, uint16_t sport, uint16_t dport, uint8_t proto)
+{
+	uint32_t best = 0, s1;
+	uint8_t why = 0;
+	int i, k;
+
+	for (i = 0; i < rt->n; i++) {
+		for (k = 0; k < QUEUE_REFUSALS; k++) {
+			const struct queue_refusal *e = &rt->w[i].refused[k];
+			struct queue_refusal c;
+
+			s1 = atomic_load_explicit(&e->seq, memory_order_acquire);
+			if (!s1 || s1 <= best)
+				continue;
+			memcpy(&c, e, sizeof(c));
+			if (atomic_load_explicit(&e->seq, memory_order_acquire) != s1)
+				continue;	/* rewritten meanwhile */
+			if (c.family == family && c.proto == proto && c.sport == sport &&
+			    c.dport == dport && !memcmp(c.src, src, 16) && !memcmp(c.dst, dst, 16)) {
+				best = s1;
+				why = c.why;
+			}
+		}
+	}
+	return why ? eng_count_name((enum eng_count)why) : NULL;
+}
+
 static int packet_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct queue_worker *w = data;
@@ -106,7 +155,7 @@ static int packet_cb(const struct nlmsghdr *nlh, void *data)
 	struct eng_update upd[ENG_UPDATES_MAX];
 	const struct nfqnl_msg_packet_hdr *ph;
 	const struct nfqnl_msg_packet_hw *hw;
-	struct eng_verdict v = { ENG_DROP, 0 };
+	struct eng_verdict v = { ENG_DROP, 0, 0 };
 	const uint8_t *mac = NULL;
 	uint32_t id, mark = 0;
 	int64_t now = now_ms();
@@ -140,6 +189,9 @@ static int packet_cb(const struct nlmsghdr *nlh, void *data)
 	if (n_upd && learn_commit(&rt->pending, rt->commit, rt->commit_arg, upd, n_upd, now,
 				  w->counts) < 0)
 		w->commit_errors++;
+	if (v.why && v.mark == (COMP_MARK_COPY | COMP_ID_REFUSED))
+		note_refusal(w, mnl_attr_get_payload(a[NFQA_PAYLOAD]),
+			     mnl_attr_get_payload_len(a[NFQA_PAYLOAD]), v.why);
 	put_verdict(w, id, &v);
 	return MNL_CB_OK;
 }

@@ -28,6 +28,18 @@
  * and a worker retries them with later learning or after a batch when that does not block. */
 typedef learn_commit_fn queue_commit_fn;
 
+/* The last refusals of a worker with the engine's reason, for the flow log's "sanso refused"
+ * lines (the kernel's log of the packet carries no reason). Written by the worker, read by
+ * the main thread: seq is 0 while an entry is written, then its number (a seqlock). */
+#define QUEUE_REFUSALS	64
+
+struct queue_refusal {
+	_Atomic uint32_t seq;
+	uint8_t family, proto, why;
+	uint16_t sport, dport;
+	uint8_t src[16], dst[16];
+};
+
 struct queue_worker {
 	struct queue_rt *rt;
 	pthread_t th;
@@ -47,6 +59,8 @@ struct queue_worker {
 	uint64_t overflow_logged;	/* EC_DNS_LEARN_OVERFLOW already logged */
 	int64_t overflow_log_ms;
 	bool started;
+	struct queue_refusal refused[QUEUE_REFUSALS];
+	uint32_t n_refused;		/* the worker's own count */
 };
 
 struct queue_rt {
@@ -95,6 +109,11 @@ int queue_pending(const struct queue_rt *rt);
 int queue_explain_learned(struct queue_rt *rt, int family, const uint8_t *addr, int64_t now_ms,
 			  char *name, size_t len, int64_t *ret_learned_ms, int64_t *ret_expires_ms,
 			  uint8_t ret_client[16]);
+/* The engine's reason (eng_count_name) for the latest refusal of this packet's connection
+ * (src, dst: 16 bytes, IPv4 in the first 4; ports 0 without), or NULL when no worker has it
+ * (any more). Main thread. */
+const char *queue_refusal_why(const struct queue_rt *rt, int family, const uint8_t *src,
+			      const uint8_t *dst, uint16_t sport, uint16_t dport, uint8_t proto);
 /* Queues bound (0 when not started); the i-th one's number, or -ENOENT past the end; its
  * worker's batches done so far (the watchdog's heartbeat). */
 int queue_workers(const struct queue_rt *rt);

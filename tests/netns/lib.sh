@@ -438,7 +438,7 @@ DLOG=$TMP/sansod.log
 daemon_start()
 {
 	: >"$DLOG"
-	ip netns exec "$LAB-gw" "$SANSOD" -f "$1" >>"$DLOG" 2>&1 &
+	ip netns exec "$LAB-gw" "$SANSOD" -f "$1" "${@:2}" >>"$DLOG" 2>&1 &
 	DPID=$!
 	PIDS+=("$DPID")
 	wait_log "applied generation" 1

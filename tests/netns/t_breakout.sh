@@ -146,7 +146,9 @@ sansod_check()
 	"$SANSOD" -n -f "$1" >"$TMP/check.out" 2>&1 || { sed 's/^/    sansod: /' "$TMP/check.out"; false; }
 }
 check "sansod -n accepts $(basename "$BO_CONF")" sansod_check "$TMP/policy.conf"
-check "sansod -f runs the policy (ruleset and verdict engine)" daemon_start "$TMP/policy.conf"
+mkdir -p "$TMP/flows"
+check "sansod -f runs the policy (ruleset and verdict engine)" \
+	daemon_start "$TMP/policy.conf" --flow-log "$TMP/flows"
 if ! daemon_alive || ! has_table gw; then
 	sed 's/^/    sansod: /' "$DLOG"
 	finish || exit 1
@@ -197,6 +199,9 @@ expect_mixed "learned $WEB" \
 	"fail|terminal asking the Internet DNS directly refused|resolves lg $TERM_IP $UP www.allowed.example $WEB"
 check "2 refused names counted by chain refused ($ref -> $(refused_count))" \
 	test "$(refused_count)" -gt "$ref"
+engine_why() { grep -q "\"event_type\":\"engine\".*\"decision\":\"drop\".*\"engine_reason\":\"$1\"" "$TMP"/flows/flows-*.jsonl; }
+check "the flow log gives the engine's reason for a refused name (breakout_refused_name)" \
+	poll 50 engine_why breakout_refused_name
 check "7, 8 counted by the lgwan>internet drop" \
 	test "$(drop_count gw "sanso drop lgwan>internet")" -gt "$lgi"
 refute "2 the web server never saw a request for other.example" \

@@ -358,6 +358,9 @@ static void expect(enum eng_v v, uint32_t mark, enum eng_count c)
 	if (c != EC_MAX)
 		want[c] = 1;
 	check_delta(want);
+	/* a refusal names its reason for the flow log (queue.h), the one it counted */
+	if (v == ENG_REPEAT && mark == (COMP_MARK_COPY | COMP_ID_REFUSED) && c != EC_MAX)
+		ck_assert_msg(fx.v.why == c, "refusal names reason %d, counted %d", fx.v.why, c);
 }
 
 #define REFUSED		(COMP_MARK_COPY | COMP_ID_REFUSED)

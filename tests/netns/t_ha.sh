@@ -23,8 +23,11 @@
 # Addresses learned from DNS for local breakout follow too: a terminal resolves
 # www.allowed.example through the LGWAN resolver while gwa is master (gwb never sees the
 # answer); after the failover gwb lets the terminal's TLS connection to that address pass,
-# and still refuses an address nobody resolved. The gateways run with nf_conntrack_tcp_loose=0 (as
-# rules/ha/README.md recommends): a mid-stream packet without a synced entry is invalid.
+# and still refuses an address nobody resolved. Split brain (VRRP blocked on the switch, both
+# gateways masters): both enforce the same approved version, and through either one the
+# allowed flow passes and what the policy refuses stays refused. The gateways run with
+# nf_conntrack_tcp_loose=0 (as rules/ha/README.md recommends): a mid-stream packet without a
+# synced entry is invalid.
 . "$(dirname "$0")/lib.sh"
 
 require sansod
@@ -760,5 +763,44 @@ links_down
 check "isolation: the addresses move to gwb" wait_master gwb
 refute "isolation made on gwa holds on gwb: juki is cut" tcp_data_ok cl "$CLIENT" "$SERVER" 443
 links_up
+check "isolation: gwa master again" wait_master gwa 150
+check "lift the isolation of juki" ctl gwa restore juki
+check "gwb lifts it too" lifted_on gwb juki
+
+# split brain: VRRP cannot cross the switch, both gateways take the addresses; each enforces
+# the same approved version, and neither opens what the policy refuses (R99: never fails open)
+ip netns exec "$LAB-sw" nft -f - <<'NFT'
+table bridge splitbrain {
+	chain vrrp_cut {
+		type filter hook forward priority 0;
+		ip protocol 112 drop
+	}
+}
+NFT
+both_masters() { local i; for ((i = 0; i < 100; i++)); do has_vips gwa && has_vips gwb && return 0; sleep 0.1; done; return 1; }
+check "split brain: both gateways hold the addresses" both_masters
+sha_of() { ctl "$1" --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["config_sha256"])'; }
+sa=$(sha_of gwa)
+sb=$(sha_of gwb)
+check "split brain: gwa enforces a version ($sa)" test -n "$sa"
+check_eq "split brain: gwb enforces the same version" "$sa" "$sb"
+for g in gwa gwb; do
+	own=10.10.0.2 lown=10.20.0.2 iown=10.30.0.2
+	[[ $g == gwb ]] && own=10.10.0.3 lown=10.20.0.3 iown=10.30.0.3
+	ip -n "$LAB-cl" route replace "$SERVER/32" via "$own"
+	ip -n "$LAB-sv" route replace "$CLIENT/32" via "$lown"
+	ip -n "$LAB-cl" route replace "$WEB/32" via "$own"
+	ip -n "$LAB-up" route replace "$CLIENT/32" via "$iown"
+	check "split brain: through $g the allowed flow passes" tcp_data_ok cl "$CLIENT" "$SERVER" 443
+	check "split brain: through $g a port no flow allows stays closed" closed_port
+	refute "split brain: through $g mynumber>internet stays refused" \
+		tcp_ok cl "$CLIENT" "$WEB" 443
+done
+ip -n "$LAB-cl" route del "$SERVER/32"
+ip -n "$LAB-sv" route del "$CLIENT/32"
+ip -n "$LAB-cl" route del "$WEB/32"
+ip -n "$LAB-up" route del "$CLIENT/32"
+ip netns exec "$LAB-sw" nft delete table bridge splitbrain
+check "split brain healed: gwa alone is master again" wait_master gwa 150
 
 finish

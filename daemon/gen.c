@@ -618,6 +618,8 @@ int gen_reload(struct daemon *d)
 	/* R85: no trail, no change; and under block-crosszone no traffic between zones either:
 	 * the one change still allowed is the protective one, every zone isolated. The flow
 	 * log under logging.on_failure = block-crosszone cuts the same way (flowd.h). */
+	bool was = d->blocking;
+
 	d->blocking = gen_must_block(d);
 	d->o.block_all = d->blocking;
 	diag_init(&diag);
@@ -627,25 +629,29 @@ int gen_reload(struct daemon *d)
 	if (r < 0) {
 		(void)trail_audit(d, "sansod", AUDIT_EV_CONFIG_REFUSED, "policy", d->o.file,
 				   "reason", r == -EINVAL ? "invalid policy" : strerror(-r), NULL);
-		return r;
+		goto fail;
 	}
 	r = reload_allowed(d, &g);
-	if (r < 0) {
-		gen_free(&g);
-		return r;
-	}
+	if (r < 0)
+		goto fail_gen;
 	if (d->engine)
 		carry_learned(d, &g);
 	r = gen_commit(d, &g, false);
 	flush_learned(d);
 	(void)trail_audit(d, "sansod", AUDIT_EV_CONFIG_RESULT, "policy", d->o.file,
 			   "result", r == 0 ? "applied" : "refused by the kernel", NULL);
-	if (r < 0) {
-		gen_free(&g);
-		return r;
-	}
+	if (r < 0)
+		goto fail_gen;
 	reload_done(d, &g);
 	return 0;
+fail_gen:
+	gen_free(&g);
+fail:
+	/* the kernel still holds what was in force: say so, so the cut (or its end) is tried
+	 * again (main.c, after GEN_BLOCK_RETRY_S) */
+	d->blocking = was;
+	d->o.block_all = was;
+	return r;
 }
 
 /* The operational state, merged into p (in place: the policy in force): the ledger's

@@ -19,6 +19,7 @@ int gen_reload(struct daemon *d);
 /* Whether the next generation must isolate every zone (R85): the audit trail fails under
  * --audit-failure block-crosszone, or the flow log under logging.on_failure the same. */
 bool gen_must_block(const struct daemon *d);
+#define GEN_BLOCK_RETRY_S	5	/* a failed cut (or its end) is tried again after */
 int gen_apply_ops(struct daemon *d);
 /* Learned addresses from the HA peer (ha.c): into the engine and the kernel set. 0, -ENOENT
  * (no engine here), or -errno of the commit; *refused: records this policy refuses. */

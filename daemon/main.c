@@ -613,6 +613,7 @@ struct loop {
 	int64_t next_drift;
 	int64_t next_metrics;
 	int tick;			/* poll timeout, ms */
+	double block_retry;		/* gen_mono(): the next try of a failed cut (or its end) */
 };
 
 static void loop_open(struct daemon *d, struct loop *l, int sigfd)
@@ -681,9 +682,11 @@ static int loop_once(struct daemon *d, struct loop *l)
 	struct signalfd_siginfo si;
 	int r, n_alert, a;
 
-	if (gen_must_block(d) != d->blocking)
-		(void)gen_reload(d);	/* the trail or the flow log broke (cut between zones),
-					 * or the flow log writes again (the policy again) */
+	/* the trail or the flow log broke (cut between zones), or the flow log writes again
+	 * (the policy again); a failed try is repeated after GEN_BLOCK_RETRY_S */
+	if (gen_must_block(d) != d->blocking && gen_mono() >= l->block_retry &&
+	    gen_reload(d) < 0)
+		l->block_retry = gen_mono() + GEN_BLOCK_RETRY_S;
 	l->pfd[4] = (struct pollfd){ .fd = mwin_fd(), .events = POLLIN };
 	l->pfd[5] = (struct pollfd){ .fd = flowd_fd(), .events = POLLIN };
 	r = change_next_ms(d, (int64_t)time(NULL));	/* a confirm deadline */

@@ -152,6 +152,11 @@ static void check_engine(struct kwatch *w, const struct kwatch_engine *eng)
 	w->eng_seen = *eng;
 }
 
+bool kwatch_due(const struct kwatch *w)
+{
+	return mono_ms() >= w->next_ms;
+}
+
 void kwatch_tick(struct kwatch *w, double frac, int base, int n, const struct kwatch_engine *eng)
 {
 	int64_t now = mono_ms();

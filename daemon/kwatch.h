@@ -46,6 +46,8 @@ int kwatch_queue(int qnum, struct kwatch_queue *ret);
  * and raise engine.overload when the engine refused work for want of room since then (eng:
  * its counters now, NULL: no engine). */
 void kwatch_tick(struct kwatch *w, double frac, int base, int n, const struct kwatch_engine *eng);
+/* Whether kwatch_tick() checks at this call (KWATCH_INTERVAL_MS passed): gather eng only then. */
+bool kwatch_due(const struct kwatch *w);
 /* The part of eng above seen, as text ("" when nothing grew): for the alert. True if it grew. */
 bool kwatch_engine_grew(const struct kwatch_engine *seen, const struct kwatch_engine *eng,
 			char *buf, size_t len);

@@ -539,8 +539,8 @@ static void kwatch_check(struct daemon *d)
 	struct kwatch_engine e = { 0 };
 	uint64_t c[EC_MAX];
 
-	if (!p)
-		return;
+	if (!p || !kwatch_due(&d->kw))
+		return;		/* the counters only when they are looked at */
 	if (d->engine) {
 		queue_counts(&d->q, c, &e.enobufs);
 		e.state_full = c[EC_BO_STATE_FULL];

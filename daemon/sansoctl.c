@@ -803,36 +803,39 @@ static int verify_dump_cmd(int argc, char **argv)
 	return r == 0 ? EX_OK : EX_REFUSED;
 }
 
-/* FILE [ANCHOR] [--key PUB] */
-static int audit_verify_args(int argc, char **argv)
+/* ARG... [--key PUB]: up to max positional arguments into pos (unset ones stay NULL) and the
+ * key; -1 on anything else. */
+static int key_args(int argc, char **argv, const char **pos, int max, const char **key)
 {
-	const char *pos[2] = { NULL, NULL }, *key = NULL;
 	int i, n = 0;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--key") && i + 1 < argc)
-			key = argv[++i];
-		else if (n < 2 && argv[i][0] != '-')
+			*key = argv[++i];
+		else if (n < max && argv[i][0] != '-')
 			pos[n++] = argv[i];
 		else
-			return bad_usage();
+			return -1;
 	}
-	return pos[0] ? audit_verify_cmd(pos[0], pos[1], key) : bad_usage();
+	return n;
+}
+
+/* FILE [ANCHOR] [--key PUB] */
+static int audit_verify_args(int argc, char **argv)
+{
+	const char *pos[2] = { NULL, NULL }, *key = NULL;
+
+	if (key_args(argc, argv, pos, 2, &key) < 1)
+		return bad_usage();
+	return audit_verify_cmd(pos[0], pos[1], key);
 }
 
 static int flowlog_verify_args(int argc, char **argv)
 {
 	const char *dir = NULL, *key = NULL;
-	int i;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--key") && i + 1 < argc)
-			key = argv[++i];
-		else if (!dir && argv[i][0] != '-')
-			dir = argv[i];
-		else
-			return bad_usage();
-	}
+	if (key_args(argc, argv, &dir, 1, &key) < 0)
+		return bad_usage();
 	return flowlog_verify_cmd(dir ? dir : FLOWLOG_DIR_DEFAULT, key);
 }
 

@@ -23,6 +23,7 @@
 #define SEG_SUFFIX	".jsonl"
 #define ACTOR		"sansod"
 #define EV_SEGMENT	"flowlog.segment"
+#define SEG_NEW		".flows-new" SEG_SUFFIX	/* a segment before its header is in */
 
 struct flowlog_rate {
 	bool used;
@@ -296,9 +297,30 @@ static bool seg_name_ok(const char *n)
 	       !strcmp(n + len - sl, SEG_SUFFIX) && !strchr(n, '/');
 }
 
-static int name_cmp(const void *a, const void *b)
+/* The counter of a segment name (after the time stamp's '-'), 0 when it has none. */
+static unsigned long seg_counter(const char *n)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	size_t pl = strlen(SEG_PREFIX) + FLOWLOG_STAMP_LEN;
+
+	return strlen(n) > pl && n[pl] == '-' ? strtoul(n + pl + 1, NULL, 10) : 0;
+}
+
+int flowlog_seg_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	const char *bx = strrchr(x, '/'), *by = strrchr(y, '/');	/* paths: their names */
+	size_t pl = strlen(SEG_PREFIX) + FLOWLOG_STAMP_LEN;
+	unsigned long cx, cy;
+	int c;
+
+	x = bx ? bx + 1 : x;
+	y = by ? by + 1 : y;
+	c = strncmp(x, y, pl);
+	if (c)
+		return c;
+	cx = seg_counter(x);
+	cy = seg_counter(y);
+	return cx != cy ? (cx < cy ? -1 : 1) : strcmp(x, y);
 }
 
 /* The segment names of dirfd, sorted (oldest first: the names start with their UTC time).
@@ -339,7 +361,7 @@ static int seg_list(int dirfd, char ***ret, int *n)
 	}
 	closedir(d);
 	if (*n)
-		qsort(v, (size_t)*n, sizeof(*v), name_cmp);
+		qsort(v, (size_t)*n, sizeof(*v), flowlog_seg_cmp);
 	*ret = v;
 	return r;
 }
@@ -441,15 +463,55 @@ static int seg_finish(struct flowlog *fl)
 	return r;
 }
 
-/* flows-YYYYmmddTHHMMSSZ-N.jsonl */
-static void seg_name(int64_t now, unsigned n, char *buf, size_t len)
+/* flows-YYYYmmddTHHMMSSZ-N.jsonl: N counts the segments of that second, so a new name sorts
+ * after the newest one even when the clock has not moved on (a restart in the same second)
+ * or went back. */
+static void seg_name(struct flowlog *fl, int64_t now, char *buf, size_t len)
 {
+	char stamp[sizeof(fl->seg_stamp)];
 	int64_t y, days = now / 86400, sod = now % 86400;
 	int m, d;
 
 	util_civil_from_days(days, &y, &m, &d);
-	snprintf(buf, len, SEG_PREFIX "%04lld%02d%02dT%02d%02d%02dZ-%u" SEG_SUFFIX, (long long)y, m,
-		 d, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), n);
+	snprintf(stamp, sizeof(stamp), "%04lld%02d%02dT%02d%02d%02dZ", (long long)y, m, d,
+		 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+	if (strcmp(stamp, fl->seg_stamp) > 0) {
+		memcpy(fl->seg_stamp, stamp, sizeof(stamp));
+		fl->seg_ctr = 0;
+	}
+	snprintf(buf, len, SEG_PREFIX "%s-%lu" SEG_SUFFIX, fl->seg_stamp, ++fl->seg_ctr);
+}
+
+/* Where the names go on from: the newest segment's time and counter. */
+static void seg_name_from(struct flowlog *fl, const char *newest)
+{
+	size_t pl = strlen(SEG_PREFIX);
+
+	if (strlen(newest) < pl + FLOWLOG_STAMP_LEN)
+		return;
+	memcpy(fl->seg_stamp, newest + pl, FLOWLOG_STAMP_LEN);
+	fl->seg_stamp[FLOWLOG_STAMP_LEN] = '\0';
+	fl->seg_ctr = seg_counter(newest);
+}
+
+/* A segment appears whole: its first record is written into SEG_NEW (no segment name, so
+ * no reader lists it) and then linked under a free name. A reader never sees a segment
+ * without its header, and a name taken meanwhile is never overwritten. */
+static int seg_publish(struct flowlog *fl, int64_t now, char *name, size_t len)
+{
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		seg_name(fl, now, name, len);
+		if (linkat(fl->dirfd, SEG_NEW, fl->dirfd, name, 0) == 0) {
+			(void)unlinkat(fl->dirfd, SEG_NEW, 0);
+			fl->seg_n++;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
 }
 
 /* Start a segment linked to prev_seg (its last line's hash prev_hash; "" and NULL: none). */
@@ -459,30 +521,23 @@ static int seg_start(struct flowlog *fl, int64_t now, const char *prev_seg,
 	struct audit_fields f;
 	char name[FLOWLOG_SEG_NAME_MAX], hex[SHA256_HEX_SIZE];
 	struct {
-		char seg[FLOWLOG_SEG_NAME_MAX];
 		uint8_t prev[SHA256_DIGEST_SIZE];
 		uint64_t seq;
 		int64_t seg_start, seg_bytes;
 	} was;
-	int fd = -1, tries, r;
+	int fd, r;
 
-	for (tries = 0; tries < 100 && fd < 0; tries++) {
-		seg_name(now, ++fl->seg_n, name, sizeof(name));
-		fd = openat(fl->dirfd, name, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC |
-			    O_NOFOLLOW | O_NOCTTY, 0640);
-		if (fd < 0 && errno != EEXIST)
-			return -errno;
-	}
+	(void)unlinkat(fl->dirfd, SEG_NEW, 0);	/* left by a crash between write and link */
+	fd = openat(fl->dirfd, SEG_NEW, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW | O_NOCTTY, 0640);
 	if (fd < 0)
-		return -EEXIST;
+		return -errno;
 	/* the tail a retry links to if this fails */
-	snprintf(was.seg, sizeof(was.seg), "%s", fl->seg);
 	memcpy(was.prev, fl->prev, sizeof(was.prev));
 	was.seq = fl->seq;
 	was.seg_start = fl->seg_start;
 	was.seg_bytes = fl->seg_bytes;
 	fl->fd = fd;
-	snprintf(fl->seg, sizeof(fl->seg), "%s", name);
 	fl->seq = 0;
 	memset(fl->prev, 0, sizeof(fl->prev));
 	fl->seg_start = now;
@@ -494,17 +549,21 @@ static int seg_start(struct flowlog *fl, int64_t now, const char *prev_seg,
 		sha256_hex(prev_hash, hex);
 	audit_field_str(&f, "prev_hash", prev_hash ? hex : "");
 	r = seg_append(fl, now, EV_SEGMENT, &f);
-	if (r < 0) {		/* no segment without its first record: it would not verify */
-		if (fl->fd >= 0)
-			close(fl->fd);
-		(void)unlinkat(fl->dirfd, name, 0);
-		snprintf(fl->seg, sizeof(fl->seg), "%s", was.seg);
-		fl->seq = was.seq;
-		memcpy(fl->prev, was.prev, sizeof(fl->prev));
-		fl->seg_start = was.seg_start;
-		fl->seg_bytes = was.seg_bytes;
-		fl->fd = -1;
+	if (r == 0)
+		r = seg_publish(fl, now, name, sizeof(name));
+	if (r == 0) {
+		snprintf(fl->seg, sizeof(fl->seg), "%s", name);
+		return 0;
 	}
+	/* no segment without its first record: it would not verify */
+	if (fl->fd >= 0)
+		close(fl->fd);
+	(void)unlinkat(fl->dirfd, SEG_NEW, 0);
+	fl->seq = was.seq;
+	memcpy(fl->prev, was.prev, sizeof(fl->prev));
+	fl->seg_start = was.seg_start;
+	fl->seg_bytes = was.seg_bytes;
+	fl->fd = -1;
 	return r;
 }
 
@@ -567,6 +626,7 @@ int flowlog_open(struct flowlog *fl, const char *dir, const struct logging_conf 
 	r = fl->rate && fl->scan ? seg_list(fl->dirfd, &names, &n) : -ENOMEM;
 	if (r == 0 && n) {
 		snprintf(last, sizeof(last), "%s", names[n - 1]);
+		seg_name_from(fl, last);
 		linked = seg_tail(fl->dirfd, last, hash) == 0;	/* else: no link, a gap shows */
 	}
 	names_free(names, n);
@@ -944,15 +1004,25 @@ static bool first_link(int dirfd, const char *name, char hex[SHA256_HEX_SIZE], b
 	return true;
 }
 
-static int verify_seg(int dirfd, const char *name, struct flowlog_verify *ret,
+#define LIVE_TRIES	20		/* x LIVE_WAIT_US: how long a line may take to be written */
+#define LIVE_WAIT_US	50000
+
+/* One segment's chain. The newest (live) one is being written: a last line cut short may be
+ * one the writer has not finished, so it is read again before it is called truncated. */
+static int verify_seg(int dirfd, const char *name, bool live, struct flowlog_verify *ret,
 		      struct audit_report *rep)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r;
+	int fd, r, tries = 0;
 
-	if (fd < 0)
-		return -errno;
-	r = audit_verify_fd(fd, NULL, rep);
-	close(fd);
+	do {
+		if (tries)
+			usleep(LIVE_WAIT_US);
+		fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			return -errno;
+		r = audit_verify_fd(fd, NULL, rep);
+		close(fd);
+	} while (live && r == -EBADMSG && rep->bad == AUDIT_BAD_TRUNCATED && ++tries < LIVE_TRIES);
 	if (r == -EBADMSG) {
 		snprintf(ret->bad_seg, sizeof(ret->bad_seg), "%s", name);
 		ret->bad_line = rep->line;
@@ -991,12 +1061,12 @@ static int verify_link(int dirfd, char **names, int i, const uint8_t *prev,
 	return -EBADMSG;
 }
 
-int flowlog_verify_dir(const char *dir, struct flowlog_verify *ret)
+int flowlog_verify_dir(const char *dir, bool live, struct flowlog_verify *ret)
 {
 	struct audit_report rep;
 	uint8_t prev[SHA256_DIGEST_SIZE] = { 0 };
 	char **names = NULL;
-	int dirfd, n = 0, i, r;
+	int dirfd, n = 0, i, r, first = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1004,9 +1074,14 @@ int flowlog_verify_dir(const char *dir, struct flowlog_verify *ret)
 		return -errno;
 	r = seg_list(dirfd, &names, &n);
 	for (i = 0; r == 0 && i < n; i++) {
-		r = verify_seg(dirfd, names[i], ret, &rep);
+		r = verify_seg(dirfd, names[i], live && i == n - 1, ret, &rep);
+		if (r == -ENOENT && i == first && i < n - 1) {
+			first++;	/* deleted by retention since it was listed */
+			r = 0;
+			continue;
+		}
 		if (r == 0)
-			r = verify_link(dirfd, names, i, prev, ret);
+			r = verify_link(dirfd, names + first, i - first, prev, ret);
 		memcpy(prev, rep.last.hash, sizeof(prev));
 		ret->segments++;
 	}

@@ -53,6 +53,7 @@
 #define FLOWLOG_PAIR_MAX	(2 * POLICY_NAME_MAX + 2)
 #define FLOWLOG_ADDR_MAX	46
 #define FLOWLOG_SEG_NAME_MAX	64
+#define FLOWLOG_STAMP_LEN	16	/* "YYYYmmddTHHMMSSZ" */
 #define FLOWLOG_DIR_DEFAULT	"/var/log/sanso/flows"	/* the unit's --flow-log */
 
 /* One logged packet as the daemon hands it in. */
@@ -109,6 +110,8 @@ struct flowlog {
 	int64_t seg_start;		/* unix seconds */
 	int64_t seg_bytes;
 	unsigned seg_n;			/* segments started by this writer */
+	char seg_stamp[32];			/* the newest name's time, "" when none */
+	unsigned long seg_ctr;		/* and its counter: a new name sorts after both */
 	struct logging_conf conf;
 	struct flowlog_rate *rate;
 	struct flowlog_scan *scan;
@@ -171,8 +174,13 @@ struct flowlog_verify {
 	const char *why;		/* static text */
 	bool first_unlinked;		/* the oldest segment kept links to a deleted one */
 };
-/* 0 when all hold, -EBADMSG (ret->bad_seg, bad_line, why), or -errno. */
-int flowlog_verify_dir(const char *dir, struct flowlog_verify *ret);
+/* 0 when all hold, -EBADMSG (ret->bad_seg, bad_line, why), or -errno. live: another process
+ * writes the newest segment, so a last line cut short is read again for up to a second before
+ * it is called truncated (sansoctl; never inside the daemon, which wrote its lines whole). */
+int flowlog_verify_dir(const char *dir, bool live, struct flowlog_verify *ret);
+/* Segment names in the log's order (qsort of char *): the UTC time in the name, then its
+ * counter as a number ("-10" after "-9"). */
+int flowlog_seg_cmp(const void *a, const void *b);
 /* What flowlog_verify_dir would read: the bytes and number of the segments (0 or -errno). */
 int flowlog_dir_size(const char *dir, int64_t *ret_bytes, int *ret_segments);
 

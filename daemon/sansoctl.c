@@ -509,11 +509,6 @@ static int audit_verify_cmd(const char *file, const char *anchor_path, const cha
 	return EX_UNREACHABLE;
 }
 
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* --key PUB over the segments in order (flowlog.c's): the last valid checkpoint proves every
  * line before it, through the chain and the links between segments. */
 static int flowlog_verify_key(const char *dir, const char *key)
@@ -532,7 +527,7 @@ static int flowlog_verify_key(const char *dir, const char *key)
 	snprintf(pat, sizeof(pat), "%s/flows-*.jsonl", dir);
 	if (glob(pat, GLOB_NOSORT, NULL, &g) != 0)
 		g.gl_pathc = 0;
-	qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), str_cmp);
+	qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), flowlog_seg_cmp);
 	for (i = 0; r == 0 && i < g.gl_pathc; i++) {
 		r = ckpt_walk(g.gl_pathv[i], pub, &rep);
 		if (r < 0)
@@ -564,7 +559,7 @@ static int flowlog_verify_key(const char *dir, const char *key)
 static int flowlog_verify_cmd(const char *dir, const char *key)
 {
 	struct flowlog_verify v;
-	int r = flowlog_verify_dir(dir, &v);
+	int r = flowlog_verify_dir(dir, true, &v);
 
 	if (r == 0) {
 		printf(ja ? "フローログは完全です: %d セグメント、%llu 行%s\n" :

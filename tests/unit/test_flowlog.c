@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -223,13 +224,13 @@ START_TEST(test_writer)
 	}
 	ck_assert_uint_gt(fl->seg_n, 2);
 	flowlog_close(fl);
-	ck_assert_int_eq(flowlog_verify_dir(d, &v), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), 0);
 	ck_assert_int_eq(v.segments, (int)fl->seg_n);
 	/* a changed line */
 	snprintf(path, sizeof(path), "%s/%s", d, fl->seg);
 	snprintf(cmd, sizeof(cmd), "sed -i '2s/\"proto\":\"TCP\"/\"proto\":\"UDP\"/' '%s'", path);
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_int_eq(flowlog_verify_dir(d, &v), -EBADMSG);
+	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), -EBADMSG);
 	ck_assert_str_eq(v.bad_seg, fl->seg);
 	ck_assert_uint_eq(v.bad_line, 2);
 	free(fl);
@@ -339,7 +340,7 @@ START_TEST(test_gap)
 	flowlog_close(fl);
 	ck_assert_int_eq(count_in_dir(d, "\"event_type\":\"gap\""), 1);
 	ck_assert_int_eq(count_in_dir(d, "\"count\":4"), 1);
-	ck_assert_int_eq(flowlog_verify_dir(d, &v), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), 0);
 	ck_assert_int_eq(v.segments, 2);
 	free(fl);
 	rmdir_all(d);
@@ -369,8 +370,111 @@ START_TEST(test_checkpoint)
 	ck_assert_int_eq(flowlog_ckpt_msg(fl, msg, sizeof(msg)), -ENOENT);
 	ck_assert_int_eq(count_in_dir(d, "\"event\":\"audit.checkpoint\""), 1);
 	ck_assert_int_eq(count_in_dir(d, "\"signed_seq\":\"2\""), 1);
-	ck_assert_int_eq(flowlog_verify_dir(d, &v), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), 0);
 	ck_assert_uint_eq(v.lines, 3);
+	free(fl);
+	rmdir_all(d);
+}
+END_TEST
+
+/* A segment appears with its header or not at all: it is written as a hidden file first, and
+ * a stale one (a symlink planted there) is removed, never followed. The newest segment's last
+ * line cut short: truncated for a reader of a closed log, waited for by a live reader. */
+START_TEST(test_live)
+{
+	char *d = tmpdir(), path[512], target[512], *buf = malloc(1 << 16), *last;
+	struct flowlog *fl = calloc(1, sizeof(*fl));
+	struct flowlog_event ev = decoded("sanso drop mynumber>internet ", syn4, sizeof(syn4));
+	struct flowlog_verify v;
+	ssize_t len;
+	size_t head, half;
+	pid_t pid;
+	int fd, st;
+
+	ck_assert_ptr_nonnull(fl);
+	ck_assert_ptr_nonnull(buf);
+	snprintf(target, sizeof(target), "%s.target", d);
+	fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/.flows-new.jsonl", d);
+	ck_assert_int_eq(symlink(target, path), 0);
+	ck_assert_int_eq(flowlog_open(fl, d, &conf, T0), 0);
+	ck_assert_int_eq(flowlog_write(fl, &ev, T0 * 1000000), 0);
+	flowlog_close(fl);
+	ck_assert_int_eq(access(path, F_OK), -1);		/* removed, not followed */
+	fd = open(target, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(read(fd, buf, 16), 0);
+	close(fd);
+	unlink(target);
+	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), 0);
+	ck_assert_uint_eq(v.lines, 2);
+	/* the last line cut in two; a writer finishes it 150 ms later */
+	snprintf(path, sizeof(path), "%s/%s", d, fl->seg);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	len = read(fd, buf, (1 << 16) - 1);
+	ck_assert_int_gt(len, 0);
+	buf[len] = '\0';
+	buf[len - 1] = '\0';
+	last = strrchr(buf, '\n') + 1;
+	buf[len - 1] = '\n';
+	head = (size_t)(last - buf);
+	half = ((size_t)len - head) / 2;
+	ck_assert_int_eq(ftruncate(fd, (off_t)(head + half)), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), -EBADMSG);
+	ck_assert_str_eq(v.why, audit_bad_str(AUDIT_BAD_TRUNCATED));
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		usleep(150000);
+		_exit(pwrite(fd, last + half, (size_t)len - head - half, (off_t)(head + half)) > 0 ?
+		      0 : 1);
+	}
+	ck_assert_int_eq(flowlog_verify_dir(d, true, &v), 0);
+	ck_assert_uint_eq(v.lines, 2);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_int_eq(st, 0);
+	/* never finished: a live reader too calls it truncated, after its wait */
+	ck_assert_int_eq(ftruncate(fd, (off_t)(head + half)), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, true, &v), -EBADMSG);
+	ck_assert_uint_eq(v.bad_line, 2);
+	close(fd);
+	free(buf);
+	free(fl);
+	rmdir_all(d);
+}
+END_TEST
+
+/* A restart in the same second, or after the clock went back, names its segment after the
+ * newest one, so the links are read in the order they were made; "-10" sorts after "-9". */
+START_TEST(test_order)
+{
+	char *d = tmpdir(), first[FLOWLOG_SEG_NAME_MAX];
+	struct flowlog *fl = calloc(1, sizeof(*fl));
+	struct flowlog_event ev = decoded("sanso drop mynumber>internet ", syn4, sizeof(syn4));
+	struct flowlog_verify v;
+	const char *a = "flows-20261207T000000Z-9.jsonl", *b = "flows-20261207T000000Z-10.jsonl";
+	const char *c = "/x/flows-20261207T000001Z-1.jsonl";
+	int64_t t[] = { T0, T0, T0 - 100, T0 + 1 };
+	unsigned i;
+
+	ck_assert_int_lt(flowlog_seg_cmp(&a, &b), 0);
+	ck_assert_int_lt(flowlog_seg_cmp(&b, &c), 0);
+	ck_assert_int_gt(flowlog_seg_cmp(&c, &a), 0);
+	ck_assert_ptr_nonnull(fl);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(flowlog_open(fl, d, &conf, t[i]), 0);
+		if (!i)
+			snprintf(first, sizeof(first), "%s", fl->seg);
+		ck_assert_int_eq(flowlog_write(fl, &ev, t[i] * 1000000), 0);
+		flowlog_close(fl);
+	}
+	ck_assert_str_eq(first, "flows-20261207T000000Z-1.jsonl");
+	ck_assert_str_eq(fl->seg, "flows-20261207T000001Z-1.jsonl");
+	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), 0);
+	ck_assert_int_eq(v.segments, 4);
+	ck_assert(!v.first_unlinked);
 	free(fl);
 	rmdir_all(d);
 }
@@ -388,6 +492,8 @@ Suite *suite_flowlog(void)
 	tcase_add_test(tc, test_burst);
 	tcase_add_test(tc, test_gap);
 	tcase_add_test(tc, test_checkpoint);
+	tcase_add_test(tc, test_live);
+	tcase_add_test(tc, test_order);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -114,6 +114,7 @@ KERN += state
 KERN += gen
 KERN += ops
 KERN += change
+KERN += reply
 KERN += monitor
 KERN += kwatch
 KERN += fibcheck
@@ -137,7 +138,7 @@ UNIT_SRCS     := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUITES   := $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS))
 # Parser modules of the engine, tested when present.
 # ops, change: against the stubs of tests/unit/test_ops.c (gen, state, trail, kdump, queue, kwatch, log).
-UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change backup mwin ctev nflog reportd clocksync alertcheck $(ENGINE_PURE)) \
+UNIT_OBJS     := $(patsubst %,$(O)/daemon/%.o,$(PURE) $(FILEIO) nlbatch ctl hasync ops change reply backup mwin ctev nflog reportd clocksync alertcheck $(ENGINE_PURE)) \
                  $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS)) $(O)/tests/unit/run.o
 
 # The unit tests get nlbatch.c built with its fault-injection hook (test_nlbatch.c).

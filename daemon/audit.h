@@ -113,7 +113,9 @@
 	X(CHANGE_REVERT,	"change.revert",	"version to why")		\
 	X(CHANGE_UNRATIFIED,	"change.unratified",	"id version by")		\
 	X(BACKUP_CREATE,	"backup.create",	"running sha256")		\
-	X(BACKUP_RESTORE,	"backup.restore",	"backup signing_key")	\
+	X(BACKUP_RESTORE,	"backup.restore",	"backup id")			\
+	X(BACKUP_IMPORT,	"backup.import",	"id backup history_versions exceptions " \
+						"isolations revocations signing_key result") \
 	X(MAINT_OPEN,		"maintenance.open",	"id vendor from to proto ports until reason") \
 	X(MAINT_APPROVE,	"maintenance.approve",	"id opened_by vendor from to proto ports until") \
 	X(MAINT_REFUSED,	"maintenance.refused",	"id why")			\
@@ -189,6 +191,7 @@ extern const struct audit_event audit_events[AUDIT_E_MAX];
 #define AUDIT_EV_CHANGE_UNRATIFIED AUDIT_EV(CHANGE_UNRATIFIED)
 #define AUDIT_EV_BACKUP_CREATE	AUDIT_EV(BACKUP_CREATE)
 #define AUDIT_EV_BACKUP_RESTORE	AUDIT_EV(BACKUP_RESTORE)
+#define AUDIT_EV_BACKUP_IMPORT	AUDIT_EV(BACKUP_IMPORT)
 #define AUDIT_EV_MAINT_OPEN	AUDIT_EV(MAINT_OPEN)
 #define AUDIT_EV_MAINT_APPROVE	AUDIT_EV(MAINT_APPROVE)
 #define AUDIT_EV_MAINT_REFUSED	AUDIT_EV(MAINT_REFUSED)

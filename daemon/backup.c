@@ -13,6 +13,10 @@
 #include "audit.h"
 #include "backup.h"
 #include "change.h"
+#include "gen.h"
+#include "policy.h"
+#include "state.h"
+#include "reply.h"
 #include "sha256.h"
 #include "sign.h"
 #include "store.h"
@@ -29,15 +33,7 @@ static bool name_ok(const char *n)
 		if (!strcmp(n, state_files[i]))
 			return true;
 	}
-	if (!strcmp(n, "store/running"))
-		return true;
-	if (strlen(n) != strlen("store/v000000.conf") || strncmp(n, "store/v", 7))
-		return false;
-	for (i = 7; i < 13; i++) {
-		if (n[i] < '0' || n[i] > '9')
-			return false;
-	}
-	return !strcmp(n + 13, ".conf") || !strcmp(n + 13, ".meta");
+	return !strncmp(n, "store/", 6) && store_name_ok(n + 6);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -116,7 +112,8 @@ int backup_h_create(struct daemon *d, const struct ctl_peer *peer,
 	int r;
 
 	if (!d->o.state_dir || !d->store_on) {
-		fprintf(out, "refused: a backup needs sansod --state-dir (the configuration store)\n");
+		REPLY(d, out, "refused: a backup needs sansod --state-dir (the configuration store)\n",
+		      "拒否: バックアップには sansod --state-dir (構成の保管庫) が必要です\n");
 		return CTL_ERR_FAILED;
 	}
 	a = open_memstream(&doc, &len);
@@ -129,14 +126,16 @@ int backup_h_create(struct daemon *d, const struct ctl_peer *peer,
 	fprintf(a, "end %s\n", hex);
 	if (fclose(a) || len > BACKUP_MAX) {
 		free(doc);
-		fprintf(out, "refused: the backup is larger than %ld MiB\n", BACKUP_MAX >> 20);
+		REPLY(d, out, "refused: the backup is larger than %ld MiB\n",
+		      "拒否: バックアップが %ld MiB を超えます\n", BACKUP_MAX >> 20);
 		return CTL_ERR_FAILED;
 	}
 	snprintf(n, sizeof(n), "%u", d->running);
 	if (trail_audit(d, peer->name, AUDIT_EV_BACKUP_CREATE, "running", n, "sha256", hex,
 			NULL) < 0) {
 		free(doc);
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	r = sign_doc(d->o.state_dir, doc, len, out);
@@ -151,6 +150,11 @@ struct archive {
 	size_t running_len;
 	const char *key;		/* signing.key, or NULL */
 	size_t key_len;
+	const char *ops;		/* ops.state, or NULL */
+	size_t ops_len;
+	unsigned versions;		/* store/vN.meta records */
+	struct store *import;		/* when set: every store/ file written into it */
+	int import_err;
 	char created[160];
 };
 
@@ -179,7 +183,14 @@ static int record(const char **p, const char *end, unsigned run, struct archive 
 	} else if (!strcmp(name, SIGN_KEY_FILE)) {
 		ar->key = body;
 		ar->key_len = len;
+	} else if (!strcmp(name, "ops.state")) {
+		ar->ops = body;
+		ar->ops_len = len;
 	}
+	if (!strncmp(name, "store/v", 7) && strstr(name, ".meta"))
+		ar->versions++;
+	if (ar->import && !strncmp(name, "store/", 6) && !ar->import_err)
+		ar->import_err = store_import(ar->import, name + 6, body, len);
 	*p = body + len + 1;
 	return 0;
 }
@@ -190,10 +201,12 @@ static int parse(const char *a, size_t len, struct archive *ar)
 	char hex[SHA256_HEX_SIZE], got[SHA256_HEX_SIZE], sha[65];
 	uint8_t dg[SHA256_DIGEST_SIZE];
 	const char *p = a, *end = a + len, *nl, *rv;
+	struct store *import = ar->import;
 	unsigned run = 0;
 	int r = 0;
 
 	memset(ar, 0, sizeof(*ar));
+	ar->import = import;
 	if (len < 16 || strncmp(a, "sanso-backup 1\n", 15))
 		return -EBADMSG;
 	p += 15;
@@ -241,21 +254,186 @@ static const char *key_import(struct daemon *d, const struct archive *ar)
 	return "imported";
 }
 
+/* The archive's operational state, read like a peer's (the maintenance windows and the
+ * policy path of the old gateway are not taken). NULL: none or no memory. */
+static struct ops *archive_ops(const struct archive *ar)
+{
+	struct ops *o;
+	FILE *f;
+
+	if (!ar->ops || !(o = calloc(1, sizeof(*o))))
+		return NULL;
+	f = fmemopen((void *)ar->ops, ar->ops_len, "r");
+	if (!f) {
+		free(o);
+		return NULL;
+	}
+	(void)state_read(o, f, "backup ops.state");
+	fclose(f);
+	o->n_mw = 0;
+	o->policy[0] = '\0';
+	return o;
+}
+
+/* What the approval takes besides the running version, counted for the reply. */
+struct taken {
+	int exceptions, in_force, isolations, revocations, proposals;
+};
+
+static bool name_in(char (*v)[POLICY_NAME_MAX], int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v[i], name))
+			return true;
+	}
+	return false;
+}
+
+static bool ledger_has(const struct ops *o, const char *id)
+{
+	int i;
+
+	for (i = 0; i < o->n_ledger; i++) {
+		if (!strcmp(o->ledger[i].id, id))
+			return true;
+	}
+	return false;
+}
+
+/* Merge from into to: exceptions (every one ever granted, not the proposals: those were
+ * another gateway's open requests), isolations and revocations not there yet. */
+static void ops_merge(struct ops *to, const struct ops *from, int64_t now, struct taken *t)
+{
+	int64_t exp;
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < from->n_ledger; i++) {
+		const struct ledger_entry *l = &from->ledger[i];
+
+		if (l->proposed) {
+			t->proposals++;
+			continue;
+		}
+		if (ledger_has(to, l->id) || to->n_ledger >= LEDGER_MAX)
+			continue;
+		to->ledger[to->n_ledger++] = *l;
+		t->exceptions++;
+		t->in_force += !l->revoked && policy_time_parse(l->expires, &exp) == 0 && exp > now;
+	}
+	for (i = 0; i < from->n_isolate && to->n_isolate < OPS_MAX; i++) {
+		if (!name_in(to->isolate, to->n_isolate, from->isolate[i])) {
+			snprintf(to->isolate[to->n_isolate++], POLICY_NAME_MAX, "%s", from->isolate[i]);
+			t->isolations++;
+		}
+	}
+	for (i = 0; i < from->n_revoke && to->n_revoke < OPS_MAX; i++) {
+		if (!name_in(to->revoke, to->n_revoke, from->revoke[i])) {
+			snprintf(to->revoke[to->n_revoke++], POLICY_NAME_MAX, "%s", from->revoke[i]);
+			t->revocations++;
+		}
+	}
+}
+
+static void pending_path(const struct daemon *d, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/" RESTORE_PENDING, d->o.state_dir);
+}
+
+/* The checked archive kept until its proposal is approved: "restore ID\n" and the archive. */
+static int pending_save(const struct daemon *d, const char *id, const char *buf, size_t len)
+{
+	char path[4300], tmp[4400], head[64];
+	int hl = snprintf(head, sizeof(head), "restore %s\n", id), r = 0;
+	FILE *f;
+
+	pending_path(d, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	if (fwrite(head, 1, (size_t)hl, f) != (size_t)hl || fwrite(buf, 1, len, f) != len ||
+	    fflush(f) || fsync(fileno(f)))
+		r = -EIO;
+	if (fclose(f) && !r)
+		r = -EIO;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		(void)unlink(tmp);
+	return r;
+}
+
+/* The pending archive of proposal id: *buf (the caller frees it) and its length, or NULL. */
+static char *pending_load(const struct daemon *d, const char *id, size_t *len)
+{
+	char path[4300], head[64];
+	size_t all, hl;
+	char *buf;
+
+	pending_path(d, path, sizeof(path));
+	buf = slurp(path, &all);
+	if (!buf)
+		return NULL;
+	hl = (size_t)snprintf(head, sizeof(head), "restore %s\n", id);
+	if (all < hl || memcmp(buf, head, hl)) {
+		free(buf);
+		return NULL;
+	}
+	memmove(buf, buf + hl, all - hl);
+	*len = all - hl;
+	buf[*len] = '\0';
+	return buf;
+}
+
+/* The archive without its signature block, checked: 0 or -EBADMSG. */
+static int archive_check(char *buf, size_t n, struct archive *ar)
+{
+	const char *blk = strstr(buf, "\n" SIGN_BEGIN);
+
+	return parse(buf, blk ? (size_t)(blk - buf) + 1 : n, ar);
+}
+
+static void restore_announce(struct daemon *d, const struct archive *ar, FILE *out)
+{
+	struct ops *o = archive_ops(ar);
+	int i, active = 0, granted = 0;
+	int64_t exp, now = (int64_t)time(NULL);
+
+	for (i = 0; o && i < o->n_ledger; i++) {
+		if (o->ledger[i].proposed)
+			continue;
+		granted++;
+		active += !o->ledger[i].revoked &&
+			  policy_time_parse(o->ledger[i].expires, &exp) == 0 && exp > now;
+	}
+	REPLY(d, out, "when it is approved, this gateway also takes the backup's history (%u "
+	      "versions), its exception register (%d exceptions, %d in force) and its "
+	      "containment (%d isolations, %d revocations)%s\n",
+	      "承認されると、バックアップの履歴 (%u 版)、例外措置の台帳 (%d 件、うち有効 %d 件)、"
+	      "遮断 (%d 件) と停止 (%d 件)%s もこのゲートウェイに引き継ぎます\n", ar->versions,
+	      granted, active, o ? o->n_isolate : 0, o ? o->n_revoke : 0, !ar->key ? "" :
+	      d->reply_ja ? "、署名鍵 (ない場合だけ)" : ", and its signing key where there is none");
+	free(o);
+}
+
 int backup_h_restore(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
 		     FILE *out)
 {
-	struct archive ar;
-	char reason[256], *buf = NULL;
+	struct archive ar = { 0 };
+	char reason[256], id[CHANGE_ID_SIZE], *buf = NULL;
 	struct stat st;
-	const char *key, *blk;
 	ssize_t n = 0, k;
-	size_t len = 0;
 	int r = -EBADMSG;
 
 	if (!d->o.state_dir || !d->store_on || q->fd < 0 || fstat(q->fd, &st) < 0 ||
 	    !S_ISREG(st.st_mode) || st.st_size > BACKUP_MAX) {
-		fprintf(out, "refused: restore needs sansod --state-dir and the backup file itself "
-			"(sansoctl restore FILE), a regular file of at most %ld MiB\n", BACKUP_MAX >> 20);
+		REPLY(d, out, "refused: restore needs sansod --state-dir and the backup file itself "
+		      "(sansoctl restore FILE), a regular file of at most %ld MiB\n",
+		      "拒否: 復元には sansod --state-dir と、バックアップファイルそのもの (sansoctl "
+		      "restore FILE、%ld MiB 以下の通常ファイル) が必要です\n", BACKUP_MAX >> 20);
 		return CTL_ERR_FAILED;
 	}
 	buf = malloc((size_t)st.st_size + 1);
@@ -263,28 +441,116 @@ int backup_h_restore(struct daemon *d, const struct ctl_peer *peer, const struct
 		n += k;
 	if (buf && n == st.st_size) {
 		buf[n] = '\0';
-		blk = strstr(buf, "\n" SIGN_BEGIN);
-		len = blk ? (size_t)(blk - buf) + 1 : (size_t)n;
-		r = parse(buf, len, &ar);
+		r = archive_check(buf, (size_t)n, &ar);
 	}
 	if (r < 0) {
 		free(buf);
-		fprintf(out, "refused: not a sanso backup, or changed since it was made (a length or "
-			"SHA-256 does not match)\n");
+		REPLY(d, out, "refused: not a sanso backup, or changed since it was made (a length or "
+		      "SHA-256 does not match)\n", "拒否: sanso のバックアップではないか、作成後に"
+		      "変更されています (長さか SHA-256 が一致しません)\n");
 		return CTL_ERR_FAILED;
 	}
 	snprintf(reason, sizeof(reason), "restore of the backup %.200s", ar.created);
-	r = change_propose_text(d, peer, ar.running_text, ar.running_len, reason, out);
-	key = r == 0 ? key_import(d, &ar) : "not imported";
+	r = change_propose_text(d, peer, ar.running_text, ar.running_len, reason, id, out);
 	if (r == 0)
+		r = pending_save(d, id, buf, (size_t)n);
+	if (r == 0) {
 		(void)trail_audit(d, peer->name, AUDIT_EV_BACKUP_RESTORE, "backup", ar.created,
-				   "signing_key", key, NULL);
+				  "id", id, NULL);
+		restore_announce(d, &ar, out);
+	}
 	free(buf);
 	if (r < 0) {
-		fprintf(out, "refused: the backup's running version cannot be proposed: %s\n",
-			r == -EINVAL ? "the policy is not valid here (see above)" : strerror(-r));
+		REPLY(d, out, "refused: the backup's running version cannot be proposed: %s\n",
+		      "拒否: バックアップの実施中の版を申請できません: %s\n", r == -EINVAL ?
+		      (d->reply_ja ? "このゲートウェイではポリシーが正しくありません (上記参照)" :
+		      "the policy is not valid here (see above)") : strerror(-r));
 		return CTL_ERR_FAILED;
 	}
-	fprintf(out, "signing key: %s\n", key);
 	return CTL_OK;
+}
+
+/* The history into STATE_DIR/store/restored (replacing an earlier one), the ledger and the
+ * containment merged and applied. 0, or -errno with nothing of the ops changed. */
+static int restore_take(struct daemon *d, char *buf, size_t len, struct taken *t,
+			struct archive *ar)
+{
+	struct store hist;
+	struct ops *from, *was;
+	char dir[4300];
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/store/restored", d->o.state_dir);
+	r = store_open_dir(&hist, dir);
+	if (r < 0)
+		return r;
+	store_clear(&hist);
+	ar->import = &hist;
+	r = archive_check(buf, len, ar);
+	if (r == 0 && ar->import_err)
+		r = ar->import_err;
+	if (r < 0)
+		return r;
+	from = archive_ops(ar);
+	was = malloc(sizeof(*was));
+	if (!was || (ar->ops && !from)) {
+		free(from);
+		free(was);
+		return -ENOMEM;
+	}
+	*was = d->ops;
+	if (from)
+		ops_merge(&d->ops, from, (int64_t)time(NULL), t);
+	free(from);
+	if ((t->exceptions || t->isolations || t->revocations) && gen_apply_ops(d) != 0) {
+		d->ops = *was;
+		r = -EINVAL;
+	}
+	free(was);
+	if (r == 0)
+		state_save(d);
+	return r;
+}
+
+int backup_restore_approved(struct daemon *d, const struct ctl_peer *peer, const char *id,
+			    FILE *out)
+{
+	struct archive ar = { 0 };
+	struct taken t = { 0 };
+	char path[4300], nv[16], ne[16], ni[16], nr[16];
+	const char *key = "not imported";
+	size_t len = 0;
+	char *buf;
+	int r;
+
+	if (!d->o.state_dir || !id || !(buf = pending_load(d, id, &len)))
+		return 0;
+	r = restore_take(d, buf, len, &t, &ar);
+	if (r == 0)
+		key = key_import(d, &ar);
+	free(buf);
+	pending_path(d, path, sizeof(path));
+	(void)unlink(path);
+	snprintf(nv, sizeof(nv), "%u", ar.versions);
+	snprintf(ne, sizeof(ne), "%d", t.exceptions);
+	snprintf(ni, sizeof(ni), "%d", t.isolations);
+	snprintf(nr, sizeof(nr), "%d", t.revocations);
+	(void)trail_audit(d, peer->name, AUDIT_EV_BACKUP_IMPORT, "id", id, "backup", ar.created,
+			  "history_versions", r == 0 ? nv : "0", "exceptions", r == 0 ? ne : "0",
+			  "isolations", r == 0 ? ni : "0", "revocations", r == 0 ? nr : "0",
+			  "signing_key", key, "result", r == 0 ? "taken" : strerror(-r), NULL);
+	if (r < 0) {
+		REPLY(d, out, "WARNING: the backup's history, exceptions and containment were not "
+		      "taken (%s); the restored version is in force\n", "警告: バックアップの履歴、"
+		      "例外措置、遮断は引き継げませんでした (%s)。復元した版は実施中です\n",
+		      r == -EINVAL ? "they do not build against the restored version" : strerror(-r));
+		return r;
+	}
+	REPLY(d, out, "taken from the backup: history (%u versions: sansoctl history), %d "
+	      "exceptions (%d in force: sansoctl exception list), %d isolations, %d revocations; "
+	      "signing key: %s\n", "バックアップから引き継ぎました: 履歴 %u 版 (sansoctl "
+	      "history)、例外措置 %d 件 (うち有効 %d 件: sansoctl exception list)、遮断 %d 件、"
+	      "停止 %d 件。署名鍵: %s\n", ar.versions, t.exceptions, t.in_force, t.isolations,
+	      t.revocations, key);
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include "change.h"
 #include "conf.h"
 #include "pdiff.h"
+#include "reply.h"
 #include "ctl.h"
 #include "gen.h"
 #include "log.h"
@@ -338,9 +339,11 @@ static int pending(struct daemon *d, const char *who, FILE *out)
 	(void)trail_audit(d, who, AUDIT_EV_CONFIG_PENDING, "file", d->conf_file, "sha256",
 			  d->pending_sha, "running", ver, NULL);
 	if (out)
-		fprintf(out, "pending: not approved: %s (sha256 %.16s) differs from the running "
-			"version %u, which was applied again; propose it: sansoctl propose %s\n",
-			d->conf_file, d->pending_sha, d->running, d->conf_file);
+		REPLY(d, out, "pending: not approved: %s (sha256 %.16s) differs from the running "
+		      "version %u, which was applied again; propose it: sansoctl propose %s\n",
+		      "保留 (未承認): %s (sha256 %.16s) は実施中の第 %u 版と異なります。実施中の版を"
+		      "再び適用しました。変更するには申請してください: sansoctl propose %s\n",
+		      d->conf_file, d->pending_sha, d->running, d->conf_file);
 	return -EAGAIN;
 }
 
@@ -528,28 +531,36 @@ void change_status(const struct daemon *d, FILE *out)
 	int i;
 
 	if (d->store_on && change_single(d))
-		fprintf(out, "FINDING:     policy.changes = \"single\": one person can change what "
-			"is enforced (R62); version %u running\n", d->running);
+		REPLY(d, out, "FINDING:     policy.changes = \"single\": one person can change what "
+		      "is enforced (R62); version %u running\n",
+		      "指摘:        policy.changes = \"single\": 一人で実施内容を変えられます (R62)。"
+		      "第 %u 版を実施中\n", d->running);
 	else if (d->store_on)
-		fprintf(out, "changes:     two-person; version %u running (sha256 %.16s)\n",
-			d->running, d->running_sha);
+		REPLY(d, out, "changes:     two-person; version %u running (sha256 %.16s)\n",
+		      "変更管理:    二人制。第 %u 版を実施中 (sha256 %.16s)\n", d->running,
+		      d->running_sha);
 	if (d->store_on && d->pending_sha[0])
-		fprintf(out, "pending:     %s (sha256 %.16s) differs from version %u: not approved, "
-			"not applied (sansoctl propose)\n", d->conf_file, d->pending_sha, d->running);
+		REPLY(d, out, "pending:     %s (sha256 %.16s) differs from version %u: not approved, "
+		      "not applied (sansoctl propose)\n",
+		      "保留:        %s (sha256 %.16s) は第 %u 版と異なります。未承認のため適用して"
+		      "いません (sansoctl propose)\n", d->conf_file, d->pending_sha, d->running);
 	if (d->confirm.deadline)
-		fprintf(out, "WARNING:     version %u is reverted to version %u at %" PRId64 " (in %"
-			PRId64 " s) unless confirmed: sansoctl confirm\n", d->confirm.version,
-			d->confirm.previous, d->confirm.deadline,
-			d->confirm.deadline - (int64_t)time(NULL));
+		REPLY(d, out, "WARNING:     version %u is reverted to version %u at %" PRId64 " (in %"
+		      PRId64 " s) unless confirmed: sansoctl confirm\n",
+		      "警告:        確定がなければ第 %u 版は第 %u 版へ戻されます。期限 %" PRId64
+		      " (あと %" PRId64 " 秒): sansoctl confirm\n", d->confirm.version,
+		      d->confirm.previous, d->confirm.deadline,
+		      d->confirm.deadline - (int64_t)time(NULL));
 	for (i = 0; i < d->ch.n; i++) {
 		const struct change *c = &d->ch.v[i];
 
 		if (c->state == CHANGE_EMERGENCY)
-			fprintf(out, "WARNING:     emergency change %s by %s is not ratified\n",
-				c->id, c->by);
+			REPLY(d, out, "WARNING:     emergency change %s by %s is not ratified\n",
+			      "警告:        %s (%s) の緊急変更は事後承認されていません\n", c->id, c->by);
 		else if (c->state == CHANGE_PROPOSED)
-			fprintf(out, "proposed:    %s by %s on version %u, waiting for approval\n",
-				c->id, c->by, c->parent);
+			REPLY(d, out, "proposed:    %s by %s on version %u, waiting for approval\n",
+			      "申請中:      %s (%s、第 %u 版に基づく) が承認を待っています\n", c->id, c->by,
+			      c->parent);
 	}
 }
 
@@ -584,12 +595,11 @@ int change_h_reload(struct daemon *d, const struct ctl_peer *peer, const struct 
 	(void)trail_audit(d, peer->name, AUDIT_EV_CONFIG_RELOAD, NULL);
 	r = change_reload(d, peer, out);
 	if (r < 0 && r != -EAGAIN) {
-		fprintf(out, d->reply_ja ? "再読み込みを拒否: 第 %u 世代がそのまま有効です\n" :
-			"reload refused: generation %u stays in the kernel\n", d->generation);
+		REPLY(d, out, "reload refused: generation %u stays in the kernel\n",
+		      "再読み込みを拒否: 第 %u 世代がそのまま有効です\n", d->generation);
 		return CTL_ERR_FAILED;
 	}
-	fprintf(out, d->reply_ja ? "第 %u 世代を適用しました\n" : "applied generation %u\n",
-		d->generation);
+	REPLY(d, out, "applied generation %u\n", "第 %u 世代を適用しました\n", d->generation);
 	return r == -EAGAIN ? CTL_ERR_FAILED : CTL_OK;
 }
 
@@ -635,7 +645,8 @@ int change_h_list(struct daemon *d, const struct ctl_peer *peer __attribute__((u
 		fprintf(out, "%-16s %-26s %-6u %-7u %-20s %-20s %s\n", c->id, state_names[c->state],
 			c->parent, c->version, c->by, c->by2[0] ? c->by2 : "-", c->reason);
 	}
-	fprintf(out, "policy in force: %s (version %u)\n", d->o.file, d->running);
+	REPLY(d, out, "policy in force: %s (version %u)\n", "実施中のポリシー: %s (第 %u 版)\n",
+	      d->o.file, d->running);
 	return CTL_OK;
 }
 
@@ -760,8 +771,10 @@ static int applied(struct daemon *d, struct change *c, const struct ctl_peer *se
 		d->confirm = (struct confirm_wait){ d->running, previous,
 						     (int64_t)time(NULL) + confirm_s, "" };
 		snprintf(d->confirm.by, sizeof(d->confirm.by), "%s", c->by);
-		fprintf(out, "version %u must be confirmed within %" PRId64 " s (sansoctl confirm), "
-			"else version %u is applied again\n", d->running, confirm_s, previous);
+		REPLY(d, out, "version %u must be confirmed within %" PRId64 " s (sansoctl confirm), "
+		      "else version %u is applied again\n",
+		      "第 %u 版を %" PRId64 " 秒以内に確定してください (sansoctl confirm)。確定が"
+		      "なければ第 %u 版を再び適用します\n", d->running, confirm_s, previous);
 	}
 	return 0;
 }
@@ -769,7 +782,8 @@ static int applied(struct daemon *d, struct change *c, const struct ctl_peer *se
 static int apply_change(struct daemon *d, struct change *c, FILE *out)
 {
 	if (apply_file(d, c->file, c->sha256) != 0) {
-		fprintf(out, "refused: change %s could not be applied; nothing changed\n", c->id);
+		REPLY(d, out, "refused: change %s could not be applied; nothing changed\n",
+		      "拒否: 変更 %s を適用できませんでした。何も変わっていません\n", c->id);
 		return CTL_ERR_FAILED;
 	}
 	return CTL_OK;
@@ -820,8 +834,10 @@ int change_h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 	c = r < 0 ? NULL : new_proposal(d, peer, sha, ctl_req_get(q, "reason"));
 	if (!c) {
 		free(includes);
-		fprintf(out, "refused: %s\n", r == -ENOTSUP ? "two-person changes need --state-dir" :
-			r == -EINVAL ? "the policy is not valid (see above)" : strerror(r ? -r : ENOMEM));
+		REPLY(d, out, "refused: %s\n", "拒否: %s\n", r == -ENOTSUP ? (d->reply_ja ?
+		      "二人制の変更には --state-dir が必要です" : "two-person changes need --state-dir") :
+		      r == -EINVAL ? (d->reply_ja ? "ポリシーが正しくありません (上記参照)" :
+		      "the policy is not valid (see above)") : strerror(r ? -r : ENOMEM));
 		return CTL_ERR_FAILED;		/* refused (exit 1), not a usage error */
 	}
 	snprintf(c->file, sizeof(c->file), "%s", path);
@@ -835,7 +851,8 @@ int change_h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 			parent, NULL);
 	free(includes);
 	if (r < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	d->ch.n++;
@@ -847,11 +864,15 @@ int change_h_propose(struct daemon *d, const struct ctl_peer *peer, const struct
 	}
 	changes_save(d);
 	if (emergency)
-		fprintf(out, "emergency change %s applied (generation %u, version %u); another admin must ratify it: sansoctl ratify %s\n",
-			c->id, d->generation, d->running, c->id);
+		REPLY(d, out, "emergency change %s applied (generation %u, version %u); another "
+		      "admin must ratify it: sansoctl ratify %s\n",
+		      "緊急変更 %s を適用しました (第 %u 世代、第 %u 版)。別の管理者が事後承認して"
+		      "ください: sansoctl ratify %s\n", c->id, d->generation, d->running, c->id);
 	else
-		fprintf(out, "proposed %s%s; another admin applies it with: sansoctl approve %s\n",
-			c->id, c->contractor ? " (by a contractor)" : "", c->id);
+		REPLY(d, out, "proposed %s%s; another admin applies it with: sansoctl approve %s\n",
+		      "%s を申請しました%s。別の管理者が次のコマンドで適用します: sansoctl approve "
+		      "%s\n", c->id, !c->contractor ? "" : d->reply_ja ? " (委託事業者による申請)" :
+		      " (by a contractor)", c->id);
 	return CTL_OK;
 }
 
@@ -870,13 +891,15 @@ static int approvable(struct daemon *d, const struct ctl_peer *peer, struct chan
 	if (clock_now(d) > c->expires) {
 		c->state = CHANGE_EXPIRED;
 		changes_save(d);
-		fprintf(out, "refused: proposal %s expired (policy.proposal_ttl_days): propose "
-			"again\n", c->id);
+		REPLY(d, out, "refused: proposal %s expired (policy.proposal_ttl_days): propose "
+		      "again\n", "拒否: 申請 %s は期限切れです (policy.proposal_ttl_days)。もう一度"
+		      "申請してください\n", c->id);
 		return refuse(d, peer, c, "expired");
 	}
 	if (d->store_on && c->parent != d->running) {
-		fprintf(out, "refused: proposal %s is based on version %u, running is %u: propose "
-			"again\n", c->id, c->parent, d->running);
+		REPLY(d, out, "refused: proposal %s is based on version %u, running is %u: propose "
+		      "again\n", "拒否: 申請 %s は第 %u 版に基づきますが、実施中は第 %u 版です。"
+		      "もう一度申請してください\n", c->id, c->parent, d->running);
 		return refuse(d, peer, c, "based on another version than the running one");
 	}
 	return CTL_OK;
@@ -888,7 +911,8 @@ static int ratify(struct daemon *d, const struct ctl_peer *peer, struct change *
 
 	if (trail_audit(d, peer->name, AUDIT_EV_CHANGE_RATIFY, "id", c->id, "proposed_by", c->by,
 			"sha256", c->sha256, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	c->state = CHANGE_RATIFIED;
@@ -902,7 +926,8 @@ static int ratify(struct daemon *d, const struct ctl_peer *peer, struct change *
 				  c->version);
 	}
 	changes_save(d);
-	fprintf(out, "ratified %s: generation %u in force\n", c->id, d->generation);
+	REPLY(d, out, "ratified %s: generation %u in force\n",
+	      "%s を事後承認しました: 第 %u 世代を実施中\n", c->id, d->generation);
 	return CTL_OK;
 }
 
@@ -916,13 +941,18 @@ int change_h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 	int r;
 
 	if (!c || confirm_s < 0 || (rat && confirm_s)) {
-		fprintf(out, "no %s change '%s'\n", rat ? "unratified emergency" : "proposed",
-			id ? id : "");
+		if (rat)
+			REPLY(d, out, "no unratified emergency change '%s'\n",
+			      "事後承認待ちの緊急変更 '%s' はありません\n", id ? id : "");
+		else
+			REPLY(d, out, "no proposed change '%s'\n", "申請中の変更 '%s' はありません\n",
+			      id ? id : "");
 		return CTL_ERR_INVALID;
 	}
 	if (peer->uid == c->uid) {
-		fprintf(out, "refused: %s must be another person than %s (R62)\n",
-			rat ? "the ratifier" : "the approver", c->by);
+		REPLY(d, out, "refused: %s must be another person than %s (R62)\n",
+		      "拒否: %sは %s 以外の人でなければなりません (R62)\n", rat ? (d->reply_ja ?
+		      "事後承認者" : "the ratifier") : d->reply_ja ? "承認者" : "the approver", c->by);
 		(void)refuse(d, peer, c, "same person");
 		return CTL_ERR_DENIED;
 	}
@@ -933,7 +963,8 @@ int change_h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 		return r;
 	if (trail_audit(d, peer->name, AUDIT_EV_CHANGE_APPROVE, "id", c->id, "proposed_by", c->by,
 			"sha256", c->sha256, cw ? "confirm_within" : NULL, cw, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	r = apply_change(d, c, out);
@@ -944,8 +975,9 @@ int change_h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 	(void)applied(d, c, peer, confirm_s, out);
 	changes_prune(d);
 	changes_save(d);
-	fprintf(out, "approved and applied %s: generation %u, version %u in force\n", c->id,
-		d->generation, d->running);
+	REPLY(d, out, "approved and applied %s: generation %u, version %u in force\n",
+	      "%s を承認し適用しました: 第 %u 世代、第 %u 版を実施中\n", c->id, d->generation,
+	      d->running);
 	return CTL_OK;
 }
 
@@ -960,15 +992,14 @@ static void when(int64_t t, char *buf, size_t size)
 		snprintf(buf, size, "%" PRId64, t);
 }
 
-static void history_json(const struct daemon *d, const struct store_ver *v, bool first,
-			 FILE *out)
+static void history_json(const struct store_ver *v, unsigned running, bool first, FILE *out)
 {
 	char t[32];
 
 	when(v->at, t, sizeof(t));
 	fprintf(out, "%s\n {\"version\": %u, \"kind\": \"%s\", \"parent\": %u, \"running\": %s, "
 		"\"by\": ", first ? "" : ",", v->version, store_kind_name(v->kind), v->parent,
-		v->version == d->running ? "true" : "false");
+		v->version == running ? "true" : "false");
 	util_json_str(out, v->by);
 	fprintf(out, ", \"by_uid\": %ld, \"approved_by\": ", (long)v->by_uid);
 	util_json_str(out, v->approved_by);
@@ -979,40 +1010,77 @@ static void history_json(const struct daemon *d, const struct store_ver *v, bool
 		v->reverted ? "true" : "false");
 }
 
-int change_h_history(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
-		     const struct ctl_req *q, FILE *out)
+/* The versions of s, newest first (running: marked). */
+static void history_rows(const struct store *s, unsigned running, bool json, FILE *out)
 {
-	const char *f = ctl_req_get(q, "format");
-	bool json = f && !strcmp(f, "json"), first = true;
 	struct store_ver v;
+	bool first = true;
 	char t[32];
 	unsigned n;
 
-	if (!d->store_on) {
-		fprintf(out, "no configuration store (sansod runs without --state-dir)\n");
-		return CTL_ERR_FAILED;
-	}
-	if (json)
-		fprintf(out, "{\"running\": %u, \"versions\": [", d->running);
-	else
+	if (!json)
 		fprintf(out, "  %-7s %-9s %-6s %-20s %-20s %-20s %-16s %s\n", "VERSION", "KIND",
 			"PARENT", "BY", "APPROVED BY", "TIME", "SHA256", "REASON");
-	for (n = d->store.last; n > 0; n--) {
-		if (store_get(&d->store, n, &v) < 0)
+	for (n = s->last; n > 0; n--) {
+		if (store_get(s, n, &v) < 0)
 			continue;		/* removed by retention */
 		if (json) {
-			history_json(d, &v, first, out);
+			history_json(&v, running, first, out);
 			first = false;
 			continue;
 		}
 		when(v.at, t, sizeof(t));
 		fprintf(out, "%s %-7u %-9s %-6u %-20s %-20s %-20s %.16s %s%s\n",
-			n == d->running ? "*" : " ", n, store_kind_name(v.kind), v.parent, v.by,
+			n == running ? "*" : " ", n, store_kind_name(v.kind), v.parent, v.by,
 			v.approved_by[0] ? v.approved_by : "-", t, v.sha256, v.reason,
 			v.reverted ? " (REVERTED: not confirmed)" : "");
 	}
+}
+
+/* The history a restored backup brought (backup.c): the versions of the gateway it was
+ * made on, its running version then marked. */
+static void history_restored(const struct daemon *d, bool json, FILE *out)
+{
+	char dir[4300], sha[65];
+	struct store hist;
+	struct stat st;
+	unsigned run = 0;
+
+	snprintf(dir, sizeof(dir), "%s/store/restored", d->o.state_dir);
+	if (stat(dir, &st) < 0 || store_open_dir(&hist, dir) < 0 || !hist.last)
+		return;
+	(void)store_running(&hist, &run, sha);
+	if (json) {
+		fprintf(out, ", \"restored\": {\"running\": %u, \"versions\": [", run);
+		history_rows(&hist, run, true, out);
+		fprintf(out, "\n]}");
+		return;
+	}
+	REPLY(d, out, "\nhistory restored from a backup (the versions of the gateway it was made "
+	      "on; *: its running version then):\n", "\nバックアップから復元した履歴 (作成元の"
+	      "ゲートウェイの版。*: 当時の実施中の版):\n");
+	history_rows(&hist, run, false, out);
+}
+
+int change_h_history(struct daemon *d, const struct ctl_peer *peer __attribute__((unused)),
+		     const struct ctl_req *q, FILE *out)
+{
+	const char *f = ctl_req_get(q, "format");
+	bool json = f && !strcmp(f, "json");
+
+	if (!d->store_on) {
+		REPLY(d, out, "no configuration store (sansod runs without --state-dir)\n",
+		      "構成の保管庫がありません (sansod が --state-dir なしで動いています)\n");
+		return CTL_ERR_FAILED;
+	}
 	if (json)
-		fprintf(out, "\n]}\n");
+		fprintf(out, "{\"running\": %u, \"versions\": [", d->running);
+	history_rows(&d->store, d->running, json, out);
+	if (json)
+		fprintf(out, "\n]");
+	history_restored(d, json, out);
+	if (json)
+		fprintf(out, "}\n");
 	return CTL_OK;
 }
 
@@ -1041,11 +1109,12 @@ int change_h_show(struct daemon *d, const struct ctl_peer *peer __attribute__((u
 	r = d->store_on ? store_text(&d->store, n, &text, &len, &v) : -ENOENT;
 	if (r == -EBADMSG) {
 		(void)corrupt(d, n, "its text does not match its SHA-256");
-		fprintf(out, "REFUSED: stored version %u was altered (sha256 mismatch)\n", n);
+		REPLY(d, out, "REFUSED: stored version %u was altered (sha256 mismatch)\n",
+		      "拒否: 保管された第 %u 版が改変されています (sha256 不一致)\n", n);
 		return CTL_ERR_FAILED;
 	}
 	if (r < 0) {
-		fprintf(out, "no version %u in the store\n", n);
+		REPLY(d, out, "no version %u in the store\n", "第 %u 版は保管庫にありません\n", n);
 		return CTL_ERR_FAILED;
 	}
 	fwrite(text, 1, len, out);
@@ -1064,18 +1133,20 @@ static int version_policy(struct daemon *d, unsigned n, struct policy **p, FILE 
 
 	if (r == -EBADMSG) {
 		(void)corrupt(d, n, "its text does not match its SHA-256");
-		fprintf(out, "REFUSED: stored version %u was altered (sha256 mismatch)\n", n);
+		REPLY(d, out, "REFUSED: stored version %u was altered (sha256 mismatch)\n",
+		      "拒否: 保管された第 %u 版が改変されています (sha256 不一致)\n", n);
 		return r;
 	}
 	if (r < 0) {
-		fprintf(out, "no version %u in the store\n", n);
+		REPLY(d, out, "no version %u in the store\n", "第 %u 版は保管庫にありません\n", n);
 		return r;
 	}
 	snprintf(name, sizeof(name), "version %u", n);
 	diag_init(&diag);
 	r = conf_load_string(name, text, p, &diag);
 	if (r < 0)
-		fprintf(out, "version %u cannot be read as a policy any more\n", n);
+		REPLY(d, out, "version %u cannot be read as a policy any more\n",
+		      "第 %u 版はもうポリシーとして読めません\n", n);
 	diag_fini(&diag);
 	free(text);
 	return r;
@@ -1104,8 +1175,8 @@ int change_h_diff(struct daemon *d, const struct ctl_peer *peer __attribute__((u
 		r = pdiff_compute(p[0], p[1], &pd);
 	if (r >= 0) {
 		if (!(f && !strcmp(f, "json")))
-			fprintf(out, "from version %u to version %u: %d change(s)\n", n[0], n[1],
-				pd.n_changes);
+			REPLY(d, out, "from version %u to version %u: %d change(s)\n",
+			      "第 %u 版から第 %u 版へ: %d 件の変更\n", n[0], n[1], pd.n_changes);
 		r = f && !strcmp(f, "json") ? pdiff_print_json(&pd, out) :
 		    pdiff_print_text(&pd, out, d->reply_ja);
 		pdiff_fini(&pd);
@@ -1116,7 +1187,7 @@ int change_h_diff(struct daemon *d, const struct ctl_peer *peer __attribute__((u
 }
 
 int change_propose_text(struct daemon *d, const struct ctl_peer *peer, const char *text,
-			size_t len, const char *reason, FILE *out)
+			size_t len, const char *reason, char ret_id[CHANGE_ID_SIZE], FILE *out)
 {
 	char tmp[4300], path[4200], sha[65], parent[16], roles[64], *includes = NULL;
 	struct change *c = NULL;
@@ -1148,8 +1219,10 @@ int change_propose_text(struct daemon *d, const struct ctl_peer *peer, const cha
 		return -EIO;
 	d->ch.n++;
 	changes_save(d);
-	fprintf(out, "proposed %s (%s); another admin applies it with: sansoctl approve %s\n",
-		c->id, c->reason, c->id);
+	snprintf(ret_id, CHANGE_ID_SIZE, "%s", c->id);
+	REPLY(d, out, "proposed %s (%s); another admin applies it with: sansoctl approve %s\n",
+	      "%s を申請しました (%s)。別の管理者が次のコマンドで適用します: sansoctl approve "
+	      "%s\n", c->id, c->reason, c->id);
 	return 0;
 }
 
@@ -1166,8 +1239,12 @@ int change_h_rollback(struct daemon *d, const struct ctl_peer *peer, const struc
 		return CTL_ERR_INVALID;
 	r = d->store_on ? check_version(d, n, NULL, &v) : -ENOENT;
 	if (r < 0) {
-		fprintf(out, "refused: %s\n", r == -EBADMSG ? "the stored version was altered "
-			"(sha256 mismatch)" : "no such version in the store");
+		if (r == -EBADMSG)
+			REPLY(d, out, "refused: the stored version was altered (sha256 mismatch)\n",
+			      "拒否: 保管された版が改変されています (sha256 不一致)\n");
+		else
+			REPLY(d, out, "refused: no such version in the store\n",
+			      "拒否: その版は保管庫にありません\n");
 		return CTL_ERR_FAILED;
 	}
 	c = new_proposal(d, peer, v.sha256, ctl_req_get(q, "reason"));
@@ -1178,13 +1255,16 @@ int change_h_rollback(struct daemon *d, const struct ctl_peer *peer, const struc
 	num(ver, sizeof(ver), n);
 	if (trail_audit(d, peer->name, AUDIT_EV_CHANGE_ROLLBACK, "id", c->id, "version", ver,
 			"sha256", c->sha256, "reason", c->reason, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	d->ch.n++;
 	changes_save(d);
-	fprintf(out, "proposed %s: rollback to version %u (on version %u); another admin applies "
-		"it with: sansoctl approve %s\n", c->id, n, d->running, c->id);
+	REPLY(d, out, "proposed %s: rollback to version %u (on version %u); another admin applies "
+	      "it with: sansoctl approve %s\n", "%s を申請しました: 第 %u 版へ戻す (第 %u 版に"
+	      "基づく)。別の管理者が次のコマンドで適用します: sansoctl approve %s\n", c->id, n,
+	      d->running, c->id);
 	return CTL_OK;
 }
 
@@ -1194,17 +1274,19 @@ int change_h_confirm(struct daemon *d, const struct ctl_peer *peer,
 	char ver[16];
 
 	if (!d->confirm.deadline || d->confirm.version != d->running) {
-		fprintf(out, "nothing waits for a confirmation\n");
+		REPLY(d, out, "nothing waits for a confirmation\n", "確定を待つ変更はありません\n");
 		return CTL_ERR_FAILED;
 	}
 	num(ver, sizeof(ver), d->confirm.version);
 	if (trail_audit(d, peer->name, AUDIT_EV_CHANGE_CONFIRM, "version", ver, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	d->confirm.deadline = 0;
 	changes_save(d);
 	log_info("version %u confirmed by %s", d->running, peer->name);
-	fprintf(out, "version %u confirmed: it stays in force\n", d->running);
+	REPLY(d, out, "version %u confirmed: it stays in force\n",
+	      "第 %u 版を確定しました: このまま実施します\n", d->running);
 	return CTL_OK;
 }

@@ -38,9 +38,10 @@ int change_h_reload(struct daemon *d, const struct ctl_peer *peer, const struct 
 int change_h_list(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
 		  FILE *out);
 /* A proposal of a text in hand (a restore): staged and checked like a proposed file, kept
- * for another person's approve. 0 (the id printed to out) or -errno. */
+ * for another person's approve. 0 (the id printed to out and in ret_id) or -errno. */
+#define CHANGE_ID_SIZE	17
 int change_propose_text(struct daemon *d, const struct ctl_peer *peer, const char *text,
-			size_t len, const char *reason, FILE *out);
+			size_t len, const char *reason, char ret_id[CHANGE_ID_SIZE], FILE *out);
 int change_h_propose(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
 		     FILE *out);
 int change_h_diff(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,

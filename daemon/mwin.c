@@ -12,6 +12,7 @@
 #include "kdump.h"
 #include "log.h"
 #include "mwin.h"
+#include "reply.h"
 #include "state.h"
 #include "trail.h"
 
@@ -125,6 +126,21 @@ static int next_number(const struct daemon *d)
 	return n + 1;
 }
 
+static const struct reply_why why_range = { "in the past or more than 24 h ahead",
+					   "過去か、24 時間より先です" };
+static const struct reply_why why_until = { "+N[smh] or an RFC 3339 time",
+					   "+N[smh] か RFC 3339 の時刻を指定してください" };
+static const struct reply_why why_state = { "not a proposed window", "申請中の窓ではありません" };
+static const struct reply_why why_self = {
+	"the approver must be another person than the proposer (R62)",
+	"承認者は申請者と別の人でなければなりません (R62)" };
+static const struct reply_why why_over = { "its time is over", "期限が過ぎています" };
+static const struct reply_why why_invalid = {
+	"the window is not valid against the policy (see above); nothing changed",
+	"この窓はポリシーに照らして正しくありません (上記参照)。何も変わっていません" };
+static const struct reply_why why_ended = { "the window has ended already",
+					   "この窓は既に終わっています" };
+
 /* The proposal from the request: 0, or the reply's status. */
 static int from_request(struct daemon *d, const struct ctl_req *q, struct mwin *w, FILE *out)
 {
@@ -140,17 +156,18 @@ static int from_request(struct daemon *d, const struct ctl_req *q, struct mwin *
 	snprintf(w->ports, sizeof(w->ports), "%s", arg(q, "ports"));
 	snprintf(w->reason, sizeof(w->reason), "%s", arg(q, "reason"));
 	if (mw_check(w, why, sizeof(why)) < 0) {
-		fprintf(out, "refused: %s\n", why);
+		REPLY(d, out, "refused: %s\n", "拒否: %s\n", why);
 		return CTL_ERR_INVALID;
 	}
 	r = mw_until_parse(arg(q, "until"), now, &w->until_t);
 	if (r < 0) {
-		fprintf(out, "refused: --until '%s': %s\n", arg(q, "until"), r == -ERANGE ?
-			"in the past or more than 24 h ahead" : "+N[smh] or an RFC 3339 time");
+		REPLY(d, out, "refused: --until '%s': %s\n", "拒否: --until '%s': %s\n",
+		      arg(q, "until"), reply_why(d, r == -ERANGE ? &why_range : &why_until));
 		return CTL_ERR_INVALID;
 	}
 	if (!d->cur.policy || policy_host_find(d->cur.policy, w->to) < 0) {
-		fprintf(out, "refused: --to '%s' is not a host of the policy in force\n", w->to);
+		REPLY(d, out, "refused: --to '%s' is not a host of the policy in force\n",
+		      "拒否: --to '%s' は実施中のポリシーのホストではありません\n", w->to);
 		return CTL_ERR_INVALID;
 	}
 	comp_time_text(w->until_t, w->until, sizeof(w->until));
@@ -190,28 +207,33 @@ int mw_h_open(struct daemon *d, const struct ctl_peer *peer, const struct ctl_re
 	if (r != CTL_OK)
 		return r;
 	if (make_room(d) < 0) {
-		fprintf(out, "refused: %d windows are proposed or active\n", MW_MAX);
+		REPLY(d, out, "refused: %d windows are proposed or active\n",
+		      "拒否: 申請中または有効な窓が既に %d 個あります\n", MW_MAX);
 		return CTL_ERR_FAILED;
 	}
 	snprintf(w.id, sizeof(w.id), "mw-%d", next_number(d));
 	snprintf(w.by, sizeof(w.by), "%s", peer->name);
 	w.uid = peer->uid;
 	if (!valid_now(d, &w)) {
-		fprintf(out, "refused: the window is not valid against the policy (see above)\n");
+		REPLY(d, out, "refused: the window is not valid against the policy (see above)\n",
+		      "拒否: この窓はポリシーに照らして正しくありません (上記参照)\n");
 		return CTL_ERR_FAILED;
 	}
 	if (trail_audit(d, peer->name, AUDIT_EV_MAINT_OPEN, "id", w.id, "vendor", w.vendor,
 			 "from", w.from, "to", w.to, "proto", w.proto, "ports", w.ports, "until",
 			 w.until, "reason", w.reason, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	d->ops.mw[d->ops.n_mw++] = w;
 	state_save(d);
 	log_info("maintenance window %s proposed by %s: %s -> %s until %s", w.id, peer->name,
 		 w.from, w.to, w.until);
-	fprintf(out, "%s\nproposed maintenance window %s until %s; another person approves it "
-		"with: sansoctl maintenance approve %s\n", w.id, w.id, w.until, w.id);
+	REPLY(d, out, "%s\nproposed maintenance window %s until %s; another person approves it "
+	      "with: sansoctl maintenance approve %s\n", "%s\n保守の窓 %s を %s まで申請しました。"
+	      "別の人が次のコマンドで承認します: sansoctl maintenance approve %s\n", w.id, w.id,
+	      w.until, w.id);
 	return CTL_OK;
 }
 
@@ -220,15 +242,17 @@ static struct mwin *find(struct daemon *d, const struct ctl_req *q, FILE *out)
 	int i = mw_find(d->ops.mw, d->ops.n_mw, ctl_req_get(q, "id"));
 
 	if (i < 0)
-		fprintf(out, "no maintenance window '%s'\n", arg(q, "id"));
+		REPLY(d, out, "no maintenance window '%s'\n", "保守の窓 '%s' はありません\n",
+		      arg(q, "id"));
 	return i < 0 ? NULL : &d->ops.mw[i];
 }
 
 static int refuse(struct daemon *d, const struct ctl_peer *peer, const struct mwin *w,
-		  const char *why, FILE *out, int status)
+		  const struct reply_why *why, FILE *out, int status)
 {
-	(void)trail_audit(d, peer->name, AUDIT_EV_MAINT_REFUSED, "id", w->id, "why", why, NULL);
-	fprintf(out, "refused: %s\n", why);
+	(void)trail_audit(d, peer->name, AUDIT_EV_MAINT_REFUSED, "id", w->id, "why", why->en,
+			  NULL);
+	REPLY(d, out, "refused: %s\n", "拒否: %s\n", reply_why(d, why));
 	return status;
 }
 
@@ -240,16 +264,16 @@ int mw_h_approve(struct daemon *d, const struct ctl_peer *peer, const struct ctl
 	if (!w)
 		return CTL_ERR_INVALID;
 	if (w->state != MW_PROPOSED)
-		return refuse(d, peer, w, "not a proposed window", out, CTL_ERR_INVALID);
+		return refuse(d, peer, w, &why_state, out, CTL_ERR_INVALID);
 	if (peer->uid == w->uid)
-		return refuse(d, peer, w, "the approver must be another person than the proposer (R62)",
-			      out, CTL_ERR_DENIED);
+		return refuse(d, peer, w, &why_self, out, CTL_ERR_DENIED);
 	if (w->until_t <= gen_clock(&d->o))
-		return refuse(d, peer, w, "its time is over", out, CTL_ERR_INVALID);
+		return refuse(d, peer, w, &why_over, out, CTL_ERR_INVALID);
 	if (trail_audit(d, peer->name, AUDIT_EV_MAINT_APPROVE, "id", w->id, "opened_by", w->by,
 			 "vendor", w->vendor, "from", w->from, "to", w->to, "proto", w->proto,
 			 "ports", w->ports, "until", w->until, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	save = *w;
@@ -259,14 +283,14 @@ int mw_h_approve(struct daemon *d, const struct ctl_peer *peer, const struct ctl
 	w->approved_at = gen_clock(&d->o);
 	if (gen_apply_ops(d) != 0) {
 		*w = save;
-		return refuse(d, peer, w, "the window is not valid against the policy (see above); "
-			      "nothing changed", out, CTL_ERR_FAILED);
+		return refuse(d, peer, w, &why_invalid, out, CTL_ERR_FAILED);
 	}
 	state_save(d);
 	subscription(d, gen_clock(&d->o));	/* before the first session */
 	log_info("maintenance window %s approved by %s: open until %s", w->id, peer->name, w->until);
-	fprintf(out, "maintenance window %s open until %s: generation %u applied\n", w->id,
-		w->until, d->generation);
+	REPLY(d, out, "maintenance window %s open until %s: generation %u applied\n",
+	      "保守の窓 %s を %s まで開きました: 第 %u 世代を適用\n", w->id, w->until,
+	      d->generation);
 	return CTL_OK;
 }
 
@@ -320,12 +344,13 @@ int mw_h_close(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 	if (!w)
 		return CTL_ERR_INVALID;
 	if (w->state != MW_PROPOSED && w->state != MW_ACTIVE)
-		return refuse(d, peer, w, "the window has ended already", out, CTL_ERR_INVALID);
+		return refuse(d, peer, w, &why_ended, out, CTL_ERR_INVALID);
 	kernel_counter_text(d, w, kp, kb);
 	if (trail_audit(d, peer->name, AUDIT_EV_MAINT_CLOSE, "id", w->id, "was",
 			 mw_state_name(w->state), "reason", arg(q, "reason"), "kernel_packets", kp,
 			 "kernel_bytes", kb, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	refresh_marks(d);
@@ -335,7 +360,8 @@ int mw_h_close(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 	w->end_reported = true;
 	if (save.state == MW_ACTIVE && gen_apply_ops(d) != 0) {
 		*w = save;
-		fprintf(out, "refused: the new generation could not be applied\n");
+		REPLY(d, out, "refused: the new generation could not be applied\n",
+		      "拒否: 新しい世代を適用できませんでした\n");
 		return CTL_ERR_FAILED;
 	}
 	if (save.state == MW_ACTIVE)
@@ -343,7 +369,8 @@ int mw_h_close(struct daemon *d, const struct ctl_peer *peer, const struct ctl_r
 	suppressed_record(d, w);
 	state_save(d);
 	log_info("maintenance window %s closed by %s", w->id, peer->name);
-	fprintf(out, "maintenance window %s closed: generation %u applied\n", w->id, d->generation);
+	REPLY(d, out, "maintenance window %s closed: generation %u applied\n",
+	      "保守の窓 %s を閉じました: 第 %u 世代を適用\n", w->id, d->generation);
 	return CTL_OK;
 }
 
@@ -365,7 +392,7 @@ int mw_h_list(struct daemon *d, const struct ctl_peer *peer __attribute__((unuse
 		return CTL_OK;
 	}
 	if (!d->ops.n_mw)
-		fprintf(out, "no maintenance windows\n");
+		REPLY(d, out, "no maintenance windows\n", "保守の窓はありません\n");
 	for (i = 0; i < d->ops.n_mw; i++)
 		mw_print(&d->ops.mw[i], kernel_counter(d, &d->ops.mw[i], kc), out);
 	return CTL_OK;

@@ -4,7 +4,6 @@
  * and restore) go through a new generation, atomically, and are refused as a whole when it
  * cannot be applied. Every refusal of a peer is logged. */
 #include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,25 +31,9 @@
 #include "util_json.h"
 #include "sansod.h"
 #include "state.h"
+#include "reply.h"
 #include "trail.h"
 #include "sha256.h"
-
-/* Replies follow the caller's language (sansoctl sends lang=ja under LANG=ja*): the outcome
- * lines are given in both languages, technical listings stay as they are. */
-static void say(const struct daemon *d, FILE *out, const char *en, const char *ja, ...)
-	__attribute__((format(printf, 3, 5)));
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"	/* ja: a literal with en's arguments */
-static void say(const struct daemon *d, FILE *out, const char *en, const char *ja, ...)
-{
-	va_list ap;
-
-	va_start(ap, ja);
-	vfprintf(out, d->reply_ja ? ja : en, ap);
-	va_end(ap);
-}
-#pragma GCC diagnostic pop
 
 struct counter_ctx {
 	FILE *out;
@@ -253,7 +236,7 @@ static int h_alert_test(struct daemon *d, const struct ctl_peer *peer, const str
 		    "test; generation %u is in force", peer->name, (unsigned)peer->uid,
 		    d->generation);
 	alert_tick();
-	say(d, out, "alert.test sent to every sink:\n", "alert.test を全ての送信先に送りました:\n");
+	REPLY(d, out, "alert.test sent to every sink:\n", "alert.test を全ての送信先に送りました:\n");
 	alert_describe(out);
 	return CTL_OK;
 }
@@ -549,9 +532,11 @@ static int dump_signed(struct daemon *d, const struct ctl_peer *peer, bool json,
 		r = evidence_dump(d, peer->name, doc, len, out);
 	free(doc);
 	if (r < 0)
-		fprintf(out, "refused: %s\n", r == -ENOENT ? "no signing key: sansoctl keygen" :
-			r == -ENOTSUP ? "signed evidence needs sansod --state-dir" :
-			r == -EIO ? "the audit trail cannot be written" : strerror(-r));
+		REPLY(d, out, "refused: %s\n", "拒否: %s\n", r == -ENOENT ? (d->reply_ja ?
+		      "署名鍵がありません: sansoctl keygen" : "no signing key: sansoctl keygen") :
+		      r == -ENOTSUP ? (d->reply_ja ? "署名付きの証拠には sansod --state-dir が必要です" :
+		      "signed evidence needs sansod --state-dir") : r == -EIO ? (d->reply_ja ?
+		      "監査証跡に書き込めません" : "the audit trail cannot be written") : strerror(-r));
 	return r < 0 ? CTL_ERR_FAILED : CTL_OK;
 }
 
@@ -564,18 +549,21 @@ static int h_keygen(struct daemon *d, const struct ctl_peer *peer, const struct 
 
 	(void)q;
 	if (!d->o.state_dir) {
-		fprintf(out, "refused: a signing key needs sansod --state-dir\n");
+		REPLY(d, out, "refused: a signing key needs sansod --state-dir\n",
+		      "拒否: 署名鍵には sansod --state-dir が必要です\n");
 		return CTL_ERR_FAILED;
 	}
 	r = sign_keygen(d->o.state_dir, pub, sizeof(pub));
 	if (r == -EEXIST) {
-		fprintf(out, "a signing key exists already; its public key:\n%s", pub);
+		REPLY(d, out, "a signing key exists already; its public key:\n%s",
+		      "署名鍵は既にあります。公開鍵:\n%s", pub);
 		return CTL_ERR_FAILED;
 	}
 	if (r == 0)
 		r = sign_pubkey(d->o.state_dir, pub, sizeof(pub), id);
 	if (r < 0) {
-		fprintf(out, "refused: cannot create the signing key: %s\n", strerror(-r));
+		REPLY(d, out, "refused: cannot create the signing key: %s\n",
+		      "拒否: 署名鍵を作れません: %s\n", strerror(-r));
 		return CTL_ERR_FAILED;
 	}
 	(void)trail_audit(d, peer->name, AUDIT_EV_EVIDENCE_KEYGEN, "key", id, NULL);
@@ -654,13 +642,14 @@ static int h_verify(struct daemon *d, const struct ctl_peer *peer __attribute__(
 	diag_print(&diag, out, d->ja);
 	diag_fini(&diag);
 	if (r == 0)
-		say(d, out, "in sync: the kernel enforces generation %u\n",
+		REPLY(d, out, "in sync: the kernel enforces generation %u\n",
 		    "一致: カーネルは第 %u 世代を実施しています\n", d->generation);
 	else if (r == 1)
-		say(d, out, "drift: the kernel differs from generation %u\n",
+		REPLY(d, out, "drift: the kernel differs from generation %u\n",
 		    "差分あり: カーネルの内容が第 %u 世代と異なります\n", d->generation);
 	else
-		fprintf(out, "cannot read the kernel: %s\n", strerror(-r));
+		REPLY(d, out, "cannot read the kernel: %s\n", "カーネルを読めません: %s\n",
+		      strerror(-r));
 	return r == 0 ? CTL_OK : r == 1 ? CTL_ERR_DRIFT : CTL_ERR_FAILED;
 }
 
@@ -734,8 +723,8 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 	if (trail_audit(d, who, isolate ? (add ? AUDIT_EV_ISOLATE : AUDIT_EV_ISOLATE_LIFT) :
 			 (add ? AUDIT_EV_REVOKE : AUDIT_EV_REVOKE_LIFT), "target", name, "reason",
 			 reason ? reason : "", NULL) < 0) {
-		say(d, out, "refused: the audit trail cannot be written\n",
-		    "拒否: 監査証跡に書き込めません\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	if (add) {
@@ -747,7 +736,7 @@ static int change(struct daemon *d, FILE *out, bool isolate, bool add, const cha
 	old_id = !isolate && add ? service_id(d, name) : 0;
 	if (gen_apply_ops(d) != 0) {
 		d->ops = saved;
-		say(d, out, "refused: the new generation could not be applied; nothing changed\n",
+		REPLY(d, out, "refused: the new generation could not be applied; nothing changed\n",
 		    "拒否: 新しい世代を適用できませんでした。変更はありません\n");
 		return CTL_ERR_FAILED;
 	}
@@ -919,17 +908,35 @@ static bool touches_mynumber(const struct policy *p, const struct ledger_entry *
 }
 
 /* The expiry of a ledger entry within (now, now + exception_max_days]: 0, or a message. */
-static const char *life_refused(const struct daemon *d, const char *expires, int64_t now)
+static const struct reply_why why_time = {
+	"--expires is not an RFC 3339 time with an offset (2026-12-24T18:00:00+09:00)",
+	"--expires が時差つきの RFC 3339 時刻ではありません (2026-12-24T18:00:00+09:00)" };
+static const struct reply_why why_past = { "--expires is not in the future",
+				     "--expires が未来の時刻ではありません" };
+static const struct reply_why why_long = {
+	"--expires is beyond policy.exception_max_days (R58): shorten it",
+	"--expires が policy.exception_max_days を超えています (R58): 短くしてください" };
+static const struct reply_why why_self = {
+	"the approver must be another person than the proposer (R62)",
+	"承認者は申請者と別の人でなければなりません (R62)" };
+static const struct reply_why why_ciso = {
+	"it touches the My Number zone: only the CISO role (sanso-ciso) approves it",
+	"マイナンバー利用事務系に関わるため、CISO ロール (sanso-ciso) だけが承認できます" };
+static const struct reply_why why_stale = {
+	"its expiry has passed or is beyond policy.exception_max_days: propose it again",
+	"期限が過ぎたか policy.exception_max_days を超えています: もう一度申請してください" };
+
+static const struct reply_why *life_refused(const struct daemon *d, const char *expires, int64_t now)
 {
 	int64_t t;
 	int days = d->cur.policy ? policy_exc_max_days(d->cur.policy) : POLICY_EXC_MAX_DAYS;
 
 	if (policy_time_parse(expires, &t) < 0)
-		return "--expires is not an RFC 3339 time with an offset (2026-12-24T18:00:00+09:00)";
+		return &why_time;
 	if (t <= now)
-		return "--expires is not in the future";
+		return &why_past;
 	if (t > now + (int64_t)days * 86400)
-		return "--expires is beyond policy.exception_max_days (R58): shorten it";
+		return &why_long;
 	return NULL;
 }
 
@@ -951,19 +958,21 @@ static const char *const exc_need[] = { "id", "from", "to", "proto", "reason", "
 /* The request's arguments, checked: 0 or a CTL_ERR_* with the message written. */
 static int exc_args(struct daemon *d, const struct ctl_req *q, bool tp, FILE *out)
 {
-	const char *why;
+	const struct reply_why *why;
 	size_t i, n = sizeof(exc_need) / sizeof(exc_need[0]) - tp;
 	int j;
 
 	for (i = 0; i < n; i++) {
 		if (!ctl_req_get(q, exc_need[i]) || !*ctl_req_get(q, exc_need[i])) {
-			fprintf(out, "missing --%s\n", exc_need[i]);
+			REPLY(d, out, "missing --%s\n", "--%s がありません\n", exc_need[i]);
 			return CTL_ERR_INVALID;
 		}
 	}
 	if (tp && ctl_req_get(q, "approved-by")) {
-		fprintf(out, "refused: in two-person mode the approver is the person who runs "
-			"`sansoctl approve ID` (R62), not a name typed here: leave out --approved-by\n");
+		REPLY(d, out, "refused: in two-person mode the approver is the person who runs "
+		      "`sansoctl approve ID` (R62), not a name typed here: leave out --approved-by\n",
+		      "拒否: 二人制では承認者は `sansoctl approve ID` を実行する人です (R62)。ここで"
+		      "名前を書くことはできません: --approved-by を外してください\n");
 		return CTL_ERR_INVALID;
 	}
 	for (j = 0; d->cur.policy && j < d->cur.policy->n_exceptions; j++) {
@@ -972,11 +981,12 @@ static int exc_args(struct daemon *d, const struct ctl_req *q, bool tp, FILE *ou
 	}
 	if ((d->cur.policy && j < d->cur.policy->n_exceptions) ||
 	    ledger_find(d, ctl_req_get(q, "id"), true)) {
-		fprintf(out, "exception '%s' exists already\n", ctl_req_get(q, "id"));
+		REPLY(d, out, "exception '%s' exists already\n", "例外措置 '%s' は既にあります\n",
+		      ctl_req_get(q, "id"));
 		return CTL_ERR_INVALID;
 	}
 	if ((why = life_refused(d, ctl_req_get(q, "expires"), (int64_t)time(NULL)))) {
-		fprintf(out, "refused: %s\n", why);
+		REPLY(d, out, "refused: %s\n", "拒否: %s\n", reply_why(d, why));
 		return CTL_ERR_INVALID;
 	}
 	return d->ops.n_ledger >= LEDGER_MAX ? CTL_ERR_FAILED : 0;
@@ -1018,13 +1028,16 @@ static int exc_propose(struct daemon *d, const struct ctl_peer *peer, struct led
 			 "to", l->to, "proto", l->proto, "ports", l->ports, "reason", l->reason,
 			 "requested_by", l->requested_by, "expires", l->expires, NULL) < 0) {
 		d->ops.n_ledger--;
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	state_save(d);
-	fprintf(out, "proposed exception '%s'; another person approves it with: sansoctl approve %s%s\n",
-		l->id, l->id, touches_mynumber(d->cur.policy, l) ?
-		" (it touches the My Number zone: the CISO role approves)" : "");
+	REPLY(d, out, "proposed exception '%s'; another person approves it with: sansoctl approve "
+	      "%s%s\n", "例外措置 '%s' を申請しました。別の人が次のコマンドで承認します: sansoctl "
+	      "approve %s%s\n", l->id, l->id, !touches_mynumber(d->cur.policy, l) ? "" :
+	      d->reply_ja ? " (マイナンバー利用事務系に関わるため CISO ロールが承認します)" :
+	      " (it touches the My Number zone: the CISO role approves)");
 	return CTL_OK;
 }
 
@@ -1044,7 +1057,8 @@ static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct
 			 "to", l->to, "proto", l->proto, "ports", l->ports, "reason", l->reason,
 			 "requested_by", l->requested_by, "approved_by", l->approved_by, "expires",
 			 l->expires, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	d->ops.n_ledger++;
@@ -1057,8 +1071,9 @@ static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct
 	state_save(d);
 	log_info("exception '%s' added by %s (requested by %s, approved by %s, until %s)", l->id,
 		 peer->name, l->requested_by, l->approved_by, l->expires);
-	fprintf(out, "exception '%s' in force until %s: generation %u applied\n", l->id,
-		l->expires, d->generation);
+	REPLY(d, out, "exception '%s' in force until %s: generation %u applied\n",
+	      "例外措置 '%s' を %s まで有効にしました: 第 %u 世代を適用\n", l->id, l->expires,
+	      d->generation);
 	return CTL_OK;
 }
 
@@ -1067,23 +1082,25 @@ static int h_exc_add(struct daemon *d, const struct ctl_peer *peer, const struct
 static int exc_approve(struct daemon *d, const struct ctl_peer *peer, struct ledger_entry *l,
 		       FILE *out)
 {
-	const char *why = NULL;
+	const struct reply_why *why = NULL;
 
 	if (!strcmp(l->added_by, peer->name))
-		why = "the approver must be another person than the proposer (R62)";
+		why = &why_self;
 	else if (touches_mynumber(d->cur.policy, l) && !peer_ciso(peer))
-		why = "it touches the My Number zone: only the CISO role (sanso-ciso) approves it";
+		why = &why_ciso;
 	else if (life_refused(d, l->expires, (int64_t)time(NULL)))
-		why = "its expiry has passed or is beyond policy.exception_max_days: propose it again";
+		why = &why_stale;
 	if (why) {
-		fprintf(out, "refused: exception '%s': %s\n", l->id, why);
-		(void)trail_audit(d, peer->name, AUDIT_EV_CHANGE_REFUSED, "id", l->id, "why", why,
-				   NULL);
+		REPLY(d, out, "refused: exception '%s': %s\n", "拒否: 例外措置 '%s': %s\n", l->id,
+		      reply_why(d, why));
+		(void)trail_audit(d, peer->name, AUDIT_EV_CHANGE_REFUSED, "id", l->id, "why",
+				  why->en, NULL);
 		return CTL_ERR_DENIED;
 	}
 	if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_APPROVE, "id", l->id, "proposed_by",
 			 l->added_by, "expires", l->expires, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	l->proposed = false;
@@ -1091,15 +1108,17 @@ static int exc_approve(struct daemon *d, const struct ctl_peer *peer, struct led
 	if (gen_apply_ops(d) != 0) {
 		l->proposed = true;
 		snprintf(l->approved_by, sizeof(l->approved_by), "-");
-		fprintf(out, "refused: exception '%s' is not valid any more (see above); nothing changed\n",
-			l->id);
+		REPLY(d, out, "refused: exception '%s' is not valid any more (see above); nothing "
+		      "changed\n", "拒否: 例外措置 '%s' はもう正しくありません (上記参照)。何も変わって"
+		      "いません\n", l->id);
 		return CTL_ERR_FAILED;
 	}
 	state_save(d);
 	log_info("exception '%s' approved by %s (proposed by %s, until %s)", l->id, peer->name,
 		 l->added_by, l->expires);
-	fprintf(out, "exception '%s' approved: in force until %s, generation %u applied\n", l->id,
-		l->expires, d->generation);
+	REPLY(d, out, "exception '%s' approved: in force until %s, generation %u applied\n",
+	      "例外措置 '%s' を承認しました: %s まで有効、第 %u 世代を適用\n", l->id, l->expires,
+	      d->generation);
 	return CTL_OK;
 }
 
@@ -1112,32 +1131,38 @@ static int h_exc_revoke(struct daemon *d, const struct ctl_peer *peer, const str
 	if (l) {				/* a proposal withdrawn: nothing was enforced */
 		if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_DEL, "id", id, "state",
 				 "proposed", NULL) < 0) {
-			fprintf(out, "refused: the audit trail cannot be written\n");
+			REPLY(d, out, "refused: the audit trail cannot be written\n",
+			      "拒否: 監査証跡に書き込めません\n");
 			return CTL_ERR_FAILED;
 		}
 		l->revoked = true;
 		state_save(d);
-		fprintf(out, "proposed exception '%s' withdrawn\n", id);
+		REPLY(d, out, "proposed exception '%s' withdrawn\n",
+		      "申請中の例外措置 '%s' を取り下げました\n", id);
 		return CTL_OK;
 	}
 	if (!(l = ledger_find(d, id, false))) {
-		fprintf(out, "no exception '%s' in the ledger (exceptions of the policy file are changed there)\n",
-			id ? id : "");
+		REPLY(d, out, "no exception '%s' in the ledger (exceptions of the policy file are "
+		      "changed there)\n", "台帳に例外措置 '%s' はありません (ポリシーファイルの例外措置は"
+		      "ファイルで変更します)\n", id ? id : "");
 		return CTL_ERR_INVALID;
 	}
 	if (trail_audit(d, peer->name, AUDIT_EV_EXCEPTION_DEL, "id", id, NULL) < 0) {
-		fprintf(out, "refused: the audit trail cannot be written\n");
+		REPLY(d, out, "refused: the audit trail cannot be written\n",
+		      "拒否: 監査証跡に書き込めません\n");
 		return CTL_ERR_FAILED;
 	}
 	l->revoked = true;
 	if (gen_apply_ops(d) != 0) {
 		l->revoked = false;
-		fprintf(out, "refused: the new generation could not be applied\n");
+		REPLY(d, out, "refused: the new generation could not be applied\n",
+		      "拒否: 新しい世代を適用できませんでした\n");
 		return CTL_ERR_FAILED;
 	}
 	state_save(d);
 	log_info("exception '%s' revoked by %s", id, peer->name);
-	fprintf(out, "exception '%s' revoked: generation %u applied\n", id, d->generation);
+	REPLY(d, out, "exception '%s' revoked: generation %u applied\n",
+	      "例外措置 '%s' を取り消しました: 第 %u 世代を適用\n", id, d->generation);
 	return CTL_OK;
 }
 
@@ -1246,8 +1271,14 @@ static int h_approve(struct daemon *d, const struct ctl_peer *peer, const struct
 		     FILE *out)
 {
 	struct ledger_entry *l = ledger_find(d, ctl_req_get(q, "id"), true);
+	int r;
 
-	return l ? exc_approve(d, peer, l, out) : change_h_approve(d, peer, q, out);
+	if (l)
+		return exc_approve(d, peer, l, out);
+	r = change_h_approve(d, peer, q, out);
+	if (r == CTL_OK)	/* a restore's proposal: its history, ledger, containment too */
+		(void)backup_restore_approved(d, peer, ctl_req_get(q, "id"), out);
+	return r;
 }
 
 /* The handler column of the protocol table (ctl_proto.h); ctl.c has the other columns. */
@@ -1313,13 +1344,13 @@ static int refuse(struct daemon *d, const struct ctl_peer *peer, const struct ct
 	}
 	if (!peer->roles) {
 		ctl_roles_text(CTL_ROLES_ALL, true, ", ", groups, sizeof(groups));
-		say(d, out, "permission denied: %s holds no sanso role (groups %s; sansoctl(8) ROLES)\n",
+		REPLY(d, out, "permission denied: %s holds no sanso role (groups %s; sansoctl(8) ROLES)\n",
 		    "権限がありません: %s は sanso の役割を持っていません (グループ %s; sansoctl(8) 役割)\n",
 		    peer->name, groups);
 		return CTL_ERR_DENIED;
 	}
 	ctl_roles_text(r->roles, true, " or ", groups, sizeof(groups));
-	say(d, out, "permission denied: %s needs the group %s (your roles: %s)\n",
+	REPLY(d, out, "permission denied: %s needs the group %s (your roles: %s)\n",
 	    "権限がありません: %s には %s グループが必要です (あなたの役割: %s)\n", r->name, groups,
 	    roles);
 	return CTL_ERR_DENIED;

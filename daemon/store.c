@@ -180,27 +180,88 @@ int store_get(const struct store *s, unsigned n, struct store_ver *v)
 	return r;
 }
 
-int store_open(struct store *s, const char *state_dir)
+static void remove_version(const struct store *s, unsigned n)
+{
+	char path[4200];
+
+	file_path(s, n, "meta", path, sizeof(path));
+	(void)unlink(path);		/* the meta first: no version without its text */
+	store_path(s, n, path, sizeof(path));
+	(void)unlink(path);
+}
+
+int store_open_dir(struct store *s, const char *dir)
 {
 	struct dirent *e;
 	unsigned n;
 	char c;
-	DIR *dir;
+	DIR *d;
 
 	memset(s, 0, sizeof(*s));
-	if (snprintf(s->dir, sizeof(s->dir), "%s/store", state_dir) >= (int)sizeof(s->dir))
+	if (snprintf(s->dir, sizeof(s->dir), "%s", dir) >= (int)sizeof(s->dir))
 		return -ENAMETOOLONG;
 	if (mkdir(s->dir, 0750) < 0 && errno != EEXIST)
 		return -errno;
-	dir = opendir(s->dir);
-	if (!dir)
+	d = opendir(s->dir);
+	if (!d)
 		return -errno;
-	while ((e = readdir(dir))) {
+	while ((e = readdir(d))) {
 		if (sscanf(e->d_name, "v%u.meta%c", &n, &c) == 1 && n > s->last)
 			s->last = n;
 	}
-	closedir(dir);
+	closedir(d);
 	return 0;
+}
+
+int store_open(struct store *s, const char *state_dir)
+{
+	char dir[sizeof(s->dir)];
+
+	if (snprintf(dir, sizeof(dir), "%s/store", state_dir) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	return store_open_dir(s, dir);
+}
+
+bool store_name_ok(const char *name)
+{
+	size_t i;
+
+	if (!strcmp(name, "running"))
+		return true;
+	if (strlen(name) != strlen("v000000.conf") || name[0] != 'v')
+		return false;
+	for (i = 1; i < 7; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+	}
+	return !strcmp(name + 7, ".conf") || !strcmp(name + 7, ".meta");
+}
+
+int store_import(struct store *s, const char *name, const void *buf, size_t len)
+{
+	char path[4200];
+	unsigned n;
+	int r;
+
+	if (!store_name_ok(name))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	r = write_atomic(s, path, buf, len);
+	if (r == 0 && sscanf(name, "v%u.meta", &n) == 1 && n > s->last)
+		s->last = n;
+	return r;
+}
+
+void store_clear(struct store *s)
+{
+	char path[4200];
+	unsigned n;
+
+	for (n = 1; n <= s->last; n++)
+		remove_version(s, n);
+	snprintf(path, sizeof(path), "%s/running", s->dir);
+	(void)unlink(path);
+	s->last = 0;
 }
 
 int store_put(struct store *s, const char *text, size_t len, struct store_ver *v)
@@ -308,16 +369,6 @@ int store_set_running(const struct store *s, unsigned n, const char *sha)
 	snprintf(path, sizeof(path), "%s/running", s->dir);
 	len = snprintf(buf, sizeof(buf), "version\t%u\nsha256\t%s\n", n, sha);
 	return write_atomic(s, path, buf, (size_t)len);
-}
-
-static void remove_version(const struct store *s, unsigned n)
-{
-	char path[4200];
-
-	file_path(s, n, "meta", path, sizeof(path));
-	(void)unlink(path);		/* the meta first: no version without its text */
-	store_path(s, n, path, sizeof(path));
-	(void)unlink(path);
 }
 
 int store_prune(struct store *s, int keep_versions, int keep_days, int64_t now,

@@ -50,6 +50,15 @@ const char *store_kind_name(enum store_kind k);
 
 /* Create STATE_DIR/store if needed and find the last version. 0 or -errno. */
 int store_open(struct store *s, const char *state_dir);
+/* The same for a store in DIR (STATE_DIR/store/restored: the history a backup brought). */
+int store_open_dir(struct store *s, const char *dir);
+/* Is NAME a file of a store (vNNNNNN.conf, vNNNNNN.meta, running)? */
+bool store_name_ok(const char *name);
+/* Write the file NAME of another store byte for byte (a restored history; store_text still
+ * checks every text against its meta). 0, -EINVAL (not a store file's name) or -errno. */
+int store_import(struct store *s, const char *name, const void *buf, size_t len);
+/* Remove every version and the running file (a restored history replaced by a newer one). */
+void store_clear(struct store *s);
 /* Store text as version s->last + 1; v->version is set, v->sha256 computed. 0 or -errno. */
 int store_put(struct store *s, const char *text, size_t len, struct store_ver *v);
 /* Rewrite the meta of v->version (ratified, reverted); the text is not touched. */

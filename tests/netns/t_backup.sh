@@ -6,6 +6,10 @@
 #   gateway B (a fresh state directory, the original file) restores it: the backup's running
 #   version is proposed, applied only when another person approves it, and A's key is
 #   installed. A backup with one byte changed, or cut, is refused and changes nothing.
+#   The approval also takes A's history (shown by `history` as restored), its exception
+#   register (EX-B-1 passes on B) and its containment (juki-01 isolated on B); an archive
+#   edited in B's state directory between restore and approve is taken for nothing more
+#   than its version, said, and audited.
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -52,6 +56,11 @@ out=$(ctl propose "$TMP/nomail.conf" --reason "retire mail-text" 2>&1)
 id=$(sed -n 's/^proposed \([0-9a-f]*\)[ ;:(].*/\1/p' <<<"$out")
 check "A: another admin approves version 2" as2 approve "$id"
 refute "A: mail-text is gone" has_mail
+long=$(date -d "@$(($(date +%s) + 3600))" +%Y-%m-%dT%H:%M:%S%:z)
+check "A: exception add EX-B-1 (a proposal)" ctl exception add EX-B-1 --from admin-01 \
+	--to e-apply --proto tcp --ports 2222 --reason drill --requested-by tanaka --expires "$long"
+check "A: another admin approves EX-B-1" as2 approve EX-B-1
+check "A: isolate juki-01" ctl isolate juki-01 --reason "incident drill"
 check "A: keygen" bash -c "'$SANSOCTL' -s '$CTL' keygen >'$TMP/a.pub'"
 check_eq "backup as an auditor-only user is denied (exit 4)" 4 \
 	"$(exit_of setpriv --reuid=4343 --regid=nogroup --clear-groups "$SANSOCTL" -s "$CTL" backup -o "$TMP/x")"
@@ -66,6 +75,8 @@ stop
 # ---- gateway B: a replacement, fresh state ----
 n gw nft delete table inet sanso
 check "gateway B starts on the original file (version 1, mail-text)" start "$TMP/b"
+serve dmz tcp 10.40.0.10 2222
+refute "B: before the restore admin-01 -> e-apply:2222 is refused" tcp_ok lg 10.20.0.10 10.40.0.10 2222
 check "B: mail-text is there" has_mail
 # a changed byte and a cut file: refused, nothing proposed
 sed 's/mail-text/mail-texx/' "$TMP/backup" >"$TMP/bad1"
@@ -81,11 +92,44 @@ rid=$(sed -n 's/^proposed \([0-9a-f]*\)[ ;:(].*/\1/p' <<<"$out")
 check "restore FILE (a backup, not a host): a proposal" test -n "$rid"
 [[ -n $rid ]] || echo "    $out"
 check "B: the restore applies nothing by itself" has_mail
+check "B: no signing key is installed before the approval" test ! -e "$TMP/b/signing.key"
 check_eq "the restorer cannot approve it himself (exit 4)" 4 "$(exit_of ctl approve "$rid")"
 check "another admin approves the restore" as2 approve "$rid"
 refute "B: the backup's running version is in force (no mail-text)" has_mail
 check "B: A's signing key was installed (keygen: exists, the same public key)" \
 	bash -c "'$SANSOCTL' -s '$CTL' keygen 2>/dev/null | sed 1d | cmp -s - '$TMP/a.pub'"
-check "backup.restore is in B's audit trail" grep -q '"event":"backup.restore".*"signing_key":"imported"' "$TMP/b.audit.jsonl"
+check "backup.restore is in B's audit trail" grep -q '"event":"backup.restore"' "$TMP/b.audit.jsonl"
+check "B: the approval took A's exception register (EX-B-1 from the ledger)" \
+	bash -c "'$SANSOCTL' -s '$CTL' exception list | grep EX-B-1 | grep -q ledger"
+check "B: EX-B-1 is enforced: admin-01 -> e-apply:2222 passes" tcp_ok lg 10.20.0.10 10.40.0.10 2222
+check "B: A's isolation of juki-01 is in force" bash -c "'$SANSOCTL' -s '$CTL' status | grep -q 'isolated: *juki-01'"
+check "B: history shows A's versions as restored history" \
+	bash -c "'$SANSOCTL' -s '$CTL' history | sed -n '/history restored from a backup/,\$p' | grep -q 'retire mail-text'"
+check "B: history --json has them under restored" \
+	bash -c "'$SANSOCTL' -s '$CTL' history --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"restored\"][\"running\"] == 2 and any(v[\"reason\"] == \"retire mail-text\" for v in d[\"restored\"][\"versions\"])'"
+check "backup.import is in B's audit trail (taken)" \
+	grep -q '"event":"backup.import".*"exceptions":"1","isolations":"1".*"signing_key":"imported","result":"taken"' "$TMP/b.audit.jsonl"
+check "B: the pending archive is gone" test ! -e "$TMP/b/restore.pending"
+stop
+
+# ---- gateway C: the archive edited in the state directory before the approval ----
+n gw nft delete table inet sanso
+check "gateway C starts on the original file" start "$TMP/c"
+out=$(ctl restore "$TMP/backup" 2>&1)
+cid=$(sed -n 's/^proposed \([0-9a-f]*\)[ ;:(].*/\1/p' <<<"$out")
+check "C: restore: a proposal" test -n "$cid"
+check "C: the reply says what the approval will also take" \
+	grep -q "1 exceptions, 1 in force" <<<"$out"
+check "C: the checked archive waits in the state directory" test -s "$TMP/c/restore.pending"
+sed -i 's/EX-B-1/EX-B-9/' "$TMP/c/restore.pending"
+as2 approve "$cid" >"$TMP/c.out" 2>&1
+check_eq "C: another admin approves the restore (exit 0)" 0 "$?"
+refute "C: the backup's version is in force (no mail-text)" has_mail
+check "C: the approver is told the rest was not taken" grep -q "were not taken" "$TMP/c.out"
+refute "C: no exception from the edited archive" \
+	bash -c "'$SANSOCTL' -s '$CTL' exception list | grep -q 'EX-B-'"
+refute "C: EX-B-1 is not enforced" tcp_ok lg 10.20.0.10 10.40.0.10 2222
+check "backup.import in C's trail says it was not taken" \
+	bash -c "grep '\"event\":\"backup.import\"' '$TMP/c.audit.jsonl' | grep -v -q '\"result\":\"taken\"'"
 stop
 finish

@@ -55,6 +55,10 @@ check "LANG=ja: the daemon answers in Japanese" \
 check_eq "LANG=ja: an invariant violation is explained in Japanese too" 1 \
 	"$(sed 's/approval = "AP-2026-006"; //' "$TMP/policy.conf" >"$TMP/ja-bad.conf"; chmod 0644 "$TMP/ja-bad.conf"; LANG=ja_JP.UTF-8 "$SANSOCTL" -s "$CTL" propose "$TMP/ja-bad.conf" >"$TMP/ja.out" 2>&1; echo $?)"
 check "... with the Japanese line of the diagnostic" grep -q "承認" "$TMP/ja.out"
+check "LANG=ja: a change refused names why in Japanese" \
+	bash -c "LANG=ja_JP.UTF-8 '$SANSOCTL' -s '$CTL' approve CH-NONE 2>&1 | grep -q \"申請中の変更 'CH-NONE' はありません\""
+check "LANG=ja: an exception refused names why in Japanese" \
+	bash -c "LANG=ja_JP.UTF-8 '$SANSOCTL' -s '$CTL' exception revoke EX-NONE 2>&1 | grep -q \"台帳に例外措置 'EX-NONE' はありません\""
 check "verify --json: in sync, no differences" \
 	bash -c "'$SANSOCTL' -s '$CTL' verify --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"in_sync\"] is True and d[\"differences\"] == []'"
 check "status --json: valid JSON naming the generation and the engine" \

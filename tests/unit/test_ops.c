@@ -100,6 +100,12 @@ void state_save(const struct daemon *d)
 	st.saves++;
 }
 
+int state_read(struct ops *o, FILE *f, const char *path)
+{
+	(void)o, (void)f, (void)path;
+	return 0;
+}
+
 int gen_check(struct daemon *d, const char *file, char sha[65], struct conf_text *text)
 {
 	(void)d, (void)file, (void)sha, (void)text;
@@ -330,9 +336,10 @@ START_TEST(test_expire_audit_fails)
 }
 END_TEST
 
-/* One request with its key=value arguments (kv: NULL-terminated pairs): its status. */
-static int handle_args(struct daemon *d, const struct ctl_peer *p, uint16_t type,
-		       const char *const *kv)
+/* One request with its key=value arguments (kv: NULL-terminated pairs): its status, and its
+ * reply in *ret_body when that is not NULL (freed by the caller). */
+static int handle_body(struct daemon *d, const struct ctl_peer *p, uint16_t type,
+		       const char *const *kv, char **ret_body)
 {
 	struct ctl_req q = { .type = type, .fd = -1 };
 	char *body = NULL;
@@ -347,8 +354,17 @@ static int handle_args(struct daemon *d, const struct ctl_peer *p, uint16_t type
 	ck_assert_ptr_nonnull(out);
 	r = ops_handle(d, p, &q, out);
 	fclose(out);
-	free(body);
+	if (ret_body)
+		*ret_body = body;
+	else
+		free(body);
 	return r;
+}
+
+static int handle_args(struct daemon *d, const struct ctl_peer *p, uint16_t type,
+		       const char *const *kv)
+{
+	return handle_body(d, p, type, kv, NULL);
 }
 
 static int handle(struct daemon *d, const struct ctl_peer *p, uint16_t type)
@@ -517,6 +533,47 @@ START_TEST(test_stats_kernel_hits)
 }
 END_TEST
 
+/* The outcome of a change request follows the caller's language (lang=ja from sansoctl under
+ * LANG=ja*): refusals with their reason and what to do, in Japanese; English without. */
+START_TEST(test_replies_ja)
+{
+	struct ctl_peer a = { .uid = 1000, .roles = CTL_ROLE_ADMIN, .name = "uid=1000(tanaka)" };
+	struct daemon *d = daemon_new();
+	const char *approve_ja[] = { "id", "CH-NONE", "lang", "ja", NULL };
+	const char *approve_en[] = { "id", "CH-NONE", NULL };
+	const char *confirm_ja[] = { "lang", "ja", NULL };
+	const char *typed[] = { "id", "EX-J-1", "from", "admin-01", "to", "e-apply", "proto", "tcp",
+				"reason", "drill", "requested-by", "yamada", "expires",
+				"2099-01-01T00:00:00+09:00", "approved-by", "suzuki", "lang", "ja",
+				NULL };
+	const char *far[] = { "id", "EX-J-2", "from", "admin-01", "to", "e-apply", "proto", "tcp",
+			      "reason", "drill", "requested-by", "yamada", "expires",
+			      "2099-01-01T00:00:00+09:00", "lang", "ja", NULL };
+	const char *revoke[] = { "id", "EX-NONE", "lang", "ja", NULL };
+	char *body;
+
+	ck_assert_int_eq(handle_body(d, &a, CTL_APPROVE, approve_ja, &body), CTL_ERR_INVALID);
+	ck_assert_str_eq(body, "申請中の変更 'CH-NONE' はありません\n");
+	free(body);
+	ck_assert_int_eq(handle_body(d, &a, CTL_APPROVE, approve_en, &body), CTL_ERR_INVALID);
+	ck_assert_str_eq(body, "no proposed change 'CH-NONE'\n");
+	free(body);
+	ck_assert_int_eq(handle_body(d, &a, CTL_CONFIRM, confirm_ja, &body), CTL_ERR_FAILED);
+	ck_assert_str_eq(body, "確定を待つ変更はありません\n");
+	free(body);
+	ck_assert_int_eq(handle_body(d, &a, CTL_EXC_ADD, typed, &body), CTL_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(body, "拒否: 二人制では承認者は"));
+	free(body);
+	ck_assert_int_eq(handle_body(d, &a, CTL_EXC_ADD, far, &body), CTL_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(body, "拒否: --expires が policy.exception_max_days を超え"));
+	free(body);
+	ck_assert_int_eq(handle_body(d, &a, CTL_EXC_REVOKE, revoke, &body), CTL_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(body, "台帳に例外措置 'EX-NONE' はありません"));
+	free(body);
+	free(d);
+}
+END_TEST
+
 Suite *suite_ops(void);
 
 Suite *suite_ops(void)
@@ -531,6 +588,7 @@ Suite *suite_ops(void)
 	tcase_add_test(tc, test_exception_two_person);
 	tcase_add_test(tc, test_handle_reads);
 	tcase_add_test(tc, test_stats_kernel_hits);
+	tcase_add_test(tc, test_replies_ja);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2033,13 +2033,15 @@ static void rules_local(struct ctx *c)
 
 /* ---- sets of the whole table ---- */
 
+/* Every decision's element counts the packets of its connections after the first (the
+ * register's hits: sansoctl exception list). */
 static void compile_live(struct ctx *c)
 {
 	static const enum ir_field k = F_CT_MARK;
 	struct ir_elem e;
 	int s, i;
 
-	s = set_get(c, "live", &k, 1, IR_DATA_NONE, IR_SET_TIMEOUT,
+	s = set_get(c, "live", &k, 1, IR_DATA_NONE, IR_SET_TIMEOUT | IR_SET_COUNTER,
 		    "decisions of this generation: established traffic passes only with one");
 	if (s < 0)
 		return;

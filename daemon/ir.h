@@ -60,6 +60,7 @@ enum ir_data {
 #define IR_SET_DYNAMIC		(1U << 3)	/* elements added at run time (learned): the
 						 * read-back compares the set, not its elements */
 #define IR_SET_METER		(1U << 4)	/* written by rules (nft "dynamic"): a meter */
+#define IR_SET_COUNTER		(1U << 5)	/* every element counts the packets it matched */
 
 /* An element as builders and back ends see it. Sets store elements packed (see ir_set):
  * ir_elem_add() packs one, ir_elem_get() unpacks one. */

@@ -248,3 +248,42 @@ int kdump_counters(void (*cb)(void *arg, const char *chain, int idx, const char 
 	nlsock_close(&ns);
 	return r;
 }
+
+struct set_ctr {
+	void (*cb)(void *arg, const char *comment, int comment_len, uint64_t pkts,
+		   uint64_t bytes);
+	void *arg;
+};
+
+static int set_ctr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct set_ctr *sc = data;
+	const struct nlattr *a, *el;
+	struct nlb_wire w;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(el, a) {
+			if (nlb_wire_parse(el, &w) == 0 && w.has_counter && w.comment)
+				sc->cb(sc->arg, w.comment, w.comment_len, w.packets, w.bytes);
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int kdump_set_counters(const char *name, void (*cb)(void *arg, const char *comment,
+						    int comment_len, uint64_t pkts,
+						    uint64_t bytes), void *arg)
+{
+	struct set_ctr sc = { cb, arg };
+	struct nlsock ns;
+	int r;
+
+	r = nlsock_open(&ns);
+	if (r < 0)
+		return r;
+	r = dump_request(&ns, NFT_MSG_GETSETELEM, NFTA_SET_ELEM_LIST_TABLE, name, set_ctr_cb, &sc);
+	nlsock_close(&ns);
+	return r;
+}

@@ -16,4 +16,10 @@ int kdump_print(const struct ir_ruleset *rs, FILE *out, bool json);
 int kdump_counters(void (*cb)(void *arg, const char *chain, int idx, const char *comment,
 			      uint64_t pkts, uint64_t bytes), void *arg);
 
+/* The counter of every element of set NAME (an IR_SET_COUNTER set): cb with the element's
+ * comment (not terminated: comment_len bytes) and its packets and bytes. 0 or -errno. */
+int kdump_set_counters(const char *name, void (*cb)(void *arg, const char *comment,
+						    int comment_len, uint64_t pkts,
+						    uint64_t bytes), void *arg);
+
 #endif

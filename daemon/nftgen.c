@@ -253,6 +253,8 @@ static void print_set(FILE *out, const struct ir_ruleset *rs, const struct ir_se
 		fprintf(out, "\t\tsize %" PRIu32 "\n", ir_set_capacity(s));
 	if (s->timeout_ms)
 		fprintf(out, "\t\ttimeout %" PRIu64 "s\n", (s->timeout_ms + 999) / 1000);
+	if (s->flags & IR_SET_COUNTER)
+		fprintf(out, "\t\tcounter\n");
 	if (s->comment[0]) {
 		fprintf(out, "\t\tcomment ");
 		print_quoted(out, s->comment);

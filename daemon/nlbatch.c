@@ -336,6 +336,20 @@ static int set_attrs(struct nftnl_set *ns, const struct ir_set *s, const struct 
 	return set_udata(ns, s);
 }
 
+/* IR_SET_COUNTER: a counter expression on the set, which the kernel gives every element. */
+static int set_counter(struct nftnl_set *ns, const struct ir_set *s)
+{
+	struct nftnl_expr *e;
+
+	if (!(s->flags & IR_SET_COUNTER))
+		return 0;
+	e = NLB_ALLOC(nftnl_expr_alloc("counter"));
+	if (!e)
+		return -ENOMEM;
+	nftnl_set_add_expr(ns, e);	/* the set owns it now */
+	return 0;
+}
+
 struct nftnl_set *nlb_set(const struct ir_set *s, const struct nlb_opts *o)
 {
 	struct nftnl_set *ns = NLB_ALLOC(nftnl_set_alloc());
@@ -357,7 +371,7 @@ struct nftnl_set *nlb_set(const struct ir_set *s, const struct nlb_opts *o)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, ir_set_capacity(s));
 	if (s->timeout_ms)
 		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, s->timeout_ms);
-	if (set_attrs(ns, s, o) < 0) {	/* a set without its name, key or byte order: none */
+	if (set_attrs(ns, s, o) < 0 || set_counter(ns, s) < 0) {	/* a set without its name, key or byte order: none */
 		nftnl_set_free(ns);
 		return NULL;
 	}
@@ -571,6 +585,42 @@ static int data_value(const struct nlattr *nest, uint8_t *out, size_t max, size_
 	return 0;
 }
 
+/* A counter expression of an element (NFTA_EXPR_NAME "counter", NFTA_EXPR_DATA). */
+static void wire_counter(const struct nlattr *expr, struct nlb_wire *w)
+{
+	const struct nlattr *a, *c;
+	bool counter = false;
+
+	mnl_attr_for_each_nested(a, expr) {
+		if (mnl_attr_get_type(a) == NFTA_EXPR_NAME &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
+			counter = !strcmp(mnl_attr_get_str(a), "counter");
+		if (mnl_attr_get_type(a) != NFTA_EXPR_DATA || !counter)
+			continue;
+		mnl_attr_for_each_nested(c, a) {
+			if (mnl_attr_validate(c, MNL_TYPE_U64) < 0)
+				continue;
+			if (mnl_attr_get_type(c) == NFTA_COUNTER_PACKETS)
+				w->packets = be64toh(mnl_attr_get_u64(c));
+			else if (mnl_attr_get_type(c) == NFTA_COUNTER_BYTES)
+				w->bytes = be64toh(mnl_attr_get_u64(c));
+		}
+		w->has_counter = true;
+	}
+}
+
+/* The comment TLV of an element's user data (type 0, length, text), as nft writes it. */
+static void wire_comment(const struct nlattr *a, struct nlb_wire *w)
+{
+	const uint8_t *ud = mnl_attr_get_payload(a);
+	uint16_t len = mnl_attr_get_payload_len(a);
+
+	if (len > 2 && ud[0] == NFTNL_UDATA_SET_ELEM_COMMENT && ud[1] && ud[1] <= len - 2) {
+		w->comment = (const char *)ud + 2;
+		w->comment_len = (int)strnlen(w->comment, ud[1]);
+	}
+}
+
 int nlb_wire_parse(const struct nlattr *el, struct nlb_wire *w)
 {
 	const struct nlattr *a;
@@ -596,6 +646,19 @@ int nlb_wire_parse(const struct nlattr *el, struct nlb_wire *w)
 			if (mnl_attr_validate(a, MNL_TYPE_U64) >= 0)
 				w->expires_ms = be64toh(mnl_attr_get_u64(a));
 			break;
+		case NFTA_SET_ELEM_USERDATA:
+			wire_comment(a, w);
+			break;
+		case NFTA_SET_ELEM_EXPR:	/* one expression */
+			wire_counter(a, w);
+			break;
+		case NFTA_SET_ELEM_EXPRESSIONS: {	/* several: a list of them */
+			const struct nlattr *x;
+
+			mnl_attr_for_each_nested(x, a)
+				wire_counter(x, w);
+			break;
+		}
 		case NFTA_SET_ELEM_DATA: {
 			uint8_t v[16] = { 0 };
 			size_t vl = 0;

@@ -78,12 +78,15 @@ struct nlb_wire {
 	uint64_t timeout_ms;
 	uint64_t expires_ms;		/* read back only: time left of an element with a timeout */
 	const char *comment;		/* NFTA_SET_ELEM_USERDATA, as nft writes comments */
+	int comment_len;		/* read back only: bytes of comment (not terminated) */
+	bool has_counter;		/* read back only: the element's counter (IR_SET_COUNTER) */
+	uint64_t packets, bytes;
 };
 int nlb_wire(const struct ir_ruleset *rs, const struct ir_set *s, const struct ir_elem *e,
 	     struct nlb_wire out[2]);
 
-/* One element of a kernel reply (an NFTA_LIST_ELEM nest) back into wire form; w->chain
- * points into the message. Returns 0 or -EMSGSIZE (a key longer than IR_KEY_MAX). */
+/* One element of a kernel reply (an NFTA_LIST_ELEM nest) back into wire form; w->chain and
+ * w->comment point into the message. Returns 0 or -EMSGSIZE (a key longer than IR_KEY_MAX). */
 struct nlattr;
 int nlb_wire_parse(const struct nlattr *el, struct nlb_wire *w);
 

@@ -784,6 +784,69 @@ struct exc_row {
 	int64_t left;			/* seconds */
 };
 
+/* The kernel's counters of the register (R60): the @live element of each exception in force
+ * (comment "exception ID ...") counts the packets of its connections after the first. */
+struct exc_hit {
+	char id[POLICY_NAME_MAX];
+	uint64_t pkts, bytes;
+};
+
+struct exc_hits {
+	struct exc_hit *v;
+	int n, cap;
+	bool read;			/* false: the kernel could not be read */
+};
+
+static void exc_hits_cb(void *arg, const char *comment, int len, uint64_t pkts, uint64_t bytes)
+{
+	struct exc_hits *h = arg;
+	const char *id = comment + strlen("exception "), *end;
+	struct exc_hit *nv;
+
+	if (len <= (int)strlen("exception ") || strncmp(comment, "exception ", 10))
+		return;
+	if (h->n == h->cap) {
+		nv = realloc(h->v, (size_t)(h->cap ? h->cap * 2 : 64) * sizeof(*nv));
+		if (!nv)
+			return;		/* that one shows "-" */
+		h->v = nv;
+		h->cap = h->cap ? h->cap * 2 : 64;
+	}
+	end = memchr(id, ' ', (size_t)(comment + len - id));
+	if (!end)
+		end = comment + len;
+	snprintf(h->v[h->n].id, sizeof(h->v[0].id), "%.*s", (int)(end - id), id);
+	h->v[h->n].pkts = pkts;
+	h->v[h->n++].bytes = bytes;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct exc_hit *)a)->id, ((const struct exc_hit *)b)->id);
+}
+
+static void exc_hits_read(struct daemon *d, struct exc_hits *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (!d->cur.cr)
+		return;
+	pthread_mutex_lock(&d->ap_lock);
+	h->read = kdump_set_counters("live", exc_hits_cb, h) == 0;
+	pthread_mutex_unlock(&d->ap_lock);
+	if (h->n)
+		qsort(h->v, (size_t)h->n, sizeof(h->v[0]), hit_cmp);
+}
+
+/* The counter of exception id: NULL when it has none in the kernel (not in force). */
+static const struct exc_hit *exc_hits_of(const struct exc_hits *h, const char *id)
+{
+	struct exc_hit key;
+
+	if (!h->n || snprintf(key.id, sizeof(key.id), "%s", id) >= (int)sizeof(key.id))
+		return NULL;
+	return bsearch(&key, h->v, (size_t)h->n, sizeof(h->v[0]), hit_cmp);
+}
+
 static const char *ledger_state(const struct ledger_entry *l, int64_t t, int64_t now)
 {
 	return l->revoked ? "revoked" : l->proposed ? "proposed" : t <= now ? "expired" : "active";
@@ -822,9 +885,12 @@ static bool exc_row(const struct daemon *d, int i, int64_t now, struct exc_row *
 static int exc_list_json(struct daemon *d, FILE *out)
 {
 	int64_t now = (int64_t)time(NULL);
+	const struct exc_hit *hit;
+	struct exc_hits h;
 	struct exc_row r;
 	int i;
 
+	exc_hits_read(d, &h);
 	fprintf(out, "[");
 	for (i = 0; exc_row(d, i, now, &r); i++) {
 		const char *k[] = { "id", "from", "to", "proto", "ports", "expires", "requested_by",
@@ -838,9 +904,14 @@ static int exc_list_json(struct daemon *d, FILE *out)
 			fprintf(out, "%s\"%s\": ", j ? ", " : "", k[j]);
 			util_json_str(out, v[j]);
 		}
-		fprintf(out, ", \"seconds_left\": %lld}", (long long)r.left);
+		fprintf(out, ", \"seconds_left\": %lld", (long long)r.left);
+		if ((hit = exc_hits_of(&h, r.id)))
+			fprintf(out, ", \"kernel_packets\": %" PRIu64 ", \"kernel_bytes\": %" PRIu64,
+				hit->pkts, hit->bytes);
+		fputc('}', out);
 	}
 	fprintf(out, "\n]\n");
+	free(h.v);
 	return CTL_OK;
 }
 
@@ -849,6 +920,8 @@ static int h_exc_list(struct daemon *d, const struct ctl_peer *peer __attribute_
 {
 	const char *f = ctl_req_get(q, "format");
 	int64_t now = (int64_t)time(NULL);
+	const struct exc_hit *hit;
+	struct exc_hits h;
 	struct exc_row r;
 	int i;
 
@@ -856,8 +929,9 @@ static int h_exc_list(struct daemon *d, const struct ctl_peer *peer __attribute_
 		return CTL_ERR_FAILED;
 	if (f && !strcmp(f, "json"))
 		return exc_list_json(d, out);
-	fprintf(out, "%-16s %-9s %-12s %-12s %-10s %-26s %-12s %s\n", "ID", "STATE", "FROM", "TO",
-		"PROTO", "EXPIRES", "LEFT", "REQUESTED/APPROVED, SOURCE");
+	exc_hits_read(d, &h);
+	fprintf(out, "%-16s %-9s %-12s %-12s %-10s %-26s %-12s %-10s %s\n", "ID", "STATE", "FROM",
+		"TO", "PROTO", "EXPIRES", "LEFT", "HITS", "REQUESTED/APPROVED, SOURCE");
 	for (i = 0; exc_row(d, i, now, &r); i++) {
 		fprintf(out, "%-16s %-9s %-12s %-12s %-10s %-26s ", r.id, r.state, r.from, r.to,
 			r.proto, r.expires);
@@ -866,9 +940,17 @@ static int h_exc_list(struct daemon *d, const struct ctl_peer *peer __attribute_
 				(long long)(r.left / 3600 % 24), (long long)(r.left / 60 % 60));
 		else
 			fprintf(out, "%-12s ", "-");
+		if ((hit = exc_hits_of(&h, r.id)))
+			fprintf(out, "%-10" PRIu64 " ", hit->pkts);
+		else
+			fprintf(out, "%-10s ", "-");
 		fprintf(out, "%s/%s, %s\n", r.req, r.appr,
 			strcmp(r.source, "ledger") ? "policy file" : "ledger (sansoctl)");
 	}
+	if (d->cur.cr && !h.read)
+		REPLY(d, out, "(hits: the kernel's counters could not be read)\n",
+		      "(HITS: カーネルのカウンタを読めませんでした)\n");
+	free(h.v);
 	return CTL_OK;
 }
 

@@ -177,6 +177,10 @@ check "exception list --json: EX-T-1 from the ledger with its approver" \
 	bash -c "'$SANSOCTL' -s '$CTL' exception list --json | python3 -c 'import json,sys; d={e[\"id\"]: e for e in json.load(sys.stdin)}; assert d[\"EX-T-1\"][\"source\"] == \"ledger\" and \"4242\" in d[\"EX-T-1\"][\"approved_by\"] and d[\"EX-T-1\"][\"seconds_left\"] > 0'"
 check "exception list shows EX-T-1 from the ledger" bash -c "'$SANSOCTL' -s '$CTL' exception list | grep EX-T-1 | grep -q ledger"
 check "during the exception: admin-01 -> e-apply:2222 passes" tcp_ok lg 10.20.0.10 10.40.0.10 2222
+check "exception list --json: EX-T-1's kernel counter saw the connection (R60 hits)" \
+	bash -c "'$SANSOCTL' -s '$CTL' exception list --json | python3 -c 'import json,sys; d={e[\"id\"]: e for e in json.load(sys.stdin)}; assert d[\"EX-T-1\"][\"kernel_packets\"] > 0 and d[\"EX-T-1\"][\"kernel_bytes\"] > 0'"
+check "exception list: a HITS column with EX-T-1's packets" \
+	bash -c "'$SANSOCTL' -s '$CTL' exception list | grep -q 'HITS' && '$SANSOCTL' -s '$CTL' exception list | grep EX-T-1 | awk '{print \$8}' | grep -q '^[1-9][0-9]*$'"
 kill "$DPID"
 poll 50 bash -c "! kill -0 $DPID 2>/dev/null"
 check "sansod stopped: the exception still passes (kernel timeout)" tcp_ok lg 10.20.0.10 10.40.0.10 2222

@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <endian.h>
+
+#include <libmnl/libmnl.h>
 
 #include <libnftnl/rule.h>
 #include <linux/netfilter.h>
@@ -181,6 +184,59 @@ START_TEST(test_largest_rule)
 }
 END_TEST
 
+/* An element read back: its comment (nft's user data TLV) and its counter, as one expression
+ * (NFTA_SET_ELEM_EXPR) or a list (NFTA_SET_ELEM_EXPRESSIONS); a comment whose length runs
+ * past the attribute is ignored, never read beyond it. */
+static void put_counter(struct nlmsghdr *nlh, uint16_t type, uint64_t pkts, uint64_t bytes)
+{
+	struct nlattr *x = mnl_attr_nest_start(nlh, type), *d;
+
+	mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, "counter");
+	d = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+	mnl_attr_put_u64(nlh, NFTA_COUNTER_BYTES, htobe64(bytes));
+	mnl_attr_put_u64(nlh, NFTA_COUNTER_PACKETS, htobe64(pkts));
+	mnl_attr_nest_end(nlh, d);
+	mnl_attr_nest_end(nlh, x);
+}
+
+START_TEST(test_wire_parse_counter)
+{
+	static const uint8_t ud[] = { 0, 12, 'e', 'x', 'c', 'e', 'p', 't', 'i', 'o', 'n', ' ', 'X', 0 };
+	static const uint8_t bad[] = { 0, 40, 'e', 'x' };
+	char buf[1024];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *el, *key, *l;
+	struct nlb_wire w;
+	uint32_t mark = 7;
+
+	el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	key = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, sizeof(mark), &mark);
+	mnl_attr_nest_end(nlh, key);
+	mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, sizeof(ud), ud);
+	put_counter(nlh, NFTA_SET_ELEM_EXPR, 5, 420);
+	mnl_attr_nest_end(nlh, el);
+	ck_assert_int_eq(nlb_wire_parse(el, &w), 0);
+	ck_assert(w.has_counter);
+	ck_assert_uint_eq(w.packets, 5);
+	ck_assert_uint_eq(w.bytes, 420);
+	ck_assert_int_eq(w.comment_len, 11);
+	ck_assert(!strncmp(w.comment, "exception X", 11));
+
+	nlh = mnl_nlmsg_put_header(buf);
+	el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, sizeof(bad), bad);
+	l = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_EXPRESSIONS);
+	put_counter(nlh, NFTA_LIST_ELEM, 9, 900);
+	mnl_attr_nest_end(nlh, l);
+	mnl_attr_nest_end(nlh, el);
+	ck_assert_int_eq(nlb_wire_parse(el, &w), 0);
+	ck_assert(w.has_counter);
+	ck_assert_uint_eq(w.packets, 9);
+	ck_assert_ptr_null(w.comment);
+}
+END_TEST
+
 Suite *suite_nlbatch(void);
 
 Suite *suite_nlbatch(void)
@@ -192,6 +248,7 @@ Suite *suite_nlbatch(void)
 	tcase_add_loop_test(tc, test_batch_faults, 0, 4);
 	tcase_add_loop_test(tc, test_rule_faults, 0, 2);
 	tcase_add_test(tc, test_largest_rule);
+	tcase_add_test(tc, test_wire_parse_counter);
 	suite_add_tcase(s, tc);
 	return s;
 }

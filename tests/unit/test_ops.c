@@ -173,6 +173,14 @@ int kdump_counters(void (*cb)(void *arg, const char *chain, int idx, const char 
 	return -ENOTSUP;
 }
 
+int kdump_set_counters(const char *name, void (*cb)(void *arg, const char *comment,
+						    int comment_len, uint64_t pkts,
+						    uint64_t bytes), void *arg)
+{
+	(void)name, (void)cb, (void)arg;
+	return -ENOTSUP;
+}
+
 int kwatch_conntrack(uint64_t *ret_count, uint64_t *ret_max)
 {
 	(void)ret_count, (void)ret_max;

@@ -2005,6 +2005,20 @@ static void rules_pairs(struct ctx *c)
 	}
 }
 
+/* The management map matches the source address only: an interface of no zone (no
+ * anti-spoofing there) could carry a management host's address to the gateway. */
+static void rule_nozone_in(struct ctx *c, int ch)
+{
+	struct ir_rule r;
+
+	if (ir_set_find(c->rs, "zone_ifs") < 0)
+		return;
+	ir_rule_init(&r, "an interface of no zone: nothing new reaches the gateway from it", 0);
+	lookup(c, &r, ir_set_find(c->rs, "zone_ifs"), true);
+	verdict(c, &r, OP_JUMP, c->ch_nopair);
+	emit(c, ch, &r);
+}
+
 static void rules_local(struct ctx *c)
 {
 	struct ir_rule r;
@@ -2024,6 +2038,8 @@ static void rules_local(struct ctx *c)
 		rules_ha_local(c, ch, io);
 		simple(c, ch, nd, false, OP_ACCEPT, 0);
 		rules_established(c, ch, !io, true);
+		if (!io)	/* management flows come in on their zone's interfaces only */
+			rule_nozone_in(c, ch);
 		rules_maps(c, ch, io ? "out" : "in");
 		rules_accept_marked(c, ch, "a management flow matched: accepted",
 				    io ? "sanso drop gateway> " : "sanso drop >gateway ",

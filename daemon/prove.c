@@ -860,6 +860,26 @@ static int stmt_vmap(struct ev *e, const struct pv_stmt *st, const struct pv_sta
 	return r;
 }
 
+/* A match the proof cannot read may match, but only a packet its payload dependency lets
+ * through (icmpv6 type: IPv6 and ICMPv6; tcp flags: TCP). */
+static int stmt_maybe(const struct pv_stmt *st, const struct pv_state *s, struct pv_list *pass)
+{
+	struct pv_box b = s->b;
+	struct pv_iv *f = &b.d[PV_NFPROTO], *l = &b.d[PV_L4PROTO];
+
+	if (st->dep_fam) {
+		if (f->lo > st->dep_fam || f->hi < st->dep_fam)
+			return 0;
+		f->lo = f->hi = st->dep_fam;
+	}
+	if (st->dep_l4) {
+		if (l->lo > st->dep_l4 || l->hi < st->dep_l4)
+			return 0;
+		l->lo = l->hi = st->dep_l4;
+	}
+	return list_push(pass, &b, s);
+}
+
 static int stmt_apply(struct ev *e, const struct pv_stmt *st, const struct pv_state *s,
 		      struct pv_list *pass, struct pv_list *fail)
 {
@@ -877,7 +897,7 @@ static int stmt_apply(struct ev *e, const struct pv_stmt *st, const struct pv_st
 		free(o.hit_elem);
 		return r;
 	case PV_S_MAYBE:
-		r = list_push(pass, &s->b, s);
+		r = stmt_maybe(st, s, pass);
 		return r ?: list_push(fail, &s->b, s);
 	default:
 		return list_push(pass, &s->b, s);

@@ -97,6 +97,9 @@ struct pv_stmt {
 	pv_u128 val, mask;	/* SET_CONST value; SET_COPY mask */
 	enum pv_verdict v;
 	int chain;		/* JUMP/GOTO target */
+	uint8_t dep_fam, dep_l4;	/* MAYBE on a field the proof does not read: what the
+					 * kernel's payload dependency still requires of a
+					 * match (nfproto, l4proto; 0: nothing) */
 };
 
 struct pv_rule {

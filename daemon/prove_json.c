@@ -49,6 +49,8 @@ static int name_val(const char *s, enum vk k, pv_u128 *v)
 	static const struct { const char *n; enum vk k; unsigned v; } tab[] = {
 		{ "tcp", VK_PROTO, 6 }, { "udp", VK_PROTO, 17 }, { "icmp", VK_PROTO, 1 },
 		{ "ipv6-icmp", VK_PROTO, 58 }, { "icmpv6", VK_PROTO, 58 }, { "sctp", VK_PROTO, 132 },
+		{ "vrrp", VK_PROTO, 112 }, { "gre", VK_PROTO, 47 }, { "esp", VK_PROTO, 50 },
+		{ "ah", VK_PROTO, 51 }, { "igmp", VK_PROTO, 2 }, { "udplite", VK_PROTO, 136 },
 		{ "invalid", VK_CTSTATE, 1 }, { "established", VK_CTSTATE, 2 },
 		{ "related", VK_CTSTATE, 4 }, { "new", VK_CTSTATE, 8 },
 		{ "untracked", VK_CTSTATE, 64 }, { "ipv4", VK_NFPROTO, 2 }, { "ipv6", VK_NFPROTO, 10 },
@@ -371,12 +373,34 @@ static int rhs_set(struct pv_model *m, const struct pj *j, const struct pv_key *
 	return r;
 }
 
+/* The payload dependency the kernel adds before a header field of left (nft -j leaves it
+ * out): the family and the layer 4 protocol a match on it still requires. */
+static void payload_dep(const struct pj *left, struct pv_stmt *st)
+{
+	static const struct { const char *proto; uint8_t fam, l4; } deps[] = {
+		{ "ip", 2, 0 }, { "ip6", 10, 0 }, { "icmp", 2, 1 }, { "icmpv6", 10, 58 },
+		{ "tcp", 0, 6 }, { "udp", 0, 17 }, { "sctp", 0, 132 },
+	};
+	const char *proto = pj_str(pj_get(pj_get(left, "payload"), "protocol"));
+	size_t i;
+
+	for (i = 0; proto && i < sizeof(deps) / sizeof(deps[0]); i++) {
+		if (!strcmp(proto, deps[i].proto)) {
+			st->dep_fam = deps[i].fam;
+			st->dep_l4 = deps[i].l4;
+			return;
+		}
+	}
+}
+
 static int stmt_match(struct pv_model *m, const struct pj *o, struct pv_stmt *st)
 {
 	const char *op = pj_str(pj_get(o, "op")) ?: "";
 
-	if (key_of(pj_get(o, "left"), &st->key) < 0)
+	if (key_of(pj_get(o, "left"), &st->key) < 0) {
+		payload_dep(pj_get(o, "left"), st);
 		return st->kind = PV_S_MAYBE, 0;
+	}
 	if (strcmp(op, "==") && strcmp(op, "!=") && strcmp(op, "in"))
 		return st->kind = PV_S_MAYBE, 0;
 	st->kind = PV_S_MATCH;

@@ -31,6 +31,9 @@ struct pctx {
 	struct pv_model m;
 	int zone_of[PV_IF_MAX];
 	struct allowed al;
+	struct allowed al_gw;		/* to and from the gateway itself (zone GW) */
+	int if_lo, if_sync;		/* model indexes of "lo" and the HA sync link, -1 */
+	int dir;			/* what is checked: 0 forward, 1 input, 2 output */
 	struct pv_iv *wmark;		/* ct marks written by accepting new-flow paths */
 	size_t n_wmark, cap_wmark;
 	FILE *out;
@@ -41,7 +44,10 @@ struct pctx {
 	struct pv_hit memo;		/* the last lazy established class found clean */
 	unsigned long memo_dead;
 	unsigned long reach[POLICY_ZONES_MAX + 1][POLICY_ZONES_MAX + 1];
+	unsigned long reach_gw[2][POLICY_ZONES_MAX + 1];	/* into, out of the gateway */
 };
+
+#define GW	(POLICY_ZONES_MAX + 1)	/* the gateway as a side of an allowed box */
 
 static int al_push(struct allowed *a, const struct pv_box *b, int from, int to)
 {
@@ -159,19 +165,28 @@ struct allow_spec {
 	int n_ports;
 };
 
-static int allow_ports(struct pctx *c, struct pv_box *b, const struct allow_spec *s)
+static int allow_ports_in(struct pctx *c, struct allowed *al, struct pv_box *b,
+			  const struct allow_spec *s)
 {
 	int i, r = 0;
 
+	(void)c;
 	if (!s->n_ports)
-		return al_push(&c->al, b, s->zfrom, s->zto);
+		return al_push(al, b, s->zfrom, s->zto);
 	for (i = 0; i < s->n_ports && !r; i++) {
 		b->d[PV_DPORT].lo = s->ports[i].lo;
 		b->d[PV_DPORT].hi = s->ports[i].hi;
-		r = al_push(&c->al, b, s->zfrom, s->zto);
+		r = al_push(al, b, s->zfrom, s->zto);
 	}
 	return r;
 }
+
+static int allow_ports(struct pctx *c, struct pv_box *b, const struct allow_spec *s)
+{
+	return allow_ports_in(c, &c->al, b, s);
+}
+
+
 
 static int allow_fam(struct pctx *c, const struct allow_spec *s, int fam, struct prefix *sp,
 		     struct prefix *dp)
@@ -299,6 +314,127 @@ static int allowed_build(struct pctx *c)
 	return r ?: allow_breakout(c);
 }
 
+/* ---- the gateway itself: what may reach it (input) and what it may reach (output) ---- */
+
+/* One box per prefix of ep (the far end), both families: into the gateway (in) from ep, or
+ * out of it to ep; the gateway's own addresses are not narrowed (any). */
+static int allow_gw_ep(struct pctx *c, const struct endpoint *ep, bool in, uint8_t proto,
+		       const struct port_range *ports, int n_ports)
+{
+	static const int fams[2] = { AF_INET, AF_INET6 };
+	struct prefix *pf = malloc(PFX_MAX * sizeof(*pf));
+	struct allow_spec s = { .ports = ports, .n_ports = n_ports,
+				.zfrom = in ? ep->zone : GW, .zto = in ? GW : ep->zone };
+	struct pv_box b;
+	int f, i, n, r = 0;
+
+	if (!pf)
+		return -ENOMEM;
+	for (f = 0; f < 2 && !r; f++) {
+		n = policy_ep_prefixes(c->p, ep, fams[f], pf, PFX_MAX);
+		if (n < 0 || n > PFX_MAX) {
+			r = n < 0 ? n : -E2BIG;
+			break;
+		}
+		for (i = 0; i < n && !r; i++) {
+			pv_box_full(&c->m, &b, fams[f]);
+			b.d[in ? PV_SADDR : PV_DADDR] = pfx_iv(&pf[i]);
+			b.d[PV_L4PROTO].lo = policy_proto_wire(proto, fams[f]);
+			b.d[PV_L4PROTO].hi = proto ? b.d[PV_L4PROTO].lo : 17;
+			r = allow_ports_in(c, &c->al_gw, &b, &s);
+		}
+	}
+	free(pf);
+	return r;
+}
+
+/* Both directions of box b between the gateway and side z (z: a zone or -1). */
+static int allow_gw_both(struct pctx *c, struct pv_box *b, int z)
+{
+	return al_push(&c->al_gw, b, z, GW) ?: al_push(&c->al_gw, b, GW, z);
+}
+
+/* HA: VRRP to its multicast group on every zone interface; conntrackd's and sansod's sync
+ * with the nodes' addresses on the sync link. */
+static int allow_gw_ha(struct pctx *c)
+{
+	const struct ha_conf *ha = &c->p->ha;
+	const int ports[2] = { ha->conntrackd_port, ha->sync_port };
+	struct pv_box b;
+	int z, n, i, f, r = 0;
+
+	for (f = 0; f < 2 && ha->present && !r; f++)
+		for (z = 0; z < c->p->n_zones && !r; z++) {
+			pv_box_full(&c->m, &b, f ? AF_INET6 : AF_INET);
+			b.d[PV_L4PROTO].lo = b.d[PV_L4PROTO].hi = 112;
+			b.d[PV_DADDR].lo = b.d[PV_DADDR].hi = f ? (pv_u128)0xff02 << 112 | 0x12 :
+							     0xe0000012;
+			r = allow_gw_both(c, &b, z);
+		}
+	for (n = 0; n < ha->n_nodes && c->if_sync >= 0 && !r; n++)
+		for (i = 0; i < 4 && !r; i++) {		/* two ports, two directions */
+			pv_box_full(&c->m, &b, ha->nodes[n].family);
+			b.d[i % 2 ? PV_OIF : PV_IIF].lo = b.d[i % 2 ? PV_OIF : PV_IIF].hi =
+				(pv_u128)c->if_sync;
+			b.d[PV_L4PROTO].lo = b.d[PV_L4PROTO].hi = 17;
+			b.d[PV_DPORT].lo = b.d[PV_DPORT].hi = (pv_u128)ports[i / 2];
+			b.d[i % 2 ? PV_DADDR : PV_SADDR] = pfx_iv(&ha->nodes[n]);
+			r = i % 2 ? al_push(&c->al_gw, &b, GW, -1) : al_push(&c->al_gw, &b, -1, GW);
+		}
+	return r;
+}
+
+/* Loopback, ICMPv6 neighbour discovery and MLD (any type: the proof does not model ICMPv6
+ * types) from and to any side, and allow_gw_ha. */
+static int allow_gw_local(struct pctx *c)
+{
+	struct pv_box b;
+	int z, f, r;
+
+	for (f = 0, r = 0; f < 2 && !r; f++) {
+		pv_box_full(&c->m, &b, f ? AF_INET6 : AF_INET);
+		b.d[PV_IIF].lo = b.d[PV_IIF].hi = (pv_u128)c->if_lo;
+		r = al_push(&c->al_gw, &b, -1, GW);
+		pv_box_full(&c->m, &b, f ? AF_INET6 : AF_INET);
+		b.d[PV_OIF].lo = b.d[PV_OIF].hi = (pv_u128)c->if_lo;
+		r = r ?: al_push(&c->al_gw, &b, GW, -1);
+	}
+	for (z = -1; z < c->p->n_zones && !r; z++) {
+		pv_box_full(&c->m, &b, AF_INET6);
+		b.d[PV_L4PROTO].lo = b.d[PV_L4PROTO].hi = 58;
+		r = allow_gw_both(c, &b, z);
+	}
+	return r ?: allow_gw_ha(c);
+}
+
+/* What may reach the gateway and what it may reach: management flows and exceptions that
+ * name it, and allow_gw_local. */
+static int allowed_gw_build(struct pctx *c)
+{
+	const struct policy *p = c->p;
+	int i, r = allow_gw_local(c);
+
+	for (i = 0; i < p->n_flows && !r; i++) {
+		const struct flow *f = &p->flows[i];
+
+		if (f->to.kind == EP_GATEWAY && f->from.kind != EP_GATEWAY)
+			r = allow_gw_ep(c, &f->from, true, f->proto, f->ports, f->n_ports);
+		else if (f->from.kind == EP_GATEWAY && f->to.kind != EP_GATEWAY)
+			r = allow_gw_ep(c, &f->to, false, f->proto, f->ports, f->n_ports);
+	}
+	for (i = 0; i < p->n_exceptions && !r; i++) {
+		const struct exception *x = &p->exceptions[i];
+
+		if (x->expired)
+			continue;
+		if (x->to.kind == EP_GATEWAY && x->from.kind != EP_GATEWAY)
+			r = allow_gw_ep(c, &x->from, true, x->proto, x->ports, x->n_ports);
+		else if (x->from.kind == EP_GATEWAY && x->to.kind != EP_GATEWAY)
+			r = allow_gw_ep(c, &x->to, false, x->proto, x->ports, x->n_ports);
+	}
+	return r;
+}
+
 static int zones_load(struct pctx *c)
 {
 	const struct policy *p = c->p;
@@ -319,7 +455,9 @@ static int zones_load(struct pctx *c)
 			return x;
 		c->zone_of[x] = p->segments[i].zone;
 	}
-	return 0;
+	c->if_lo = pv_model_ifindex(&c->m, "lo");
+	c->if_sync = p->ha.present ? pv_model_ifindex(&c->m, p->ha.sync_if) : -1;
+	return c->if_lo < 0 ? c->if_lo : 0;
 }
 
 static const char *zname(const struct pctx *c, int z)
@@ -382,7 +520,8 @@ static void witness(struct pctx *c, const struct pv_box *b, const struct pv_trac
 		"%switness: %s\n  iif %s oif %s ether saddr %02llx:%02llx:%02llx:%02llx:%02llx:%02llx"
 		" %s -> %s proto %u dport %u ct state %u ct mark 0x%x (%s)\n  rules:\n",
 		c->json && c->n_witness > 1 ? "," : "", why,
-		c->m.ifname[(int)b->d[PV_IIF].lo], c->m.ifname[(int)b->d[PV_OIF].lo],
+		c->dir == 2 ? "-" : c->m.ifname[(int)b->d[PV_IIF].lo],
+		c->dir == 1 ? "(the gateway)" : c->m.ifname[(int)b->d[PV_OIF].lo],
 		mac >> 40 & 0xff, mac >> 32 & 0xff, mac >> 24 & 0xff, mac >> 16 & 0xff,
 		mac >> 8 & 0xff, mac & 0xff, s, d, (unsigned)b->d[PV_L4PROTO].lo,
 		(unsigned)b->d[PV_DPORT].lo, (unsigned)b->d[PV_CTSTATE].lo,
@@ -397,8 +536,8 @@ static void witness(struct pctx *c, const struct pv_box *b, const struct pv_trac
 }
 
 /* Subtract every box of 'sub' (as intervals or whole boxes) from b; report what is left. */
-static int leftover(struct pctx *c, const struct pv_box *b, const struct pv_hit *h,
-		    int zf, int zt, const char *why)
+static int leftover(struct pctx *c, const struct allowed *al, const struct pv_box *b,
+		    const struct pv_hit *h, int zf, int zt, const char *why)
 {
 	struct pv_box *cur = malloc(sizeof(*cur)), *nx, parts[2 * PV_DIMS];
 	size_t n = 1, i, k, nn, lo, hi;
@@ -407,9 +546,9 @@ static int leftover(struct pctx *c, const struct pv_box *b, const struct pv_hit 
 	if (!cur)
 		return -ENOMEM;
 	cur[0] = *b;
-	al_range(&c->al, zf, zt, b, &lo, &hi);
+	al_range(al, zf, zt, b, &lo, &hi);
 	for (i = lo; i < hi && n; i++) {
-		if (!pv_box_meet(b, &c->al.b[c->al.ord[i]], &parts[0]))
+		if (!pv_box_meet(b, &al->b[al->ord[i]], &parts[0]))
 			continue;
 		c->work += n;
 		if (c->work > PV_WORK_MAX)
@@ -418,7 +557,7 @@ static int leftover(struct pctx *c, const struct pv_box *b, const struct pv_hit 
 		if (!nx)
 			return free(cur), -ENOMEM;
 		for (k = 0, nn = 0; k < n; k++) {
-			np = pv_box_minus(&cur[k], &c->al.b[c->al.ord[i]], parts);
+			np = pv_box_minus(&cur[k], &al->b[al->ord[i]], parts);
 			for (j = 0; j < np; j++)
 				nx[nn++] = parts[j];
 		}
@@ -467,11 +606,37 @@ static int check_hit(struct pctx *c, const struct pv_hit *h)
 			zf = c->zone_of[(int)i];
 			zt = c->zone_of[(int)o];
 			c->reach[zf + 1][zt + 1]++;
-			r = leftover(c, &b, h, zf < 0 || zt < 0 ? -2 : zf, zt, pair_why(c, zf, zt));
+			r = leftover(c, &c->al, &b, h, zf < 0 || zt < 0 ? -2 : zf, zt,
+				     pair_why(c, zf, zt));
 			if (r < 0)
 				return r;
 			bad |= r;
 		}
+	return bad;
+}
+
+/* An accepted class of the input (in) or output hook, interface by interface, against
+ * what may reach the gateway or what it may reach. */
+static int check_gw_hit(struct pctx *c, const struct pv_hit *h, bool in)
+{
+	enum pv_dim dim = in ? PV_IIF : PV_OIF;
+	struct pv_box b = h->b;
+	char why[160];
+	pv_u128 i;
+	int z, bad = 0, r;
+
+	for (i = h->b.d[dim].lo; i <= h->b.d[dim].hi; i++) {
+		b.d[dim].lo = b.d[dim].hi = i;
+		z = c->zone_of[(int)i];
+		c->reach_gw[in ? 0 : 1][z + 1]++;
+		snprintf(why, sizeof(why), in ? "into the gateway from %s: not a management flow of "
+			 "the policy" : "out of the gateway to %s: not a management flow of the "
+			 "policy", zname(c, z));
+		r = leftover(c, &c->al_gw, &b, h, in ? z : GW, in ? GW : z, why);
+		if (r < 0)
+			return r;
+		bad |= r;
+	}
 	return bad;
 }
 
@@ -605,31 +770,45 @@ static int marks_of(struct pctx *c, const struct pv_result *res)
 	return r;
 }
 
-/* New flows of both families through forward (compared with the policy) and input (the
- * gateway's own flows: only their marks are kept, for the established check). */
-static int prove_new(struct pctx *c, int *bad)
+/* The hits of one hook checked against its allowed classes (forward: zone pairs; input,
+ * output: the gateway's own). */
+static int check_hits(struct pctx *c, const struct pv_result *res, int dir, int *bad)
 {
-	struct pv_result res = { 0 }, in = { 0 };
 	size_t i;
-	int r;
+	int r = 0;
 
-	res.work = c->work;
-	r = eval_new(c, PV_H_FORWARD, &res);
-	in.work = c->work = res.work;
-	r = r ?: eval_new(c, PV_H_INPUT, &in);
-	c->work = in.work;
-	if (!r)
-		r = marks_of(c, &res) ?: marks_of(c, &in);
-	if (!r)
-		wmark_merge(c);
-	for (i = 0; i < res.n && r >= 0; i++) {
-		r = check_hit(c, &res.h[i]);
+	c->dir = dir;
+	for (i = 0; i < res->n && r >= 0; i++) {
+		r = dir ? check_gw_hit(c, &res->h[i], dir == 1) : check_hit(c, &res->h[i]);
 		if (r > 0)
 			*bad = 1, r = 0;
 	}
-	c->m.approx |= res.approx || in.approx;
-	pv_result_free(&res);
-	pv_result_free(&in);
+	c->dir = 0;
+	return r;
+}
+
+/* New flows of both families through forward (zone pairs), input and output (the gateway's
+ * own flows), each compared with the policy; their marks kept for the established check. */
+static int prove_new(struct pctx *c, int *bad)
+{
+	struct pv_result res[3] = { { 0 } };
+	static const enum pv_hook hooks[3] = { PV_H_FORWARD, PV_H_INPUT, PV_H_OUTPUT };
+	int i, r = 0;
+
+	for (i = 0; i < 3 && !r; i++) {
+		res[i].work = c->work;
+		r = eval_new(c, hooks[i], &res[i]);
+		c->work = res[i].work;
+		c->m.approx |= res[i].approx;
+	}
+	for (i = 0; i < 3 && !r; i++)
+		r = marks_of(c, &res[i]);
+	if (!r)
+		wmark_merge(c);
+	for (i = 0; i < 3 && r >= 0; i++)
+		r = check_hits(c, &res[i], i, bad);
+	for (i = 0; i < 3; i++)
+		pv_result_free(&res[i]);
 	return r;
 }
 
@@ -744,6 +923,16 @@ static void matrix(struct pctx *c)
 				zname(c, i - 1), zname(c, j - 1), c->reach[i][j]);
 			first = 0;
 		}
+	for (i = 0; i < 2; i++)
+		for (j = 0; j <= c->p->n_zones; j++) {
+			if (!c->reach_gw[i][j])
+				continue;
+			fprintf(c->out, c->json ? "%s{\"from\":\"%s\",\"to\":\"%s\",\"classes\":%lu}" :
+				"%s  %s -> %s: %lu\n", c->json && !first ? "," : "",
+				i ? "(gateway)" : zname(c, j - 1), i ? zname(c, j - 1) : "(gateway)",
+				c->reach_gw[i][j]);
+			first = 0;
+		}
 	fputs(c->json ? "]," : "", c->out);
 }
 
@@ -762,7 +951,7 @@ static int prove_run(struct pctx *c, const char *json_text, int *bad)
 	if (r < 0)
 		return r;
 	pv_model_seal(&c->m);
-	r = allowed_build(c) ?: al_index(&c->al);
+	r = allowed_build(c) ?: al_index(&c->al) ?: allowed_gw_build(c) ?: al_index(&c->al_gw);
 	if (c->json && !r)
 		fputs("{\"witnesses\":[", c->out);
 	if (!r)
@@ -815,6 +1004,11 @@ out:
 	free(c->al.to);
 	free(c->al.ord);
 	free(c->al.smax);
+	free(c->al_gw.b);
+	free(c->al_gw.from);
+	free(c->al_gw.to);
+	free(c->al_gw.ord);
+	free(c->al_gw.smax);
 	free(c->wmark);
 	free(c);
 	return r;

@@ -5,6 +5,7 @@
 # proves (exit 0). A rule inserted behind sansod's back that accepts My Number -> Internet
 # (I2) is caught from the kernel's own JSON: exit 1 and a witness naming that rule's handle.
 # A rule that only drops more proves again; an unreadable dump is exit 5, bad usage exit 2.
+# Input and output too: an ssh accept into the gateway, an accept from it to the Internet.
 # The same through sansod (`sansoctl prove` without --dump: the daemon reads the kernel with
 # libnftables), and policy.verify = "prove": every commit proven, the result in the trail.
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -71,6 +72,31 @@ check "live: proven again once the rule is gone" live
 n gw nft insert rule inet sanso fwd_lgwan_dmz ip saddr 10.20.0.130 drop
 n gw nft -j list table inet sanso >"$TMP/narrow.json"
 check "inserted drop only narrows: proven" prove "$TMP/narrow.json"
+
+# The gateway itself: an ssh accept in input for every source, and an output accept to the
+# Internet zone, inserted out of band: both are witnesses (management flows only).
+n gw nft insert rule inet sanso input tcp dport 22 accept
+n gw nft -j list table inet sanso >"$TMP/in.json"
+hin=$(n gw nft -a list chain inet sanso input | sed -n 's/^\s*tcp dport 22 accept # handle \([0-9]*\)/\1/p' | head -1)
+rc=0
+prove "$TMP/in.json" || rc=$?
+check_eq "inserted input accept (ssh from anywhere): exit 1" 1 "$rc"
+check "witness: into the gateway from the Internet zone" \
+	grep -q 'into the gateway from internet: not a management flow' "$TMP/prove.out"
+check "witness names the inserted input rule (handle $hin)" \
+	grep -q "chain input handle $hin:" "$TMP/prove.out"
+n gw nft delete rule inet sanso input handle "$hin"
+n gw nft insert rule inet sanso output ip daddr 10.30.0.0/16 tcp dport 443 accept
+n gw nft -j list table inet sanso >"$TMP/out.json"
+rc=0
+prove "$TMP/out.json" || rc=$?
+check_eq "inserted output accept (gateway -> Internet 443): exit 1" 1 "$rc"
+check "witness: out of the gateway to the Internet zone" \
+	grep -q 'out of the gateway to internet: not a management flow' "$TMP/prove.out"
+hout=$(n gw nft -a list chain inet sanso output | sed -n 's/^\s*ip daddr 10.30.0.0\/16 tcp dport 443 accept # handle \([0-9]*\)/\1/p' | head -1)
+n gw nft delete rule inet sanso output handle "$hout"
+n gw nft -j list table inet sanso >"$TMP/clean2.json"
+check "both removed: proven again" prove "$TMP/clean2.json"
 
 echo '{"nftables": [' >"$TMP/broken.json"
 rc=0

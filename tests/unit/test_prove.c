@@ -363,6 +363,25 @@ START_TEST(box_minus)
 }
 END_TEST
 
+/* A match on a field the proof does not read (an ICMPv6 type) may match only what its
+ * protocol dependency lets through: no IPv4 packet passes "icmpv6 type ... accept"; a
+ * protocol by name (vrrp) is exact. */
+START_TEST(unread_field_dependency)
+{
+	struct run x;
+
+	eval(&x, HDR FWD RULE("forward", M("{\"payload\":{\"protocol\":\"icmpv6\",\"field\":\"type\"}}",
+					   "==", "[133,134]") "," ACCEPT) "]}", 0);
+	ck_assert_uint_eq(x.r.n, 0);		/* the start box is IPv4 */
+	done(&x);
+	eval(&x, HDR FWD RULE("forward", M("{\"meta\":{\"key\":\"l4proto\"}}", "==", "\"vrrp\"") ","
+				     ACCEPT) "]}", 0);
+	ck_assert_uint_eq(x.r.n, 1);
+	ck_assert(x.r.h[0].b.d[PV_L4PROTO].lo == 112 && x.r.h[0].b.d[PV_L4PROTO].hi == 112);
+	done(&x);
+}
+END_TEST
+
 Suite *suite_prove(void)
 {
 	Suite *s = suite_create("prove");
@@ -381,6 +400,7 @@ Suite *suite_prove(void)
 	tcase_add_test(tc, big_set_drop_sound);
 	tcase_add_test(tc, set_merge);
 	tcase_add_test(tc, jtree);
+	tcase_add_test(tc, unread_field_dependency);
 	suite_add_tcase(s, tc);
 	return s;
 }

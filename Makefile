@@ -120,6 +120,7 @@ KERN += kwatch
 KERN += fibcheck
 KERN += hasync
 KERN += ha
+KERN += haver
 KERN += kprove
 KERN += evidence
 KERN += backup

@@ -97,6 +97,8 @@
 	X(CHANGE_RATIFY,	"change.ratify",	"id proposed_by sha256")	\
 	X(HA_SYNC_REFUSED,	"ha.sync.refused",	"from why count")		\
 	X(HA_SYNC_APPLY,	"ha.sync.apply",	"")				\
+	X(HA_VERSION,		"ha.version",		"version peer_version sha256 kind by " \
+						"approved_by")			\
 	X(PROVE,		"prove.result",		"generation result detail")	\
 	X(EVIDENCE_KEYGEN,	"evidence.keygen",	"key")				\
 	X(EVIDENCE_DUMP,	"evidence.dump",	"key generation dump_sha256")	\
@@ -178,6 +180,7 @@ extern const struct audit_event audit_events[AUDIT_E_MAX];
 #define AUDIT_EV_CHANGE_RATIFY	AUDIT_EV(CHANGE_RATIFY)
 #define AUDIT_EV_HA_SYNC_REFUSED AUDIT_EV(HA_SYNC_REFUSED)
 #define AUDIT_EV_HA_SYNC_APPLY	AUDIT_EV(HA_SYNC_APPLY)
+#define AUDIT_EV_HA_VERSION	AUDIT_EV(HA_VERSION)
 #define AUDIT_EV_CTL_READ	AUDIT_EV(CTL_READ)
 #define AUDIT_EV_CTL_REFUSED_MORE AUDIT_EV(CTL_REFUSED_MORE)
 #define AUDIT_EV_CONFIG_ADOPT	AUDIT_EV(CONFIG_ADOPT)

@@ -1186,6 +1186,61 @@ int change_h_diff(struct daemon *d, const struct ctl_peer *peer __attribute__((u
 	return r < 0 ? CTL_ERR_FAILED : CTL_OK;
 }
 
+/* Write text to STATE_DIR/name (tmp, fsync, rename). 0 or -errno. */
+static int write_text(const struct daemon *d, const char *name, const char *text, size_t len,
+		      char *path, size_t path_len)
+{
+	char tmp[4400];
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, path_len, "%s/%s", d->o.state_dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	if (fwrite(text, 1, len, f) != len || fflush(f) || fsync(fileno(f)))
+		r = -EIO;
+	if (fclose(f) && !r)
+		r = -EIO;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		(void)unlink(tmp);
+	return r;
+}
+
+int change_adopt_peer(struct daemon *d, const char *text, size_t len, const char *sha,
+		      const struct store_ver *meta, const char *peer_addr)
+{
+	char name[64], path[4200], ver[16], pver[16];
+	struct store_ver v = *meta;
+	int r;
+
+	if (!d->store_on || change_single(d))
+		return -ENOTSUP;
+	snprintf(name, sizeof(name), "ha-%.16s.conf", sha);
+	r = write_text(d, name, text, len, path, sizeof(path));
+	if (r == 0)
+		r = apply_file(d, path, sha);
+	(void)unlink(path);
+	if (r < 0)
+		return r;
+	snprintf(v.reason, sizeof(v.reason), "%.180s (from the HA peer %s, its version %u)",
+		 meta->reason, peer_addr, meta->version);
+	if (record(d, &v) < 0)
+		return -EIO;
+	d->pending_sha[0] = '\0';
+	num(ver, sizeof(ver), d->running);
+	num(pver, sizeof(pver), meta->version);
+	(void)trail_audit(d, peer_addr, AUDIT_EV_HA_VERSION, "version", ver, "peer_version", pver,
+			  "sha256", sha, "kind", store_kind_name(v.kind), "by", v.by,
+			  "approved_by", v.approved_by, NULL);
+	log_info("ha: version %u of %s applied as version %u (generation %u)", meta->version,
+		 peer_addr, d->running, d->generation);
+	return 0;
+}
+
 int change_propose_text(struct daemon *d, const struct ctl_peer *peer, const char *text,
 			size_t len, const char *reason, char ret_id[CHANGE_ID_SIZE], FILE *out)
 {

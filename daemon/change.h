@@ -37,6 +37,13 @@ int change_h_reload(struct daemon *d, const struct ctl_peer *peer, const struct 
 		    FILE *out);
 int change_h_list(struct daemon *d, const struct ctl_peer *peer, const struct ctl_req *q,
 		  FILE *out);
+/* The HA peer's running version (ha.c, its text checked against sha): applied with the same
+ * atomic commit as an approval and stored as a version of this node with the peer's meta
+ * (kind, who proposed and approved, reason), audited (ha.version). Two-person mode only
+ * (-ENOTSUP: single mode, or no store). 0 or -errno (nothing changed). */
+struct store_ver;
+int change_adopt_peer(struct daemon *d, const char *text, size_t len, const char *sha,
+		      const struct store_ver *meta, const char *peer_addr);
 /* A proposal of a text in hand (a restore): staged and checked like a proposed file, kept
  * for another person's approve. 0 (the id printed to out and in ret_id) or -errno. */
 #define CHANGE_ID_SIZE	17

@@ -9,8 +9,10 @@
  * eligible to be master. In sync: master; or the last state heard from the peer is ours; or
  * nothing heard for HA_GRACE_MS since start (alone: the peer is down). A node that comes back
  * while the peer runs converges first; a peer that falls silent leaves the last state it
- * sent in force (it may have died: this node must be able to take over). Refused datagrams (forged, replayed, stale, not from the peer) are
- * logged and audited, at most once a second with their count. */
+ * sent in force (it may have died: this node must be able to take over). A peer whose master
+ * runs another policy text pulls that version (haver.h) and applies it like an approval.
+ * Refused datagrams (forged, replayed, stale, not from the peer) are logged and audited, at
+ * most once a second with their count. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@
 #include "queue.h"
 #include "gen.h"
 #include "ha.h"
+#include "haver.h"
 #include "sansod.h"
 #include "state.h"
 #include "trail.h"
@@ -87,6 +90,7 @@ void ha_start(struct daemon *d)
 
 void ha_stop(struct daemon *d)
 {
+	haver_free(d);
 	hasync_close(&d->ha.s);
 }
 
@@ -154,11 +158,22 @@ static void apply_peer(struct daemon *d, char *text, size_t len)
 	size_t mlen;
 	FILE *f;
 
-	if (!nl || strncmp(text, "sha\t", 4) || (size_t)(nl - text) != 4 + 64 ||
-	    strncmp(text + 4, d->cur.sha256, 64)) {
-		snprintf(h->why, sizeof(h->why), "the peer runs another policy text (%.16s, ours "
-			 "%.16s)", nl ? text + 4 : "?", d->cur.sha256);
+	if (!nl || strncmp(text, "sha\t", 4) || (size_t)(nl - text) != 4 + 64) {
+		snprintf(h->why, sizeof(h->why), "the peer's state could not be read");
 		h->synced = false;
+		return;
+	}
+	if (strncmp(text + 4, d->cur.sha256, 64)) {
+		char sha[65];
+
+		snprintf(sha, sizeof(sha), "%.64s", text + 4);
+		snprintf(h->why, sizeof(h->why), "the peer runs another policy text (%.16s, ours "
+			 "%.16s)%s", sha, d->cur.sha256, !d->store_on ? "" :
+			 strcmp(sha, h->ver_failed) ? ": taking it" :
+			 ": it could not be applied here (see the log)");
+		h->synced = false;
+		if (d->store_on)
+			haver_want(d, sha);	/* its version: pulled, checked, applied */
 		return;
 	}
 	if (payload(d, &d->ops, mine, sizeof(mine), &mlen) == 0 && mlen == len &&
@@ -351,7 +366,13 @@ void ha_input(struct daemon *d)
 		}
 		h->heard = true;
 		h->rx_ms = now_ms(CLOCK_MONOTONIC);
+		if (!strncmp(buf, "need\t", 5)) {	/* the peer pulls our version */
+			(void)haver_input(d, buf, len);
+			continue;
+		}
 		if (is_master(d))	/* both masters: each keeps its own, same policy */
+			continue;
+		if (haver_input(d, buf, len))
 			continue;
 		if (!strncmp(buf, "learn\t", 6)) {
 			learn_input(d, buf);
@@ -380,6 +401,7 @@ static void write_status(const struct daemon *d, bool in_sync, const char *why)
 		return;
 	fprintf(f, "%s %s\n", in_sync ? "in-sync" : "not-in-sync", why);
 	fprintf(f, "learned-from-peer %u refused %u\n", d->ha.learned_rx, d->ha.learn_refused);
+	fprintf(f, "versions-from-peer %u\n", d->ha.versions_rx);
 	if (fclose(f) == 0)
 		(void)rename(tmp, path);
 }

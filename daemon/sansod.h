@@ -208,6 +208,11 @@ struct daemon {
 		int64_t fresh_since, fresh_next;	/* realtime ms */
 		unsigned learned_rx, learn_refused;	/* learned addresses from the peer */
 		char why[192];		/* not in sync: why */
+		struct haver_rx *rx;	/* the master's version being received (haver.c) */
+		int64_t need_ms;	/* monotonic: the last request for it */
+		unsigned versions_rx;	/* versions taken from the peer */
+		char ver_failed[65];	/* a version of the peer that could not be applied */
+		int64_t ver_failed_ms;	/* monotonic: when (pulled again after a minute) */
 	} ha;
 };
 

@@ -767,6 +767,35 @@ check "isolation: gwa master again" wait_master gwa 150
 check "lift the isolation of juki" ctl gwa restore juki
 check "gwb lifts it too" lifted_on gwb juki
 
+# a version approved on the master is pulled by the peer over the sync link (its text, checked
+# against its SHA-256, and its meta), applied with the same atomic commit, and audited
+made=0
+if ! getent group sanso-admin >/dev/null; then
+	groupadd -r sanso-admin && made=1
+fi
+trap 'if ((made)); then groupdel sanso-admin; fi; cleanup' EXIT
+admin_gid=$(getent group sanso-admin | cut -d: -f3)
+chmod 0711 "$TMP" "$(gw_dir gwa)" "$(gw_dir gwa)/run"
+chmod 0666 "$(gw_dir gwa)/run/control"
+sed 's/approval = "A3"/approval = "A3-2"/' "$POLICY" >"$TMP/v2.conf"
+chmod 0644 "$TMP/v2.conf"
+out=$(ctl gwa propose "$TMP/v2.conf" --reason "t_ha: version 2 on the master" 2>&1)
+vid=$(sed -n 's/^proposed \([0-9a-f]*\)[ ;:(].*/\1/p' <<<"$out")
+check "version 2 proposed on gwa" test -n "$vid"
+check "another admin approves it on gwa" setpriv --reuid=4242 --regid="$admin_gid" --clear-groups \
+	"$SANSOCTL" -s "$(gw_dir gwa)/run/control" approve "$vid"
+has_v2() { n "$1" nft list table inet sanso 2>/dev/null | grep -q 'approval A3-2'; }
+check "gwa enforces version 2" has_v2 gwa
+v2_on_gwb() { local i; for ((i = 0; i < 50; i++)); do has_v2 gwb && return 0; sleep 0.1; done; return 1; }
+check "gwb pulled version 2 from gwa and enforces it" v2_on_gwb
+check_eq "gwb runs the same text as gwa" "$(ctl gwa --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["config_sha256"])')" \
+	"$(ctl gwb --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["config_sha256"])')"
+check "gwb's audit trail records the version taken from gwa" audited gwb '"event":"ha.version"'
+check "gwb's history keeps gwa's approver and reason" \
+	bash -c "'$SANSOCTL' -s '$(gw_dir gwb)/run/control' history | grep -q 't_ha: version 2 on the master (from the HA peer 10.255.0.1'"
+check "gwb is in sync again" wait_healthy gwb
+check "gwb counts the version taken from the peer" grep -q "versions-from-peer 1" "$(gw_dir gwb)/run/ha-sync"
+
 # split brain: VRRP cannot cross the switch, both gateways take the addresses; each enforces
 # the same approved version, and neither opens what the policy refuses (R99: never fails open)
 ip netns exec "$LAB-sw" nft -f - <<'NFT'

@@ -121,6 +121,7 @@ KERN += fibcheck
 KERN += hasync
 KERN += ha
 KERN += haver
+KERN += hahist
 KERN += kprove
 KERN += evidence
 KERN += backup

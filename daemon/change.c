@@ -1037,28 +1037,29 @@ static void history_rows(const struct store *s, unsigned running, bool json, FIL
 	}
 }
 
-/* The history a restored backup brought (backup.c): the versions of the gateway it was
- * made on, its running version then marked. */
-static void history_restored(const struct daemon *d, bool json, FILE *out)
+/* A history kept beside the store: the one a restored backup brought (store/restored,
+ * backup.c) or the HA master's, copied (store/peer, hahist.c); its running version then
+ * marked. */
+static void history_other(const struct daemon *d, const char *sub, const char *key,
+			  const char *en, const char *ja, bool json, FILE *out)
 {
 	char dir[4300], sha[65];
 	struct store hist;
 	struct stat st;
 	unsigned run = 0;
 
-	snprintf(dir, sizeof(dir), "%s/store/restored", d->o.state_dir);
+	snprintf(dir, sizeof(dir), "%s/store/%s", d->o.state_dir, sub);
 	if (stat(dir, &st) < 0 || store_open_dir(&hist, dir) < 0 || !hist.last)
 		return;
 	(void)store_running(&hist, &run, sha);
 	if (json) {
-		fprintf(out, ", \"restored\": {\"running\": %u, \"versions\": [", run);
+		fprintf(out, ", \"%s\": {\"running\": %u, \"versions\": [", key, run);
 		history_rows(&hist, run, true, out);
 		fprintf(out, "\n]}");
 		return;
 	}
-	REPLY(d, out, "\nhistory restored from a backup (the versions of the gateway it was made "
-	      "on; *: its running version then):\n", "\nバックアップから復元した履歴 (作成元の"
-	      "ゲートウェイの版。*: 当時の実施中の版):\n");
+	fputc('\n', out);
+	reply_say(d, out, "%s:\n", "%s:\n", d->reply_ja ? ja : en);
 	history_rows(&hist, run, false, out);
 }
 
@@ -1078,7 +1079,13 @@ int change_h_history(struct daemon *d, const struct ctl_peer *peer __attribute__
 	history_rows(&d->store, d->running, json, out);
 	if (json)
 		fprintf(out, "\n]");
-	history_restored(d, json, out);
+	history_other(d, "restored", "restored", "history restored from a backup (the versions "
+		      "of the gateway it was made on; *: its running version then)",
+		      "バックアップから復元した履歴 (作成元のゲートウェイの版。*: 当時の実施中の版)",
+		      json, out);
+	history_other(d, "peer", "ha_peer", "history of the HA master (its versions, copied "
+		      "over the sync link)", "HA のマスタの履歴 (同期リンクで複製した版)", json,
+		      out);
 	if (json)
 		fprintf(out, "}\n");
 	return CTL_OK;

@@ -1004,25 +1004,24 @@ static bool first_link(int dirfd, const char *name, char hex[SHA256_HEX_SIZE], b
 	return true;
 }
 
-#define LIVE_TRIES	20		/* x LIVE_WAIT_US: how long a line may take to be written */
-#define LIVE_WAIT_US	50000
-
-/* One segment's chain. The newest (live) one is being written: a last line cut short may be
- * one the writer has not finished, so it is read again before it is called truncated. */
-static int verify_seg(int dirfd, const char *name, bool live, struct flowlog_verify *ret,
-		      struct audit_report *rep)
+/* One segment's chain. The newest one may be being written by the daemon: a last line cut
+ * short may be one it has not finished, so with a wait (the caller's: this module does not
+ * sleep) it is read again until the wait gives up, before it is called truncated. */
+static int verify_seg(int dirfd, const char *name, const struct flowlog_wait *live,
+		      struct flowlog_verify *ret, struct audit_report *rep)
 {
-	int fd, r, tries = 0;
+	int fd, r;
 
-	do {
-		if (tries)
-			usleep(LIVE_WAIT_US);
+	for (;;) {
 		fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			return -errno;
 		r = audit_verify_fd(fd, NULL, rep);
 		close(fd);
-	} while (live && r == -EBADMSG && rep->bad == AUDIT_BAD_TRUNCATED && ++tries < LIVE_TRIES);
+		if (!live || r != -EBADMSG || rep->bad != AUDIT_BAD_TRUNCATED ||
+		    live->wait(live->arg) != 0)
+			break;
+	}
 	if (r == -EBADMSG) {
 		snprintf(ret->bad_seg, sizeof(ret->bad_seg), "%s", name);
 		ret->bad_line = rep->line;
@@ -1061,7 +1060,8 @@ static int verify_link(int dirfd, char **names, int i, const uint8_t *prev,
 	return -EBADMSG;
 }
 
-int flowlog_verify_dir(const char *dir, bool live, struct flowlog_verify *ret)
+int flowlog_verify_dir(const char *dir, const struct flowlog_wait *live,
+		       struct flowlog_verify *ret)
 {
 	struct audit_report rep;
 	uint8_t prev[SHA256_DIGEST_SIZE] = { 0 };
@@ -1074,7 +1074,7 @@ int flowlog_verify_dir(const char *dir, bool live, struct flowlog_verify *ret)
 		return -errno;
 	r = seg_list(dirfd, &names, &n);
 	for (i = 0; r == 0 && i < n; i++) {
-		r = verify_seg(dirfd, names[i], live && i == n - 1, ret, &rep);
+		r = verify_seg(dirfd, names[i], i == n - 1 ? live : NULL, ret, &rep);
 		if (r == -ENOENT && i == first && i < n - 1) {
 			first++;	/* deleted by retention since it was listed */
 			r = 0;

@@ -174,10 +174,18 @@ struct flowlog_verify {
 	const char *why;		/* static text */
 	bool first_unlinked;		/* the oldest segment kept links to a deleted one */
 };
-/* 0 when all hold, -EBADMSG (ret->bad_seg, bad_line, why), or -errno. live: another process
- * writes the newest segment, so a last line cut short is read again for up to a second before
- * it is called truncated (sansoctl; never inside the daemon, which wrote its lines whole). */
-int flowlog_verify_dir(const char *dir, bool live, struct flowlog_verify *ret);
+/* How a reader waits for a line the daemon is writing: wait(arg) returns 0 to read again,
+ * non-zero to give up (sansoctl: 50 ms, 20 times). */
+struct flowlog_wait {
+	int (*wait)(void *arg);
+	void *arg;
+};
+/* 0 when all hold, -EBADMSG (ret->bad_seg, bad_line, why), or -errno. live (NULL: none):
+ * another process writes the newest segment, so a last line cut short there is read again
+ * while live->wait lets it, before it is called truncated (sansoctl; never inside the
+ * daemon, which wrote its lines whole). */
+int flowlog_verify_dir(const char *dir, const struct flowlog_wait *live,
+		       struct flowlog_verify *ret);
 /* Segment names in the log's order (qsort of char *): the UTC time in the name, then its
  * counter as a number ("-10" after "-9"). */
 int flowlog_seg_cmp(const void *a, const void *b);

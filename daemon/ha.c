@@ -10,7 +10,8 @@
  * nothing heard for HA_GRACE_MS since start (alone: the peer is down). A node that comes back
  * while the peer runs converges first; a peer that falls silent leaves the last state it
  * sent in force (it may have died: this node must be able to take over). A peer whose master
- * runs another policy text pulls that version (haver.h) and applies it like an approval.
+ * runs another policy text pulls that version (haver.h) and applies it like an approval,
+ * and copies the versions of the master's store it lacks (hahist.h).
  * Refused datagrams (forged, replayed, stale, not from the peer) are logged and audited, at
  * most once a second with their count. */
 #include <arpa/inet.h>
@@ -25,6 +26,7 @@
 #include "queue.h"
 #include "gen.h"
 #include "ha.h"
+#include "hahist.h"
 #include "haver.h"
 #include "sansod.h"
 #include "state.h"
@@ -91,6 +93,7 @@ void ha_start(struct daemon *d)
 void ha_stop(struct daemon *d)
 {
 	haver_free(d);
+	hahist_free(d);
 	hasync_close(&d->ha.s);
 }
 
@@ -370,6 +373,8 @@ void ha_input(struct daemon *d)
 			(void)haver_input(d, buf, len);
 			continue;
 		}
+		if (hahist_input(d, buf, len, is_master(d)))	/* the store's history */
+			continue;
 		if (is_master(d))	/* both masters: each keeps its own, same policy */
 			continue;
 		if (haver_input(d, buf, len))
@@ -425,6 +430,7 @@ void ha_tick(struct daemon *d)
 		h->tx_ms = now;
 		if (payload(d, &d->ops, buf, sizeof(buf), &len) == 0)
 			(void)hasync_send(&h->s, buf, len, now_ms(CLOCK_REALTIME));
+		hahist_announce(d);
 		learn_tick(d);
 	}
 	if (master)

@@ -230,7 +230,7 @@ static void flowlog_facts(struct daemon *d, struct report_facts *f)
 		return;
 	}
 	if (r == 0)
-		r = flowlog_verify_dir(d->o.flow_log, false, &v);
+		r = flowlog_verify_dir(d->o.flow_log, NULL, &v);
 	c->state = r == 0 ? REPORT_GOOD : REPORT_BAD;
 	if (r != 0 && r != -EBADMSG) {
 		c->err = r;

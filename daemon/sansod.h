@@ -209,6 +209,7 @@ struct daemon {
 		unsigned learned_rx, learn_refused;	/* learned addresses from the peer */
 		char why[192];		/* not in sync: why */
 		struct haver_rx *rx;	/* the master's version being received (haver.c) */
+		struct hahist_rx *hist;	/* the master's store history being copied (hahist.c) */
 		int64_t need_ms;	/* monotonic: the last request for it */
 		unsigned versions_rx;	/* versions taken from the peer */
 		char ver_failed[65];	/* a version of the peer that could not be applied */

@@ -17,7 +17,9 @@
 # connection (the test can fail).
 #
 # sansod's own state follows over the sync link (UDP 3781, HMAC-SHA256 under the key in each
-# state directory): an isolation made on the master holds on the new one; a gwa whose sansod
+# state directory): an isolation made on the master holds on the new one; a version approved
+# on the master is pulled, checked and applied by the peer, which also copies the master's
+# store history; a gwa whose sansod
 # was killed converges to what gwb did meanwhile before it may be master again; a forged
 # datagram (wrong key) and a replayed one (captured on the sync link) are refused and audited.
 # Addresses learned from DNS for local breakout follow too: a terminal resolves
@@ -794,6 +796,11 @@ check "gwb's audit trail records the version taken from gwa" audited gwb '"event
 check "gwb's history keeps gwa's approver and reason" \
 	bash -c "'$SANSOCTL' -s '$(gw_dir gwb)/run/control' history | grep -q 't_ha: version 2 on the master (from the HA peer 10.255.0.1'"
 check "gwb is in sync again" wait_healthy gwb
+peer_hist() { ctl gwb history --json | python3 -c 'import json,sys; d=json.load(sys.stdin); v={x["version"]: x for x in d["ha_peer"]["versions"]}; assert v[2]["reason"] == "t_ha: version 2 on the master" and 1 in v' 2>/dev/null; }
+hist_copied() { local i; for ((i = 0; i < 50; i++)); do peer_hist && return 0; sleep 0.1; done; return 1; }
+check "gwb copied gwa's store history (versions 1 and 2, with their reasons)" hist_copied
+check "gwb's copy of gwa's version 2 is byte for byte gwa's" \
+	cmp -s "$(gw_dir gwa)/state/store/v000002.conf" "$(gw_dir gwb)/state/store/peer/v000002.conf"
 check "gwb counts the version taken from the peer" grep -q "versions-from-peer 1" "$(gw_dir gwb)/run/ha-sync"
 
 # split brain: VRRP cannot cross the switch, both gateways take the addresses; each enforces

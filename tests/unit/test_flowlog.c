@@ -224,13 +224,13 @@ START_TEST(test_writer)
 	}
 	ck_assert_uint_gt(fl->seg_n, 2);
 	flowlog_close(fl);
-	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, NULL, &v), 0);
 	ck_assert_int_eq(v.segments, (int)fl->seg_n);
 	/* a changed line */
 	snprintf(path, sizeof(path), "%s/%s", d, fl->seg);
 	snprintf(cmd, sizeof(cmd), "sed -i '2s/\"proto\":\"TCP\"/\"proto\":\"UDP\"/' '%s'", path);
 	ck_assert_int_eq(system(cmd), 0);
-	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), -EBADMSG);
+	ck_assert_int_eq(flowlog_verify_dir(d, NULL, &v), -EBADMSG);
 	ck_assert_str_eq(v.bad_seg, fl->seg);
 	ck_assert_uint_eq(v.bad_line, 2);
 	free(fl);
@@ -340,7 +340,7 @@ START_TEST(test_gap)
 	flowlog_close(fl);
 	ck_assert_int_eq(count_in_dir(d, "\"event_type\":\"gap\""), 1);
 	ck_assert_int_eq(count_in_dir(d, "\"count\":4"), 1);
-	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, NULL, &v), 0);
 	ck_assert_int_eq(v.segments, 2);
 	free(fl);
 	rmdir_all(d);
@@ -370,7 +370,7 @@ START_TEST(test_checkpoint)
 	ck_assert_int_eq(flowlog_ckpt_msg(fl, msg, sizeof(msg)), -ENOENT);
 	ck_assert_int_eq(count_in_dir(d, "\"event\":\"audit.checkpoint\""), 1);
 	ck_assert_int_eq(count_in_dir(d, "\"signed_seq\":\"2\""), 1);
-	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, NULL, &v), 0);
 	ck_assert_uint_eq(v.lines, 3);
 	free(fl);
 	rmdir_all(d);
@@ -387,6 +387,17 @@ struct finisher {
 	off_t at;
 	ssize_t wrote;
 };
+
+/* A reader's wait: 50 ms, 20 times at most. */
+static int wait_50ms(void *arg)
+{
+	int *left = arg;
+
+	if (--*left < 0)
+		return -1;
+	usleep(50000);
+	return 0;
+}
 
 /* The writer finishing its line 150 ms later (a thread: a forked child under valgrind
  * would report the test's memory as its leaks). */
@@ -409,7 +420,8 @@ START_TEST(test_live)
 	size_t head, half;
 	struct finisher fin;
 	pthread_t th;
-	int fd;
+	int fd, left = 20;
+	struct flowlog_wait live = { wait_50ms, &left };
 
 	ck_assert_ptr_nonnull(fl);
 	ck_assert_ptr_nonnull(buf);
@@ -427,7 +439,7 @@ START_TEST(test_live)
 	ck_assert_int_eq(read(fd, buf, 16), 0);
 	close(fd);
 	unlink(target);
-	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, NULL, &v), 0);
 	ck_assert_uint_eq(v.lines, 2);
 	/* the last line cut in two; a writer finishes it 150 ms later */
 	snprintf(path, sizeof(path), "%s/%s", d, fl->seg);
@@ -442,18 +454,19 @@ START_TEST(test_live)
 	head = (size_t)(last - buf);
 	half = ((size_t)len - head) / 2;
 	ck_assert_int_eq(ftruncate(fd, (off_t)(head + half)), 0);
-	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), -EBADMSG);
+	ck_assert_int_eq(flowlog_verify_dir(d, NULL, &v), -EBADMSG);
 	ck_assert_str_eq(v.why, audit_bad_str(AUDIT_BAD_TRUNCATED));
 	fin = (struct finisher){ fd, last + half, (size_t)len - head - half,
 				 (off_t)(head + half), 0 };
 	ck_assert_int_eq(pthread_create(&th, NULL, finish_line, &fin), 0);
-	ck_assert_int_eq(flowlog_verify_dir(d, true, &v), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, &live, &v), 0);
 	ck_assert_uint_eq(v.lines, 2);
 	ck_assert_int_eq(pthread_join(th, NULL), 0);
 	ck_assert_int_eq(fin.wrote, (ssize_t)((size_t)len - head - half));
 	/* never finished: a live reader too calls it truncated, after its wait */
 	ck_assert_int_eq(ftruncate(fd, (off_t)(head + half)), 0);
-	ck_assert_int_eq(flowlog_verify_dir(d, true, &v), -EBADMSG);
+	left = 20;
+	ck_assert_int_eq(flowlog_verify_dir(d, &live, &v), -EBADMSG);
 	ck_assert_uint_eq(v.bad_line, 2);
 	close(fd);
 	free(buf);
@@ -488,7 +501,7 @@ START_TEST(test_order)
 	}
 	ck_assert_str_eq(first, "flows-20261207T000000Z-1.jsonl");
 	ck_assert_str_eq(fl->seg, "flows-20261207T000001Z-1.jsonl");
-	ck_assert_int_eq(flowlog_verify_dir(d, false, &v), 0);
+	ck_assert_int_eq(flowlog_verify_dir(d, NULL, &v), 0);
 	ck_assert_int_eq(v.segments, 4);
 	ck_assert(!v.first_unlinked);
 	free(fl);

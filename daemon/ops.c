@@ -765,11 +765,14 @@ static int h_change(struct daemon *d, const struct ctl_peer *peer, const struct 
 	const char *name = ctl_req_get(q, isolate ? "target" : "service");
 
 	if (!name || !d->cur.policy) {
-		fprintf(out, "missing %s\n", isolate ? "target" : "service");
+		REPLY(d, out, "missing %s\n", "%s がありません\n", isolate ?
+		      (d->reply_ja ? "対象" : "target") : (d->reply_ja ? "サービス" : "service"));
 		return CTL_ERR_INVALID;
 	}
 	if (add && (isolate ? !isolatable(d->cur.policy, name) : !is_service(d->cur.policy, name))) {
-		fprintf(out, "unknown %s '%s'\n", isolate ? "zone, host or group" : "service", name);
+		REPLY(d, out, "unknown %s '%s'\n", "%s '%s' はありません\n", isolate ?
+		      (d->reply_ja ? "ゾーン、ホスト、グループ" : "zone, host or group") :
+		      (d->reply_ja ? "サービス" : "service"), name);
 		return CTL_ERR_INVALID;
 	}
 	return change(d, out, isolate, add, name, peer->name, ctl_req_get(q, "reason"));

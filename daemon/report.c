@@ -608,6 +608,14 @@ static void integrity(const struct report_facts *f, FILE *out)
 		 f->generation, f->drift_differences, L(f, "differences", "件の差分"));
 	state_line(f, out, "drift-state", L(f, "kernel vs policy", "カーネルとポリシーの照合"),
 		   f->drift, buf);
+	snprintf(buf, sizeof(buf), "%s%s%s", f->proof == REPORT_GOOD ?
+		 L(f, "proven: the kernel's table allows no path the policy does not",
+		   "証明済み: カーネルのルールセットはポリシーにない経路を通しません") :
+		 f->proof == REPORT_BAD ? L(f, "VIOLATION: ", "違反: ") :
+		 f->proof == REPORT_NONE ? "\u2014" : L(f, "cannot evaluate: ", "評価できません: "),
+		 f->proof == REPORT_GOOD ? "" : f->proof_detail, "");
+	state_line(f, out, "proof-state", L(f, "independent proof of the kernel's table",
+					       "カーネルのルールセットの独立した証明"), f->proof, buf);
 	fputs("</table>\n", out);
 }
 

@@ -127,6 +127,11 @@ struct report_facts {
 	/* drift (I7, R49) */
 	enum report_tri drift;		/* GOOD in sync, BAD drift, UNKNOWN kernel unreadable */
 	int drift_differences;
+	/* the independent proof of the kernel's table (issue 13, kprove.h), run for the report:
+	 * GOOD proven, BAD a path the policy does not allow (proof_detail: the first witness),
+	 * UNKNOWN cannot evaluate (proof_detail: why), NONE no policy */
+	enum report_tri proof;
+	char proof_detail[REPORT_TEXT];
 	/* roles (R61) */
 	int role_overlaps;		/* users in audit and in admin or ciso; <0 unknown */
 	/* routing (R36) */

@@ -120,6 +120,12 @@ static void kernel_checks(struct cl *c)
 	    f->drift == REPORT_GOOD ? GRADE_OK : f->drift == REPORT_BAD ? GRADE_FIX : GRADE_ADVISE,
 	    "read-back of generation %u: %s", f->generation, f->drift == REPORT_GOOD ? "in sync" :
 	    f->drift == REPORT_BAD ? "DRIFT" : "not readable");
+	row(c, "I2/I4", "no path the policy forbids, proven from the kernel's table",
+	    "ポリシーが禁じる経路がないことをカーネルから証明", f->proof == REPORT_GOOD ? GRADE_OK :
+	    f->proof == REPORT_BAD ? GRADE_FIX : f->proof == REPORT_NONE ? GRADE_NA : GRADE_ADVISE,
+	    "independent proof (sansoctl prove): %s", f->proof == REPORT_GOOD ? "proven" :
+	    f->proof == REPORT_BAD ? "a witness of a path the policy does not allow" :
+	    f->proof == REPORT_NONE ? "no policy" : "cannot evaluate");
 	row(c, "R36", "routing agrees with the zones", "ルーティングとゾーン定義の整合",
 	    f->fib == REPORT_NONE ? GRADE_NA : f->fib == REPORT_GOOD ? GRADE_OK : GRADE_ADVISE,
 	    "FIB check: %s, %d findings", f->fib == REPORT_NONE ? "not run" :

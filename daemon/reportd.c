@@ -11,6 +11,7 @@
 #include "clocksync.h"
 #include "flowd.h"
 #include "gen.h"
+#include "kprove.h"
 #include "report.h"
 #include "reportd.h"
 #include "version.h"
@@ -274,6 +275,32 @@ static void pair_cb(void *arg, const char *chain, int idx, const char *comment, 
 	}
 }
 
+/* The independent proof, run now (kprove: a child, bounded in time and memory): its result
+ * and the first witness, or why it could not run. */
+static void proof_facts(struct daemon *d, struct report_facts *f)
+{
+	char why[512] = "", *text = NULL, *w;
+	size_t len = 0;
+	FILE *out;
+	int r;
+
+	f->proof = REPORT_NONE;
+	if (!d->cur.policy || !(out = open_memstream(&text, &len)))
+		return;
+	r = kprove_run(d->cur.policy, out, false, why, sizeof(why));
+	fclose(out);
+	f->proof = r == 0 ? REPORT_GOOD : r == 1 ? REPORT_BAD : REPORT_UNKNOWN;
+	w = r == 1 && text ? strstr(text, "witness: ") : NULL;
+	if (w) {
+		w += strlen("witness: ");
+		snprintf(f->proof_detail, sizeof(f->proof_detail), "%.*s", (int)strcspn(w, "\n"),
+			 w);
+	} else if (r < 0) {
+		snprintf(f->proof_detail, sizeof(f->proof_detail), "%s", why);
+	}
+	free(text);
+}
+
 static void kernel_facts(struct daemon *d, struct report_facts *f, struct gathered *g)
 {
 	char names[4][CTL_OVERLAP_NAME];
@@ -299,6 +326,7 @@ static void kernel_facts(struct daemon *d, struct report_facts *f, struct gather
 		f->pair_accepted = r < 0 ? NULL : (const uint64_t (*)[POLICY_ZONES_MAX])g->acc;
 		f->pair_refused = r < 0 ? NULL : (const uint64_t (*)[POLICY_ZONES_MAX])g->ref;
 	}
+	proof_facts(d, f);
 	f->role_overlaps = ctl_role_overlaps(names, 4);
 	f->fib = !d->fib_ran ? (d->fib_err ? REPORT_UNKNOWN : REPORT_NONE) :
 		 d->fib.findings ? REPORT_BAD : REPORT_GOOD;

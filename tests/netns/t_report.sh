@@ -173,6 +173,7 @@ EXPR='JSON.stringify({
   })(),
   r84: [...document.querySelectorAll("#checklist tr.row")].find(r => r.children[0].textContent === "R84").children[2].textContent,
   drift: document.querySelector("#drift-state td").className,
+  proof: document.querySelector("#proof-state td").className,
   refused: (() => {
     const rows = [...document.querySelectorAll("#matrix tr")];
     const col = [...rows[0].children].findIndex(th => th.textContent === "internet");
@@ -207,6 +208,7 @@ check_eq "the isolation is listed" 1 "$(val isolations)"
 check "the store's versions are listed" test "$(val versions)" -ge 1
 check_eq "the audit trail is verified intact" ok "$(val audit)"
 check_eq "drift: in sync" ok "$(val drift)"
+check_eq "the independent proof of the kernel's table: proven" ok "$(val proof)"
 check_eq "the flow log is verified intact now" ok "$(val flowlog_verify)"
 check "the verification says segments and lines" \
 	bash -c "grep -Eq '^改ざんなし: [1-9][0-9]* セグメント、[1-9][0-9]* 行' <<<'$(val flowlog_text)'"

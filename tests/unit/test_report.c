@@ -98,6 +98,7 @@ static void facts(struct report_facts *f, const struct policy *p, bool ja)
 	f->audit_on = true;
 	f->audit_state = REPORT_GOOD;
 	f->drift = REPORT_GOOD;
+	f->proof = REPORT_GOOD;
 	f->fib = REPORT_NONE;
 	f->flowlog = REPORT_NONE;
 	f->flowcheck.state = REPORT_NONE;
@@ -364,6 +365,19 @@ START_TEST(test_checklist)
 	ck_assert_int_eq(grade_of(&f, "R25"), GRADE_ADVISE);	/* Near expires in 10 days */
 	ck_assert_int_eq(grade_of(&f, "R80"), GRADE_NA);
 	ck_assert_int_eq(grade_of(&f, "R36"), GRADE_NA);
+	ck_assert_int_eq(grade_of(&f, "I2/I4"), GRADE_OK);
+	f.proof = REPORT_BAD;
+	snprintf(f.proof_detail, sizeof(f.proof_detail), "into the gateway from internet: <x>");
+	ck_assert_int_eq(grade_of(&f, "I2/I4"), GRADE_FIX);
+	{
+		char *html = render(&f);
+
+		ck_assert_ptr_nonnull(strstr(html, "違反: into the gateway from internet: "
+					    "&lt;x&gt;"));
+		free(html);
+	}
+	f.proof = REPORT_UNKNOWN;
+	ck_assert_int_eq(grade_of(&f, "I2/I4"), GRADE_ADVISE);
 	f.drift = REPORT_BAD;
 	f.role_overlaps = 2;
 	f.audit_state = REPORT_BAD;

@@ -345,25 +345,10 @@ static void pending_path(const struct daemon *d, char *buf, size_t size)
 /* The checked archive kept until its proposal is approved: "restore ID\n" and the archive. */
 static int pending_save(const struct daemon *d, const char *id, const char *buf, size_t len)
 {
-	char path[4300], tmp[4400], head[64];
-	int hl = snprintf(head, sizeof(head), "restore %s\n", id), r = 0;
-	FILE *f;
+	char path[4300], head[64];
 
-	pending_path(d, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	if (fwrite(head, 1, (size_t)hl, f) != (size_t)hl || fwrite(buf, 1, len, f) != len ||
-	    fflush(f) || fsync(fileno(f)))
-		r = -EIO;
-	if (fclose(f) && !r)
-		r = -EIO;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		(void)unlink(tmp);
-	return r;
+	snprintf(head, sizeof(head), "restore %s\n", id);
+	return state_write_file(d, RESTORE_PENDING, head, buf, len, path, sizeof(path));
 }
 
 /* The pending archive of proposal id: *buf (the caller frees it) and its length, or NULL. */

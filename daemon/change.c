@@ -1193,30 +1193,6 @@ int change_h_diff(struct daemon *d, const struct ctl_peer *peer __attribute__((u
 	return r < 0 ? CTL_ERR_FAILED : CTL_OK;
 }
 
-/* Write text to STATE_DIR/name (tmp, fsync, rename). 0 or -errno. */
-static int write_text(const struct daemon *d, const char *name, const char *text, size_t len,
-		      char *path, size_t path_len)
-{
-	char tmp[4400];
-	FILE *f;
-	int r = 0;
-
-	snprintf(path, path_len, "%s/%s", d->o.state_dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	if (fwrite(text, 1, len, f) != len || fflush(f) || fsync(fileno(f)))
-		r = -EIO;
-	if (fclose(f) && !r)
-		r = -EIO;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		(void)unlink(tmp);
-	return r;
-}
-
 int change_adopt_peer(struct daemon *d, const char *text, size_t len, const char *sha,
 		      const struct store_ver *meta, const char *peer_addr)
 {
@@ -1227,7 +1203,7 @@ int change_adopt_peer(struct daemon *d, const char *text, size_t len, const char
 	if (!d->store_on || change_single(d))
 		return -ENOTSUP;
 	snprintf(name, sizeof(name), "ha-%.16s.conf", sha);
-	r = write_text(d, name, text, len, path, sizeof(path));
+	r = state_write_file(d, name, NULL, text, len, path, sizeof(path));
 	if (r == 0)
 		r = apply_file(d, path, sha);
 	(void)unlink(path);
@@ -1251,19 +1227,14 @@ int change_adopt_peer(struct daemon *d, const char *text, size_t len, const char
 int change_propose_text(struct daemon *d, const struct ctl_peer *peer, const char *text,
 			size_t len, const char *reason, char ret_id[CHANGE_ID_SIZE], FILE *out)
 {
-	char tmp[4300], path[4200], sha[65], parent[16], roles[64], *includes = NULL;
+	char tmp[4300], name[32], path[4200], sha[65], parent[16], roles[64], *includes = NULL;
 	struct change *c = NULL;
-	FILE *f;
-	int r = -EIO;
+	int r;
 
 	if (!d->o.state_dir)
 		return -ENOTSUP;
-	snprintf(tmp, sizeof(tmp), "%s/restore-%d.conf", d->o.state_dir, (int)getpid());
-	f = fopen(tmp, "we");
-	if (f && fwrite(text, 1, len, f) == len && !fflush(f))
-		r = 0;
-	if (f && fclose(f))
-		r = -EIO;
+	snprintf(name, sizeof(name), "restore-%d.conf", (int)getpid());
+	r = state_write_file(d, name, NULL, text, len, tmp, sizeof(tmp));
 	if (r == 0)
 		r = stage(d, tmp, path, sizeof(path), sha, &includes);
 	(void)unlink(tmp);

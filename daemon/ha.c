@@ -34,14 +34,6 @@
 
 #define HA_GRACE_MS	3000	/* nothing heard this long after start: alone, in sync */
 
-static int64_t now_ms(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* "<dir of the control socket>/name" */
 static void side_file(const struct daemon *d, const char *name, char *out, size_t len)
 {
@@ -72,7 +64,7 @@ void ha_start(struct daemon *d)
 
 	memset(h, 0, sizeof(*h));
 	h->s.fd = -1;
-	h->start_ms = now_ms(CLOCK_MONOTONIC);
+	h->start_ms = hasync_clock_ms(CLOCK_MONOTONIC);
 	h->fresh_cursor = -1;
 	if (!p || !p->ha.present)
 		return;
@@ -123,7 +115,7 @@ static int payload(const struct daemon *d, const struct ops *o, char *buf, size_
 static void refused(struct daemon *d, int e, const char *from)
 {
 	struct ha_node *h = &d->ha;
-	int64_t now = now_ms(CLOCK_MONOTONIC);
+	int64_t now = hasync_clock_ms(CLOCK_MONOTONIC);
 	char n[16];
 
 	h->refused++;
@@ -273,14 +265,14 @@ static void learn_send(struct daemon *d, int64_t now, int64_t since, int *cursor
 	while (dgrams-- > 0 && *cursor >= 0) {
 		n = queue_learned_export(&d->q, now, since, cursor, r, HA_LEARN_PER);
 		if (n > 0 && learn_payload(d, r, n, buf, sizeof(buf), &len) == 0)
-			(void)hasync_send(&d->ha.s, buf, len, now_ms(CLOCK_REALTIME));
+			(void)hasync_send(&d->ha.s, buf, len, hasync_clock_ms(CLOCK_REALTIME));
 	}
 }
 
 static void learn_tick(struct daemon *d)
 {
 	struct ha_node *h = &d->ha;
-	int64_t now = now_ms(CLOCK_REALTIME);
+	int64_t now = hasync_clock_ms(CLOCK_REALTIME);
 
 	if (!d->engine)
 		return;
@@ -359,7 +351,7 @@ void ha_input(struct daemon *d)
 	int r, i;
 
 	for (i = 0; i < 64; i++) {
-		r = hasync_recv(&h->s, buf, sizeof(buf), &len, now_ms(CLOCK_REALTIME), from,
+		r = hasync_recv(&h->s, buf, sizeof(buf), &len, hasync_clock_ms(CLOCK_REALTIME), from,
 				sizeof(from));
 		if (r < 0)
 			return;
@@ -368,7 +360,7 @@ void ha_input(struct daemon *d)
 			continue;
 		}
 		h->heard = true;
-		h->rx_ms = now_ms(CLOCK_MONOTONIC);
+		h->rx_ms = hasync_clock_ms(CLOCK_MONOTONIC);
 		if (!strncmp(buf, "need\t", 5)) {	/* the peer pulls our version */
 			(void)haver_input(d, buf, len);
 			continue;
@@ -415,7 +407,7 @@ void ha_tick(struct daemon *d)
 {
 	static char buf[HASYNC_PAYLOAD_MAX];
 	struct ha_node *h = &d->ha;
-	int64_t now = now_ms(CLOCK_MONOTONIC);
+	int64_t now = hasync_clock_ms(CLOCK_MONOTONIC);
 	bool master;
 	size_t len;
 
@@ -429,7 +421,7 @@ void ha_tick(struct daemon *d)
 	if (master && now - h->tx_ms >= HA_TICK_MS) {
 		h->tx_ms = now;
 		if (payload(d, &d->ops, buf, sizeof(buf), &len) == 0)
-			(void)hasync_send(&h->s, buf, len, now_ms(CLOCK_REALTIME));
+			(void)hasync_send(&h->s, buf, len, hasync_clock_ms(CLOCK_REALTIME));
 		hahist_announce(d);
 		learn_tick(d);
 	}

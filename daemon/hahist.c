@@ -28,22 +28,6 @@ struct hahist_rx {
 	int64_t asked_ms;		/* monotonic: the last request */
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void hahist_free(struct daemon *d)
 {
 	if (d->ha.hist)
@@ -60,7 +44,7 @@ void hahist_announce(struct daemon *d)
 	if (!d->store_on)
 		return;
 	n = snprintf(buf, sizeof(buf), "hist\t%u", d->store.last);
-	(void)hasync_send(&d->ha.s, buf, (size_t)n, wall_ms());
+	(void)hasync_send(&d->ha.s, buf, (size_t)n, hasync_clock_ms(CLOCK_REALTIME));
 }
 
 /* ---- the master's side ---- */
@@ -105,14 +89,14 @@ static void serve(struct daemon *d, unsigned n, int which, size_t off)
 	buf = n && n <= d->store.last ? file_read(path, &len) : NULL;
 	if (!buf) {
 		h = snprintf(out, sizeof(out), "vgone\t%u", n);
-		(void)hasync_send(&d->ha.s, out, (size_t)h, wall_ms());
+		(void)hasync_send(&d->ha.s, out, (size_t)h, hasync_clock_ms(CLOCK_REALTIME));
 		return;
 	}
 	for (i = 0; i < HAVER_BATCH && off < len; i++, off += k) {
 		k = len - off < CHUNK ? len - off : CHUNK;
 		h = snprintf(out, HEAD_MAX, "vfile\t%u\t%d\t%zu\t%zu\n", n, which, len, off);
 		memcpy(out + h, buf + off, k);
-		(void)hasync_send(&d->ha.s, out, (size_t)h + k, wall_ms());
+		(void)hasync_send(&d->ha.s, out, (size_t)h + k, hasync_clock_ms(CLOCK_REALTIME));
 	}
 	free(buf);
 }
@@ -125,8 +109,8 @@ static void ask(struct daemon *d)
 	char buf[64];
 	int n = snprintf(buf, sizeof(buf), "needv\t%u\t%d\t%zu", x->next, x->which, x->got);
 
-	x->asked_ms = mono_ms();
-	(void)hasync_send(&d->ha.s, buf, (size_t)n, wall_ms());
+	x->asked_ms = hasync_clock_ms(CLOCK_MONOTONIC);
+	(void)hasync_send(&d->ha.s, buf, (size_t)n, hasync_clock_ms(CLOCK_REALTIME));
 }
 
 /* The next version to copy (the one after the newest here), if the master has it. */
@@ -167,7 +151,7 @@ static void announced(struct daemon *d, unsigned last)
 	x->master_last = last;
 	if (!x->next && x->st.last < last)
 		next_version(d);
-	else if (x->next && mono_ms() - x->asked_ms >= HAVER_RETRY_MS)
+	else if (x->next && hasync_clock_ms(CLOCK_MONOTONIC) - x->asked_ms >= HAVER_RETRY_MS)
 		ask(d);		/* no answer: again */
 }
 

@@ -2,6 +2,7 @@
 /* hasync.c: see hasync.h. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -223,4 +224,12 @@ const char *hasync_err_name(int e)
 	default:
 		return "?";
 	}
+}
+
+int64_t hasync_clock_ms(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

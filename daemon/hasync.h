@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "policy.h"
 
@@ -52,5 +53,7 @@ int hasync_send(struct hasync *h, const char *payload, size_t len, int64_t now_m
 int hasync_recv(struct hasync *h, char *buf, size_t cap, size_t *len, int64_t now_ms,
 		char *from, size_t from_len);
 const char *hasync_err_name(int e);
+/* CLOCK_MONOTONIC or CLOCK_REALTIME in milliseconds (the header carries the latter). */
+int64_t hasync_clock_ms(clockid_t clk);
 
 #endif

@@ -24,22 +24,6 @@ struct haver_rx {
 	char *text;
 };
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void haver_free(struct daemon *d)
 {
 	if (d->ha.rx)
@@ -53,8 +37,8 @@ static void request(struct daemon *d)
 	char buf[128];
 	int n = snprintf(buf, sizeof(buf), "need\t%s\t%zu", d->ha.rx->sha, d->ha.rx->got);
 
-	d->ha.need_ms = mono_ms();
-	(void)hasync_send(&d->ha.s, buf, (size_t)n, wall_ms());
+	d->ha.need_ms = hasync_clock_ms(CLOCK_MONOTONIC);
+	(void)hasync_send(&d->ha.s, buf, (size_t)n, hasync_clock_ms(CLOCK_REALTIME));
 }
 
 #define FAILED_RETRY_MS	60000		/* a version that did not apply: pulled again after */
@@ -63,7 +47,8 @@ void haver_want(struct daemon *d, const char *sha)
 {
 	struct haver_rx *rx = d->ha.rx;
 
-	if (!strcmp(sha, d->ha.ver_failed) && mono_ms() - d->ha.ver_failed_ms < FAILED_RETRY_MS)
+	if (!strcmp(sha, d->ha.ver_failed) &&
+	    hasync_clock_ms(CLOCK_MONOTONIC) - d->ha.ver_failed_ms < FAILED_RETRY_MS)
 		return;
 
 	if (rx && strcmp(rx->sha, sha))
@@ -75,7 +60,7 @@ void haver_want(struct daemon *d, const char *sha)
 		snprintf(rx->sha, sizeof(rx->sha), "%s", sha);
 		d->ha.rx = rx;
 	}
-	if (mono_ms() - d->ha.need_ms >= HAVER_RETRY_MS)
+	if (hasync_clock_ms(CLOCK_MONOTONIC) - d->ha.need_ms >= HAVER_RETRY_MS)
 		request(d);
 }
 
@@ -115,7 +100,7 @@ static void serve(struct daemon *d, const char *sha, size_t off)
 		if (h <= 0 || h >= HEAD_MAX)
 			return;
 		memcpy(buf + h, t->text + off, n);
-		(void)hasync_send(&d->ha.s, buf, (size_t)h + n, wall_ms());
+		(void)hasync_send(&d->ha.s, buf, (size_t)h + n, hasync_clock_ms(CLOCK_REALTIME));
 	}
 }
 
@@ -170,7 +155,7 @@ static void complete(struct daemon *d)
 			 "single mode or no store: copy the policy file" : strerror(-r));
 		log_warnx("ha: %s", d->ha.why);
 		snprintf(d->ha.ver_failed, sizeof(d->ha.ver_failed), "%s", rx->sha);
-		d->ha.ver_failed_ms = mono_ms();
+		d->ha.ver_failed_ms = hasync_clock_ms(CLOCK_MONOTONIC);
 	} else {
 		d->ha.versions_rx++;
 	}

@@ -63,6 +63,31 @@ void state_save(const struct daemon *d)
 		log_warn("cannot save the operational state to '%s'", path);
 }
 
+int state_write_file(const struct daemon *d, const char *name, const char *head,
+		     const void *body, size_t len, char *path, size_t path_len)
+{
+	size_t hl = head ? strlen(head) : 0;
+	char tmp[4400];
+	FILE *f;
+	int r = 0;
+
+	snprintf(path, path_len, "%s/%s", d->o.state_dir, name);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	if (fwrite(head ? head : "", 1, hl, f) != hl || fwrite(body, 1, len, f) != len ||
+	    fflush(f) || fsync(fileno(f)))
+		r = -EIO;
+	if (fclose(f) && !r)
+		r = -EIO;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		(void)unlink(tmp);
+	return r;
+}
+
 static int ledger_parse(char *line, struct ledger_entry *l)
 {
 	char *f[13], *save = NULL, *nl = strchr(line, '\n'), *tok;

@@ -16,6 +16,10 @@ void state_write(const struct ops *o, FILE *f, bool local);
 /* Add what f holds to o; returns the number of lines refused. */
 int state_read(struct ops *o, FILE *f, const char *path);
 void state_save(const struct daemon *d);
+/* STATE_DIR/name written atomically (tmp, fsync, rename) with head then body (head may be
+ * NULL); its path into path. 0 or -errno (nothing of it left). */
+int state_write_file(const struct daemon *d, const char *name, const char *head,
+		     const void *body, size_t len, char *path, size_t path_len);
 void state_load(struct daemon *d);
 
 #endif

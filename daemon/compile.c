@@ -621,6 +621,40 @@ static void compile_engine_services(struct ctx *c)
 
 /* The resolvers may ask their upstreams (udp and tcp 53): one decision. Their answers are
  * queued to the engine, which learns the addresses of the services' names. */
+#define ZONE_IF_ALL (POLICY_ZONE_IFACES_MAX * 4)
+static int zone_ifaces(const struct policy *p, int z, const char **names, int *seg_of, int max);
+
+/* The interface pairs the DNS tap may see: the resolvers' zone to the Internet zone (a
+ * query), the answer the other way round (the same set, its key read backwards). Anything
+ * else is never queued, whatever its addresses. */
+static void compile_dns_ifs(struct ctx *c, int rz, int iz)
+{
+	static const enum ir_field k[2] = { F_IIFNAME, F_OIFNAME };
+	const char *ia[ZONE_IF_ALL], *ib[ZONE_IF_ALL];
+	int sa[ZONE_IF_ALL], sb[ZONE_IF_ALL], s, na, nb, i, j;
+	struct ir_elem e;
+	size_t off;
+
+	s = set_get(c, "dns_if", k, 2, IR_DATA_NONE, 0,
+		    "resolvers' zone . Internet zone: the interfaces of the DNS tap");
+	if (s < 0 || c->rs->sets[s].n_elems)
+		return;
+	na = zone_ifaces(c->p, rz, ia, sa, ZONE_IF_ALL);
+	nb = zone_ifaces(c->p, iz, ib, sb, ZONE_IF_ALL);
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++) {
+			memset(&e, 0, sizeof(e));
+			off = ir_put_str(e.key, 0, F_IIFNAME, ia[i]);
+			ir_put_str(e.key, off, F_OIFNAME, ib[j]);
+			memcpy(e.key_end, e.key, sizeof(e.key));
+			e.line = c->p->breakout.loc.line;
+			e.origin = "breakout";
+			e.comment = "breakout DNS";
+			fail(c, ir_elem_add(c->rs, s, &e));
+		}
+	}
+}
+
 static void compile_dns(struct ctx *c)
 {
 	static const enum ir_field k4[2] = { F_IP_SADDR, F_IP_DADDR };
@@ -679,6 +713,7 @@ static void compile_dns(struct ctx *c)
 		}
 		if (rz < 0)
 			continue;
+		compile_dns_ifs(c, rz, iz);
 		snprintf(pfx, sizeof(pfx), "%.32s_%.32s", c->p->zones[rz].id, c->p->zones[iz].id);
 		s = flow_map(c, pfx, MK_P, fam, false);
 		flow_elems(c, s, NULL, &res, &up, 17, &dns, 1, fam, b->loc.line, "breakout DNS", path);
@@ -769,7 +804,6 @@ static int zone_ifaces(const struct policy *p, int z, const char **names, int *s
 	return n;
 }
 
-#define ZONE_IF_ALL (POLICY_ZONE_IFACES_MAX * 4)
 
 static void bind_host(struct ctx *c, const struct host *h, const char *ifname, int s4, int s6)
 {
@@ -1380,6 +1414,13 @@ static void rule_dns_tap(struct ctx *c, int set, uint8_t proto, bool answer)
 	x->aux = 0xffffffffU;
 	x->value = COMP_ID_DNS_SEEN;
 	x->neg = true;
+	x = st(c, &r, OP_LOOKUP);	/* resolvers' zone . Internet zone, or back */
+	x->set = ir_set_find(c->rs, "dns_if");
+	x->n_f = 2;
+	x->f[0] = answer ? F_OIFNAME : F_IIFNAME;
+	x->f[1] = answer ? F_IIFNAME : F_OIFNAME;
+	if (x->set < 0)
+		fail(c, -EINVAL);
 	x = st(c, &r, OP_LOOKUP);	/* upstream . resolver: saddr . daddr of an answer */
 	x->set = set;
 	x->n_f = 2;

@@ -14,7 +14,7 @@
 #define IR_NAME_MAX		96
 #define IR_KEY_FIELDS_MAX	6
 #define IR_KEY_MAX		48	/* bytes: ether . ip6 . ip6 . proto . port */
-#define IR_RULE_STMTS_MAX	8
+#define IR_RULE_STMTS_MAX	10
 #define IR_STR_MAX		128	/* log prefixes, comments */
 
 /* Packet fields that appear in matches, set keys and map values. */

@@ -44,7 +44,7 @@ for g in sanso-admin sanso-ciso; do
 	fi
 done
 cleanup_groups() { local g; for g in "${made_groups[@]}"; do groupdel "$g" 2>/dev/null; done; }
-trap 'cleanup_groups; cleanup' EXIT
+trap 'rc=$?; set +e; cleanup_groups; (exit $rc); cleanup' EXIT
 admin_gid=$(getent group sanso-admin | cut -d: -f3)
 ciso_gid=$(getent group sanso-ciso | cut -d: -f3)
 # as UID GID sansoctl-args: a person without a passwd entry, in one role group

@@ -775,7 +775,7 @@ made=0
 if ! getent group sanso-admin >/dev/null; then
 	groupadd -r sanso-admin && made=1
 fi
-trap 'if ((made)); then groupdel sanso-admin; fi; cleanup' EXIT
+trap 'rc=$?; set +e; if ((made)); then groupdel sanso-admin; fi; (exit $rc); cleanup' EXIT
 admin_gid=$(getent group sanso-admin | cut -d: -f3)
 chmod 0711 "$TMP" "$(gw_dir gwa)" "$(gw_dir gwa)/run"
 chmod 0666 "$(gw_dir gwa)/run/control"

@@ -27,7 +27,7 @@ made=0
 if ! getent group sanso-admin >/dev/null; then
 	groupadd -r sanso-admin && made=1
 fi
-trap 'if ((made)); then groupdel sanso-admin; fi; cleanup' EXIT
+trap 'rc=$?; set +e; if ((made)); then groupdel sanso-admin; fi; (exit $rc); cleanup' EXIT
 admin_gid=$(getent group sanso-admin | cut -d: -f3)
 ctl() { "$SANSOCTL" -s "$CTL" "$@"; }
 as2() { setpriv --reuid=4242 --regid="$admin_gid" --clear-groups "$SANSOCTL" -s "$CTL" "$@"; }

@@ -45,7 +45,7 @@ roles_cleanup()
 	done
 	return 0
 }
-trap 'rc=$?; roles_cleanup; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; roles_cleanup; (exit $rc); cleanup' EXIT
 for g in sanso-audit sanso-operator; do
 	if ! getent group "$g" >/dev/null; then
 		groupadd -r "$g" && GROUPS_MADE+=("$g")

@@ -36,7 +36,7 @@ roles_cleanup()
 	done
 	return 0
 }
-trap 'rc=$?; roles_cleanup; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; roles_cleanup; (exit $rc); cleanup' EXIT
 
 for g in sanso-ciso sanso-admin sanso-operator sanso-audit sanso-contractor; do
 	if ! getent group "$g" >/dev/null; then

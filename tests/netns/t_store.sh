@@ -38,7 +38,7 @@ users_down()
 	userdel "$UB" 2>/dev/null
 	for g in "${created_groups[@]}"; do groupdel "$g"; done
 }
-trap 'users_down; cleanup' EXIT
+trap 'rc=$?; set +e; users_down; (exit $rc); cleanup' EXIT
 UIDA=$(id -u "$UA")
 UIDB=$(id -u "$UB")
 as() { local u=$1; shift; setpriv --reuid="$u" --regid=sanso-admin --init-groups "$SANSOCTL" -s "$CTL" "$@"; }
